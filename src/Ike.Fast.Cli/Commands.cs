@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Ike.Fast.Cli;
+
+/// <summary>The subcommands of <c>ikefast</c>; each lives in its own *Command.cs file.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
