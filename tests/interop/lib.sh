@@ -121,6 +121,9 @@ certs_make() {
   local d=$IKEF_RUN/pki s
   [ -f "$d/b.p12" ] && return 0
   mkdir -p "$d"
+  # An explicit plugin list keeps pki from probing a TPM (noisy "could not load libtss2-tcti-tabrmd").
+  printf 'pki {\n  load = random gmp openssl pem pkcs1 pkcs8 x509 pubkey sha1 sha2 constraints\n}\n' > "$d/strongswan.conf"
+  local STRONGSWAN_CONF=$d/strongswan.conf; export STRONGSWAN_CONF
   pki --gen --type rsa --size 2048 --outform pem > "$d/ca.key" || return 1
   pki --self --ca --lifetime 3650 --in "$d/ca.key" --type rsa --dn "C=XX, O=IkeFast Interop, CN=IkeFast Test CA" \
     --outform pem > "$d/ca.crt" || return 1
@@ -231,15 +234,23 @@ peer_impl() { cat "$IKEF_RUN/$1/impl" 2>/dev/null; }
 peer_pid()  { cat "$IKEF_RUN/$1/pid" 2>/dev/null; }
 peer_conn() { cat "$IKEF_RUN/$1/name" 2>/dev/null; }
 
+# True while PID runs. A zombie counts as gone: a daemon started from a shell that has exited (a test's
+# `bash -c`, a command substitution) is re-parented to PID 1, which on these machines reaps only late.
+ikef_alive() {
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 # peer_stop SIDE: TERM by recorded PID, KILL after 3 s.
 peer_stop() {
   local side=$1 pid i
   pid=$(peer_pid "$side") || return 0
   [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
+  if ikef_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    for i in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
+    ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$IKEF_RUN/$side/pid"
   return 0
@@ -348,12 +359,12 @@ charon_swanctl() {
 charon_sas() { charon_swanctl "$1" --list-sas --raw 2>/dev/null; }
 # "CHILD STATE SPI_IN SPI_OUT" per child SA, from the raw output.
 charon_children() {
-  charon_sas "$1" | grep -o 'child-sas {.*' | sed 's/}}* *[0-9A-Za-z_-]* {uniqueid/\n&/g' |
-    sed -n 's/.*name=\([^ ]*\) .*state=\([A-Z_]*\) .*spi-in=\([0-9a-f]*\) spi-out=\([0-9a-f]*\).*/\1 \2 \3 \4/p'
+  charon_sas "$1" | grep -o 'name=[^ ]* uniqueid=[^}]*' |
+    sed -n 's/^name=\([^ ]*\) .*state=\([A-Z_]*\) .*spi-in=\([0-9a-f]*\) spi-out=\([0-9a-f]*\).*/\1 \2 \3 \4/p'
 }
 
 charon_write_conf() {
-  local side=$1 d=$IKEF_RUN/$1 k lt rt cname dh levels
+  local side=$1 d=$IKEF_RUN/$1 k lt rt cname levels
   mkdir -p "$d/swanctl/x509" "$d/swanctl/x509ca" "$d/swanctl/private"
   case $P_LOG in
     keys) levels="default = 1
@@ -454,7 +465,6 @@ EOF
       echo "}"
     fi
   } > "$d/swanctl/swanctl.conf"
-  : "$dh"
 }
 
 charon_start() {
@@ -471,7 +481,7 @@ charon_start() {
   echo "$pid" > "$d/pid"
   for i in $(seq 1 100); do
     [ -S "$d/charon.vici" ] && charon_swanctl "$side" --stats >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { ikef_log "charon on $side died at start-up (see $d/charon.out)"; rm -f "$d/pid"; return 1; }
+    ikef_alive "$pid" || { ikef_log "charon on $side died at start-up (see $d/charon.out)"; rm -f "$d/pid"; return 1; }
     sleep 0.05
   done
   [ -S "$d/charon.vici" ] || { ikef_log "charon on $side: no VICI socket"; return 1; }
@@ -560,7 +570,7 @@ pluto_start() {
   echo "$pid" > "$d/pid"
   for i in $(seq 1 100); do
     [ -S "$d/pluto.ctl" ] && "$IKEF_WHACK" --ctlsocket "$d/pluto.ctl" --status >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { ikef_log "pluto on $side died at start-up (see $d/pluto.out, $d/pluto.log)"; rm -f "$d/pid"; return 1; }
+    ikef_alive "$pid" || { ikef_log "pluto on $side died at start-up (see $d/pluto.out, $d/pluto.log)"; rm -f "$d/pid"; return 1; }
     sleep 0.05
   done
   [ -S "$d/pluto.ctl" ] || { ikef_log "pluto on $side: no control socket"; return 1; }
