@@ -12,8 +12,12 @@ IKEF_PLUTO=$IKEF_LIBRESWAN/usr/libexec/ipsec/pluto
 IKEF_WHACK=$IKEF_LIBRESWAN/usr/libexec/ipsec/whack
 IKEF_CHARON=${IKEF_CHARON:-/usr/lib/ipsec/charon}
 
-# Unique per run unless the caller chose one (namespace names must stay <= 15 chars for veth-free use; they
-# are only namespace names, so any short string works).
+IKEF_RUN=${IKEF_RUN:-}
+# A later process of the same run (harness.sh, one call per process) finds the run's prefix in $IKEF_RUN/env.
+if [ -n "$IKEF_RUN" ] && [ -f "$IKEF_RUN/env" ] && [ -z "${IKEF_PREFIX:-}" ]; then
+  IKEF_PREFIX=$(sed -n 's/^IKEF_PREFIX=//p' "$IKEF_RUN/env")
+fi
+# Unique per run unless the caller chose one (it names the two namespaces and the run folder).
 IKEF_PREFIX=${IKEF_PREFIX:-ikef$$}
 IKEF_NS_A=${IKEF_PREFIX}-a
 IKEF_NS_B=${IKEF_PREFIX}-b
@@ -26,7 +30,6 @@ IKEF_NET_A=198.51.100.0/24
 IKEF_NET_B=203.0.113.0/24
 IKEF_IF=veth0               # the veth end's name inside each namespace
 IKEF_PSK_DEFAULT=ikefast-interop-psk-0123456789
-IKEF_RUN=${IKEF_RUN:-}
 
 ikef_log() { printf '[interop %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -68,6 +71,7 @@ topo_up() {
   if [ -z "$IKEF_RUN" ]; then IKEF_RUN=$(mktemp -d "/tmp/${IKEF_PREFIX}.XXXXXX") || return 1; fi
   mkdir -p "$IKEF_RUN/a" "$IKEF_RUN/b"
   export IKEF_RUN IKEF_PREFIX IKEF_NS_A IKEF_NS_B
+  topo_env > "$IKEF_RUN/env"
   if [ -z "${IKEF_NO_TRAP:-}" ]; then
     trap 'topo_down' EXIT
     trap 'topo_down; exit 130' INT
@@ -89,29 +93,76 @@ topo_up() {
   done
   ip -n "$IKEF_NS_A" addr add "$IKEF_HOST_A/32" dev lo || return 1
   ip -n "$IKEF_NS_B" addr add "$IKEF_HOST_B/32" dev lo || return 1
-  # Wait for the link (veth carrier is immediate, but DAD-free IPv4 needs the link up both ends).
+  # The veth carrier comes up asynchronously; wait for LOWER_UP on both ends (ping is not installed everywhere).
   local i
-  for i in $(seq 1 50); do
-    ip netns exec "$IKEF_NS_A" ping -c1 -W1 -q "$IKEF_ADDR_B" >/dev/null 2>&1 && break
-    sleep 0.1
+  for i in $(seq 1 100); do
+    ip -n "$IKEF_NS_A" link show "$IKEF_IF" | grep -q LOWER_UP && ip -n "$IKEF_NS_B" link show "$IKEF_IF" |
+      grep -q LOWER_UP && break
+    sleep 0.02
   done
   ikef_log "topology up: $IKEF_NS_A ($IKEF_ADDR_A) <-> $IKEF_NS_B ($IKEF_ADDR_B), run dir $IKEF_RUN"
 }
 
-# topo_down: stops every recorded peer and capture, deletes the namespaces. Keeps $IKEF_RUN (logs) unless
-# IKEF_KEEP=0.
+# topo_env: the run's facts as NAME=value lines (also written to $IKEF_RUN/env by topo_up).
+topo_env() {
+  local v
+  for v in IKEF_RUN IKEF_PREFIX IKEF_NS_A IKEF_NS_B IKEF_IF IKEF_ADDR_A IKEF_ADDR_B IKEF_HOST_A IKEF_HOST_B \
+    IKEF_NET_A IKEF_NET_B IKEF_PSK_DEFAULT; do
+    echo "$v=${!v}"
+  done
+}
+
+# topo_down: stops every recorded peer, process and capture, deletes the namespaces. Keeps $IKEF_RUN (logs)
+# unless IKEF_KEEP=0.
 topo_down() {
-  local s
+  local s f
   trap - EXIT INT TERM
   for s in a b; do
-    [ -n "$IKEF_RUN" ] && [ -f "$IKEF_RUN/$s/pid" ] && peer_stop "$s"
-    [ -n "$IKEF_RUN" ] && [ -f "$IKEF_RUN/$s/capture.pid" ] && capture_stop "$s"
+    [ -n "$IKEF_RUN" ] || break
+    [ -f "$IKEF_RUN/$s/pid" ] && peer_stop "$s"
+    [ -f "$IKEF_RUN/$s/capture.pid" ] && capture_stop "$s"
+    for f in "$IKEF_RUN/$s"/*.pid; do
+      [ -f "$f" ] && proc_stop "$s" "$(basename "$f" .pid)"
+    done
   done
   ip netns del "$IKEF_NS_A" 2>/dev/null || true
   ip netns del "$IKEF_NS_B" 2>/dev/null || true
   if [ "${IKEF_KEEP:-1}" = 0 ] && [ -n "$IKEF_RUN" ]; then rm -rf "$IKEF_RUN"; fi
   return 0
 }
+
+# --- any process (IkeFast itself) ------------------------------------------------------------------------------
+# proc_start SIDE LABEL CMD [ARGS...]: runs CMD in SIDE's namespace in the background, output to
+# $IKEF_RUN/SIDE/LABEL.out, PID recorded in $IKEF_RUN/SIDE/LABEL.pid (topo_down stops it).
+# IKEF_PRIVATE_RUN=1 gives it a private tmpfs /run like the daemons. Prints the PID.
+proc_start() {
+  local side=$1 label=$2 ns pid; shift 2
+  ns=$(ikef_ns "$side") || return 1
+  mkdir -p "$IKEF_RUN/$side"
+  if [ "${IKEF_PRIVATE_RUN:-0}" = 1 ]; then
+    ip netns exec "$ns" unshare --mount --propagation private sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh \
+      "$@" >"$IKEF_RUN/$side/$label.out" 2>&1 </dev/null &
+  else
+    ip netns exec "$ns" "$@" >"$IKEF_RUN/$side/$label.out" 2>&1 </dev/null &
+  fi
+  pid=$!
+  echo "$pid" > "$IKEF_RUN/$side/$label.pid"
+  echo "$pid"
+}
+# proc_stop SIDE LABEL: TERM, KILL after 3 s.
+proc_stop() {
+  local f=$IKEF_RUN/$1/$2.pid pid i
+  pid=$(cat "$f" 2>/dev/null) || return 0
+  if ikef_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
+    ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$f"
+  return 0
+}
+# proc_alive SIDE LABEL: true while it runs.
+proc_alive() { local pid; pid=$(cat "$IKEF_RUN/$1/$2.pid" 2>/dev/null) && ikef_alive "$pid"; }
 
 # --- certificates ---------------------------------------------------------------------------------------------
 # certs_make: a CA and one RSA-2048 certificate per side under $IKEF_RUN/pki (once per run).
@@ -611,17 +662,24 @@ pluto_spis() {
 }
 
 # --- captures ---------------------------------------------------------------------------------------------------
-# capture_start SIDE FILE: tshark on SIDE's veth, IKE ports only. capture_stop SIDE.
+# capture_start SIDE FILE: tshark on SIDE's veth, IKE ports only (UDP 500 and 4500), pcapng to FILE.
+# capture_stop SIDE: stops it (SIGINT, so the file is complete). topo_down stops a forgotten capture.
 capture_start() {
   local side=$1 file=$2 i
-  ikef_exec "$side" tshark -q -i "$IKEF_IF" -f 'udp port 500 or udp port 4500' -w "$file" \
+  # Inline `ip netns exec` (which execs tshark) so the recorded PID is tshark's own.
+  ip netns exec "$(ikef_ns "$side")" tshark -q -i "$IKEF_IF" -f 'udp port 500 or udp port 4500' -w "$file" \
     >"$IKEF_RUN/$side/tshark.out" 2>&1 </dev/null &
   echo $! > "$IKEF_RUN/$side/capture.pid"
-  for i in $(seq 1 100); do grep -q 'Capturing on' "$IKEF_RUN/$side/tshark.out" 2>/dev/null && return 0; sleep 0.05; done
+  for i in $(seq 1 200); do grep -q 'Capture started' "$IKEF_RUN/$side/tshark.out" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
 capture_stop() {
-  local pid; pid=$(cat "$IKEF_RUN/$1/capture.pid" 2>/dev/null) || return 0
-  kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  local pid i; pid=$(cat "$IKEF_RUN/$1/capture.pid" 2>/dev/null) || return 0
+  # dumpcap delivers packets in batches: packets of the last ~100 ms are lost if it is stopped at once.
+  sleep "${IKEF_CAPTURE_FLUSH:-0.5}"
+  kill -INT "$pid" 2>/dev/null
+  for i in $(seq 1 100); do ikef_alive "$pid" || break; sleep 0.05; done
+  ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   rm -f "$IKEF_RUN/$1/capture.pid"
+  return 0
 }

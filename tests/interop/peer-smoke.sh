@@ -102,6 +102,31 @@ case_delete_from() { # DELETER INIT RESP what
   peer_wait_gone "$deleter" child 5 || { echo "    side $deleter still has its IPsec SA"; return 1; }
 }
 
+case_capture() {
+  local f=$IKEF_RUN/a/smoke.pcapng n
+  peer_start charon b responder || return 1
+  peer_start charon a initiator || return 1
+  capture_start a "$f" || { echo "    tshark did not start"; return 1; }
+  peer_initiate a
+  both_up || return 1
+  capture_stop a
+  # Main Mode is 6 messages, Quick Mode 3.
+  n=$(tshark -r "$f" -Y isakmp 2>/dev/null | wc -l)
+  [ "$n" -ge 9 ] || { echo "    capture has $n ISAKMP packets, expected >= 9"; return 1; }
+}
+
+# The multi-process contract: every step a separate process that only knows IKEF_RUN (what an xunit test does).
+case_harness_cli() {
+  local h=$here/harness.sh
+  IKEF_PREFIX='' "$h" peer_start pluto b responder esp=aes256-sha1 ike=aes256-sha1-modp2048 >/dev/null || return 1
+  IKEF_PREFIX='' "$h" peer_start charon a initiator esp=aes256-sha1 ike=aes256-sha1-modp2048 >/dev/null || return 1
+  IKEF_PREFIX='' "$h" peer_initiate a || return 1
+  IKEF_PREFIX='' "$h" peer_wait b child 1 10 || { echo "    pluto did not get the IPsec SA"; return 1; }
+  IKEF_PREFIX='' "$h" peer_wait a child 1 10 || { echo "    charon did not get the IPsec SA"; return 1; }
+  [ "$(IKEF_PREFIX='' "$h" peer_spis b | wc -l)" -eq 1 ] || return 1
+  spis_match
+}
+
 start=$(date +%s%N)
 topo_up || { echo "FAIL topology"; exit 1; }
 
@@ -123,6 +148,8 @@ run_case "charon->pluto two QMs on one Phase 1"   case_two_quick_modes charon pl
 run_case "Delete IPsec SA from responder"         case_delete_from b charon charon child
 run_case "Delete ISAKMP SA from initiator"        case_delete_from a charon charon ike
 run_case "Delete ISAKMP SA from pluto responder"  case_delete_from b charon pluto ike
+run_case "capture with tshark"                    case_capture
+run_case "harness.sh, one call per process"       case_harness_cli
 
 topo_down
 end=$(date +%s%N)
