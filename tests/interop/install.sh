@@ -47,9 +47,9 @@ install_missing strongswan-charon strongswan-swanctl strongswan-pki libcharon-ex
 if [ ! -x "$LIBRESWAN_DIR/usr/libexec/ipsec/pluto" ]; then
   apt_update_once
   tmp=$(mktemp -d)
-  chmod 755 "$tmp"   # apt's download runs as user _apt and must be able to write here
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && apt-get download -q libreswan >/dev/null)
+  # Downloaded as root into a root-only temp dir (apt's _apt sandbox user could not write there).
+  (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root libreswan >/dev/null)
   deb=$(ls "$tmp"/libreswan_*.deb)
   # Run-time dependencies, named in the package's Depends: (first of each alternative, versions dropped).
   # Packages that would conflict with strongSwan, or are only there for the init system, are skipped.

@@ -102,6 +102,14 @@ case_delete_from() { # DELETER INIT RESP what
   peer_wait_gone "$deleter" child 5 || { echo "    side $deleter still has its IPsec SA"; return 1; }
 }
 
+# Per-side identities (FQDN), each peer started on its own.
+case_fqdn_ids() { # INIT RESP mode
+  peer_start "$2" b responder mode="$3" local_id=@b.ikefast.test remote_id=@a.ikefast.test || return 1
+  peer_start "$1" a initiator mode="$3" local_id=@a.ikefast.test remote_id=@b.ikefast.test || return 1
+  peer_initiate a
+  both_up
+}
+
 case_capture() {
   local f=$IKEF_RUN/a/smoke.pcapng n
   peer_start charon b responder || return 1
@@ -134,7 +142,11 @@ run_case "charon->charon MM PSK + QM"             pair charon charon
 run_case "charon->pluto MM PSK + QM"              pair charon pluto
 run_case "pluto->charon MM PSK + QM"              pair pluto charon
 run_case "charon->charon AM PSK + QM"             pair charon charon mode=aggressive
+run_case "charon->pluto AM PSK FQDN ids"          case_fqdn_ids charon pluto aggressive
+run_case "pluto->charon AM PSK FQDN ids"          case_fqdn_ids pluto charon aggressive
 run_case "charon->charon MM RSA certs (fragments)" case_rsa_fragmented
+run_case "charon->pluto MM RSA certs"             pair charon pluto auth=rsa
+run_case "pluto->charon MM RSA certs"             pair pluto charon auth=rsa
 run_case "charon->charon QM PFS modp2048"         pair charon charon esp=aes128-sha256-modp2048
 run_case "charon->pluto QM PFS modp2048"          pair charon pluto esp=aes128-sha256-modp2048
 run_case "charon->charon group 14 aes256-sha1"    pair charon charon ike=aes256-sha1-modp2048 esp=aes256-sha1
