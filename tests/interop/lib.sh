@@ -94,8 +94,7 @@ topo_up() {
   ip -n "$IKEF_NS_A" addr add "$IKEF_HOST_A/32" dev lo || return 1
   ip -n "$IKEF_NS_B" addr add "$IKEF_HOST_B/32" dev lo || return 1
   # The veth carrier comes up asynchronously; wait for LOWER_UP on both ends (ping is not installed everywhere).
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     ip -n "$IKEF_NS_A" link show "$IKEF_IF" | grep -q LOWER_UP && ip -n "$IKEF_NS_B" link show "$IKEF_IF" |
       grep -q LOWER_UP && break
     sleep 0.02
@@ -151,11 +150,11 @@ proc_start() {
 }
 # proc_stop SIDE LABEL: TERM, KILL after 3 s.
 proc_stop() {
-  local f=$IKEF_RUN/$1/$2.pid pid i
+  local f=$IKEF_RUN/$1/$2.pid pid
   pid=$(cat "$f" 2>/dev/null) || return 0
   if ikef_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
+    for _ in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
     ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$f"
@@ -197,7 +196,7 @@ ikef_params() {
   local other; other=$(ikef_other "$side")
   P_NAME=ikef P_MODE=main P_AUTH=psk P_PSK=$IKEF_PSK_DEFAULT
   P_IKE=aes128-sha256-modp2048 P_ESP=aes128-sha256 P_CHILDREN=1
-  P_LOCAL_ID= P_REMOTE_ID= P_LOCAL_TS=$(ikef_net "$side") P_REMOTE_TS=$(ikef_net "$other")
+  P_LOCAL_ID='' P_REMOTE_ID='' P_LOCAL_TS=$(ikef_net "$side") P_REMOTE_TS=$(ikef_net "$other")
   P_LOCAL_ADDR=$(ikef_addr "$side") P_REMOTE_ADDR=$(ikef_addr "$other")
   P_FRAG=yes P_LOG=keys P_IKE_LIFE=4h P_CHILD_LIFE=1h P_SHIM=yes P_SEND_CERT=always
   local kv k v
@@ -231,7 +230,6 @@ ikef_params() {
     [ -n "$P_LOCAL_ID" ] || P_LOCAL_ID=$(ikef_cert_dn "$side")
     [ -n "$P_REMOTE_ID" ] || P_REMOTE_ID=$(ikef_cert_dn "$other")
   fi
-  P_SIDE=$side P_OTHER=$other
 }
 
 # Child k's selectors (k = 1 uses P_LOCAL_TS/P_REMOTE_TS).
@@ -248,7 +246,7 @@ ikef_esp_dh() {
 }
 # strongSwan algorithm names -> Libreswan's.
 ikef_alg_to_pluto() {
-  local out= tok
+  local out='' tok toks
   IFS=- read -r -a toks <<<"$1"
   for tok in "${toks[@]}"; do
     case $tok in
@@ -295,12 +293,12 @@ ikef_alive() {
 
 # peer_stop SIDE: TERM by recorded PID, KILL after 3 s.
 peer_stop() {
-  local side=$1 pid i
+  local side=$1 pid
   pid=$(peer_pid "$side") || return 0
   [ -n "$pid" ] || return 0
   if ikef_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
+    for _ in $(seq 1 60); do ikef_alive "$pid" || break; sleep 0.05; done
     ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$IKEF_RUN/$side/pid"
@@ -519,7 +517,7 @@ EOF
 }
 
 charon_start() {
-  local side=$1 d=$IKEF_RUN/$1 shim= i pid
+  local side=$1 d=$IKEF_RUN/$1 shim='' pid
   charon_write_conf "$side" || return 1
   if [ "$P_SHIM" = yes ]; then shim=$(ikef_shim) || return 1; fi
   : > "$d/charon.log"
@@ -530,7 +528,7 @@ charon_start() {
     STRONGSWAN_CONF="$d/strongswan.conf" "$IKEF_CHARON" >"$d/charon.out" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$d/pid"
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     [ -S "$d/charon.vici" ] && charon_swanctl "$side" --stats >/dev/null 2>&1 && break
     ikef_alive "$pid" || { ikef_log "charon on $side died at start-up (see $d/charon.out)"; rm -f "$d/pid"; return 1; }
     sleep 0.05
@@ -608,7 +606,7 @@ pluto_write_conf() {
 }
 
 pluto_start() {
-  local side=$1 d=$IKEF_RUN/$1 shim= i pid k
+  local side=$1 d=$IKEF_RUN/$1 shim='' pid k
   pluto_write_conf "$side" || return 1
   if [ "$P_SHIM" = yes ]; then shim=$(ikef_shim) || return 1; fi
   : > "$d/pluto.log"
@@ -619,7 +617,7 @@ pluto_start() {
     >"$d/pluto.out" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$d/pid"
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     [ -S "$d/pluto.ctl" ] && "$IKEF_WHACK" --ctlsocket "$d/pluto.ctl" --status >/dev/null 2>&1 && break
     ikef_alive "$pid" || { ikef_log "pluto on $side died at start-up (see $d/pluto.out, $d/pluto.log)"; rm -f "$d/pid"; return 1; }
     sleep 0.05
@@ -633,10 +631,12 @@ pluto_start() {
 pluto_reload() {
   local side=$1 d=$IKEF_RUN/$1 c
   "$IKEF_WHACK" --ctlsocket "$d/pluto.ctl" --listen >>"$d/whack.out" 2>&1 || return 1
-  for c in $(awk '/^conn /{print $2}' "$d/ipsec.conf"); do
+  # pluto also runs addconn itself at start-up, but asynchronously: loading explicitly makes the connections
+  # certainly present when this returns (re-adding logs "terminating SAs using this connection", harmless).
+  while read -r c; do
     "$IKEF_LIBRESWAN/usr/libexec/ipsec/addconn" --ctlsocket "$d/pluto.ctl" --config "$d/ipsec.conf" \
       "$c" >>"$d/whack.out" 2>&1 || { ikef_log "addconn $c failed on $side:"; cat "$d/whack.out" >&2; return 1; }
-  done
+  done < <(awk '/^conn /{print $2}' "$d/ipsec.conf")
 }
 
 # One line per state from whack --status: "#N "conn" STATE_... (description)".
@@ -665,20 +665,20 @@ pluto_spis() {
 # capture_start SIDE FILE: tshark on SIDE's veth, IKE ports only (UDP 500 and 4500), pcapng to FILE.
 # capture_stop SIDE: stops it (SIGINT, so the file is complete). topo_down stops a forgotten capture.
 capture_start() {
-  local side=$1 file=$2 i
+  local side=$1 file=$2
   # Inline `ip netns exec` (which execs tshark) so the recorded PID is tshark's own.
   ip netns exec "$(ikef_ns "$side")" tshark -q -i "$IKEF_IF" -f 'udp port 500 or udp port 4500' -w "$file" \
     >"$IKEF_RUN/$side/tshark.out" 2>&1 </dev/null &
   echo $! > "$IKEF_RUN/$side/capture.pid"
-  for i in $(seq 1 200); do grep -q 'Capture started' "$IKEF_RUN/$side/tshark.out" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 1 200); do grep -q 'Capture started' "$IKEF_RUN/$side/tshark.out" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
 capture_stop() {
-  local pid i; pid=$(cat "$IKEF_RUN/$1/capture.pid" 2>/dev/null) || return 0
+  local pid; pid=$(cat "$IKEF_RUN/$1/capture.pid" 2>/dev/null) || return 0
   # dumpcap delivers packets in batches: packets of the last ~100 ms are lost if it is stopped at once.
   sleep "${IKEF_CAPTURE_FLUSH:-0.5}"
   kill -INT "$pid" 2>/dev/null
-  for i in $(seq 1 100); do ikef_alive "$pid" || break; sleep 0.05; done
+  for _ in $(seq 1 100); do ikef_alive "$pid" || break; sleep 0.05; done
   ikef_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   rm -f "$IKEF_RUN/$1/capture.pid"
   return 0

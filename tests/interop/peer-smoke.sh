@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "peer-smoke.sh: must run as root" >&2; exit 1; }
-[ -x "$IKEF_PLUTO" ] && command -v swanctl >/dev/null || { echo "run tests/interop/install.sh first" >&2; exit 1; }
+if [ ! -x "$IKEF_PLUTO" ] || ! command -v swanctl >/dev/null; then echo "run tests/interop/install.sh first" >&2; exit 1; fi
 
 filters=("$@")
 passed=0 failed=0 failed_names=()
@@ -24,7 +24,7 @@ spis_match() {
   local sa sb
   sa=$(peer_spis a | awk '{print $2, $3}' | sort)
   sb=$(peer_spis b | awk '{print $3, $2}' | sort)
-  [ -n "$sa" ] && [ "$sa" = "$sb" ] || { echo "    SPIs differ: a=[$sa] b(swapped)=[$sb]"; return 1; }
+  if [ -z "$sa" ] || [ "$sa" != "$sb" ]; then echo "    SPIs differ: a=[$sa] b(swapped)=[$sb]"; return 1; fi
 }
 
 # Established on both sides: IKE SA count and IPsec SA count (default 1 each) within 10 s, SPIs agree.
