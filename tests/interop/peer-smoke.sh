@@ -72,6 +72,16 @@ pair() { # INIT_IMPL RESP_IMPL [params...]
   both_up
 }
 
+# pair, then the initiator's (charon) raw SA listing must match every REGEX given before "--".
+pair_expect() { # REGEX... -- INIT RESP [params...]
+  local res=() r
+  while [ "$1" != -- ]; do res+=("$1"); shift; done; shift
+  pair "$@" || return 1
+  for r in "${res[@]}"; do
+    charon_sas a | grep -Eq "$r" || { echo "    initiator SA does not match /$r/:"; charon_sas a | head -1; return 1; }
+  done
+}
+
 case_rsa_fragmented() {
   pair charon charon auth=rsa || return 1
   # charon's MM5 with an RSA-2048 certificate is > 1280 bytes: IKEv1 fragmentation (payload 132) must be used.
@@ -147,13 +157,27 @@ run_case "pluto->charon AM PSK FQDN ids"          case_fqdn_ids pluto charon agg
 run_case "charon->charon MM RSA certs (fragments)" case_rsa_fragmented
 run_case "charon->pluto MM RSA certs"             pair charon pluto auth=rsa
 run_case "pluto->charon MM RSA certs"             pair pluto charon auth=rsa
-run_case "charon->charon QM PFS modp2048"         pair charon charon esp=aes128-sha256-modp2048
-run_case "charon->pluto QM PFS modp2048"          pair charon pluto esp=aes128-sha256-modp2048
-run_case "charon->charon group 14 aes256-sha1"    pair charon charon ike=aes256-sha1-modp2048 esp=aes256-sha1
-run_case "charon->charon group 19 3des-sha1"      pair charon charon ike=3des-sha1-ecp256 esp=3des-sha1
-run_case "charon->charon group 31 aes128-sha256"  pair charon charon ike=aes128-sha256-curve25519
-run_case "charon->charon group 2 + PFS group 2"   pair charon charon ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024
-run_case "charon->pluto group 19"                 pair charon pluto ike=aes256-sha256-ecp256
+run_case "charon->charon QM PFS modp2048"         pair_expect \
+  "child-sas.*dh-group=MODP_2048" \
+  -- charon charon esp=aes128-sha256-modp2048
+run_case "charon->pluto QM PFS modp2048"          pair_expect \
+  "child-sas.*dh-group=MODP_2048" \
+  -- charon pluto esp=aes128-sha256-modp2048
+run_case "charon->charon group 14 aes256-sha1"    pair_expect \
+  "encr-alg=AES_CBC encr-keysize=256 integ-alg=HMAC_SHA1_96 prf-alg=PRF_HMAC_SHA1 dh-group=MODP_2048" \
+  -- charon charon ike=aes256-sha1-modp2048 esp=aes256-sha1
+run_case "charon->charon group 19 3des-sha1"      pair_expect \
+  "encr-alg=3DES_CBC integ-alg=HMAC_SHA1_96 prf-alg=PRF_HMAC_SHA1 dh-group=ECP_256" "child-sas.*encr-alg=3DES_CBC" \
+  -- charon charon ike=3des-sha1-ecp256 esp=3des-sha1
+run_case "charon->charon group 31 aes128-sha256"  pair_expect \
+  "dh-group=CURVE_25519" \
+  -- charon charon ike=aes128-sha256-curve25519
+run_case "charon->charon group 2 + PFS group 2"   pair_expect \
+  "dh-group=MODP_1024 .*child-sas.*dh-group=MODP_1024" \
+  -- charon charon ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024
+run_case "charon->pluto group 19"                 pair_expect \
+  "encr-keysize=256 .*dh-group=ECP_256" \
+  -- charon pluto ike=aes256-sha256-ecp256
 run_case "pluto->charon group 31"                 pair pluto charon ike=aes128-sha256-curve25519
 run_case "charon->charon two QMs on one Phase 1"  case_two_quick_modes charon charon
 run_case "charon->pluto two QMs on one Phase 1"   case_two_quick_modes charon pluto
