@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real IKEv1 peers used by the interop harness (see README.md beside this file):
 #   strongSwan 5.9.8 (charon, swanctl, pki; the standard plugins bring openssl: 3DES, ECP, RSA; the extra
-#   plugins curve25519), tshark, iproute2, gcc, util-linux (unshare), openssl, and Libreswan 4.10 unpacked into /opt/libreswan (its .deb conflicts with strongSwan's packages,
-#   so it is never dpkg-installed: `apt-get download` + `dpkg -x`, run-time libraries installed by name).
+#   plugins curve25519), tshark, iproute2, gcc, util-linux (unshare), openssl;
+#   and Libreswan 4.10 unpacked into /opt/libreswan: its .deb conflicts with strongSwan's packages, so it is
+#   never dpkg-installed (`apt-get download` + `dpkg -x`, its run-time libraries installed by name).
 # Idempotent: a second run with everything present does no network access and finishes in well under a second.
 # Needs root and Debian 12 (bookworm). Prints the time it took.
 set -euo pipefail

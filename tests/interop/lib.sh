@@ -639,10 +639,11 @@ pluto_reload() {
   done < <(awk '/^conn /{print $2}' "$d/ipsec.conf")
 }
 
-# One line per state from whack --status: "#N "conn" STATE_... (description)".
+# One line per state from whack --status: "#N "conn" STATE_... (description)". A responder conn with
+# right=%any shows its instances as `"conn"[1] 192.0.2.1:500 STATE_...`: the instance part is dropped.
 pluto_states() {
   "$IKEF_WHACK" --ctlsocket "$IKEF_RUN/$1/pluto.ctl" --status 2>/dev/null |
-    sed -n 's/^[0-9:. ]*\(#[0-9]*\): \("[^"]*"\)[^ ]* \(STATE_[A-Z0-9_]*\) \(([^)]*)\).*/\1 \2 \3 \4/p'
+    sed -nE 's/^[0-9:. ]*(#[0-9]+): ("[^"]*")[^ ]*( [^ ]+)? (STATE_[A-Z0-9_]+) (\([^)]*\)).*/\1 \2 \4 \5/p'
 }
 # "CHILD SPI_IN SPI_OUT" from the esp.SPI@ADDR lines (SPI@local is inbound, SPI@peer is outbound).
 pluto_spis() {

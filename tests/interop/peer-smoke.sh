@@ -120,6 +120,18 @@ case_fqdn_ids() { # INIT RESP mode
   both_up
 }
 
+# Responders that accept any peer address (what bench/race.sh needs), charon then pluto behind 192.0.2.2.
+case_any_responder() {
+  local impl
+  for impl in charon pluto; do
+    peer_start "$impl" b responder remote_addr=%any || return 1
+    peer_start charon a initiator || return 1
+    peer_initiate a
+    both_up || { echo "    with $impl as responder"; return 1; }
+    peer_stop a; peer_stop b
+  done
+}
+
 case_capture() {
   local f=$IKEF_RUN/a/smoke.pcapng n
   peer_start charon b responder || return 1
@@ -184,6 +196,9 @@ run_case "charon->pluto two QMs on one Phase 1"   case_two_quick_modes charon pl
 run_case "Delete IPsec SA from responder"         case_delete_from b charon charon child
 run_case "Delete ISAKMP SA from initiator"        case_delete_from a charon charon ike
 run_case "Delete ISAKMP SA from pluto responder"  case_delete_from b charon pluto ike
+run_case "Delete IPsec SA from pluto initiator"   case_delete_from a pluto charon child
+run_case "Delete ISAKMP SA from pluto initiator"  case_delete_from a pluto charon ike
+run_case "responders with remote_addr=%any"       case_any_responder
 run_case "capture with tshark"                    case_capture
 run_case "harness.sh, one call per process"       case_harness_cli
 
