@@ -41,16 +41,20 @@ ikef_net()  { case $1 in a) echo "$IKEF_NET_A" ;; b) echo "$IKEF_NET_B" ;; *) re
 # Extra Quick Mode k (k >= 2) uses RFC 2544 benchmarking ranges so its selectors never overlap the first one.
 ikef_net_k() { case $1 in a) echo "198.18.$2.0/24" ;; b) echo "198.19.$2.0/24" ;; *) return 1 ;; esac; }
 ikef_dir()  { echo "$IKEF_RUN/$1"; }
-# Runs a command inside side a's or b's namespace:  ikef_exec a ping -c1 192.0.2.2
+# Runs a command inside side a's or b's namespace (foreground):  ikef_exec a ip xfrm policy
 ikef_exec() { local ns; ns=$(ikef_ns "$1") || return 1; shift; ip netns exec "$ns" "$@"; }
 # Same, with a private mount namespace and a fresh tmpfs on /run (what the daemons need; see README).
+# Foreground only: a function started with `&` runs in a forked subshell, so `$!` would not be the command's
+# PID; the start-up code below therefore spells the same command line out inline.
 ikef_exec_private_run() {
   local ns; ns=$(ikef_ns "$1") || return 1; shift
   ip netns exec "$ns" unshare --mount --propagation private sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh "$@"
 }
 
 # --- xfrm shim ------------------------------------------------------------------------------------------------
-# Builds the LD_PRELOAD shim once per run (cached by source mtime in $IKEF_SHIM_CACHE).
+# Builds the LD_PRELOAD shim and prints its path; cached per machine in $IKEF_SHIM_CACHE (default
+# /tmp/ikef-xfrm-shim), rebuilt when shim.c is newer. Built under a temporary name, then renamed: parallel runs
+# never load a half-written library.
 ikef_shim() {
   local src=$IKEF_LIB_DIR/xfrm-shim/shim.c
   local out=${IKEF_SHIM_CACHE:-/tmp/ikef-xfrm-shim}/xfrm-shim.so
@@ -68,6 +72,8 @@ ikef_shim() {
 # skip: then the caller must call topo_down itself).
 topo_up() {
   local s ns
+  # Names follow IKEF_PREFIX even if the caller changed it after sourcing this file.
+  IKEF_NS_A=${IKEF_PREFIX}-a IKEF_NS_B=${IKEF_PREFIX}-b
   if [ -z "$IKEF_RUN" ]; then IKEF_RUN=$(mktemp -d "/tmp/${IKEF_PREFIX}.XXXXXX") || return 1; fi
   mkdir -p "$IKEF_RUN/a" "$IKEF_RUN/b"
   export IKEF_RUN IKEF_PREFIX IKEF_NS_A IKEF_NS_B
@@ -269,7 +275,9 @@ peer_start() {
   ikef_params "$side" "$@" || return 1
   local d; d=$(ikef_dir "$side")
   [ -f "$d/pid" ] && { echo "peer_start: side $side already runs a peer" >&2; return 1; }
-  rm -rf "$d"; mkdir -p "$d"
+  # Fresh files for this peer, but keep what proc_start/capture_start recorded on the same side (*.pid, *.out).
+  mkdir -p "$d"
+  find "$d" -mindepth 1 -maxdepth 1 ! -name '*.pid' ! -name '*.out' -exec rm -rf {} +
   echo "$impl" > "$d/impl"; echo "$role" > "$d/role"; echo "$P_NAME" > "$d/name"; echo "$P_CHILDREN" > "$d/children"
   [ "$P_AUTH" = rsa ] && { certs_make || return 1; }
   case $impl in

@@ -120,6 +120,15 @@ case_fqdn_ids() { # INIT RESP mode
   both_up
 }
 
+# Negative control: with different PSKs nothing may be reported as established (the checks can fail).
+case_psk_mismatch() {
+  peer_start charon b responder psk=one-secret || return 1
+  peer_start charon a initiator psk=another-secret || return 1
+  IKEF_TIMEOUT=2 peer_initiate a
+  if peer_wait b child 1 2 || peer_wait a child 1 1; then echo "    an IPsec SA came up with mismatched PSKs"; return 1; fi
+  if [ "$(peer_ike_count a)" -ne 0 ] || [ "$(peer_ike_count b)" -ne 0 ]; then echo "    an ISAKMP SA came up"; return 1; fi
+}
+
 # Responders that accept any peer address (what bench/race.sh needs), charon then pluto behind 192.0.2.2.
 case_any_responder() {
   local impl
@@ -154,7 +163,14 @@ case_harness_cli() {
   IKEF_PREFIX='' "$h" peer_wait b child 1 10 || { echo "    pluto did not get the IPsec SA"; return 1; }
   IKEF_PREFIX='' "$h" peer_wait a child 1 10 || { echo "    charon did not get the IPsec SA"; return 1; }
   [ "$(IKEF_PREFIX='' "$h" peer_spis b | wc -l)" -eq 1 ] || return 1
-  spis_match
+  spis_match || return 1
+  # Where IkeFast will run: a process in namespace a, recorded so that topo_down/proc_stop can end it.
+  IKEF_PREFIX='' "$h" proc_start a stand-in sh -c 'ip -o addr show veth0; exec sleep 30' >/dev/null || return 1
+  IKEF_PREFIX='' "$h" proc_alive a stand-in || { echo "    proc_start'ed process not running"; return 1; }
+  sleep 0.1
+  grep -q "$IKEF_ADDR_A/24" "$IKEF_RUN/a/stand-in.out" || { echo "    stand-in did not run in namespace a"; return 1; }
+  IKEF_PREFIX='' "$h" proc_stop a stand-in || return 1
+  ! IKEF_PREFIX='' "$h" proc_alive a stand-in || { echo "    proc_stop did not stop it"; return 1; }
 }
 
 start=$(date +%s%N)
@@ -199,6 +215,7 @@ run_case "Delete ISAKMP SA from pluto responder"  case_delete_from b charon plut
 run_case "Delete IPsec SA from pluto initiator"   case_delete_from a pluto charon child
 run_case "Delete ISAKMP SA from pluto initiator"  case_delete_from a pluto charon ike
 run_case "responders with remote_addr=%any"       case_any_responder
+run_case "negative control: PSK mismatch fails"   case_psk_mismatch
 run_case "capture with tshark"                    case_capture
 run_case "harness.sh, one call per process"       case_harness_cli
 
