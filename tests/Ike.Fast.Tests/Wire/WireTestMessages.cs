@@ -103,6 +103,35 @@ internal static class WireTestMessages
         w.WriteIdentification(IdentificationType.Ipv4AddressSubnet, 0, 0, [10, 2, 0, 0, 255, 255, 255, 0]);
     }
 
+    private static readonly byte[] Hash32 = Filled(32, 0x77);
+    private static readonly byte[] Nonce32 = Filled(32, 0x66);
+    private static readonly byte[] Ke256 = Filled(256, 0x55);
+    private static readonly byte[] Spi = [0xc2, 0x51, 0x96, 0xde];
+    private static readonly byte[] IdCi = [10, 1, 0, 0, 255, 255, 255, 0];
+    private static readonly byte[] IdCr = [10, 2, 0, 0, 255, 255, 255, 0];
+
+    /// <summary>The Quick Mode 1 chain from preallocated arrays (for the zero-allocation test).</summary>
+    public static void WriteQuickModeChainNoAlloc(ref IsakmpWriter w)
+    {
+        w.WriteHash(Hash32);
+        w.BeginSecurityAssociation(DomainOfInterpretation.IpsecDoi, IpsecSituation.IdentityOnly);
+        w.BeginProposal(1, ProtocolId.IpsecEsp, Spi);
+        w.BeginTransform(1, (byte)EspTransformId.AesCbc);
+        w.WriteAttribute(IpsecAttributeType.SaLifeType, 1);
+        w.WriteAttribute(IpsecAttributeType.SaLifeDuration, 86400);
+        w.WriteAttribute(IpsecAttributeType.EncapsulationMode, 1);
+        w.WriteAttribute(IpsecAttributeType.AuthenticationAlgorithm, 5);
+        w.WriteAttribute(IpsecAttributeType.KeyLength, 128);
+        w.WriteAttribute(IpsecAttributeType.GroupDescription, 14);
+        w.EndTransform();
+        w.EndProposal();
+        w.EndPayload();
+        w.WriteNonce(Nonce32);
+        w.WriteKeyExchange(Ke256);
+        w.WriteIdentification(IdentificationType.Ipv4AddressSubnet, 0, 0, IdCi);
+        w.WriteIdentification(IdentificationType.Ipv4AddressSubnet, 0, 0, IdCr);
+    }
+
     public static byte[] Filled(int length, byte value)
     {
         var bytes = new byte[length];
