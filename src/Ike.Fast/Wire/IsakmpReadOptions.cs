@@ -1,0 +1,14 @@
+namespace Ike.Fast.Wire;
+
+/// <summary>Leniencies a caller may grant <see cref="IsakmpMessageReader"/>; the default is strict RFC 2408.</summary>
+[Flags]
+public enum IsakmpReadOptions
+{
+    None = 0,
+
+    /// <summary>
+    /// Accept a datagram longer than the header length (some old clients append zero bytes after the message);
+    /// the extra bytes are exposed as <see cref="IsakmpMessageReader.TrailingBytes"/> and never parsed.
+    /// </summary>
+    AllowTrailingBytes = 1,
+}
