@@ -17,13 +17,13 @@ public ref struct IsakmpMessageReader
 {
     private PayloadChainReader _chain;
 
-    private IsakmpMessageReader(ReadOnlySpan<byte> message, IsakmpHeader header)
+    private IsakmpMessageReader(ReadOnlySpan<byte> message, IsakmpHeader header, IsakmpReadOptions options)
     {
         Message = message[..(int)header.Length];
         TrailingBytes = message[(int)header.Length..];
         Header = header;
         Body = Message[IsakmpHeader.Size..];
-        _chain = new PayloadChainReader(Body, header.IsEncrypted ? PayloadType.None : header.NextPayload, IsakmpHeader.Size);
+        _chain = new PayloadChainReader(Body, header.IsEncrypted ? PayloadType.None : header.NextPayload, IsakmpHeader.Size, options);
     }
 
     /// <summary>The parsed header.</summary>
@@ -63,7 +63,7 @@ public ref struct IsakmpMessageReader
         }
 
         fault = default;
-        reader = new IsakmpMessageReader(message, header);
+        reader = new IsakmpMessageReader(message, header, options);
         return true;
     }
 

@@ -11,4 +11,10 @@ public enum IsakmpReadOptions
     /// the extra bytes are exposed as <see cref="IsakmpMessageReader.TrailingBytes"/> and never parsed.
     /// </summary>
     AllowTrailingBytes = 1,
+
+    /// <summary>
+    /// Walk payload types this implementation does not know (dissectors, fuzzers) instead of failing with
+    /// INVALID-PAYLOAD-TYPE; their bodies are only bounds-checked through the generic header.
+    /// </summary>
+    AllowUnknownPayloadTypes = 2,
 }
