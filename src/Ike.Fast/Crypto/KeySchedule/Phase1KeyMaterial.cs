@@ -1,0 +1,108 @@
+namespace Ike.Fast.Crypto.KeySchedule;
+
+/// <summary>
+/// All Phase 1 secrets of one IKE SA in one pooled, pinned, zero-on-release buffer: SKEYID, SKEYID_d, SKEYID_a,
+/// SKEYID_e (PRF output size each), Ka (cipher key size, RFC 2409 Appendix B) and the initial Phase 1 IV (block
+/// size). Derivation allocates nothing after warm-up. A mutable struct owning a <see cref="SecretBuffer"/>: keep
+/// it in one place and <see cref="Dispose"/> it when the IKE SA goes away.
+/// </summary>
+public struct Phase1KeyMaterial : IDisposable
+{
+    private SecretBuffer _buffer;
+    private int _prfSize;
+    private int _keySize;
+    private int _blockSize;
+
+    /// <summary>The negotiated hash (PRF = HMAC with it).</summary>
+    public IkeHashAlgorithm Hash { readonly get; private set; }
+
+    /// <summary>SKEYID.</summary>
+    public readonly ReadOnlySpan<byte> Skeyid => _buffer.Span.Slice(0, _prfSize);
+
+    /// <summary>SKEYID_d: keys Quick Mode KEYMAT.</summary>
+    public readonly ReadOnlySpan<byte> SkeyidD => _buffer.Span.Slice(_prfSize, _prfSize);
+
+    /// <summary>SKEYID_a: keys the Phase 2 / Informational HASHes.</summary>
+    public readonly ReadOnlySpan<byte> SkeyidA => _buffer.Span.Slice(2 * _prfSize, _prfSize);
+
+    /// <summary>SKEYID_e.</summary>
+    public readonly ReadOnlySpan<byte> SkeyidE => _buffer.Span.Slice(3 * _prfSize, _prfSize);
+
+    /// <summary>Ka, the Phase 1 cipher key (SKEYID_e truncated or expanded per RFC 2409 Appendix B).</summary>
+    public readonly ReadOnlySpan<byte> EncryptionKey => _buffer.Span.Slice(4 * _prfSize, _keySize);
+
+    /// <summary>The initial Phase 1 IV, hash(g^xi | g^xr) truncated to the block size.</summary>
+    public readonly ReadOnlySpan<byte> InitialIv => _buffer.Span.Slice((4 * _prfSize) + _keySize, _blockSize);
+
+    /// <summary>Pre-shared key authentication: SKEYID = prf(pre-shared-key, Ni_b | Nr_b), then the rest.</summary>
+    public static Phase1KeyMaterial DerivePreSharedKey(IkeHashAlgorithm hash, int keySize, int blockSize,
+        ReadOnlySpan<byte> preSharedKey, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB,
+        ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> gxi,
+        ReadOnlySpan<byte> gxr)
+    {
+        Phase1KeyMaterial keys = Allocate(hash, keySize, blockSize);
+        Span<byte> skeyid = keys._buffer.Span[..keys._prfSize];
+        Phase1KeySchedule.ComputeSkeyidPreSharedKey(hash, preSharedKey, niB, nrB, skeyid);
+        keys.DeriveRest(sharedSecret, ckyI, ckyR, gxi, gxr);
+        return keys;
+    }
+
+    /// <summary>Signature authentication: SKEYID = prf(Ni_b | Nr_b, g^xy), then the rest.</summary>
+    public static Phase1KeyMaterial DeriveSignature(IkeHashAlgorithm hash, int keySize, int blockSize,
+        ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr)
+    {
+        Phase1KeyMaterial keys = Allocate(hash, keySize, blockSize);
+        Span<byte> skeyid = keys._buffer.Span[..keys._prfSize];
+        Phase1KeySchedule.ComputeSkeyidSignature(hash, niB, nrB, sharedSecret, skeyid);
+        keys.DeriveRest(sharedSecret, ckyI, ckyR, gxi, gxr);
+        return keys;
+    }
+
+    /// <summary>From a known SKEYID (any authentication method), e.g. one read from a secrets file.</summary>
+    public static Phase1KeyMaterial DeriveFromSkeyid(IkeHashAlgorithm hash, int keySize, int blockSize,
+        ReadOnlySpan<byte> skeyid, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR,
+        ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr)
+    {
+        Phase1KeyMaterial keys = Allocate(hash, keySize, blockSize);
+        if (skeyid.Length != keys._prfSize)
+        {
+            keys.Dispose();
+            throw new ArgumentException("SKEYID must be the PRF output size.", nameof(skeyid));
+        }
+
+        skeyid.CopyTo(keys._buffer.Span);
+        keys.DeriveRest(sharedSecret, ckyI, ckyR, gxi, gxr);
+        return keys;
+    }
+
+    /// <summary>Zeroes and returns the buffer. Idempotent.</summary>
+    public void Dispose() => _buffer.Dispose();
+
+    private static Phase1KeyMaterial Allocate(IkeHashAlgorithm hash, int keySize, int blockSize)
+    {
+        int prfSize = IkeHashAlgorithmInfo.GetOutputSize(hash);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keySize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, prfSize);
+        return new Phase1KeyMaterial
+        {
+            Hash = hash,
+            _prfSize = prfSize,
+            _keySize = keySize,
+            _blockSize = blockSize,
+            _buffer = SecretBuffer.Rent((4 * prfSize) + keySize + blockSize),
+        };
+    }
+
+    private readonly void DeriveRest(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr)
+    {
+        Span<byte> all = _buffer.Span;
+        int p = _prfSize;
+        Phase1KeySchedule.ComputeSkeyidDerivatives(Hash, all[..p], sharedSecret, ckyI, ckyR,
+            all.Slice(p, p), all.Slice(2 * p, p), all.Slice(3 * p, p));
+        Phase1KeySchedule.ExpandEncryptionKey(Hash, all.Slice(3 * p, p), all.Slice(4 * p, _keySize));
+        Phase1KeySchedule.ComputeInitialIv(Hash, gxi, gxr, all.Slice((4 * p) + _keySize, _blockSize));
+    }
+}
