@@ -3,28 +3,25 @@ using System.Security.Cryptography;
 namespace Ike.Fast.Crypto;
 
 /// <summary>
-/// Incremental HMAC (RFC 2104) used as the IKEv1 PRF: <c>new PrfContext(alg, key)</c>, <see cref="Append"/> each
-/// part of a concatenation (Ni_b | Nr_b, g^xy | CKY-I | CKY-R | 0, ...), <see cref="Finish"/>. Nothing is copied
-/// into a temporary concatenation buffer and nothing is allocated per call.
+/// Incremental HMAC (RFC 2104) used as the IKEv1 PRF: <c>new PrfContext(alg, key)</c> (or from a prepared
+/// <see cref="PrfKey"/>), <see cref="Append(ReadOnlySpan{byte})"/> each part of a concatenation
+/// (Ni_b | Nr_b, g^xy | CKY-I | CKY-R | 0, ...), <see cref="Finish"/>. Nothing is copied into a temporary
+/// concatenation buffer and nothing is allocated per call.
 /// <para>
-/// SHA-1 and SHA-256 run on SHA-NI kernels when libikefast_native is present (falling back to .NET), with the
-/// ipad/opad blocks compressed once at initialisation (RFC 2104 §4 "precomputations"). MD5 and SHA2-384/512 use a
-/// per-thread pooled <see cref="IncrementalHash"/>. The context zeroes its key-derived state in
-/// <see cref="Finish"/> and <see cref="Dispose"/>; always dispose it (a <c>using</c> declaration).
+/// SHA-1 and SHA-256 run on SHA-NI kernels when libikefast_native is present (falling back to .NET), starting from
+/// the ipad/opad midstates. MD5 and SHA2-384/512 use a per-thread pooled <see cref="IncrementalHash"/>. The
+/// context zeroes its key-derived state in <see cref="Finish"/> and <see cref="Dispose"/>; always dispose it.
 /// </para>
 /// </summary>
 public ref struct PrfContext
 {
-    private const byte InnerPad = 0x36; // RFC 2104 §2 ipad
-    private const byte OuterPad = 0x5c; // RFC 2104 §2 opad
-
     private readonly IkeHashAlgorithm _algorithm;
+    private readonly bool _midstate;
     private IncrementalHash? _hash;
     private Sha32Hasher _inner;
     private Sha32Hasher _outer;
     private Bytes128 _outerKey;
     private bool _active;
-    private readonly bool _midstate;
 
     /// <summary>Initialises HMAC with <paramref name="key"/> (RFC 2104 §2 steps 1–2).</summary>
     public PrfContext(IkeHashAlgorithm algorithm, ReadOnlySpan<byte> key)
@@ -32,66 +29,41 @@ public ref struct PrfContext
     {
     }
 
-    internal PrfContext(IkeHashAlgorithm algorithm, ReadOnlySpan<byte> key, HashBackend backend)
+    /// <summary>Starts a PRF computation from a prepared key (no ipad/opad work).</summary>
+    public PrfContext(scoped in PrfKey key)
     {
-        _algorithm = algorithm;
-        int blockSize = IkeHashAlgorithmInfo.GetBlockSize(algorithm);
-        backend = HashContext.Resolve(algorithm, backend);
-        _midstate = backend != HashBackend.Platform;
-
-        // K0: the key, hashed first when longer than the block (RFC 2104 §2), zero-padded to B bytes.
-        Span<byte> k0 = stackalloc byte[IkeHashAlgorithmInfo.MaxBlockSize];
-        k0.Clear();
-        k0 = k0[..blockSize];
-        if (key.Length > blockSize)
+        if (!key.IsInitialized)
         {
-            using HashContext keyHash = new(algorithm, backend);
-            keyHash.Append(key);
-            keyHash.Finish(k0);
-        }
-        else
-        {
-            key.CopyTo(k0);
+            throw new InvalidOperationException("PrfKey is not initialised.");
         }
 
-        Span<byte> pad = stackalloc byte[IkeHashAlgorithmInfo.MaxBlockSize];
-        pad = pad[..blockSize];
-        for (int i = 0; i < blockSize; i++)
-        {
-            pad[i] = (byte)(k0[i] ^ InnerPad);
-        }
-
+        _algorithm = key.Algorithm;
+        _midstate = key.IsMidstate;
         if (_midstate)
         {
-            bool sha1 = algorithm == IkeHashAlgorithm.Sha1;
-            bool native = backend == HashBackend.Native;
-            _inner.Initialize(sha1, native);
-            _inner.Append(pad);
-            for (int i = 0; i < blockSize; i++)
-            {
-                pad[i] = (byte)(k0[i] ^ OuterPad);
-            }
-
-            _outer.Initialize(sha1, native);
-            _outer.Append(pad);
+            _inner = key.Inner;
+            _outer = key.Outer;
         }
         else
         {
-            _hash = IncrementalHashPool.Rent(algorithm);
-            _hash.AppendData(pad);
-            Span<byte> outerKey = _outerKey;
-            for (int i = 0; i < blockSize; i++)
-            {
-                outerKey[i] = (byte)(k0[i] ^ OuterPad);
-            }
+            int blockSize = IkeHashAlgorithmInfo.GetBlockSize(_algorithm);
+            _hash = IncrementalHashPool.Rent(_algorithm);
+            _hash.AppendData(((ReadOnlySpan<byte>)key.InnerKey)[..blockSize]);
+            _outerKey = key.OuterKey;
         }
 
-        CryptographicOperations.ZeroMemory(k0);
-        CryptographicOperations.ZeroMemory(pad);
         _active = true;
     }
 
-    /// <summary>The negotiated PRF output size in bytes (RFC 4868: the full digest).</summary>
+    internal PrfContext(IkeHashAlgorithm algorithm, ReadOnlySpan<byte> key, HashBackend backend)
+    {
+        PrfKey prepared = default;
+        prepared.Initialize(algorithm, key, backend);
+        this = new PrfContext(in prepared);
+        prepared.Dispose();
+    }
+
+    /// <summary>The PRF output size in bytes (RFC 4868: the full digest).</summary>
     public readonly int OutputSize => IkeHashAlgorithmInfo.GetOutputSize(_algorithm);
 
     /// <summary>Appends one part of the PRF input.</summary>
@@ -183,9 +155,13 @@ public ref struct PrfContext
             _hash = null;
         }
 
-        _inner.Clear();
-        _outer.Clear();
-        CryptographicOperations.ZeroMemory(_outerKey);
+        if (_active)
+        {
+            _inner.Clear();
+            _outer.Clear();
+            CryptographicOperations.ZeroMemory(_outerKey);
+        }
+
         _active = false;
     }
 

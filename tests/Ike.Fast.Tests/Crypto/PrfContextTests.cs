@@ -173,6 +173,35 @@ public class PrfContextTests
     }
 
     [Fact]
+    public void PreparedPrfKey_ReusedManyTimes_EqualsDotNet_AndDisposeForgetsIt()
+    {
+        Gen.Select(Gen.Byte.Array[0, 200], Gen.Byte.Array[0, 300]).Sample(t =>
+        {
+            (byte[] key, byte[] data) = t;
+            foreach (IkeHashAlgorithm algorithm in s_all)
+            {
+                byte[] expected = HashBackends.Hmac(algorithm, key, data);
+                foreach (HashBackend backend in HashBackends.For(algorithm))
+                {
+                    PrfKey prepared = PrfKey.Create(algorithm, key, backend);
+                    for (int i = 0; i < 3; i++)
+                    {
+                        var actual = new byte[expected.Length];
+                        using PrfContext prf = new(in prepared);
+                        prf.Append(data);
+                        prf.Finish(actual);
+                        Assert.Equal(expected, actual);
+                    }
+
+                    prepared.Dispose();
+                    Assert.False(prepared.IsInitialized);
+                    Assert.Throws<InvalidOperationException>(() => new PrfContext(in prepared).Dispose());
+                }
+            }
+        }, iter: 60);
+    }
+
+    [Fact]
     public void UnsupportedAlgorithm_Throws()
     {
         Assert.Throws<NotSupportedException>(() => new PrfContext((IkeHashAlgorithm)3, "k"u8).Dispose());

@@ -3,12 +3,17 @@ namespace Ike.Fast.Crypto.KeySchedule;
 /// <summary>
 /// All Phase 1 secrets of one IKE SA in one pooled, pinned, zero-on-release buffer: SKEYID, SKEYID_d, SKEYID_a,
 /// SKEYID_e (PRF output size each), Ka (cipher key size, RFC 2409 Appendix B) and the initial Phase 1 IV (block
-/// size). Derivation allocates nothing after warm-up. A mutable struct owning a <see cref="SecretBuffer"/>: keep
-/// it in one place and <see cref="Dispose"/> it when the IKE SA goes away.
+/// size), plus SKEYID, SKEYID_a and SKEYID_d prepared as <see cref="PrfKey"/>s so every later PRF keyed by them
+/// (HASH_I/HASH_R, Phase 2 and Informational HASHes, KEYMAT) skips the HMAC key set-up. Derivation allocates
+/// nothing after warm-up. A mutable struct: keep it in one place (a field of the IKE SA) and
+/// <see cref="Dispose"/> it when the IKE SA goes away.
 /// </summary>
 public struct Phase1KeyMaterial : IDisposable
 {
     private SecretBuffer _buffer;
+    private PrfKey _skeyidKey;
+    private PrfKey _skeyidAKey;
+    private PrfKey _skeyidDKey;
     private int _prfSize;
     private int _keySize;
     private int _blockSize;
@@ -76,8 +81,48 @@ public struct Phase1KeyMaterial : IDisposable
         return keys;
     }
 
-    /// <summary>Zeroes and returns the buffer. Idempotent.</summary>
-    public void Dispose() => _buffer.Dispose();
+    /// <summary>HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 §5).</summary>
+    public readonly int ComputeHashI(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idiiB, Span<byte> hashI) =>
+        Phase1KeySchedule.ComputeHashI(in _skeyidKey, gxi, gxr, ckyI, ckyR, saiB, idiiB, hashI);
+
+    /// <summary>HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 §5).</summary>
+    public readonly int ComputeHashR(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idirB, Span<byte> hashR) =>
+        Phase1KeySchedule.ComputeHashR(in _skeyidKey, gxi, gxr, ckyI, ckyR, saiB, idirB, hashR);
+
+    /// <summary>Quick Mode HASH(1) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
+    public readonly int ComputeQuickModeHash1(uint messageId, ReadOnlySpan<byte> rest, Span<byte> hash1) =>
+        Phase2KeySchedule.ComputeQuickModeHash1(in _skeyidAKey, messageId, rest, hash1);
+
+    /// <summary>Quick Mode HASH(2) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
+    public readonly int ComputeQuickModeHash2(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> rest,
+        Span<byte> hash2) =>
+        Phase2KeySchedule.ComputeQuickModeHash2(in _skeyidAKey, messageId, niB, rest, hash2);
+
+    /// <summary>Quick Mode HASH(3) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
+    public readonly int ComputeQuickModeHash3(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB,
+        Span<byte> hash3) =>
+        Phase2KeySchedule.ComputeQuickModeHash3(in _skeyidAKey, messageId, niB, nrB, hash3);
+
+    /// <summary>Informational HASH(1) keyed with SKEYID_a (RFC 2409 §5.7).</summary>
+    public readonly int ComputeInformationalHash(uint messageId, ReadOnlySpan<byte> notificationOrDelete,
+        Span<byte> hash1) =>
+        Phase2KeySchedule.ComputeInformationalHash(in _skeyidAKey, messageId, notificationOrDelete, hash1);
+
+    /// <summary>KEYMAT for one SA direction keyed with SKEYID_d (RFC 2409 §5.5).</summary>
+    public readonly void ComputeKeymat(ReadOnlySpan<byte> quickModeSharedSecret, byte protocol, ReadOnlySpan<byte> spi,
+        ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> keymat) =>
+        Phase2KeySchedule.ComputeKeymat(in _skeyidDKey, quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+
+    /// <summary>Zeroes and returns the buffer and the prepared keys. Idempotent.</summary>
+    public void Dispose()
+    {
+        _buffer.Dispose();
+        _skeyidKey.Dispose();
+        _skeyidAKey.Dispose();
+        _skeyidDKey.Dispose();
+    }
 
     private static Phase1KeyMaterial Allocate(IkeHashAlgorithm hash, int keySize, int blockSize)
     {
@@ -95,13 +140,16 @@ public struct Phase1KeyMaterial : IDisposable
         };
     }
 
-    private readonly void DeriveRest(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI,
+    private void DeriveRest(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI,
         ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr)
     {
         Span<byte> all = _buffer.Span;
         int p = _prfSize;
-        Phase1KeySchedule.ComputeSkeyidDerivatives(Hash, all[..p], sharedSecret, ckyI, ckyR,
+        _skeyidKey.Initialize(Hash, all[..p], HashBackend.Auto);
+        Phase1KeySchedule.ComputeSkeyidDerivatives(in _skeyidKey, sharedSecret, ckyI, ckyR,
             all.Slice(p, p), all.Slice(2 * p, p), all.Slice(3 * p, p));
+        _skeyidDKey.Initialize(Hash, all.Slice(p, p), HashBackend.Auto);
+        _skeyidAKey.Initialize(Hash, all.Slice(2 * p, p), HashBackend.Auto);
         Phase1KeySchedule.ExpandEncryptionKey(Hash, all.Slice(3 * p, p), all.Slice(4 * p, _keySize));
         Phase1KeySchedule.ComputeInitialIv(Hash, gxi, gxr, all.Slice((4 * p) + _keySize, _blockSize));
     }

@@ -48,7 +48,15 @@ public static class Phase1KeySchedule
         ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR,
         Span<byte> skeyidD, Span<byte> skeyidA, Span<byte> skeyidE)
     {
-        using (PrfContext d = new(prf, skeyid))
+        using PrfKey key = PrfKey.Create(prf, skeyid);
+        ComputeSkeyidDerivatives(in key, sharedSecret, ckyI, ckyR, skeyidD, skeyidA, skeyidE);
+    }
+
+    /// <summary>As above with SKEYID prepared once (three PRF calls share its ipad/opad work).</summary>
+    public static void ComputeSkeyidDerivatives(in PrfKey skeyid, ReadOnlySpan<byte> sharedSecret,
+        ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR, Span<byte> skeyidD, Span<byte> skeyidA, Span<byte> skeyidE)
+    {
+        using (PrfContext d = new(in skeyid))
         {
             d.Append(sharedSecret);
             d.Append(ckyI);
@@ -57,8 +65,8 @@ public static class Phase1KeySchedule
             d.Finish(skeyidD);
         }
 
-        int size = IkeHashAlgorithmInfo.GetOutputSize(prf);
-        using (PrfContext a = new(prf, skeyid))
+        int size = IkeHashAlgorithmInfo.GetOutputSize(skeyid.Algorithm);
+        using (PrfContext a = new(in skeyid))
         {
             a.Append(skeyidD[..size]);
             a.Append(sharedSecret);
@@ -68,7 +76,7 @@ public static class Phase1KeySchedule
             a.Finish(skeyidA);
         }
 
-        using (PrfContext e = new(prf, skeyid))
+        using (PrfContext e = new(in skeyid))
         {
             e.Append(skeyidA[..size]);
             e.Append(sharedSecret);
@@ -95,9 +103,10 @@ public static class Phase1KeySchedule
 
         Span<byte> block = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
         block = block[..size];
+        using PrfKey key = PrfKey.Create(prf, skeyidE);
         for (int offset = 0; offset < encryptionKey.Length; offset += size)
         {
-            using PrfContext k = new(prf, skeyidE);
+            using PrfContext k = new(in key);
             if (offset == 0)
             {
                 k.Append(0); // K1 = prf(SKEYID_e, 0): a single zero octet
@@ -147,11 +156,31 @@ public static class Phase1KeySchedule
         ReadOnlySpan<byte> idirB, Span<byte> hashR) =>
         ComputeAuthenticationHash(prf, skeyid, gxr, gxi, ckyR, ckyI, saiB, idirB, hashR);
 
+    /// <summary>HASH_I with SKEYID prepared once.</summary>
+    public static int ComputeHashI(in PrfKey skeyid, ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr,
+        ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idiiB,
+        Span<byte> hashI) =>
+        ComputeAuthenticationHash(in skeyid, gxi, gxr, ckyI, ckyR, saiB, idiiB, hashI);
+
+    /// <summary>HASH_R with SKEYID prepared once.</summary>
+    public static int ComputeHashR(in PrfKey skeyid, ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr,
+        ReadOnlySpan<byte> ckyI, ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idirB,
+        Span<byte> hashR) =>
+        ComputeAuthenticationHash(in skeyid, gxr, gxi, ckyR, ckyI, saiB, idirB, hashR);
+
     private static int ComputeAuthenticationHash(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyid,
         ReadOnlySpan<byte> gxFirst, ReadOnlySpan<byte> gxSecond, ReadOnlySpan<byte> ckyFirst,
         ReadOnlySpan<byte> ckySecond, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idB, Span<byte> destination)
     {
-        using PrfContext context = new(prf, skeyid);
+        using PrfKey key = PrfKey.Create(prf, skeyid);
+        return ComputeAuthenticationHash(in key, gxFirst, gxSecond, ckyFirst, ckySecond, saiB, idB, destination);
+    }
+
+    private static int ComputeAuthenticationHash(in PrfKey skeyid, ReadOnlySpan<byte> gxFirst,
+        ReadOnlySpan<byte> gxSecond, ReadOnlySpan<byte> ckyFirst, ReadOnlySpan<byte> ckySecond,
+        ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idB, Span<byte> destination)
+    {
+        using PrfContext context = new(in skeyid);
         context.Append(gxFirst);
         context.Append(gxSecond);
         context.Append(ckyFirst);

@@ -42,7 +42,14 @@ public static class Phase2KeySchedule
     public static int ComputeQuickModeHash1(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyidA, uint messageId,
         ReadOnlySpan<byte> rest, Span<byte> hash1)
     {
-        using PrfContext context = StartWithMessageId(prf, skeyidA, prefixZero: false, messageId);
+        using PrfKey key = PrfKey.Create(prf, skeyidA);
+        return ComputeQuickModeHash1(in key, messageId, rest, hash1);
+    }
+
+    /// <summary>Quick Mode HASH(1) with SKEYID_a prepared once.</summary>
+    public static int ComputeQuickModeHash1(in PrfKey skeyidA, uint messageId, ReadOnlySpan<byte> rest, Span<byte> hash1)
+    {
+        using PrfContext context = StartWithMessageId(in skeyidA, prefixZero: false, messageId);
         context.Append(rest);
         return context.Finish(hash1);
     }
@@ -51,7 +58,15 @@ public static class Phase2KeySchedule
     public static int ComputeQuickModeHash2(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyidA, uint messageId,
         ReadOnlySpan<byte> niB, ReadOnlySpan<byte> rest, Span<byte> hash2)
     {
-        using PrfContext context = StartWithMessageId(prf, skeyidA, prefixZero: false, messageId);
+        using PrfKey key = PrfKey.Create(prf, skeyidA);
+        return ComputeQuickModeHash2(in key, messageId, niB, rest, hash2);
+    }
+
+    /// <summary>Quick Mode HASH(2) with SKEYID_a prepared once.</summary>
+    public static int ComputeQuickModeHash2(in PrfKey skeyidA, uint messageId, ReadOnlySpan<byte> niB,
+        ReadOnlySpan<byte> rest, Span<byte> hash2)
+    {
+        using PrfContext context = StartWithMessageId(in skeyidA, prefixZero: false, messageId);
         context.Append(niB);
         context.Append(rest);
         return context.Finish(hash2);
@@ -61,7 +76,15 @@ public static class Phase2KeySchedule
     public static int ComputeQuickModeHash3(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyidA, uint messageId,
         ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> hash3)
     {
-        using PrfContext context = StartWithMessageId(prf, skeyidA, prefixZero: true, messageId);
+        using PrfKey key = PrfKey.Create(prf, skeyidA);
+        return ComputeQuickModeHash3(in key, messageId, niB, nrB, hash3);
+    }
+
+    /// <summary>Quick Mode HASH(3) with SKEYID_a prepared once.</summary>
+    public static int ComputeQuickModeHash3(in PrfKey skeyidA, uint messageId, ReadOnlySpan<byte> niB,
+        ReadOnlySpan<byte> nrB, Span<byte> hash3)
+    {
+        using PrfContext context = StartWithMessageId(in skeyidA, prefixZero: true, messageId);
         context.Append(niB);
         context.Append(nrB);
         return context.Finish(hash3);
@@ -71,7 +94,15 @@ public static class Phase2KeySchedule
     public static int ComputeInformationalHash(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyidA, uint messageId,
         ReadOnlySpan<byte> notificationOrDelete, Span<byte> hash1)
     {
-        using PrfContext context = StartWithMessageId(prf, skeyidA, prefixZero: false, messageId);
+        using PrfKey key = PrfKey.Create(prf, skeyidA);
+        return ComputeInformationalHash(in key, messageId, notificationOrDelete, hash1);
+    }
+
+    /// <summary>Informational HASH(1) with SKEYID_a prepared once.</summary>
+    public static int ComputeInformationalHash(in PrfKey skeyidA, uint messageId,
+        ReadOnlySpan<byte> notificationOrDelete, Span<byte> hash1)
+    {
+        using PrfContext context = StartWithMessageId(in skeyidA, prefixZero: false, messageId);
         context.Append(notificationOrDelete);
         return context.Finish(hash1);
     }
@@ -87,12 +118,20 @@ public static class Phase2KeySchedule
         ReadOnlySpan<byte> quickModeSharedSecret, byte protocol, ReadOnlySpan<byte> spi, ReadOnlySpan<byte> niB,
         ReadOnlySpan<byte> nrB, Span<byte> keymat)
     {
-        int size = IkeHashAlgorithmInfo.GetOutputSize(prf);
+        using PrfKey key = PrfKey.Create(prf, skeyidD);
+        ComputeKeymat(in key, quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+    }
+
+    /// <summary>KEYMAT with SKEYID_d prepared once.</summary>
+    public static void ComputeKeymat(in PrfKey skeyidD, ReadOnlySpan<byte> quickModeSharedSecret, byte protocol,
+        ReadOnlySpan<byte> spi, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> keymat)
+    {
+        int size = IkeHashAlgorithmInfo.GetOutputSize(skeyidD.Algorithm);
         Span<byte> block = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
         block = block[..size];
         for (int offset = 0; offset < keymat.Length; offset += size)
         {
-            using PrfContext k = new(prf, skeyidD);
+            using PrfContext k = new(in skeyidD);
             if (offset > 0)
             {
                 k.Append(block);
@@ -111,10 +150,9 @@ public static class Phase2KeySchedule
         CryptographicOperations.ZeroMemory(block);
     }
 
-    private static PrfContext StartWithMessageId(IkeHashAlgorithm prf, ReadOnlySpan<byte> skeyidA, bool prefixZero,
-        uint messageId)
+    private static PrfContext StartWithMessageId(in PrfKey skeyidA, bool prefixZero, uint messageId)
     {
-        PrfContext context = new(prf, skeyidA);
+        PrfContext context = new(in skeyidA);
         if (prefixZero)
         {
             context.Append(0);

@@ -67,6 +67,12 @@ public class RecordedSessionTests
         using Phase1KeyMaterial fromSkeyid = Phase1KeyMaterial.DeriveFromSkeyid(hash, s.KeyBytes, iv.Length, skeyid, gxy,
             s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("g_xi"), s.Hex("g_xr"));
         Assert.Equal(ka, fromSkeyid.EncryptionKey.ToArray());
+
+        // The prepared-key PRFs of the holder.
+        keys.ComputeHashI(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idii_b"), actual);
+        Assert.Equal(s.Hex("hash_i"), actual);
+        keys.ComputeHashR(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idir_b"), actual);
+        Assert.Equal(s.Hex("hash_r"), actual);
     }
 
     [Theory]
@@ -155,6 +161,8 @@ public class RecordedSessionTests
         int prfSize = IkeHashAlgorithmInfo.GetOutputSize(hash);
         int blockSize = s.Encryption == IkeEncryptionAlgorithm.AesCbc ? 16 : 8;
         int quickModes = 0;
+        using Phase1KeyMaterial keys = Phase1KeyMaterial.DeriveFromSkeyid(hash, s.KeyBytes, blockSize, s.Hex("skeyid"),
+            s.Hex("shared_secret"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("g_xi"), s.Hex("g_xr"));
         foreach (JsonElement qm in s.Root.GetProperty("phase2").EnumerateArray())
         {
             uint messageId = RecordedSession.MessageId(qm);
@@ -176,12 +184,16 @@ public class RecordedSessionTests
             Assert.Equal(RecordedSession.Hex(qm, "hash1"), actual);
             Assert.Equal(wire1, actual);
             AssertLoggedEqual(qm, "hash1_logged", actual);
+            keys.ComputeQuickModeHash1(messageId, rest1, actual);
+            Assert.Equal(wire1, actual);
 
             (byte[] wire2, byte[] rest2) = RecordedSession.SplitAfterHash(RecordedSession.Hex(s.MessageAtFrame(frames[1]), "plaintext_hex"));
             Phase2KeySchedule.ComputeQuickModeHash2(hash, skeyidA, messageId, ni, rest2, actual);
             Assert.Equal(RecordedSession.Hex(qm, "hash2"), actual);
             Assert.Equal(wire2, actual);
             AssertLoggedEqual(qm, "hash2_logged", actual);
+            keys.ComputeQuickModeHash2(messageId, ni, rest2, actual);
+            Assert.Equal(wire2, actual);
 
             (byte[] wire3, byte[] rest3) = RecordedSession.SplitAfterHash(RecordedSession.Hex(s.MessageAtFrame(frames[2]), "plaintext_hex"));
             Assert.Empty(rest3);
@@ -189,6 +201,8 @@ public class RecordedSessionTests
             Assert.Equal(RecordedSession.Hex(qm, "hash3"), actual);
             Assert.Equal(wire3, actual);
             AssertLoggedEqual(qm, "hash3_logged", actual);
+            keys.ComputeQuickModeHash3(messageId, ni, nr, actual);
+            Assert.Equal(wire3, actual);
 
             byte[] gqmxy = RecordedSession.OptionalHex(qm, "g_qm_xy_logged") ?? [];
             foreach (string direction in new[] { "initiator_to_responder", "responder_to_initiator" })
@@ -206,6 +220,9 @@ public class RecordedSessionTests
 
                 var keymat = new byte[expected.Length];
                 Phase2KeySchedule.ComputeKeymat(hash, skeyidD, gqmxy, Phase2KeySchedule.ProtocolEsp, spi, ni, nr, keymat);
+                Assert.Equal(expected, keymat);
+                keymat.AsSpan().Clear();
+                keys.ComputeKeymat(gqmxy, Phase2KeySchedule.ProtocolEsp, spi, ni, nr, keymat);
                 Assert.Equal(expected, keymat);
                 byte[]? encryptionKey = RecordedSession.OptionalHex(sa, "encryption_key_logged");
                 byte[]? integrityKey = RecordedSession.OptionalHex(sa, "integrity_key_logged");
@@ -245,6 +262,10 @@ public class RecordedSessionTests
                 var actual = new byte[IkeHashAlgorithmInfo.GetOutputSize(hash)];
                 Phase2KeySchedule.ComputeInformationalHash(hash, skeyidA, messageId, rest, actual);
                 Assert.Equal(RecordedSession.Hex(info, "hash1"), actual);
+                Assert.Equal(wire, actual);
+                using Phase1KeyMaterial keys = Phase1KeyMaterial.DeriveFromSkeyid(hash, s.KeyBytes, blockSize, s.Hex("skeyid"),
+                    s.Hex("shared_secret"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("g_xi"), s.Hex("g_xr"));
+                keys.ComputeInformationalHash(messageId, rest, actual);
                 Assert.Equal(wire, actual);
                 checkedHashes++;
             }

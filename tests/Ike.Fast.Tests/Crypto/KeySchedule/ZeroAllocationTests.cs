@@ -80,8 +80,11 @@ public class ZeroAllocationTests
         Span<byte> keymat = stackalloc byte[x.KeymatLength];
         using Phase1KeyMaterial keys = Phase1KeyMaterial.DerivePreSharedKey(x.Hash, x.KeySize, x.BlockSize, x.Psk,
             x.Ni, x.Nr, x.Gxy, x.CkyI, x.CkyR, x.Gxi, x.Gxr);
+        keys.ComputeHashI(x.Gxi, x.Gxr, x.CkyI, x.CkyR, x.SaiB, x.IdiiB, hashI);
+        keys.ComputeHashR(x.Gxi, x.Gxr, x.CkyI, x.CkyR, x.SaiB, x.IdirB, hashR);
+        keys.ComputeKeymat(x.Gqmxy, Phase2KeySchedule.ProtocolEsp, x.Spi, x.QmNi, x.QmNr, keymat);
+        // The span-keyed static forms too.
         Phase1KeySchedule.ComputeHashI(x.Hash, keys.Skeyid, x.Gxi, x.Gxr, x.CkyI, x.CkyR, x.SaiB, x.IdiiB, hashI);
-        Phase1KeySchedule.ComputeHashR(x.Hash, keys.Skeyid, x.Gxi, x.Gxr, x.CkyI, x.CkyR, x.SaiB, x.IdirB, hashR);
         Phase2KeySchedule.ComputeKeymat(x.Hash, keys.SkeyidD, x.Gqmxy, Phase2KeySchedule.ProtocolEsp, x.Spi, x.QmNi, x.QmNr, keymat);
     }
 
