@@ -104,49 +104,51 @@ public class RecordedSessionTests
         Assert.True(c.TrySetKey(s.Hex("enc_key")));
 
         // One IV chain for Phase 1, one per Phase 2 / Informational exchange (RFC 2409 Appendix B).
-        byte[] phase1Iv = s.Hex("initial_iv");
-        byte[]? lastPhase1Block = null;
-        var exchangeIvs = new Dictionary<uint, byte[]>();
+        CbcIvChain phase1 = default;
+        phase1.Initialize(s.Hex("initial_iv"));
+        var exchanges = new Dictionary<uint, CbcIvChain>();
         int count = 0;
         foreach (JsonElement m in s.EncryptedMessages())
         {
             byte[] message = RecordedSession.Hex(m, "hex");
             byte[] ciphertext = message[RecordedSession.IsakmpHeaderLength..];
             uint messageId = RecordedSession.MessageId(m);
-            byte[] iv;
+            CbcIvChain chain;
             if (messageId == 0)
             {
-                iv = phase1Iv;
+                chain = phase1;
             }
-            else if (!exchangeIvs.TryGetValue(messageId, out iv!))
+            else if (!exchanges.TryGetValue(messageId, out chain))
             {
-                Assert.NotNull(lastPhase1Block);
-                iv = new byte[c.BlockSize];
-                Phase2KeySchedule.ComputeIv(s.Hash, lastPhase1Block, messageId, iv);
-                exchangeIvs[messageId] = iv;
+                chain.InitializePhase2(s.Hash, phase1.Current, messageId);
             }
 
-            Assert.Equal(RecordedSession.Hex(m, "iv"), iv);
+            Assert.Equal(RecordedSession.Hex(m, "iv"), chain.Current.ToArray());
             byte[] expectedPlaintext = RecordedSession.Hex(m, "plaintext_hex");
 
-            byte[] encryptIv = iv.ToArray();
+            byte[] encryptIv = chain.Current.ToArray();
             var reencrypted = new byte[ciphertext.Length];
             Assert.True(c.TryEncrypt(expectedPlaintext, encryptIv, reencrypted));
             Assert.Equal(ciphertext, reencrypted);
 
             var plaintext = new byte[ciphertext.Length];
-            Assert.True(c.TryDecrypt(ciphertext, iv, plaintext)); // advances this exchange's chain in place
+            Assert.True(c.TryDecrypt(ciphertext, chain.Current, plaintext)); // advances this exchange's chain
             Assert.Equal(expectedPlaintext, plaintext);
             Assert.EndsWith(Convert.ToHexString(RecordedSession.Hex(m, "padding_hex")), Convert.ToHexString(plaintext));
-            Assert.Equal(encryptIv, iv);
+            Assert.Equal(encryptIv, chain.Current.ToArray());
             if (messageId == 0)
             {
-                lastPhase1Block = iv.ToArray();
+                phase1 = chain;
+            }
+            else
+            {
+                exchanges[messageId] = chain;
             }
 
             count++;
         }
 
+        byte[] lastPhase1Block = phase1.Current.ToArray();
         Assert.True(count >= 4);
         Assert.Equal(s.Hex("last_phase1_cbc_block"), lastPhase1Block);
     }
