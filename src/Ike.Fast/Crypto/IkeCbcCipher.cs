@@ -19,6 +19,7 @@ public sealed class IkeCbcCipher : IDisposable
     private AesNiCbc _aesNi;
     private SymmetricAlgorithm? _platform;
     private bool _hasKey;
+    private bool _disposed;
 
     private IkeCbcCipher(IkeEncryptionAlgorithm algorithm, int keySize, int blockSize, bool useAesNi)
     {
@@ -109,7 +110,7 @@ public sealed class IkeCbcCipher : IDisposable
     /// </summary>
     public bool TrySetKey(ReadOnlySpan<byte> key)
     {
-        ObjectDisposedException.ThrowIf(_platform is null && !_useAesNi, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (key.Length != KeySize)
         {
             throw new ArgumentException($"Key must be {KeySize} bytes.", nameof(key));
@@ -195,6 +196,7 @@ public sealed class IkeCbcCipher : IDisposable
         _platform?.Dispose();
         _platform = null;
         _hasKey = false;
+        _disposed = true;
     }
 
     private bool CheckArguments(int inputLength, int ivLength, int outputLength)

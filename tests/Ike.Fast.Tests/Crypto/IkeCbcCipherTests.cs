@@ -157,6 +157,24 @@ public class IkeCbcCipherTests
         Assert.False(cipher.TryDecrypt(ReadOnlySpan<byte>.Empty, new byte[16], new byte[32]));
     }
 
+    [Fact]
+    public void TripleDes_DegenerateKey_IsRefusedWithoutThrowing()
+    {
+        Assert.Equal(CipherSelectionError.None, IkeCbcCipher.TryCreate(IkeEncryptionAlgorithm.TripleDesCbc, 192, out IkeCbcCipher? cipher));
+        using IkeCbcCipher c = cipher!;
+        byte[] k = Convert.FromHexString("0123456789ABCDEF");
+        Assert.False(c.TrySetKey([.. k, .. k, .. Convert.FromHexString("456789ABCDEF0123")])); // K1 = K2: single DES
+        Assert.Throws<InvalidOperationException>(() => c.TryEncrypt(new byte[8], new byte[8], new byte[8]));
+    }
+
+    [Fact]
+    public void UseAfterDispose_Throws()
+    {
+        IkeCbcCipher c = Create(IkeEncryptionAlgorithm.AesCbc, 128, hardware: true);
+        c.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => c.TrySetKey(new byte[16]));
+    }
+
     private static IkeCbcCipher Create(IkeEncryptionAlgorithm algorithm, int bits, bool hardware)
     {
         Assert.Equal(CipherSelectionError.None, IkeCbcCipher.TryCreate(algorithm, bits, hardware, out IkeCbcCipher? cipher));
