@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto.KeySchedule;
 
@@ -122,6 +123,59 @@ public struct Phase1KeyMaterial : IDisposable
     public readonly void ComputeKeymat(ReadOnlySpan<byte> quickModeSharedSecret, byte protocol, ReadOnlySpan<byte> spi,
         ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> keymat) =>
         Phase2KeySchedule.ComputeKeymat(in PreparedKey(SkeyidDKeyIndex), quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+
+    /// <summary>Checks a received HASH_I in constant time (RFC 2409 §5; the initiator's authenticator).</summary>
+    public readonly bool VerifyHashI(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idiiB, ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeHashI(gxi, gxr, ckyI, ckyR, saiB, idiiB, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
+
+    /// <summary>Checks a received HASH_R in constant time (RFC 2409 §5; the responder's authenticator).</summary>
+    public readonly bool VerifyHashR(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idirB, ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeHashR(gxi, gxr, ckyI, ckyR, saiB, idirB, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
+
+    /// <summary>Checks a received Quick Mode HASH(1) in constant time.</summary>
+    public readonly bool VerifyQuickModeHash1(uint messageId, ReadOnlySpan<byte> rest, ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeQuickModeHash1(messageId, rest, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
+
+    /// <summary>Checks a received Quick Mode HASH(2) in constant time.</summary>
+    public readonly bool VerifyQuickModeHash2(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> rest,
+        ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeQuickModeHash2(messageId, niB, rest, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
+
+    /// <summary>Checks a received Quick Mode HASH(3) in constant time.</summary>
+    public readonly bool VerifyQuickModeHash3(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB,
+        ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeQuickModeHash3(messageId, niB, nrB, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
+
+    /// <summary>Checks a received Informational HASH(1) in constant time.</summary>
+    public readonly bool VerifyInformationalHash(uint messageId, ReadOnlySpan<byte> notificationOrDelete,
+        ReadOnlySpan<byte> received)
+    {
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int size = ComputeInformationalHash(messageId, notificationOrDelete, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..size], received);
+    }
 
     /// <summary>Zeroes and returns the buffer and the prepared keys. Idempotent.</summary>
     public void Dispose() => _buffer.Dispose(); // zeroes the prepared keys and the secrets alike

@@ -73,6 +73,9 @@ public class RecordedSessionTests
         Assert.Equal(s.Hex("hash_i"), actual);
         keys.ComputeHashR(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idir_b"), actual);
         Assert.Equal(s.Hex("hash_r"), actual);
+        Assert.True(keys.VerifyHashI(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idii_b"), s.Hex("hash_i")));
+        Assert.True(keys.VerifyHashR(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idir_b"), s.Hex("hash_r")));
+        Assert.False(keys.VerifyHashR(s.Hex("g_xi"), s.Hex("g_xr"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("sai_b"), s.Hex("idii_b"), s.Hex("hash_r")));
     }
 
     [Theory]
@@ -188,6 +191,9 @@ public class RecordedSessionTests
             AssertLoggedEqual(qm, "hash1_logged", actual);
             keys.ComputeQuickModeHash1(messageId, rest1, actual);
             Assert.Equal(wire1, actual);
+            Assert.True(keys.VerifyQuickModeHash1(messageId, rest1, wire1));
+            Assert.False(keys.VerifyQuickModeHash1(messageId ^ 1, rest1, wire1));
+            Assert.False(keys.VerifyQuickModeHash1(messageId, rest1, wire1[..^1]));
 
             (byte[] wire2, byte[] rest2) = RecordedSession.SplitAfterHash(RecordedSession.Hex(s.MessageAtFrame(frames[1]), "plaintext_hex"));
             Phase2KeySchedule.ComputeQuickModeHash2(hash, skeyidA, messageId, ni, rest2, actual);
@@ -196,6 +202,8 @@ public class RecordedSessionTests
             AssertLoggedEqual(qm, "hash2_logged", actual);
             keys.ComputeQuickModeHash2(messageId, ni, rest2, actual);
             Assert.Equal(wire2, actual);
+            Assert.True(keys.VerifyQuickModeHash2(messageId, ni, rest2, wire2));
+            Assert.False(keys.VerifyQuickModeHash2(messageId, nr, rest2, wire2));
 
             (byte[] wire3, byte[] rest3) = RecordedSession.SplitAfterHash(RecordedSession.Hex(s.MessageAtFrame(frames[2]), "plaintext_hex"));
             Assert.Empty(rest3);
@@ -205,6 +213,8 @@ public class RecordedSessionTests
             AssertLoggedEqual(qm, "hash3_logged", actual);
             keys.ComputeQuickModeHash3(messageId, ni, nr, actual);
             Assert.Equal(wire3, actual);
+            Assert.True(keys.VerifyQuickModeHash3(messageId, ni, nr, wire3));
+            Assert.False(keys.VerifyQuickModeHash3(messageId, nr, ni, wire3));
 
             byte[] gqmxy = RecordedSession.OptionalHex(qm, "g_qm_xy_logged") ?? [];
             foreach (string direction in new[] { "initiator_to_responder", "responder_to_initiator" })
@@ -269,6 +279,8 @@ public class RecordedSessionTests
                     s.Hex("shared_secret"), s.Hex("cky_i"), s.Hex("cky_r"), s.Hex("g_xi"), s.Hex("g_xr"));
                 keys.ComputeInformationalHash(messageId, rest, actual);
                 Assert.Equal(wire, actual);
+                Assert.True(keys.VerifyInformationalHash(messageId, rest, wire));
+                Assert.False(keys.VerifyInformationalHash(messageId, rest[..^1], wire));
                 checkedHashes++;
             }
         }
