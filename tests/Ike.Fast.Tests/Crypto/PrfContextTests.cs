@@ -134,6 +134,36 @@ public class PrfContextTests
     }
 
     [Fact]
+    public void EveryLengthAroundThePaddingAndKeyBlockBoundaries_EqualsDotNet()
+    {
+        // Padding edge cases (55/56/63/64/119/120/127/128 bytes) and keys of B-1, B, B+1 bytes (RFC 2104 §2).
+        byte[] data = Enumerable.Range(0, 260).Select(i => (byte)(i * 7)).ToArray();
+        foreach (IkeHashAlgorithm algorithm in s_all)
+        {
+            int block = IkeHashAlgorithmInfo.GetBlockSize(algorithm);
+            foreach (HashBackend backend in HashBackends.For(algorithm))
+            {
+                for (int length = 0; length <= 2 * block + 2; length++)
+                {
+                    byte[] input = data[..length];
+                    var digest = new byte[IkeHashAlgorithmInfo.GetOutputSize(algorithm)];
+                    using (HashContext hash = new(algorithm, backend))
+                    {
+                        hash.Append(input);
+                        hash.Finish(digest);
+                    }
+
+                    Assert.Equal(HashBackends.Hash(algorithm, input), digest);
+                    if (length is >= 1 && Math.Abs(length - block) <= 1 || length == 2 * block + 2)
+                    {
+                        Assert.Equal(HashBackends.Hmac(algorithm, input, data), HashBackends.Prf(algorithm, backend, input, data));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void TryFinish_ShortDestination_ReturnsFalse_AndFinishThrows()
     {
         using PrfContext prf = new(IkeHashAlgorithm.Sha256, "k"u8);
