@@ -82,6 +82,16 @@ internal static class SecretBufferPool
         {
             lock (_lock)
             {
+                // A copied SecretBuffer handle disposed twice must not put one array in the pool twice (it would
+                // then be rented to two owners at once): ignore a return of an array already pooled.
+                for (int i = 0; i < _count; i++)
+                {
+                    if (ReferenceEquals(_items[i], array))
+                    {
+                        return;
+                    }
+                }
+
                 if (_count < _items.Length)
                 {
                     _items[_count++] = array;

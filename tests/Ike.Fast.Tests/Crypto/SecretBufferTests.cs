@@ -37,4 +37,19 @@ public class SecretBufferTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void DisposingTwoCopiesOfOneHandle_DoesNotHandTheArrayToTwoRenters()
+    {
+        SecretBuffer original = SecretBuffer.Rent(3000);
+        SecretBuffer copy = original; // the misuse the type warns about
+        original.Dispose();
+        copy.Dispose();
+        SecretBuffer first = SecretBuffer.Rent(3000);
+        SecretBuffer second = SecretBuffer.Rent(3000);
+        first.Span[0] = 1;
+        Assert.Equal(0, second.Span[0]);
+        first.Dispose();
+        second.Dispose();
+    }
 }
