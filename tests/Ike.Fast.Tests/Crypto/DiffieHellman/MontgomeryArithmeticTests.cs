@@ -66,6 +66,25 @@ public class MontgomeryArithmeticTests
         }
     }
 
+    [Fact]
+    public void Bmi2_and_portable_multiplication_agree()
+    {
+        var random = new Random(11);
+        ulong[] special = [0, 1, ulong.MaxValue, ulong.MaxValue - 1, 1UL << 63];
+        for (int i = 0; i < 20000; i++)
+        {
+            ulong a = i < special.Length * special.Length ? special[i % special.Length] : (ulong)random.NextInt64() * 3;
+            ulong b = i < special.Length * special.Length ? special[i / special.Length] : (ulong)random.NextInt64() * 5;
+            ulong hiP = MontgomeryArithmetic.MulPortable(a, b, out ulong loP);
+            Assert.Equal((UInt128)a * b, new UInt128(hiP, loP));
+            if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+            {
+                ulong hiB = MontgomeryArithmetic.MulBmi2(a, b, out ulong loB);
+                Assert.Equal((hiP, loP), (hiB, loB));
+            }
+        }
+    }
+
     private static byte[] ToBytes(BigInteger value, int length)
     {
         var result = new byte[length];
