@@ -8,6 +8,8 @@ namespace Ike.Fast.Crypto.DiffieHellman;
 /// </summary>
 public sealed class DhGroup
 {
+    private FixedBaseTable? _generatorTable;
+
     internal DhGroup(
         DhGroupId id,
         DhGroupKind kind,
@@ -64,6 +66,13 @@ public sealed class DhGroup
 
     /// <summary>ECP only: the .NET/OpenSSL named curve ("nistP256", ...).</summary>
     internal string? CurveName { get; }
+
+    /// <summary>
+    /// MODP only: the generator table for <see cref="ShortExponentBits"/>-long exponents, built on first use
+    /// (public data; races build it twice at worst).
+    /// </summary>
+    internal FixedBaseTable GeneratorTable =>
+        _generatorTable ??= FixedBaseTable.Create(Modp ?? throw new InvalidOperationException("Not a MODP group."), ShortExponentBits / 8);
 
     /// <summary>MODP only: private exponent length in bits under the given policy.</summary>
     internal int PrivateExponentBits(PrivateExponentLength length) =>

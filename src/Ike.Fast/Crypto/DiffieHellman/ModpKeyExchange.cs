@@ -91,7 +91,16 @@ internal static class ModpKeyExchange
     {
         ModpGroup modp = group.Modp!;
         byte[] publicValue = new byte[modp.ByteLength];
-        ModularExponentiation.ModExp(GeneratorBytes, pinnedExponent, modp, publicValue);
+        if (pinnedExponent.Length * 8 == group.ShortExponentBits)
+        {
+            // Default-length exponents use the precomputed generator powers (no squarings).
+            ModularExponentiation.ModExpFixedBase(group.GeneratorTable, pinnedExponent, publicValue);
+        }
+        else
+        {
+            ModularExponentiation.ModExp(GeneratorBytes, pinnedExponent, modp, publicValue);
+        }
+
         return DhPrivateKey.ForModp(group, pinnedExponent, publicValue);
     }
 

@@ -138,6 +138,67 @@ internal static class ModularExponentiation
     }
 
     /// <summary>
+    /// destination = g^exponent mod p through a <see cref="FixedBaseTable"/>; the exponent is exactly
+    /// <see cref="FixedBaseTable.ExponentBytes"/> long. Constant-time like <see cref="ModExp{TCounter}"/>:
+    /// one full table scan and one multiplication per digit, whatever the digits are.
+    /// </summary>
+    internal static void ModExpFixedBase(FixedBaseTable table, ReadOnlySpan<byte> exponent, Span<byte> destination)
+    {
+        var counter = default(NoModExpWorkCounter);
+        ModExpFixedBase(table, exponent, destination, ref counter);
+    }
+
+    /// <summary><see cref="ModExpFixedBase(FixedBaseTable, ReadOnlySpan{byte}, Span{byte})"/> with a work observer.</summary>
+    [SkipLocalsInit]
+    internal static void ModExpFixedBase<TCounter>(FixedBaseTable table, ReadOnlySpan<byte> exponent, Span<byte> destination, ref TCounter counter)
+        where TCounter : struct, IModExpWorkCounter
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ModpGroup group = table.Group;
+        if (exponent.Length != table.ExponentBytes)
+        {
+            throw new ArgumentException("Exponent length differs from the table's.", nameof(exponent));
+        }
+
+        if (destination.Length != group.ByteLength)
+        {
+            throw new ArgumentException("Destination must be exactly the prime length.", nameof(destination));
+        }
+
+        int n = group.LimbCount;
+        int windowSize = FixedBaseTable.Entries * n;
+        Span<ulong> acc = stackalloc ulong[n];
+        Span<ulong> operand = stackalloc ulong[n];
+        Span<ulong> t = stackalloc ulong[2 * n];
+        try
+        {
+            ReadOnlySpan<ulong> entries = table.Table;
+            MontgomeryArithmetic.Select(acc, entries[..windowSize], n, FixedBaseTable.Entries, ExtractBits(exponent, 0, FixedBaseTable.WindowBits));
+            counter.OnTableEntryRead(FixedBaseTable.Entries);
+            for (int i = 1; i < table.Windows; i++)
+            {
+                int digit = ExtractBits(exponent, i * FixedBaseTable.WindowBits, FixedBaseTable.WindowBits);
+                MontgomeryArithmetic.Select(operand, entries.Slice(i * windowSize, windowSize), n, FixedBaseTable.Entries, digit);
+                counter.OnTableEntryRead(FixedBaseTable.Entries);
+                MontgomeryArithmetic.Multiply(acc, acc, operand, group, t);
+                counter.OnMultiply();
+            }
+
+            operand.Clear();
+            operand[0] = 1;
+            MontgomeryArithmetic.Multiply(acc, acc, operand, group, t);
+            counter.OnMultiply();
+            MontgomeryArithmetic.StoreBigEndian(acc, n, destination);
+        }
+        finally
+        {
+            acc.Clear();
+            operand.Clear();
+            t.Clear();
+        }
+    }
+
+    /// <summary>
     /// The count (at most 6) exponent bits starting at bit position (0 = least significant) of the big-endian
     /// exponent. The bytes read depend on position only; the value is used solely as a mask index.
     /// </summary>

@@ -126,6 +126,66 @@ public class ModularExponentiationTests
         Assert.True(zeros.Squares >= (exponentLength * 8) - w);
     }
 
+    [Theory]
+    [InlineData(DhGroupId.Modp768, 60)]
+    [InlineData(DhGroupId.Modp1024, 60)]
+    [InlineData(DhGroupId.Modp1536, 40)]
+    [InlineData(DhGroupId.Modp2048, 40)]
+    [InlineData(DhGroupId.Modp3072, 10)]
+    [InlineData(DhGroupId.Modp4096, 6)]
+    [InlineData(DhGroupId.Modp6144, 3)]
+    [InlineData(DhGroupId.Modp8192, 2)]
+    public void Fixed_base_generator_table_matches_the_generic_ladder(DhGroupId id, int iterations)
+    {
+        DhGroup group = DhGroupRegistry.Get(id);
+        FixedBaseTable table = group.GeneratorTable;
+        var random = new Random((int)id);
+        byte[] expected = new byte[group.Modp!.ByteLength];
+        byte[] actual = new byte[group.Modp.ByteLength];
+        for (int i = 0; i < iterations; i++)
+        {
+            byte[] exponent = new byte[group.ShortExponentBits / 8];
+            if (i == 1)
+            {
+                Array.Fill(exponent, (byte)0xFF);
+            }
+            else if (i > 1)
+            {
+                random.NextBytes(exponent);
+            }
+
+            ModularExponentiation.ModExp([2], exponent, group.Modp, expected);
+            ModularExponentiation.ModExpFixedBase(table, exponent, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Fixed_base_work_and_allocation_do_not_depend_on_the_exponent()
+    {
+        DhGroup group = DhGroupRegistry.Get(DhGroupId.Modp2048);
+        FixedBaseTable table = group.GeneratorTable;
+        byte[] result = new byte[256];
+        var zeros = default(CountingModExpWorkCounter);
+        ModularExponentiation.ModExpFixedBase(table, new byte[32], result, ref zeros);
+        var ones = default(CountingModExpWorkCounter);
+        ModularExponentiation.ModExpFixedBase(table, Enumerable.Repeat((byte)0xFF, 32).ToArray(), result, ref ones);
+        Assert.Equal(zeros, ones);
+        Assert.Equal(64 * FixedBaseTable.Entries, zeros.TableEntriesRead);
+        Assert.Equal(0, zeros.Squares);
+
+        byte[] exponent = new byte[32];
+        new Random(3).NextBytes(exponent);
+        ModularExponentiation.ModExpFixedBase(table, exponent, result);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            ModularExponentiation.ModExpFixedBase(table, exponent, result);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Rejects_misuse_with_exceptions()
     {
