@@ -24,23 +24,35 @@ internal static class ModularExponentiation
         ModExp(@base, exponent, group, destination, ref counter);
     }
 
-    /// <summary>Window width for an exponent of the given bit length (balances table set-up against multiplications).</summary>
+    /// <summary>
+    /// Window width for an exponent of the given bit length. Cost in multiplications for e bits and width w is
+    /// about (2^w - 1) to build the table plus e/w, squarings being fixed at e; w+1 beats w once
+    /// e / (w (w+1)) exceeds 2^w, i.e. above 96, 320 and 960 bits. (Table scans cost a few hundred cycles
+    /// against thousands per multiplication, and w is capped at 6 to bound the stack table at 64 KiB.)
+    /// </summary>
     internal static int WindowBits(int exponentBits) => exponentBits switch
     {
-        <= 24 => 1,
-        <= 80 => 3,
+        <= 96 => 3,
         <= 320 => 4,
-        <= 2400 => 5,
+        <= 960 => 5,
         _ => MaxWindowBits,
     };
 
     /// <summary><see cref="ModExp(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ModpGroup, Span{byte})"/> with a work observer.</summary>
-    [SkipLocalsInit]
     internal static void ModExp<TCounter>(
         ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, ModpGroup group, Span<byte> destination, ref TCounter counter)
+        where TCounter : struct, IModExpWorkCounter =>
+        ModExp(@base, exponent, group, destination, WindowBits(exponent.Length * 8), ref counter);
+
+    /// <summary>The ladder with an explicit window width (1..<see cref="MaxWindowBits"/>), for tests and tuning.</summary>
+    [SkipLocalsInit]
+    internal static void ModExp<TCounter>(
+        ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, ModpGroup group, Span<byte> destination, int windowBits, ref TCounter counter)
         where TCounter : struct, IModExpWorkCounter
     {
         ArgumentNullException.ThrowIfNull(group);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowBits, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(windowBits, MaxWindowBits);
         if (@base.Length > group.ByteLength)
         {
             throw new ArgumentException("Base longer than the prime.", nameof(@base));
@@ -58,7 +70,7 @@ internal static class ModularExponentiation
 
         int n = group.LimbCount;
         int exponentBits = exponent.Length * 8;
-        int w = WindowBits(exponentBits);
+        int w = windowBits;
         int entries = 1 << w;
 
         Span<ulong> table = stackalloc ulong[entries * n];
