@@ -190,7 +190,7 @@ internal static class MontgomeryArithmetic
     }
 
     /// <summary>r = (top:x) - p if (top:x) &gt;= p else x, selected with masks (both differences always computed).</summary>
-    private static void ConditionalSubtract(Span<ulong> r, ReadOnlySpan<ulong> x, ulong top, ModpGroup group)
+    internal static void ConditionalSubtract(Span<ulong> r, ReadOnlySpan<ulong> x, ulong top, ModpGroup group)
     {
         int n = group.LimbCount;
         ref ulong rp = ref MemoryMarshal.GetArrayDataReference(group.Modulus);
