@@ -46,12 +46,21 @@ internal sealed class VectorModulus
 
     internal ulong K0 { get; }
 
-    /// <summary>Constants for p, or null when p is too large for overflow-free lane accumulation.</summary>
+    /// <summary>
+    /// Constants for p, or null when p is too large for overflow-free lane accumulation or its low limb is not
+    /// all ones (the multiplication relies on p ≡ -1 mod 2^28, true of every IKE MODP prime: then k0 = 1 and
+    /// the quotient digit is simply the low limb).
+    /// </summary>
     internal static VectorModulus? TryCreate(BigInteger p, int bits)
     {
         int limbs = (bits + 2 + LimbBits - 1) / LimbBits;
         limbs = (limbs + LanesPerVector - 1) / LanesPerVector * LanesPerVector;
-        return limbs > MaxLimbs ? null : new VectorModulus(p, limbs);
+        if (limbs > MaxLimbs || (ulong)(p & LimbMask) != LimbMask)
+        {
+            return null;
+        }
+
+        return new VectorModulus(p, limbs);
     }
 
     private static ulong[] ToLimbs(BigInteger value, int count)

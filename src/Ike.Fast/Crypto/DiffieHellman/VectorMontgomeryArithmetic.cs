@@ -76,9 +76,7 @@ internal static class VectorMontgomeryArithmetic
             Unsafe.Add(ref acc, j) = 0;
         }
 
-        ulong k0 = m.K0;
         ulong b0 = rb;
-        ulong p0 = rp;
 
         // The quotient carried out of lane 0 is kept in a register and folded into the next step's first
         // vector: a 64-bit store into the freshly stored vector would defeat store-to-load forwarding.
@@ -87,8 +85,8 @@ internal static class VectorMontgomeryArithmetic
         {
             ulong ai = Unsafe.Add(ref ra, i);
             ulong lane0 = acc + pending + (ai * b0);
-            ulong mi = (lane0 * k0) & VectorModulus.LimbMask;
-            ulong carry = (lane0 + (mi * p0)) >> VectorModulus.LimbBits;
+            ulong mi = lane0 & VectorModulus.LimbMask;
+            ulong carry = (lane0 >> VectorModulus.LimbBits) + mi;
 
             Vector512<uint> va = Vector512.Create(ai).AsUInt32();
             Vector512<uint> vm = Vector512.Create(mi).AsUInt32();
@@ -141,17 +139,17 @@ internal static class VectorMontgomeryArithmetic
         ref ulong ra = ref MemoryMarshal.GetReference(a);
         ref ulong rb = ref MemoryMarshal.GetReference(b);
         ref ulong rp = ref MemoryMarshal.GetArrayDataReference(m.Modulus);
-        ulong k0 = m.K0;
         ulong b0 = rb;
-        ulong p0 = rp;
         Vector512<ulong> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         ulong pending = 0;
         for (int i = 0; i < limbs; i++)
         {
             ulong ai = Unsafe.Add(ref ra, i);
+            // p ≡ -1 (mod 2^28): m_i = lane0 mod 2^28 (k0 = 1), and lane0 + m_i (2^28 - 1) = (lane0 - m_i) + m_i 2^28,
+            // whose quotient by 2^28 is (lane0 >> 28) + m_i. Keeps multiplications off the loop-carried chain.
             ulong lane0 = c0.ToScalar() + pending + (ai * b0);
-            ulong mi = (lane0 * k0) & VectorModulus.LimbMask;
-            ulong carry = (lane0 + (mi * p0)) >> VectorModulus.LimbBits;
+            ulong mi = lane0 & VectorModulus.LimbMask;
+            ulong carry = (lane0 >> VectorModulus.LimbBits) + mi;
             Vector512<uint> va = Vector512.Create(ai).AsUInt32();
             Vector512<uint> vm = Vector512.Create(mi).AsUInt32();
             Vector512<ulong> n0 = c0 + Vector512.CreateScalar(pending) + Term(va, vm, ref rb, ref rp, 0);
