@@ -307,35 +307,59 @@ internal static class ModularExponentiation
         }
 
         int n = group.LimbCount;
-        int windowSize = FixedBaseTable.Entries * n;
-        Span<ulong> acc = stackalloc ulong[n];
-        Span<ulong> operand = stackalloc ulong[n];
-        Span<ulong> t = stackalloc ulong[2 * n];
+        int limbs = table.LimbsPerEntry;
+        int windowSize = FixedBaseTable.Entries * limbs;
+        Span<ulong> acc = stackalloc ulong[limbs];
+        Span<ulong> operand = stackalloc ulong[limbs];
+        Span<ulong> t = stackalloc ulong[Math.Max(2 * n, limbs)];
         try
         {
             ReadOnlySpan<ulong> entries = table.Table;
-            MontgomeryArithmetic.Select(acc, entries[..windowSize], n, FixedBaseTable.Entries, ExtractBits(exponent, 0, FixedBaseTable.WindowBits));
+            MontgomeryArithmetic.Select(acc, entries[..windowSize], limbs, FixedBaseTable.Entries, ExtractBits(exponent, 0, FixedBaseTable.WindowBits));
             counter.OnTableEntryRead(FixedBaseTable.Entries);
             for (int i = 1; i < table.Windows; i++)
             {
                 int digit = ExtractBits(exponent, i * FixedBaseTable.WindowBits, FixedBaseTable.WindowBits);
-                MontgomeryArithmetic.Select(operand, entries.Slice(i * windowSize, windowSize), n, FixedBaseTable.Entries, digit);
+                MontgomeryArithmetic.Select(operand, entries.Slice(i * windowSize, windowSize), limbs, FixedBaseTable.Entries, digit);
                 counter.OnTableEntryRead(FixedBaseTable.Entries);
-                MontgomeryArithmetic.Multiply(acc, acc, operand, group, t);
+                MultiplyAny(table, acc, acc, operand, t);
                 counter.OnMultiply();
             }
 
             operand.Clear();
             operand[0] = 1;
-            MontgomeryArithmetic.Multiply(acc, acc, operand, group, t);
+            MultiplyAny(table, acc, acc, operand, t);
             counter.OnMultiply();
-            MontgomeryArithmetic.StoreBigEndian(acc, n, destination);
+            if (table.IsVector)
+            {
+                // At most p after leaving the Montgomery domain: one masked subtraction reduces it fully.
+                Span<ulong> x = t[..n];
+                VectorMontgomeryArithmetic.FromLimbs28(acc, limbs, x, n);
+                MontgomeryArithmetic.ConditionalSubtract(operand, x, 0, group);
+                MontgomeryArithmetic.StoreBigEndian(operand, n, destination);
+            }
+            else
+            {
+                MontgomeryArithmetic.StoreBigEndian(acc, n, destination);
+            }
         }
         finally
         {
             acc.Clear();
             operand.Clear();
             t.Clear();
+        }
+    }
+
+    private static void MultiplyAny(FixedBaseTable table, Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> scratch)
+    {
+        if (table.IsVector)
+        {
+            VectorMontgomeryArithmetic.Multiply(r, a, b, table.Group.Vector!, scratch);
+        }
+        else
+        {
+            MontgomeryArithmetic.Multiply(r, a, b, table.Group, scratch);
         }
     }
 

@@ -140,6 +140,8 @@ public class ModularExponentiationTests
     {
         DhGroup group = DhGroupRegistry.Get(id);
         FixedBaseTable table = group.GeneratorTable;
+        FixedBaseTable scalarTable = FixedBaseTable.Create(group.Modp!, group.ShortExponentBits / 8, allowVector: false);
+        Assert.False(scalarTable.IsVector);
         var random = new Random((int)id);
         byte[] expected = new byte[group.Modp!.ByteLength];
         byte[] actual = new byte[group.Modp.ByteLength];
@@ -157,6 +159,8 @@ public class ModularExponentiationTests
 
             ModularExponentiation.ModExp([2], exponent, group.Modp, expected);
             ModularExponentiation.ModExpFixedBase(table, exponent, actual);
+            Assert.Equal(expected, actual);
+            ModularExponentiation.ModExpFixedBase(scalarTable, exponent, actual);
             Assert.Equal(expected, actual);
         }
     }
