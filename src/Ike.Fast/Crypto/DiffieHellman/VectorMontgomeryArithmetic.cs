@@ -55,8 +55,9 @@ internal static class VectorMontgomeryArithmetic
     }
 
     /// <summary>
-    /// <see cref="Multiply"/> for any vector count, with the accumulator in scratch memory (the fallback for
-    /// sizes without a register instantiation; tests compare it with the register form).
+    /// <see cref="Multiply"/> for any vector count, with the accumulator in scratch memory (the path for
+    /// sizes without a register instantiation, i.e. primes above 3072 bits, which also need the periodic
+    /// normalisation; tests compare it with the register form).
     /// </summary>
     internal static void MultiplyInMemory(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, VectorModulus m, Span<ulong> scratch)
     {
@@ -77,6 +78,7 @@ internal static class VectorMontgomeryArithmetic
         }
 
         ulong b0 = rb;
+        bool normalizeEvery64 = m.NeedsNormalization;
 
         // The quotient carried out of lane 0 is kept in a register and folded into the next step's first
         // vector: a 64-bit store into the freshly stored vector would defeat store-to-load forwarding.
@@ -111,6 +113,22 @@ internal static class VectorMontgomeryArithmetic
 
             // Lane 0 of the old accumulator is now a multiple of 2^28; its quotient joins the new lane 0.
             pending = carry;
+
+            // Large primes: every 64 steps, fold the lanes back to 28 bits so no lane can exceed 2^64
+            // (64 steps add below 64 * 2^57 = 2^63 to any lane). The schedule depends on i only.
+            if (normalizeEvery64 && ((i + 1) & 63) == 0)
+            {
+                acc += pending;
+                pending = 0;
+                ulong n = 0;
+                for (int j = 0; j < limbs; j++)
+                {
+                    ref ulong lane = ref Unsafe.Add(ref acc, j);
+                    ulong v = lane + n;
+                    lane = v & VectorModulus.LimbMask;
+                    n = v >> VectorModulus.LimbBits;
+                }
+            }
         }
 
         acc += pending;
