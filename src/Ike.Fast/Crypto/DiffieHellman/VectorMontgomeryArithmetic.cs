@@ -9,8 +9,10 @@ namespace Ike.Fast.Crypto.DiffieHellman;
 /// AVX-512 almost-Montgomery multiplication for one exponentiation (not a batch): 28-bit limbs in 64-bit
 /// lanes, so vpmuludq forms 8 limb products per instruction and sums accumulate without carries; the word-
 /// serial loop adds a_i * B + m_i * P and shifts one limb per step (valignq), and one sequential carry pass
-/// normalises the result. Inputs below 2p give outputs below 2p (R &gt; 4p), so no subtraction is needed
-/// inside the ladder. Constant-time: fixed instruction sequence for every value. Results are exactly those of
+/// normalises the result. Up to 3072-bit primes the accumulator lives in zmm registers (one generic
+/// instantiation per size); larger primes use scratch memory and renormalise every 64 steps. Inputs below 2p
+/// give outputs below 2p (R &gt; 4p), so no subtraction is needed inside the ladder. Constant-time: the
+/// instruction sequence depends on the prime size only. Results are exactly those of
 /// <see cref="MontgomeryArithmetic"/> after the final reduction (tests compare both paths).
 /// </summary>
 internal static class VectorMontgomeryArithmetic
