@@ -38,7 +38,7 @@ public class VectorMontgomeryArithmeticTests
         var random = new Random(bits + 1);
         byte[] scalar = new byte[group.ByteLength];
         byte[] vector = new byte[group.ByteLength];
-        for (int i = 0; i < (bits <= 3072 ? 60 : 8); i++)
+        for (int i = 0; i < (bits <= 3072 ? 40 : 8); i++)
         {
             byte[] @base = new byte[group.ByteLength];
             random.NextBytes(@base);
