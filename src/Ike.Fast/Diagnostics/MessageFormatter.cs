@@ -1,0 +1,49 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Diagnostics;
+
+/// <summary>
+/// Formats one ISAKMP message for people (<see cref="WriteTree"/>) or machines (<see cref="WriteJson"/>, one JSON
+/// object). Malformed input is shown up to the first <see cref="WireError"/> with its offset, never thrown.
+/// </summary>
+public static class MessageFormatter
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, SkipValidation = false };
+
+    /// <summary>Writes <paramref name="message"/> as an indented tree followed by a blank line.</summary>
+    public static void WriteTree(TextWriter output, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        MessageWalker.Walk(message, context, new TreeMessageSink(output));
+    }
+
+    /// <summary>Writes <paramref name="message"/> as one JSON object (no trailing newline).</summary>
+    public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        MessageWalker.Walk(message, context, new JsonMessageSink(writer));
+    }
+
+    /// <summary>The JSON object for <paramref name="message"/> as a string.</summary>
+    public static string ToJson(ReadOnlySpan<byte> message, in DatagramContext context = default)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            WriteJson(writer, message, context);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The tree for <paramref name="message"/> as a string.</summary>
+    public static string ToTree(ReadOnlySpan<byte> message, in DatagramContext context = default)
+    {
+        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        WriteTree(writer, message, context);
+        return writer.ToString();
+    }
+}
