@@ -89,6 +89,12 @@ public enum WireError : byte
     /// <summary>The destination span is too small (writers).</summary>
     OutOfSpace,
 
+    /// <summary>A payload grew beyond the 16-bit length field (writers).</summary>
+    PayloadTooLong,
+
+    /// <summary>A basic (TV-only) attribute class was given a value above 0xFFFF (writers).</summary>
+    AttributeValueNotBasic,
+
     /// <summary>The writer was used in an order the structure does not allow (writers).</summary>
     InvalidWriterState,
 }

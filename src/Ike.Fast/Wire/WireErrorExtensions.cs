@@ -42,6 +42,8 @@ public static class WireErrorExtensions
         WireError.BodyEncrypted => NotifyMessageType.None,
         WireError.OutOfSpace => NotifyMessageType.None,
         WireError.InvalidWriterState => NotifyMessageType.None,
+        WireError.PayloadTooLong => NotifyMessageType.None,
+        WireError.AttributeValueNotBasic => NotifyMessageType.None,
         _ => NotifyMessageType.PayloadMalformed,
     };
 }
