@@ -27,6 +27,24 @@ public static class MessageFormatter
         MessageWalker.Walk(message, context, new JsonMessageSink(writer));
     }
 
+    /// <summary>
+    /// Writes <paramref name="message"/> as one JSON object with its decrypted body (RFC 2409 section 5.3:
+    /// payload chain then padding) in "decrypted":{"payloads":[...],"padding":"hex","hashVerified":bool}.
+    /// Decryption itself is the caller's job (the crypto layer); this only formats.
+    /// </summary>
+    public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        MessageWalker.Walk(message, context, new JsonMessageSink(writer), plaintext, hasPlaintext: true, hashVerified);
+    }
+
+    /// <summary>The tree for <paramref name="message"/> with its decrypted body under "decrypted:".</summary>
+    public static void WriteTree(TextWriter output, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        MessageWalker.Walk(message, context, new TreeMessageSink(output), plaintext, hasPlaintext: true, hashVerified);
+    }
+
     /// <summary>The JSON object for <paramref name="message"/> as a string.</summary>
     public static string ToJson(ReadOnlySpan<byte> message, in DatagramContext context = default)
     {

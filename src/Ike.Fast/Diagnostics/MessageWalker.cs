@@ -14,7 +14,15 @@ namespace Ike.Fast.Diagnostics;
 internal static class MessageWalker
 {
     /// <summary>Walks <paramref name="message"/> (exactly one ISAKMP message, non-ESP marker already stripped).</summary>
-    public static void Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink)
+    public static void Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink) =>
+        Walk(message, context, sink, default, hasPlaintext: false, hashVerified: null);
+
+    /// <summary>
+    /// Walks <paramref name="message"/>; when <paramref name="hasPlaintext"/>, <paramref name="plaintext"/> is its
+    /// decrypted body and is reported as "decrypted" (see <see cref="WalkDecrypted"/>) after the outer payloads.
+    /// </summary>
+    public static void Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink,
+        ReadOnlySpan<byte> plaintext, bool hasPlaintext, bool? hashVerified)
     {
         sink.BeginMessage(context);
         if (!HeaderSummary.TryRead(message, out HeaderSummary summary))
@@ -39,6 +47,11 @@ internal static class MessageWalker
             sink.Number("ciphertextLength", reader.Body.Length);
             sink.BeginArray("payloads");
             sink.EndArray();
+            if (hasPlaintext)
+            {
+                WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
+            }
+
             sink.EndMessage();
             return;
         }
@@ -49,6 +62,11 @@ internal static class MessageWalker
         if (fault.IsError)
         {
             sink.Fault(fault.Error.ToString(), fault.Offset);
+        }
+
+        if (hasPlaintext)
+        {
+            WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
         }
 
         sink.EndMessage();

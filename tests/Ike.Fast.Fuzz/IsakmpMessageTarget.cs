@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Ike.Fast.Diagnostics;
+
+namespace Ike.Fast.Fuzz;
+
+/// <summary>
+/// The fuzz target: one input is one ISAKMP message (no non-ESP marker). It goes through the whole reader walk
+/// the inspect formatter does (header checks, payload chain, every payload body parser, SA → proposal →
+/// transform → attribute readers), and the bytes after the header are also walked as a decrypted body
+/// (PayloadChainReader.ForDecryptedBody) starting from the header's next-payload field. Output goes to a JSON
+/// writer with validation on, so an unbalanced object or a duplicate member in the formatter is a crash too.
+/// Any exception is a finding.
+/// </summary>
+public static class IsakmpMessageTarget
+{
+    private const int IsakmpHeaderLength = 28;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public static void Run(ReadOnlySpan<byte> data)
+    {
+        Utf8JsonWriter writer = t_writer ??= new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { SkipValidation = false });
+        writer.Reset(Stream.Null);
+        MessageFormatter.WriteJson(writer, data);
+        writer.Reset(Stream.Null);
+        ReadOnlySpan<byte> body = data.Length > IsakmpHeaderLength ? data[IsakmpHeaderLength..] : default;
+        MessageFormatter.WriteJson(writer, data, body, hashVerified: null);
+        writer.Reset(Stream.Null);
+        MessageFormatter.WriteTree(TextWriter.Null, data, body, hashVerified: false);
+    }
+}
