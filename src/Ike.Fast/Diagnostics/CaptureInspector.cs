@@ -127,26 +127,25 @@ public sealed class CaptureInspector(TextWriter output, bool json)
     private void WriteMessage(ReadOnlySpan<byte> message, in DatagramContext context)
     {
         Messages++;
-        var probe = new FaultProbe();
-        MessageWalker.Walk(message, context, probe);
-        if (probe.Faulted)
-        {
-            Malformed++;
-        }
-
+        bool clean;
         if (json)
         {
             _buffer.ResetWrittenCount();
             using (var writer = new Utf8JsonWriter(_buffer))
             {
-                MessageFormatter.WriteJson(writer, message, context);
+                clean = MessageFormatter.WriteJson(writer, message, context);
             }
 
             output.WriteLine(Encoding.UTF8.GetString(_buffer.WrittenSpan));
         }
         else
         {
-            MessageFormatter.WriteTree(output, message, context);
+            clean = MessageFormatter.WriteTree(output, message, context);
+        }
+
+        if (!clean)
+        {
+            Malformed++;
         }
     }
 
@@ -176,13 +175,5 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         }
 
         output.WriteLine(line is int l ? $"Line {l}: {text}" : text);
-    }
-
-    /// <summary>A sink that only remembers whether the walk faulted.</summary>
-    private sealed class FaultProbe : NullMessageSink
-    {
-        public bool Faulted { get; private set; }
-
-        public override void Fault(string reason, int offset) => Faulted = true;
     }
 }

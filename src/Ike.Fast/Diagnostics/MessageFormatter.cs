@@ -7,24 +7,25 @@ namespace Ike.Fast.Diagnostics;
 
 /// <summary>
 /// Formats one ISAKMP message for people (<see cref="WriteTree"/>) or machines (<see cref="WriteJson"/>, one JSON
-/// object). Malformed input is shown up to the first <see cref="WireError"/> with its offset, never thrown.
+/// object). Malformed input is shown up to the first <see cref="WireError"/> with its offset, never thrown; the
+/// Write methods return false when they reported one.
 /// </summary>
 public static class MessageFormatter
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, SkipValidation = false };
 
     /// <summary>Writes <paramref name="message"/> as an indented tree followed by a blank line.</summary>
-    public static void WriteTree(TextWriter output, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, in DatagramContext context = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        MessageWalker.Walk(message, context, new TreeMessageSink(output));
+        return MessageWalker.Walk(message, context, new TreeMessageSink(output));
     }
 
     /// <summary>Writes <paramref name="message"/> as one JSON object (no trailing newline).</summary>
-    public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, in DatagramContext context = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        MessageWalker.Walk(message, context, new JsonMessageSink(writer));
+        return MessageWalker.Walk(message, context, new JsonMessageSink(writer));
     }
 
     /// <summary>
@@ -32,17 +33,17 @@ public static class MessageFormatter
     /// payload chain then padding) in "decrypted":{"payloads":[...],"padding":"hex","hashVerified":bool}.
     /// Decryption itself is the caller's job (the crypto layer); this only formats.
     /// </summary>
-    public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        MessageWalker.Walk(message, context, new JsonMessageSink(writer), plaintext, hasPlaintext: true, hashVerified);
+        return MessageWalker.Walk(message, context, new JsonMessageSink(writer), plaintext, hasPlaintext: true, hashVerified);
     }
 
     /// <summary>The tree for <paramref name="message"/> with its decrypted body under "decrypted:".</summary>
-    public static void WriteTree(TextWriter output, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        MessageWalker.Walk(message, context, new TreeMessageSink(output), plaintext, hasPlaintext: true, hashVerified);
+        return MessageWalker.Walk(message, context, new TreeMessageSink(output), plaintext, hasPlaintext: true, hashVerified);
     }
 
     /// <summary>The JSON object for <paramref name="message"/> as a string.</summary>

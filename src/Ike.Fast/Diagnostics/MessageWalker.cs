@@ -13,15 +13,16 @@ namespace Ike.Fast.Diagnostics;
 /// </summary>
 internal static class MessageWalker
 {
-    /// <summary>Walks <paramref name="message"/> (exactly one ISAKMP message, non-ESP marker already stripped).</summary>
-    public static void Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink) =>
+    /// <summary>Walks <paramref name="message"/> (exactly one ISAKMP message, non-ESP marker already stripped);
+    /// false when a wire error was reported.</summary>
+    public static bool Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink) =>
         Walk(message, context, sink, default, hasPlaintext: false, hashVerified: null);
 
     /// <summary>
     /// Walks <paramref name="message"/>; when <paramref name="hasPlaintext"/>, <paramref name="plaintext"/> is its
     /// decrypted body and is reported as "decrypted" (see <see cref="WalkDecrypted"/>) after the outer payloads.
     /// </summary>
-    public static void Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink,
+    public static bool Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink,
         ReadOnlySpan<byte> plaintext, bool hasPlaintext, bool? hashVerified)
     {
         sink.BeginMessage(context);
@@ -29,7 +30,7 @@ internal static class MessageWalker
         {
             sink.Fault(nameof(WireError.HeaderTruncated), message.Length);
             sink.EndMessage();
-            return;
+            return false;
         }
 
         sink.Header(summary);
@@ -37,7 +38,7 @@ internal static class MessageWalker
         {
             sink.Fault(fault.Error.ToString(), fault.Offset);
             sink.EndMessage();
-            return;
+            return false;
         }
 
         if (reader.IsEncrypted)
@@ -47,13 +48,9 @@ internal static class MessageWalker
             sink.Number("ciphertextLength", reader.Body.Length);
             sink.BeginArray("payloads");
             sink.EndArray();
-            if (hasPlaintext)
-            {
-                WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
-            }
-
+            bool clean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
             sink.EndMessage();
-            return;
+            return clean;
         }
 
         sink.BeginArray("payloads");
@@ -64,20 +61,17 @@ internal static class MessageWalker
             sink.Fault(fault.Error.ToString(), fault.Offset);
         }
 
-        if (hasPlaintext)
-        {
-            WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
-        }
-
+        bool decryptedClean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
         sink.EndMessage();
+        return !fault.IsError && decryptedClean;
     }
 
     /// <summary>
     /// Reports a decrypted body (RFC 2409 section 5.3) inside "decrypted":{"payloads":[...],"padding":"hex",
     /// "hashVerified":bool?}; <paramref name="firstPayload"/> is the header's next-payload field. Call between
-    /// the message's other members (before <see cref="IMessageSink.EndMessage"/>).
+    /// the message's other members (before <see cref="IMessageSink.EndMessage"/>). False when a wire error was reported.
     /// </summary>
-    public static void WalkDecrypted(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, bool? hashVerified, IMessageSink sink)
+    public static bool WalkDecrypted(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, bool? hashVerified, IMessageSink sink)
     {
         sink.BeginObject("decrypted", "decrypted:");
         sink.BeginArray("payloads");
@@ -99,6 +93,7 @@ internal static class MessageWalker
         }
 
         sink.EndObject();
+        return !fault.IsError;
     }
 
     private static WireFault WalkChain(ref IsakmpMessageReader reader, IMessageSink sink)
