@@ -1,3 +1,5 @@
+using Ike.Fast.Wire;
+
 namespace Ike.Fast.Diagnostics;
 
 /// <summary>
@@ -10,7 +12,7 @@ internal interface IMessageSink
 {
     void BeginMessage(in DatagramContext context);
 
-    void Header(in HeaderSummary header);
+    void Header(in IsakmpHeader header);
 
     void EndMessage();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Diagnostics;
 
@@ -40,7 +41,7 @@ internal sealed class JsonMessageSink(Utf8JsonWriter writer) : IMessageSink
         }
     }
 
-    public void Header(in HeaderSummary header)
+    public void Header(in IsakmpHeader header)
     {
         Span<byte> cookie = stackalloc byte[8];
         writer.WriteStartObject("header"u8);
@@ -48,10 +49,10 @@ internal sealed class JsonMessageSink(Utf8JsonWriter writer) : IMessageSink
         writer.WriteString("icookie"u8, Convert.ToHexStringLower(cookie));
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookie, header.ResponderCookie);
         writer.WriteString("rcookie"u8, Convert.ToHexStringLower(cookie));
-        writer.WriteNumber("nextPayload"u8, header.NextPayload);
+        writer.WriteNumber("nextPayload"u8, (byte)header.NextPayload);
         writer.WriteString("version"u8, $"{header.MajorVersion}.{header.MinorVersion}");
-        writer.WriteNumber("exchangeType"u8, header.ExchangeType);
-        writer.WriteNumber("flags"u8, header.Flags);
+        writer.WriteNumber("exchangeType"u8, (byte)header.ExchangeType);
+        writer.WriteNumber("flags"u8, (byte)header.Flags);
         writer.WriteNumber("messageId"u8, header.MessageId);
         writer.WriteNumber("length"u8, header.Length);
         writer.WriteEndObject();

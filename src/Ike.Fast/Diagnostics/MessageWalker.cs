@@ -26,7 +26,9 @@ internal static class MessageWalker
         ReadOnlySpan<byte> plaintext, bool hasPlaintext, bool? hashVerified)
     {
         sink.BeginMessage(context);
-        if (!HeaderSummary.TryRead(message, out HeaderSummary summary))
+        // Read the fields without judging them first, so even a header that fails the RFC 2408 section 5.1
+        // checks is shown before the reason.
+        if (!IsakmpHeader.TryReadUnchecked(message, out IsakmpHeader summary))
         {
             sink.Fault(nameof(WireError.HeaderTruncated), message.Length);
             sink.EndMessage();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Diagnostics;
 
@@ -47,31 +48,31 @@ internal sealed class TreeMessageSink(TextWriter output) : IMessageSink
         }
     }
 
-    public void Header(in HeaderSummary header)
+    public void Header(in IsakmpHeader header)
     {
-        string exchange = Named(IkeNames.ExchangeType(header.ExchangeType), header.ExchangeType);
+        string exchange = Named(IkeNames.ExchangeType((byte)header.ExchangeType), (byte)header.ExchangeType);
         string encrypted = header.IsEncrypted ? "encrypted" : "plaintext";
         WriteLine($"ISAKMP {exchange}, {header.Length} bytes, {encrypted}, message ID {header.MessageId:x8}");
         _depth++;
         WriteLine($"cookies: {header.InitiatorCookie:x16} {header.ResponderCookie:x16}");
         var flags = new List<string>(3);
-        if ((header.Flags & 0x01) != 0)
+        if ((header.Flags & IsakmpFlags.Encryption) != 0)
         {
             flags.Add("E");
         }
 
-        if ((header.Flags & 0x02) != 0)
+        if ((header.Flags & IsakmpFlags.Commit) != 0)
         {
             flags.Add("C");
         }
 
-        if ((header.Flags & 0x04) != 0)
+        if ((header.Flags & IsakmpFlags.AuthenticationOnly) != 0)
         {
             flags.Add("A");
         }
 
         string flagText = flags.Count == 0 ? string.Empty : $" ({string.Join('|', flags)})";
-        WriteLine($"version {header.MajorVersion}.{header.MinorVersion}, flags 0x{header.Flags:x2}{flagText}, next payload: {Named(IkeNames.PayloadType(header.NextPayload), header.NextPayload)}");
+        WriteLine($"version {header.MajorVersion}.{header.MinorVersion}, flags 0x{(byte)header.Flags:x2}{flagText}, next payload: {Named(IkeNames.PayloadType((byte)header.NextPayload), (byte)header.NextPayload)}");
     }
 
     public void EndMessage()
