@@ -80,7 +80,8 @@ internal static class InspectCommand
         stdout.Flush();
         if (!json)
         {
-            stderr.WriteLine($"{inspector.Messages} ISAKMP message(s), {inspector.Malformed} malformed, {inspector.OtherDatagrams} other datagram(s)");
+            string reassembled = inspector.Reassembled > 0 ? $" (+{inspector.Reassembled} reassembled from fragments)" : string.Empty;
+            stderr.WriteLine($"{inspector.Messages} ISAKMP message(s){reassembled}, {inspector.Malformed} malformed, {inspector.OtherDatagrams} other datagram(s)");
         }
 
         if (inspector.Unreadable > 0 && inspector.Messages == 0)

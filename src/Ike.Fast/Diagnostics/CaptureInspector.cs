@@ -14,11 +14,15 @@ namespace Ike.Fast.Diagnostics;
 public sealed class CaptureInspector(TextWriter output, bool json)
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly IkeFragmentReassembler _fragments = new();
 
     /// <summary>ISAKMP messages written.</summary>
     public int Messages { get; private set; }
 
-    /// <summary>ISAKMP messages that stopped on a wire error.</summary>
+    /// <summary>Messages rebuilt from IKE fragments (written after their last fragment; not in <see cref="Messages"/>).</summary>
+    public int Reassembled { get; private set; }
+
+    /// <summary>ISAKMP messages (received or reassembled) that stopped on a wire error.</summary>
     public int Malformed { get; private set; }
 
     /// <summary>Other datagrams on the IKE ports (NAT-keepalives, ESP in UDP).</summary>
@@ -103,7 +107,15 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         switch (kind)
         {
             case IkeDatagramKind.Isakmp:
+                Messages++;
                 WriteMessage(isakmp, context);
+                if (_fragments.TryAdd(isakmp, context.Frame, out byte[] whole, out int?[] frames))
+                {
+                    // Shown after the fragment that completed it, as Wireshark does.
+                    Reassembled++;
+                    WriteMessage(whole, context with { NonEspMarker = false, ReassembledFrom = frames });
+                }
+
                 break;
             case IkeDatagramKind.NatKeepalive:
                 OtherDatagrams++;
@@ -126,7 +138,6 @@ public sealed class CaptureInspector(TextWriter output, bool json)
 
     private void WriteMessage(ReadOnlySpan<byte> message, in DatagramContext context)
     {
-        Messages++;
         bool clean;
         if (json)
         {

@@ -6,7 +6,7 @@ namespace Ike.Fast.Diagnostics;
 
 /// <summary>
 /// Writes one ISAKMP message as one JSON object:
-/// {"frame":N,"time":"…","src":"ip:port","dst":"ip:port","nonEspMarker":bool,"header":{…},"encrypted":bool,
+/// {"frame":N,"time":"…","src":"ip:port","dst":"ip:port","nonEspMarker":bool,"reassembledFrom":[N,…],"header":{…},"encrypted":bool,
 /// "payloads":[{"type":N,"length":N,…}],"error":{"reason":"…","offset":N}}. Context members are omitted when
 /// unknown; "error" only appears for a malformed message. Byte strings are lowercase hex.
 /// </summary>
@@ -38,6 +38,24 @@ internal sealed class JsonMessageSink(Utf8JsonWriter writer) : IMessageSink
         if (context.NonEspMarker)
         {
             writer.WriteBoolean("nonEspMarker"u8, true);
+        }
+
+        if (context.ReassembledFrom is { } frames)
+        {
+            writer.WriteStartArray("reassembledFrom"u8);
+            foreach (int? f in frames)
+            {
+                if (f is int n)
+                {
+                    writer.WriteNumberValue(n);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+            }
+
+            writer.WriteEndArray();
         }
     }
 

@@ -42,6 +42,13 @@ internal sealed class TreeMessageSink(TextWriter output) : IMessageSink
             line.Append("  (non-ESP marker)");
         }
 
+        if (context.ReassembledFrom is { } frames)
+        {
+            line.Append(line.Length > 0 ? "  " : string.Empty)
+                .Append("reassembled from IKE fragments in frames ")
+                .Append(string.Join(", ", frames.Select(f => f?.ToString(CultureInfo.InvariantCulture) ?? "?")));
+        }
+
         if (line.Length > 0)
         {
             output.WriteLine(line.ToString());
