@@ -37,7 +37,7 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         if (!PcapReader.TryOpen(file, out PcapReader reader, out PcapError openError))
         {
             Unreadable++;
-            Note(null, $"not a capture file: {openError}");
+            NoteLine(null, $"not a capture file: {openError}");
             return;
         }
 
@@ -61,7 +61,7 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         if (reader.Error != PcapError.None)
         {
             Unreadable++;
-            Note(null, $"capture file damaged: {reader.Error}; stopped reading");
+            NoteLine(null, $"capture file damaged: {reader.Error}; stopped reading");
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         {
             // Command-line text, not the packet path: Convert's exception is the simplest validity check.
             Unreadable++;
-            Note(line, "not a hex string");
+            NoteLine(line, "not a hex string");
             return;
         }
 
@@ -178,7 +178,7 @@ public sealed class CaptureInspector(TextWriter output, bool json)
         output.WriteLine();
     }
 
-    private void Note(int? line, string text)
+    private void NoteLine(int? line, string text)
     {
         if (json)
         {

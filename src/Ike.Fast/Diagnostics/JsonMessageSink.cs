@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using Ike.Fast.Wire;
@@ -63,9 +64,9 @@ internal sealed class JsonMessageSink(Utf8JsonWriter writer) : IMessageSink
     {
         Span<byte> cookie = stackalloc byte[8];
         writer.WriteStartObject("header"u8);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookie, header.InitiatorCookie);
+        BinaryPrimitives.WriteUInt64BigEndian(cookie, header.InitiatorCookie);
         writer.WriteString("icookie"u8, Convert.ToHexStringLower(cookie));
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(cookie, header.ResponderCookie);
+        BinaryPrimitives.WriteUInt64BigEndian(cookie, header.ResponderCookie);
         writer.WriteString("rcookie"u8, Convert.ToHexStringLower(cookie));
         writer.WriteNumber("nextPayload"u8, (byte)header.NextPayload);
         writer.WriteString("version"u8, $"{header.MajorVersion}.{header.MinorVersion}");

@@ -72,16 +72,27 @@ public class MessageFormatterTests
         using JsonDocument vector = JsonDocument.Parse(File.ReadAllBytes(CaptureFile.VectorPath(CaptureId)));
         JsonElement m5 = vector.RootElement.GetProperty("messages")[4];
         byte[] plaintext = Convert.FromHexString(m5.GetProperty("plaintext_hex").GetString()!);
+        byte[] message = Convert.FromHexString(m5.GetProperty("hex").GetString()!);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            var sink = new JsonMessageSink(writer);
-            writer.WriteStartObject();
-            MessageWalker.WalkDecrypted(plaintext, Ike.Fast.Wire.PayloadType.Identification, hashVerified: true, sink);
-            writer.WriteEndObject();
+            Assert.True(MessageFormatter.WriteJson(writer, message, plaintext, hashVerified: true, new DatagramContext(Frame: 5)));
         }
 
+        string tree;
+        using (var text = new StringWriter())
+        {
+            Assert.True(MessageFormatter.WriteTree(text, message, plaintext, hashVerified: true));
+            tree = text.ToString();
+        }
+
+        Assert.Contains("decrypted:", tree, StringComparison.Ordinal);
+        Assert.Contains("notifyType: INITIAL-CONTACT (24578)", tree, StringComparison.Ordinal);
+        Assert.Contains("data: c0000201 (192.0.2.1)", tree, StringComparison.Ordinal);
+
         using JsonDocument doc = JsonDocument.Parse(buffer.WrittenMemory);
+        Assert.True(doc.RootElement.GetProperty("encrypted").GetBoolean());
+        Assert.Equal(80, doc.RootElement.GetProperty("ciphertextLength").GetInt32());
         JsonElement decrypted = doc.RootElement.GetProperty("decrypted");
         JsonElement payloads = decrypted.GetProperty("payloads");
         Assert.Equal(3, payloads.GetArrayLength());
@@ -90,6 +101,7 @@ public class MessageFormatterTests
         Assert.Equal("c0000201", payloads[0].GetProperty("data").GetString());
         Assert.Equal(24578, payloads[2].GetProperty("notifyType").GetInt32());
         Assert.Equal(16, payloads[2].GetProperty("spiSize").GetInt32());
+        Assert.Equal("00000000", decrypted.GetProperty("padding").GetString());
         Assert.True(decrypted.GetProperty("hashVerified").GetBoolean());
     }
 
