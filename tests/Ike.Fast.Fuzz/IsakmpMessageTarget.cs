@@ -9,6 +9,8 @@ namespace Ike.Fast.Fuzz;
 /// transform → attribute readers), and the bytes after the header are also walked as a decrypted body
 /// (PayloadChainReader.ForDecryptedBody) starting from the header's next-payload field. Output goes to a JSON
 /// writer with validation on, so an unbalanced object or a duplicate member in the formatter is a crash too.
+/// Finally the input goes through <see cref="CaptureInspector.InspectDatagram"/> (datagram classification and
+/// IKE fragment reassembly).
 /// Any exception is a finding.
 /// </summary>
 public static class IsakmpMessageTarget
@@ -28,5 +30,12 @@ public static class IsakmpMessageTarget
         MessageFormatter.WriteJson(writer, data, body, hashVerified: null);
         writer.Reset(Stream.Null);
         MessageFormatter.WriteTree(TextWriter.Null, data, body, hashVerified: false);
+
+        // The inspect path for raw datagrams: non-ESP marker / keepalive detection, both output formats, and the
+        // IKE fragment reassembler (the input offered twice so a lone last fragment completes a message).
+        var inspector = new CaptureInspector(TextWriter.Null, json: true);
+        inspector.InspectDatagram(data, 1);
+        inspector.InspectDatagram(data, 2);
+        new CaptureInspector(TextWriter.Null, json: false).InspectDatagram(data, 1);
     }
 }
