@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Ike.Fast.Wire;
 
@@ -60,6 +61,7 @@ public readonly ref struct DataAttribute
 
     /// <summary>The value as an unsigned integer: TV value, or a big-endian TLV value of at most 8 significant
     /// bytes (leading zero bytes are allowed). False when it does not fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetInteger(out ulong value)
     {
         if (IsBasic)
@@ -68,7 +70,11 @@ public readonly ref struct DataAttribute
             return true;
         }
 
-        ReadOnlySpan<byte> v = VariableValue;
+        return TryGetVariableInteger(VariableValue, out value);
+    }
+
+    private static bool TryGetVariableInteger(ReadOnlySpan<byte> v, out ulong value)
+    {
         int i = 0;
         while (i < v.Length && v[i] == 0)
         {
@@ -94,6 +100,7 @@ public readonly ref struct DataAttribute
 
     /// <summary>Reads one attribute at the start of <paramref name="source"/>; <paramref name="consumed"/> is its
     /// encoded length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRead(ReadOnlySpan<byte> source, int offset, out DataAttribute attribute, out int consumed)
     {
         if (source.Length < HeaderSize)
@@ -103,8 +110,10 @@ public readonly ref struct DataAttribute
             return false;
         }
 
-        ushort typeField = BinaryPrimitives.ReadUInt16BigEndian(source);
-        ushort second = BinaryPrimitives.ReadUInt16BigEndian(source[2..]);
+        // One 32-bit load: type field in the high half, length or value in the low half.
+        uint word = BinaryPrimitives.ReadUInt32BigEndian(source);
+        ushort typeField = (ushort)(word >> 16);
+        ushort second = (ushort)word;
         if ((typeField & FormatBit) != 0)
         {
             attribute = new DataAttribute(typeField, second, offset);

@@ -17,12 +17,13 @@ public ref struct IsakmpMessageReader
 {
     private PayloadChainReader _chain;
 
-    private IsakmpMessageReader(ReadOnlySpan<byte> message, IsakmpHeader header)
+    private IsakmpMessageReader(ReadOnlySpan<byte> message, IsakmpHeader header, IsakmpReadOptions options)
     {
-        Message = message;
+        Message = message[..(int)header.Length];
+        TrailingBytes = message[(int)header.Length..];
         Header = header;
-        Body = message[IsakmpHeader.Size..];
-        _chain = new PayloadChainReader(Body, header.IsEncrypted ? PayloadType.None : header.NextPayload, IsakmpHeader.Size);
+        Body = Message[IsakmpHeader.Size..];
+        _chain = new PayloadChainReader(Body, header.IsEncrypted ? PayloadType.None : header.NextPayload, IsakmpHeader.Size, options);
     }
 
     /// <summary>The parsed header.</summary>
@@ -30,6 +31,9 @@ public ref struct IsakmpMessageReader
 
     /// <summary>The whole message (exactly <see cref="IsakmpHeader.Length"/> bytes).</summary>
     public ReadOnlySpan<byte> Message { get; }
+
+    /// <summary>Bytes after <see cref="IsakmpHeader.Length"/> (only with <see cref="IsakmpReadOptions.AllowTrailingBytes"/>).</summary>
+    public ReadOnlySpan<byte> TrailingBytes { get; }
 
     /// <summary>Everything after the header: the payload chain, or the ciphertext when <see cref="IsEncrypted"/>.</summary>
     public ReadOnlySpan<byte> Body { get; }
@@ -44,15 +48,22 @@ public ref struct IsakmpMessageReader
     public readonly bool IsComplete => !IsEncrypted && _chain.IsComplete;
 
     /// <summary>Checks the header against <paramref name="message"/> (which must be exactly one ISAKMP message).</summary>
-    public static bool TryCreate(ReadOnlySpan<byte> message, out IsakmpMessageReader reader, out WireFault fault)
+    public static bool TryCreate(ReadOnlySpan<byte> message, out IsakmpMessageReader reader, out WireFault fault) =>
+        TryCreate(message, IsakmpReadOptions.None, out reader, out fault);
+
+    /// <summary>As <see cref="TryCreate(ReadOnlySpan{byte}, out IsakmpMessageReader, out WireFault)"/>, with
+    /// leniencies.</summary>
+    public static bool TryCreate(ReadOnlySpan<byte> message, IsakmpReadOptions options, out IsakmpMessageReader reader, out WireFault fault)
     {
-        if (!IsakmpHeader.TryRead(message, out IsakmpHeader header, out fault))
+        if (!IsakmpHeader.TryRead(message, out IsakmpHeader header, out fault) &&
+            !(fault.Error == WireError.DatagramLongerThanHeaderLength && (options & IsakmpReadOptions.AllowTrailingBytes) != 0))
         {
             reader = default;
             return false;
         }
 
-        reader = new IsakmpMessageReader(message, header);
+        fault = default;
+        reader = new IsakmpMessageReader(message, header, options);
         return true;
     }
 

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Ike.Fast.Wire;
 
@@ -120,17 +123,9 @@ public ref struct IsakmpWriter
             return Fail(WireError.OutOfSpace);
         }
 
-        if (_nextFieldPosition != NoPosition)
-        {
-            _buffer[_nextFieldPosition] = (byte)type;
-        }
-        else
-        {
-            _firstPayload = type;
-        }
-
+        LinkNext(type);
         int start = _position;
-        BinaryPrimitives.WriteUInt32BigEndian(_buffer[start..], 0);
+        StoreUInt32BigEndian(start, 0);
         _payloadStart = start;
         _nextFieldPosition = start + GenericPayloadHeader.NextPayloadOffset;
         _position = start + GenericPayloadHeader.Size;
@@ -257,11 +252,8 @@ public ref struct IsakmpWriter
         }
 
         int start = _position;
-        Span<byte> t = _buffer[start..];
-        BinaryPrimitives.WriteUInt32BigEndian(t, 0);
-        t[TransformPayload.TransformNumberOffset] = transformNumber;
-        t[TransformPayload.TransformIdOffset] = transformId;
-        BinaryPrimitives.WriteUInt16BigEndian(t[TransformPayload.Reserved2Offset..], 0);
+        StoreUInt32BigEndian(start, 0);
+        StoreUInt32BigEndian(start + TransformPayload.TransformNumberOffset, ((uint)transformNumber << 24) | ((uint)transformId << 16));
         _transformStart = start;
         _transformNextField = start + GenericPayloadHeader.NextPayloadOffset;
         _transformCount++;
@@ -292,20 +284,16 @@ public ref struct IsakmpWriter
     }
 
     /// <summary>A TV (basic) attribute (RFC 2408 §3.3, AF=1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WriteBasicAttribute(ushort type, ushort value)
     {
-        if (_error != WireError.None)
+        if (_error != WireError.None || _buffer.Length - _position < DataAttribute.HeaderSize)
         {
-            return false;
+            return FailOutOfSpaceUnlessFailed();
         }
 
-        if (_buffer.Length - _position < DataAttribute.HeaderSize)
-        {
-            return Fail(WireError.OutOfSpace);
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_position..], (ushort)(type | DataAttribute.FormatBit));
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(_position + 2)..], value);
+        // One 32-bit store: AF|type in the high half, value in the low half.
+        StoreUInt32BigEndian(_position, ((uint)(type | DataAttribute.FormatBit) << 16) | value);
         _position += DataAttribute.HeaderSize;
         return true;
     }
@@ -340,12 +328,19 @@ public ref struct IsakmpWriter
     /// only variable classes allow (RFC 2409 Appendix A: "Variable length attributes MAY be encoded as basic
     /// attributes if their value can fit into two octets"; basic ones MUST NOT be TLV).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WriteAttribute(ushort type, ulong value, bool isBasicClass)
     {
         if (value <= ushort.MaxValue)
         {
             return WriteBasicAttribute(type, (ushort)value);
         }
+
+        return WriteLargeAttribute(type, value, isBasicClass);
+    }
+
+    private bool WriteLargeAttribute(ushort type, ulong value, bool isBasicClass)
+    {
 
         if (isBasicClass)
         {
@@ -359,10 +354,12 @@ public ref struct IsakmpWriter
     }
 
     /// <summary>An IKE SA attribute (RFC 2409 Appendix A), TV or TLV as its class and value allow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WriteAttribute(IkeAttributeType type, ulong value) =>
         WriteAttribute((ushort)type, value, DataAttributeClasses.IsBasic(type));
 
     /// <summary>An IPsec SA attribute (RFC 2407 §4.5), TV or TLV as its class and value allow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WriteAttribute(IpsecAttributeType type, ulong value) =>
         WriteAttribute((ushort)type, value, DataAttributeClasses.IsBasic(type));
 
@@ -373,8 +370,38 @@ public ref struct IsakmpWriter
             : WriteVariableAttribute(attribute.Type, attribute.VariableValue);
 
     /// <summary>A payload whose body is one opaque field (KE, HASH, SIG, NONCE, VID, NAT-D ...).</summary>
-    public bool WritePayload(PayloadType type, scoped ReadOnlySpan<byte> body) =>
-        BeginPayload(type) && WriteBytes(body) && EndPayload();
+    public bool WritePayload(PayloadType type, scoped ReadOnlySpan<byte> body)
+    {
+        // Fused Begin/Write/End: one state check and one capacity check for the common single-field payloads.
+        if (_error != WireError.None)
+        {
+            return false;
+        }
+
+        if (_payloadStart != NoPosition)
+        {
+            return Fail(WireError.InvalidWriterState);
+        }
+
+        int length = GenericPayloadHeader.Size + body.Length;
+        if (length > ushort.MaxValue)
+        {
+            return Fail(WireError.PayloadTooLong);
+        }
+
+        if (_buffer.Length - _position < length)
+        {
+            return Fail(WireError.OutOfSpace);
+        }
+
+        LinkNext(type);
+        int start = _position;
+        StoreUInt32BigEndian(start, (uint)length);
+        body.CopyTo(_buffer.Slice(start + GenericPayloadHeader.Size));
+        _nextFieldPosition = start + GenericPayloadHeader.NextPayloadOffset;
+        _position = start + length;
+        return true;
+    }
 
     public bool WriteKeyExchange(scoped ReadOnlySpan<byte> keyExchangeData) => WritePayload(PayloadType.KeyExchange, keyExchangeData);
 
@@ -571,6 +598,31 @@ public ref struct IsakmpWriter
         length = _position;
         return true;
     }
+
+    /// <summary>Writes <paramref name="type"/> into the previous payload's (or the header's) next-payload field.</summary>
+    private void LinkNext(PayloadType type)
+    {
+        if (_nextFieldPosition != NoPosition)
+        {
+            _buffer[_nextFieldPosition] = (byte)type;
+        }
+        else
+        {
+            _firstPayload = type;
+        }
+    }
+
+    /// <summary>Big-endian store without a second bounds check: every caller has checked the capacity first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void StoreUInt32BigEndian(int offset, uint value)
+    {
+        Debug.Assert((uint)offset + sizeof(uint) <= (uint)_buffer.Length);
+        Unsafe.WriteUnaligned(
+            ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), (nint)(uint)offset),
+            BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value);
+    }
+
+    private bool FailOutOfSpaceUnlessFailed() => _error == WireError.None ? Fail(WireError.OutOfSpace) : false;
 
     private bool PatchLength(int start)
     {

@@ -19,6 +19,7 @@ public ref struct PayloadChainReader
     private readonly ReadOnlySpan<byte> _chain;
     private readonly int _baseOffset;
     private readonly bool _trailingIsPadding;
+    private readonly bool _allowUnknownTypes;
     private int _position;
     private int _nextFieldOffset;
     private PayloadType _next;
@@ -28,15 +29,23 @@ public ref struct PayloadChainReader
     /// <summary>A strict reader over <paramref name="chain"/>, whose first payload is <paramref name="firstPayload"/>
     /// (the header's next-payload field). <paramref name="baseOffset"/> is added to every reported offset.</summary>
     public PayloadChainReader(ReadOnlySpan<byte> chain, PayloadType firstPayload, int baseOffset = 0)
-        : this(chain, firstPayload, baseOffset, trailingIsPadding: false)
+        : this(chain, firstPayload, baseOffset, trailingIsPadding: false, IsakmpReadOptions.None)
     {
     }
 
-    private PayloadChainReader(ReadOnlySpan<byte> chain, PayloadType firstPayload, int baseOffset, bool trailingIsPadding)
+    /// <summary>A strict reader with the given leniencies (only <see cref="IsakmpReadOptions.AllowUnknownPayloadTypes"/>
+    /// concerns a chain).</summary>
+    public PayloadChainReader(ReadOnlySpan<byte> chain, PayloadType firstPayload, int baseOffset, IsakmpReadOptions options)
+        : this(chain, firstPayload, baseOffset, trailingIsPadding: false, options)
+    {
+    }
+
+    private PayloadChainReader(ReadOnlySpan<byte> chain, PayloadType firstPayload, int baseOffset, bool trailingIsPadding, IsakmpReadOptions options)
     {
         _chain = chain;
         _baseOffset = baseOffset;
         _trailingIsPadding = trailingIsPadding;
+        _allowUnknownTypes = (options & IsakmpReadOptions.AllowUnknownPayloadTypes) != 0;
         _position = 0;
         // A fault on the first type points at the header's next-payload field when the chain follows a header.
         _nextFieldOffset = baseOffset >= IsakmpHeader.Size ? baseOffset - IsakmpHeader.Size + IsakmpHeader.NextPayloadOffset : baseOffset;
@@ -49,8 +58,9 @@ public ref struct PayloadChainReader
     /// A reader over a decrypted message body (RFC 2409 §5.3): the chain ends at the payload whose next payload is
     /// NONE and whatever follows is padding (<see cref="PaddingLength"/>).
     /// </summary>
-    public static PayloadChainReader ForDecryptedBody(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, int baseOffset = IsakmpHeader.Size) =>
-        new(plaintext, firstPayload, baseOffset, trailingIsPadding: true);
+    public static PayloadChainReader ForDecryptedBody(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, int baseOffset = IsakmpHeader.Size,
+        IsakmpReadOptions options = IsakmpReadOptions.None) =>
+        new(plaintext, firstPayload, baseOffset, trailingIsPadding: true, options);
 
     /// <summary>The failure, once <see cref="TryReadNext"/> returned false because of one.</summary>
     public readonly WireFault Fault => _fault;
@@ -89,7 +99,7 @@ public ref struct PayloadChainReader
             return false;
         }
 
-        if (!_next.IsValidInChain())
+        if (!_allowUnknownTypes && !_next.IsValidInChain())
         {
             _fault = new WireFault(WireError.InvalidPayloadType, _nextFieldOffset);
             return false;

@@ -89,6 +89,31 @@ public class IsakmpHeaderTests
     }
 
     [Fact]
+    public void TrailingBytesCanBeAllowedAndAreExposed()
+    {
+        byte[] mm1 = WireTestMessages.MainMode1();
+        byte[] longer = [.. mm1, 0, 0, 0, 0];
+        Assert.False(IsakmpMessageReader.TryCreate(longer, out _, out _));
+        Assert.True(IsakmpMessageReader.TryCreate(longer, IsakmpReadOptions.AllowTrailingBytes, out var reader, out WireFault fault));
+        Assert.False(fault.IsError);
+        Assert.Equal(mm1.Length, reader.Message.Length);
+        Assert.Equal(4, reader.TrailingBytes.Length);
+        Assert.Equal(mm1.Length - IsakmpHeader.Size, reader.Body.Length);
+        while (reader.TryReadNext(out _))
+        {
+        }
+
+        Assert.True(reader.IsComplete);
+
+        // Other header errors are not excused by the option.
+        longer[IsakmpHeader.VersionOffset] = 0x20;
+        Assert.False(IsakmpMessageReader.TryCreate(longer, IsakmpReadOptions.AllowTrailingBytes, out _, out fault));
+        Assert.Equal(WireError.InvalidMajorVersion, fault.Error);
+        Assert.False(IsakmpMessageReader.TryCreate(mm1.AsSpan(0, 40), IsakmpReadOptions.AllowTrailingBytes, out _, out fault));
+        Assert.Equal(WireError.HeaderLengthExceedsDatagram, fault.Error);
+    }
+
+    [Fact]
     public void ShortDatagramIsHeaderTruncated()
     {
         Assert.False(IsakmpMessageReader.TryCreate(new byte[27], out _, out WireFault fault));

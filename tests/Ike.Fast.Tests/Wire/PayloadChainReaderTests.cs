@@ -47,6 +47,25 @@ public class PayloadChainReaderTests
     }
 
     [Fact]
+    public void UnknownTypesCanBeWalkedByDissectors()
+    {
+        byte[] mm3 = WireTestMessages.MainMode3();
+        mm3[FirstPayload] = 99;
+        Assert.True(IsakmpMessageReader.TryCreate(mm3, IsakmpReadOptions.AllowUnknownPayloadTypes, out var reader, out _));
+        int count = 0;
+        while (reader.TryReadNext(out RawPayload p))
+        {
+            Assert.Equal(count == 1 ? (PayloadType)99 : p.Type, p.Type);
+            count++;
+        }
+
+        Assert.True(reader.IsComplete);
+        Assert.Equal(6, count);
+        Assert.False(IsakmpMessageValidator.TryValidate(mm3, out WireFault fault));
+        Assert.Equal(WireError.InvalidPayloadType, fault.Error);
+    }
+
+    [Fact]
     public void InvalidFirstTypePointsAtTheHeader()
     {
         byte[] mm3 = WireTestMessages.MainMode3();
