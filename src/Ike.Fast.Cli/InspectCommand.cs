@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Ike.Fast.Diagnostics;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Cli;
 
 /// <summary>
-/// <c>ikefast inspect INPUT [--json]</c>: shows the ISAKMP messages in a pcap/pcapng file, in one hex datagram
+/// <c>ikefast inspect INPUT [--json] [--lenient]</c>: shows the ISAKMP messages in a pcap/pcapng file, in one hex datagram
 /// given on the command line, or (<c>-</c>) in hex datagrams read from stdin one per line. The formatting lives in
 /// <see cref="CaptureInspector"/>; this class only parses options and does I/O.
 /// </summary>
@@ -20,19 +21,26 @@ internal static class InspectCommand
         {
             Description = "Write one JSON object per ISAKMP message, one per line.",
         };
+        var lenient = new Option<bool>("--lenient")
+        {
+            Description = "Show bytes after the header's length and payloads of unknown types instead of stopping at them (strict RFC 2408 by default).",
+        };
         var command = new Command("inspect", "Decode and print ISAKMP messages from a capture or raw datagrams.")
         {
             input,
             json,
+            lenient,
         };
-        command.SetAction(parseResult => Run(parseResult.GetValue(input)!, parseResult.GetValue(json), Console.In, Console.Out, Console.Error));
+        command.SetAction(parseResult => Run(parseResult.GetValue(input)!, parseResult.GetValue(json), Console.In, Console.Out, Console.Error,
+            parseResult.GetValue(lenient)));
         return command;
     }
 
     /// <summary>Runs the command; exit code 0 when every message parsed, 1 when some were malformed, 2 on unusable input.</summary>
-    internal static int Run(string input, bool json, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    internal static int Run(string input, bool json, TextReader stdin, TextWriter stdout, TextWriter stderr, bool lenient = false)
     {
-        var inspector = new CaptureInspector(stdout, json);
+        IsakmpReadOptions options = lenient ? IsakmpReadOptions.AllowTrailingBytes | IsakmpReadOptions.AllowUnknownPayloadTypes : IsakmpReadOptions.None;
+        var inspector = new CaptureInspector(stdout, json, options);
         if (input == "-")
         {
             int line = 0;

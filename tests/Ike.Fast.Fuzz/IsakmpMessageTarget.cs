@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ike.Fast.Diagnostics;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Fuzz;
 
@@ -9,7 +10,8 @@ namespace Ike.Fast.Fuzz;
 /// transform → attribute readers), and the bytes after the header are also walked as a decrypted body
 /// (PayloadChainReader.ForDecryptedBody) starting from the header's next-payload field. Output goes to a JSON
 /// writer with validation on, so an unbalanced object or a duplicate member in the formatter is a crash too.
-/// Finally the input goes through <see cref="CaptureInspector.InspectDatagram"/> (datagram classification and
+/// It is walked once more with the lenient reader options (trailing bytes, unknown payload types). Finally the
+/// input goes through <see cref="CaptureInspector.InspectDatagram"/> (datagram classification and
 /// IKE fragment reassembly).
 /// Any exception is a finding.
 /// </summary>
@@ -30,6 +32,8 @@ public static class IsakmpMessageTarget
         MessageFormatter.WriteJson(writer, data, body, hashVerified: null);
         writer.Reset(Stream.Null);
         MessageFormatter.WriteTree(TextWriter.Null, data, body, hashVerified: false);
+        writer.Reset(Stream.Null);
+        MessageFormatter.WriteJson(writer, data, default, IsakmpReadOptions.AllowTrailingBytes | IsakmpReadOptions.AllowUnknownPayloadTypes);
 
         // The inspect path for raw datagrams: non-ESP marker / keepalive detection, both output formats, and the
         // IKE fragment reassembler (the input offered twice so a lone last fragment completes a message).

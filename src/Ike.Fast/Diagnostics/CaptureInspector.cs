@@ -3,15 +3,17 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Diagnostics;
 
 /// <summary>
 /// The logic of <c>ikefast inspect</c>: finds the ISAKMP messages in a capture file or in raw datagrams and
 /// writes each as a tree or as one JSON line. Problems with one frame or message are reported and the run
-/// continues with the next. Counts are kept for the caller's exit code and for tests.
+/// continues with the next. Counts are kept for the caller's exit code and for tests. <paramref name="options"/>
+/// relaxes the wire reader (see <see cref="IsakmpReadOptions"/>).
 /// </summary>
-public sealed class CaptureInspector(TextWriter output, bool json)
+public sealed class CaptureInspector(TextWriter output, bool json, IsakmpReadOptions options = IsakmpReadOptions.None)
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly IkeFragmentReassembler _fragments = new();
@@ -144,14 +146,14 @@ public sealed class CaptureInspector(TextWriter output, bool json)
             _buffer.ResetWrittenCount();
             using (var writer = new Utf8JsonWriter(_buffer))
             {
-                clean = MessageFormatter.WriteJson(writer, message, context);
+                clean = MessageFormatter.WriteJson(writer, message, context, options);
             }
 
             output.WriteLine(Encoding.UTF8.GetString(_buffer.WrittenSpan));
         }
         else
         {
-            clean = MessageFormatter.WriteTree(output, message, context);
+            clean = MessageFormatter.WriteTree(output, message, context, options);
         }
 
         if (!clean)

@@ -15,17 +15,19 @@ public static class MessageFormatter
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, SkipValidation = false };
 
     /// <summary>Writes <paramref name="message"/> as an indented tree followed by a blank line.</summary>
-    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return MessageWalker.Walk(message, context, new TreeMessageSink(output));
+        return MessageWalker.Walk(message, context, new TreeMessageSink(output), options);
     }
 
     /// <summary>Writes <paramref name="message"/> as one JSON object (no trailing newline).</summary>
-    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return MessageWalker.Walk(message, context, new JsonMessageSink(writer));
+        return MessageWalker.Walk(message, context, new JsonMessageSink(writer), options);
     }
 
     /// <summary>
@@ -47,22 +49,24 @@ public static class MessageFormatter
     }
 
     /// <summary>The JSON object for <paramref name="message"/> as a string.</summary>
-    public static string ToJson(ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static string ToJson(ReadOnlySpan<byte> message, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
         {
-            WriteJson(writer, message, context);
+            WriteJson(writer, message, context, options);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The tree for <paramref name="message"/> as a string.</summary>
-    public static string ToTree(ReadOnlySpan<byte> message, in DatagramContext context = default)
+    public static string ToTree(ReadOnlySpan<byte> message, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
-        WriteTree(writer, message, context);
+        WriteTree(writer, message, context, options);
         return writer.ToString();
     }
 }

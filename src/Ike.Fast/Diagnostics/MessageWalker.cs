@@ -15,15 +15,17 @@ internal static class MessageWalker
 {
     /// <summary>Walks <paramref name="message"/> (exactly one ISAKMP message, non-ESP marker already stripped);
     /// false when a wire error was reported.</summary>
-    public static bool Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink) =>
-        Walk(message, context, sink, default, hasPlaintext: false, hashVerified: null);
+    public static bool Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink,
+        IsakmpReadOptions options = IsakmpReadOptions.None) =>
+        Walk(message, context, sink, default, hasPlaintext: false, hashVerified: null, options);
 
     /// <summary>
     /// Walks <paramref name="message"/>; when <paramref name="hasPlaintext"/>, <paramref name="plaintext"/> is its
     /// decrypted body and is reported as "decrypted" (see <see cref="WalkDecrypted"/>) after the outer payloads.
+    /// <paramref name="options"/> are the wire reader's leniencies (trailing bytes, unknown payload types).
     /// </summary>
     public static bool Walk(ReadOnlySpan<byte> message, in DatagramContext context, IMessageSink sink,
-        ReadOnlySpan<byte> plaintext, bool hasPlaintext, bool? hashVerified)
+        ReadOnlySpan<byte> plaintext, bool hasPlaintext, bool? hashVerified, IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         sink.BeginMessage(context);
         // Read the fields without judging them first, so even a header that fails the RFC 2408 section 5.1
@@ -36,11 +38,17 @@ internal static class MessageWalker
         }
 
         sink.Header(summary);
-        if (!IsakmpMessageReader.TryCreate(message, out IsakmpMessageReader reader, out WireFault fault))
+        if (!IsakmpMessageReader.TryCreate(message, options, out IsakmpMessageReader reader, out WireFault fault))
         {
             sink.Fault(fault.Error.ToString(), fault.Offset);
             sink.EndMessage();
             return false;
+        }
+
+        if (!reader.TrailingBytes.IsEmpty)
+        {
+            // Only with AllowTrailingBytes: bytes after the header's length, shown but never parsed.
+            sink.Bytes("trailingBytes", reader.TrailingBytes);
         }
 
         if (reader.IsEncrypted)
@@ -50,7 +58,7 @@ internal static class MessageWalker
             sink.Number("ciphertextLength", reader.Body.Length);
             sink.BeginArray("payloads");
             sink.EndArray();
-            bool clean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
+            bool clean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink, options);
             sink.EndMessage();
             return clean;
         }
@@ -63,7 +71,7 @@ internal static class MessageWalker
             sink.Fault(fault.Error.ToString(), fault.Offset);
         }
 
-        bool decryptedClean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink);
+        bool decryptedClean = !hasPlaintext || WalkDecrypted(plaintext, reader.Header.NextPayload, hashVerified, sink, options);
         sink.EndMessage();
         return !fault.IsError && decryptedClean;
     }
@@ -73,11 +81,12 @@ internal static class MessageWalker
     /// "hashVerified":bool?}; <paramref name="firstPayload"/> is the header's next-payload field. Call between
     /// the message's other members (before <see cref="IMessageSink.EndMessage"/>). False when a wire error was reported.
     /// </summary>
-    public static bool WalkDecrypted(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, bool? hashVerified, IMessageSink sink)
+    public static bool WalkDecrypted(ReadOnlySpan<byte> plaintext, PayloadType firstPayload, bool? hashVerified, IMessageSink sink,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         sink.BeginObject("decrypted", "decrypted:");
         sink.BeginArray("payloads");
-        PayloadChainReader chain = PayloadChainReader.ForDecryptedBody(plaintext, firstPayload, IsakmpHeader.Size);
+        PayloadChainReader chain = PayloadChainReader.ForDecryptedBody(plaintext, firstPayload, IsakmpHeader.Size, options);
         WireFault fault = WalkChain(ref chain, sink);
         sink.EndArray();
         if (fault.IsError)

@@ -7,11 +7,11 @@ namespace Ike.Fast.Tests.Cli;
 
 public class InspectCommandTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(string input, bool json, string stdin = "")
+    private static (int ExitCode, string Stdout, string Stderr) Run(string input, bool json, string stdin = "", bool lenient = false)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int code = InspectCommand.Run(input, json, new StringReader(stdin), stdout, stderr);
+        int code = InspectCommand.Run(input, json, new StringReader(stdin), stdout, stderr, lenient);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -149,6 +149,29 @@ public class InspectCommandTests
         Assert.Equal(1, code);
         Assert.Contains("!! malformed: PayloadLengthExceedsMessage at offset 30", tree, StringComparison.Ordinal);
         Assert.Contains("Line 6: not a hex string", tree, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LenientShowsTrailingBytesAndUnknownPayloads()
+    {
+        // Header (length 36) + a payload of unassigned type 99 with a 4-byte body, then 4 zero bytes past the length.
+        const string Hex = "0102030405060708" + "0000000000000000" + "63100200" + "00000000" + "00000024" + "00000008deadbeef" + "00000000";
+
+        (int strictCode, string strict, _) = Run(Hex, json: true);
+        Assert.Equal(1, strictCode);
+        using (JsonDocument doc = JsonDocument.Parse(strict))
+        {
+            Assert.Equal("DatagramLongerThanHeaderLength", doc.RootElement.GetProperty("error").GetProperty("reason").GetString());
+        }
+
+        (int code, string stdout, _) = Run(Hex, json: true, lenient: true);
+        Assert.Equal(0, code);
+        using JsonDocument lenient = JsonDocument.Parse(stdout);
+        Assert.Equal("00000000", lenient.RootElement.GetProperty("trailingBytes").GetString());
+        JsonElement payload = lenient.RootElement.GetProperty("payloads")[0];
+        Assert.Equal(99, payload.GetProperty("type").GetInt32());
+        Assert.Equal("deadbeef", payload.GetProperty("data").GetString());
+        Assert.False(lenient.RootElement.TryGetProperty("error", out _));
     }
 
     [Fact]
