@@ -13,9 +13,11 @@ public class MainMode3Benchmarks
     [GlobalSetup]
     public void CheckTheMessageParsesAndWritesIdentically()
     {
-        if (WireBenchmarkMessages.FullParse(_message) < 0 || Write() != _message.Length || !_output.AsSpan(0, _message.Length).SequenceEqual(_message))
+        int parsed = WireBenchmarkMessages.FullParse(_message);
+        int written = Write();
+        if (parsed < 0 || written != _message.Length || !_output.AsSpan(0, _message.Length).SequenceEqual(_message))
         {
-            throw new InvalidOperationException("benchmark message does not round-trip");
+            throw new InvalidOperationException($"benchmark message does not round-trip: parse {parsed}, wrote {written} of {_message.Length}");
         }
     }
 

@@ -108,7 +108,7 @@ internal static class WireBenchmarkMessages
 
     /// <summary>
     /// Full parse: header checks, every payload, every SA level down to each attribute, every field read into locals.
-    /// Returns a checksum of the fields so that nothing can be optimised away; -1 on a fault.
+    /// Returns a non-negative checksum of the fields so that nothing can be optimised away; -1 on a fault.
     /// </summary>
     public static int FullParse(ReadOnlySpan<byte> message)
     {
@@ -226,7 +226,7 @@ internal static class WireBenchmarkMessages
             }
         }
 
-        return reader.IsComplete ? sum : -1;
+        return reader.IsComplete ? sum & int.MaxValue : -1;
     }
 
     private static byte[] Filled(int length, byte value)

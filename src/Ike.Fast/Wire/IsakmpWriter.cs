@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -341,7 +342,6 @@ public ref struct IsakmpWriter
 
     private bool WriteLargeAttribute(ushort type, ulong value, bool isBasicClass)
     {
-
         if (isBasicClass)
         {
             return _error == WireError.None && Fail(WireError.AttributeValueNotBasic);
@@ -349,7 +349,7 @@ public ref struct IsakmpWriter
 
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
-        int skip = System.Numerics.BitOperations.LeadingZeroCount(value) / 8;
+        int skip = BitOperations.LeadingZeroCount(value) / 8;
         return WriteVariableAttribute(type, bytes[skip..]);
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Ike.Fast.Tests.Wire;
 
@@ -28,32 +27,4 @@ public sealed class VectorFile
 
     public static IEnumerable<VectorMessage> AllMessages() =>
         Names.Select(Load).SelectMany(f => f.Messages.Concat(f.ReassembledFragments ?? []));
-}
-
-public sealed class VectorMessage
-{
-    public int Index { get; set; }
-
-    public string Exchange { get; set; } = "";
-
-    public bool Encrypted { get; set; }
-
-    public string Hex { get; set; } = "";
-
-    public string? PlaintextHex { get; set; }
-
-    public string? PaddingHex { get; set; }
-
-    public JsonElement? Fragment { get; set; }
-
-    public List<string> Payloads { get; set; } = [];
-
-    [JsonIgnore]
-    public byte[] Bytes => Convert.FromHexString(Hex);
-
-    [JsonIgnore]
-    public byte[]? Plaintext => PlaintextHex is null ? null : Convert.FromHexString(PlaintextHex);
-
-    [JsonIgnore]
-    public int PaddingLength => (PaddingHex?.Length ?? 0) / 2;
 }

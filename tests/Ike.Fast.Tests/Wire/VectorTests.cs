@@ -119,6 +119,27 @@ public class VectorTests
         Assert.Equal(2, fragments);
     }
 
+    [Theory]
+    [InlineData("mm-rsa-aes128-sha256-modp2048__sw-sw")]
+    [InlineData("mm-rsa-aes128-sha256-modp2048__sw-ls")]
+    public void FragmentDataConcatenatesToTheReassembledMessage(string name)
+    {
+        VectorFile file = VectorFile.Load(name);
+        var data = new List<byte>();
+        foreach (VectorMessage m in file.Messages.Where(m => m.Fragment is not null))
+        {
+            Assert.True(IsakmpMessageReader.TryCreate(m.Bytes, out var reader, out _));
+            Assert.True(reader.TryReadNext(out RawPayload p));
+            Assert.True(FragmentPayload.TryRead(p.Body, p.BodyOffset, out var fragment, out _));
+            data.AddRange(fragment.Data.ToArray());
+        }
+
+        VectorMessage reassembled = Assert.Single(file.ReassembledFragments!);
+        Assert.Equal(reassembled.Hex, Convert.ToHexString([.. data]), ignoreCase: true);
+        Assert.True(IsakmpMessageReader.TryCreate([.. data], out var whole, out _));
+        Assert.True(whole.IsEncrypted);
+    }
+
     private static string ShortName(PayloadType type) => type switch
     {
         PayloadType.SecurityAssociation => "SA",
