@@ -81,14 +81,10 @@ public sealed class CaptureInspector(TextWriter output, bool json, IsakmpReadOpt
             return;
         }
 
-        byte[] bytes;
-        try
+        // OperationStatus, not an exception, for odd lengths and non-hex characters.
+        byte[] bytes = new byte[(compact.Length + 1) / 2];
+        if (Convert.FromHexString(compact, bytes, out _, out int written) != System.Buffers.OperationStatus.Done || written != bytes.Length)
         {
-            bytes = Convert.FromHexString(compact);
-        }
-        catch (FormatException)
-        {
-            // Command-line text, not the packet path: Convert's exception is the simplest validity check.
             Unreadable++;
             NoteLine(line, "not a hex string");
             return;
