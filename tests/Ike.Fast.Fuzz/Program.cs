@@ -6,20 +6,30 @@ namespace Ike.Fast.Fuzz;
 /// Entry point. Without arguments: AFL++ out-of-process mode (afl-fuzz starts this process once and feeds inputs
 /// through shared memory). <c>--libfuzzer</c>: libFuzzer mode (run under libfuzzer-dotnet).
 /// <c>--replay PATH...</c>: run files or directories of inputs in-process and report any exception (to check a
-/// corpus or reproduce a crash without a fuzzer).
+/// corpus or reproduce a crash without a fuzzer). A leading <c>--capture</c> selects <see cref="CaptureFileTarget"/>
+/// (inputs are capture files) instead of <see cref="IsakmpMessageTarget"/> (inputs are ISAKMP messages).
 /// </summary>
 internal static class Program
 {
+    private delegate void Target(ReadOnlySpan<byte> data);
+
     private static int Main(string[] args)
     {
+        Target target = IsakmpMessageTarget.Run;
+        if (args.Length > 0 && args[0] == "--capture")
+        {
+            target = CaptureFileTarget.Run;
+            args = args[1..];
+        }
+
         if (args.Length > 0 && args[0] == "--replay")
         {
-            return Replay(args.Skip(1));
+            return Replay(target, args.Skip(1));
         }
 
         if (args.Length > 0 && args[0] == "--libfuzzer")
         {
-            Fuzzer.LibFuzzer.Run(span => IsakmpMessageTarget.Run(span));
+            Fuzzer.LibFuzzer.Run(span => target(span));
             return 0;
         }
 
@@ -27,12 +37,12 @@ internal static class Program
         {
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
-            IsakmpMessageTarget.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            target(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         });
         return 0;
     }
 
-    private static int Replay(IEnumerable<string> paths)
+    private static int Replay(Target target, IEnumerable<string> paths)
     {
         int failures = 0;
         int count = 0;
@@ -44,7 +54,7 @@ internal static class Program
                 count++;
                 try
                 {
-                    IsakmpMessageTarget.Run(File.ReadAllBytes(file));
+                    target(File.ReadAllBytes(file));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

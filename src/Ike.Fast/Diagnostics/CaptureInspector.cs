@@ -166,12 +166,8 @@ public sealed class CaptureInspector(TextWriter output, bool json, IsakmpReadOpt
             return;
         }
 
-        string where = context.Frame is int frame ? $"Frame {frame}" : string.Empty;
-        if (context.Source is not null)
-        {
-            where += $"  {context.Source} -> {context.Destination}";
-        }
-
+        // Same first line as a message's tree, then the remark.
+        string where = TreeMessageSink.FormatContext(context);
         output.WriteLine(where.Length == 0 ? text : $"{where}  {text}");
         output.WriteLine();
     }

@@ -19,6 +19,16 @@ internal sealed class TreeMessageSink(TextWriter output) : IMessageSink
     public void BeginMessage(in DatagramContext context)
     {
         _depth = 0;
+        string line = FormatContext(context);
+        if (line.Length > 0)
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    /// <summary>"Frame N  time  src -> dst  (non-ESP marker)  reassembled from ..." with the parts that are known.</summary>
+    internal static string FormatContext(in DatagramContext context)
+    {
         var line = new System.Text.StringBuilder();
         if (context.Frame is int frame)
         {
@@ -49,10 +59,7 @@ internal sealed class TreeMessageSink(TextWriter output) : IMessageSink
                 .Append(string.Join(", ", frames.Select(f => f?.ToString(CultureInfo.InvariantCulture) ?? "?")));
         }
 
-        if (line.Length > 0)
-        {
-            output.WriteLine(line.ToString());
-        }
+        return line.ToString();
     }
 
     public void Header(in IsakmpHeader header)

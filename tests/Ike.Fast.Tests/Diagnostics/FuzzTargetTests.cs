@@ -4,15 +4,16 @@ namespace Ike.Fast.Tests.Diagnostics;
 
 /// <summary>
 /// Runs the SharpFuzz target's entry method in-process over the seed corpus (tests/Ike.Fast.Fuzz/corpus) and
-/// 10,000 seeded random mutations of it: no input may throw. A cheap stand-in for a fuzzing campaign in CI.
+/// 10,000 seeded random mutations of it, and the capture-file target over corpus-capture plus 2,000 mutations:
+/// no input may throw. A cheap stand-in for a fuzzing campaign in CI.
 /// </summary>
 public class FuzzTargetTests
 {
     private const int Mutations = 10_000;
 
-    private static List<byte[]> Seeds()
+    private static List<byte[]> Seeds(string directory = "corpus")
     {
-        string corpus = Path.Combine(AppContext.BaseDirectory, "corpus");
+        string corpus = Path.Combine(AppContext.BaseDirectory, directory);
         List<byte[]> seeds = Directory.EnumerateFiles(corpus).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
         Assert.NotEmpty(seeds);
         return seeds;
@@ -42,6 +43,30 @@ public class FuzzTargetTests
             catch (Exception e)
             {
                 Assert.Fail($"mutation {i} ({Convert.ToHexStringLower(input)}) threw {e}");
+            }
+        }
+    }
+
+    [Fact]
+    public void CaptureTargetOverItsCorpusAndMutationsNeverThrows()
+    {
+        List<byte[]> seeds = Seeds("corpus-capture");
+        var random = new Random(4500);
+        foreach (byte[] seed in seeds)
+        {
+            CaptureFileTarget.Run(seed);
+        }
+
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] input = Mutate(seeds[random.Next(seeds.Count)], random);
+            try
+            {
+                CaptureFileTarget.Run(input);
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"capture mutation {i} ({Convert.ToHexStringLower(input)}) threw {e}");
             }
         }
     }
