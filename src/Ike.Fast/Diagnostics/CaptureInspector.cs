@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ike.Fast.Diagnostics.Decryption;
 using Ike.Fast.Wire;
 
 namespace Ike.Fast.Diagnostics;
@@ -11,12 +12,16 @@ namespace Ike.Fast.Diagnostics;
 /// The logic of <c>ikefast inspect</c>: finds the ISAKMP messages in a capture file or in raw datagrams and
 /// writes each as a tree or as one JSON line. Problems with one frame or message are reported and the run
 /// continues with the next. Counts are kept for the caller's exit code and for tests. <paramref name="options"/>
-/// relaxes the wire reader (see <see cref="IsakmpReadOptions"/>).
+/// relaxes the wire reader (see <see cref="IsakmpReadOptions"/>). With a <see cref="Decryptor"/> (<c>--secrets</c>)
+/// every message also goes through it and encrypted ones are shown with their decrypted payloads.
 /// </summary>
 public sealed class CaptureInspector(TextWriter output, bool json, IsakmpReadOptions options = IsakmpReadOptions.None)
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly IkeFragmentReassembler _fragments = new();
+
+    /// <summary>Decrypts encrypted messages when set (every message is shown to it, in capture order).</summary>
+    public CaptureDecryptor? Decryptor { get; init; }
 
     /// <summary>ISAKMP messages written.</summary>
     public int Messages { get; private set; }
@@ -136,26 +141,90 @@ public sealed class CaptureInspector(TextWriter output, bool json, IsakmpReadOpt
 
     private void WriteMessage(ReadOnlySpan<byte> message, in DatagramContext context)
     {
+        ReadOnlySpan<byte> plaintext = default;
+        bool? hashVerified = null;
+        bool decrypted = Decryptor?.Process(message, context.Source, context.Frame, out plaintext, out hashVerified) ?? false;
         bool clean;
         if (json)
         {
             _buffer.ResetWrittenCount();
             using (var writer = new Utf8JsonWriter(_buffer))
             {
-                clean = MessageFormatter.WriteJson(writer, message, context, options);
+                clean = decrypted
+                    ? MessageFormatter.WriteJson(writer, message, plaintext, hashVerified, context, options)
+                    : MessageFormatter.WriteJson(writer, message, context, options);
             }
 
             output.WriteLine(Encoding.UTF8.GetString(_buffer.WrittenSpan));
         }
         else
         {
-            clean = MessageFormatter.WriteTree(output, message, context, options);
+            clean = decrypted
+                ? MessageFormatter.WriteTree(output, message, plaintext, hashVerified, context, options)
+                : MessageFormatter.WriteTree(output, message, context, options);
         }
 
         if (!clean)
         {
             Malformed++;
         }
+
+        if (Decryptor is not null)
+        {
+            foreach (KeymatRecord keymat in Decryptor.TakeNewKeymats())
+            {
+                WriteKeymat(keymat);
+            }
+        }
+    }
+
+    /// <summary>A Quick Mode KEYMAT (only with --show-keys): a tree line, or a JSON line {"keymat":{...}}.</summary>
+    private void WriteKeymat(KeymatRecord keymat)
+    {
+        string direction = keymat.InitiatorToResponder ? "initiatorToResponder" : "responderToInitiator";
+        if (json)
+        {
+            _buffer.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(_buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartObject("keymat");
+                writer.WriteString("icookie", keymat.InitiatorCookie.ToString("x16", CultureInfo.InvariantCulture));
+                writer.WriteString("messageId", keymat.MessageId.ToString("x8", CultureInfo.InvariantCulture));
+                writer.WriteNumber("protocolId", keymat.ProtocolId);
+                writer.WriteString("spi", Convert.ToHexStringLower(keymat.Spi));
+                writer.WriteString("direction", direction);
+                if (keymat.Problem is string problem)
+                {
+                    writer.WriteString("problem", problem);
+                }
+                else
+                {
+                    writer.WriteString("encryptionKey", Convert.ToHexStringLower(keymat.EncryptionKey));
+                    writer.WriteString("integrityKey", Convert.ToHexStringLower(keymat.IntegrityKey));
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            output.WriteLine(Encoding.UTF8.GetString(_buffer.WrittenSpan));
+            return;
+        }
+
+        string arrow = keymat.InitiatorToResponder ? "initiator -> responder" : "responder -> initiator";
+        output.WriteLine($"KEYMAT Quick Mode {keymat.MessageId:x8}, protocol {keymat.ProtocolId}, SPI {Convert.ToHexStringLower(keymat.Spi)} ({arrow}):");
+        if (keymat.Problem is string why)
+        {
+            output.WriteLine($"  not derived: {why}");
+        }
+        else
+        {
+            output.WriteLine($"  encryption key {Convert.ToHexStringLower(keymat.EncryptionKey)}");
+            output.WriteLine($"  integrity key  {Convert.ToHexStringLower(keymat.IntegrityKey)}");
+        }
+
+        output.WriteLine();
     }
 
     /// <summary>A one-line remark (non-ISAKMP datagram, unreadable input): a tree line, or nothing in JSON mode.</summary>

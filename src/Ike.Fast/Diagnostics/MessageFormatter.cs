@@ -35,17 +35,19 @@ public static class MessageFormatter
     /// payload chain then padding) in "decrypted":{"payloads":[...],"padding":"hex","hashVerified":bool}.
     /// Decryption itself is the caller's job (the crypto layer); this only formats.
     /// </summary>
-    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    public static bool WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return MessageWalker.Walk(message, context, new JsonMessageSink(writer), plaintext, hasPlaintext: true, hashVerified);
+        return MessageWalker.Walk(message, context, new JsonMessageSink(writer), plaintext, hasPlaintext: true, hashVerified, options);
     }
 
     /// <summary>The tree for <paramref name="message"/> with its decrypted body under "decrypted:".</summary>
-    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default)
+    public static bool WriteTree(TextWriter output, ReadOnlySpan<byte> message, ReadOnlySpan<byte> plaintext, bool? hashVerified, in DatagramContext context = default,
+        IsakmpReadOptions options = IsakmpReadOptions.None)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return MessageWalker.Walk(message, context, new TreeMessageSink(output), plaintext, hasPlaintext: true, hashVerified);
+        return MessageWalker.Walk(message, context, new TreeMessageSink(output), plaintext, hasPlaintext: true, hashVerified, options);
     }
 
     /// <summary>The JSON object for <paramref name="message"/> as a string.</summary>
