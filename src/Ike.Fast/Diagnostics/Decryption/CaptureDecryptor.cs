@@ -232,24 +232,37 @@ public sealed class CaptureDecryptor : IDisposable
 
     /// <summary>
     /// True when <paramref name="source"/> is the initiator, null when the capture does not say (hex input):
-    /// callers then fall back on the order of the exchange.
+    /// callers then fall back on the order of the exchange. Only the address counts: NAT-T moves both peers from
+    /// port 500 to 4500 at Main Mode message 5 (RFC 3947 section 4).
     /// </summary>
     private static bool? FromInitiator(IkeSaState state, string? source) =>
-        state.InitiatorEndpoint is not null && source is not null ? source == state.InitiatorEndpoint : null;
+        state.InitiatorEndpoint is not null && source is not null
+            ? HostPart(source).SequenceEqual(HostPart(state.InitiatorEndpoint))
+            : null;
+
+    /// <summary>"a.b.c.d" of "a.b.c.d:port", "[v6]" of "[v6]:port" (<see cref="EndpointText"/>).</summary>
+    private static ReadOnlySpan<char> HostPart(string endpoint)
+    {
+        int colon = endpoint.LastIndexOf(':');
+        return colon < 0 ? endpoint : endpoint.AsSpan(0, colon);
+    }
 
     /// <summary>Reads the RFC 2409 section 5 inputs of Main Mode messages 1-4 and Aggressive Mode messages 1-2.</summary>
     private static void LearnPhase1(IkeSaState state, ref IsakmpMessageReader reader, string? source)
     {
         state.Mode = reader.Header.ExchangeType;
-        bool? fromInitiator = FromInitiator(state, source);
+        // Without addresses: a message without the responder cookie is the initiator's first (MM1/AM1); the rest
+        // fall back on the order of the values.
+        bool? fromInitiator = FromInitiator(state, source) ?? (reader.Header.ResponderCookie == 0 ? true : null);
         while (reader.TryReadNext(out RawPayload payload))
         {
             ReadOnlySpan<byte> body = payload.Body;
             switch (payload.Type)
             {
                 case PayloadType.SecurityAssociation:
-                    // The initiator offers (SAi_b is its whole body); the responder answers with one transform.
-                    if (fromInitiator ?? state.SaiB is null || body.SequenceEqual(state.SaiB))
+                    // The initiator offers (SAi_b is its whole body); the responder answers with one transform
+                    // (often byte-identical to a single-transform offer, so equality says nothing).
+                    if (fromInitiator ?? state.SaiB is null)
                     {
                         state.SaiB ??= body.ToArray();
                     }
