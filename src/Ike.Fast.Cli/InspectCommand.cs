@@ -144,7 +144,8 @@ internal static class InspectCommand
 
         if (decryptor is not null)
         {
-            stderr.WriteLine($"{decryptor.Decrypted} message(s) decrypted, {decryptor.HashFailures} failed hash check(s), keys for {decryptor.Phase1s.Count} Phase 1(s)");
+            string clear = decryptor.ClearHashesVerified > 0 ? $" (+{decryptor.ClearHashesVerified} Aggressive Mode HASH_R verified in the clear)" : string.Empty;
+            stderr.WriteLine($"{decryptor.Decrypted} message(s) decrypted, {decryptor.HashFailures} failed hash check(s){clear}, keys for {decryptor.Phase1s.Count} Phase 1(s)");
             foreach (string problem in decryptor.Problems)
             {
                 stderr.WriteLine($"ikefast inspect: not decrypted: {problem}");

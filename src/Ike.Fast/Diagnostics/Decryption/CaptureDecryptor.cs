@@ -41,8 +41,11 @@ public sealed class CaptureDecryptor : IDisposable
     /// <summary>Messages decrypted.</summary>
     public int Decrypted { get; private set; }
 
-    /// <summary>Decrypted messages whose hash or signature did not verify.</summary>
+    /// <summary>Decrypted messages whose hash or signature did not verify (and a failed clear-text Aggressive Mode HASH_R).</summary>
     public int HashFailures { get; private set; }
+
+    /// <summary>Aggressive Mode HASH_Rs, sent in the clear in message 2, that verified (RFC 2409 section 5).</summary>
+    public int ClearHashesVerified { get; private set; }
 
     /// <summary>The Phase 1s whose keys were derived, in the order they were.</summary>
     public IReadOnlyList<DerivedPhase1> Phase1s => [.. _sas.Values.Where(s => s.Derived is not null).Select(s => s.Derived!)];
@@ -91,6 +94,7 @@ public sealed class CaptureDecryptor : IDisposable
             {
                 LearnPhase1(state, ref reader, source);
                 TryDeriveKeys(state);
+                CheckAggressiveHashR(state);
             }
 
             return false;
@@ -290,6 +294,9 @@ public sealed class CaptureDecryptor : IDisposable
                     // Aggressive Mode sends the identities in the clear; IDii_b/IDir_b are the whole bodies.
                     Assign(body, fromInitiator, state.IdiiB, v => state.IdiiB = v, v => state.IdirB ??= v);
                     break;
+                case PayloadType.Hash when fromInitiator != true:
+                    state.ClearHashR ??= body.ToArray(); // Aggressive Mode message 2
+                    break;
             }
         }
     }
@@ -394,6 +401,30 @@ public sealed class CaptureDecryptor : IDisposable
         var derived = new DerivedPhase1(state.InitiatorCookie, state.ResponderCookie, proposal.ToString(),
             keys.EncryptionKey.ToArray(), keys.InitialIv.ToArray());
         state.SetKeys(keys, cipher, derived);
+    }
+
+    /// <summary>Checks the responder's HASH_R of Aggressive Mode message 2 once the keys exist (pre-shared key only).</summary>
+    private void CheckAggressiveHashR(IkeSaState state)
+    {
+        if (!state.HasKeys || state.ClearHashR is not byte[] received || state.Proposal is not { IsPreSharedKey: true }
+            || state.IdirB is null || state.SaiB is null || state.Gxi is null || state.Gxr is null)
+        {
+            return;
+        }
+
+        state.ClearHashR = null; // once
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(ckyI, state.InitiatorCookie);
+        BinaryPrimitives.WriteUInt64BigEndian(ckyR, state.ResponderCookie);
+        if (state.Keys.VerifyHashR(state.Gxi, state.Gxr, ckyI, ckyR, state.SaiB, state.IdirB, received))
+        {
+            ClearHashesVerified++;
+        }
+        else
+        {
+            HashFailures++;
+        }
     }
 
     private static ExchangeState? GetExchange(IkeSaState state, uint messageId)

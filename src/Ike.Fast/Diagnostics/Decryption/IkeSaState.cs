@@ -40,6 +40,9 @@ internal sealed class IkeSaState : IDisposable
 
     public byte[]? IdirB { get; set; }
 
+    /// <summary>HASH_R of Aggressive Mode message 2 (in the clear), until checked.</summary>
+    public byte[]? ClearHashR { get; set; }
+
     public bool HasKeys { get; private set; }
 
     /// <summary>Why keys could not be derived (unsupported proposal, bad secret); null while merely waiting for inputs.</summary>

@@ -80,6 +80,18 @@ public class CaptureDecryptorTests
     }
 
     [Fact]
+    public void WrongPskFailsTheClearAggressiveModeHashR()
+    {
+        JsonObject entry = Minimal(Aggressive);
+        entry["psk"] = "not-the-right-key";
+
+        DecryptionFixture run = DecryptionFixture.Run(entry.ToJsonString(), deriveKeymat: false, Aggressive);
+
+        Assert.Equal(0, run.Decryptor.ClearHashesVerified);
+        Assert.Equal(run.Decryptor.Decrypted + 1, run.Decryptor.HashFailures);
+    }
+
+    [Fact]
     public void WrongSharedSecretFailsTheHashes()
     {
         JsonObject entry = Minimal(Rsa);

@@ -51,6 +51,7 @@ public class CaptureDecryptorVectorTests
 
         Assert.Equal(0, run.Inspector.Malformed);
         Assert.Equal(0, run.Decryptor.HashFailures);
+        Assert.Equal(id.StartsWith("am-", StringComparison.Ordinal) ? 1 : 0, run.Decryptor.ClearHashesVerified);
 
         // Derived Phase 1 values.
         DerivedPhase1 phase1 = Assert.Single(run.Decryptor.Phase1s);
