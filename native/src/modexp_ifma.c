@@ -32,8 +32,8 @@ typedef uint64_t limbvec[LANES] __attribute__((aligned(64)));
 
 /*
  * Context layout (all arrays 64-byte aligned, sizes in limbvecs):
- *   header | m[n] (broadcast) | rr[n] (R^2 mod m, broadcast) | one[n] (R mod m, broadcast) | t[2n + 1] |
- *   table[2^MAX_WINDOW][n] | acc[n] | sel[n] | unit[n]
+ *   header | m[n] (broadcast) | rr[n] (R^2 mod m, broadcast) | one[n] (R mod m, broadcast) | t[2n + 2] |
+ *   table[2^MAX_WINDOW][n] | acc[n + 2] | sel[n] | unit[n]
  */
 typedef struct
 {
@@ -49,7 +49,7 @@ typedef struct
 
 static int64_t context_vectors(int32_t limbs)
 {
-    return (int64_t)HEADER_VECS + 3 * limbs + (2 * limbs + 1) + ((int64_t)1 << MAX_WINDOW) * limbs + 3 * limbs;
+    return (int64_t)HEADER_VECS + 3 * limbs + (2 * limbs + 2) + ((int64_t)1 << MAX_WINDOW) * limbs + 3 * limbs + 2;
 }
 
 static int32_t limbs_for(int32_t modulus_length)
@@ -84,11 +84,11 @@ static void view_of(void *ctx, context_view *v)
     v->one = p;
     p += n;
     v->t = p;
-    p += 2 * n + 1;
+    p += 2 * n + 2;
     v->table = p;
     p += (1 << MAX_WINDOW) * n;
-    v->acc = p;
-    p += n;
+    v->acc = p; /* n limbs and two zero limbs (ams reads them) */
+    p += n + 2;
     v->sel = p;
     p += n;
     v->unit = p;
@@ -220,54 +220,247 @@ int32_t IkeFastNative_ModExpIfmaInit(void *ctx, int64_t contextLength, const uin
     return IKEFAST_MODEXP_OK;
 }
 
-/* r = a * b / R mod m (inputs below 2m, output below 2m, all normalised). r may alias a or b. */
-IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m,
-                     __m512i k0, limbvec *restrict tv, int n)
+/*
+ * The carry out of t0 + lo(m0 q), known before that product: lo(m0 q) = -t0 mod 2^52, so the sum is
+ * (t0 >> 52) + 1 limbs when t0's low 52 bits are not zero, else t0 >> 52. Taking it from t0 keeps one
+ * multiply-add off the row-to-row critical path.
+ */
+IFMA_INLINE __m512i carry_of(__m512i t0)
+{
+    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
+    const __m512i c = _mm512_srli_epi64(t0, LIMB_BITS);
+    const __mmask8 nonzero = _mm512_test_epi64_mask(t0, mask);
+    return _mm512_mask_add_epi64(c, nonzero, c, _mm512_set1_epi64(1));
+}
+
+/* Normalise t[n..2n) into r (the result is below 2m < R: no carry out of the top). */
+IFMA_INLINE void normalise_upper(__m512i *r, const __m512i *t, int n)
+{
+    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
+    __m512i carry = _mm512_setzero_si512();
+    for (int j = 0; j < n; j++)
+    {
+        __m512i y = _mm512_add_epi64(t[n + j], carry);
+        carry = _mm512_srli_epi64(y, LIMB_BITS);
+        r[j] = _mm512_and_si512(y, mask);
+    }
+}
+
+/*
+ * r = a * b / R mod m (inputs below 2m, output below 2m, all normalised). r may alias a or b.
+ * Rows go in pairs (i, i + 1) so that each accumulator slot is loaded and stored once per eight multiply-adds
+ * (memory, not the multipliers, limits a one-row loop). Before a pair, t[i] already holds lo(a[0] b[i]).
+ */
+IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
+                     limbvec *restrict tv, int n)
 {
     const __m512i zero = _mm512_setzero_si512();
     __m512i *t = (__m512i *)tv;
     const __m512i *A = (const __m512i *)a;
     const __m512i *B = (const __m512i *)b;
     const __m512i *M = (const __m512i *)m;
-    for (int j = 0; j < 2 * n + 1; j++)
+    for (int j = 1; j < 2 * n + 2; j++)
         t[j] = zero;
+    t[0] = _mm512_madd52lo_epu64(zero, A[0], B[0]);
 
-    for (int i = 0; i < n; i++)
+    int i = 0;
+    for (; i + 1 < n; i += 2)
     {
         __m512i *ti = t + i;
+        const __m512i b0 = B[i], b1 = B[i + 1];
+        const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
+
+        /* Slot i + 1: row i's j = 1 terms and row i + 1's lo(a0 b1); it is then row i + 1's limb 0. */
+        __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
+        s1 = _mm512_madd52lo_epu64(s1, A[1], b0);
+        s1 = _mm512_madd52hi_epu64(s1, A[0], b0);
+        s1 = _mm512_madd52lo_epu64(s1, A[0], b1);
+        s1 = _mm512_madd52lo_epu64(s1, M[1], q0);
+        s1 = _mm512_madd52hi_epu64(s1, M[0], q0);
+        const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
+
+        /* Slot i + 2 (j = 2 of row i, j = 1 of row i + 1), plus the next pair's lo(a0 b[i + 2]). */
+        __m512i s2 = _mm512_add_epi64(ti[2], carry_of(s1));
+        if (n > 2)
+        {
+            s2 = _mm512_madd52lo_epu64(s2, A[2], b0);
+            s2 = _mm512_madd52lo_epu64(s2, M[2], q0);
+        }
+        s2 = _mm512_madd52hi_epu64(s2, A[1], b0);
+        s2 = _mm512_madd52lo_epu64(s2, A[1], b1);
+        s2 = _mm512_madd52hi_epu64(s2, A[0], b1);
+        if (i + 2 < n)
+            s2 = _mm512_madd52lo_epu64(s2, A[0], B[i + 2]);
+        s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
+        s2 = _mm512_madd52lo_epu64(s2, M[1], q1);
+        s2 = _mm512_madd52hi_epu64(s2, M[0], q1);
+        ti[2] = s2;
+
+        for (int j = 3; j < n; j++)
+        {
+            __m512i y = ti[j];
+            y = _mm512_madd52lo_epu64(y, A[j], b0);
+            y = _mm512_madd52hi_epu64(y, A[j - 1], b0);
+            y = _mm512_madd52lo_epu64(y, A[j - 1], b1);
+            y = _mm512_madd52hi_epu64(y, A[j - 2], b1);
+            y = _mm512_madd52lo_epu64(y, M[j], q0);
+            y = _mm512_madd52hi_epu64(y, M[j - 1], q0);
+            y = _mm512_madd52lo_epu64(y, M[j - 1], q1);
+            y = _mm512_madd52hi_epu64(y, M[j - 2], q1);
+            ti[j] = y;
+        }
+        if (n > 2)
+        {
+            __m512i y = ti[n];
+            y = _mm512_madd52hi_epu64(y, A[n - 1], b0);
+            y = _mm512_madd52lo_epu64(y, A[n - 1], b1);
+            y = _mm512_madd52hi_epu64(y, A[n - 2], b1);
+            y = _mm512_madd52hi_epu64(y, M[n - 1], q0);
+            y = _mm512_madd52lo_epu64(y, M[n - 1], q1);
+            y = _mm512_madd52hi_epu64(y, M[n - 2], q1);
+            ti[n] = y;
+        }
+        ti[n + 1] = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(ti[n + 1], A[n - 1], b1), M[n - 1], q1);
+    }
+    if (i < n)
+    {
+        /* Odd n: one last single row. */
+        __m512i *ti = t + i;
         const __m512i bi = B[i];
-        __m512i t0 = _mm512_madd52lo_epu64(ti[0], A[0], bi);
+        const __m512i t0 = ti[0];
         const __m512i q = _mm512_madd52lo_epu64(zero, t0, k0);
-        t0 = _mm512_madd52lo_epu64(t0, M[0], q);
-        /* t0's low 52 bits are now zero; what is above is a carry into the next limb. */
-        __m512i x = _mm512_add_epi64(ti[1], _mm512_srli_epi64(t0, LIMB_BITS));
+        __m512i x = _mm512_add_epi64(ti[1], carry_of(t0));
         x = _mm512_madd52lo_epu64(x, A[1], bi);
-        x = _mm512_madd52lo_epu64(x, M[1], q);
         x = _mm512_madd52hi_epu64(x, A[0], bi);
+        x = _mm512_madd52lo_epu64(x, M[1], q);
         x = _mm512_madd52hi_epu64(x, M[0], q);
         ti[1] = x;
         for (int j = 2; j < n; j++)
         {
             __m512i y = ti[j];
             y = _mm512_madd52lo_epu64(y, A[j], bi);
-            y = _mm512_madd52lo_epu64(y, M[j], q);
             y = _mm512_madd52hi_epu64(y, A[j - 1], bi);
+            y = _mm512_madd52lo_epu64(y, M[j], q);
             y = _mm512_madd52hi_epu64(y, M[j - 1], q);
             ti[j] = y;
         }
         ti[n] = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(ti[n], A[n - 1], bi), M[n - 1], q);
     }
+    normalise_upper((__m512i *)r, t, n);
+}
 
-    /* Normalise the upper half t[n..2n) into r (the result is below 2m < R: no carry out of the top). */
-    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
-    __m512i carry = zero;
-    __m512i *R = (__m512i *)r;
-    for (int j = 0; j < n; j++)
+/* One Montgomery reduction row: t[i..i+n] += q m with q = t[i] (-m^-1) mod 2^52, then the carry moves up. */
+IFMA_INLINE void reduce_row(__m512i *ti, const __m512i *M, __m512i k0, int n)
+{
+    const __m512i t0 = ti[0];
+    const __m512i q = _mm512_madd52lo_epu64(_mm512_setzero_si512(), t0, k0);
+    __m512i x = _mm512_add_epi64(ti[1], carry_of(t0));
+    x = _mm512_madd52lo_epu64(x, M[1], q);
+    x = _mm512_madd52hi_epu64(x, M[0], q);
+    ti[1] = x;
+    for (int j = 2; j < n; j++)
     {
-        __m512i y = _mm512_add_epi64(t[n + j], carry);
-        carry = _mm512_srli_epi64(y, LIMB_BITS);
-        R[j] = _mm512_and_si512(y, mask);
+        __m512i y = ti[j];
+        y = _mm512_madd52lo_epu64(y, M[j], q);
+        y = _mm512_madd52hi_epu64(y, M[j - 1], q);
+        ti[j] = y;
     }
+    ti[n] = _mm512_madd52hi_epu64(ti[n], M[n - 1], q);
+}
+
+/*
+ * r = a^2 / R mod m: the cross products a[i] a[j] (i < j) once, doubled, plus the squares, then the Montgomery
+ * reduction: 3n^2 multiply-adds instead of 4n^2. Both phases go two rows at a time (four multiply-adds per
+ * accumulator load/store). a must have two zero limbs above a[n-1] (the kernel keeps acc padded).
+ * Slot bound: 4n cross terms doubled, 2 squares, 2(n + 1) reduction terms, under 2^62 for n <= 158.
+ */
+IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv, int n)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i *t = (__m512i *)tv;
+    const __m512i *A = (const __m512i *)a;
+    const __m512i *M = (const __m512i *)m;
+    for (int j = 0; j < 2 * n + 2; j++)
+        t[j] = zero;
+
+    /* Cross products, rows (i, i + 1): slot i + j gets lo(a_i a_j), hi(a_i a_j-1), lo(a_i+1 a_j-1), hi(a_i+1 a_j-2). */
+    int i = 0;
+    for (; i + 2 < n; i += 2)
+    {
+        __m512i *ti = t + i;
+        const __m512i a0 = A[i], a1 = A[i + 1];
+        ti[i + 1] = _mm512_madd52lo_epu64(ti[i + 1], a0, A[i + 1]);
+        ti[i + 2] = _mm512_madd52hi_epu64(_mm512_madd52lo_epu64(ti[i + 2], a0, A[i + 2]), a0, A[i + 1]);
+        {
+            __m512i y = ti[i + 3];
+            y = _mm512_madd52lo_epu64(y, a0, A[i + 3]);
+            y = _mm512_madd52hi_epu64(y, a0, A[i + 2]);
+            y = _mm512_madd52lo_epu64(y, a1, A[i + 2]);
+            ti[i + 3] = y;
+        }
+        for (int j = i + 4; j < n + 2; j++)
+        {
+            __m512i y = ti[j];
+            y = _mm512_madd52lo_epu64(y, a0, A[j]);
+            y = _mm512_madd52hi_epu64(y, a0, A[j - 1]);
+            y = _mm512_madd52lo_epu64(y, a1, A[j - 1]);
+            y = _mm512_madd52hi_epu64(y, a1, A[j - 2]);
+            ti[j] = y;
+        }
+    }
+    if (i + 1 < n)
+    {
+        /* A last single row (i = n - 2). */
+        __m512i *ti = t + i;
+        ti[i + 1] = _mm512_madd52lo_epu64(ti[i + 1], A[i], A[i + 1]);
+        ti[i + 2] = _mm512_madd52hi_epu64(ti[i + 2], A[i], A[i + 1]);
+    }
+    /* Double, add the squares. */
+    for (int k = 0; k < n; k++)
+    {
+        const __m512i lo = _mm512_slli_epi64(t[2 * k], 1);
+        const __m512i hi = _mm512_slli_epi64(t[2 * k + 1], 1);
+        t[2 * k] = _mm512_madd52lo_epu64(lo, A[k], A[k]);
+        t[2 * k + 1] = _mm512_madd52hi_epu64(hi, A[k], A[k]);
+    }
+    /* Montgomery reduction, rows in pairs (as in amm without the a b terms). */
+    for (i = 0; i + 1 < n; i += 2)
+    {
+        __m512i *ti = t + i;
+        const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
+        __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
+        s1 = _mm512_madd52lo_epu64(s1, M[1], q0);
+        s1 = _mm512_madd52hi_epu64(s1, M[0], q0);
+        const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
+        __m512i s2 = _mm512_add_epi64(ti[2], carry_of(s1));
+        if (n > 2)
+            s2 = _mm512_madd52lo_epu64(s2, M[2], q0);
+        s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
+        s2 = _mm512_madd52lo_epu64(s2, M[1], q1);
+        s2 = _mm512_madd52hi_epu64(s2, M[0], q1);
+        ti[2] = s2;
+        for (int j = 3; j < n; j++)
+        {
+            __m512i y = ti[j];
+            y = _mm512_madd52lo_epu64(y, M[j], q0);
+            y = _mm512_madd52hi_epu64(y, M[j - 1], q0);
+            y = _mm512_madd52lo_epu64(y, M[j - 1], q1);
+            y = _mm512_madd52hi_epu64(y, M[j - 2], q1);
+            ti[j] = y;
+        }
+        if (n > 2)
+        {
+            __m512i y = ti[n];
+            y = _mm512_madd52hi_epu64(y, M[n - 1], q0);
+            y = _mm512_madd52lo_epu64(y, M[n - 1], q1);
+            y = _mm512_madd52hi_epu64(y, M[n - 2], q1);
+            ti[n] = y;
+        }
+        ti[n + 1] = _mm512_madd52hi_epu64(ti[n + 1], M[n - 1], q1);
+    }
+    if (i < n)
+        reduce_row(t + i, M, k0, n);
+    normalise_upper((__m512i *)r, t, n);
 }
 
 /*
@@ -349,7 +542,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     {
         pos = win * w;
         for (int s = 0; s < w; s++)
-            amm(v->acc, v->acc, v->acc, v->m, k0, v->t, N);
+            ams(v->acc, v->acc, v->m, k0, v->t, N);
         window_values(idx, exponents, exponent_length, lanes, (int)pos, w);
         table_select(v->sel, table, _mm512_load_si512((const void *)idx), entries, N);
         amm(v->acc, v->acc, v->sel, v->m, k0, v->t, N);
