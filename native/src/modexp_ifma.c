@@ -647,6 +647,11 @@ int32_t IkeFastNative_ModExpIfma8(void *ctx, const uint8_t *bases, const uint8_t
 
     for (int lane = 0; lane < lanes; lane++)
         limbs_to_bytes(&v.acc[0][lane], LANES, results + (size_t)lane * len, len);
+
+    /* acc, sel and t derive from the exponents: wipe them (the table holds powers of the public bases only). */
+    memset(v.acc, 0, sizeof(limbvec) * (size_t)n);
+    memset(v.sel, 0, sizeof(limbvec) * (size_t)n);
+    memset(v.t, 0, sizeof(limbvec) * (size_t)(2 * n + 2));
     return IKEFAST_MODEXP_OK;
 }
 
