@@ -471,14 +471,16 @@ IFMA_INLINE void table_select(limbvec *restrict out, const limbvec *restrict tab
 {
     __m512i *O = (__m512i *)out;
     const __m512i *T = (const __m512i *)table;
-    for (int i = 0; i < n; i++)
-        O[i] = _mm512_setzero_si512();
+    __mmask8 hit[1 << MAX_WINDOW];
     for (int k = 0; k < count; k++)
+        hit[k] = _mm512_cmpeq_epi64_mask(index, _mm512_set1_epi64(k));
+    /* Limb-major so each output limb stays in a register while all entries are read. */
+    for (int i = 0; i < n; i++)
     {
-        const __mmask8 hit = _mm512_cmpeq_epi64_mask(index, _mm512_set1_epi64(k));
-        const __m512i *entry = T + (size_t)k * n;
-        for (int i = 0; i < n; i++)
-            O[i] = _mm512_mask_mov_epi64(O[i], hit, entry[i]);
+        __m512i acc = _mm512_setzero_si512();
+        for (int k = 0; k < count; k++)
+            acc = _mm512_mask_mov_epi64(acc, hit[k], T[(size_t)k * n + i]);
+        O[i] = acc;
     }
 }
 

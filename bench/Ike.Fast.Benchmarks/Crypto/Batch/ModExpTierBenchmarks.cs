@@ -11,7 +11,8 @@ namespace Ike.Fast.Benchmarks.Crypto.Batch;
 /// exponentiations (OperationsPerInvoke = 8): the batched tiers as 8 / Lanes calls of Lanes lanes, so the time
 /// shown is per useful exponentiation at that fill; the one-at-a-time baselines (BigInteger.ModPow, OpenSSL's
 /// BN_mod_exp_mont_consttime, the scalar tier) ignore Lanes. ExponentBits 0 means full length (the prime's).
-/// Groups: IKEFAST_BENCH_GROUPS (comma-separated ids; default 2,5,14,15,16). Tiers the CPU lacks are skipped
+/// Parameters can be narrowed by environment (comma-separated): IKEFAST_BENCH_GROUPS (default 2,5,14,15,16),
+/// IKEFAST_BENCH_EXPONENT_BITS (default 256,0), IKEFAST_BENCH_LANES (default 1,4,8). Tiers the CPU lacks are skipped
 /// (the method returns at once and its row says so via a near-zero time: read the tier line in the log).
 /// </summary>
 [MemoryDiagnoser]
@@ -29,18 +30,19 @@ public class ModExpTierBenchmarks
     private BigInteger[] _bigExponents = [];
     private OpenSslBatchBaseline? _openSsl;
 
-    public static IEnumerable<int> GroupIds() =>
-        (Environment.GetEnvironmentVariable("IKEFAST_BENCH_GROUPS") ?? "2,5,14,15,16")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(int.Parse);
+    public static IEnumerable<int> GroupIds() => FromEnvironment("IKEFAST_BENCH_GROUPS", "2,5,14,15,16");
+
+    public static IEnumerable<int> ExponentBitsValues() => FromEnvironment("IKEFAST_BENCH_EXPONENT_BITS", "256,0");
+
+    public static IEnumerable<int> LaneValues() => FromEnvironment("IKEFAST_BENCH_LANES", "1,4,8");
 
     [ParamsSource(nameof(GroupIds))]
     public int Group { get; set; }
 
-    [Params(256, 0)]
+    [ParamsSource(nameof(ExponentBitsValues))]
     public int ExponentBits { get; set; }
 
-    [Params(1, 4, 8)]
+    [ParamsSource(nameof(LaneValues))]
     public int Lanes { get; set; }
 
     [GlobalSetup]
@@ -107,6 +109,11 @@ public class ModExpTierBenchmarks
             }
         }
     }
+
+    private static IEnumerable<int> FromEnvironment(string name, string defaults) =>
+        (Environment.GetEnvironmentVariable(name) ?? defaults)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(int.Parse);
 
     [GlobalCleanup]
     public void Cleanup()
