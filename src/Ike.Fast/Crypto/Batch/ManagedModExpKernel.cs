@@ -222,15 +222,58 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ref ulong b0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), g);
         _t.AsSpan().Clear();
 
-        for (int i = 0; i < n; i++)
+        // Rows in pairs (i, i + 1): each accumulator is loaded and stored once per four products. Row i adds
+        // a b[i] + q0 m, with q0 making limb i zero; row i + 1 likewise with q1 for limb i + 1.
+        int i = 0;
+        for (; i + 1 < n; i += 2)
         {
-            // Row i: t += a b[i] + q m with q chosen so that the low limb becomes zero; the window moves up.
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec bi0 = Load(ref b0, i);
+            TVec bi1 = Load(ref b0, i + 1);
+            TVec aPrev = Load(ref a0, 0);
+            TVec mPrev = m;
+
+            TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(aPrev, bi0));
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(mPrev, q0));
+
+            TVec a1 = Load(ref a0, 1);
+            TVec m1 = Unsafe.Add(ref m, 1);
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            s1 = TMath.Add(s1, TMath.Add(TMath.MultiplyLow32(a1, bi0), TMath.MultiplyLow32(m1, q0)));
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(aPrev, bi1));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(mPrev, q1));
+            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
+            aPrev = a1;
+            mPrev = m1;
+
+            for (int j = 2; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                TVec x = TMath.Add(TMath.MultiplyLow32(aj, bi0), TMath.MultiplyLow32(mj, q0));
+                TVec y = TMath.Add(TMath.MultiplyLow32(aPrev, bi1), TMath.MultiplyLow32(mPrev, q1));
+                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(x, y));
+                carry = TMath.Zero;
+                aPrev = aj;
+                mPrev = mj;
+            }
+
+            ref TVec top = ref Unsafe.Add(ref ti, n);
+            top = TMath.Add(top, TMath.Add(TMath.MultiplyLow32(aPrev, bi1), TMath.MultiplyLow32(mPrev, q1)));
+        }
+
+        if (i < n)
+        {
+            // Odd n: the last row alone.
             ref TVec ti = ref Unsafe.Add(ref t, i);
             TVec bi = Load(ref b0, i);
-            TVec t0 = TMath.Add(ti, TMath.MultiplyLow32(Load(ref a0, 0), bi));
-            TVec q = TMath.And(TMath.MultiplyLow32(t0, k0), mask);
-            t0 = TMath.Add(t0, TMath.MultiplyLow32(m, q));
-            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(t0, LimbBits));
+            TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(Load(ref a0, 0), bi));
+            TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
             for (int j = 1; j < n; j++)
             {
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
@@ -242,11 +285,11 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
         // One carry pass over the upper half (the result is below 2m < R).
         ref ulong r0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(r), g);
-        TVec carry = TMath.Zero;
+        TVec c = TMath.Zero;
         for (int j = 0; j < n; j++)
         {
-            TVec y = TMath.Add(Unsafe.Add(ref t, n + j), carry);
-            carry = TMath.ShiftRightLogical(y, LimbBits);
+            TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
+            c = TMath.ShiftRightLogical(y, LimbBits);
             Store(ref r0, j, TMath.And(y, mask));
         }
     }
