@@ -573,6 +573,9 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     for (int i = 0; i < N; i++)
         A[i] = _mm512_mask_mov_epi64(A[i], no_borrow, S[i]);
 
+    /* The window values are exponent bits: wipe them (the barrier keeps the store). */
+    memset(idx, 0, sizeof(idx));
+    __asm__ __volatile__("" : : "r"(idx) : "memory");
     v->h->counters[IKEFAST_MODEXP_COUNTER_MULTIPLICATIONS] += mults;
     v->h->counters[IKEFAST_MODEXP_COUNTER_TABLE_READS] += reads;
     v->h->counters[IKEFAST_MODEXP_COUNTER_CALLS]++;
