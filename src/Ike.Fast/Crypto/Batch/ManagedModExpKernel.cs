@@ -166,7 +166,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         {
             for (int s = 0; s < w; s++)
             {
-                Multiply(_acc, _acc, _acc);
+                Square(_acc, _acc);
             }
 
             WindowValues(exponents, exponentLength, lanes, window * w, w);
@@ -284,6 +284,125 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         }
 
         // One carry pass over the upper half (the result is below 2m < R).
+        ref ulong r0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(r), g);
+        TVec c = TMath.Zero;
+        for (int j = 0; j < n; j++)
+        {
+            TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
+            c = TMath.ShiftRightLogical(y, LimbBits);
+            Store(ref r0, j, TMath.And(y, mask));
+        }
+    }
+
+    /// <summary>r = a^2 / R mod m for every lane (a below 2m, normalised; r may alias a).</summary>
+    private void Square(Span<ulong> r, ReadOnlySpan<ulong> a)
+    {
+        Multiplications++;
+        for (int g = 0; g < LaneCount; g += TMath.Lanes)
+        {
+            SquareGroup(r, a, g);
+        }
+    }
+
+    /// <summary>
+    /// The cross products a[i] (2 a[j]), j &gt; i, once (2 a[j] &lt; 2^27 still fits the 32-bit multiplier), the
+    /// squares, then the Montgomery reduction: 1.5 n^2 products instead of 2 n^2. Slot bound as in
+    /// <see cref="MultiplyGroup"/> (n cross terms below 2^53 plus 2(n + 1) reduction terms below 2^52).
+    /// </summary>
+    private void SquareGroup(Span<ulong> r, ReadOnlySpan<ulong> a, int g)
+    {
+        int n = _n;
+        TVec mask = TMath.Broadcast(LimbMask);
+        TVec k0 = _k0;
+        ref TVec t = ref MemoryMarshal.GetArrayDataReference(_t);
+        ref TVec m = ref MemoryMarshal.GetArrayDataReference(_modulus);
+        ref ulong a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), g);
+        _t.AsSpan().Clear();
+
+        // Cross products and squares, rows in pairs (i, i + 1).
+        int i = 0;
+        for (; i + 1 < n; i += 2)
+        {
+            TVec ai = Load(ref a0, i);
+            TVec ai1 = Load(ref a0, i + 1);
+            ref TVec slot0 = ref Unsafe.Add(ref t, 2 * i);
+            slot0 = TMath.Add(slot0, TMath.MultiplyLow32(ai, ai));
+            ref TVec slot1 = ref Unsafe.Add(ref t, (2 * i) + 1);
+            slot1 = TMath.Add(slot1, TMath.MultiplyLow32(ai, TMath.Add(ai1, ai1)));
+            ref TVec slot2 = ref Unsafe.Add(ref t, (2 * i) + 2);
+            TVec square1 = TMath.MultiplyLow32(ai1, ai1);
+            if (i + 2 < n)
+            {
+                TVec d2 = Load(ref a0, i + 2);
+                square1 = TMath.Add(square1, TMath.MultiplyLow32(ai, TMath.Add(d2, d2)));
+            }
+
+            slot2 = TMath.Add(slot2, square1);
+            TVec dPrev = Load(ref a0, i + 2 < n ? i + 2 : i + 1);
+            dPrev = TMath.Add(dPrev, dPrev);
+            for (int j = i + 3; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                TVec dj = TMath.Add(aj, aj);
+                ref TVec slot = ref Unsafe.Add(ref t, i + j);
+                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(ai, dj), TMath.MultiplyLow32(ai1, dPrev)));
+                dPrev = dj;
+            }
+
+            if (i + 2 < n)
+            {
+                ref TVec top = ref Unsafe.Add(ref t, i + n);
+                top = TMath.Add(top, TMath.MultiplyLow32(ai1, dPrev));
+            }
+        }
+
+        if (i < n)
+        {
+            TVec last = Load(ref a0, i);
+            ref TVec slot = ref Unsafe.Add(ref t, 2 * i);
+            slot = TMath.Add(slot, TMath.MultiplyLow32(last, last));
+        }
+
+        // Montgomery reduction, rows in pairs.
+        for (i = 0; i + 1 < n; i += 2)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec s0 = ti;
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
+            TVec m1 = Unsafe.Add(ref m, 1);
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, LimbBits), TMath.MultiplyLow32(m1, q0)));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
+            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
+            TVec mPrev = m1;
+            for (int j = 2; j < n; j++)
+            {
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev, q1)));
+                carry = TMath.Zero;
+                mPrev = mj;
+            }
+
+            ref TVec top = ref Unsafe.Add(ref ti, n);
+            top = TMath.Add(top, TMath.MultiplyLow32(mPrev, q1));
+        }
+
+        if (i < n)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec s0 = ti;
+            TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            for (int j = 1; j < n; j++)
+            {
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                slot = TMath.Add(slot, TMath.MultiplyLow32(Unsafe.Add(ref m, j), q));
+            }
+        }
+
         ref ulong r0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(r), g);
         TVec c = TMath.Zero;
         for (int j = 0; j < n; j++)
