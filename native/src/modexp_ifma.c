@@ -270,17 +270,20 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
         const __m512i b0 = B[i], b1 = B[i + 1];
         const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
 
-        /* Slot i + 1: row i's j = 1 terms and row i + 1's lo(a0 b1); it is then row i + 1's limb 0. */
+        /*
+         * Slot i + 1: row i's j = 1 terms and row i + 1's lo(a0 b1); it is then row i + 1's limb 0. The terms that
+         * do not need q0 (or q1) are summed first and the q-dependent pair goes into two independent accumulators,
+         * which shortens the q0 -> q1 -> next q0 dependency chain.
+         */
         __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
         s1 = _mm512_madd52lo_epu64(s1, A[1], b0);
         s1 = _mm512_madd52hi_epu64(s1, A[0], b0);
         s1 = _mm512_madd52lo_epu64(s1, A[0], b1);
-        s1 = _mm512_madd52lo_epu64(s1, M[1], q0);
-        s1 = _mm512_madd52hi_epu64(s1, M[0], q0);
+        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), _mm512_madd52hi_epu64(zero, M[0], q0));
         const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
 
         /* Slot i + 2 (j = 2 of row i, j = 1 of row i + 1), plus the next pair's lo(a0 b[i + 2]). */
-        __m512i s2 = _mm512_add_epi64(ti[2], carry_of(s1));
+        __m512i s2 = ti[2];
         if (n > 2)
         {
             s2 = _mm512_madd52lo_epu64(s2, A[2], b0);
@@ -292,8 +295,8 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
         if (i + 2 < n)
             s2 = _mm512_madd52lo_epu64(s2, A[0], B[i + 2]);
         s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
-        s2 = _mm512_madd52lo_epu64(s2, M[1], q1);
-        s2 = _mm512_madd52hi_epu64(s2, M[0], q1);
+        s2 = _mm512_add_epi64(s2, carry_of(s1));
+        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), _mm512_madd52hi_epu64(zero, M[0], q1));
         ti[2] = s2;
 
 #pragma GCC unroll 24
@@ -431,15 +434,14 @@ IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __
         __m512i *ti = t + i;
         const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
         __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
-        s1 = _mm512_madd52lo_epu64(s1, M[1], q0);
-        s1 = _mm512_madd52hi_epu64(s1, M[0], q0);
+        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), _mm512_madd52hi_epu64(zero, M[0], q0));
         const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
-        __m512i s2 = _mm512_add_epi64(ti[2], carry_of(s1));
+        __m512i s2 = ti[2];
         if (n > 2)
             s2 = _mm512_madd52lo_epu64(s2, M[2], q0);
         s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
-        s2 = _mm512_madd52lo_epu64(s2, M[1], q1);
-        s2 = _mm512_madd52hi_epu64(s2, M[0], q1);
+        s2 = _mm512_add_epi64(s2, carry_of(s1));
+        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), _mm512_madd52hi_epu64(zero, M[0], q1));
         ti[2] = s2;
 #pragma GCC unroll 24
         for (int j = 3; j < n; j++)
