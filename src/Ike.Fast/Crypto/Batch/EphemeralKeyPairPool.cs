@@ -1,0 +1,207 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using Ike.Fast.Crypto.DiffieHellman;
+
+namespace Ike.Fast.Crypto.Batch;
+
+/// <summary>
+/// Ephemeral Diffie-Hellman key pairs of one MODP group computed ahead of demand, in full batches of eight on a
+/// <see cref="ModExpBatcher"/> (the pool is just another owner of requests there). Every pair is handed out once:
+/// <see cref="TryTake"/> removes it, <see cref="Release"/> wipes it. Slots are allocated once. Thread-safe (the
+/// worker thread completes pairs while handshakes take them).
+/// </summary>
+public sealed class EphemeralKeyPairPool : IModExpCompletion
+{
+    private const int BatchLanes = 8;
+    private readonly object _gate = new();
+    private readonly EphemeralKeyPair[] _slots;
+    private readonly int[] _ready;
+    private readonly RandomBytesFill _random;
+    private readonly byte[] _generator;
+    private readonly byte[] _primeMinusOne;
+    private int _readyHead;
+    private int _readyCount;
+    private int _pending;
+
+    /// <summary>
+    /// A pool of <paramref name="capacity"/> pairs for <paramref name="group"/>, refilled when fewer than
+    /// <paramref name="lowWatermark"/> are ready or queued. <paramref name="privateKeyLength"/> 0 picks
+    /// <see cref="DefaultPrivateKeyLength"/>.
+    /// </summary>
+    public EphemeralKeyPairPool(DhGroupId group, int capacity, RandomBytesFill random, int lowWatermark = -1, int privateKeyLength = 0)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, BatchLanes);
+        ModpGroup modp = ModExpGroups.ForId(group);
+        Group = group;
+        _random = random;
+        PrivateKeyLength = privateKeyLength == 0 ? DefaultPrivateKeyLength(group) : privateKeyLength;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, modp.ByteLength, nameof(privateKeyLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PrivateKeyLength, 1, nameof(privateKeyLength));
+        LowWatermark = lowWatermark < 0 ? capacity / 2 : lowWatermark;
+        _generator = [(byte)ModpGroup.Generator];
+        _primeMinusOne = modp.PrimeMinusOneBytes;
+        _slots = new EphemeralKeyPair[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            _slots[i] = new EphemeralKeyPair(this, i, PrivateKeyLength, modp.ByteLength);
+        }
+
+        _ready = new int[capacity];
+    }
+
+    /// <summary>The group.</summary>
+    public DhGroupId Group { get; }
+
+    /// <summary>Bytes of every private exponent (public policy: the work depends on it, not on the values).</summary>
+    public int PrivateKeyLength { get; }
+
+    /// <summary>Refill starts when ready plus queued pairs drop below this.</summary>
+    public int LowWatermark { get; }
+
+    /// <summary>Pairs ready to take.</summary>
+    public int Available
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _readyCount;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Private exponent length by group: at least twice the group's symmetric strength (RFC 3526 section 8 table),
+    /// rounded up to whole 64-bit words: 256 bits up to 2048-bit groups, then 320, 384, 448, 512.
+    /// </summary>
+    public static int DefaultPrivateKeyLength(DhGroupId group) => group switch
+    {
+        DhGroupId.Modp3072 => 40,
+        DhGroupId.Modp4096 => 48,
+        DhGroupId.Modp6144 => 56,
+        DhGroupId.Modp8192 => 64,
+        _ => 32,
+    };
+
+    /// <summary>
+    /// When below the low watermark, queues fresh pairs on <paramref name="batcher"/> in full batches of eight
+    /// (base g, random exponents) up to capacity. Returns how many were queued.
+    /// </summary>
+    public int Refill(ModExpBatcher batcher, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(batcher);
+        lock (_gate)
+        {
+            if (_readyCount + _pending >= LowWatermark)
+            {
+                return 0;
+            }
+
+            int queued = 0;
+            int free = CountFree();
+            int toQueue = free - (free % BatchLanes);
+            for (int i = 0; i < _slots.Length && queued < toQueue; i++)
+            {
+                EphemeralKeyPair slot = _slots[i];
+                if (slot.State != EphemeralKeyPairState.Free)
+                {
+                    continue;
+                }
+
+                NewPrivateKey(slot.PrivateKeyBuffer);
+                ModExpEnqueueResult result = batcher.TryEnqueue(Group, _generator, slot.PrivateKeyBuffer, this, slot.Slot, now);
+                if (result != ModExpEnqueueResult.Queued)
+                {
+                    CryptographicOperations.ZeroMemory(slot.PrivateKeyBuffer);
+                    break; // queue full: try again next time
+                }
+
+                slot.State = EphemeralKeyPairState.Pending;
+                _pending++;
+                queued++;
+            }
+
+            return queued;
+        }
+    }
+
+    /// <summary>Takes a ready pair (removed from the pool until released), or false when none is ready.</summary>
+    public bool TryTake([NotNullWhen(true)] out EphemeralKeyPair? pair)
+    {
+        lock (_gate)
+        {
+            if (_readyCount == 0)
+            {
+                pair = null;
+                return false;
+            }
+
+            pair = _slots[_ready[_readyHead]];
+            _readyHead = (_readyHead + 1) % _ready.Length;
+            _readyCount--;
+            pair.State = EphemeralKeyPairState.Taken;
+            return true;
+        }
+    }
+
+    /// <summary>Wipes a taken pair and frees its slot for a future refill.</summary>
+    public void Release(EphemeralKeyPair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        lock (_gate)
+        {
+            if (pair.Slot >= _slots.Length || !ReferenceEquals(_slots[pair.Slot], pair) || pair.State != EphemeralKeyPairState.Taken)
+            {
+                throw new InvalidOperationException("The pair is not a taken pair of this pool.");
+            }
+
+            CryptographicOperations.ZeroMemory(pair.PrivateKeyBuffer);
+            CryptographicOperations.ZeroMemory(pair.PublicKeyBuffer);
+            pair.State = EphemeralKeyPairState.Free;
+        }
+    }
+
+    /// <inheritdoc/>
+    void IModExpCompletion.OnModExpCompleted(long token, ReadOnlySpan<byte> result)
+    {
+        lock (_gate)
+        {
+            EphemeralKeyPair slot = _slots[(int)token];
+            result.CopyTo(slot.PublicKeyBuffer);
+            slot.State = EphemeralKeyPairState.Ready;
+            _pending--;
+            _ready[(_readyHead + _readyCount) % _ready.Length] = slot.Slot;
+            _readyCount++;
+        }
+    }
+
+    private int CountFree()
+    {
+        int free = 0;
+        foreach (EphemeralKeyPair slot in _slots)
+        {
+            free += slot.State == EphemeralKeyPairState.Free ? 1 : 0;
+        }
+
+        return free;
+    }
+
+    /// <summary>
+    /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (rejection sampling: a
+    /// retry reveals only that a discarded candidate was out of range).
+    /// </summary>
+    private void NewPrivateKey(Span<byte> key)
+    {
+        while (true)
+        {
+            _random(key);
+            bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
+            bool tooLarge = key.Length == _primeMinusOne.Length && key.SequenceCompareTo(_primeMinusOne) >= 0;
+            if (!tooSmall && !tooLarge)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Ike.Fast.Crypto.Batch;
+
+/// <summary>Configuration of the batched Diffie-Hellman exponentiation.</summary>
+public sealed class ModExpBatchOptions
+{
+    /// <summary>Environment variable that forces a tier: ifma, avx512, avx2 or scalar.</summary>
+    public const string TierEnvironmentVariable = "IKEFAST_DH_TIER";
+
+    /// <summary>
+    /// Forces a tier (wins over <see cref="TierEnvironmentVariable"/>); null selects the fastest the CPU supports.
+    /// Forcing a tier the CPU cannot run is a configuration error.
+    /// </summary>
+    public ModExpTier? Tier { get; set; }
+
+    /// <summary>The native IFMA kernels (Ike.Native's factory), or null to use the managed tiers only.</summary>
+    public IModExpKernelFactory? NativeFactory { get; set; }
+
+    /// <summary>How long a partly filled batch may wait for more requests (default 200 microseconds).</summary>
+    public TimeSpan FlushDeadline { get; set; } = TimeSpan.FromMicroseconds(200);
+
+    /// <summary>Private exponent length in bytes for generated key pairs, or 0 for the group's default.</summary>
+    public int PrivateKeyLength { get; set; }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics.CodeAnalysis;
+using Ike.Fast.Crypto.DiffieHellman;
+
+namespace Ike.Fast.Crypto.Batch;
+
+/// <summary>
+/// Queues Diffie-Hellman exponentiations from many handshakes per MODP group and runs them eight at a time on the
+/// selected tier (<see cref="ModExpTierSelector"/>). A sans-IO data structure: nothing happens until the owner
+/// calls <see cref="Poll"/> (or <see cref="TryTakeBatch"/>) with the current time; a batch runs when its lanes are
+/// full or when its oldest request has waited <see cref="ModExpBatchOptions.FlushDeadline"/>.
+/// <see cref="ModExpBatchWorker"/> drives one from a thread. Not thread-safe by itself.
+/// </summary>
+public sealed class ModExpBatcher : IDisposable
+{
+    /// <summary>Default pending requests per group (eight full batches).</summary>
+    public const int DefaultQueueCapacity = 64;
+
+    private readonly ModExpGroupQueue?[] _queues = new ModExpGroupQueue?[32];
+    private readonly ModExpBatchOptions _options;
+    private readonly int _queueCapacity;
+
+    /// <summary>A batcher on the tier <see cref="ModExpTierSelector.Select(ModExpBatchOptions)"/> picks.</summary>
+    public ModExpBatcher(ModExpBatchOptions options, int queueCapacity = DefaultQueueCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 8);
+        _options = options;
+        _queueCapacity = queueCapacity;
+        Tier = ModExpTierSelector.Select(options);
+    }
+
+    /// <summary>The tier every group's kernel uses.</summary>
+    public ModExpTier Tier { get; }
+
+    /// <summary>The flush deadline in force.</summary>
+    public TimeSpan FlushDeadline => _options.FlushDeadline;
+
+    /// <summary>
+    /// The earliest time a batch is due (<see cref="TimeSpan.MinValue"/> when one is due now), or null when
+    /// nothing is queued: the host sleeps until then.
+    /// </summary>
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            TimeSpan? next = null;
+            foreach (ModExpGroupQueue? queue in _queues)
+            {
+                if (queue?.Deadline(_options.FlushDeadline) is { } due && (next is null || due < next))
+                {
+                    next = due;
+                }
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>Requests of <paramref name="group"/> waiting for a batch.</summary>
+    public int PendingCount(DhGroupId group) => QueueOrNull(group)?.Count ?? 0;
+
+    /// <summary>
+    /// Creates the group's kernel and queue now (a one-time allocation, otherwise done by the first request), so
+    /// that steady-state enqueues allocate nothing.
+    /// </summary>
+    public void Prepare(DhGroupId group) => Queue(group);
+
+    /// <summary>
+    /// Queues base^exponent mod p of <paramref name="group"/> for <paramref name="owner"/>; <paramref name="token"/>
+    /// comes back with the result. Base and exponent are copied (the exponent is wiped once used). Exponents of
+    /// one batch are padded to the longest: give every private value of a group the same (public) length.
+    /// </summary>
+    public ModExpEnqueueResult TryEnqueue(
+        DhGroupId group, ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, IModExpCompletion owner, long token, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return Queue(group).TryEnqueue(@base, exponent, owner, token, now);
+    }
+
+    /// <summary>
+    /// Takes the next due batch (lanes full, or oldest request past the deadline). The caller runs
+    /// <see cref="ModExpBatch.Execute"/> then <see cref="ModExpBatch.Complete"/>; until then the group has no
+    /// further batch.
+    /// </summary>
+    public bool TryTakeBatch(TimeSpan now, [NotNullWhen(true)] out ModExpBatch? batch)
+    {
+        ModExpBatch? best = null;
+        TimeSpan bestDue = TimeSpan.MaxValue;
+        ModExpGroupQueue? bestQueue = null;
+        foreach (ModExpGroupQueue? queue in _queues)
+        {
+            if (queue?.Deadline(_options.FlushDeadline) is { } due && due <= now && due < bestDue)
+            {
+                bestDue = due;
+                bestQueue = queue;
+            }
+        }
+
+        best = bestQueue?.TryTake(now, _options.FlushDeadline);
+        batch = best;
+        return best is not null;
+    }
+
+    /// <summary>Runs every due batch and calls the owners back; returns how many requests completed.</summary>
+    public int Poll(TimeSpan now)
+    {
+        int completed = 0;
+        while (TryTakeBatch(now, out ModExpBatch? batch))
+        {
+            completed += batch.Lanes;
+            batch.Execute();
+            batch.Complete();
+        }
+
+        return completed;
+    }
+
+    /// <summary>Wipes the queued exponents and frees the kernels.</summary>
+    public void Dispose()
+    {
+        for (int i = 0; i < _queues.Length; i++)
+        {
+            _queues[i]?.Dispose();
+            _queues[i] = null;
+        }
+    }
+
+    private ModExpGroupQueue? QueueOrNull(DhGroupId group) => (uint)group < (uint)_queues.Length ? _queues[(int)group] : null;
+
+    private ModExpGroupQueue Queue(DhGroupId group)
+    {
+        if (QueueOrNull(group) is { } existing)
+        {
+            return existing;
+        }
+
+        ModpGroup modp = ModExpGroups.ForId(group); // throws for non-MODP groups (configuration error)
+        IModExpLaneKernel kernel = ModExpTierSelector.CreateKernel(Tier, modp.PrimeBytes, _options.NativeFactory);
+        var queue = new ModExpGroupQueue(group, kernel, _queueCapacity);
+        _queues[(int)group] = queue;
+        return queue;
+    }
+}

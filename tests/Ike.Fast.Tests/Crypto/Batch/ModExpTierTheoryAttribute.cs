@@ -1,0 +1,15 @@
+using Ike.Fast.Crypto.Batch;
+
+namespace Ike.Fast.Tests.Crypto.Batch;
+
+/// <summary>A theory that is skipped (with the reason shown) when this machine cannot run the tier.</summary>
+public sealed class ModExpTierTheoryAttribute : TheoryAttribute
+{
+    public ModExpTierTheoryAttribute(ModExpTier tier)
+    {
+        if (!ModExpTestSupport.IsSupported(tier))
+        {
+            Skip = $"The {tier} modexp tier is not supported on this machine (CPU features or libikefast_native missing).";
+        }
+    }
+}
