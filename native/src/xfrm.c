@@ -377,8 +377,10 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildSa(const IkeFastXfrmSaParams *sa, 
     }
     if (esn_replay)
     {
+        /* Without the bitmap words, as iproute2 sends it: the kernel accepts exactly sizeof(*replay) and
+         * allocates the zeroed bitmap itself (xfrm_alloc_replay_state_esn). */
         uint32_t words = (sa->replay_window + 31) / 32;
-        struct xfrm_replay_state_esn *replay = add_attr(&b, XFRMA_REPLAY_ESN_VAL, sizeof(*replay) + words * 4);
+        struct xfrm_replay_state_esn *replay = add_attr(&b, XFRMA_REPLAY_ESN_VAL, sizeof(*replay));
         if (replay != NULL)
         {
             replay->bmp_len = words;

@@ -155,6 +155,28 @@ public sealed class XfrmMessageBytesTests : IClassFixture<XfrmNamespace>
     }
 
     [RootFact]
+    public void WideReplayWindowIsSentAsEsnReplayStateLikeIproute2()
+    {
+        var sa = new XfrmSaParameters
+        {
+            Family = AddressFamily.InterNetwork,
+            Source = XfrmAddress.Parse("10.0.0.1"),
+            Destination = XfrmAddress.Parse("10.0.0.2"),
+            Spi = 0x1000,
+            Protocol = XfrmProtocol.Esp,
+            Mode = XfrmMode.Tunnel,
+            ReplayWindow = 128,
+            Encryption = XfrmEncryptionAlgorithm.AesCbc,
+            EncryptionKey = Aes256Key.AsSpan(0, 16),
+            Integrity = XfrmIntegrityAlgorithm.HmacSha256_128,
+            IntegrityKey = Sha256Key,
+        };
+        AssertSame(Build(sa, update: false), "state", "add", "src", "10.0.0.1", "dst", "10.0.0.2", "proto", "esp",
+            "spi", "0x1000", "mode", "tunnel", "replay-window", "128",
+            "enc", "cbc(aes)", "0x" + Hex(Aes256Key.AsSpan(0, 16)), "auth-trunc", "hmac(sha256)", "0x" + Hex(Sha256Key), "128");
+    }
+
+    [RootFact]
     public void AhHmacSha384TransportMatchesIproute2()
     {
         var sa = new XfrmSaParameters
