@@ -326,8 +326,9 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildSa(const IkeFastXfrmSaParams *sa, 
     info->family = sa->family;
     info->mode = sa->mode;
     info->flags = sa->flags;
-    /* The legacy replay state is a 32-bit bitmap; wider windows need XFRMA_REPLAY_ESN_VAL (then this must be 0). */
-    int esn_replay = sa->replay_window > 32;
+    /* The legacy replay state is a 32-bit bitmap; wider windows and ESN (RFC 4304) need XFRMA_REPLAY_ESN_VAL, and
+     * then this field must be 0 (verify_replay in net/xfrm/xfrm_user.c). */
+    int esn_replay = sa->replay_window > 32 || (sa->flags & XFRM_STATE_ESN) != 0;
     info->replay_window = esn_replay ? 0 : (uint8_t)sa->replay_window;
 
     /* Attribute order = iproute2's for "enc|aead ... auth-trunc ... encap ..." on its command line. */

@@ -23,7 +23,7 @@ internal static unsafe class XfrmMessageBuilder
         native.Proto = (byte)sa.Protocol;
         native.Mode = (byte)sa.Mode;
         native.ReplayWindow = sa.ReplayWindow;
-        native.Flags = sa.Flags;
+        native.Flags = (byte)sa.Flags;
         native.EncryptionAlgorithm = (byte)sa.Encryption;
         native.IntegrityAlgorithm = (byte)sa.Integrity;
         if (sa.UdpEncapsulation)

@@ -27,8 +27,8 @@ public ref struct XfrmSaParameters
     /// <summary>Anti-replay window in packets (RFC 4303 section 3.4.3); above 32 it is sent as an ESN replay state.</summary>
     public uint ReplayWindow { get; set; }
 
-    /// <summary>XFRM_STATE_* flags (NOECN = 1, DECAP_DSCP = 2, ...).</summary>
-    public byte Flags { get; set; }
+    /// <summary>XFRM_STATE_* flags; <see cref="XfrmStateFlags.ExtendedSequenceNumbers"/> also selects the ESN replay state.</summary>
+    public XfrmStateFlags Flags { get; set; }
 
     public XfrmEncryptionAlgorithm Encryption { get; set; }
 

@@ -143,7 +143,7 @@ public sealed class XfrmMessageBytesTests : IClassFixture<XfrmNamespace>
             Mode = XfrmMode.Tunnel,
             ReqId = 11,
             ReplayWindow = 32,
-            Flags = 1, // XFRM_STATE_NOECN
+            Flags = XfrmStateFlags.NoEcn,
             Encryption = XfrmEncryptionAlgorithm.AesCtr,
             EncryptionKey = CtrKeyNonce,
             Integrity = XfrmIntegrityAlgorithm.HmacSha512_256,
@@ -174,6 +174,27 @@ public sealed class XfrmMessageBytesTests : IClassFixture<XfrmNamespace>
         AssertSame(Build(sa, update: false), "state", "add", "src", "10.0.0.1", "dst", "10.0.0.2", "proto", "esp",
             "spi", "0x1000", "mode", "tunnel", "replay-window", "128",
             "enc", "cbc(aes)", "0x" + Hex(Aes256Key.AsSpan(0, 16)), "auth-trunc", "hmac(sha256)", "0x" + Hex(Sha256Key), "128");
+    }
+
+    [RootFact]
+    public void ExtendedSequenceNumbersAreSentAsEsnReplayStateLikeIproute2()
+    {
+        var sa = new XfrmSaParameters
+        {
+            Family = AddressFamily.InterNetwork,
+            Source = XfrmAddress.Parse("10.0.0.1"),
+            Destination = XfrmAddress.Parse("10.0.0.2"),
+            Spi = 0x1001,
+            Protocol = XfrmProtocol.Esp,
+            Mode = XfrmMode.Tunnel,
+            ReplayWindow = 32,
+            Flags = XfrmStateFlags.ExtendedSequenceNumbers,
+            Encryption = XfrmEncryptionAlgorithm.AesGcm16,
+            EncryptionKey = GcmKeySalt,
+        };
+        AssertSame(Build(sa, update: false), "state", "add", "src", "10.0.0.1", "dst", "10.0.0.2", "proto", "esp",
+            "spi", "0x1001", "mode", "tunnel", "flag", "esn", "replay-window", "32",
+            "aead", "rfc4106(gcm(aes))", "0x" + Hex(GcmKeySalt), "128");
     }
 
     [RootFact]
