@@ -185,7 +185,12 @@ static void *add_attr(builder *b, uint16_t type, size_t payload_len)
 static int32_t finish(builder *b)
 {
     if (b->err != 0)
+    {
+        /* A partly built SA message may already hold a key. */
+        if (b->buf != NULL && b->len > 0 && b->len <= b->cap)
+            explicit_bzero(b->buf, (size_t)b->len);
         return b->err;
+    }
     ((struct nlmsghdr *)b->buf)->nlmsg_len = (uint32_t)b->len;
     return b->len;
 }
@@ -524,20 +529,26 @@ static ssize_t receive(IkeFastXfrm *xfrm, int flags)
 
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors)
 {
-    if (xfrm == NULL || buf == NULL || errors == NULL || count <= 0 || len <= 0)
+    if (buf == NULL || len <= 0)
         return -EINVAL;
+    if (xfrm == NULL || errors == NULL || count <= 0)
+    {
+        explicit_bzero(buf, (size_t)len);
+        return -EINVAL;
+    }
 
-    /* Number the messages; errors[i] = 1 marks "no ack yet". */
+    /* Number the messages; errors[i] = 1 marks "no ack yet". A malformed buffer is zeroed all the same. */
     uint32_t first = xfrm->seq + 1;
     int32_t off = 0;
     for (int32_t i = 0; i < count; i++)
     {
-        if (len - off < (int32_t)NLMSG_HDRLEN)
-            return -EINVAL;
         struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
-        if (h->nlmsg_len < NLMSG_HDRLEN || (int64_t)h->nlmsg_len > (int64_t)(len - off) ||
-            !(h->nlmsg_flags & NLM_F_ACK))
+        if (len - off < (int32_t)NLMSG_HDRLEN || h->nlmsg_len < NLMSG_HDRLEN ||
+            (int64_t)h->nlmsg_len > (int64_t)(len - off) || !(h->nlmsg_flags & NLM_F_ACK))
+        {
+            explicit_bzero(buf, (size_t)len);
             return -EINVAL;
+        }
         h->nlmsg_seq = first + (uint32_t)i;
         h->nlmsg_pid = 0;
         off += (int32_t)NLMSG_ALIGN(h->nlmsg_len);

@@ -100,6 +100,40 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
     }
 
     [RootFact]
+    public void Ipv6ForwardPolicyIsInstalledAndDeleted()
+    {
+        using XfrmSocket xfrm = Open();
+        XfrmTemplate[] templates =
+        [
+            new XfrmTemplate
+            {
+                Family = AddressFamily.InterNetworkV6,
+                Source = XfrmAddress.Parse("2001:db8::2"),
+                Destination = XfrmAddress.Parse("2001:db8::1"),
+                Protocol = XfrmProtocol.Esp,
+                Mode = XfrmMode.Tunnel,
+                ReqId = 61,
+            },
+        ];
+        XfrmSelector selector = XfrmSelector.ForSubnets(AddressFamily.InterNetworkV6, XfrmAddress.Parse("2001:db8:2::"), 48,
+            XfrmAddress.Parse("2001:db8:1::"), 48);
+        Assert.Equal(XfrmStatus.Success, xfrm.AddPolicy(new XfrmPolicyParameters
+        {
+            Selector = selector,
+            Direction = XfrmPolicyDirection.Forward,
+            Templates = templates,
+        }));
+        IpXfrmOutput installed = Assert.Single(Policies(), p => p.Get("src") == "2001:db8:2::/48");
+        Assert.Equal("2001:db8:1::/48", installed.Get("dst"));
+        Assert.Equal("fwd", installed.Get("dir"));
+        Assert.Equal("2001:db8::2", installed.Template("src"));
+        Assert.Equal("2001:db8::1", installed.Template("dst"));
+        Assert.Equal("61", installed.Template("reqid"));
+        Assert.Equal(XfrmStatus.Success, xfrm.DeletePolicy(selector, XfrmPolicyDirection.Forward));
+        Assert.DoesNotContain(Policies(), p => p.Get("src") == "2001:db8:2::/48");
+    }
+
+    [RootFact]
     public void SpiIsAllocatedInRangeAndItsLarvalSaDeleted()
     {
         using XfrmSocket xfrm = Open();
