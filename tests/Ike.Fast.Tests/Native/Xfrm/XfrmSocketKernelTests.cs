@@ -374,6 +374,7 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
         var policy = new XfrmPolicyParameters { Selector = selector, Direction = XfrmPolicyDirection.Out, Templates = templates };
         using var batch = new XfrmBatch(4096);
         Span<XfrmStatus> results = stackalloc XfrmStatus[2];
+        XfrmAddress saSource = XfrmAddress.Parse("10.42.0.1"), saDestination = XfrmAddress.Parse("10.42.0.2");
 
         // No xunit asserts inside the measured loop (they may allocate): count failures instead.
         int Cycle(XfrmSocket socket, in XfrmPolicyParameters p, Span<XfrmStatus> r)
@@ -385,6 +386,31 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
             batch.DeletePolicy(p.Selector, p.Direction);
             failures += socket.Send(batch, r) == XfrmStatus.Success && r[0] == XfrmStatus.Success && r[1] == XfrmStatus.Success ? 0 : 1;
             failures += socket.TryReceiveEvent(0, out _) == XfrmStatus.NoEvent ? 0 : 1;
+
+            // SA path: refused here (no ESP), installed where the kernel has ESP; allocation-free either way.
+            var sa = new XfrmSaParameters
+            {
+                Family = AddressFamily.InterNetwork,
+                Source = saSource,
+                Destination = saDestination,
+                Spi = 0x7000,
+                Protocol = XfrmProtocol.Esp,
+                Mode = XfrmMode.Tunnel,
+                Encryption = XfrmEncryptionAlgorithm.AesCbc,
+                EncryptionKey = AesKey,
+                Integrity = XfrmIntegrityAlgorithm.HmacSha256_128,
+                IntegrityKey = Sha256Key,
+            };
+            XfrmStatus added = socket.AddSa(sa);
+            failures += added is XfrmStatus.Success or XfrmStatus.ProtocolNotSupported ? 0 : 1;
+            if (added == XfrmStatus.Success)
+            {
+                failures += socket.DeleteSa(saSource, saDestination, AddressFamily.InterNetwork, XfrmProtocol.Esp, 0x7000) == XfrmStatus.Success ? 0 : 1;
+            }
+
+            failures += socket.AllocateSpi(saSource, saDestination, AddressFamily.InterNetwork, XfrmProtocol.Esp, 0x8000, 0x8fff,
+                out uint spi) == XfrmStatus.Success ? 0 : 1;
+            failures += socket.DeleteSa(saSource, saDestination, AddressFamily.InterNetwork, XfrmProtocol.Esp, spi) == XfrmStatus.Success ? 0 : 1;
             return failures;
         }
 
@@ -403,6 +429,27 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
+    }
+
+    [RootFact]
+    public void OpeningInANamespaceLeavesTheCallingThreadWhereItWas()
+    {
+        string before = File.ResolveLinkTarget("/proc/thread-self/ns/net", returnFinalTarget: false)!.ToString();
+        using XfrmSocket xfrm = Open();
+        string after = File.ResolveLinkTarget("/proc/thread-self/ns/net", returnFinalTarget: false)!.ToString();
+        Assert.Equal(before, after);
+        // And the socket really is in the test namespace: a policy added through it shows up there only.
+        var policy = new XfrmPolicyParameters
+        {
+            Selector = Subnets("10.50.0.0", 16, "10.51.0.0", 16),
+            Direction = XfrmPolicyDirection.In,
+            Action = XfrmPolicyAction.Block,
+        };
+        Assert.Equal(XfrmStatus.Success, xfrm.AddPolicy(policy));
+        Assert.Single(Policies(), p => p.Get("src") == "10.50.0.0/16");
+        (_, string hostPolicies, _) = ProcessRunner.Run("ip", ["xfrm", "policy"]);
+        Assert.DoesNotContain("10.50.0.0/16", hostPolicies);
+        Assert.Equal(XfrmStatus.Success, xfrm.DeletePolicy(policy.Selector, policy.Direction));
     }
 
     [RootFact]
