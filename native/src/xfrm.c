@@ -31,6 +31,8 @@ _Static_assert(sizeof(IkeFastXfrmEvent) == 116, "IkeFastXfrmEvent layout is shar
 
 /* Acks and events are small; 32 KiB holds a full datagram of either (the kernel never merges beyond its page). */
 #define XFRM_RX_BUFFER 32768
+/* Socket buffers: room for a batch of ~16k policy messages or ~8k SA messages and their acks. */
+#define XFRM_SOCKET_BUFFER (4 * 1024 * 1024)
 /* How long a transaction waits for the kernel's acks before giving up (the kernel answers synchronously). */
 #define XFRM_ACK_TIMEOUT_SECONDS 5
 
@@ -107,6 +109,15 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmOpen(const char *netns_path, uint32_t g
         close(fd);
         return err;
     }
+
+    /* A batch goes out in one datagram, which netlink refuses when longer than the send buffer, and its acks all
+     * queue on the receive buffer before we read any: raise both (the FORCE forms need CAP_NET_ADMIN, which an XFRM
+     * user has anyway; without it the plain forms are capped by net.core.[rw]mem_max). Best effort. */
+    int size = XFRM_SOCKET_BUFFER;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 
     IkeFastXfrm *xfrm = calloc(1, sizeof(*xfrm));
     if (xfrm == NULL)

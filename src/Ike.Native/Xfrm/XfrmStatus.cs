@@ -27,7 +27,7 @@ public enum XfrmStatus
     /// <summary>EINVAL: the kernel or the shim rejected a parameter (key length, mode, family, ...).</summary>
     InvalidArgument,
 
-    /// <summary>ENOBUFS: the socket's receive buffer overflowed; kernel events were lost.</summary>
+    /// <summary>ENOBUFS: the socket's receive buffer overflowed; kernel events (or a batch's acks) were lost.</summary>
     EventsLost,
 
     /// <summary>ENOMEM.</summary>

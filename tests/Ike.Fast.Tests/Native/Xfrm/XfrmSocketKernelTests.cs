@@ -260,6 +260,40 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
     }
 
     [RootFact]
+    public void LargeBatchOfPoliciesIsAcknowledgedInFull()
+    {
+        // 900 x 252 bytes: beyond the default netlink send buffer (212 KiB), so this also checks the enlarged one.
+        const int Count = 900;
+        using XfrmSocket xfrm = Open();
+        using var batch = new XfrmBatch(Count * 256);
+        XfrmStatus[] results = new XfrmStatus[Count];
+        XfrmTemplate[] templates = [Template("192.0.2.1", "198.51.100.2", XfrmMode.Tunnel, 70)];
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(XfrmStatus.Success, batch.AddPolicy(new XfrmPolicyParameters
+            {
+                Selector = Subnets($"10.60.{i / 256}.{i % 256}", 32, "10.61.0.0", 16),
+                Direction = XfrmPolicyDirection.Out,
+                Templates = templates,
+            }));
+        }
+
+        Assert.True(batch.Length > 212_992);
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results));
+        Assert.All(results, r => Assert.Equal(XfrmStatus.Success, r));
+        Assert.Equal(Count, Policies().Count(p => p.Get("dst") == "10.61.0.0/16"));
+
+        for (int i = 0; i < Count; i++)
+        {
+            batch.DeletePolicy(Subnets($"10.60.{i / 256}.{i % 256}", 32, "10.61.0.0", 16), XfrmPolicyDirection.Out);
+        }
+
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results));
+        Assert.All(results, r => Assert.Equal(XfrmStatus.Success, r));
+        Assert.DoesNotContain(Policies(), p => p.Get("dst") == "10.61.0.0/16");
+    }
+
+    [RootFact]
     public void BatchBufferIsZeroedAfterSend()
     {
         using XfrmSocket xfrm = Open();
