@@ -391,6 +391,11 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
             Assert.Equal(9, acquire.Selector.DestinationPort);
             Assert.Equal(17, acquire.Selector.Protocol);
             Assert.NotEqual(0u, acquire.AcquireSequence);
+
+            // The negotiation's first step: an SPI for the SA the kernel asked for, tied to its ACQUIRE by seq.
+            Assert.Equal(XfrmStatus.Success, xfrm.AllocateSpi(acquire.Source, acquire.Destination, acquire.Family, acquire.Protocol,
+                0x9000, 0x9fff, out uint spi, acquire.Mode, acquire.ReqId, acquire.AcquireSequence));
+            Assert.InRange(spi, 0x9000u, 0x9fffu);
         }
         finally
         {
