@@ -16,6 +16,7 @@ public static class XfrmErrno
     internal const int ENOSPC = 28;
     internal const int ENOSYS = 38;
     internal const int ENOTSOCK = 88;
+    internal const int EMSGSIZE = 90;
     internal const int ENOPROTOOPT = 92;
     internal const int EPROTONOSUPPORT = 93;
     internal const int EAFNOSUPPORT = 97;
@@ -37,7 +38,7 @@ public static class XfrmErrno
         ENOMEM => XfrmStatus.OutOfMemory,
         EBUSY => XfrmStatus.Busy,
         EAGAIN or ETIMEDOUT => XfrmStatus.TimedOut,
-        ENOSPC => XfrmStatus.BufferTooSmall,
+        ENOSPC or EMSGSIZE => XfrmStatus.BufferTooSmall,
         EAFNOSUPPORT or EADDRNOTAVAIL => XfrmStatus.AddressFamilyNotSupported,
         ENOTSOCK or ENOPROTOOPT or EBADF => XfrmStatus.InvalidSocket,
         _ => XfrmStatus.Other,

@@ -42,7 +42,8 @@ public enum XfrmStatus
     /// <summary>EAGAIN/ETIMEDOUT while waiting for acks: the kernel did not answer in time.</summary>
     TimedOut,
 
-    /// <summary>ENOSPC from a builder: the message does not fit the buffer (batch full).</summary>
+    /// <summary>ENOSPC from a builder: the message does not fit the buffer (batch full); EMSGSIZE: a batch longer than
+    /// the socket's send buffer.</summary>
     BufferTooSmall,
 
     /// <summary>ENOENT/EBADF/EINVAL while opening the network namespace path.</summary>

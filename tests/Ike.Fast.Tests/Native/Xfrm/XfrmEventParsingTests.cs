@@ -159,6 +159,7 @@ public sealed class XfrmEventParsingTests
         Assert.Equal(XfrmStatus.AlgorithmNotSupported, XfrmErrno.ToStatus(-38));
         Assert.Equal(XfrmStatus.EventsLost, XfrmErrno.ToStatus(-105));
         Assert.Equal(XfrmStatus.BufferTooSmall, XfrmErrno.ToStatus(-28));
+        Assert.Equal(XfrmStatus.BufferTooSmall, XfrmErrno.ToStatus(-90));
         Assert.Equal(XfrmStatus.Other, XfrmErrno.ToStatus(-1000));
     }
 
