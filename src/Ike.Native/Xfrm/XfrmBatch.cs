@@ -1,0 +1,87 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace Ike.Native.Xfrm;
+
+/// <summary>
+/// Queues many SA/policy messages to send in one sendmsg (<see cref="XfrmSocket.Send"/>); the kernel answers each
+/// with its own ack, matched back to the message by sequence number. The buffer is pinned, allocated once, and
+/// zeroed after every send (it holds keys) and on <see cref="Clear"/>/<see cref="Dispose"/>.
+/// </summary>
+public sealed class XfrmBatch : IDisposable
+{
+    private readonly byte[] _buffer;
+    private int[] _errors;
+    private int _length;
+
+    /// <summary>Creates a batch whose messages fit in <paramref name="capacityBytes"/> (an SA message is ~250-450 bytes).</summary>
+    public XfrmBatch(int capacityBytes = 64 * 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 256);
+        _buffer = GC.AllocateArray<byte>(capacityBytes, pinned: true);
+        _errors = new int[Math.Max(16, capacityBytes / 256)];
+    }
+
+    /// <summary>Number of queued messages.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Bytes queued.</summary>
+    public int Length => _length;
+
+    public XfrmStatus AddSa(in XfrmSaParameters sa) => Append(XfrmMessageBuilder.BuildSa(sa, update: false, Free));
+
+    public XfrmStatus UpdateSa(in XfrmSaParameters sa) => Append(XfrmMessageBuilder.BuildSa(sa, update: true, Free));
+
+    public XfrmStatus DeleteSa(XfrmAddress source, XfrmAddress destination, AddressFamily family, XfrmProtocol protocol, uint spi) =>
+        Append(XfrmMessageBuilder.BuildDeleteSa(source, destination, family, protocol, spi, Free));
+
+    public XfrmStatus AddPolicy(in XfrmPolicyParameters policy) =>
+        Append(XfrmMessageBuilder.BuildPolicy(policy, update: false, Free));
+
+    public XfrmStatus UpdatePolicy(in XfrmPolicyParameters policy) =>
+        Append(XfrmMessageBuilder.BuildPolicy(policy, update: true, Free));
+
+    public XfrmStatus DeletePolicy(in XfrmSelector selector, XfrmPolicyDirection direction) =>
+        Append(XfrmMessageBuilder.BuildDeletePolicy(selector, direction, Free));
+
+    /// <summary>Drops the queued messages, zeroing their bytes.</summary>
+    public void Clear()
+    {
+        CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+        _length = 0;
+        Count = 0;
+    }
+
+    public void Dispose() => Clear();
+
+    internal byte[] Buffer => _buffer;
+
+    internal int[] Errors => _errors;
+
+    /// <summary>After a send: the native side already zeroed the bytes.</summary>
+    internal void MarkSent()
+    {
+        _length = 0;
+        Count = 0;
+    }
+
+    private Span<byte> Free => _buffer.AsSpan(_length);
+
+    private XfrmStatus Append(int result)
+    {
+        if (result < 0)
+        {
+            return XfrmErrno.ToStatus(result);
+        }
+
+        _length += result;
+        Count++;
+        if (Count > _errors.Length)
+        {
+            // Only when the messages are smaller than the estimate; amortised, never on a steady batch size.
+            Array.Resize(ref _errors, _errors.Length * 2);
+        }
+
+        return XfrmStatus.Success;
+    }
+}
