@@ -8,5 +8,7 @@ internal static class Commands
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return ServeCommand.Create();
+        yield return StatusCommand.Create();
     }
 }

@@ -17,7 +17,6 @@ internal static class ConfigurationKeys
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
     public const string RemoteAddrs = "remote_addrs";
-    public const string LocalPort = "local_port";
     public const string RemotePort = "remote_port";
     public const string Aggressive = "aggressive";
     public const string Mode = "mode";
@@ -48,7 +47,7 @@ internal static class ConfigurationKeys
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon];
     public static readonly string[] DaemonKeys = [Listen, ControlSocket];
     public static readonly string[] ConnectionKeys =
-        [Version, LocalAddrs, RemoteAddrs, LocalPort, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
+        [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children];
     public static readonly string[] AuthKeys = [Auth, Id, Certs, CaCerts];
     public static readonly string[] ChildKeys =

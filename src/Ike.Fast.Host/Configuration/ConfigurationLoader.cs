@@ -16,17 +16,15 @@ public static class ConfigurationLoader
 
     /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> listing every problem.</summary>
     /// <param name="path">The main configuration file.</param>
-    /// <param name="validator">The engine's proposal keyword check.</param>
     /// <param name="overrides">Command-line overrides as configuration keys (<c>connections:rw:rekey_time</c>).</param>
     /// <param name="secretsPath">A secrets file given on the command line; wins over the file's <c>secrets_file</c>.</param>
     public static IkeFastConfiguration Load(
         string path,
-        IProposalValidator validator,
         IReadOnlyDictionary<string, string?>? overrides = null,
         string? secretsPath = null)
     {
         var root = Build(path, overrides, secretsPath);
-        var reader = new ConfigurationReader(root, Path.GetDirectoryName(Path.GetFullPath(path))!, validator);
+        var reader = new ConfigurationReader(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
         return reader.Read();
     }
 

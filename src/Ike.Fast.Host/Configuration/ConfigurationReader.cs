@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
@@ -11,24 +13,31 @@ using Microsoft.Extensions.Configuration.Json;
 namespace Ike.Fast.Host.Configuration;
 
 /// <summary>
-/// Walks a layered configuration and turns it into <see cref="IkeFastConfiguration"/>, collecting every error with
-/// the source that supplied the offending value and its key path. Unknown keys are errors: a misspelt
-/// <c>rekey_tme</c> silently ignored is a production outage later.
+/// Walks a layered configuration and turns it into the engine's Policy model (<see cref="PeerConfig"/>,
+/// <see cref="ChildConfig"/>, <see cref="InMemorySecretStore"/>), collecting every error with the source that
+/// supplied the offending value and its key path. Unknown keys are errors: a misspelt <c>rekey_tme</c> silently
+/// ignored is an outage later. Proposal strings are checked by the engine's own <see cref="ProposalParser"/>, so a
+/// keyword the engine cannot negotiate fails at load, not at negotiation.
 /// </summary>
-internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory, IProposalValidator validator)
+internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory)
 {
     private static readonly TimeSpan DefaultIkeRekey = TimeSpan.FromHours(4);
     private static readonly TimeSpan DefaultChildRekey = TimeSpan.FromHours(1);
     private const int IsakmpPort = 500;
 
     private readonly List<ConfigurationError> _errors = [];
+    private readonly List<byte[]> _secretBytes = [];
+    private readonly List<X509Certificate2> _certificates = [];
+    private readonly List<RSA> _privateKeys = [];
+    private readonly InMemorySecretStore _store = new();
+    private int _secretCount;
 
     public IkeFastConfiguration Read()
     {
-        CheckKeys(root, "", ConfigurationKeys.TopLevel);
-        var secrets = ReadSecrets(root.GetSection(ConfigurationKeys.Secrets));
+        CheckKeys(root, ConfigurationKeys.TopLevel);
+        ReadSecrets(root.GetSection(ConfigurationKeys.Secrets));
         var daemon = ReadDaemon(root.GetSection(ConfigurationKeys.Daemon));
-        var connections = new List<ConnectionDefinition>();
+        var connections = new List<PeerConfig>();
         var connectionsSection = root.GetSection(ConfigurationKeys.Connections);
         if (!connectionsSection.GetChildren().Any())
         {
@@ -37,14 +46,21 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
 
         foreach (var section in connectionsSection.GetChildren())
         {
-            var connection = ReadConnection(section, secrets);
+            var connection = ReadConnection(section);
             if (connection is not null)
             {
                 connections.Add(connection);
             }
         }
 
-        var configuration = new IkeFastConfiguration(connections, secrets, daemon);
+        // Private keys live on in the certificates that were given them (CopyWithPrivateKey); the RSA objects read
+        // from the files are not needed any more.
+        foreach (var key in _privateKeys)
+        {
+            key.Dispose();
+        }
+
+        var configuration = new IkeFastConfiguration(connections, _store, _secretCount, daemon, _secretBytes, _certificates);
         if (_errors.Count > 0)
         {
             configuration.Dispose();
@@ -56,11 +72,12 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
 
     private DaemonSettings ReadDaemon(IConfigurationSection section)
     {
-        CheckKeys(section, section.Path, ConfigurationKeys.DaemonKeys);
+        CheckKeys(section, ConfigurationKeys.DaemonKeys);
         var listen = new List<IPEndPoint>();
         foreach (var (path, text) in ReadList(section.GetSection(ConfigurationKeys.Listen)))
         {
-            if (IPEndPoint.TryParse(text, out var endPoint) && text.Contains(':', StringComparison.Ordinal))
+            if (IPEndPoint.TryParse(text, out var endPoint) && (text.Contains("]:", StringComparison.Ordinal)
+                                                                || (text.Count(c => c == ':') == 1)))
             {
                 listen.Add(endPoint);
             }
@@ -76,42 +93,44 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control));
     }
 
-    private List<SecretDefinition> ReadSecrets(IConfigurationSection section)
+    private void ReadSecrets(IConfigurationSection section)
     {
-        var secrets = new List<SecretDefinition>();
         foreach (var entry in section.GetChildren())
         {
             var name = entry.Key;
             if (name.StartsWith("ike", StringComparison.OrdinalIgnoreCase))
             {
-                CheckKeys(entry, entry.Path, ConfigurationKeys.IkeSecretKeys);
-                var ids = new List<IdentityDefinition>();
+                CheckKeys(entry, ConfigurationKeys.IkeSecretKeys);
+                var ids = new List<IkeIdentity>();
                 var single = entry.GetSection(ConfigurationKeys.Id);
                 var idValues = single.Value is not null
                     ? [(single.Path, single.Value)]
                     : ReadList(entry.GetSection(ConfigurationKeys.Ids));
                 foreach (var (path, text) in idValues)
                 {
-                    if (IdentityDefinition.TryParse(text, out var id, out var error))
+                    if (text == "%any")
+                    {
+                        continue;
+                    }
+
+                    if (TryParseIdentity(path, text) is { } id)
                     {
                         ids.Add(id);
-                    }
-                    else
-                    {
-                        Error(path, error);
                     }
                 }
 
                 var secret = ReadSecretBytes(entry.GetSection(ConfigurationKeys.Secret), required: true);
                 if (secret is not null)
                 {
-                    secrets.Add(new SecretDefinition(name, SecretKind.Ike, ids, secret, null));
+                    _secretBytes.Add(secret);
+                    _store.AddPreSharedKey(secret, ids);
+                    _secretCount++;
                 }
             }
             else if (name.StartsWith("private", StringComparison.OrdinalIgnoreCase)
                      || name.StartsWith("rsa", StringComparison.OrdinalIgnoreCase))
             {
-                CheckKeys(entry, entry.Path, ConfigurationKeys.PrivateKeySecretKeys);
+                CheckKeys(entry, ConfigurationKeys.PrivateKeySecretKeys);
                 var fileSection = entry.GetSection(ConfigurationKeys.File);
                 var passphrase = ReadSecretBytes(entry.GetSection(ConfigurationKeys.Secret), required: false) ?? [];
                 if (string.IsNullOrWhiteSpace(fileSection.Value))
@@ -120,10 +139,12 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                     continue;
                 }
 
-                var file = ResolvePath(fileSection.Value);
-                if (CheckPrivateKey(fileSection.Path, file, passphrase))
+                var key = LoadPrivateKey(fileSection.Path, ResolvePath(fileSection.Value), passphrase);
+                CryptographicOperations.ZeroMemory(passphrase);
+                if (key is not null)
                 {
-                    secrets.Add(new SecretDefinition(name, SecretKind.PrivateKey, [], passphrase, file));
+                    _privateKeys.Add(key);
+                    _secretCount++;
                 }
             }
             else
@@ -131,8 +152,6 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 Error(entry.Path, $"unknown secret type '{name}' (expected ike-NAME, private-NAME or rsa-NAME)");
             }
         }
-
-        return secrets;
     }
 
     /// <summary>strongSwan's secret notation: <c>0x</c> hex, <c>0s</c> base64, anything else the UTF-8 text.</summary>
@@ -173,17 +192,17 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         return Encoding.UTF8.GetBytes(text);
     }
 
-    private bool CheckPrivateKey(string path, string file, byte[] passphrase)
+    private RSA? LoadPrivateKey(string path, string file, byte[] passphrase)
     {
         if (!File.Exists(file))
         {
             Error(path, $"private key file not found ({file})");
-            return false;
+            return null;
         }
 
+        var rsa = RSA.Create();
         try
         {
-            using var rsa = RSA.Create();
             var pem = File.ReadAllText(file);
             if (pem.Contains("ENCRYPTED", StringComparison.Ordinal))
             {
@@ -194,31 +213,31 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 rsa.ImportFromPem(pem);
             }
 
-            return true;
+            return rsa;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            rsa.Dispose();
             Error(path, $"cannot read RSA private key {file}: {e.Message}");
-            return false;
+            return null;
         }
     }
 
-    private ConnectionDefinition? ReadConnection(IConfigurationSection section, List<SecretDefinition> secrets)
+    private PeerConfig? ReadConnection(IConfigurationSection section)
     {
         var errorsBefore = _errors.Count;
-        var name = section.Key;
-        CheckKeys(section, section.Path, ConfigurationKeys.ConnectionKeys);
+        CheckKeys(section, ConfigurationKeys.ConnectionKeys);
 
-        var version = ReadInt(section.GetSection(ConfigurationKeys.Version), 1, 0, int.MaxValue);
+        var versionSection = section.GetSection(ConfigurationKeys.Version);
+        var version = ReadInt(versionSection, 1, 0, int.MaxValue);
         if (version is not 1 and not 0)
         {
             // swanctl's version=0 means "any"; IkeFast speaks IKEv1 only, so 0 is taken as 1.
-            Error(section.GetSection(ConfigurationKeys.Version).Path, $"version {version} is not supported (IkeFast speaks IKEv1: version=1)");
+            Error(versionSection.Path, $"version {version} is not supported (IkeFast speaks IKEv1: version=1)");
         }
 
-        var localAddrs = ReadAddresses(section.GetSection(ConfigurationKeys.LocalAddrs));
-        var remoteAddrs = ReadAddresses(section.GetSection(ConfigurationKeys.RemoteAddrs));
-        var localPort = ReadInt(section.GetSection(ConfigurationKeys.LocalPort), IsakmpPort, 1, ushort.MaxValue);
+        var localAddress = ReadAddress(section.GetSection(ConfigurationKeys.LocalAddrs));
+        var remoteAddress = ReadAddress(section.GetSection(ConfigurationKeys.RemoteAddrs));
         var remotePort = ReadInt(section.GetSection(ConfigurationKeys.RemotePort), IsakmpPort, 1, ushort.MaxValue);
 
         var aggressiveSection = section.GetSection(ConfigurationKeys.Aggressive);
@@ -247,54 +266,72 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             }
         }
 
-        var proposals = ReadProposals(section.GetSection(ConfigurationKeys.Proposals), ProposalKind.Ike);
+        var proposals = ReadIkeProposals(section.GetSection(ConfigurationKeys.Proposals));
 
-        var local = ReadAuth(section.GetSection(ConfigurationKeys.Local), isLocal: true, localAddrs);
-        var remote = ReadAuth(section.GetSection(ConfigurationKeys.Remote), isLocal: false, remoteAddrs);
+        var local = ReadAuth(section.GetSection(ConfigurationKeys.Local), isLocal: true);
+        var remote = ReadAuth(section.GetSection(ConfigurationKeys.Remote), isLocal: false);
         if (local is not null && remote is not null)
         {
-            CheckAuthentication(section, local, remote, secrets);
+            CheckAuthentication(section, local, remote, localAddress, remoteAddress);
         }
 
         var rekey = ReadDuration(section.GetSection(ConfigurationKeys.RekeyTime), DefaultIkeRekey);
         var reauth = ReadDuration(section.GetSection(ConfigurationKeys.ReauthTime), TimeSpan.Zero);
-        // strongSwan: over_time defaults to 10% of the longer of rekey_time and reauth_time.
-        var longest = rekey > reauth ? rekey : reauth;
-        var over = ReadDuration(section.GetSection(ConfigurationKeys.OverTime), longest / 10);
+        // IKEv1 cannot rekey an ISAKMP SA in place: both times mean "negotiate a new one", the shorter wins. strongSwan's
+        // over_time (default 10% of it) is the margin before the old SA hard-expires; the sum is the Life Duration
+        // offered (4h + 24min = 15840 s by default, as charon).
+        var renew = reauth > TimeSpan.Zero && (rekey == TimeSpan.Zero || reauth < rekey) ? reauth : rekey;
+        var over = ReadDuration(section.GetSection(ConfigurationKeys.OverTime), renew / 10);
 
-        var children = new List<ChildDefinition>();
+        var children = new List<ChildConfig>();
         foreach (var childSection in section.GetSection(ConfigurationKeys.Children).GetChildren())
         {
-            var child = ReadChild(childSection);
-            if (child is not null)
+            if (ReadChild(childSection) is { } child)
             {
                 children.Add(child);
             }
         }
 
-        var connection = _errors.Count > errorsBefore || local is null || remote is null
-            ? null
-            : new ConnectionDefinition(name, 1, localAddrs, remoteAddrs, localPort, remotePort, aggressive, proposals,
-                local, remote, rekey, reauth, over, children);
-        if (connection is not null && connection.InitiatorTarget is null
-            && children.Any(c => c.StartAction == StartAction.Start))
+        var start = children.Any(c => c.StartAction == StartAction.Start);
+        if (start && remoteAddress is null)
         {
             Error(section.GetSection(ConfigurationKeys.RemoteAddrs).Path,
-                "start_action=start needs one peer address to initiate to (remote_addrs is empty, %any or a subnet)");
+                "start_action=start needs the peer address to initiate to (remote_addrs is empty or %any)");
+        }
+
+        if (_errors.Count > errorsBefore || local is null || remote is null)
+        {
             return null;
         }
 
-        return connection;
+        return new PeerConfig
+        {
+            Name = section.Key,
+            Version = 1,
+            LocalAddress = localAddress,
+            RemoteAddress = remoteAddress,
+            RemotePort = remotePort,
+            Mode = aggressive ? ExchangeMode.Aggressive : ExchangeMode.Main,
+            LocalAuth = local,
+            RemoteAuth = remote,
+            IkeProposals = proposals.Count > 0 ? proposals : PeerConfig.DefaultIkeProposals,
+            // Asking for aggressive mode in the file is the explicit opt-in the engine wants before it answers
+            // Aggressive Mode with a PSK (the responder's hash can be attacked offline: RFC 2409 section 5.4).
+            AggressiveModePskResponder = aggressive && local.Method == AuthMethod.Psk,
+            StartAction = start ? StartAction.Start : StartAction.None,
+            IkeLifetime = renew + over,
+            Children = children,
+        };
     }
 
-    private AuthDefinition? ReadAuth(IConfigurationSection section, bool isLocal, List<IPNetwork> addresses)
+    private AuthConfig? ReadAuth(IConfigurationSection section, bool isLocal)
     {
-        CheckKeys(section, section.Path, ConfigurationKeys.AuthKeys);
+        CheckKeys(section, ConfigurationKeys.AuthKeys);
         var authSection = section.GetSection(ConfigurationKeys.Auth);
         AuthMethod? auth = authSection.Value?.ToLowerInvariant() switch
         {
             "psk" => AuthMethod.Psk,
-            "pubkey" or "rsa" => AuthMethod.Pubkey,
+            "pubkey" or "rsa" => AuthMethod.PubKey,
             _ => null,
         };
         if (auth is null)
@@ -304,95 +341,129 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 : $"invalid auth '{authSection.Value}' (IKEv1 supports psk and pubkey)");
         }
 
-        var certs = ReadFiles(section.GetSection(ConfigurationKeys.Certs));
-        var caCerts = ReadFiles(section.GetSection(ConfigurationKeys.CaCerts));
+        var certsSection = section.GetSection(ConfigurationKeys.Certs);
+        var caSection = section.GetSection(ConfigurationKeys.CaCerts);
+        var certs = ReadCertificates(certsSection);
+        var caCerts = ReadCertificates(caSection);
 
         var idSection = section.GetSection(ConfigurationKeys.Id);
-        IdentityDefinition id;
-        if (idSection.Value is not null)
+        IkeIdentity? id = null;
+        if (idSection.Value is not null && idSection.Value != "%any")
         {
-            if (!IdentityDefinition.TryParse(idSection.Value, out id, out var error))
-            {
-                Error(idSection.Path, error);
-            }
+            id = TryParseIdentity(idSection.Path, idSection.Value);
         }
-        else if (isLocal && auth == AuthMethod.Pubkey && certs.Count > 0 && TryLoadCertificate(certs[0]) is { } cert)
-        {
-            // strongSwan's default: with a certificate, the local identity is its subject DN.
-            using (cert)
-            {
-                id = new IdentityDefinition(IdentityType.DerAsn1Dn, cert.SubjectName.Name);
-            }
-        }
-        else if (addresses.Count == 1 && IsHost(addresses[0]))
-        {
-            id = IdentityDefinition.FromAddress(addresses[0].BaseAddress);
-        }
-        else
-        {
-            id = IdentityDefinition.Any;
-        }
-
-        if (isLocal && id.Type == IdentityType.Any && idSection.Value is not null)
+        else if (idSection.Value == "%any" && isLocal)
         {
             Error(idSection.Path, "the local identity cannot be %any");
         }
 
-        if (auth == AuthMethod.Pubkey)
+        X509Certificate2? certificate = certs.Count > 0 ? certs[0] : null;
+        if (auth == AuthMethod.PubKey)
         {
-            if (isLocal && certs.Count == 0)
+            if (isLocal && certificate is null && ReadList(certsSection).Count == 0)
             {
-                Error(section.GetSection(ConfigurationKeys.Certs).Path, "auth=pubkey needs the local certificate (certs)");
+                Error(certsSection.Path, "auth=pubkey needs the local certificate (certs)");
             }
 
-            if (!isLocal && certs.Count == 0 && caCerts.Count == 0)
+            if (isLocal && certificate is not null)
             {
-                Error(section.GetSection(ConfigurationKeys.CaCerts).Path,
-                    "auth=pubkey needs a trust anchor for the peer (cacerts, or the peer's own certs)");
+                // strongSwan's default: with a certificate, the local identity is its subject DN.
+                id ??= new IkeIdentity(IdentificationType.DerAsn1Dn, certificate.SubjectName.RawData);
+                certificate = WithPrivateKey(certsSection, certificate);
+            }
+
+            if (!isLocal && ReadList(certsSection).Count == 0 && ReadList(caSection).Count == 0)
+            {
+                Error(caSection.Path, "auth=pubkey needs a trust anchor for the peer (cacerts, or the peer's own certs)");
             }
         }
 
-        return auth is null ? null : new AuthDefinition(auth.Value, id, certs, caCerts);
+        return auth is null
+            ? null
+            : new AuthConfig { Method = auth.Value, Identity = id, Certificate = certificate, CaCertificates = caCerts };
     }
 
-    private void CheckAuthentication(IConfigurationSection section, AuthDefinition local, AuthDefinition remote, List<SecretDefinition> secrets)
+    /// <summary>Pairs the local certificate with the configured private key whose public key it carries.</summary>
+    private X509Certificate2? WithPrivateKey(IConfigurationSection certsSection, X509Certificate2 certificate)
     {
-        var path = section.GetSection(ConfigurationKeys.Remote).GetSection(ConfigurationKeys.Auth).Path;
-        if (local.Auth != remote.Auth)
+        using var publicKey = certificate.GetRSAPublicKey();
+        if (publicKey is null)
+        {
+            Error(certsSection.Path, "the local certificate has no RSA public key (IKEv1 signatures here are RSA)");
+            return null;
+        }
+
+        var modulus = publicKey.ExportParameters(false).Modulus;
+        foreach (var key in _privateKeys)
+        {
+            if (key.ExportParameters(false).Modulus.AsSpan().SequenceEqual(modulus))
+            {
+                var paired = certificate.CopyWithPrivateKey(key);
+                _certificates.Add(paired);
+                return paired;
+            }
+        }
+
+        Error(certsSection.Path, "no secrets:private-NAME key matches the local certificate's public key");
+        return null;
+    }
+
+    private void CheckAuthentication(IConfigurationSection section, AuthConfig local, AuthConfig remote,
+        IPAddress? localAddress, IPAddress? remoteAddress)
+    {
+        var localAuthPath = section.GetSection(ConfigurationKeys.Local).GetSection(ConfigurationKeys.Auth).Path;
+        if (local.Method != remote.Method)
         {
             // RFC 2409 section 5: one Authentication Method attribute for the ISAKMP SA, used by both peers.
-            Error(path, $"remote auth={Name(remote.Auth)} differs from local auth={Name(local.Auth)}: IKEv1 authenticates both sides with one method");
+            Error(section.GetSection(ConfigurationKeys.Remote).GetSection(ConfigurationKeys.Auth).Path,
+                $"remote auth={Name(remote.Method)} differs from local auth={Name(local.Method)}: IKEv1 authenticates both sides with one method");
             return;
         }
 
-        if (local.Auth == AuthMethod.Psk
-            && !secrets.Any(s => s.Kind == SecretKind.Ike && s.Matches(remote.Id)))
+        if (local.Method == AuthMethod.Psk)
         {
-            Error(section.GetSection(ConfigurationKeys.Local).GetSection(ConfigurationKeys.Auth).Path,
-                $"auth=psk but no secrets:ike-* entry matches remote id '{remote.Id}'");
-        }
-
-        if (local.Auth == AuthMethod.Pubkey && !secrets.Any(s => s.Kind == SecretKind.PrivateKey))
-        {
-            Error(section.GetSection(ConfigurationKeys.Local).GetSection(ConfigurationKeys.Auth).Path,
-                "auth=pubkey but no private key is configured (secrets:private-NAME { file })");
+            var localId = local.Identity ?? (localAddress is null ? null : IkeIdentity.FromAddress(localAddress));
+            var remoteId = remote.Identity ?? (remoteAddress is null ? null : IkeIdentity.FromAddress(remoteAddress));
+            if (!_store.TryGetPreSharedKey(localId, remoteId, remoteAddress, out _))
+            {
+                Error(localAuthPath, $"auth=psk but no secrets:ike-* entry matches remote id '{remoteId?.ToString() ?? "%any"}'");
+            }
         }
     }
 
-    private ChildDefinition? ReadChild(IConfigurationSection section)
+    private ChildConfig? ReadChild(IConfigurationSection section)
     {
         var errorsBefore = _errors.Count;
-        CheckKeys(section, section.Path, ConfigurationKeys.ChildKeys);
+        CheckKeys(section, ConfigurationKeys.ChildKeys);
         var localTs = ReadSelectors(section.GetSection(ConfigurationKeys.LocalTs));
         var remoteTs = ReadSelectors(section.GetSection(ConfigurationKeys.RemoteTs));
-        var esp = ReadProposals(section.GetSection(ConfigurationKeys.EspProposals), ProposalKind.Esp);
-        var ah = ReadProposals(section.GetSection(ConfigurationKeys.AhProposals), ProposalKind.Ah);
+        var espSection = section.GetSection(ConfigurationKeys.EspProposals);
+        var ahSection = section.GetSection(ConfigurationKeys.AhProposals);
+        var proposals = new List<ChildProposal>();
+        foreach (var (path, text) in ReadList(espSection))
+        {
+            Parse(path, text, ProposalParser.ParseEsp, proposals);
+        }
+
+        foreach (var (path, text) in ReadList(ahSection))
+        {
+            Parse(path, text, ProposalParser.ParseAh, proposals);
+        }
+
+        if (espSection.Value is not null || espSection.GetChildren().Any())
+        {
+            if (ahSection.Value is not null || ahSection.GetChildren().Any())
+            {
+                // The engine negotiates one protocol per Quick Mode SA; an AH+ESP bundle is not offered.
+                Error(ahSection.Path, "esp_proposals and ah_proposals together (an AH+ESP bundle) are not supported");
+            }
+        }
 
         var modeSection = section.GetSection(ConfigurationKeys.Mode);
-        ChildMode? mode = (modeSection.Value ?? "tunnel").ToLowerInvariant() switch
+        IpsecMode? mode = (modeSection.Value ?? "tunnel").ToLowerInvariant() switch
         {
-            "tunnel" => ChildMode.Tunnel,
-            "transport" => ChildMode.Transport,
+            "tunnel" => IpsecMode.Tunnel,
+            "transport" => IpsecMode.Transport,
             _ => null,
         };
         if (mode is null)
@@ -424,118 +495,155 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 : $"invalid start_action '{startSection.Value}' (expected none or start)");
         }
 
-        return _errors.Count > errorsBefore
-            ? null
-            : new ChildDefinition(section.Key,
-                localTs.Count > 0 ? localTs : [new TrafficSelectorDefinition(null, 0, 0)],
-                remoteTs.Count > 0 ? remoteTs : [new TrafficSelectorDefinition(null, 0, 0)],
-                esp, ah, mode!.Value, rekey, life, start!.Value);
+        if (_errors.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        return new ChildConfig
+        {
+            Name = section.Key,
+            LocalTs = localTs.Count > 0 ? localTs : [TrafficSelector.Dynamic],
+            RemoteTs = remoteTs.Count > 0 ? remoteTs : [TrafficSelector.Dynamic],
+            Proposals = proposals.Count > 0 ? proposals : ChildConfig.DefaultEspProposals,
+            Mode = mode!.Value,
+            RekeyTime = rekey,
+            LifeTime = life,
+            StartAction = start!.Value,
+        };
     }
 
-    private List<string> ReadProposals(IConfigurationSection section, ProposalKind kind)
+    private List<IkeProposal> ReadIkeProposals(IConfigurationSection section)
     {
-        var proposals = new List<string>();
+        var proposals = new List<IkeProposal>();
         foreach (var (path, text) in ReadList(section))
         {
-            if (text == "default")
-            {
-                // swanctl's "default" keyword: the engine's default set (an empty list).
-                continue;
-            }
-
-            var error = validator.Validate(text, kind);
-            if (error is null)
-            {
-                proposals.Add(text);
-            }
-            else
-            {
-                Error(path, error);
-            }
+            Parse(path, text, ProposalParser.ParseIke, proposals);
         }
 
         return proposals;
     }
 
-    private List<TrafficSelectorDefinition> ReadSelectors(IConfigurationSection section)
+    private void Parse<T>(string path, string text, Func<string, IReadOnlyList<T>> parse, List<T> into)
     {
-        var selectors = new List<TrafficSelectorDefinition>();
+        if (text == "default")
+        {
+            // swanctl's "default" keyword: the engine's default set (left to the empty-list fallback).
+            return;
+        }
+
+        try
+        {
+            into.AddRange(parse(text));
+        }
+        catch (ProposalFormatException e)
+        {
+            Error(path, $"keyword '{e.Keyword}' {Reason(e)}");
+        }
+        catch (FormatException e)
+        {
+            Error(path, $"invalid proposal '{text}': {e.Message}");
+        }
+    }
+
+    /// <summary>The engine's message without its "Proposal '...': keyword '...'" prefix, which the path already gives.</summary>
+    private static string Reason(ProposalFormatException e)
+    {
+        var marker = $"keyword '{e.Keyword}' ";
+        var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
+        return (at < 0 ? e.Message : e.Message[(at + marker.Length)..]).TrimEnd('.') + $" (in '{e.Proposal}')";
+    }
+
+    private IkeIdentity? TryParseIdentity(string path, string text)
+    {
+        try
+        {
+            return IkeIdentity.Parse(text);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or CryptographicException)
+        {
+            Error(path, $"invalid identity '{text}': {e.Message}");
+            return null;
+        }
+    }
+
+    private List<TrafficSelector> ReadSelectors(IConfigurationSection section)
+    {
+        var selectors = new List<TrafficSelector>();
         foreach (var (path, text) in ReadList(section))
         {
-            if (TrafficSelectorDefinition.TryParse(text, out var selector, out var error))
+            try
             {
-                selectors.Add(selector);
+                selectors.Add(TrafficSelector.Parse(text));
             }
-            else
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
-                Error(path, error);
+                Error(path, $"invalid traffic selector '{text}' (expected a subnet like 10.0.0.0/24, an address or dynamic, optionally [proto/port])");
             }
         }
 
         return selectors;
     }
 
-    private List<IPNetwork> ReadAddresses(IConfigurationSection section)
+    /// <summary>
+    /// <c>local_addrs</c>/<c>remote_addrs</c>: swanctl allows lists, ranges and names; the engine binds a connection to
+    /// one address (or any), so more is refused rather than silently narrowed.
+    /// </summary>
+    private IPAddress? ReadAddress(IConfigurationSection section)
     {
-        var addresses = new List<IPNetwork>();
-        foreach (var (path, text) in ReadList(section))
+        IPAddress? result = null;
+        var items = ReadList(section);
+        foreach (var (path, text) in items)
         {
             if (text is "%any" or "%any4" or "%any6")
             {
                 continue;
             }
 
-            if (IPAddress.TryParse(text, out var address))
+            if (!IPAddress.TryParse(text, out var address) || text.Contains('/', StringComparison.Ordinal))
             {
-                addresses.Add(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32));
+                Error(path, IPNetwork.TryParse(text, out _)
+                    ? $"subnet '{text}' is not supported yet (one address or %any)"
+                    : $"invalid address '{text}' (expected an IP address or %any; host names are not resolved)");
             }
-            else if (IPNetwork.TryParse(text, out var network))
+            else if (result is not null)
             {
-                addresses.Add(network);
+                Error(path, "more than one address is not supported yet (one address or %any)");
             }
             else
             {
-                Error(path, $"invalid address '{text}' (expected an IP address, a subnet or %any; host names are not resolved)");
+                result = address;
             }
         }
 
-        return addresses;
+        return result;
     }
 
-    private List<string> ReadFiles(IConfigurationSection section)
+    private List<X509Certificate2> ReadCertificates(IConfigurationSection section)
     {
-        var files = new List<string>();
+        var certificates = new List<X509Certificate2>();
         foreach (var (path, text) in ReadList(section))
         {
             var file = ResolvePath(text);
             if (!File.Exists(file))
             {
                 Error(path, $"certificate file not found ({file})");
+                continue;
             }
-            else if (TryLoadCertificate(file) is { } cert)
+
+            try
             {
-                cert.Dispose();
-                files.Add(file);
+                var certificate = X509CertificateLoader.LoadCertificateFromFile(file);
+                _certificates.Add(certificate);
+                certificates.Add(certificate);
             }
-            else
+            catch (CryptographicException e)
             {
-                Error(path, $"cannot read X.509 certificate {file} (expected PEM or DER)");
+                Error(path, $"cannot read X.509 certificate {file} (expected PEM or DER): {e.Message}");
             }
         }
 
-        return files;
-    }
-
-    private static X509Certificate2? TryLoadCertificate(string file)
-    {
-        try
-        {
-            return X509CertificateLoader.LoadCertificateFromFile(file);
-        }
-        catch (CryptographicException)
-        {
-            return null;
-        }
+        return certificates;
     }
 
     /// <summary>A list is a JSON array or, as in swanctl, one comma-separated string.</summary>
@@ -609,7 +717,7 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         return fallback;
     }
 
-    private void CheckKeys(IConfiguration section, string path, string[] known)
+    private void CheckKeys(IConfiguration section, string[] known)
     {
         foreach (var child in section.GetChildren())
         {
@@ -618,14 +726,9 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 Error(child.Path, $"unknown key '{child.Key}' (expected one of: {string.Join(", ", known)})");
             }
         }
-
-        _ = path;
     }
 
     private string ResolvePath(string path) => Path.GetFullPath(Path.Combine(baseDirectory, path));
-
-    private static bool IsHost(IPNetwork network) =>
-        network.PrefixLength == (network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
 
     private static string Name(AuthMethod method) => method == AuthMethod.Psk ? "psk" : "pubkey";
 

@@ -1,0 +1,55 @@
+using Ike.Fast.Host.Configuration;
+using Ike.Fast.Host.Control;
+using Ike.Fast.Host.Installation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Ike.Fast.Host.Daemon;
+
+/// <summary>
+/// Builds the generic host for <c>ikefast serve</c>: console logging (one line per event), the daemon service, the
+/// in-memory SA installer and the SA registry. An empty builder: no appsettings.json or DOTNET_ variables are read
+/// behind the user's back; the IkeFast configuration is loaded (and validated) before the host exists.
+/// </summary>
+public static class IkeFastHost
+{
+    public static IHost Build(IkeFastConfiguration configuration, DaemonOptions options, LogLevel minimumLevel = LogLevel.Information,
+        Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.SetMinimumLevel(minimumLevel);
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+                console.UseUtcTimestamp = true;
+                console.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new SaRegistry(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => new MemorySaInstaller(
+            services.GetRequiredService<ILogger<MemorySaInstaller>>(), options.LogSecrets));
+        builder.Services.AddSingleton<ISaInstaller>(services => services.GetRequiredService<MemorySaInstaller>());
+        builder.Services.AddSingleton(services => new IkeDaemonService(
+            configuration,
+            services.GetRequiredService<ISaInstaller>(),
+            services.GetRequiredService<SaRegistry>(),
+            options,
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<IkeDaemonService>());
+        return builder.Build();
+    }
+}
