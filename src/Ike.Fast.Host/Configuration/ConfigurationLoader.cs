@@ -74,22 +74,46 @@ public static class ConfigurationLoader
             var missing = secretsFullPath is not null && !File.Exists(secretsFullPath) ? secretsFullPath : fullPath;
             throw new ConfigurationException(new ConfigurationError(Path.GetFileName(missing), "", $"file not found ({missing})"), e);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or FormatException)
         {
-            // The JSON provider wraps the JsonException; its message has the line and byte position.
-            var file = e.Message.Contains(Path.GetFileName(fullPath), StringComparison.Ordinal) || secretsFullPath is null
-                ? fullPath
-                : secretsFullPath;
-            var detail = e.InnerException is JsonException json
+            // The JSON provider wraps the JsonException (whose message has the line and byte position) in a
+            // FormatException, and the file provider may wrap that in an InvalidDataException naming the file.
+            var file = secretsFullPath is not null && !Parses(secretsFullPath) ? secretsFullPath : fullPath;
+            var json = FindJsonException(e);
+            var detail = json is not null
                 ? $"invalid JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}"
                 : e.InnerException?.Message ?? e.Message;
             throw new ConfigurationException(new ConfigurationError(Path.GetFileName(file), "", detail), e);
         }
-        catch (FormatException e)
+    }
+
+    /// <summary>Whether one file loads on its own (to tell which of two layers is the broken one).</summary>
+    private static bool Parses(string fullPath)
+    {
+        try
         {
-            // Duplicate keys and the like.
-            throw new ConfigurationException(new ConfigurationError(Path.GetFileName(fullPath), "", e.Message), e);
+            var builder = new ConfigurationBuilder();
+            AddJson(builder, fullPath);
+            builder.Build();
+            return true;
         }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonException? FindJsonException(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
     }
 
     private static void AddJson(ConfigurationBuilder builder, string fullPath)
