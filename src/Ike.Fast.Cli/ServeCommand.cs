@@ -61,7 +61,7 @@ internal static class ServeCommand
                 var equals = pair.IndexOf('=', StringComparison.Ordinal);
                 if (equals <= 0)
                 {
-                    await Console.Error.WriteLineAsync($"--set {pair}: expected KEY=VALUE").ConfigureAwait(false);
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"--set {pair}: expected KEY=VALUE").ConfigureAwait(false);
                     return ExitInvalidConfiguration;
                 }
 
@@ -88,7 +88,7 @@ internal static class ServeCommand
             {
                 foreach (var error in e.Errors)
                 {
-                    await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                    await result.InvocationConfiguration.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
                 }
 
                 return ExitInvalidConfiguration;
@@ -104,7 +104,7 @@ internal static class ServeCommand
                 }
                 catch (Exception e) when (e is SocketException or InvalidOperationException or IOException or UnauthorizedAccessException)
                 {
-                    await Console.Error.WriteLineAsync($"ikefast serve: {e.Message}").ConfigureAwait(false);
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast serve: {e.Message}").ConfigureAwait(false);
                     return ExitStartFailure;
                 }
 

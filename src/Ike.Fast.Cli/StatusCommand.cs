@@ -30,47 +30,47 @@ internal static class StatusCommand
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync($"ikefast status: cannot reach the daemon at {path}: {e.Message}").ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast status: cannot reach the daemon at {path}: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
 
             if (result.GetValue(json))
             {
-                Console.WriteLine(line);
+                result.InvocationConfiguration.Output.WriteLine(line);
                 return 0;
             }
 
             var response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.StatusResponse);
             if (response is null || !response.Ok)
             {
-                await Console.Error.WriteLineAsync($"ikefast status: {response?.Error ?? "empty answer"}").ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast status: {response?.Error ?? "empty answer"}").ConfigureAwait(false);
                 return 1;
             }
 
-            Print(response);
+            Print(response, result.InvocationConfiguration.Output);
             return 0;
         });
         return command;
     }
 
-    private static void Print(StatusResponse response)
+    private static void Print(StatusResponse response, TextWriter output)
     {
-        Console.WriteLine($"ikefast {response.Version}, listening on {string.Join(", ", response.Listen ?? [])}");
+        output.WriteLine($"ikefast {response.Version}, listening on {string.Join(", ", response.Listen ?? [])}");
         var ike = response.IkeSas ?? [];
-        Console.WriteLine($"IKE SAs ({ike.Count}):");
+        output.WriteLine($"IKE SAs ({ike.Count}):");
         foreach (var sa in ike)
         {
-            Console.WriteLine($"  {sa.Connection}: {sa.Local} <=> {sa.Remote} [{sa.RemoteId}] {(sa.Initiator ? "initiator" : "responder")}, " +
+            output.WriteLine($"  {sa.Connection}: {sa.Local} <=> {sa.Remote} [{sa.RemoteId}] {(sa.Initiator ? "initiator" : "responder")}, " +
                               $"{sa.State} {sa.AgeSeconds}s ago, cookies {sa.InitiatorCookie}_i {sa.ResponderCookie}_r {sa.Algorithms}");
         }
 
         var child = response.ChildSas ?? [];
-        Console.WriteLine($"IPsec SAs ({child.Count}):");
+        output.WriteLine($"IPsec SAs ({child.Count}):");
         foreach (var sa in child)
         {
-            Console.WriteLine($"  {sa.Connection}/{sa.Child}: {sa.Protocol} {sa.Mode}, SPIs {sa.SpiIn}_i {sa.SpiOut}_o, " +
+            output.WriteLine($"  {sa.Connection}/{sa.Child}: {sa.Protocol} {sa.Mode}, SPIs {sa.SpiIn}_i {sa.SpiOut}_o, " +
                               $"{sa.Encryption}/{sa.Integrity ?? "-"}{(sa.PfsGroup is null ? "" : "/" + sa.PfsGroup)}, installed {sa.AgeSeconds}s ago");
-            Console.WriteLine($"    {sa.LocalTs} === {sa.RemoteTs}");
+            output.WriteLine($"    {sa.LocalTs} === {sa.RemoteTs}");
         }
     }
 }
