@@ -40,7 +40,7 @@ internal static class StatusCommand
                 return 0;
             }
 
-            var response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.StatusResponse);
+            var response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlResponse);
             if (response is null || !response.Ok)
             {
                 await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast status: {response?.Error ?? "empty answer"}").ConfigureAwait(false);
@@ -53,7 +53,7 @@ internal static class StatusCommand
         return command;
     }
 
-    private static void Print(StatusResponse response, TextWriter output)
+    private static void Print(ControlResponse response, TextWriter output)
     {
         output.WriteLine($"ikefast {response.Version}, listening on {string.Join(", ", response.Listen ?? [])}");
         var ike = response.IkeSas ?? [];

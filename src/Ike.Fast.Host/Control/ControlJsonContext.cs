@@ -10,5 +10,5 @@ namespace Ike.Fast.Host.Control;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]
-[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ControlResponse))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;

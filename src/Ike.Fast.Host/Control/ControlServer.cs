@@ -22,12 +22,16 @@ public sealed class ControlServer : IAsyncDisposable
     private readonly SaRegistry _registry;
     private readonly Func<IReadOnlyList<string>> _listen;
     private readonly ILogger _logger;
+    private readonly IControlTarget? _target;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private Task? _acceptLoop;
 
-    public ControlServer(string path, SaRegistry registry, Func<IReadOnlyList<string>> listen, ILogger logger)
+    /// <param name="target">The daemon, for initiate/terminate; null serves status only.</param>
+    public ControlServer(string path, SaRegistry registry, Func<IReadOnlyList<string>> listen, ILogger logger,
+        IControlTarget? target = null)
     {
+        _target = target;
         _path = path;
         _registry = registry;
         _listen = listen;
@@ -117,7 +121,7 @@ public sealed class ControlServer : IAsyncDisposable
                 {
                     if (filled == buffer.Length)
                     {
-                        await WriteAsync(stream, Error("request line too long"), cancel).ConfigureAwait(false);
+                        await WriteAsync(stream, ControlResponse.Failure("request line too long"), cancel).ConfigureAwait(false);
                         return;
                     }
 
@@ -131,7 +135,7 @@ public sealed class ControlServer : IAsyncDisposable
                     continue;
                 }
 
-                var response = Answer(buffer.AsSpan(0, newline));
+                var response = await AnswerAsync(buffer.AsMemory(0, newline)).ConfigureAwait(false);
                 await WriteAsync(stream, response, cancel).ConfigureAwait(false);
                 Buffer.BlockCopy(buffer, newline + 1, buffer, 0, filled - newline - 1);
                 filled -= newline + 1;
@@ -144,36 +148,49 @@ public sealed class ControlServer : IAsyncDisposable
     }
 
     /// <summary>Answers one request line.</summary>
-    internal StatusResponse Answer(ReadOnlySpan<byte> line)
+    internal async Task<ControlResponse> AnswerAsync(ReadOnlyMemory<byte> line)
     {
         ControlRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlRequest);
+            request = JsonSerializer.Deserialize(line.Span, ControlJsonContext.Default.ControlRequest);
         }
         catch (JsonException e)
         {
-            return Error($"invalid request: {e.Message}");
+            return ControlResponse.Failure($"invalid request: {e.Message}");
         }
 
         switch (request?.Command)
         {
             case "status":
                 var (ike, child) = _registry.Snapshot();
-                return new StatusResponse(true, null, typeof(ControlServer).Assembly.GetName().Version?.ToString(),
+                return new ControlResponse(true, null, typeof(ControlServer).Assembly.GetName().Version?.ToString(),
                     _listen(), ike, child);
+            case "initiate" when _target is not null:
+                return string.IsNullOrEmpty(request.Connection)
+                    ? ControlResponse.Failure("initiate needs \"connection\" (and optionally \"child\")")
+                    : await _target.InitiateAsync(request.Connection, request.Child).ConfigureAwait(false);
+            case "terminate" when _target is not null:
+                if (request.SpiIn is { } spi)
+                {
+                    return uint.TryParse(spi, System.Globalization.NumberStyles.HexNumber, null, out var inbound)
+                        ? await _target.TerminateChildAsync(inbound).ConfigureAwait(false)
+                        : ControlResponse.Failure($"invalid spi_in '{spi}' (8 hex digits)");
+                }
+
+                return string.IsNullOrEmpty(request.Connection)
+                    ? ControlResponse.Failure("terminate needs \"connection\" or \"spi_in\"")
+                    : await _target.TerminateIkeAsync(request.Connection).ConfigureAwait(false);
             case null:
-                return Error("missing \"command\"");
+                return ControlResponse.Failure("missing \"command\"");
             default:
-                return Error($"unknown command '{request.Command}' (supported: status)");
+                return ControlResponse.Failure($"unknown command '{request.Command}' (supported: status{(_target is null ? "" : ", initiate, terminate")})");
         }
     }
 
-    private static StatusResponse Error(string message) => new(false, message, null, null, null, null);
-
-    private static async Task WriteAsync(NetworkStream stream, StatusResponse response, CancellationToken cancel)
+    private static async Task WriteAsync(NetworkStream stream, ControlResponse response, CancellationToken cancel)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(response, ControlJsonContext.Default.StatusResponse);
+        var json = JsonSerializer.SerializeToUtf8Bytes(response, ControlJsonContext.Default.ControlResponse);
         var line = new byte[json.Length + 1];
         json.CopyTo(line, 0);
         line[^1] = (byte)'\n';

@@ -17,8 +17,13 @@ namespace Ike.Fast.Host.Daemon;
 /// events: SAs to install/delete, Phase 1 up/down, diagnostics). Nothing else touches the engine, so it needs no
 /// locks; other threads reach it through <see cref="Post"/>.
 /// </summary>
-public sealed class IkeDaemon
+public sealed class IkeDaemon : IControlTarget
 {
+    /// <summary>IKE over UDP 4500 carries a four-byte zero non-ESP marker before the ISAKMP header (RFC 3948 section 2.2).</summary>
+    public const int NatTraversalPort = 4500;
+
+    private const int NonEspMarkerLength = 4;
+
     private readonly IkeFastConfiguration _configuration;
     private readonly IDatagramTransport _transport;
     private readonly ISaInstaller _installer;
@@ -28,7 +33,7 @@ public sealed class IkeDaemon
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly Endpoint _endpoint;
-    private readonly ConcurrentQueue<Action<Endpoint, long>> _commands = new();
+    private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
 
     public IkeDaemon(
         IkeFastConfiguration configuration,
@@ -57,14 +62,58 @@ public sealed class IkeDaemon
     /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
     public EndpointCounters Counters => _endpoint.Counters;
 
-    /// <summary>Queues work to run on the loop thread (e.g. a control-socket "initiate").</summary>
-    public void Post(Action<Endpoint, long> command) => _commands.Enqueue(command);
+    public Task<ControlResponse> InitiateAsync(string connection, string? child) => Invoke((endpoint, now) =>
+    {
+        var config = _configuration.Connections.FirstOrDefault(c => c.Name == connection);
+        if (config is null)
+        {
+            return ControlResponse.Failure($"unknown connection '{connection}'");
+        }
+
+        if (child is not null && config.FindChild(child) is null)
+        {
+            return ControlResponse.Failure($"connection '{connection}' has no child '{child}'");
+        }
+
+        _logger.LogInformation("initiating {Connection}/{Child} (control socket)", connection, child);
+        return endpoint.Initiate(connection, child, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"could not initiate {connection}{(child is null ? "" : "/" + child)}");
+    });
+
+    public Task<ControlResponse> TerminateIkeAsync(string connection) => Invoke((endpoint, now) =>
+    {
+        var deleted = 0;
+        foreach (var sa in _registry.Snapshot().Ike.Where(s => s.Connection == connection))
+        {
+            if (endpoint.DeletePhase1(Convert.ToUInt64(sa.InitiatorCookie, 16), Convert.ToUInt64(sa.ResponderCookie, 16), now))
+            {
+                deleted++;
+            }
+        }
+
+        _logger.LogInformation("terminate {Connection}: {Count} IKE SA(s) deleted (control socket)", connection, deleted);
+        return deleted > 0 ? ControlResponse.Success : ControlResponse.Failure($"no IKE SA of connection '{connection}'");
+    });
+
+    public Task<ControlResponse> TerminateChildAsync(uint inboundSpi) => Invoke((endpoint, now) =>
+        endpoint.DeleteChildSa(inboundSpi, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread and completes with its answer.</summary>
+    private Task<ControlResponse> Invoke(Func<Endpoint, long, ControlResponse> action)
+    {
+        var answer = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _commands.Enqueue((action, answer));
+        return answer.Task;
+    }
 
     /// <summary>Runs until <paramref name="cancel"/> fires. Blocks the calling thread.</summary>
     public void Run(CancellationToken cancel)
     {
         var receiveBuffer = GC.AllocateUninitializedArray<byte>(_options.DatagramBufferSize);
-        var sendBuffer = GC.AllocateUninitializedArray<byte>(_options.DatagramBufferSize);
+        var sendBuffer = GC.AllocateUninitializedArray<byte>(NonEspMarkerLength + _options.DatagramBufferSize);
         _logger.LogInformation("listening on {Listen}; {Connections} connection(s), {Secrets} secret(s)",
             string.Join(", ", _transport.LocalEndPoints), _configuration.Connections.Count, _configuration.SecretCount);
 
@@ -74,7 +123,14 @@ public sealed class IkeDaemon
         {
             while (_commands.TryDequeue(out var command))
             {
-                command(_endpoint, Now());
+                try
+                {
+                    command.Answer.SetResult(command.Action(_endpoint, Now()));
+                }
+                catch (Exception e)
+                {
+                    command.Answer.SetException(e);
+                }
             }
 
             var now = Now();
@@ -91,17 +147,15 @@ public sealed class IkeDaemon
                 : _options.MaxWait;
             if (_transport.TryReceive(receiveBuffer, wait, out var datagram))
             {
-                var received = receiveBuffer.AsSpan(0, datagram.Length);
-                if (_logger.IsEnabled(LogLevel.Debug))
-                {
-                    _logger.LogDebug("recv {Remote} -> {Local} {Length} bytes: {Dump}", datagram.Remote, datagram.Local,
-                        datagram.Length, DatagramDump.Describe(received));
-                }
-
-                _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
+                Receive(receiveBuffer.AsSpan(0, datagram.Length), datagram);
             }
 
             Drain(sendBuffer);
+        }
+
+        while (_commands.TryDequeue(out var late))
+        {
+            late.Answer.SetResult(ControlResponse.Failure("the daemon is stopping"));
         }
 
         _logger.LogInformation("stopping: {Ike} IKE SA(s), {Child} IPsec SA(s) up", _registry.IkeCount, _registry.ChildCount);
@@ -125,20 +179,53 @@ public sealed class IkeDaemon
         }
     }
 
+    private void Receive(ReadOnlySpan<byte> received, ReceivedDatagram datagram)
+    {
+        if (datagram.Local.Port == NatTraversalPort)
+        {
+            if (received.Length < NonEspMarkerLength || received[..NonEspMarkerLength].IndexOfAnyExcept((byte)0) >= 0)
+            {
+                // A NAT-keepalive (one 0xFF byte, RFC 3948 section 2.3) or ESP-in-UDP, which is the kernel's business.
+                _logger.LogDebug("recv {Remote} -> {Local} {Length} bytes: not IKE (keepalive or ESP), ignored",
+                    datagram.Remote, datagram.Local, received.Length);
+                return;
+            }
+
+            received = received[NonEspMarkerLength..];
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("recv {Remote} -> {Local} {Length} bytes: {Dump}", datagram.Remote, datagram.Local,
+                received.Length, DatagramDump.Describe(received));
+        }
+
+        _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
+    }
+
     private long Now() => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
 
     private void Drain(byte[] sendBuffer)
     {
-        while (_endpoint.PollTransmit(sendBuffer, out var transmit))
+        // The engine writes after room for the non-ESP marker, so adding it costs no copy.
+        while (_endpoint.PollTransmit(sendBuffer.AsSpan(NonEspMarkerLength), out var transmit))
         {
-            var datagram = sendBuffer.AsSpan(0, transmit.Length);
+            var message = sendBuffer.AsSpan(NonEspMarkerLength, transmit.Length);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.LogDebug("send {Local} -> {Remote} {Length} bytes: {Dump}", transmit.Local, transmit.Remote,
-                    transmit.Length, DatagramDump.Describe(datagram));
+                    transmit.Length, DatagramDump.Describe(message));
             }
 
-            _transport.Send(datagram, transmit.Local, transmit.Remote);
+            if (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort)
+            {
+                sendBuffer.AsSpan(0, NonEspMarkerLength).Clear();
+                _transport.Send(sendBuffer.AsSpan(0, NonEspMarkerLength + transmit.Length), transmit.Local, transmit.Remote);
+            }
+            else
+            {
+                _transport.Send(message, transmit.Local, transmit.Remote);
+            }
         }
 
         while (_endpoint.PollEvent(out var engineEvent))

@@ -42,7 +42,7 @@ public sealed class IkeDaemonService(
         var daemon = new IkeDaemon(configuration, _transport, installer, registry, options, loggers.CreateLogger<IkeDaemon>(), time);
         Daemon = daemon;
         _control = new ControlServer(configuration.Daemon.ControlSocket, registry,
-            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>());
+            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon);
         _control.Start();
         _loop = new Thread(() =>
         {

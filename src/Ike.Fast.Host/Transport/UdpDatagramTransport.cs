@@ -140,8 +140,10 @@ public sealed class UdpDatagramTransport : IDatagramTransport
         return _readable.Count > 0 ? _readable[0] : null;
     }
 
+    /// <summary>The socket bound to exactly <paramref name="local"/>, else a wildcard one on its port, else any of the family.</summary>
     private Socket SocketFor(IPEndPoint local, IPEndPoint remote)
     {
+        Socket? wildcard = null;
         Socket? sameFamily = null;
         for (var i = 0; i < _sockets.Count; i++)
         {
@@ -151,17 +153,23 @@ public sealed class UdpDatagramTransport : IDatagramTransport
                 continue;
             }
 
-            if (bound.Port == local.Port && (bound.Address.Equals(local.Address)
-                                             || bound.Address.Equals(IPAddress.Any)
-                                             || bound.Address.Equals(IPAddress.IPv6Any)))
+            if (bound.Port == local.Port)
             {
-                return _sockets[i];
+                if (bound.Address.Equals(local.Address))
+                {
+                    return _sockets[i];
+                }
+
+                if (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any))
+                {
+                    wildcard ??= _sockets[i];
+                }
             }
 
             sameFamily ??= _sockets[i];
         }
 
-        return sameFamily ?? _sockets[0];
+        return wildcard ?? sameFamily ?? _sockets[0];
     }
 
     public void Dispose()

@@ -75,7 +75,7 @@ public class CliCommandTests
 
         var (exit, output, error) = await Run(CancellationToken.None, "status", "--json", "--control-socket", socket);
         Assert.True(exit == 0, error);
-        var status = JsonSerializer.Deserialize(output.Trim(), ControlJsonContext.Default.StatusResponse)!;
+        var status = JsonSerializer.Deserialize(output.Trim(), ControlJsonContext.Default.ControlResponse)!;
         Assert.True(status.Ok);
         Assert.Equal([listen.ToString()], status.Listen);
 

@@ -45,7 +45,7 @@ public class ControlServerTests
             Assert.Equal(5, child.GetProperty("age_seconds").GetInt64());
 
             // The typed model reads it back too (what `ikefast status` does).
-            var typed = JsonSerializer.Deserialize(line, ControlJsonContext.Default.StatusResponse)!;
+            var typed = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlResponse)!;
             Assert.Equal("c0ffee01", Assert.Single(typed.ChildSas!).SpiIn);
         }
 
@@ -62,7 +62,7 @@ public class ControlServerTests
         await using var server = new ControlServer(path, new SaRegistry(TimeProvider.System), () => [], NullLogger.Instance);
         server.Start();
         var line = await ControlClient.QueryAsync(path, request, Timeout);
-        var response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.StatusResponse)!;
+        var response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlResponse)!;
         Assert.False(response.Ok);
         Assert.StartsWith(error, response.Error, StringComparison.Ordinal);
     }

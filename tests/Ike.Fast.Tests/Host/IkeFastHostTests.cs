@@ -54,6 +54,35 @@ public class IkeFastHostTests
     }
 
     [Fact]
+    public async Task ControlCommandsReachTheLoop()
+    {
+        using var dir = new TempConfigDirectory();
+        var socketPath = TestSocketPath.Create();
+        var local = new IPEndPoint(IPAddress.Loopback, HostTestConfig.FreeUdpPort(IPAddress.Loopback));
+        using var configuration = HostTestConfig.Side(dir, "a", local, new IPEndPoint(IPAddress.Loopback, 9), initiate: false,
+            "198.51.100.0/24", "203.0.113.0/24", socketPath);
+        using var host = IkeFastHost.Build(configuration, new DaemonOptions(), LogLevel.Debug, logging => logging.ClearProviders());
+        await host.StartAsync();
+        try
+        {
+            async Task<ControlResponse> Ask(string request) => JsonSerializer.Deserialize(
+                await ControlClient.QueryAsync(socketPath, request, Timeout), ControlJsonContext.Default.ControlResponse)!;
+
+            Assert.Equal("unknown connection 'nope'", (await Ask("""{"command":"initiate","connection":"nope"}""")).Error);
+            Assert.Equal("connection 'loop' has no child 'x'", (await Ask("""{"command":"initiate","connection":"loop","child":"x"}""")).Error);
+            Assert.StartsWith("initiate needs", (await Ask("""{"command":"initiate"}""")).Error, StringComparison.Ordinal);
+            Assert.Equal("no IKE SA of connection 'loop'", (await Ask("""{"command":"terminate","connection":"loop"}""")).Error);
+            Assert.Equal("no IPsec SA with inbound SPI c0ffee01", (await Ask("""{"command":"terminate","spi_in":"c0ffee01"}""")).Error);
+            Assert.StartsWith("invalid spi_in", (await Ask("""{"command":"terminate","spi_in":"zz"}""")).Error, StringComparison.Ordinal);
+            Assert.StartsWith("terminate needs", (await Ask("""{"command":"terminate"}""")).Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task PortInUseFailsTheStart()
     {
         using var dir = new TempConfigDirectory();
