@@ -194,13 +194,24 @@ public sealed class IkeDaemon : IControlTarget
             received = received[NonEspMarkerLength..];
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            _logger.LogDebug("recv {Remote} -> {Local} {Length} bytes: {Dump}", datagram.Remote, datagram.Local,
-                received.Length, DatagramDump.Describe(received));
-        }
+        LogDatagram("recv", datagram.Remote, datagram.Local, received);
 
         _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
+    }
+
+    /// <summary>One Information line per exchange step (each message in or out), the bytes at Debug.</summary>
+    private void LogDatagram(string direction, IPEndPoint from, IPEndPoint to, ReadOnlySpan<byte> message)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("{Direction} {From} -> {To} {Summary} ({Length} bytes)", direction, from, to,
+                DatagramDump.Summary(message), message.Length);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("{Direction} bytes: {Hex}", direction, DatagramDump.Hex(message));
+        }
     }
 
     private long Now() => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
@@ -211,11 +222,7 @@ public sealed class IkeDaemon : IControlTarget
         while (_endpoint.PollTransmit(sendBuffer.AsSpan(NonEspMarkerLength), out var transmit))
         {
             var message = sendBuffer.AsSpan(NonEspMarkerLength, transmit.Length);
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                _logger.LogDebug("send {Local} -> {Remote} {Length} bytes: {Dump}", transmit.Local, transmit.Remote,
-                    transmit.Length, DatagramDump.Describe(message));
-            }
+            LogDatagram("send", transmit.Local, transmit.Remote, message);
 
             if (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort)
             {
