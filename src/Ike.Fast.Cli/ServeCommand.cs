@@ -108,8 +108,8 @@ internal static class ServeCommand
                     return ExitStartFailure;
                 }
 
+                // Returns after Ctrl-C/SIGTERM (or cancel) once the host has stopped: loop joined, control socket removed.
                 await host.WaitForShutdownAsync(cancel).ConfigureAwait(false);
-                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return 0;
             }
         });

@@ -20,6 +20,8 @@ public static class IkeFastHost
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.SetMinimumLevel(minimumLevel);
+        // The generic host's own lines (content root, environment) say nothing about IKE; the daemon logs start and stop.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         if (logging is null)
         {
             builder.Logging.AddSimpleConsole(console =>
