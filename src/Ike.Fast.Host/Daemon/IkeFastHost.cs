@@ -15,8 +15,10 @@ namespace Ike.Fast.Host.Daemon;
 /// </summary>
 public static class IkeFastHost
 {
+    /// <param name="logging">Replaces the console logger (tests: no output, or a capturing provider).</param>
+    /// <param name="services">Runs after the defaults: a later registration (e.g. another <see cref="MemorySaInstaller"/>) wins.</param>
     public static IHost Build(IkeFastConfiguration configuration, DaemonOptions options, LogLevel minimumLevel = LogLevel.Information,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.SetMinimumLevel(minimumLevel);
@@ -40,18 +42,19 @@ public static class IkeFastHost
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => new SaRegistry(services.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(services => new MemorySaInstaller(
-            services.GetRequiredService<ILogger<MemorySaInstaller>>(), options.LogSecrets));
-        builder.Services.AddSingleton<ISaInstaller>(services => services.GetRequiredService<MemorySaInstaller>());
-        builder.Services.AddSingleton(services => new IkeDaemonService(
+        builder.Services.AddSingleton(provider => new SaRegistry(provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(provider => new MemorySaInstaller(
+            provider.GetRequiredService<ILogger<MemorySaInstaller>>(), options.LogSecrets));
+        builder.Services.AddSingleton<ISaInstaller>(provider => provider.GetRequiredService<MemorySaInstaller>());
+        builder.Services.AddSingleton(provider => new IkeDaemonService(
             configuration,
-            services.GetRequiredService<ISaInstaller>(),
-            services.GetRequiredService<SaRegistry>(),
+            provider.GetRequiredService<ISaInstaller>(),
+            provider.GetRequiredService<SaRegistry>(),
             options,
-            services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<IkeDaemonService>());
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<IkeDaemonService>());
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 }

@@ -21,8 +21,16 @@ internal static class HostTestConfig
     /// <paramref name="initiate"/> sets start_action=start on its child.
     /// </summary>
     public static IkeFastConfiguration Side(TempConfigDirectory dir, string name, IPEndPoint local, IPEndPoint remote,
-        bool initiate, string localTs, string remoteTs, string socketPath)
+        bool initiate, string localTs, string remoteTs, string socketPath, string? children = null, string connectionExtra = "")
     {
+        children ??= $$"""
+            "net": {
+              "local_ts": "{{localTs}}",
+              "remote_ts": "{{remoteTs}}",
+              "esp_proposals": "aes128-sha256",
+              "start_action": "{{(initiate ? "start" : "none")}}"
+            }
+            """;
         var json = $$"""
             {
               "daemon": { "listen": [ "{{local}}" ], "control_socket": "{{socketPath}}" },
@@ -34,14 +42,8 @@ internal static class HostTestConfig
                   "proposals": "aes128-sha256-modp2048",
                   "local": { "auth": "psk" },
                   "remote": { "auth": "psk" },
-                  "children": {
-                    "net": {
-                      "local_ts": "{{localTs}}",
-                      "remote_ts": "{{remoteTs}}",
-                      "esp_proposals": "aes128-sha256",
-                      "start_action": "{{(initiate ? "start" : "none")}}"
-                    }
-                  }
+                  "children": { {{children}} }
+                  {{connectionExtra}}
                 }
               },
               "secrets": { "ike-loop": { "secret": "ikefast-loopback-test-psk" } }
