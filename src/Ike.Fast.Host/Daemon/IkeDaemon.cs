@@ -218,26 +218,29 @@ public sealed class IkeDaemon : IControlTarget
 
     private void Drain(byte[] sendBuffer)
     {
+        // Events first: an IPsec SA is installed before the message that completes its Quick Mode leaves, so the
+        // inbound SA exists when the peer starts sending on it; and the log reads in protocol order.
+        while (_endpoint.PollEvent(out var engineEvent))
+        {
+            Dispatch(engineEvent);
+        }
+
         // The engine writes after room for the non-ESP marker, so adding it costs no copy.
         while (_endpoint.PollTransmit(sendBuffer.AsSpan(NonEspMarkerLength), out var transmit))
         {
             var message = sendBuffer.AsSpan(NonEspMarkerLength, transmit.Length);
-            LogDatagram("send", transmit.Local, transmit.Remote, message);
-
+            IPEndPoint from;
             if (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort)
             {
                 sendBuffer.AsSpan(0, NonEspMarkerLength).Clear();
-                _transport.Send(sendBuffer.AsSpan(0, NonEspMarkerLength + transmit.Length), transmit.Local, transmit.Remote);
+                from = _transport.Send(sendBuffer.AsSpan(0, NonEspMarkerLength + transmit.Length), transmit.Local, transmit.Remote);
             }
             else
             {
-                _transport.Send(message, transmit.Local, transmit.Remote);
+                from = _transport.Send(message, transmit.Local, transmit.Remote);
             }
-        }
 
-        while (_endpoint.PollEvent(out var engineEvent))
-        {
-            Dispatch(engineEvent);
+            LogDatagram("send", from, transmit.Remote, message);
         }
     }
 

@@ -14,6 +14,9 @@ public interface IDatagramTransport : IDisposable
     /// <summary>Waits up to <paramref name="timeout"/> for one datagram; false when none arrived.</summary>
     bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedDatagram datagram);
 
-    /// <summary>Sends from <paramref name="local"/> (or the closest bound socket) to <paramref name="remote"/>.</summary>
-    void Send(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote);
+    /// <summary>
+    /// Sends from <paramref name="local"/> (or the closest bound socket) to <paramref name="remote"/>; returns the
+    /// address actually sent from, for the log.
+    /// </summary>
+    IPEndPoint Send(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote);
 }

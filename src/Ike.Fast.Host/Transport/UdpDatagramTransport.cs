@@ -101,9 +101,14 @@ public sealed class UdpDatagramTransport : IDatagramTransport
         return true;
     }
 
-    public void Send(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote)
+    public IPEndPoint Send(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote)
     {
-        var socket = SocketFor(local, remote);
+        var index = SocketFor(local, remote);
+        var socket = _sockets[index];
+        var bound = _localEndPoints[index];
+        var from = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)
+            ? new IPEndPoint(local.Address, bound.Port)
+            : bound;
         try
         {
             socket.SendTo(datagram, SocketFlags.None, remote);
@@ -111,8 +116,10 @@ public sealed class UdpDatagramTransport : IDatagramTransport
         catch (SocketException e)
         {
             // A send failure (no route, peer gone) must not stop the daemon; the engine retransmits.
-            _logger.LogWarning("send {Length} bytes {Local} -> {Remote} failed: {Error}", datagram.Length, local, remote, e.SocketErrorCode);
+            _logger.LogWarning("send {Length} bytes {Local} -> {Remote} failed: {Error}", datagram.Length, from, remote, e.SocketErrorCode);
         }
+
+        return from;
     }
 
     private Socket? WaitReadable(TimeSpan timeout)
@@ -141,10 +148,10 @@ public sealed class UdpDatagramTransport : IDatagramTransport
     }
 
     /// <summary>The socket bound to exactly <paramref name="local"/>, else a wildcard one on its port, else any of the family.</summary>
-    private Socket SocketFor(IPEndPoint local, IPEndPoint remote)
+    private int SocketFor(IPEndPoint local, IPEndPoint remote)
     {
-        Socket? wildcard = null;
-        Socket? sameFamily = null;
+        var wildcard = -1;
+        var sameFamily = -1;
         for (var i = 0; i < _sockets.Count; i++)
         {
             var bound = _localEndPoints[i];
@@ -157,19 +164,22 @@ public sealed class UdpDatagramTransport : IDatagramTransport
             {
                 if (bound.Address.Equals(local.Address))
                 {
-                    return _sockets[i];
+                    return i;
                 }
 
-                if (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any))
+                if (wildcard < 0 && (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)))
                 {
-                    wildcard ??= _sockets[i];
+                    wildcard = i;
                 }
             }
 
-            sameFamily ??= _sockets[i];
+            if (sameFamily < 0)
+            {
+                sameFamily = i;
+            }
         }
 
-        return wildcard ?? sameFamily ?? _sockets[0];
+        return wildcard >= 0 ? wildcard : sameFamily >= 0 ? sameFamily : 0;
     }
 
     public void Dispose()
