@@ -152,14 +152,18 @@ public sealed partial class Endpoint
             return;
         }
 
+        // The most specific child whose selectors contain the proposed ones (like charon's best-match selection).
         ChildConfig? child = null;
+        int bestSpecificity = -1;
         foreach (ChildConfig c in sa.Peer.Children)
         {
-            if (TrafficSelectorCodec.Contains(TrafficSelectorCodec.Resolve(c.RemoteTs[0], sa.Remote.Address), remoteTs) &&
-                TrafficSelectorCodec.Contains(TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address), localTs))
+            TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], sa.Remote.Address);
+            TrafficSelector configLocal = TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address);
+            int specificity = configRemote.PrefixLength + configLocal.PrefixLength;
+            if (specificity > bestSpecificity && TrafficSelectorCodec.Contains(configRemote, remoteTs) && TrafficSelectorCodec.Contains(configLocal, localTs))
             {
                 child = c;
-                break;
+                bestSpecificity = specificity;
             }
         }
 

@@ -144,7 +144,7 @@ public class MainModeTests
         Assert.Equal(a.InboundIntegrityKey, b.OutboundIntegrityKey);
         Assert.Equal(a.OutboundEncryptionKey, b.InboundEncryptionKey);
         Assert.Equal(a.OutboundIntegrityKey, b.InboundIntegrityKey);
-        Assert.NotEqual(a.InboundEncryptionKey, a.OutboundEncryptionKey);
+        Assert.NotEqual(a.InboundEncryptionKey.Concat(a.InboundIntegrityKey), a.OutboundEncryptionKey.Concat(a.OutboundIntegrityKey));
         Assert.Equal(a.Encryption, b.Encryption);
         Assert.Equal(a.Integrity, b.Integrity);
         Assert.Equal(a.LifetimeSeconds, b.LifetimeSeconds);
