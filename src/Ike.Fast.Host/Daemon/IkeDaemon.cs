@@ -62,6 +62,9 @@ public sealed class IkeDaemon : IControlTarget
     /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
     public EndpointCounters Counters => _endpoint.Counters;
 
+    CountersStatus IControlTarget.Counters => new(Counters.Received, Counters.Sent, Counters.Dropped,
+        Counters.Phase1Established, Counters.ChildSasEstablished);
+
     public Task<ControlResponse> InitiateAsync(string connection, string? child) => Invoke((endpoint, now) =>
     {
         var config = _configuration.Connections.FirstOrDefault(c => c.Name == connection);

@@ -44,6 +44,10 @@ public class LoopbackPairTests
         Assert.Equal("203.0.113.0/24", bChild.GetProperty("local_ts").GetString());
         Assert.Equal("esp", aChild.GetProperty("protocol").GetString());
         Assert.Equal("tunnel", aChild.GetProperty("mode").GetString());
+        var counters = aStatus.GetProperty("counters");
+        Assert.Equal(1, counters.GetProperty("phase1_established").GetInt64());
+        Assert.Equal(1, counters.GetProperty("child_sas_established").GetInt64());
+        Assert.True(counters.GetProperty("received").GetInt64() >= 4);
     }
 
     [Fact]
