@@ -16,7 +16,7 @@ namespace Ike.Fast.Tests.Protocol;
 /// sent (same keys, IV chain, payloads and padding), charon's QM1/QM3 must verify (HASH(1), HASH(3)), our KEYMAT must
 /// equal the logged ESP keys, and charon's Delete exchanges must verify (Informational HASH(1)).
 /// </summary>
-public class RecordedSessionTests
+public class ResponderKnownAnswerTests
 {
     [Theory]
     [InlineData("mm-psk-aes128-sha256-modp2048__sw-sw")]
