@@ -12,6 +12,7 @@ namespace Ike.Fast.Crypto;
 /// the inner round keys pass through InvMixColumns (AESIMC). All operations are constant-time in the key and data
 /// (no tables). Callers check <see cref="IsSupported"/>; <see cref="IkeCbcCipher"/> falls back to .NET otherwise.
 /// </summary>
+[SkipLocalsInit]
 internal struct AesNiCbc
 {
     private const int BlockSize = 16;

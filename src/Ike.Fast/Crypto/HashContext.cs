@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto;
@@ -6,6 +7,7 @@ namespace Ike.Fast.Crypto;
 /// Incremental plain hash with the negotiated algorithm (the RFC 2409 §5 / Appendix B IV computations use the
 /// hash, not the HMAC): Append the parts (g^xi | g^xr, last block | M-ID), then Finish. No allocation per call.
 /// </summary>
+[SkipLocalsInit]
 public ref struct HashContext
 {
     private readonly IkeHashAlgorithm _algorithm;

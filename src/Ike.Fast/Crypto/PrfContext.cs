@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto;
@@ -13,6 +14,7 @@ namespace Ike.Fast.Crypto;
 /// context zeroes its key-derived state in <see cref="Finish"/> and <see cref="Dispose"/>; always dispose it.
 /// </para>
 /// </summary>
+[SkipLocalsInit]
 public ref struct PrfContext
 {
     private readonly IkeHashAlgorithm _algorithm;
@@ -57,10 +59,35 @@ public ref struct PrfContext
 
     internal PrfContext(IkeHashAlgorithm algorithm, ReadOnlySpan<byte> key, HashBackend backend)
     {
-        PrfKey prepared = default;
-        prepared.Initialize(algorithm, key, backend);
-        this = new PrfContext(in prepared);
-        prepared.Dispose();
+        // Same as going through a PrfKey, without building and copying one.
+        _algorithm = algorithm;
+        int blockSize = IkeHashAlgorithmInfo.GetBlockSize(algorithm);
+        backend = HashContext.Resolve(algorithm, backend);
+        _midstate = backend != HashBackend.Platform;
+        Span<byte> inner = stackalloc byte[IkeHashAlgorithmInfo.MaxBlockSize];
+        inner = inner[..blockSize];
+        if (_midstate)
+        {
+            Span<byte> outer = stackalloc byte[IkeHashAlgorithmInfo.MaxBlockSize];
+            outer = outer[..blockSize];
+            HmacPads.Compute(algorithm, backend, key, inner, outer);
+            bool sha1 = algorithm == IkeHashAlgorithm.Sha1;
+            bool native = backend == HashBackend.Native;
+            _inner.Initialize(sha1, native);
+            _inner.Append(inner);
+            _outer.Initialize(sha1, native);
+            _outer.Append(outer);
+            CryptographicOperations.ZeroMemory(outer);
+        }
+        else
+        {
+            HmacPads.Compute(algorithm, backend, key, inner, ((Span<byte>)_outerKey)[..blockSize]);
+            _hash = IncrementalHashPool.Rent(algorithm);
+            _hash.AppendData(inner);
+        }
+
+        CryptographicOperations.ZeroMemory(inner);
+        _active = true;
     }
 
     /// <summary>The PRF output size in bytes (RFC 4868: the full digest).</summary>
@@ -157,9 +184,15 @@ public ref struct PrfContext
 
         if (_active)
         {
-            _inner.Clear();
-            _outer.Clear();
-            CryptographicOperations.ZeroMemory(_outerKey);
+            if (_midstate)
+            {
+                _inner.Clear();
+                _outer.Clear();
+            }
+            else
+            {
+                CryptographicOperations.ZeroMemory(_outerKey);
+            }
         }
 
         _active = false;

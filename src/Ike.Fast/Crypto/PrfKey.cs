@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto;
@@ -9,11 +10,9 @@ namespace Ike.Fast.Crypto;
 /// two compressions once instead of on every call. Holds key-derived secrets: <see cref="Dispose"/> zeroes them.
 /// A mutable struct: do not copy it around.
 /// </summary>
+[SkipLocalsInit]
 public struct PrfKey : IDisposable
 {
-    private const byte InnerPad = 0x36; // RFC 2104 §2 ipad
-    private const byte OuterPad = 0x5c; // RFC 2104 §2 opad
-
     internal Sha32Hasher Inner;
     internal Sha32Hasher Outer;
     internal Bytes128 InnerKey;
@@ -43,42 +42,19 @@ public struct PrfKey : IDisposable
     {
         int blockSize = IkeHashAlgorithmInfo.GetBlockSize(algorithm);
         backend = HashContext.Resolve(algorithm, backend);
-
-        // K0: the key, hashed first when longer than the block (RFC 2104 §2), zero-padded to B bytes.
-        Span<byte> k0 = stackalloc byte[IkeHashAlgorithmInfo.MaxBlockSize];
-        k0.Clear();
-        k0 = k0[..blockSize];
-        if (key.Length > blockSize)
-        {
-            using HashContext keyHash = new(algorithm, backend);
-            keyHash.Append(key);
-            keyHash.Finish(k0);
-        }
-        else
-        {
-            key.CopyTo(k0);
-        }
-
-        Span<byte> inner = InnerKey, outer = OuterKey;
-        inner.Clear();
-        outer.Clear();
-        for (int i = 0; i < blockSize; i++)
-        {
-            inner[i] = (byte)(k0[i] ^ InnerPad);
-            outer[i] = (byte)(k0[i] ^ OuterPad);
-        }
-
-        CryptographicOperations.ZeroMemory(k0);
+        Span<byte> inner = ((Span<byte>)InnerKey)[..blockSize], outer = ((Span<byte>)OuterKey)[..blockSize];
+        HmacPads.Compute(algorithm, backend, key, inner, outer);
         Algorithm = algorithm;
         IsMidstate = backend != HashBackend.Platform;
         if (IsMidstate)
         {
+            // Keep only the states after the pad blocks; the pads themselves are no longer needed.
             bool sha1 = algorithm == IkeHashAlgorithm.Sha1;
             bool native = backend == HashBackend.Native;
             Inner.Initialize(sha1, native);
-            Inner.Append(inner[..blockSize]);
+            Inner.Append(inner);
             Outer.Initialize(sha1, native);
-            Outer.Append(outer[..blockSize]);
+            Outer.Append(outer);
             CryptographicOperations.ZeroMemory(inner);
             CryptographicOperations.ZeroMemory(outer);
         }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto;
@@ -8,6 +9,7 @@ namespace Ike.Fast.Crypto;
 /// over a pluggable compression function (SHA-NI or scalar). Being a plain struct it can be copied as a
 /// "midstate": HMAC keeps the states after the ipad and opad blocks so a PRF call does not re-hash them.
 /// </summary>
+[SkipLocalsInit]
 internal struct Sha32Hasher
 {
     private const int BlockSize = 64;

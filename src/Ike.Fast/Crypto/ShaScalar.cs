@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Ike.Fast.Crypto;
 
@@ -7,6 +8,7 @@ namespace Ike.Fast.Crypto;
 /// Portable SHA-1 and SHA-256 compression functions (FIPS 180-4 §6.1.2, §6.2.2): the fallback when the SHA-NI
 /// kernels are not available, and the reference they are tested against. Data-independent control flow.
 /// </summary>
+[SkipLocalsInit]
 internal static class ShaScalar
 {
     private static ReadOnlySpan<uint> K256 =>

@@ -135,13 +135,15 @@ public sealed partial class Endpoint
     }
 
     /// <summary>
-    /// Pads the plaintext after the header to the cipher block (RFC 2409 §5.3, zero padding like charon), fixes the
-    /// header length and encrypts in place, advancing the IV chain. Returns the final length.
+    /// Pads the plaintext after the header to the cipher block with zeros (RFC 2409 §5.3), fixes the header length
+    /// and encrypts in place, advancing the IV chain. Returns the final length. Like charon (recorded MM6: a
+    /// 48-byte body carries 16 bytes of padding) there is always at least one padding byte, a whole block when the
+    /// body is already aligned, so our messages are byte-identical to charon's for the same keys.
     /// </summary>
     private static int PadAndEncrypt(Span<byte> buffer, int length, IkeCbcCipher cipher, Span<byte> iv)
     {
         int bs = cipher.BlockSize;
-        int pad = (bs - ((length - IsakmpHeader.Size) % bs)) % bs;
+        int pad = bs - ((length - IsakmpHeader.Size) % bs);
         buffer.Slice(length, pad).Clear();
         length += pad;
         BinaryPrimitives.WriteUInt32BigEndian(buffer[IsakmpHeader.LengthOffset..], (uint)length);

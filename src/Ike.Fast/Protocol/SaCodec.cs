@@ -205,11 +205,12 @@ internal static class SaCodec
                 w.WriteAttribute(IpsecAttributeType.AuthenticationAlgorithm, (ulong)auth);
             }
 
-            w.WriteAttribute(IpsecAttributeType.EncapsulationMode, (ulong)(mode == IpsecMode.Tunnel ? EncapsulationMode.Tunnel : EncapsulationMode.Transport));
             if (p.PfsGroup is { } g)
             {
                 w.WriteAttribute(IpsecAttributeType.GroupDescription, (ulong)g);
             }
+
+            w.WriteAttribute(IpsecAttributeType.EncapsulationMode, (ulong)(mode == IpsecMode.Tunnel ? EncapsulationMode.Tunnel : EncapsulationMode.Transport));
 
             if (lifeSeconds > 0)
             {

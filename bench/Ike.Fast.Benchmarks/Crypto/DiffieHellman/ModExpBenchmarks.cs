@@ -5,7 +5,8 @@ using Ike.Fast.Crypto.DiffieHellman;
 namespace Ike.Fast.Benchmarks.Crypto.DiffieHellman;
 
 /// <summary>
-/// One MODP exponentiation (peer value ^ private exponent mod p): IkeFast's constant-time scalar tier against
+/// One MODP exponentiation (peer value ^ private exponent mod p): IkeFast's constant-time scalar tier (both
+/// back-ends) against
 /// OpenSSL's BN_mod_exp_mont_consttime (baseline) and BigInteger.ModPow (variable-time).
 /// Restrict groups with IKEFAST_DH_GROUPS=14 (comma-separated group numbers); default 2,5,14,15,16.
 /// </summary>
@@ -75,8 +76,17 @@ public class ModExpBenchmarks
     [Benchmark(Baseline = true)]
     public void OpenSsl() => _openSsl!.Run(_result);
 
+    /// <summary>The dispatching entry: AVX-512 28-bit-limb path where available.</summary>
     [Benchmark]
     public void IkeFast() => ModularExponentiation.ModExp(_base, _exponent, _modp, _result);
+
+    /// <summary>The portable 64-bit-limb path (what a CPU without AVX-512 runs).</summary>
+    [Benchmark]
+    public void IkeFastScalar64()
+    {
+        var counter = default(NoModExpWorkCounter);
+        ModularExponentiation.ModExpScalar(_base, _exponent, _modp, _result, ModularExponentiation.WindowBits(_exponent.Length * 8), ref counter);
+    }
 
     [Benchmark]
     public BigInteger BigIntegerModPow() => BigInteger.ModPow(_baseBig, _exponentBig, _prime);

@@ -73,13 +73,14 @@ internal sealed class FixedBaseTable
 
     /// <summary>
     /// Builds the table for exponents of the given byte length, in the vector form when the CPU has AVX-512 and
-    /// the prime fits it (unless <paramref name="allowVector"/> is false).
+    /// the prime is at most 3072 bits (unless <paramref name="allowVector"/> is false).
     /// </summary>
     internal static FixedBaseTable Create(ModpGroup group, int exponentBytes, bool allowVector = true)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(exponentBytes);
-        bool vector = allowVector && group.Vector is not null && VectorMontgomeryArithmetic.IsSupported;
+        // The vector form is 2.5x larger (28-bit limbs in 64-bit lanes); above 3072 bits (0.9 MiB) keep 64-bit limbs.
+        bool vector = allowVector && group.Vector is { NeedsNormalization: false } && VectorMontgomeryArithmetic.IsSupported;
         return new FixedBaseTable(group, exponentBytes, vector);
     }
 

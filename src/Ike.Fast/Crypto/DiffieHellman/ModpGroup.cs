@@ -97,7 +97,7 @@ internal sealed class ModpGroup
     /// <summary>R mod p: 1 in the Montgomery domain.</summary>
     internal ulong[] MontgomeryOne { get; }
 
-    /// <summary>Constants for the AVX-512 path (28-bit limbs); null for primes above 3,500 bits.</summary>
+    /// <summary>Constants for the AVX-512 path (28-bit limbs).</summary>
     internal VectorModulus? Vector { get; }
 
     /// <summary>-p^-1 mod 2^64 (equals 1 for these primes, whose low limb is all ones).</summary>

@@ -19,8 +19,8 @@ internal static class MontgomeryArithmetic
     /// Product-scanning (FIPS) Montgomery multiplication: column by column, a*b and m*p products are summed
     /// into a three-word accumulator whose words each form a one-add dependency chain (the carries feed
     /// forward only), which suits a JIT without add-with-carry better than row-wise carry chains.
-    /// r = a * b * R^-1 mod p, fully reduced; a &lt; R, b &lt; p; r may alias a or b (a column is written only
-    /// after its limbs of a and b are last read); scratch holds n + n limbs (m, then the unreduced result).
+    /// r = a * b * R^-1 mod p, fully reduced; a &lt; R, b &lt; p; r may alias a or b (r is written only by the
+    /// final masked subtraction); scratch holds 2n limbs (the m digits, then the unreduced result).
     /// </summary>
     internal static void Multiply(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, ModpGroup group, Span<ulong> scratch)
     {

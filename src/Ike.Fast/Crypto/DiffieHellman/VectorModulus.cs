@@ -4,15 +4,15 @@ namespace Ike.Fast.Crypto.DiffieHellman;
 
 /// <summary>
 /// Constants of a MODP prime for <see cref="VectorMontgomeryArithmetic"/>: 28-bit limbs in 64-bit lanes,
-/// padded to whole 8-lane vectors; R = 2^(28 L). Only for primes where L &lt;= 127 limbs, so that the
-/// unreduced lane sums (at most 2 L products below 2^56 each) cannot overflow 64 bits.
+/// padded to whole 8-lane vectors; R = 2^(28 L). Unreduced lane sums grow by at most 2 products below 2^56 per
+/// step, so up to 127 limbs (3072-bit primes) never overflow 64 bits; larger primes renormalise every 64 steps.
 /// </summary>
 internal sealed class VectorModulus
 {
     internal const int LimbBits = 28;
     internal const ulong LimbMask = (1UL << LimbBits) - 1;
     internal const int LanesPerVector = 8;
-    internal const int MaxLimbs = 127;
+    internal const int MaxLimbsWithoutNormalization = 127;
 
     private VectorModulus(BigInteger p, int limbCount)
     {
@@ -46,16 +46,18 @@ internal sealed class VectorModulus
 
     internal ulong K0 { get; }
 
+    /// <summary>Whether the multiplication must renormalise its accumulator every 64 steps.</summary>
+    internal bool NeedsNormalization => LimbCount > MaxLimbsWithoutNormalization;
+
     /// <summary>
-    /// Constants for p, or null when p is too large for overflow-free lane accumulation or its low limb is not
-    /// all ones (the multiplication relies on p ≡ -1 mod 2^28, true of every IKE MODP prime: then k0 = 1 and
+    /// Constants for p, or null when its low limb is not all ones (the multiplication relies on p ≡ -1 mod 2^28, true of every IKE MODP prime: then k0 = 1 and
     /// the quotient digit is simply the low limb).
     /// </summary>
     internal static VectorModulus? TryCreate(BigInteger p, int bits)
     {
         int limbs = (bits + 2 + LimbBits - 1) / LimbBits;
         limbs = (limbs + LanesPerVector - 1) / LanesPerVector * LanesPerVector;
-        if (limbs > MaxLimbs || (ulong)(p & LimbMask) != LimbMask)
+        if ((ulong)(p & LimbMask) != LimbMask)
         {
             return null;
         }

@@ -6,17 +6,22 @@ using System.Runtime.Intrinsics.X86;
 namespace Ike.Fast.Crypto.DiffieHellman;
 
 /// <summary>
-/// AVX-512 almost-Montgomery multiplication for one exponentiation (not a batch): 28-bit limbs in 64-bit
-/// lanes, so vpmuludq forms 8 limb products per instruction and sums accumulate without carries; the word-
+/// AVX-512 (or AVX2) almost-Montgomery multiplication for one exponentiation (not a batch): 28-bit limbs in
+/// 64-bit lanes, so vpmuludq forms 8 (4) limb products per instruction and sums accumulate without carries; the word-
 /// serial loop adds a_i * B + m_i * P and shifts one limb per step (valignq), and one sequential carry pass
-/// normalises the result. Inputs below 2p give outputs below 2p (R &gt; 4p), so no subtraction is needed
-/// inside the ladder. Constant-time: fixed instruction sequence for every value. Results are exactly those of
+/// normalises the result. Up to 3072-bit primes the accumulator lives in zmm registers (one generic
+/// instantiation per size); larger primes use scratch memory and renormalise every 64 steps. Inputs below 2p
+/// give outputs below 2p (R &gt; 4p), so no subtraction is needed inside the ladder. Constant-time: the
+/// instruction sequence depends on the prime size only. Results are exactly those of
 /// <see cref="MontgomeryArithmetic"/> after the final reduction (tests compare both paths).
 /// </summary>
 internal static class VectorMontgomeryArithmetic
 {
-    /// <summary>Whether this CPU/runtime runs the vector path.</summary>
-    internal static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>Whether this CPU/runtime runs the vector path (AVX-512, or AVX2 with half-width vectors).</summary>
+    internal static bool IsSupported => HasAvx512 || Avx2.IsSupported;
+
+    /// <summary>Whether the 512-bit form runs (Vector512 acceleration is what .NET enables where it pays off).</summary>
+    internal static bool HasAvx512 => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>
     /// r = a * b * 2^(-28 L) mod p, almost reduced (below 2p), normalised limbs. a, b normalised and below 2p;
@@ -29,6 +34,12 @@ internal static class VectorMontgomeryArithmetic
         if (r.Length < limbs || a.Length < limbs || b.Length < limbs || scratch.Length < limbs)
         {
             throw new ArgumentException("Operand shorter than the modulus.");
+        }
+
+        if (!HasAvx512)
+        {
+            MultiplyAvx2(r, a, b, m, scratch);
+            return;
         }
 
         switch (vectors)
@@ -55,8 +66,9 @@ internal static class VectorMontgomeryArithmetic
     }
 
     /// <summary>
-    /// <see cref="Multiply"/> for any vector count, with the accumulator in scratch memory (the fallback for
-    /// sizes without a register instantiation; tests compare it with the register form).
+    /// <see cref="Multiply"/> for any vector count, with the accumulator in scratch memory (the path for
+    /// sizes without a register instantiation, i.e. primes above 3072 bits, which also need the periodic
+    /// normalisation; tests compare it with the register form).
     /// </summary>
     internal static void MultiplyInMemory(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, VectorModulus m, Span<ulong> scratch)
     {
@@ -77,6 +89,7 @@ internal static class VectorMontgomeryArithmetic
         }
 
         ulong b0 = rb;
+        bool normalizeEvery64 = m.NeedsNormalization;
 
         // The quotient carried out of lane 0 is kept in a register and folded into the next step's first
         // vector: a 64-bit store into the freshly stored vector would defeat store-to-load forwarding.
@@ -111,6 +124,22 @@ internal static class VectorMontgomeryArithmetic
 
             // Lane 0 of the old accumulator is now a multiple of 2^28; its quotient joins the new lane 0.
             pending = carry;
+
+            // Large primes: every 64 steps, fold the lanes back to 28 bits so no lane can exceed 2^64
+            // (64 steps add below 64 * 2^57 = 2^63 to any lane). The schedule depends on i only.
+            if (normalizeEvery64 && ((i + 1) & 63) == 0)
+            {
+                acc += pending;
+                pending = 0;
+                ulong n = 0;
+                for (int j = 0; j < limbs; j++)
+                {
+                    ref ulong lane = ref Unsafe.Add(ref acc, j);
+                    ulong v = lane + n;
+                    lane = v & VectorModulus.LimbMask;
+                    n = v >> VectorModulus.LimbBits;
+                }
+            }
         }
 
         acc += pending;
@@ -124,6 +153,108 @@ internal static class VectorMontgomeryArithmetic
             Unsafe.Add(ref rr, j) = v & VectorModulus.LimbMask;
             c = v >> VectorModulus.LimbBits;
         }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyInMemory"/> with 256-bit vectors (AVX2: vpmuludq on 4 lanes; the one-lane shift
+    /// across vectors is vperm2i128 + vpalignr). Same arithmetic, same results; for CPUs without AVX-512.
+    /// </summary>
+    internal static void MultiplyAvx2(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, VectorModulus m, Span<ulong> scratch)
+    {
+        int limbs = m.LimbCount;
+        if (!Avx2.IsSupported)
+        {
+            throw new PlatformNotSupportedException("AVX2 is not available.");
+        }
+
+        const int Lanes = 4;
+        int vectors = limbs / Lanes;
+        if (r.Length < limbs || a.Length < limbs || b.Length < limbs || scratch.Length < limbs)
+        {
+            throw new ArgumentException("Operand shorter than the modulus.");
+        }
+
+        ref ulong ra = ref MemoryMarshal.GetReference(a);
+        ref ulong rb = ref MemoryMarshal.GetReference(b);
+        ref ulong rp = ref MemoryMarshal.GetArrayDataReference(m.Modulus);
+        ref ulong acc = ref MemoryMarshal.GetReference(scratch);
+        for (int j = 0; j < limbs; j++)
+        {
+            Unsafe.Add(ref acc, j) = 0;
+        }
+
+        ulong b0 = rb;
+        bool normalizeEvery64 = m.NeedsNormalization;
+
+        // The quotient carried out of lane 0 is kept in a register and folded into the next step's first
+        // vector: a 64-bit store into the freshly stored vector would defeat store-to-load forwarding.
+        ulong pending = 0;
+        for (int i = 0; i < limbs; i++)
+        {
+            ulong ai = Unsafe.Add(ref ra, i);
+            ulong lane0 = acc + pending + (ai * b0);
+            ulong mi = lane0 & VectorModulus.LimbMask;
+            ulong carry = (lane0 >> VectorModulus.LimbBits) + mi;
+
+            Vector256<uint> va = Vector256.Create(ai).AsUInt32();
+            Vector256<uint> vm = Vector256.Create(mi).AsUInt32();
+
+            // new_k = acc_k + ai * B_k + mi * P_k; the stored result is shifted down one lane.
+            Vector256<ulong> previous = Vector256.LoadUnsafe(ref acc)
+                + Vector256.CreateScalar(pending)
+                + Avx2.Multiply(va, Vector256.LoadUnsafe(ref rb).AsUInt32())
+                + Avx2.Multiply(vm, Vector256.LoadUnsafe(ref rp).AsUInt32());
+            for (int k = 1; k < vectors; k++)
+            {
+                nuint offset = (nuint)(k * Lanes);
+                Vector256<ulong> current = Vector256.LoadUnsafe(ref acc, offset)
+                    + Avx2.Multiply(va, Vector256.LoadUnsafe(ref rb, offset).AsUInt32())
+                    + Avx2.Multiply(vm, Vector256.LoadUnsafe(ref rp, offset).AsUInt32());
+                ShiftDownOneLane(current, previous).StoreUnsafe(ref acc, offset - Lanes);
+                previous = current;
+            }
+
+            ShiftDownOneLane(Vector256<ulong>.Zero, previous).StoreUnsafe(ref acc, (nuint)((vectors - 1) * Lanes));
+
+            // Lane 0 of the old accumulator is now a multiple of 2^28; its quotient joins the new lane 0.
+            pending = carry;
+
+            // Large primes: every 64 steps, fold the lanes back to 28 bits so no lane can exceed 2^64
+            // (64 steps add below 64 * 2^57 = 2^63 to any lane). The schedule depends on i only.
+            if (normalizeEvery64 && ((i + 1) & 63) == 0)
+            {
+                acc += pending;
+                pending = 0;
+                ulong n = 0;
+                for (int j = 0; j < limbs; j++)
+                {
+                    ref ulong lane = ref Unsafe.Add(ref acc, j);
+                    ulong v = lane + n;
+                    lane = v & VectorModulus.LimbMask;
+                    n = v >> VectorModulus.LimbBits;
+                }
+            }
+        }
+
+        acc += pending;
+
+        // Normalise: one carry pass (the value is below 2p < 2^(28 L), so the last carry is zero).
+        ref ulong rr = ref MemoryMarshal.GetReference(r);
+        ulong c = 0;
+        for (int j = 0; j < limbs; j++)
+        {
+            ulong v = Unsafe.Add(ref acc, j) + c;
+            Unsafe.Add(ref rr, j) = v & VectorModulus.LimbMask;
+            c = v >> VectorModulus.LimbBits;
+        }
+    }
+
+    /// <summary>[p1, p2, p3, c0] from previous = [p0..p3] and current = [c0..c3] (valignq by one, AVX2 style).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> ShiftDownOneLane(Vector256<ulong> current, Vector256<ulong> previous)
+    {
+        Vector256<ulong> middle = Avx2.Permute2x128(previous, current, 0x21); // [p2, p3, c0, c1]
+        return Avx2.AlignRight(middle.AsByte(), previous.AsByte(), 8).AsUInt64();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ike.Fast.Crypto.KeySchedule;
@@ -7,6 +8,7 @@ namespace Ike.Fast.Crypto.KeySchedule;
 /// bodies without the generic payload header (RFC 2409 §5); CKY-I/CKY-R are the 8-byte cookies. The PRF is HMAC
 /// with the negotiated hash (RFC 2409 §4); destinations must hold the PRF output size unless stated otherwise.
 /// </summary>
+[SkipLocalsInit]
 public static class Phase1KeySchedule
 {
     /// <summary>Longest Ni_b | Nr_b: nonces are 8..256 bytes (RFC 2408 §3.13).</summary>

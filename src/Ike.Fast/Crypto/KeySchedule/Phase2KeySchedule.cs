@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -8,6 +9,7 @@ namespace Ike.Fast.Crypto.KeySchedule;
 /// the 32-bit ISAKMP header value (written big-endian, as on the wire). "rest" arguments are the message's
 /// payloads after the HASH payload, generic headers included, without the ISAKMP padding.
 /// </summary>
+[SkipLocalsInit]
 public static class Phase2KeySchedule
 {
     /// <summary>ESP protocol ID (RFC 2407 §4.4.1), the usual KEYMAT protocol octet.</summary>
