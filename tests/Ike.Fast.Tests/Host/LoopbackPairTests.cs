@@ -126,4 +126,25 @@ public class LoopbackPairTests
         Assert.Empty(pair.BInstaller.Installed);
         Assert.Empty(pair.AInstaller.Installed);
     }
+
+    [Fact]
+    public async Task Ipv6LoopbackWithIpv6Selectors()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            return;
+        }
+
+        await using var pair = new LoopbackPair(
+            """ "net": { "local_ts": "2001:db8:a::/48", "remote_ts": "2001:db8:b::/48", "start_action": "start" } """,
+            """ "net": { "local_ts": "2001:db8:b::/48", "remote_ts": "2001:db8:a::/48" } """,
+            aAddress: System.Net.IPAddress.IPv6Loopback, bAddress: System.Net.IPAddress.IPv6Loopback);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        Assert.Equal(pair.AInstaller.Installed[0].InboundKeys, pair.BInstaller.Installed[0].OutboundKeys);
+        var aStatus = await LoopbackPair.Ask(pair.ASocket, """{"command":"status"}""");
+        var child = Assert.Single(aStatus.GetProperty("child_sas").EnumerateArray());
+        Assert.Equal("2001:db8:a::/48", child.GetProperty("local_ts").GetString());
+        Assert.Equal("::1", child.GetProperty("remote").GetString());
+    }
 }
