@@ -196,6 +196,9 @@ public class ConfigurationValidationTests
         var errors = dir.Errors(TestPki.Config().Replace("\"certs\": [ \"pki/a.crt\" ]", "\"id\": \"@a\"", StringComparison.Ordinal));
         Assert.Contains("ikefast.json: connections:site:local:certs: auth=pubkey needs the local certificate (certs)", errors);
 
+        errors = dir.Errors(TestPki.Config().Replace("pki/a.crt", "pki/ec.crt", StringComparison.Ordinal));
+        Assert.Contains("ikefast.json: connections:site:local:certs: the local certificate has no RSA public key (IKEv1 signatures here are RSA)", errors);
+
         errors = dir.Errors(TestPki.Config().Replace("\"remote\": { \"auth\": \"pubkey\"", "\"remote\": { \"auth\": \"psk\"", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith(
             "ikefast.json: connections:site:remote:auth: remote auth=psk differs from local auth=pubkey", StringComparison.Ordinal));
