@@ -15,7 +15,8 @@ namespace Ike.Fast.Host.Daemon;
 /// The single-threaded daemon loop around the sans-IO <see cref="Endpoint"/>: receive with a timeout equal to the
 /// engine's next deadline, feed datagrams and timeouts in, then drain what the engine produced (datagrams to send,
 /// events: SAs to install/delete, Phase 1 up/down, diagnostics). Nothing else touches the engine, so it needs no
-/// locks; other threads reach it through <see cref="Post"/>.
+/// locks; other threads (the control socket) reach it through <see cref="InitiateAsync"/>, <see cref="TerminateIkeAsync"/>
+/// and <see cref="TerminateChildAsync"/>, which queue work for the loop.
 /// </summary>
 public sealed class IkeDaemon : IControlTarget
 {
