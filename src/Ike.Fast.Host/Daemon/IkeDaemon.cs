@@ -8,6 +8,7 @@ using Ike.Fast.Host.Transport;
 using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 using Microsoft.Extensions.Logging;
+using IkeSaStatus = Ike.Fast.Host.Control.IkeSaStatus;
 
 namespace Ike.Fast.Host.Daemon;
 
