@@ -480,7 +480,11 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
         w.WritePayload(PayloadType.Identification, sa.IdirB);
-        w.WriteHash(hashR[..hashLength]);
+        if (!WriteAuthenticator(now, sa, ref w, hashR[..hashLength]))
+        {
+            return;
+        }
+
         WriteVendorIds(ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.AggressiveResponderSentSa;
@@ -513,9 +517,8 @@ public sealed partial class Endpoint
         Span<byte> ckyI = stackalloc byte[8];
         Span<byte> ckyR = stackalloc byte[8];
         WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, message.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, message, in m, idBody, peerIsInitiator: false))
         {
-            FailAuthentication(now, sa, "HASH_R does not verify");
             return;
         }
 
@@ -561,9 +564,8 @@ public sealed partial class Endpoint
         Span<byte> ckyI = stackalloc byte[8];
         Span<byte> ckyR = stackalloc byte[8];
         WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdiiB, source.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, source, in m, sa.IdiiB, peerIsInitiator: true))
         {
-            FailAuthentication(now, sa, "HASH_I does not verify");
             return;
         }
 
@@ -596,25 +598,9 @@ public sealed partial class Endpoint
             w.WritePayload(PayloadType.Identification, idBody);
         }
 
-        if (UsesSignatures(sa))
+        if (!WriteAuthenticator(now, sa, ref w, hash[..hashLength]))
         {
-            // RFC 2409 §5.1: CERT (our end-entity certificate) and SIG_x = the RSA signature of HASH_x.
-            X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
-            using RSA? key = cert?.GetRSAPrivateKey();
-            byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash[..hashLength]);
-            if (signature is null)
-            {
-                Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
-                RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
-                return;
-            }
-
-            w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
-            w.WriteSignature(signature);
-        }
-        else
-        {
-            w.WriteHash(hash[..hashLength]);
+            return;
         }
 
         if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
@@ -896,6 +882,30 @@ public sealed partial class Endpoint
         }
 
         sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
+        return true;
+    }
+
+    /// <summary>HASH_x, or with public keys CERT (our end-entity certificate) and SIG_x = RSA signature of HASH_x (RFC 2409 §5.1).</summary>
+    private bool WriteAuthenticator(long now, IkeSa sa, ref IsakmpWriter w, scoped ReadOnlySpan<byte> hash)
+    {
+        if (!UsesSignatures(sa))
+        {
+            w.WriteHash(hash);
+            return true;
+        }
+
+        X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
+        using RSA? key = cert?.GetRSAPrivateKey();
+        byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash);
+        if (signature is null)
+        {
+            Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
+            RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
+            return false;
+        }
+
+        w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
+        w.WriteSignature(signature);
         return true;
     }
 
