@@ -386,9 +386,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: true))
         {
             return;
@@ -422,9 +419,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: false))
         {
             return;
@@ -514,9 +508,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, message, in m, idBody, peerIsInitiator: false))
         {
             return;
@@ -561,9 +552,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, source, in m, sa.IdiiB, peerIsInitiator: true))
         {
             return;
