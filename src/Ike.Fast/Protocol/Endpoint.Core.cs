@@ -222,6 +222,12 @@ public sealed partial class Endpoint
     private void Diagnose(DiagnosticCode code, IkeSa? sa, long now, string message, NotifyMessageType notify = 0)
     {
         Counters.Count(code);
+        if (_events.Count >= Options.MaxPendingDiagnostics)
+        {
+            Counters.DiagnosticsSuppressed++;
+            return;
+        }
+
         Emit(new EngineEvent
         {
             Kind = EngineEventKind.Diagnostic,

@@ -39,6 +39,12 @@ public sealed class EndpointOptions
     /// </summary>
     public Func<DateTime> CertificateTime { get; init; } = () => DateTime.Now;
 
+    /// <summary>
+    /// Diagnostic events queued beyond this many undrained events are only counted (a flood of garbage must not grow
+    /// memory when the host drains slowly). SA and IPsec events are always queued.
+    /// </summary>
+    public int MaxPendingDiagnostics { get; init; } = 4096;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }
