@@ -386,9 +386,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: true))
         {
             return;
@@ -422,9 +419,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: false))
         {
             return;
@@ -514,9 +508,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, message, in m, idBody, peerIsInitiator: false))
         {
             return;
@@ -561,9 +552,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, source, in m, sa.IdiiB, peerIsInitiator: true))
         {
             return;
@@ -614,6 +602,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -694,6 +683,7 @@ public sealed partial class Endpoint
 
         sa.Flight.Length = length;
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -714,6 +704,14 @@ public sealed partial class Endpoint
         if (Options.AdvertiseDpd)
         {
             w.WriteVendorId(VendorIds.Dpd);
+        }
+
+        if (Options.AdvertiseFragmentation)
+        {
+            Span<byte> fragmentation = stackalloc byte[20];
+            VendorIds.Fragmentation.CopyTo(fragmentation);
+            fragmentation[16] = 0x80; // charon's capability bytes 80000000
+            w.WriteVendorId(fragmentation);
         }
     }
 

@@ -143,4 +143,18 @@ public class RsaSignatureTests
         Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
         MainModeTests.AssertPair(Assert.Single(c.Of(true, EngineEventKind.InstallChildSa)).ChildSa!, Assert.Single(c.Of(false, EngineEventKind.InstallChildSa)).ChildSa!);
     }
+
+    [Fact]
+    public void LargeMm5_IsSentAsIkeFragments_AndReassembled()
+    {
+        var options = new EndpointOptions { FragmentSize = 576 };
+        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca), Config(false, TestPki.B, TestPki.Ca), options, options);
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
+        Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
+        List<byte[]> fragments = c.Wire.Where(w => w.Bytes[16] == (byte)PayloadType.Fragment).Select(w => w.Bytes).ToList();
+        Assert.True(fragments.Count >= 4); // MM5 and MM6, each over 576 bytes
+        Assert.All(fragments, f => Assert.True(f.Length <= 576));
+    }
 }
