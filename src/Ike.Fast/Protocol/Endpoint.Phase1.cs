@@ -971,11 +971,17 @@ public sealed partial class Endpoint
                 return false;
             }
 
+            // Signature first, then the identity binding, then the chain: all three must hold; this order makes the
+            // diagnostic name the first real problem (a valid signature by an untrusted key says "chain").
             X509Certificate2 endEntity = certificates[0];
-            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
-                    Options.CertificateTime(), out string error))
+            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+            int length2 = peerIsInitiator
+                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
+                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
+            using RSA? key = endEntity.GetRSAPublicKey();
+            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
             {
-                FailAuthentication(now, sa, error);
+                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
                 return false;
             }
 
@@ -986,14 +992,10 @@ public sealed partial class Endpoint
                 return false;
             }
 
-            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
-            int length2 = peerIsInitiator
-                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
-                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
-            using RSA? key = endEntity.GetRSAPublicKey();
-            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
+            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
+                    Options.CertificateTime(), out string error))
             {
-                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+                FailAuthentication(now, sa, error);
                 return false;
             }
 
