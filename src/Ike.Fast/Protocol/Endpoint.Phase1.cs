@@ -371,11 +371,16 @@ public sealed partial class Endpoint
     private void OnMainMode5(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
-            !ExchangeScript.Accepts(ExchangeStep.MainMode5, m.Present))
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             // Silent: a wrong PSK or a forgery; the peer retransmits or gives up (no oracle for an attacker).
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM5 does not decrypt to a valid payload chain (wrong PSK?)");
+            return;
+        }
+
+        if (!ExchangeScript.Accepts(ExchangeStep.MainMode5, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, $"MM5 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
@@ -405,10 +410,15 @@ public sealed partial class Endpoint
     private void OnMainMode6(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
-            !ExchangeScript.Accepts(ExchangeStep.MainMode6, m.Present))
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM6 does not decrypt to a valid payload chain");
+            return;
+        }
+
+        if (!ExchangeScript.Accepts(ExchangeStep.MainMode6, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, $"MM6 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
@@ -548,7 +558,7 @@ public sealed partial class Endpoint
 
         if (!ExchangeScript.Accepts(ExchangeStep.Aggressive3, m.Present))
         {
-            Drop(DiagnosticCode.Malformed, sa, now, "AM3 lacks HASH_I");
+            Drop(DiagnosticCode.Malformed, sa, now, $"AM3 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
