@@ -360,6 +360,23 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         return all.Count;
     }
 
+    /// <summary>Takes ownership of state installed by other means (tests: policies added with iproute2 on a kernel
+    /// without ESP support stand in for an installed pair).</summary>
+    internal void Adopt(OwnedChildSa owned)
+    {
+        lock (_lock)
+        {
+            if (!_byReqId.TryGetValue(owned.ReqId, out var group))
+            {
+                _byReqId[owned.ReqId] = group = [];
+            }
+
+            group.Add(owned);
+        }
+
+        SaveJournal();
+    }
+
     public void Dispose()
     {
         if (_disposed)
