@@ -44,7 +44,14 @@ public sealed class KernelEventService(ISaInstaller installer, Func<IControlTarg
         _thread?.Join();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        // A host disposed without StopAsync (failed start) must not leave the thread waiting on a disposed token.
+        _stopping.Cancel();
+        _thread?.Join();
+        _thread = null;
+        _stopping.Dispose();
+    }
 
     /// <summary>Handles one event (public for tests feeding events without a kernel).</summary>
     public void Handle(KernelEvent e)
