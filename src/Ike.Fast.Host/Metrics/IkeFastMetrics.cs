@@ -71,6 +71,9 @@ public sealed class IkeFastMetrics : IDisposable
     public void HandshakeStarted(int phase) =>
         _started.Add(1, _shard, new KeyValuePair<string, object?>("phase", phase));
 
+    /// <summary>The meter (tests listen to this instance only).</summary>
+    internal Meter Meter => _meter;
+
     public void Dispose() => _meter.Dispose();
 
     private Measurement<long> Counter(Func<EndpointCounters, long> read) =>
