@@ -29,12 +29,12 @@ public static class SaInstallerChoice
         }
     }
 
-    /// <summary>The journal next to the control socket (/run/ikefast/xfrm-owned.state as root).</summary>
+    /// <summary>The journal named after the control socket (/run/ikefast/ikefast.xfrm-owned as root), so two daemons with
+    /// their own control sockets never share one.</summary>
     public static string JournalPath(DaemonSettings daemon)
     {
         ArgumentNullException.ThrowIfNull(daemon);
-        var directory = Path.GetDirectoryName(daemon.ControlSocket);
-        return Path.Combine(string.IsNullOrEmpty(directory) ? Path.GetTempPath() : directory, "xfrm-owned.state");
+        return Path.ChangeExtension(daemon.ControlSocket, ".xfrm-owned");
     }
 
     /// <summary>
