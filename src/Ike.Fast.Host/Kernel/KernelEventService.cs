@@ -10,8 +10,9 @@ namespace Ike.Fast.Host.Kernel;
 /// path as the control socket, so the engine is still touched by its loop thread only):
 /// <list type="bullet">
 /// <item>ACQUIRE on a reqid of ours → initiate that child;</item>
-/// <item>soft EXPIRE of an inbound SA → rekey: a new Quick Mode for the child (RFC 2409 section 5.5; IKEv1 has no rekey
-/// exchange of its own), the old pair lives until its hard expiry;</item>
+/// <item>soft EXPIRE of an inbound SA not yet superseded by a newer pair → rekey: a new Quick Mode for the child
+/// (RFC 2409 section 5.5; IKEv1 has no rekey exchange of its own), the old pair lives until its hard expiry. The
+/// daemon's own rekey timer usually comes first (see <see cref="XfrmChildSa.Lifetime"/>);</item>
 /// <item>hard EXPIRE, or an install the kernel refused → delete the pair and tell the peer (Delete payload, RFC 2408
 /// section 3.15), so it does not keep sending into a black hole.</item>
 /// </list>
@@ -72,14 +73,16 @@ public sealed class KernelEventService(ISaInstaller installer, Func<IControlTarg
                     e.Child, e.ReqId);
                 _ = target.InitiateAsync(e.Connection, e.Child);
                 break;
-            case KernelEventKind.SoftExpire when e.Inbound:
-                // One rekey per pair: the outbound SA's soft expiry arrives too and is only logged.
+            case KernelEventKind.SoftExpire when e.Inbound && !e.Superseded:
+                // One rekey per pair: the outbound SA's soft expiry arrives too and is only logged; so is the soft
+                // expiry of a pair the daemon's rekey timer already replaced.
                 logger.LogInformation("kernel soft expire of {Connection}/{Child} SPI {Spi:x8}: rekeying (new Quick Mode)",
                     e.Connection, e.Child, e.Spi);
                 _ = target.InitiateAsync(e.Connection, e.Child);
                 break;
             case KernelEventKind.SoftExpire:
-                logger.LogDebug("kernel soft expire of outbound SPI {Spi:x8} ({Connection}/{Child})", e.Spi, e.Connection, e.Child);
+                logger.LogDebug("kernel soft expire of SPI {Spi:x8} ({Connection}/{Child}{Superseded}): no action", e.Spi, e.Connection,
+                    e.Child, e.Superseded ? ", already rekeyed" : "");
                 break;
             case KernelEventKind.HardExpire or KernelEventKind.InstallFailed:
                 logger.LogInformation("kernel {Kind} of {Connection}/{Child} SPI in {SpiIn:x8}: deleting, telling the peer",

@@ -17,6 +17,9 @@ internal static class XfrmChildSa
     /// <summary>Anti-replay window (RFC 4303 section 3.4.3: 32 packets is the minimum a receiver must support).</summary>
     public const uint ReplayWindow = 32;
 
+    /// <summary>How much later than the daemon's rekey timer the kernel's soft EXPIRE comes.</summary>
+    public const ulong SoftMarginSeconds = 30;
+
     /// <summary>Builds the inbound or outbound SA. Keys are spans over <paramref name="sa"/>'s arrays (no copy).</summary>
     public static XfrmSaParameters Sa(ChildSaInfo sa, bool inbound, uint reqId, XfrmLifetime lifetime,
         XfrmEncryptionAlgorithm encryption, XfrmIntegrityAlgorithm integrity)
@@ -99,9 +102,12 @@ internal static class XfrmChildSa
     }
 
     /// <summary>
-    /// Hard limits from the negotiated lifetime (RFC 2407 section 4.5: SA Life Duration, seconds and kilobytes); the
-    /// soft limit (soft EXPIRE = time to rekey) from the child's configured rekey time when it is below the hard one,
-    /// else 90% of it.
+    /// Hard limits from the negotiated lifetime (RFC 2407 section 4.5: SA Life Duration, seconds and kilobytes). The
+    /// soft limit (soft EXPIRE = time to rekey) follows the child's rekey time the way the daemon's own rekey timer
+    /// does (<c>rekey_time</c>, at most 90% of the negotiated lifetime), plus a margin of up to 30 s: where the daemon
+    /// rekeys on its timer the new pair is in before the old pair's soft EXPIRE, which is then recognised as
+    /// superseded and only logged; the kernel's soft EXPIRE drives the rekey where no timer did (byte limits, the
+    /// responder side). Soft bytes are 90% of the hard bytes.
     /// </summary>
     public static XfrmLifetime Lifetime(ChildSaInfo sa, ChildConfig? child)
     {
@@ -111,7 +117,8 @@ internal static class XfrmChildSa
         if (hardSeconds > 0)
         {
             ulong rekey = child is not null ? (ulong)child.RekeyTime.TotalSeconds : 0;
-            softSeconds = rekey > 0 && rekey < hardSeconds ? rekey : hardSeconds * 9 / 10;
+            ulong timer = rekey > 0 ? Math.Min(rekey, hardSeconds * 9 / 10) : hardSeconds * 9 / 10;
+            softSeconds = timer + Math.Min(SoftMarginSeconds, (hardSeconds - timer) / 2);
         }
 
         ulong hardBytes = sa.LifetimeKilobytes > 0 ? (ulong)sa.LifetimeKilobytes * 1024 : 0;

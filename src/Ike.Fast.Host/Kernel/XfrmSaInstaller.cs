@@ -573,6 +573,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         var spi = e.Spi;
         OwnedChildSa? owner = null;
         bool inbound = false;
+        bool superseded = false;
         lock (_lock)
         {
             if (_byReqId.TryGetValue(e.ReqId, out var group))
@@ -581,6 +582,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
                     ? group[^1]
                     : group.Find(o => o.InboundSpi == spi || o.OutboundSpi == spi);
                 inbound = owner is not null && owner.InboundSpi == spi;
+                superseded = owner is not null && !ReferenceEquals(owner, group[^1]);
             }
         }
 
@@ -591,7 +593,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             _ => KernelEventKind.HardExpire,
         };
         _events.Enqueue(new KernelEvent(kind, e.ReqId, e.Spi, e.Protocol, owner?.Connection, owner?.Child,
-            owner?.InboundSpi ?? 0, inbound));
+            owner?.InboundSpi ?? 0, inbound, XfrmStatus.Success, superseded));
     }
 
     private readonly record struct Larval(XfrmAddress Source, XfrmAddress Destination, AddressFamily Family, XfrmProtocol Protocol);

@@ -49,13 +49,14 @@ public sealed class XfrmChildSaTests : IClassFixture<XfrmNamespace>
     {
         var child = new ChildConfig { Name = "net", RekeyTime = TimeSpan.FromMinutes(50), LifeTime = TimeSpan.FromHours(1) };
         var lifetime = XfrmChildSa.Lifetime(KernelTestData.Tunnel(), child);
-        Assert.Equal(3000ul, lifetime.SoftAddExpiresSeconds);
+        // The daemon rekeys at 3000 s; the kernel's soft EXPIRE comes 30 s later.
+        Assert.Equal(3030ul, lifetime.SoftAddExpiresSeconds);
         Assert.Equal(3600ul, lifetime.HardAddExpiresSeconds);
         Assert.Equal(0ul, lifetime.HardByteLimit);
 
-        // No configuration (or a rekey time beyond the negotiated life): 90%; kilobytes to bytes.
+        // No configuration (or a rekey time beyond the negotiated life): 90% + 30 s; kilobytes to bytes.
         var gcm = XfrmChildSa.Lifetime(KernelTestData.TransportGcm(), null);
-        Assert.Equal(900ul, gcm.SoftAddExpiresSeconds);
+        Assert.Equal(930ul, gcm.SoftAddExpiresSeconds);
         Assert.Equal(1000ul, gcm.HardAddExpiresSeconds);
         Assert.Equal(102400ul, gcm.HardByteLimit);
         Assert.Equal(92160ul, gcm.SoftByteLimit);
@@ -83,13 +84,13 @@ public sealed class XfrmChildSaTests : IClassFixture<XfrmNamespace>
             "spi", "0x0badf00d", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
             "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(KernelTestData.Aes256Key),
             "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(KernelTestData.Sha256Key), "128",
-            "limit", "time-soft", "3240", "limit", "time-hard", "3600");
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
         var inbound = XfrmChildSa.Sa(sa, inbound: true, 0x49460001, lifetime, XfrmEncryptionAlgorithm.AesCbc, XfrmIntegrityAlgorithm.HmacSha256_128);
         AssertSame(BuildSa(inbound, update: true), "state", "update", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp",
             "spi", "0xc0ffee01", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
             "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(KernelTestData.Aes256Key),
             "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(KernelTestData.Sha256Key), "128",
-            "limit", "time-soft", "3240", "limit", "time-hard", "3600");
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
     }
 
     [RootFact]
@@ -102,7 +103,7 @@ public sealed class XfrmChildSaTests : IClassFixture<XfrmNamespace>
             "spi", "0x00003000", "reqid", "1229324290", "mode", "transport", "replay-window", "32",
             "aead", "rfc4106(gcm(aes))", "0x" + Convert.ToHexStringLower(KernelTestData.GcmKeySalt), "128",
             "sel", "src", "10.0.0.1/32", "dst", "10.0.0.2/32",
-            "limit", "time-soft", "900", "limit", "time-hard", "1000", "limit", "byte-soft", "92160", "limit", "byte-hard", "102400");
+            "limit", "time-soft", "930", "limit", "time-hard", "1000", "limit", "byte-soft", "92160", "limit", "byte-hard", "102400");
     }
 
     [RootFact]
