@@ -392,6 +392,12 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             _logger.LogInformation("xfrm: removed {Count} IPsec SA pair(s) and their policies at shutdown", flushed);
         }
 
+        // Nothing is owned any more: a clean stop leaves no journal behind (a crash leaves it for the next start).
+        if (_journal is not null)
+        {
+            File.Delete(_journal.Path);
+        }
+
         _disposed = true;
         _batch.Dispose();
         _eventSocket?.Dispose();
