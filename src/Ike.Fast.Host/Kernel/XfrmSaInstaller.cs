@@ -43,6 +43,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     private readonly XfrmStatus[] _results = new XfrmStatus[16];
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, List<OwnedChildSa>> _byReqId = [];
+    private readonly Dictionary<uint, OwnedChildSa> _byInboundSpi = [];
+    private readonly Dictionary<ChildKey, uint> _reqIdByChild = [];
     private readonly Dictionary<uint, Larval> _larval = [];
     private readonly ConcurrentQueue<KernelEvent> _events = new();
     private readonly Thread? _eventThread;
@@ -191,10 +193,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         lock (_lock)
         {
             larvalInbound = _larval.ContainsKey(sa.InboundSpi);
-            var existing = _byReqId.Values.FirstOrDefault(g => g[0].Connection == sa.Connection && g[0].Child == sa.Child
-                && SameSelector(g[0].OutSelector, outSelector));
-            newPolicies = existing is null;
-            reqId = existing?[0].ReqId ?? NextReqId();
+            newPolicies = !_reqIdByChild.TryGetValue(ChildKey.Of(sa.Connection, sa.Child, outSelector), out reqId);
+            if (newPolicies)
+            {
+                reqId = NextReqId();
+            }
         }
 
         var lifetime = XfrmChildSa.Lifetime(sa, _childLookup?.Invoke(sa.Connection, sa.Child));
@@ -269,15 +272,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         lock (_lock)
         {
             _larval.Remove(sa.InboundSpi);
-            if (!_byReqId.TryGetValue(reqId, out var group))
-            {
-                _byReqId[reqId] = group = [];
-            }
-
-            group.Add(owned);
+            AddOwned(owned);
         }
 
-        SaveJournal();
+        _journal?.Added(owned);
         _logger.LogInformation(
             "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
             sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
@@ -293,26 +291,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             return;
         }
 
-        OwnedChildSa? owned = null;
-        bool last = false;
+        OwnedChildSa? owned;
+        bool last;
         lock (_lock)
         {
-            foreach (var (reqId, group) in _byReqId)
-            {
-                var index = group.FindIndex(o => o.InboundSpi == sa.InboundSpi && o.Protocol == XfrmChildSa.Protocol(sa.Protocol));
-                if (index >= 0)
-                {
-                    owned = group[index];
-                    group.RemoveAt(index);
-                    if (group.Count == 0)
-                    {
-                        _byReqId.Remove(reqId);
-                        last = true;
-                    }
-
-                    break;
-                }
-            }
+            last = RemoveOwned(sa.InboundSpi, out owned);
         }
 
         if (owned is null)
@@ -323,7 +306,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         }
 
         Remove(owned, withPolicies: last);
-        SaveJournal();
+        _journal?.Removed(owned.InboundSpi);
+        CompactJournal();
         _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
             owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
     }
@@ -336,6 +320,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         {
             all = [.. _byReqId.Values.SelectMany(g => g)];
             _byReqId.Clear();
+            _byInboundSpi.Clear();
+            _reqIdByChild.Clear();
         }
 
         var seen = new HashSet<uint>();
@@ -356,7 +342,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             _socket.DeleteSa(l.Source, l.Destination, l.Family, l.Protocol, spi);
         }
 
-        SaveJournal();
+        _journal?.Rewrite([]);
         return all.Count;
     }
 
@@ -366,15 +352,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     {
         lock (_lock)
         {
-            if (!_byReqId.TryGetValue(owned.ReqId, out var group))
-            {
-                _byReqId[owned.ReqId] = group = [];
-            }
-
-            group.Add(owned);
+            AddOwned(owned);
         }
 
-        SaveJournal();
+        _journal?.Added(owned);
     }
 
     public void Dispose()
@@ -393,10 +374,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         }
 
         // Nothing is owned any more: a clean stop leaves no journal behind (a crash leaves it for the next start).
-        if (_journal is not null)
-        {
-            File.Delete(_journal.Path);
-        }
+        _journal?.Delete();
 
         _disposed = true;
         _batch.Dispose();
@@ -424,7 +402,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
                 stale.Count, _journal.Path);
         }
 
-        _journal.Save([]);
+        _journal.Rewrite([]);
         return stale.Count;
     }
 
@@ -537,12 +515,47 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         throw new InvalidOperationException("No free reqid in IkeFast's range.");
     }
 
-    private static bool SameSelector(in XfrmSelector a, in XfrmSelector b) =>
-        a.Family == b.Family && a.Source == b.Source && a.Destination == b.Destination
-        && a.SourcePrefixLength == b.SourcePrefixLength && a.DestinationPrefixLength == b.DestinationPrefixLength
-        && a.SourcePort == b.SourcePort && a.DestinationPort == b.DestinationPort && a.Protocol == b.Protocol;
+    /// <summary>Under _lock.</summary>
+    private void AddOwned(OwnedChildSa owned)
+    {
+        if (!_byReqId.TryGetValue(owned.ReqId, out var group))
+        {
+            _byReqId[owned.ReqId] = group = [];
+            _reqIdByChild[ChildKey.Of(owned.Connection, owned.Child, owned.OutSelector)] = owned.ReqId;
+        }
 
-    private void SaveJournal() => _journal?.Save(Owned);
+        group.Add(owned);
+        _byInboundSpi[owned.InboundSpi] = owned;
+    }
+
+    /// <summary>Under _lock. True when it was the last pair of its reqid (its policies go too).</summary>
+    private bool RemoveOwned(uint inboundSpi, out OwnedChildSa? owned)
+    {
+        if (!_byInboundSpi.Remove(inboundSpi, out owned))
+        {
+            return false;
+        }
+
+        var group = _byReqId[owned.ReqId];
+        group.Remove(owned);
+        if (group.Count > 0)
+        {
+            return false;
+        }
+
+        _byReqId.Remove(owned.ReqId);
+        _reqIdByChild.Remove(ChildKey.Of(owned.Connection, owned.Child, owned.OutSelector));
+        return true;
+    }
+
+    /// <summary>Rewrites the append-only journal once removals dominate it.</summary>
+    private void CompactJournal()
+    {
+        if (_journal is not null && _journal.Lines > 64 + (4 * _byInboundSpi.Count))
+        {
+            _journal.Rewrite(Owned);
+        }
+    }
 
     private void ReceiveEvents()
     {
@@ -600,6 +613,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         };
         _events.Enqueue(new KernelEvent(kind, e.ReqId, e.Spi, e.Protocol, owner?.Connection, owner?.Child,
             owner?.InboundSpi ?? 0, inbound, XfrmStatus.Success, superseded));
+    }
+
+    /// <summary>What makes two SA pairs the same child (sharing reqid and policies).</summary>
+    private readonly record struct ChildKey(string Connection, string Child, XfrmAddress Source, XfrmAddress Destination,
+        byte SourcePrefix, byte DestinationPrefix, ushort SourcePort, ushort DestinationPort, byte Protocol)
+    {
+        public static ChildKey Of(string connection, string child, in XfrmSelector s) => new(connection, child, s.Source,
+            s.Destination, s.SourcePrefixLength, s.DestinationPrefixLength, s.SourcePort, s.DestinationPort, s.Protocol);
     }
 
     private readonly record struct Larval(XfrmAddress Source, XfrmAddress Destination, AddressFamily Family, XfrmProtocol Protocol);

@@ -101,7 +101,9 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         // Another daemon's policy (strongSwan-like priority, its own reqid).
         _ns.Ip("xfrm", "policy", "add", "src", "10.7.0.0/24", "dst", "10.8.0.0/24", "dir", "out", "priority", "375423",
             "tmpl", "src", "192.0.2.1", "dst", "198.51.100.7", "proto", "esp", "reqid", "5", "mode", "tunnel");
-        File.WriteAllLines(_journal, ["# previous run", stale.ToLine()]);
+        // A pair removed in the previous run ("-") is not flushed again; the live one is.
+        var gone = Owned(0x49460202, "10.9.0.0/24", "10.10.0.0/24", 0x4444);
+        File.WriteAllLines(_journal, ["# previous run", "+ " + gone.ToLine(), "+ " + stale.ToLine(), "- 00004444"]);
 
         using var installer = Open(new ListLogger());
         Assert.Equal(1, installer.FlushedAtStart);
@@ -110,6 +112,25 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.Contains("src 10.7.0.0/24 dst 10.8.0.0/24", policies, StringComparison.Ordinal);
         Assert.Equal(1, PolicyCount());
         _ns.Ip("xfrm", "policy", "del", "src", "10.7.0.0/24", "dst", "10.8.0.0/24", "dir", "out");
+    }
+
+    [Fact]
+    public void JournalReplaysAdditionsAndRemovalsAndCompacts()
+    {
+        var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460401, "10.1.0.0/24", "10.2.0.0/24", 0x1000);
+        var b = Owned(0x49460402, "10.3.0.0/24", "10.4.0.0/24", 0x2000);
+        journal.Added(a);
+        journal.Added(b);
+        journal.Removed(0x1000);
+        Assert.Equal(3, journal.Lines);
+        Assert.Equal([b.ToLine()], journal.Load().Select(o => o.ToLine()));
+
+        journal.Rewrite([b]);
+        Assert.Equal(1, journal.Lines);
+        Assert.Equal(["+ " + b.ToLine()], File.ReadAllLines(_journal).Where(l => !l.StartsWith('#')));
+        journal.Delete();
+        Assert.Empty(journal.Load());
     }
 
     [Fact]
