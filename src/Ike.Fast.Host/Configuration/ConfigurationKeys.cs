@@ -13,6 +13,8 @@ internal static class ConfigurationKeys
 
     public const string Listen = "listen";
     public const string ControlSocket = "control_socket";
+    public const string Installer = "installer"; // Kernel/ (kernel branch)
+    public const string Metrics = "metrics"; // Metrics/ (kernel branch)
 
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
@@ -45,7 +47,7 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children];

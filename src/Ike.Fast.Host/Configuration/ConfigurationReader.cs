@@ -88,9 +88,26 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         }
 
         var control = section[ConfigurationKeys.ControlSocket];
+
+        // daemon.installer and daemon.metrics (kernel branch: Kernel/, Metrics/).
+        var installer = Kernel.SaInstallerKind.Auto;
+        var installerSection = section.GetSection(ConfigurationKeys.Installer);
+        if (installerSection.Value is { Length: > 0 } installerText && !Kernel.SaInstallerChoice.TryParse(installerText, out installer))
+        {
+            Error(installerSection.Path, $"unknown installer '{installerText}' (expected memory, xfrm or auto)");
+        }
+
+        IPEndPoint? metrics = null;
+        var metricsSection = section.GetSection(ConfigurationKeys.Metrics);
+        if (metricsSection.Value is { Length: > 0 } metricsText && !IPEndPoint.TryParse(metricsText, out metrics))
+        {
+            Error(metricsSection.Path, $"invalid metrics address '{metricsText}' (expected ADDR:PORT, e.g. 127.0.0.1:9464)");
+        }
+
         return new DaemonSettings(
             listen.Count > 0 ? listen : DaemonSettings.DefaultListen,
-            string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control));
+            string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
+            installer, metrics);
     }
 
     private void ReadSecrets(IConfigurationSection section)

@@ -6,7 +6,10 @@ namespace Ike.Fast.Host.Configuration;
 /// The <c>daemon { }</c> section (charon.conf's job in strongSwan): where to listen for IKE and where the local control
 /// socket lives. <c>ikefast serve --listen</c> and <c>--control-socket</c> override it.
 /// </summary>
-public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string ControlSocket)
+/// <param name="Installer"><c>daemon.installer</c>: memory, xfrm or auto (see Kernel/README.md).</param>
+/// <param name="Metrics"><c>daemon.metrics</c>: the Prometheus listener's address, or null for none (Metrics/).</param>
+public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string ControlSocket,
+    Kernel.SaInstallerKind Installer = Kernel.SaInstallerKind.Auto, IPEndPoint? Metrics = null)
 {
     /// <summary>UDP 500 on every IPv4 and IPv6 address (RFC 2408 section 2.5.2: ISAKMP's well-known port).</summary>
     public static IReadOnlyList<IPEndPoint> DefaultListen { get; } =

@@ -45,7 +45,8 @@ public static class IkeFastHost
         builder.Services.AddSingleton(provider => new SaRegistry(provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(provider => new MemorySaInstaller(
             provider.GetRequiredService<ILogger<MemorySaInstaller>>(), options.LogSecrets));
-        builder.Services.AddSingleton<ISaInstaller>(provider => provider.GetRequiredService<MemorySaInstaller>());
+        // Kernel/ (kernel branch): daemon.installer picks XFRM or memory; kernel events, metrics, systemd.
+        Kernel.KernelServices.Add(builder.Services, configuration);
         builder.Services.AddSingleton(provider => new IkeDaemonService(
             configuration,
             provider.GetRequiredService<ISaInstaller>(),

@@ -1,0 +1,636 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Ike.Fast.Host.Installation;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+using Ike.Native.Xfrm;
+using Microsoft.Extensions.Logging;
+
+namespace Ike.Fast.Host.Kernel;
+
+/// <summary>
+/// Installs negotiated IPsec SAs into the Linux kernel over NETLINK_XFRM (RFC 4301 section 4.4: SAD and SPD).
+/// <list type="bullet">
+/// <item>Inbound SPIs come from XFRM_MSG_ALLOCSPI (the kernel owns the SPI space; a larval SA holds the SPI until the
+/// inbound SA replaces it with UPDSA).</item>
+/// <item><see cref="Install"/> sends both SAs and the policies (out, in, and fwd in tunnel mode) in one batch; if the
+/// kernel refuses any of them, what did go in is removed again in a second batch and the failure is logged and queued
+/// as <see cref="KernelEventKind.InstallFailed"/>, never thrown (the daemon loop must go on).</item>
+/// <item>Each child (connection, child, selectors) gets a reqid from <see cref="XfrmOwnership"/>'s range; a rekeyed
+/// pair of the same child reuses it and its policies, which are removed with the child's last pair.</item>
+/// <item>Ownership is tracked in memory and in an <see cref="OwnedStateJournal"/>: <see cref="Dispose"/> removes exactly
+/// what this instance installed, and opening removes what the journal says a previous run left behind.</item>
+/// <item>A second socket subscribed to ACQUIRE/EXPIRE is read by a background thread; events on IkeFast's reqids are
+/// queued (<see cref="TryDequeueEvent"/>) for the daemon.</item>
+/// </list>
+/// Install/Delete/Allocate/Release run on the daemon loop thread; the ownership tables are also read by the event
+/// thread, hence the lock.
+/// </summary>
+public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
+{
+    private const int EventWaitMilliseconds = 200;
+
+    private readonly XfrmSocket _socket;
+    private readonly XfrmSocket? _eventSocket;
+    private readonly XfrmInstallerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Func<string, string, ChildConfig?>? _childLookup;
+    private readonly OwnedStateJournal? _journal;
+    private readonly XfrmBatch _batch = new();
+    private readonly XfrmStatus[] _results = new XfrmStatus[16];
+    private readonly Lock _lock = new();
+    private readonly Dictionary<uint, List<OwnedChildSa>> _byReqId = [];
+    private readonly Dictionary<uint, OwnedChildSa> _byInboundSpi = [];
+    private readonly Dictionary<ChildKey, uint> _reqIdByChild = [];
+    private readonly Dictionary<uint, Larval> _larval = [];
+    private readonly ConcurrentQueue<KernelEvent> _events = new();
+    private readonly Thread? _eventThread;
+    private volatile bool _stopping;
+    private uint _lastReqId;
+    private bool _allocationFallbackLogged;
+    private bool _disposed;
+
+    private XfrmSaInstaller(XfrmSocket socket, XfrmSocket? eventSocket, XfrmInstallerOptions options, ILogger logger,
+        Func<string, string, ChildConfig?>? childLookup)
+    {
+        _socket = socket;
+        _eventSocket = eventSocket;
+        _options = options;
+        _logger = logger;
+        _childLookup = childLookup;
+        _journal = options.JournalPath is null ? null : new OwnedStateJournal(options.JournalPath, logger);
+        FlushedAtStart = FlushStale();
+        if (eventSocket is not null)
+        {
+            _eventThread = new Thread(ReceiveEvents) { Name = "ikefast-xfrm-events", IsBackground = true };
+            _eventThread.Start();
+        }
+    }
+
+    /// <summary>
+    /// Opens the request (and event) sockets, removes stale state listed in the journal, starts the event thread.
+    /// Fails (no exception) when XFRM cannot be used here: no CAP_NET_ADMIN, no namespace, no netlink XFRM.
+    /// </summary>
+    /// <param name="childLookup">Finds a child's configuration (its rekey time sets the soft lifetime).</param>
+    public static XfrmStatus TryOpen(XfrmInstallerOptions options, ILogger logger, Func<string, string, ChildConfig?>? childLookup,
+        out XfrmSaInstaller? installer)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        installer = null;
+        var status = XfrmSocket.Open(options.NetworkNamespacePath, out var socket);
+        if (status != XfrmStatus.Success)
+        {
+            return status;
+        }
+
+        XfrmSocket? events = null;
+        if (options.ReceiveEvents)
+        {
+            status = XfrmSocket.Open(options.NetworkNamespacePath, XfrmEventGroups.Acquire | XfrmEventGroups.Expire, out events);
+            if (status != XfrmStatus.Success)
+            {
+                socket!.Dispose();
+                return status;
+            }
+        }
+
+        installer = new XfrmSaInstaller(socket!, events, options, logger, childLookup);
+        return XfrmStatus.Success;
+    }
+
+    /// <summary>Child SA pairs removed at open because the journal listed them (a previous run's leftovers).</summary>
+    public int FlushedAtStart { get; }
+
+    /// <summary>A snapshot of the SA pairs this instance owns.</summary>
+    public IReadOnlyList<OwnedChildSa> Owned
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _byReqId.Values.SelectMany(g => g)];
+            }
+        }
+    }
+
+    /// <summary>The next queued kernel event, if any (polled by the daemon side; any thread).</summary>
+    public bool TryDequeueEvent(out KernelEvent kernelEvent) => _events.TryDequeue(out kernelEvent!);
+
+    public uint Allocate(IpsecProtocol protocol, IPAddress local, IPAddress remote)
+    {
+        var family = local.AddressFamily;
+        var source = XfrmAddress.FromIPAddress(remote);
+        var destination = XfrmAddress.FromIPAddress(local);
+        var xfrmProtocol = XfrmChildSa.Protocol(protocol);
+        var status = _socket.AllocateSpi(source, destination, family, xfrmProtocol, _options.SpiMin, _options.SpiMax, out var spi);
+        if (status == XfrmStatus.Success)
+        {
+            lock (_lock)
+            {
+                _larval[spi] = new Larval(source, destination, family, xfrmProtocol);
+            }
+
+            return spi;
+        }
+
+        // The negotiation can go on; the install will then fail or succeed on its own. Random, not sequential: a peer
+        // must not learn how many SAs this host holds.
+        if (!_allocationFallbackLogged)
+        {
+            _logger.LogWarning("XFRM SPI allocation failed ({Status}); using random SPIs", status);
+            _allocationFallbackLogged = true;
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            spi = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        }
+        while (spi < _options.SpiMin || spi > _options.SpiMax);
+        return spi;
+    }
+
+    public void Release(IpsecProtocol protocol, uint spi)
+    {
+        Larval larval;
+        lock (_lock)
+        {
+            if (!_larval.Remove(spi, out larval))
+            {
+                return;
+            }
+        }
+
+        var status = _socket.DeleteSa(larval.Source, larval.Destination, larval.Family, larval.Protocol, spi);
+        if (status is not (XfrmStatus.Success or XfrmStatus.NotFound))
+        {
+            _logger.LogDebug("XFRM release of larval SPI {Spi:x8}: {Status}", spi, status);
+        }
+    }
+
+    public void Install(ChildSaInfo sa) => TryInstall(sa);
+
+    /// <summary><see cref="Install"/> with its outcome (the first refusal's status; Success when all went in).</summary>
+    public XfrmStatus TryInstall(ChildSaInfo sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!XfrmAlgorithms.TryMap(sa, out var encryption, out var integrity))
+        {
+            return Fail(sa, 0, XfrmStatus.AlgorithmNotSupported,
+                $"transform {SaFormat.Algorithms(sa)} has no XFRM mapping");
+        }
+
+        var outSelector = XfrmChildSa.Selector(sa, outbound: true);
+        var inSelector = XfrmChildSa.Selector(sa, outbound: false);
+        bool larvalInbound;
+        uint reqId;
+        bool newPolicies;
+        lock (_lock)
+        {
+            larvalInbound = _larval.ContainsKey(sa.InboundSpi);
+            newPolicies = !_reqIdByChild.TryGetValue(ChildKey.Of(sa.Connection, sa.Child, outSelector), out reqId);
+            if (newPolicies)
+            {
+                reqId = NextReqId();
+            }
+        }
+
+        var lifetime = XfrmChildSa.Lifetime(sa, _childLookup?.Invoke(sa.Connection, sa.Child));
+        var inbound = XfrmChildSa.Sa(sa, inbound: true, reqId, lifetime, encryption, integrity);
+        var outbound = XfrmChildSa.Sa(sa, inbound: false, reqId, lifetime, encryption, integrity);
+        var tunnel = sa.Mode == IpsecMode.Tunnel;
+        Span<XfrmTemplate> outTemplate = [XfrmChildSa.Template(sa, XfrmPolicyDirection.Out, reqId)];
+        Span<XfrmTemplate> inTemplate = [XfrmChildSa.Template(sa, XfrmPolicyDirection.In, reqId)];
+
+        // Order: SAs before policies, so an outbound packet never meets a policy whose SA is not there yet.
+        _batch.Clear();
+        Span<Item> items = stackalloc Item[5];
+        int count = 0;
+        var queued = larvalInbound ? _batch.UpdateSa(inbound) : _batch.AddSa(inbound);
+        items[count++] = Item.InboundSa;
+        queued = queued == XfrmStatus.Success ? _batch.AddSa(outbound) : queued;
+        items[count++] = Item.OutboundSa;
+        if (newPolicies)
+        {
+            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(outSelector, XfrmPolicyDirection.Out, outTemplate)) : queued;
+            items[count++] = Item.OutPolicy;
+            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.In, inTemplate)) : queued;
+            items[count++] = Item.InPolicy;
+            if (tunnel)
+            {
+                queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.Forward, inTemplate)) : queued;
+                items[count++] = Item.ForwardPolicy;
+            }
+        }
+
+        if (queued != XfrmStatus.Success)
+        {
+            _batch.Clear();
+            return Fail(sa, reqId, queued, "could not build the XFRM messages");
+        }
+
+        var sent = _socket.Send(_batch, _results);
+        if (sent != XfrmStatus.Success)
+        {
+            // Outcome unknown (ack timeout or socket failure): remove whatever may have gone in.
+            _results.AsSpan(0, count).Fill(XfrmStatus.Success);
+            RollBack(sa, items[..count], outSelector, inSelector);
+            return Fail(sa, reqId, sent, "XFRM batch not acknowledged");
+        }
+
+        var results = _results.AsSpan(0, count);
+        if (larvalInbound && results[0] == XfrmStatus.NotFound)
+        {
+            // The larval SA timed out (net.core.xfrm_acq_expires) during a slow negotiation: add instead.
+            results[0] = _socket.AddSa(inbound);
+        }
+
+        var first = XfrmStatus.Success;
+        foreach (var result in results)
+        {
+            if (result != XfrmStatus.Success)
+            {
+                first = result;
+                break;
+            }
+        }
+
+        if (first != XfrmStatus.Success)
+        {
+            var outcome = string.Join(", ", items[..count].ToArray().Select((item, i) => $"{item}={_results[i]}"));
+            RollBack(sa, items[..count], outSelector, inSelector);
+            return Fail(sa, reqId, first, "kernel refused: " + outcome);
+        }
+
+        var owned = new OwnedChildSa(reqId, sa.Connection, sa.Child, sa.LocalAddress.AddressFamily, inbound.Protocol, inbound.Mode,
+            sa.LocalAddress, sa.RemoteAddress, sa.InboundSpi, sa.OutboundSpi, outSelector);
+        lock (_lock)
+        {
+            _larval.Remove(sa.InboundSpi);
+            AddOwned(owned);
+        }
+
+        _journal?.Added(owned);
+        _logger.LogInformation(
+            "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
+            sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
+            sa.LocalTs, sa.RemoteTs, newPolicies ? "" : " (policies shared with the previous pair)");
+        return XfrmStatus.Success;
+    }
+
+    public void Delete(ChildSaInfo sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        if (_disposed)
+        {
+            return;
+        }
+
+        OwnedChildSa? owned;
+        bool last;
+        lock (_lock)
+        {
+            last = RemoveOwned(sa.InboundSpi, out owned);
+        }
+
+        if (owned is null)
+        {
+            // Never installed (refused, or negotiated but not yet installed): only a larval SPI may remain.
+            Release(sa.Protocol, sa.InboundSpi);
+            return;
+        }
+
+        Remove(owned, withPolicies: last);
+        _journal?.Removed(owned.InboundSpi);
+        CompactJournal();
+        _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
+            owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
+    }
+
+    /// <summary>Removes every SA and policy this instance owns (shutdown). Returns the number of pairs removed.</summary>
+    public int FlushOwned()
+    {
+        List<OwnedChildSa> all;
+        lock (_lock)
+        {
+            all = [.. _byReqId.Values.SelectMany(g => g)];
+            _byReqId.Clear();
+            _byInboundSpi.Clear();
+            _reqIdByChild.Clear();
+        }
+
+        var seen = new HashSet<uint>();
+        foreach (var owned in all)
+        {
+            Remove(owned, withPolicies: seen.Add(owned.ReqId));
+        }
+
+        List<(uint Spi, Larval Larval)> larval;
+        lock (_lock)
+        {
+            larval = [.. _larval.Select(l => (l.Key, l.Value))];
+            _larval.Clear();
+        }
+
+        foreach (var (spi, l) in larval)
+        {
+            _socket.DeleteSa(l.Source, l.Destination, l.Family, l.Protocol, spi);
+        }
+
+        _journal?.Rewrite([]);
+        return all.Count;
+    }
+
+    /// <summary>Takes ownership of state installed by other means (tests: policies added with iproute2 on a kernel
+    /// without ESP support stand in for an installed pair).</summary>
+    internal void Adopt(OwnedChildSa owned)
+    {
+        lock (_lock)
+        {
+            AddOwned(owned);
+        }
+
+        _journal?.Added(owned);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _stopping = true;
+        _eventThread?.Join();
+        var flushed = FlushOwned();
+        if (flushed > 0)
+        {
+            _logger.LogInformation("xfrm: removed {Count} IPsec SA pair(s) and their policies at shutdown", flushed);
+        }
+
+        // Nothing is owned any more: a clean stop leaves no journal behind (a crash leaves it for the next start).
+        _journal?.Delete();
+
+        _disposed = true;
+        _batch.Dispose();
+        _eventSocket?.Dispose();
+        _socket.Dispose();
+    }
+
+    private int FlushStale()
+    {
+        if (_journal is null)
+        {
+            return 0;
+        }
+
+        var stale = _journal.Load();
+        var seen = new HashSet<uint>();
+        foreach (var owned in stale)
+        {
+            Remove(owned, withPolicies: seen.Add(owned.ReqId));
+        }
+
+        if (stale.Count > 0)
+        {
+            _logger.LogInformation("xfrm: removed {Count} stale IPsec SA pair(s) left by a previous run (journal {Path})",
+                stale.Count, _journal.Path);
+        }
+
+        _journal.Rewrite([]);
+        return stale.Count;
+    }
+
+    /// <summary>Deletes an owned pair (and its policies); "not found" is fine (hard-expired SAs are already gone).</summary>
+    private void Remove(OwnedChildSa owned, bool withPolicies)
+    {
+        _batch.Clear();
+        var local = XfrmAddress.FromIPAddress(owned.Local);
+        var remote = XfrmAddress.FromIPAddress(owned.Remote);
+        _batch.DeleteSa(remote, local, owned.Family, owned.Protocol, owned.InboundSpi);
+        _batch.DeleteSa(local, remote, owned.Family, owned.Protocol, owned.OutboundSpi);
+        int count = 2;
+        if (withPolicies)
+        {
+            _batch.DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out);
+            _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.In);
+            count += 2;
+            if (owned.HasForwardPolicy)
+            {
+                _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.Forward);
+                count++;
+            }
+        }
+
+        var sent = _socket.Send(_batch, _results);
+        if (sent != XfrmStatus.Success)
+        {
+            _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8} not acknowledged: {Status}", owned.ReqId, sent);
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (_results[i] is not (XfrmStatus.Success or XfrmStatus.NotFound))
+            {
+                _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8}, message {Index}: {Status}", owned.ReqId, i, _results[i]);
+            }
+        }
+    }
+
+    /// <summary>Undoes the messages of a failed install batch that the kernel accepted.</summary>
+    private void RollBack(ChildSaInfo sa, ReadOnlySpan<Item> items, in XfrmSelector outSelector, in XfrmSelector inSelector)
+    {
+        var family = sa.LocalAddress.AddressFamily;
+        var local = XfrmAddress.FromIPAddress(sa.LocalAddress);
+        var remote = XfrmAddress.FromIPAddress(sa.RemoteAddress);
+        var protocol = XfrmChildSa.Protocol(sa.Protocol);
+        Span<XfrmStatus> accepted = stackalloc XfrmStatus[items.Length];
+        _results.AsSpan(0, items.Length).CopyTo(accepted);
+        _batch.Clear();
+        int count = 0;
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (accepted[i] != XfrmStatus.Success)
+            {
+                continue;
+            }
+
+            count++;
+            _ = items[i] switch
+            {
+                Item.InboundSa => _batch.DeleteSa(remote, local, family, protocol, sa.InboundSpi),
+                Item.OutboundSa => _batch.DeleteSa(local, remote, family, protocol, sa.OutboundSpi),
+                Item.OutPolicy => _batch.DeletePolicy(outSelector, XfrmPolicyDirection.Out),
+                Item.InPolicy => _batch.DeletePolicy(inSelector, XfrmPolicyDirection.In),
+                _ => _batch.DeletePolicy(inSelector, XfrmPolicyDirection.Forward),
+            };
+        }
+
+        if (count > 0)
+        {
+            var sent = _socket.Send(_batch, _results);
+            _logger.LogDebug("xfrm rollback of {Count} message(s) for {Connection}/{Child}: {Status}", count, sa.Connection,
+                sa.Child, sent);
+        }
+    }
+
+    private XfrmStatus Fail(ChildSaInfo sa, uint reqId, XfrmStatus status, string why)
+    {
+        _logger.LogError("xfrm install {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} failed: {Status} ({Why})",
+            sa.Connection, sa.Child, sa.InboundSpi, sa.OutboundSpi, status, why);
+        _events.Enqueue(new KernelEvent(KernelEventKind.InstallFailed, reqId, sa.InboundSpi, XfrmChildSa.Protocol(sa.Protocol),
+            sa.Connection, sa.Child, sa.InboundSpi, Inbound: true, status));
+        return status;
+    }
+
+    private static XfrmPolicyParameters Policy(in XfrmSelector selector, XfrmPolicyDirection direction,
+        ReadOnlySpan<XfrmTemplate> templates) => new()
+    {
+        Selector = selector,
+        Direction = direction,
+        Action = XfrmPolicyAction.Allow,
+        Priority = XfrmChildSa.Priority(selector),
+        Templates = templates,
+    };
+
+    private uint NextReqId()
+    {
+        // Called under _lock. 65535 live children per daemon is far beyond one host's needs.
+        for (int tries = 0; tries < 0xffff; tries++)
+        {
+            _lastReqId = _lastReqId % 0xffff + 1;
+            var candidate = XfrmOwnership.ReqIdBase + _lastReqId;
+            if (!_byReqId.ContainsKey(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("No free reqid in IkeFast's range.");
+    }
+
+    /// <summary>Under _lock.</summary>
+    private void AddOwned(OwnedChildSa owned)
+    {
+        if (!_byReqId.TryGetValue(owned.ReqId, out var group))
+        {
+            _byReqId[owned.ReqId] = group = [];
+            _reqIdByChild[ChildKey.Of(owned.Connection, owned.Child, owned.OutSelector)] = owned.ReqId;
+        }
+
+        group.Add(owned);
+        _byInboundSpi[owned.InboundSpi] = owned;
+    }
+
+    /// <summary>Under _lock. True when it was the last pair of its reqid (its policies go too).</summary>
+    private bool RemoveOwned(uint inboundSpi, out OwnedChildSa? owned)
+    {
+        if (!_byInboundSpi.Remove(inboundSpi, out owned))
+        {
+            return false;
+        }
+
+        var group = _byReqId[owned.ReqId];
+        group.Remove(owned);
+        if (group.Count > 0)
+        {
+            return false;
+        }
+
+        _byReqId.Remove(owned.ReqId);
+        _reqIdByChild.Remove(ChildKey.Of(owned.Connection, owned.Child, owned.OutSelector));
+        return true;
+    }
+
+    /// <summary>Rewrites the append-only journal once removals dominate it.</summary>
+    private void CompactJournal()
+    {
+        if (_journal is not null && _journal.Lines > 64 + (4 * _byInboundSpi.Count))
+        {
+            _journal.Rewrite(Owned);
+        }
+    }
+
+    private void ReceiveEvents()
+    {
+        while (!_stopping)
+        {
+            var status = _eventSocket!.TryReceiveEvent(EventWaitMilliseconds, out var e);
+            switch (status)
+            {
+                case XfrmStatus.Success:
+                    Map(e);
+                    break;
+                case XfrmStatus.NoEvent:
+                    break;
+                case XfrmStatus.EventsLost:
+                    _events.Enqueue(new KernelEvent(KernelEventKind.EventsLost, 0, 0, XfrmProtocol.Esp, null, null, 0, false,
+                        status));
+                    break;
+                default:
+                    _logger.LogWarning("xfrm event socket: {Status}", status);
+                    Thread.Sleep(EventWaitMilliseconds);
+                    break;
+            }
+        }
+    }
+
+    private void Map(in XfrmEvent e)
+    {
+        // Only IkeFast's reqids: larval SAs from ALLOCSPI (reqid 0) expire routinely, other daemons' SAs are theirs.
+        if (!XfrmOwnership.IsOwnedReqId(e.ReqId))
+        {
+            return;
+        }
+
+        var spi = e.Spi;
+        OwnedChildSa? owner = null;
+        bool inbound = false;
+        bool superseded = false;
+        lock (_lock)
+        {
+            if (_byReqId.TryGetValue(e.ReqId, out var group))
+            {
+                owner = e.Kind == XfrmEventKind.Acquire
+                    ? group[^1]
+                    : group.Find(o => o.InboundSpi == spi || o.OutboundSpi == spi);
+                inbound = owner is not null && owner.InboundSpi == spi;
+                superseded = owner is not null && !ReferenceEquals(owner, group[^1]);
+            }
+        }
+
+        var kind = e.Kind switch
+        {
+            XfrmEventKind.Acquire => KernelEventKind.Acquire,
+            XfrmEventKind.SoftExpire => KernelEventKind.SoftExpire,
+            _ => KernelEventKind.HardExpire,
+        };
+        _events.Enqueue(new KernelEvent(kind, e.ReqId, e.Spi, e.Protocol, owner?.Connection, owner?.Child,
+            owner?.InboundSpi ?? 0, inbound, XfrmStatus.Success, superseded));
+    }
+
+    /// <summary>What makes two SA pairs the same child (sharing reqid and policies).</summary>
+    private readonly record struct ChildKey(string Connection, string Child, XfrmAddress Source, XfrmAddress Destination,
+        byte SourcePrefix, byte DestinationPrefix, ushort SourcePort, ushort DestinationPort, byte Protocol)
+    {
+        public static ChildKey Of(string connection, string child, in XfrmSelector s) => new(connection, child, s.Source,
+            s.Destination, s.SourcePrefixLength, s.DestinationPrefixLength, s.SourcePort, s.DestinationPort, s.Protocol);
+    }
+
+    private readonly record struct Larval(XfrmAddress Source, XfrmAddress Destination, AddressFamily Family, XfrmProtocol Protocol);
+
+    private enum Item : byte
+    {
+        InboundSa,
+        OutboundSa,
+        OutPolicy,
+        InPolicy,
+        ForwardPolicy,
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Sockets;
+using Ike.Fast.Host.Kernel;
+using Ike.Fast.Policy;
+using Ike.Fast.Tests.Native.Xfrm;
+using Ike.Native.Xfrm;
+
+namespace Ike.Fast.Tests.Host.Kernel;
+
+/// <summary>
+/// The installer against a real kernel in a throw-away network namespace (root only). This kernel has no ESP xfrm
+/// type, so SA adds are refused with ProtocolNotSupported: the install must report it and remove the policies that
+/// the same batch did get in. Policies added with iproute2 stand in for an installed pair for delete/flush.
+/// </summary>
+public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDisposable
+{
+    private readonly XfrmNamespace _ns;
+    private readonly string _journal = Path.Combine(Path.GetTempPath(), "ikef-journal-" + Guid.NewGuid().ToString("N"));
+
+    public XfrmSaInstallerTests(XfrmNamespace ns)
+    {
+        _ns = ns;
+    }
+
+    public void Dispose() => File.Delete(_journal);
+
+    [RootFact]
+    public void TunnelInstallSendsPoliciesAndRollsThemBackWhenTheKernelRefusesTheSas()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger);
+        var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"));
+        Assert.True(spi >= 0x100);
+        var sa = KernelTestData.Tunnel(spiIn: spi);
+        var status = installer.TryInstall(sa);
+        if (status == XfrmStatus.Success)
+        {
+            // A kernel with ESP: everything is in, with IkeFast's reqid and priority marks.
+            string policies = _ns.Ip("xfrm", "policy");
+            Assert.Contains("dir out", policies, StringComparison.Ordinal);
+            Assert.Contains("dir fwd", policies, StringComparison.Ordinal);
+            installer.Delete(sa);
+            Assert.Equal("", _ns.Ip("xfrm", "policy").Trim());
+            return;
+        }
+
+        Assert.Equal(XfrmStatus.ProtocolNotSupported, status);
+        // The three policies went in with the batch (the kernel accepted them) and were removed again.
+        Assert.Contains(logger.Lines, l => l.Contains("InboundSa=ProtocolNotSupported", StringComparison.Ordinal)
+            && l.Contains("OutPolicy=Success, InPolicy=Success, ForwardPolicy=Success", StringComparison.Ordinal));
+        Assert.Equal("", _ns.Ip("xfrm", "policy").Trim());
+        Assert.Empty(installer.Owned);
+        Assert.True(installer.TryDequeueEvent(out var failed));
+        Assert.Equal(KernelEventKind.InstallFailed, failed.Kind);
+        Assert.Equal(("gw", "net", spi), (failed.Connection, failed.Child, failed.InboundSpi));
+
+        // The daemon then deletes the child: only the larval SA from ALLOCSPI is left to release.
+        installer.Delete(sa);
+        Assert.DoesNotContain($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void SpiAllocationLeavesALarvalSaThatReleaseRemoves()
+    {
+        using var installer = Open(new ListLogger());
+        var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.9"));
+        Assert.Contains($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
+        installer.Release(IpsecProtocol.Esp, spi);
+        Assert.DoesNotContain($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void DeleteRemovesTheChildsPoliciesAndShutdownFlushesTheRest()
+    {
+        using (var installer = Open(new ListLogger()))
+        {
+            var first = Owned(0x49460101, "10.1.0.0/24", "10.2.0.0/24", 0x1111);
+            var second = Owned(0x49460102, "10.3.0.0/24", "10.4.0.0/24", 0x2222);
+            AddPolicies(first);
+            AddPolicies(second);
+            installer.Adopt(first);
+            installer.Adopt(second);
+            Assert.Equal(6, PolicyCount());
+            Assert.Equal(2, File.ReadAllLines(_journal).Count(l => !l.StartsWith('#')));
+
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0x1111));
+            Assert.Equal(3, PolicyCount());
+            Assert.DoesNotContain("10.1.0.0/24", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        }
+
+        // Dispose (daemon shutdown) removed the other child; a clean stop leaves no journal.
+        Assert.Equal(0, PolicyCount());
+        Assert.False(File.Exists(_journal));
+    }
+
+    [RootFact]
+    public void StartFlushesStaleOwnedStateButNotForeignPolicies()
+    {
+        var stale = Owned(0x49460201, "10.5.0.0/24", "10.6.0.0/24", 0x3333);
+        AddPolicies(stale);
+        // Another daemon's policy (strongSwan-like priority, its own reqid).
+        _ns.Ip("xfrm", "policy", "add", "src", "10.7.0.0/24", "dst", "10.8.0.0/24", "dir", "out", "priority", "375423",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.100.7", "proto", "esp", "reqid", "5", "mode", "tunnel");
+        // A pair removed in the previous run ("-") is not flushed again; the live one is.
+        var gone = Owned(0x49460202, "10.9.0.0/24", "10.10.0.0/24", 0x4444);
+        File.WriteAllLines(_journal, ["# previous run", "+ " + gone.ToLine(), "+ " + stale.ToLine(), "- 00004444"]);
+
+        using var installer = Open(new ListLogger());
+        Assert.Equal(1, installer.FlushedAtStart);
+        string policies = _ns.Ip("xfrm", "policy");
+        Assert.DoesNotContain("10.5.0.0/24", policies, StringComparison.Ordinal);
+        Assert.Contains("src 10.7.0.0/24 dst 10.8.0.0/24", policies, StringComparison.Ordinal);
+        Assert.Equal(1, PolicyCount());
+        _ns.Ip("xfrm", "policy", "del", "src", "10.7.0.0/24", "dst", "10.8.0.0/24", "dir", "out");
+    }
+
+    [Fact]
+    public void JournalReplaysAdditionsAndRemovalsAndCompacts()
+    {
+        var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460401, "10.1.0.0/24", "10.2.0.0/24", 0x1000);
+        var b = Owned(0x49460402, "10.3.0.0/24", "10.4.0.0/24", 0x2000);
+        journal.Added(a);
+        journal.Added(b);
+        journal.Removed(0x1000);
+        Assert.Equal(3, journal.Lines);
+        Assert.Equal([b.ToLine()], journal.Load().Select(o => o.ToLine()));
+
+        journal.Rewrite([b]);
+        Assert.Equal(1, journal.Lines);
+        Assert.Equal(["+ " + b.ToLine()], File.ReadAllLines(_journal).Where(l => !l.StartsWith('#')));
+        journal.Delete();
+        Assert.Empty(journal.Load());
+    }
+
+    [Fact]
+    public void JournalLinesRoundTrip()
+    {
+        var owned = Owned(0x49460301, "10.1.0.0/24", "10.2.0.0/24", 0xc0ffee01);
+        Assert.True(OwnedChildSa.TryParse(owned.ToLine(), out var parsed));
+        Assert.Equal(owned.ToLine(), parsed!.ToLine());
+        Assert.False(OwnedChildSa.TryParse("garbage", out _));
+    }
+
+    private XfrmSaInstaller Open(ListLogger logger)
+    {
+        var status = XfrmSaInstaller.TryOpen(new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal },
+            logger, null, out var installer);
+        Assert.Equal(XfrmStatus.Success, status);
+        return installer!;
+    }
+
+    private int PolicyCount() => _ns.Ip("xfrm", "policy").Split('\n').Count(l => l.StartsWith("src ", StringComparison.Ordinal));
+
+    private static OwnedChildSa Owned(uint reqId, string localTs, string remoteTs, uint spiIn)
+    {
+        var local = TrafficSelector.Parse(localTs);
+        var remote = TrafficSelector.Parse(remoteTs);
+        return new OwnedChildSa(reqId, "gw", "net", AddressFamily.InterNetwork, XfrmProtocol.Esp, XfrmMode.Tunnel,
+            IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"), spiIn, spiIn + 1,
+            XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.FromIPAddress(local.Network!), (byte)local.PrefixLength,
+                XfrmAddress.FromIPAddress(remote.Network!), (byte)remote.PrefixLength));
+    }
+
+    private void AddPolicies(OwnedChildSa owned)
+    {
+        var s = owned.OutSelector;
+        string l = $"{s.Source.ToIPAddress(AddressFamily.InterNetwork)}/{s.SourcePrefixLength}";
+        string r = $"{s.Destination.ToIPAddress(AddressFamily.InterNetwork)}/{s.DestinationPrefixLength}";
+        string reqId = owned.ReqId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string priority = XfrmChildSa.Priority(s).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _ns.Ip("xfrm", "policy", "add", "src", l, "dst", r, "dir", "out", "priority", priority,
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.100.2", "proto", "esp", "reqid", reqId, "mode", "tunnel");
+        _ns.Ip("xfrm", "policy", "add", "src", r, "dst", l, "dir", "in", "priority", priority,
+            "tmpl", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp", "reqid", reqId, "mode", "tunnel");
+        _ns.Ip("xfrm", "policy", "add", "src", r, "dst", l, "dir", "fwd", "priority", priority,
+            "tmpl", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp", "reqid", reqId, "mode", "tunnel");
+    }
+}
