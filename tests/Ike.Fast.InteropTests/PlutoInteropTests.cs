@@ -1,0 +1,27 @@
+namespace Ike.Fast.InteropTests;
+
+/// <summary>
+/// IkeFast against Libreswan 4.10 pluto: Main Mode PSK both ways (pluto: no MODP-1024, ECP/Curve25519 in Phase 1
+/// only, so PFS uses MODP-2048). Success from both sides: <c>whack --status</c> and <c>ikefast status --json</c>.
+/// </summary>
+public sealed class PlutoInteropTests(PlutoTopology topology, ITestOutputHelper output) : IClassFixture<PlutoTopology>
+{
+    [InteropTheory(PeerKind.Pluto)]
+    [InlineData(true, "aes128-sha256-modp2048", "aes128-sha256")]
+    [InlineData(false, "aes128-sha256-modp2048", "aes128-sha256")]
+    [InlineData(true, "aes128-sha256-modp2048", "aes128-sha256-modp2048")]
+    [InlineData(false, "aes128-sha256-modp2048", "aes128-sha256-modp2048")]
+    [InlineData(true, "aes256-sha1-ecp256", "aes256-sha1")]
+    [InlineData(false, "aes256-sha1-ecp256", "aes256-sha1")]
+    [InlineData(true, "aes128-sha256-curve25519", "aes128-sha256")]
+    [InlineData(false, "aes128-sha256-curve25519", "aes128-sha256")]
+    public void MainModePsk(bool ikeFastInitiates, string ike, string esp)
+    {
+        var c = new InteropCase(PeerKind.Pluto, ikeFastInitiates, Ike: ike, Esp: esp);
+        new InteropSession(topology, output).Run(c, s =>
+        {
+            s.Establish(c);
+            s.VerifyBothSides(c);
+        });
+    }
+}
