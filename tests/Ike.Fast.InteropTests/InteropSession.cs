@@ -295,7 +295,8 @@ internal sealed class InteropSession
                 sb.AppendLine($"===== {file} (last {LogTailLines} lines) =====");
                 if (file.Length > 0 && File.Exists(file))
                 {
-                    foreach (var line in File.ReadLines(file).TakeLast(LogTailLines))
+                    // charon logs every swanctl poll (vici client N connected/requests/disconnected): noise here.
+                    foreach (var line in File.ReadLines(file).Where(l => !l.Contains("vici client", StringComparison.Ordinal)).TakeLast(LogTailLines))
                     {
                         sb.AppendLine(line);
                     }

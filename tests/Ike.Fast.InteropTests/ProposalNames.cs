@@ -69,7 +69,7 @@ internal sealed record ProposalNames(string Encryption, string Integrity, string
     {
         "aes128" => "AesCbc-128",
         "aes256" => "AesCbc-256",
-        "3des" => "TripleDes",
+        "3des" => "TripleDes-192",
         _ => throw new ArgumentException(Encryption),
     };
 
