@@ -48,6 +48,12 @@ public sealed partial class Endpoint
 
         IsakmpHeader h = reader.Header;
         ReadOnlySpan<byte> message = reader.Message;
+        if (h.NextPayload == PayloadType.Fragment)
+        {
+            HandleFragment(now, local, remote, h, message);
+            return;
+        }
+
         switch (h.ExchangeType)
         {
             case ExchangeType.IdentityProtection or ExchangeType.Aggressive:
@@ -83,6 +89,33 @@ public sealed partial class Endpoint
                 Drop(DiagnosticCode.UnsupportedExchange, null, now, $"exchange type {h.ExchangeType}");
                 return;
         }
+    }
+
+    /// <summary>An IKE fragment (payload 132): collected per SA; the reassembled message is then handled as received.</summary>
+    private void HandleFragment(long now, IPEndPoint local, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        IkeSa? sa = h.ResponderCookie == 0 ? null : FindSa(h);
+        var chain = new PayloadChainReader(message[IsakmpHeader.Size..], h.NextPayload, IsakmpHeader.Size);
+        if (sa is null || !chain.TryReadNext(out RawPayload p) || !FragmentPayload.TryRead(p.Body, p.BodyOffset, out FragmentPayload f, out _))
+        {
+            Drop(sa is null ? DiagnosticCode.UnknownSa : DiagnosticCode.Malformed, sa, now, "IKE fragment not acceptable");
+            return;
+        }
+
+        sa.Fragments ??= new FragmentReassembler();
+        if (!sa.Fragments.TryAdd(f.FragmentId, f.FragmentNumber, f.IsLast, f.Data, out byte[]? whole))
+        {
+            return;
+        }
+
+        if (!IsakmpHeader.TryReadUnchecked(whole, out IsakmpHeader inner) || inner.NextPayload == PayloadType.Fragment ||
+            inner.InitiatorCookie != h.InitiatorCookie || inner.ResponderCookie != h.ResponderCookie)
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "reassembled fragments are not a message of this SA");
+            return;
+        }
+
+        HandleDatagram(now, local, remote, whole);
     }
 
     private IkeSa? FindSa(in IsakmpHeader h)

@@ -52,7 +52,7 @@ public sealed partial class Endpoint
         var w = new IsakmpWriter(buf);
         int hashSize = IkeHashAlgorithmInfo.GetOutputSize(sa.Hash);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.QuickMode, IsakmpFlags.Encryption, mid));
-        w.WriteHash(new byte[hashSize]);
+        w.WriteHash(stackalloc byte[hashSize]); // placeholder, filled once the rest is written
         SaCodec.WriteChildSa(ref w, child.Proposals, qm.InboundSpi, child.Mode, qm.LifetimeSeconds, qm.LifetimeKilobytes);
         w.WriteNonce(qm.Ni);
         if (ke.Length > 0)
@@ -268,7 +268,7 @@ public sealed partial class Endpoint
         var w = new IsakmpWriter(buf);
         int hashSize = IkeHashAlgorithmInfo.GetOutputSize(sa.Hash);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.QuickMode, IsakmpFlags.Encryption, mid));
-        w.WriteHash(new byte[hashSize]);
+        w.WriteHash(stackalloc byte[hashSize]); // placeholder, filled once the rest is written
         SaCodec.WriteChildSaReply(ref w, saBody, in offers[index], qm.InboundSpi);
         w.WriteNonce(qm.Nr);
         if (ke.Length > 0)

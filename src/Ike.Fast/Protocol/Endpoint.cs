@@ -62,6 +62,26 @@ public sealed partial class Endpoint
     /// <summary>Number of Phase 1 SAs (established and in negotiation).</summary>
     public int Phase1SaCount => _saByCookies.Count + _halfOpenInitiator.Count;
 
+    /// <summary>A snapshot of every Phase 1 SA (allocates; for status displays, not the packet path).</summary>
+    public IReadOnlyList<IkeSaStatus> GetSaStatus()
+    {
+        var list = new List<IkeSaStatus>();
+        foreach (IkeSa sa in AllSas())
+        {
+            int inProgress = 0;
+            foreach (QuickModeExchange qm in sa.Exchanges.Values)
+            {
+                inProgress += qm.State == QuickModeState.Done ? 0 : 1;
+            }
+
+            list.Add(new IkeSaStatus(sa.Peer.Name, sa.InitiatorCookie, sa.ResponderCookie, sa.IsInitiator, sa.Mode, sa.State.ToString(),
+                sa.Local, sa.Remote, sa.RemoteIdentity, sa.Chosen?.ToString(), sa.LifetimeSeconds, sa.CreatedAt, sa.EstablishedAt,
+                [.. sa.Children], inProgress));
+        }
+
+        return list;
+    }
+
     /// <summary>Starts Phase 1 (if none is up with the peer) and then Quick Mode for the named connection/child.</summary>
     /// <returns>False when the connection or child does not exist or has no remote address.</returns>
     public bool Initiate(string connection, string? child, long now)

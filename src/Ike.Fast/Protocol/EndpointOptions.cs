@@ -33,6 +33,12 @@ public sealed class EndpointOptions
     /// <summary>Send the DPD vendor ID (RFC 3706) so peers know we answer R-U-THERE.</summary>
     public bool AdvertiseDpd { get; init; } = true;
 
+    /// <summary>
+    /// Wall-clock time for certificate validity checks (the only use of calendar time; engine timers use the host's
+    /// monotonic milliseconds). Default: the system clock; tests pin it.
+    /// </summary>
+    public Func<DateTime> CertificateTime { get; init; } = () => DateTime.Now;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

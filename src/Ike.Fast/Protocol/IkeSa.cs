@@ -45,6 +45,7 @@ internal sealed class IkeSa : IDisposable
     public bool ReceivedInitialContact;
     public bool CountsAsHalfOpen;
     public int SharedLength;
+    public FragmentReassembler? Fragments;
 
     /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
     public byte[] LastPhase1Block = [];

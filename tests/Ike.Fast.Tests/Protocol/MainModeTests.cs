@@ -48,6 +48,11 @@ public class MainModeTests
         Assert.Equal(1, c.A.Counters.Phase1Established);
         Assert.Equal(1, c.B.Counters.ChildSasEstablished);
         Assert.Null(c.A.PollTimeout() is { } t && t <= c.Now ? t : null);
+        IkeSaStatus status = Assert.Single(c.B.GetSaStatus());
+        Assert.Equal("Established", status.State);
+        Assert.Equal("aes128-sha256-modp2048", status.Proposal);
+        Assert.Equal(b.InboundSpi, Assert.Single(status.Children).InboundSpi);
+        Assert.False(status.IsInitiator);
     }
 
     [Theory]

@@ -213,4 +213,26 @@ public class QuickModeTests
         c.Pump();
         MainModeTests.AssertPair(Assert.Single(c.Of(true, EngineEventKind.InstallChildSa)).ChildSa!, Assert.Single(c.Of(false, EngineEventKind.InstallChildSa)).ChildSa!);
     }
+
+    [Fact]
+    public void CommitBit_IsAccepted_AndConnectedIsAnswered()
+    {
+        var c = Conversation.Create(ike: "aes128-sha256-ecp256");
+        c.Filter = (fromA, index, bytes) =>
+        {
+            if (index == 6)
+            {
+                bytes = (byte[])bytes.Clone();
+                bytes[IsakmpHeader.FlagsOffset] |= (byte)IsakmpFlags.Commit; // header flags are not covered by HASH(1)
+            }
+
+            return bytes;
+        };
+        c.A.Initiate("conn", "child", 0);
+        /* QM1 HDR*(C), HASH(1), SA, Ni, IDci, IDcr -->  <-- QM2  QM3 -->  <-- INFO HDR*, HASH(1), N(CONNECTED) */
+        c.Pump();
+        Assert.Single(c.Of(false, EngineEventKind.InstallChildSa));
+        Assert.Equal(10, c.Wire.Count);
+        Assert.Contains(c.Of(true, EngineEventKind.Diagnostic), e => e.Notify == NotifyMessageType.Connected);
+    }
 }
