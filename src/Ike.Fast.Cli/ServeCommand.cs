@@ -109,7 +109,17 @@ internal static class ServeCommand
                 }
 
                 // Returns after Ctrl-C/SIGTERM (or cancel) once the host has stopped: loop joined, control socket removed.
-                await host.WaitForShutdownAsync(cancel).ConfigureAwait(false);
+                try
+                {
+                    await host.WaitForShutdownAsync(cancel).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e)
+                {
+                    // The daemon loop failed (already logged with its stack trace).
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast serve: {e.Message}").ConfigureAwait(false);
+                    return ExitStartFailure;
+                }
+
                 return 0;
             }
         });

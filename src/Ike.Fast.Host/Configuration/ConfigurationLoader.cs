@@ -21,10 +21,20 @@ public static class ConfigurationLoader
     public static IkeFastConfiguration Load(
         string path,
         IReadOnlyDictionary<string, string?>? overrides = null,
-        string? secretsPath = null)
+        string? secretsPath = null) => Load(path, overrides, secretsPath, EnvironmentPrefix);
+
+    /// <summary>
+    /// As <see cref="Load(string, IReadOnlyDictionary{string, string?}?, string?)"/> with another environment prefix:
+    /// tests use their own so that a variable one test sets is never seen by another running in parallel.
+    /// </summary>
+    internal static IkeFastConfiguration Load(
+        string path,
+        IReadOnlyDictionary<string, string?>? overrides,
+        string? secretsPath,
+        string environmentPrefix)
     {
-        var root = Build(path, overrides, secretsPath);
-        var reader = new ConfigurationReader(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var root = Build(path, overrides, secretsPath, environmentPrefix);
+        var reader = new ConfigurationReader(root, Path.GetDirectoryName(Path.GetFullPath(path))!, environmentPrefix);
         return reader.Read();
     }
 
@@ -32,10 +42,11 @@ public static class ConfigurationLoader
     public static IConfigurationRoot Build(
         string path,
         IReadOnlyDictionary<string, string?>? overrides = null,
-        string? secretsPath = null)
+        string? secretsPath = null,
+        string environmentPrefix = EnvironmentPrefix)
     {
         var fullPath = Path.GetFullPath(path);
-        var root = BuildLayers(fullPath, null, overrides);
+        var root = BuildLayers(fullPath, null, overrides, environmentPrefix);
         if (secretsPath is null)
         {
             // A secrets_file named in the configuration is relative to the configuration's folder.
@@ -46,11 +57,11 @@ public static class ConfigurationLoader
             }
         }
 
-        return secretsPath is null ? root : BuildLayers(fullPath, Path.GetFullPath(secretsPath), overrides);
+        return secretsPath is null ? root : BuildLayers(fullPath, Path.GetFullPath(secretsPath), overrides, environmentPrefix);
     }
 
     private static IConfigurationRoot BuildLayers(
-        string fullPath, string? secretsFullPath, IReadOnlyDictionary<string, string?>? overrides)
+        string fullPath, string? secretsFullPath, IReadOnlyDictionary<string, string?>? overrides, string environmentPrefix)
     {
         var builder = new ConfigurationBuilder();
         AddJson(builder, fullPath);
@@ -59,7 +70,7 @@ public static class ConfigurationLoader
             AddJson(builder, secretsFullPath);
         }
 
-        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddEnvironmentVariables(environmentPrefix);
         if (overrides is not null)
         {
             builder.Add(new OverrideConfigurationSource(overrides));

@@ -19,7 +19,7 @@ namespace Ike.Fast.Host.Configuration;
 /// ignored is an outage later. Proposal strings are checked by the engine's own <see cref="ProposalParser"/>, so a
 /// keyword the engine cannot negotiate fails at load, not at negotiation.
 /// </summary>
-internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory)
+internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory, string environmentPrefix)
 {
     private static readonly TimeSpan DefaultIkeRekey = TimeSpan.FromHours(4);
     private static readonly TimeSpan DefaultChildRekey = TimeSpan.FromHours(1);
@@ -761,11 +761,11 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         return colon < 0 ? "" : path[..colon];
     }
 
-    private static string Describe(IConfigurationProvider provider, string path) => provider switch
+    private string Describe(IConfigurationProvider provider, string path) => provider switch
     {
         JsonConfigurationProvider json => json.Source.Path ?? "configuration file",
         EnvironmentVariablesConfigurationProvider =>
-            $"environment variable {ConfigurationLoader.EnvironmentPrefix}{path.Replace(":", "__", StringComparison.Ordinal)}",
+            $"environment variable {environmentPrefix}{path.Replace(":", "__", StringComparison.Ordinal)}",
         OverrideConfigurationProvider => "command line",
         _ => provider.ToString() ?? "configuration",
     };

@@ -10,7 +10,8 @@ public sealed record ControlResponse(
     string? Version,
     IReadOnlyList<string>? Listen,
     IReadOnlyList<IkeSaStatus>? IkeSas,
-    IReadOnlyList<ChildSaStatus>? ChildSas)
+    IReadOnlyList<ChildSaStatus>? ChildSas,
+    CountersStatus? Counters = null)
 {
     public static ControlResponse Success { get; } = new(true, null, null, null, null, null);
 

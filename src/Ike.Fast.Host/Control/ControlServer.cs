@@ -165,7 +165,7 @@ public sealed class ControlServer : IAsyncDisposable
             case "status":
                 var (ike, child) = _registry.Snapshot();
                 return new ControlResponse(true, null, typeof(ControlServer).Assembly.GetName().Version?.ToString(),
-                    _listen(), ike, child);
+                    _listen(), ike, child, _target?.Counters);
             case "initiate" when _target is not null:
                 return string.IsNullOrEmpty(request.Connection)
                     ? ControlResponse.Failure("initiate needs \"connection\" (and optionally \"child\")")

@@ -19,6 +19,7 @@ public sealed class IkeDaemonService(
     DaemonOptions options,
     ILoggerFactory loggers,
     TimeProvider time,
+    IHostApplicationLifetime? lifetime = null,
     Func<IkeFastConfiguration, ILogger, IDatagramTransport>? transportFactory = null) : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -52,9 +53,12 @@ public sealed class IkeDaemonService(
             }
             catch (Exception e)
             {
-                // A bug in the loop must not vanish with the thread: log it; StopAsync rethrows it.
+                // A bug in the loop must not vanish with the thread, nor leave a daemon that answers status but no
+                // longer negotiates: log it, stop the host (exit code 1); StopAsync rethrows it.
                 _failure = e;
                 loggers.CreateLogger<IkeDaemonService>().LogCritical(e, "daemon loop failed");
+                Environment.ExitCode = 1;
+                lifetime?.StopApplication();
             }
         })
         {

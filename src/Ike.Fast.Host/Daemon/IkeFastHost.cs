@@ -52,7 +52,8 @@ public static class IkeFastHost
             provider.GetRequiredService<SaRegistry>(),
             options,
             provider.GetRequiredService<ILoggerFactory>(),
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<IkeDaemonService>());
         services?.Invoke(builder.Services);
         return builder.Build();

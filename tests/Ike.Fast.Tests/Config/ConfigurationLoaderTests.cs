@@ -165,15 +165,15 @@ public class ConfigurationLoaderTests
     [Fact]
     public void EnvironmentVariablesOverrideTheFile()
     {
-        // A connection name of its own, so no other test sees this process-wide variable.
+        // A prefix of its own (the production one is IKEFAST__), so no test running in parallel sees this process-wide variable.
         using var dir = new TempConfigDirectory();
-        const string Variable = "IKEFAST__connections__envtest__rekey_time";
+        const string Prefix = "IKEFAST_TEST_OVERRIDE__";
+        const string Variable = Prefix + "connections__rw__rekey_time";
         Environment.SetEnvironmentVariable(Variable, "1h");
         try
         {
-            using var config = dir.Load(ConfigText.Psk().Replace("\"rw\": {", "\"envtest\": {", StringComparison.Ordinal));
+            using var config = dir.Load(ConfigText.Psk(), environmentPrefix: Prefix);
             var connection = Assert.Single(config.Connections);
-            Assert.Equal("envtest", connection.Name);
             Assert.Equal(TimeSpan.FromMinutes(66), connection.IkeLifetime);
         }
         finally

@@ -134,13 +134,14 @@ public class ConfigurationValidationTests
     public void ErrorFromEnvironmentNamesTheVariable()
     {
         using var dir = new TempConfigDirectory();
-        const string Variable = "IKEFAST__connections__envbad__children__net__rekey_time";
+        const string Prefix = "IKEFAST_TEST_ERROR__";
+        const string Variable = Prefix + "connections__rw__children__net__rekey_time";
         Environment.SetEnvironmentVariable(Variable, "soon");
         try
         {
-            var errors = dir.Errors(ConfigText.Psk().Replace("\"rw\": {", "\"envbad\": {", StringComparison.Ordinal));
+            var errors = dir.Errors(ConfigText.Psk(), environmentPrefix: Prefix);
             Assert.Equal(
-                ["environment variable IKEFAST__connections__envbad__children__net__rekey_time: connections:envbad:children:net:rekey_time: " +
+                ["environment variable IKEFAST_TEST_ERROR__connections__rw__children__net__rekey_time: connections:rw:children:net:rekey_time: " +
                  "invalid duration 'soon' (expected seconds or a number with s, m, h or d: 3600, 60m, 4h, 1d)"],
                 errors);
         }
@@ -194,6 +195,9 @@ public class ConfigurationValidationTests
         TestPki.Write(dir.Path);
         var errors = dir.Errors(TestPki.Config().Replace("\"certs\": [ \"pki/a.crt\" ]", "\"id\": \"@a\"", StringComparison.Ordinal));
         Assert.Contains("ikefast.json: connections:site:local:certs: auth=pubkey needs the local certificate (certs)", errors);
+
+        errors = dir.Errors(TestPki.Config().Replace("pki/a.crt", "pki/ec.crt", StringComparison.Ordinal));
+        Assert.Contains("ikefast.json: connections:site:local:certs: the local certificate has no RSA public key (IKEv1 signatures here are RSA)", errors);
 
         errors = dir.Errors(TestPki.Config().Replace("\"remote\": { \"auth\": \"pubkey\"", "\"remote\": { \"auth\": \"psk\"", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith(

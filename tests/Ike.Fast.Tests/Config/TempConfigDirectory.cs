@@ -20,13 +20,17 @@ internal sealed class TempConfigDirectory : IDisposable
         return file;
     }
 
-    public IkeFastConfiguration Load(string json, IReadOnlyDictionary<string, string?>? overrides = null)
-        => ConfigurationLoader.Load(Write("ikefast.json", json), overrides);
+    /// <param name="environmentPrefix">A prefix of the test's own when it sets environment variables, so that tests
+    /// running in parallel never see them.</param>
+    public IkeFastConfiguration Load(string json, IReadOnlyDictionary<string, string?>? overrides = null,
+        string environmentPrefix = ConfigurationLoader.EnvironmentPrefix)
+        => ConfigurationLoader.Load(Write("ikefast.json", json), overrides, null, environmentPrefix);
 
     /// <summary>Loads and expects failure; returns the error lines.</summary>
-    public IReadOnlyList<string> Errors(string json, IReadOnlyDictionary<string, string?>? overrides = null)
+    public IReadOnlyList<string> Errors(string json, IReadOnlyDictionary<string, string?>? overrides = null,
+        string environmentPrefix = ConfigurationLoader.EnvironmentPrefix)
     {
-        var e = Assert.Throws<ConfigurationException>(() => Load(json, overrides).Dispose());
+        var e = Assert.Throws<ConfigurationException>(() => Load(json, overrides, environmentPrefix).Dispose());
         Assert.NotEmpty(e.Errors);
         return e.Errors.Select(error => error.ToString()).ToList();
     }

@@ -23,6 +23,9 @@ internal static class TestPki
         File.WriteAllText(Path.Combine(pki, "a.pk8"), key.ExportPkcs8PrivateKeyPem());
         using var other = RSA.Create(2048);
         File.WriteAllText(Path.Combine(pki, "other.key"), other.ExportPkcs8PrivateKeyPem());
+        using var ecKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var ec = new CertificateRequest("CN=ec.ikefast.test", ecKey, HashAlgorithmName.SHA256).CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        File.WriteAllText(Path.Combine(pki, "ec.crt"), ec.ExportCertificatePem());
         File.WriteAllText(Path.Combine(pki, "garbage.crt"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
     }
 

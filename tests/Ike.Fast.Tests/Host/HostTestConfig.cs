@@ -11,7 +11,7 @@ internal static class HostTestConfig
     /// <summary>A UDP port free right now on <paramref name="address"/> (the OS picks; the socket is closed again).</summary>
     public static int FreeUdpPort(IPAddress address)
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         probe.Bind(new IPEndPoint(address, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }

@@ -25,10 +25,14 @@ internal sealed class LoopbackPair : IAsyncDisposable
 
     /// <param name="aChildren">Children JSON of side a (the initiator's start_action decides who starts).</param>
     /// <param name="bChildren">Children JSON of side b.</param>
-    public LoopbackPair(string? aChildren = null, string? bChildren = null, string aExtra = "", string bExtra = "")
+    /// <param name="aAddress">Side a's address (default 127.0.0.1).</param>
+    /// <param name="bAddress">Side b's address (default 127.0.0.2).</param>
+    public LoopbackPair(string? aChildren = null, string? bChildren = null, string aExtra = "", string bExtra = "",
+        IPAddress? aAddress = null, IPAddress? bAddress = null)
     {
-        var a = new IPEndPoint(IPAddress.Loopback, HostTestConfig.FreeUdpPort(IPAddress.Loopback));
-        var bAddress = IPAddress.Parse("127.0.0.2");
+        aAddress ??= IPAddress.Loopback;
+        bAddress ??= IPAddress.Parse("127.0.0.2");
+        var a = new IPEndPoint(aAddress, HostTestConfig.FreeUdpPort(aAddress));
         var b = new IPEndPoint(bAddress, HostTestConfig.FreeUdpPort(bAddress));
         ASocket = TestSocketPath.Create();
         BSocket = TestSocketPath.Create();

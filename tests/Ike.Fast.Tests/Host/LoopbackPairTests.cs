@@ -44,6 +44,10 @@ public class LoopbackPairTests
         Assert.Equal("203.0.113.0/24", bChild.GetProperty("local_ts").GetString());
         Assert.Equal("esp", aChild.GetProperty("protocol").GetString());
         Assert.Equal("tunnel", aChild.GetProperty("mode").GetString());
+        var counters = aStatus.GetProperty("counters");
+        Assert.Equal(1, counters.GetProperty("phase1_established").GetInt64());
+        Assert.Equal(1, counters.GetProperty("child_sas_established").GetInt64());
+        Assert.True(counters.GetProperty("received").GetInt64() >= 4);
     }
 
     [Fact]
@@ -121,5 +125,63 @@ public class LoopbackPairTests
         Assert.True(await LoopbackPair.WaitUntil(() => b.Counters[DiagnosticCode.AggressiveModeRefused] > 0));
         Assert.Empty(pair.BInstaller.Installed);
         Assert.Empty(pair.AInstaller.Installed);
+    }
+
+    [Fact]
+    public async Task Ipv6LoopbackWithIpv6Selectors()
+    {
+        if (!Ipv6LoopbackWorks())
+        {
+            // A machine without ::1 (IPv6 disabled): nothing to test here.
+            return;
+        }
+
+        await using var pair = new LoopbackPair(
+            """ "net": { "local_ts": "2001:db8:a::/48", "remote_ts": "2001:db8:b::/48", "start_action": "start" } """,
+            """ "net": { "local_ts": "2001:db8:b::/48", "remote_ts": "2001:db8:a::/48" } """,
+            aAddress: System.Net.IPAddress.IPv6Loopback, bAddress: System.Net.IPAddress.IPv6Loopback);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        Assert.Equal(pair.AInstaller.Installed[0].InboundKeys, pair.BInstaller.Installed[0].OutboundKeys);
+        var aStatus = await LoopbackPair.Ask(pair.ASocket, """{"command":"status"}""");
+        var child = Assert.Single(aStatus.GetProperty("child_sas").EnumerateArray());
+        Assert.Equal("2001:db8:a::/48", child.GetProperty("local_ts").GetString());
+        Assert.Equal("::1", child.GetProperty("remote").GetString());
+    }
+
+    [Fact]
+    public async Task ChildSaIsRekeyedByItsInitiatorAndExpiresOnBothSides()
+    {
+        // Lifetimes are the host's job: rekey at rekey_time (initiator of the Quick Mode), delete at the negotiated
+        // lifetime (both sides). Seconds here, so the test sees a full cycle.
+        await using var pair = new LoopbackPair(
+            """ "net": { "local_ts": "198.51.100.0/24", "remote_ts": "203.0.113.0/24", "rekey_time": "2s", "life_time": "4s", "start_action": "start" } """,
+            """ "net": { "local_ts": "203.0.113.0/24", "remote_ts": "198.51.100.0/24" } """);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        var first = pair.AInstaller.Installed[0].InboundSpi;
+
+        // The successor arrives while the first SA still lives (make-before-break)...
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Any(s => s.InboundSpi != first)));
+        // ...and the first SA is deleted at its lifetime on both sides.
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.All(s => s.InboundSpi != first)
+                                                       && pair.BInstaller.Installed.All(s => s.OutboundSpi != first)));
+        var successor = pair.AInstaller.Installed.First(s => s.InboundSpi != first);
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.BInstaller.Installed.Any(s => s.OutboundSpi == successor.InboundSpi)));
+    }
+
+    private static bool Ipv6LoopbackWorks()
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6,
+                System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 }
