@@ -16,8 +16,9 @@ public static class ExchangeScript
         /* MM2 <-- HDR, SA                      */ (PayloadSet.Sa, Always, false, false),
         /* MM3 HDR, KE, Ni -->                  */ (PayloadSet.Ke | PayloadSet.Nonce, Always | PayloadSet.CertRequest, false, true),
         /* MM4 <-- HDR, KE, Nr                  */ (PayloadSet.Ke | PayloadSet.Nonce, Always | PayloadSet.CertRequest, false, false),
-        /* MM5 HDR*, IDii, HASH_I -->           */ (PayloadSet.Id | PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.Signature, true, true),
-        /* MM6 <-- HDR*, IDir, HASH_R           */ (PayloadSet.Id | PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.Signature, true, false),
+        // charon as initiator sends its CR in MM5 next to CERT and SIG (RFC 2408 §3.10 lets CR appear in any message).
+        /* MM5 HDR*, IDii, HASH_I -->           */ (PayloadSet.Id | PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.CertRequest | PayloadSet.Signature, true, true),
+        /* MM6 <-- HDR*, IDir, HASH_R           */ (PayloadSet.Id | PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.CertRequest | PayloadSet.Signature, true, false),
         /* AM1 HDR, SA, KE, Ni, IDii -->        */ (PayloadSet.Sa | PayloadSet.Ke | PayloadSet.Nonce | PayloadSet.Id, Always | PayloadSet.CertRequest, false, true),
         /* AM2 <-- HDR, SA, KE, Nr, IDir, HASH_R */ (PayloadSet.Sa | PayloadSet.Ke | PayloadSet.Nonce | PayloadSet.Id | PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.CertRequest | PayloadSet.Signature, false, false),
         /* AM3 HDR(*), HASH_I -->               */ (PayloadSet.Hash, Always | PayloadSet.Cert | PayloadSet.Signature, false, true),
