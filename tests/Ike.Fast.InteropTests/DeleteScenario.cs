@@ -29,10 +29,15 @@ internal static class DeleteScenario
                 throw new ArgumentException($"unknown delete row {deleter}/{what}");
         }
 
+        // Libreswan 4.10 answers a Delete for the last IPsec SA of an ISAKMP SA it responded to by deleting that
+        // ISAKMP SA too (pluto.log: "parent state #1: MAIN_R3 => UNDEFINED", then a Delete for it): IkeFast must
+        // follow, so the row then ends like an ISAKMP delete.
+        var parentGoes = what == "ike" || (c.Peer == PeerKind.Pluto && deleter == "ikefast");
+
         // The other side must drop the SA; the deleting side too.
         s.WaitPeerGone("child");
         s.WaitIkeFast("no IPsec SA", st => st.ChildSas.Count == 0);
-        if (what == "ike")
+        if (parentGoes)
         {
             s.WaitPeerGone("ike");
             s.WaitIkeFast("no ISAKMP SA", st => st.EstablishedIkeSas == 0);
@@ -40,7 +45,7 @@ internal static class DeleteScenario
 
         var after = s.CliStatus();
         output.WriteLine($"after delete ({sw.ElapsedMilliseconds} ms): {after.Json}");
-        if (what == "child")
+        if (!parentGoes)
         {
             // Deleting one IPsec SA leaves the ISAKMP SA on both sides.
             Assert.Equal(1, after.EstablishedIkeSas);

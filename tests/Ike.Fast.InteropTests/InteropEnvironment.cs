@@ -42,6 +42,13 @@ internal static class InteropEnvironment
         }
     }
 
+    /// <summary>
+    /// The dotnet host that runs the CLI: the SDK exports DOTNET_HOST_PATH to the processes it starts (so the same
+    /// runtime runs the daemon even when no dotnet is on PATH), else whatever "dotnet" PATH finds.
+    /// </summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
     /// <summary>Why the tests against <paramref name="peer"/> cannot run here, or null when they can.</summary>
     public static string? MissingPrerequisite(PeerKind peer)
     {

@@ -87,7 +87,7 @@ internal sealed class InteropSession
     {
         File.Delete(ControlSocket);
         var config = IkeFastConfig.Write(c, _topology.RunDirectory, ControlSocket);
-        H.Must("proc_start", "a", "ikefast", "dotnet", InteropEnvironment.CliDll, "serve", "--config", config);
+        H.Must("proc_start", "a", "ikefast", InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", config);
         WaitIkeFast("control socket", _ => true);
     }
 
@@ -150,7 +150,7 @@ internal sealed class InteropSession
     /// <summary>IkeFast's own view through the CLI: <c>ikefast status --json</c>.</summary>
     public IkeFastStatus CliStatus()
     {
-        var r = H.Exec("dotnet", [InteropEnvironment.CliDll, "status", "--json", "--control-socket", ControlSocket]);
+        var r = H.Exec(InteropEnvironment.DotnetHost, [InteropEnvironment.CliDll, "status", "--json", "--control-socket", ControlSocket]);
         Assert.True(r.Ok, $"ikefast status --json failed ({r.ExitCode}): {r.StandardError}");
         return IkeFastStatus.Parse(r.StandardOutput.Trim()) ?? throw new Xunit.Sdk.XunitException($"unparsable status: {r.StandardOutput}");
     }

@@ -118,7 +118,27 @@ public abstract partial class InteropTopology : IDisposable
 
             Harness.Exec("ip", ["netns", "del", ns]);
         }
+
+        // Run folders (/tmp/ikefit<pid>X.XXXXXX, kept by topo_down only when a run was killed) of dead runs.
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), NamespacePrefix + "*"))
+        {
+            var m = StaleRun().Match(Path.GetFileName(dir));
+            if (m.Success && int.TryParse(m.Groups[1].Value, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: a leftover folder is harmless.
+                }
+            }
+        }
     }
+
+    [GeneratedRegex(@"^ikefit(\d+)[a-z]\.")]
+    private static partial Regex StaleRun();
 
     [GeneratedRegex(@"^(ikefit(\d+)[a-z]-[ab])\b")]
     private static partial Regex StaleNamespace();
