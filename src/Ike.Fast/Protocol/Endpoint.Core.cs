@@ -193,7 +193,46 @@ public sealed partial class Endpoint
         _transmits.Enqueue(new PendingTransmit(buffer, datagram.Length, local, remote));
     }
 
-    private void SendFlight(Flight f) => Send(f.Local!, f.Remote!, f.Buffer.AsSpan(0, f.Length));
+    private void SendFlight(Flight f)
+    {
+        if (f.FragmentSize > 0 && f.Length > f.FragmentSize)
+        {
+            SendFragmented(f);
+            return;
+        }
+
+        Send(f.Local!, f.Remote!, f.Buffer.AsSpan(0, f.Length));
+    }
+
+    /// <summary>
+    /// Cisco/strongSwan IKE fragmentation: the whole message split into Fragment payloads (132), each behind a copy
+    /// of the header (next payload 132, no E flag); retransmissions resend every fragment under the same ID.
+    /// </summary>
+    private void SendFragmented(Flight f)
+    {
+        ReadOnlySpan<byte> whole = f.Buffer.AsSpan(0, f.Length);
+        IsakmpHeader.TryReadUnchecked(whole, out IsakmpHeader h);
+        int chunk = f.FragmentSize - IsakmpHeader.Size - GenericPayloadHeader.Size - FragmentPayload.FixedSize;
+        if (f.FragmentId == 0)
+        {
+            f.FragmentId = 1;
+        }
+
+        Span<byte> buffer = stackalloc byte[f.FragmentSize];
+        byte number = 1;
+        for (int offset = 0; offset < whole.Length; offset += chunk, number++)
+        {
+            int length = Math.Min(chunk, whole.Length - offset);
+            bool last = offset + length == whole.Length;
+            var w = new IsakmpWriter(buffer);
+            w.WriteHeader(new IsakmpHeader(h.InitiatorCookie, h.ResponderCookie, PayloadType.None, h.ExchangeType, IsakmpFlags.None, h.MessageId));
+            w.WriteFragment(f.FragmentId, number, last ? FragmentFlags.Last : FragmentFlags.None, whole.Slice(offset, length));
+            if (w.TryFinish(out int written))
+            {
+                Send(f.Local!, f.Remote!, buffer[..written]);
+            }
+        }
+    }
 
     private bool DequeueTransmit(Span<byte> buffer, out Transmit transmit)
     {
@@ -222,6 +261,12 @@ public sealed partial class Endpoint
     private void Diagnose(DiagnosticCode code, IkeSa? sa, long now, string message, NotifyMessageType notify = 0)
     {
         Counters.Count(code);
+        if (_events.Count >= Options.MaxPendingDiagnostics)
+        {
+            Counters.DiagnosticsSuppressed++;
+            return;
+        }
+
         Emit(new EngineEvent
         {
             Kind = EngineEventKind.Diagnostic,
@@ -315,7 +360,7 @@ public sealed partial class Endpoint
         BinaryPrimitives.WriteUInt64BigEndian(ckyR, sa.ResponderCookie);
     }
 
-    private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished)
+    private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished, bool keepChildren = false)
     {
         _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
@@ -329,9 +374,12 @@ public sealed partial class Endpoint
         }
 
         ReleaseHalfOpen(sa);
-        foreach (ChildSaInfo child in sa.Children)
+        if (!keepChildren)
         {
-            EmitChildDelete(sa, child, now);
+            foreach (ChildSaInfo child in sa.Children)
+            {
+                EmitChildDelete(sa, child, now);
+            }
         }
 
         sa.Children.Clear();
@@ -457,6 +505,15 @@ public sealed partial class Endpoint
                 continue;
             }
 
+            // The ISAKMP SA lifetime (RFC 2407 §4.5 / RFC 2409 Appendix A Life Duration) is a hard limit: delete
+            // it, telling the peer; its IPsec SAs keep their own kernel lifetimes.
+            if (sa.IsEstablished && sa.LifetimeSeconds > 0 && now - sa.EstablishedAt >= sa.LifetimeSeconds * 1000)
+            {
+                Diagnose(DiagnosticCode.Timeout, sa, now, "ISAKMP SA lifetime expired");
+                DeleteIkeSa(sa.InitiatorCookie, sa.ResponderCookie, now, notifyPeer: true, keepChildren: true);
+                continue;
+            }
+
             RunQuickModeTimers(sa, now);
         }
     }
@@ -518,6 +575,11 @@ public sealed partial class Endpoint
             if (!sa.IsEstablished && !sa.IsInitiator)
             {
                 best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
+            }
+
+            if (sa.IsEstablished && sa.LifetimeSeconds > 0)
+            {
+                best = Math.Min(best, sa.EstablishedAt + (sa.LifetimeSeconds * 1000));
             }
 
             foreach (QuickModeExchange qm in sa.Exchanges.Values)

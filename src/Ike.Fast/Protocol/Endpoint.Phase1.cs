@@ -386,9 +386,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: true))
         {
             return;
@@ -422,9 +419,6 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
         if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: false))
         {
             return;
@@ -480,7 +474,11 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
         w.WritePayload(PayloadType.Identification, sa.IdirB);
-        w.WriteHash(hashR[..hashLength]);
+        if (!WriteAuthenticator(now, sa, ref w, hashR[..hashLength]))
+        {
+            return;
+        }
+
         WriteVendorIds(ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.AggressiveResponderSentSa;
@@ -510,12 +508,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, message.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, message, in m, idBody, peerIsInitiator: false))
         {
-            FailAuthentication(now, sa, "HASH_R does not verify");
             return;
         }
 
@@ -558,12 +552,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdiiB, source.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, source, in m, sa.IdiiB, peerIsInitiator: true))
         {
-            FailAuthentication(now, sa, "HASH_I does not verify");
             return;
         }
 
@@ -596,25 +586,9 @@ public sealed partial class Endpoint
             w.WritePayload(PayloadType.Identification, idBody);
         }
 
-        if (UsesSignatures(sa))
+        if (!WriteAuthenticator(now, sa, ref w, hash[..hashLength]))
         {
-            // RFC 2409 §5.1: CERT (our end-entity certificate) and SIG_x = the RSA signature of HASH_x.
-            X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
-            using RSA? key = cert?.GetRSAPrivateKey();
-            byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash[..hashLength]);
-            if (signature is null)
-            {
-                Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
-                RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
-                return;
-            }
-
-            w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
-            w.WriteSignature(signature);
-        }
-        else
-        {
-            w.WriteHash(hash[..hashLength]);
+            return;
         }
 
         if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
@@ -628,6 +602,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -708,6 +683,7 @@ public sealed partial class Endpoint
 
         sa.Flight.Length = length;
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -728,6 +704,14 @@ public sealed partial class Endpoint
         if (Options.AdvertiseDpd)
         {
             w.WriteVendorId(VendorIds.Dpd);
+        }
+
+        if (Options.AdvertiseFragmentation)
+        {
+            Span<byte> fragmentation = stackalloc byte[20];
+            VendorIds.Fragmentation.CopyTo(fragmentation);
+            fragmentation[16] = 0x80; // charon's capability bytes 80000000
+            w.WriteVendorId(fragmentation);
         }
     }
 
@@ -896,6 +880,30 @@ public sealed partial class Endpoint
         }
 
         sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
+        return true;
+    }
+
+    /// <summary>HASH_x, or with public keys CERT (our end-entity certificate) and SIG_x = RSA signature of HASH_x (RFC 2409 §5.1).</summary>
+    private bool WriteAuthenticator(long now, IkeSa sa, ref IsakmpWriter w, scoped ReadOnlySpan<byte> hash)
+    {
+        if (!UsesSignatures(sa))
+        {
+            w.WriteHash(hash);
+            return true;
+        }
+
+        X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
+        using RSA? key = cert?.GetRSAPrivateKey();
+        byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash);
+        if (signature is null)
+        {
+            Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
+            RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
+            return false;
+        }
+
+        w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
+        w.WriteSignature(signature);
         return true;
     }
 

@@ -39,6 +39,21 @@ public sealed class EndpointOptions
     /// </summary>
     public Func<DateTime> CertificateTime { get; init; } = () => DateTime.Now;
 
+    /// <summary>
+    /// Diagnostic events queued beyond this many undrained events are only counted (a flood of garbage must not grow
+    /// memory when the host drains slowly). SA and IPsec events are always queued.
+    /// </summary>
+    public int MaxPendingDiagnostics { get; init; } = 4096;
+
+    /// <summary>Announce IKE fragmentation support (the FRAGMENTATION vendor ID, as charon sends it).</summary>
+    public bool AdvertiseFragmentation { get; init; } = true;
+
+    /// <summary>
+    /// Largest Phase 1 message sent in one datagram to a peer that announced fragmentation; larger ones (MM5/MM6/AM
+    /// with certificates) go out as IKE fragments (payload 132) of at most this size. 0 = never fragment.
+    /// </summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

@@ -126,4 +126,35 @@ public class RsaSignatureTests
         Assert.False(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("192.0.2.1")));
         Assert.True(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("CN=b.ikefast.test, O=IkeFast Interop, C=XX")));
     }
+
+    [Fact]
+    public void AggressiveModeRsa_BothRoles()
+    {
+        static PeerConfig Aggressive(PeerConfig p) => new()
+        {
+            Name = p.Name, LocalAddress = p.LocalAddress, RemoteAddress = p.RemoteAddress, IkeProposals = p.IkeProposals,
+            Children = p.Children, LocalAuth = p.LocalAuth, RemoteAuth = p.RemoteAuth, Mode = ExchangeMode.Aggressive,
+        };
+        var c = new Conversation(Aggressive(Config(true, TestPki.A, TestPki.Ca)), Aggressive(Config(false, TestPki.B, TestPki.Ca)));
+        c.A.Initiate("conn", "child", 0);
+        /* AM1 HDR, SA, KE, Ni, IDii -->  <-- AM2 HDR, SA, KE, Nr, IDir, CERT, SIG_R  AM3 HDR*, CERT, SIG_I --> */
+        c.Pump();
+        Assert.Single(c.Of(true, EngineEventKind.Phase1Up));
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
+        MainModeTests.AssertPair(Assert.Single(c.Of(true, EngineEventKind.InstallChildSa)).ChildSa!, Assert.Single(c.Of(false, EngineEventKind.InstallChildSa)).ChildSa!);
+    }
+
+    [Fact]
+    public void LargeMm5_IsSentAsIkeFragments_AndReassembled()
+    {
+        var options = new EndpointOptions { FragmentSize = 576 };
+        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca), Config(false, TestPki.B, TestPki.Ca), options, options);
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
+        Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
+        List<byte[]> fragments = c.Wire.Where(w => w.Bytes[16] == (byte)PayloadType.Fragment).Select(w => w.Bytes).ToList();
+        Assert.True(fragments.Count >= 4); // MM5 and MM6, each over 576 bytes
+        Assert.All(fragments, f => Assert.True(f.Length <= 576));
+    }
 }
