@@ -170,6 +170,18 @@ public class LoopbackPairTests
         Assert.True(await LoopbackPair.WaitUntil(() => pair.BInstaller.Installed.Any(s => s.OutboundSpi == successor.InboundSpi)));
     }
 
+    [Fact]
+    public async Task MainModeWithRsaCertificates()
+    {
+        await using var pair = new LoopbackPair(rsa: true);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        Assert.Equal(pair.AInstaller.Installed[0].InboundKeys, pair.BInstaller.Installed[0].OutboundKeys);
+        var bStatus = await LoopbackPair.Ask(pair.BSocket, """{"command":"status"}""");
+        var ike = Assert.Single(bStatus.GetProperty("ike_sas").EnumerateArray());
+        Assert.Contains("CN=a.ikefast.test", ike.GetProperty("remote_id").GetString(), StringComparison.Ordinal);
+    }
+
     private static bool Ipv6LoopbackWorks()
     {
         try
