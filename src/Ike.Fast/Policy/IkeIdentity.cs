@@ -95,49 +95,12 @@ public sealed class IkeIdentity : IEquatable<IkeIdentity>
         return new IkeIdentity(IdentificationType.Fqdn, Encoding.ASCII.GetBytes(text));
     }
 
-    /// <summary>
-    /// True when a received ID payload carries this identity. A distinguished name also matches with its RDN
-    /// sequence reversed: strongSwan's syntax (and so swanctl-style configurations and the interop harness's
-    /// <c>C=XX, O=.., CN=..</c>) lists RDNs in DER order, while <see cref="X500DistinguishedName"/> parses a string
-    /// as the reverse (its <c>Name</c> order), so a configured peer DN never equalled charon's certificate subject
-    /// (found against charon, tests/Ike.Fast.InteropTests MainModeRsa). Accepting both orders keeps both spellings.
-    /// </summary>
+    /// <summary>True when a received ID payload carries exactly this identity.</summary>
     public bool Matches(IdentificationType type, ReadOnlySpan<byte> data) =>
-        type == Type && (data.SequenceEqual(_data) ||
-                         (type == IdentificationType.DerAsn1Dn && ReversedRdnSequence(_data) is { } reversed && data.SequenceEqual(reversed)));
+        type == Type && data.SequenceEqual(_data);
 
     /// <inheritdoc/>
-    public bool Equals(IkeIdentity? other) => other is not null && other.Type == Type && other._data.AsSpan().SequenceEqual(_data);
-
-    /// <summary>The DER Name (RFC 5280 §4.1.2.4: SEQUENCE OF RelativeDistinguishedName) with its RDNs in reverse order; null if not DER.</summary>
-    private static byte[]? ReversedRdnSequence(byte[] der)
-    {
-        try
-        {
-            var reader = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER);
-            var sequence = reader.ReadSequence();
-            var rdns = new List<ReadOnlyMemory<byte>>();
-            while (sequence.HasData)
-            {
-                rdns.Add(sequence.ReadEncodedValue());
-            }
-
-            var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
-            using (writer.PushSequence())
-            {
-                for (var i = rdns.Count - 1; i >= 0; i--)
-                {
-                    writer.WriteEncodedValue(rdns[i].Span);
-                }
-            }
-
-            return writer.Encode();
-        }
-        catch (System.Formats.Asn1.AsnContentException)
-        {
-            return null;
-        }
-    }
+    public bool Equals(IkeIdentity? other) => other is not null && Matches(other.Type, other._data);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as IkeIdentity);
