@@ -87,6 +87,32 @@ public sealed class CharonInteropTests(CharonTopology topology, ITestOutputHelpe
     public void MainModeRsa(bool ikeFastInitiates) =>
         EstablishAndVerify(new InteropCase(PeerKind.Charon, ikeFastInitiates, Auth: "rsa"));
 
+    /// <summary>
+    /// Negative control (proves the checks above are not vacuous): with a PSK that differs from charon's, no ISAKMP
+    /// SA may come up on either side.
+    /// </summary>
+    [InteropTheory(PeerKind.Charon)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void MismatchedPskIsRefused(bool ikeFastInitiates)
+    {
+        var c = new InteropCase(PeerKind.Charon, ikeFastInitiates, IkeFastPsk: "not-the-interop-psk-9876543210");
+        new InteropSession(topology, output).Run(c, s =>
+        {
+            s.StopDaemons();
+            s.StartPeer(c);
+            s.StartIkeFast(c);
+            if (!ikeFastInitiates)
+            {
+                // swanctl detaches after 1 s and charon keeps trying (peer_initiate would block for IKEF_TIMEOUT).
+                s.Harness("charon_swanctl", "b", "--initiate", "--ike", InteropCase.Connection, "--child", InteropCase.Connection, "--timeout", "1");
+            }
+
+            Assert.False(s.PeerReaches("ike", 1, 3), "charon established an ISAKMP SA with a mismatched PSK");
+            Assert.Equal(0, s.Control.Status()?.EstablishedIkeSas);
+        });
+    }
+
     private void EstablishAndVerify(InteropCase c) =>
         new InteropSession(topology, output).Run(c, s =>
         {

@@ -64,7 +64,7 @@ internal static class IkeFastConfig
         {
             connection["local"] = new JsonObject { ["auth"] = "psk", ["id"] = LocalAddress };
             connection["remote"] = new JsonObject { ["auth"] = "psk", ["id"] = RemoteAddress };
-            secrets["ike-" + InteropCase.Connection] = new JsonObject { ["id"] = RemoteAddress, ["secret"] = DefaultPsk };
+            secrets["ike-" + InteropCase.Connection] = new JsonObject { ["id"] = RemoteAddress, ["secret"] = c.IkeFastPsk ?? DefaultPsk };
         }
 
         var root = new JsonObject

@@ -3,7 +3,8 @@ namespace Ike.Fast.InteropTests;
 /// <summary>
 /// One matrix row: who initiates, the Phase 1 exchange and authentication, the proposals (strongSwan keyword syntax,
 /// the same string for the peer's <c>peer_start ike=/esp=</c> and IkeFast's <c>proposals</c>/<c>esp_proposals</c>;
-/// a trailing DH group in <see cref="Esp"/> turns PFS on) and the number of Quick Modes on the one Phase 1.
+/// a trailing DH group in <see cref="Esp"/> turns PFS on), the number of Quick Modes on the one Phase 1, and for
+/// negative controls a PSK for IkeFast that differs from the peer's.
 /// </summary>
 public sealed record InteropCase(
     PeerKind Peer,
@@ -12,7 +13,8 @@ public sealed record InteropCase(
     string Auth = "psk",
     string Ike = "aes128-sha256-modp2048",
     string Esp = "aes128-sha256",
-    int Children = 1)
+    int Children = 1,
+    string? IkeFastPsk = null)
 {
     /// <summary>The connection name on both sides (the harness default).</summary>
     public const string Connection = "ikef";

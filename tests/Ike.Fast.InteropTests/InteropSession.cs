@@ -61,19 +61,14 @@ internal sealed class InteropSession
     public void Establish(InteropCase c)
     {
         StopDaemons();
-        var args = new List<string>
-        {
-            "peer_start", PeerName, "b", c.IkeFastInitiates ? "responder" : "initiator",
-            $"mode={c.Mode}", $"auth={c.Auth}", $"ike={c.Ike}", $"esp={c.Esp}", $"children={c.Children}",
-        };
-        H.Must([.. args]);
+        StartPeer(c);
         StartIkeFast(c);
         if (!c.IkeFastInitiates)
         {
             for (var k = 1; k <= c.Children; k++)
             {
                 // swanctl/whack return when the exchange is done (or failed: peer_wait below tells).
-                H.Call("peer_initiate", "b", InteropCase.ChildName(k));
+                PeerInitiate(InteropCase.ChildName(k));
             }
         }
 
@@ -98,6 +93,12 @@ internal sealed class InteropSession
         H.Call("peer_stop", "b");
     }
 
+    /// <summary>Any harness function (its result; the caller decides what failure means).</summary>
+    public HarnessResult Harness(params string[] args) => H.Call(args);
+
+    /// <summary>The peer starts Phase 1 (if needed) and the Quick Mode of <paramref name="child"/>; the result is checked by the caller.</summary>
+    public void PeerInitiate(string child) => H.Call("peer_initiate", "b", child);
+
     /// <summary>The peer sends a Delete (harness peer_terminate: swanctl --terminate / whack).</summary>
     public void PeerTerminate(string what)
     {
@@ -113,6 +114,16 @@ internal sealed class InteropSession
             throw new Xunit.Sdk.XunitException($"{PeerName} did not list {count} {what} SA(s) within {WaitSeconds} s");
         }
     }
+
+    /// <summary>True when the peer lists at least <paramref name="count"/> SAs within <paramref name="seconds"/>.</summary>
+    public bool PeerReaches(string what, int count, int seconds) =>
+        H.Call("peer_wait", "b", what, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)).Ok;
+
+    /// <summary>Starts the peer for the case (b; responder when IkeFast initiates).</summary>
+    public void StartPeer(InteropCase c) =>
+        H.Must("peer_start", PeerName, "b", c.IkeFastInitiates ? "responder" : "initiator",
+            $"mode={c.Mode}", $"auth={c.Auth}", $"ike={c.Ike}", $"esp={c.Esp}", $"children={c.Children}");
 
     public void WaitPeerGone(string what, string? child = null)
     {
