@@ -87,6 +87,13 @@ public sealed class CharonInteropTests(CharonTopology topology, ITestOutputHelpe
     public void MainModeRsa(bool ikeFastInitiates) =>
         EstablishAndVerify(new InteropCase(PeerKind.Charon, ikeFastInitiates, Auth: "rsa"));
 
+    /// <summary>Aggressive Mode with RSA signatures (RFC 2409 section 5.4 with SIG instead of HASH).</summary>
+    [InteropTheory(PeerKind.Charon)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AggressiveModeRsa(bool ikeFastInitiates) =>
+        EstablishAndVerify(new InteropCase(PeerKind.Charon, ikeFastInitiates, Mode: "aggressive", Auth: "rsa"));
+
     /// <summary>
     /// Negative control (proves the checks above are not vacuous): with a PSK that differs from charon's, no ISAKMP
     /// SA may come up on either side.

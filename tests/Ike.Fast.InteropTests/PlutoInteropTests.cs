@@ -42,4 +42,18 @@ public sealed class PlutoInteropTests(PlutoTopology topology, ITestOutputHelper 
         var c = new InteropCase(PeerKind.Pluto, ikeFastInitiates);
         new InteropSession(topology, output).Run(c, s => DeleteScenario.Run(s, c, deleter, what, output));
     }
+
+    /// <summary>Main Mode with RSA signatures: pluto's NSS database holds the run's CA and its own PKCS#12.</summary>
+    [InteropTheory(PeerKind.Pluto)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void MainModeRsa(bool ikeFastInitiates)
+    {
+        var c = new InteropCase(PeerKind.Pluto, ikeFastInitiates, Auth: "rsa");
+        new InteropSession(topology, output).Run(c, s =>
+        {
+            s.Establish(c);
+            s.VerifyBothSides(c);
+        });
+    }
 }
