@@ -58,7 +58,7 @@ public sealed class IkeDaemon : IControlTarget
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _origin = _time.GetTimestamp();
-        _endpoint = new Endpoint(configuration.Connections, configuration.Secrets, dh ?? new ScalarDhEngine(),
+        _endpoint = new Endpoint(configuration.Connections, configuration.Secrets, dh ?? ConfiguredDhEngine.Create(configuration),
             random ?? SystemEngineRandom.Instance, installer, endpointOptions);
     }
 

@@ -1,0 +1,10 @@
+namespace Ike.Fast.InteropTests;
+
+/// <summary>The topology for <see cref="CharonInteropTests"/>.</summary>
+public sealed class CharonTopology : InteropTopology
+{
+    public CharonTopology()
+        : base(PeerKind.Charon, 'c')
+    {
+    }
+}
