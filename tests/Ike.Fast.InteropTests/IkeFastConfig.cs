@@ -73,6 +73,7 @@ internal static class IkeFastConfig
             {
                 ["listen"] = new JsonArray($"{LocalAddress}:500"),
                 ["control_socket"] = controlSocket,
+                ["installer"] = "xfrm",
             },
             ["connections"] = new JsonObject { [InteropCase.Connection] = connection },
             ["secrets"] = secrets,

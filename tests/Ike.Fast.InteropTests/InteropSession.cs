@@ -82,7 +82,11 @@ internal sealed class InteropSession
     {
         File.Delete(ControlSocket);
         var config = IkeFastConfig.Write(c, _topology.RunDirectory, ControlSocket);
-        H.Must("proc_start", "a", "ikefast", InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", config);
+        // IkeFast installs through its XFRM installer, like in production. This kernel has no ESP, so the same
+        // LD_PRELOAD shim as the peer's turns SA add/update/delete into acknowledged no-ops; SPI allocation and the
+        // policies reach the kernel for real.
+        var shim = H.Must("ikef_shim").Lines[^1].Trim();
+        H.Must("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", config);
         WaitIkeFast("control socket", _ => true);
     }
 
