@@ -1,0 +1,37 @@
+/*
+ * Multi-lane elliptic-curve Diffie-Hellman on AVX-512 IFMA: eight independent scalar multiplications per call,
+ * one per 64-bit lane of a 512-bit register. Field elements are five radix-2^52 limbs (vpmadd52luq /
+ * vpmadd52huq); limb i of every lane sits in one vector.
+ *
+ * Constant time: the scalar bits only select lanes through masks (conditional swaps); the instruction and memory
+ * trace is the same for every scalar and point value.
+ */
+#ifndef IKEFAST_ECC_H
+#define IKEFAST_ECC_H
+
+#include <stdint.h>
+#include "ikefast_native.h"
+
+/* Status codes (negative: nothing was written). */
+#define IKEFAST_ECC_E_UNSUPPORTED_CPU (-1) /* no AVX-512 F/VL/IFMA (or the OS does not save zmm state) */
+#define IKEFAST_ECC_E_ARGUMENT (-2)        /* null pointer or lane count outside 1..8 */
+
+/* Lanes of one call. */
+#define IKEFAST_ECC_LANES 8
+/* Bytes of an X25519 scalar, u-coordinate and shared secret (RFC 7748 section 5). */
+#define IKEFAST_X25519_BYTES 32
+
+/* 1 when IkeFastNative_X25519Ifma8 can run on this CPU, else 0. */
+IKEFAST_EXPORT int32_t IkeFastNative_X25519IfmaSupported(void);
+
+/*
+ * X25519 (RFC 7748 section 5) for `lanes` (1..8) independent inputs: results[32*k] = X25519(scalars[32*k],
+ * points[32*k]). Scalars are clamped and the top bit of each u-coordinate is masked as RFC 7748 prescribes;
+ * non-canonical u values are accepted. Returns a bit mask (bit k = lane k) of lanes whose result is all zeros
+ * (a low-order peer point, which RFC 7748 section 6.1 / RFC 8031 section 2.3 require the caller to reject), or a
+ * negative status. Buffers may not overlap.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_X25519Ifma8(
+    uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
+
+#endif
