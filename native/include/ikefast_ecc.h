@@ -34,4 +34,23 @@ IKEFAST_EXPORT int32_t IkeFastNative_X25519IfmaSupported(void);
 IKEFAST_EXPORT int32_t IkeFastNative_X25519Ifma8(
     uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
 
+/* Bytes of a P-256 scalar and coordinate, and of an uncompressed point x || y (RFC 5903 section 7). */
+#define IKEFAST_P256_BYTES 32
+#define IKEFAST_P256_POINT_BYTES 64
+
+/* 1 when IkeFastNative_P256Ifma8 can run on this CPU, else 0. */
+IKEFAST_EXPORT int32_t IkeFastNative_P256IfmaSupported(void);
+
+/*
+ * ECDH on NIST P-256 (secp256r1; IKE group 19, RFC 5903) for `lanes` (1..8) independent inputs: results[32*k] =
+ * the big-endian x-coordinate of scalars[32*k] * points[64*k], where a scalar is 32 big-endian bytes and a point
+ * is x || y (32 big-endian bytes each). Complete projective formulas (Renes-Costello-Batina 2016, a = -3) and a
+ * fixed 4-bit window with a full-table masked select: no exceptional cases, constant time.
+ * Returns a mask or a negative status: bit k (0..7) = lane k's result is the point at infinity (scalar 0 mod n);
+ * bit 8 + k = lane k's point is invalid (a coordinate >= p, or not on the curve: RFC 6989 section 2.3 requires
+ * the caller to reject it). Result bytes of flagged lanes are zero. Buffers may not overlap.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8(
+    uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
+
 #endif

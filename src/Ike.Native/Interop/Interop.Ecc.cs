@@ -19,5 +19,13 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_X25519Ifma8")]
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
         internal static partial int X25519Ifma8(byte* results, byte* scalars, byte* points, int lanes);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256IfmaSupported")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl), typeof(CallConvSuppressGCTransition)])]
+        internal static partial int P256IfmaSupported();
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int P256Ifma8(byte* results, byte* scalars, byte* points, int lanes);
     }
 }
