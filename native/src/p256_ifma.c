@@ -8,8 +8,8 @@
  * with 2^256 = 2^224 - 2^192 - 2^96 + 1, then carried), which keeps every value below 2^257 and Montgomery
  * products below 2^256.1 without conditional subtractions.
  *
- * Points are projective (X:Y:Z) with the complete addition of Renes, Costello and Batina (2016, Algorithm 4,
- * a = -3), used for doublings too, so the identity and P = Q need no branches. The scalar is read in 4-bit
+ * Points are projective (X:Y:Z) with the complete formulas of Renes, Costello and Batina (2016, Algorithms 4
+ * and 6, a = -3), so the identity and P = Q need no branches. The scalar is read in 4-bit
  * windows; each window selects its multiple from a 16-entry table by scanning every entry under per-lane masks.
  */
 #pragma GCC optimize("O3")
@@ -54,28 +54,15 @@ P_INLINE void pfe_const(pfe *r, const uint64_t *limbs)
         r->v[i] = _mm512_set1_epi64((long long)limbs[i]);
 }
 
-/* r = a * b / 2^260 mod p (not fully reduced: below 2^256.1 for inputs below 2^257). */
-P_INLINE void pfe_mul(pfe *r, const pfe *a, const pfe *b)
+/* Montgomery reduction of the product columns t[0..9] (each below 2^58): r = t / 2^260 mod p, limbs normalised. */
+P_INLINE void mont_reduce(pfe *r, __m512i *t)
 {
     const __m512i m52 = _mm512_set1_epi64((long long)M52);
     const __m512i p0 = _mm512_set1_epi64((long long)P_LIMBS[0]);
     const __m512i p1 = _mm512_set1_epi64((long long)P_LIMBS[1]);
     const __m512i p3 = _mm512_set1_epi64((long long)P_LIMBS[3]);
     const __m512i p4 = _mm512_set1_epi64((long long)P_LIMBS[4]);
-    __m512i t[2 * NLIMBS];
-    for (int i = 0; i < 2 * NLIMBS; i++)
-        t[i] = _mm512_setzero_si512();
-#pragma GCC unroll 5
-    for (int i = 0; i < NLIMBS; i++)
-    {
-#pragma GCC unroll 5
-        for (int j = 0; j < NLIMBS; j++)
-        {
-            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], b->v[j]);
-            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], b->v[j]);
-        }
-    }
-    /* Montgomery reduction, one digit at a time (limb 2 of p is zero). */
+    /* One digit at a time: the digit is the low limb itself (-p^-1 = 1 mod 2^52); limb 2 of p is zero. */
 #pragma GCC unroll 5
     for (int i = 0; i < NLIMBS; i++)
     {
@@ -97,6 +84,52 @@ P_INLINE void pfe_mul(pfe *r, const pfe *a, const pfe *b)
     }
     for (int i = 0; i < NLIMBS; i++)
         r->v[i] = t[NLIMBS + i];
+}
+
+/* r = a * b / 2^260 mod p (not fully reduced: below 2^256.1 for inputs below 2^257). */
+P_INLINE void pfe_mul(pfe *r, const pfe *a, const pfe *b)
+{
+    __m512i t[2 * NLIMBS];
+    for (int i = 0; i < 2 * NLIMBS; i++)
+        t[i] = _mm512_setzero_si512();
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+#pragma GCC unroll 5
+        for (int j = 0; j < NLIMBS; j++)
+        {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], b->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], b->v[j]);
+        }
+    }
+    mont_reduce(r, t);
+}
+
+/* r = a^2 / 2^260 mod p: cross products once, doubled, then the squares. */
+P_INLINE void pfe_sqr(pfe *r, const pfe *a)
+{
+    __m512i t[2 * NLIMBS];
+    for (int i = 0; i < 2 * NLIMBS; i++)
+        t[i] = _mm512_setzero_si512();
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+#pragma GCC unroll 5
+        for (int j = i + 1; j < NLIMBS; j++)
+        {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], a->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], a->v[j]);
+        }
+    }
+    for (int k = 1; k < 2 * NLIMBS; k++)
+        t[k] = _mm512_add_epi64(t[k], t[k]);
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        t[2 * i] = _mm512_madd52lo_epu64(t[2 * i], a->v[i], a->v[i]);
+        t[2 * i + 1] = _mm512_madd52hi_epu64(t[2 * i + 1], a->v[i], a->v[i]);
+    }
+    mont_reduce(r, t);
 }
 
 /* Signed carry of limbs 0..3 into the next (limbs may be negative before; 0..3 end in [0, 2^52)). */
@@ -195,6 +228,49 @@ P_INLINE void point_add(ppoint *r, const ppoint *p, const ppoint *q, const pfe *
     r->z = z3;
 }
 
+/* Complete doubling (Renes-Costello-Batina 2016, Algorithm 6, a = -3); r may alias p. */
+P_INLINE void point_dbl(ppoint *r, const ppoint *p, const pfe *b)
+{
+    pfe t0, t1, t2, t3, x3, y3, z3;
+    pfe_sqr(&t0, &p->x);
+    pfe_sqr(&t1, &p->y);
+    pfe_sqr(&t2, &p->z);
+    pfe_mul(&t3, &p->x, &p->y);
+    pfe_add(&t3, &t3, &t3);
+    pfe_mul(&z3, &p->x, &p->z);
+    pfe_add(&z3, &z3, &z3);
+    pfe_mul(&y3, b, &t2);
+    pfe_sub(&y3, &y3, &z3);
+    pfe_add(&x3, &y3, &y3);
+    pfe_add(&y3, &x3, &y3);
+    pfe_sub(&x3, &t1, &y3);
+    pfe_add(&y3, &t1, &y3);
+    pfe_mul(&y3, &x3, &y3);
+    pfe_mul(&x3, &x3, &t3);
+    pfe_add(&t3, &t2, &t2);
+    pfe_add(&t2, &t2, &t3);
+    pfe_mul(&z3, b, &z3);
+    pfe_sub(&z3, &z3, &t2);
+    pfe_sub(&z3, &z3, &t0);
+    pfe_add(&t3, &z3, &z3);
+    pfe_add(&z3, &z3, &t3);
+    pfe_add(&t3, &t0, &t0);
+    pfe_add(&t0, &t3, &t0);
+    pfe_sub(&t0, &t0, &t2);
+    pfe_mul(&t0, &t0, &z3);
+    pfe_add(&y3, &y3, &t0);
+    pfe_mul(&t0, &p->y, &p->z);
+    pfe_add(&t0, &t0, &t0);
+    pfe_mul(&z3, &t0, &z3);
+    pfe_sub(&x3, &x3, &z3);
+    pfe_mul(&z3, &t0, &t1);
+    pfe_add(&z3, &z3, &z3);
+    pfe_add(&z3, &z3, &z3);
+    r->x = x3;
+    r->y = y3;
+    r->z = z3;
+}
+
 /* The canonical value (< p) of a Montgomery-form element, out of Montgomery form. */
 P_INLINE void pfe_canonical(pfe *r, const pfe *a)
 {
@@ -220,7 +296,7 @@ P_INLINE void pfe_invert(pfe *r, const pfe *z)
     pfe acc = *z;
     for (int bit = 254; bit >= 0; bit--)
     {
-        pfe_mul(&acc, &acc, &acc);
+        pfe_sqr(&acc, &acc);
         if ((e[bit >> 6] >> (bit & 63)) & 1)
             pfe_mul(&acc, &acc, z);
     }
@@ -318,8 +394,8 @@ static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const
     /* On the curve: y^2 = x^3 - 3x + b (SP 800-56A rev. 3 section 5.6.2.3.4). */
     {
         pfe lhs, rhs, t, d;
-        pfe_mul(&lhs, &y, &y);
-        pfe_mul(&t, &x, &x);
+        pfe_sqr(&lhs, &y);
+        pfe_sqr(&t, &x);
         pfe_mul(&rhs, &t, &x);
         pfe_add(&t, &x, &x);
         pfe_add(&t, &t, &x);
@@ -357,7 +433,7 @@ static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const
         if (w != 63)
         {
             for (int d = 0; d < 4; d++)
-                point_add(&acc, &acc, &acc, &b);
+                point_dbl(&acc, &acc, &b);
         }
         /* Window w of every lane's scalar (w is public), then a masked scan of the whole table. */
         __m512i nib = _mm512_and_si512(_mm512_srli_epi64(sw[w >> 4], (unsigned)(4 * (w & 15))), nibble_mask);
