@@ -5,8 +5,8 @@
  * one lane per input. p = -1 mod 2^52, so the Montgomery digit is simply the low limb (-p^-1 = 1 mod 2^52).
  * vpmadd52{lo,hi}uq read only the low 52 bits of their operands, so every multiplication input has limbs below
  * 2^52: products come out normalised, and sums/differences are "weakly reduced" (bits at 2^256 and above folded
- * with 2^256 = 2^224 - 2^192 - 2^96 + 1, then carried), which keeps every value below 2^257 and Montgomery
- * products below 2^256.1 without conditional subtractions.
+ * with 2^256 = 2^224 - 2^192 - 2^96 + 1, then carried), which keeps every value below 2^256 + 2^227 and
+ * Montgomery products below 2^256.1 without conditional subtractions.
  *
  * Points are projective (X:Y:Z) with the complete formulas of Renes, Costello and Batina (2016, Algorithms 4
  * and 6, a = -3), so the identity and P = Q need no branches. The scalar is read in 4-bit
@@ -144,11 +144,14 @@ P_INLINE void carry_signed(__m512i *t)
     }
 }
 
-/* A non-negative value below 2^262 in signed limbs to limbs below 2^52 and a value below 2^256 + 2^233. */
+/*
+ * A non-negative value in signed limbs (limb 4 non-negative, below 2^50; limbs 0..3 within +-2^54) to limbs 0..3
+ * in [0, 2^52) and a value below 2^256 + 2^227: the bits of limb 4 at 2^256 and above are folded first (with
+ * 2^256 = 2^224 - 2^192 - 2^96 + 1 mod p, i.e. v - top * p, still non-negative), then one signed carry chain.
+ */
 P_INLINE void weak_reduce(pfe *r, __m512i *t)
 {
-    carry_signed(t);
-    __m512i top = _mm512_srai_epi64(t[4], 48); /* the multiple of 2^256 */
+    __m512i top = _mm512_srli_epi64(t[4], 48); /* the multiple of 2^256, below 2^2 */
     t[4] = _mm512_and_si512(t[4], _mm512_set1_epi64((long long)M48));
     t[4] = _mm512_add_epi64(t[4], _mm512_slli_epi64(top, 16));  /* + top * 2^224 */
     t[3] = _mm512_sub_epi64(t[3], _mm512_slli_epi64(top, 36));  /* - top * 2^192 */
