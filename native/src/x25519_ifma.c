@@ -2,9 +2,10 @@
  * X25519 (RFC 7748) for eight independent inputs at once on AVX-512 IFMA.
  *
  * Field GF(2^255 - 19), elements as five limbs of 52 bits (limb 4 carries bits 208..259), one lane per input.
- * vpmadd52{lo,hi}uq read only the low 52 bits of their operands, so every multiplication input is "normalised":
- * limbs 0..3 below 2^52 and limb 4 below 2^48. Products fold columns 5..9 (weight 2^260 = 2^5 * 2^255, i.e.
- * 608 mod p) and the bits above 2^255 (times 19) back, then one carry chain restores the normal form.
+ * vpmadd52{lo,hi}uq read only the low 52 bits of their operands, so every multiplication input has limbs 0..3
+ * below 2^52 and limb 4 below 2^50. Products fold columns 5..9 (weight 2^260 = 2^5 * 2^255, i.e. 608 mod p) and
+ * the bits above 2^255 (times 19) back, then one carry chain gives the normal form (limb 4 below 2^47 + 2^11);
+ * sums and differences of normal values only carry (no fold), which the next product absorbs.
  *
  * The Montgomery ladder is RFC 7748 section 5 literally (constant-time conditional swaps by per-lane masks),
  * and the final inversion is z^(p-2) by the usual fixed addition chain (254 squarings, 11 multiplications).
@@ -79,9 +80,9 @@ X_INLINE void reduce_columns(fe *r, __m512i *t)
         t[k - 4] = _mm512_madd52hi_epu64(t[k - 4], lo, c608);
         t[k - 4] = _mm512_madd52lo_epu64(t[k - 4], hi, c608);
     }
-    /* Column 9 is the high half of a4*b4 only (below 2^44). */
+    /* Column 9 is the high half of a4*b4 only (below 2^48 for limb-4 inputs below 2^50). */
     t[4] = _mm512_madd52lo_epu64(t[4], t[9], c608);
-    t[5] = _mm512_madd52hi_epu64(_mm512_setzero_si512(), t[9], c608); /* weight 2^260 again: below 2^2 */
+    t[5] = _mm512_madd52hi_epu64(_mm512_setzero_si512(), t[9], c608); /* weight 2^260 again: below 2^6 */
     t[0] = _mm512_add_epi64(t[0], mul608(t[5]));
     normalize(t);
     for (int i = 0; i < NLIMBS; i++)
@@ -140,17 +141,36 @@ X_INLINE void fe_sqn(fe *r, const fe *a, int n)
         fe_sq(r, r);
 }
 
+/*
+ * Limbs 0..3 carried upward, no fold: limb 4 may end up to 2^50, still a valid IFMA operand. Used for sums and
+ * differences that only feed multiplications (every one in the ladder); the products normalise again.
+ */
+X_INLINE void carry_only(__m512i *t)
+{
+    const __m512i m52 = _mm512_set1_epi64((long long)M52);
+    for (int i = 0; i < 4; i++)
+    {
+        __m512i c = _mm512_srli_epi64(t[i], 52);
+        t[i] = _mm512_and_si512(t[i], m52);
+        t[i + 1] = _mm512_add_epi64(t[i + 1], c);
+    }
+}
+
+/* a + b for normal a, b (limb 4 below 2^48 + 2^12 afterwards): a multiplication input only. */
 X_INLINE void fe_add(fe *r, const fe *a, const fe *b)
 {
     __m512i t[NLIMBS];
     for (int i = 0; i < NLIMBS; i++)
         t[i] = _mm512_add_epi64(a->v[i], b->v[i]);
-    normalize(t);
+    carry_only(t);
     for (int i = 0; i < NLIMBS; i++)
         r->v[i] = t[i];
 }
 
-/* a - b + 2p: 2p's limbs (2^53 - 38, 2^53 - 2 x3, 2^48 - 2) dominate every normal limb, so nothing goes negative. */
+/*
+ * a - b + 2p for normal b: 2p's limbs (2^53 - 38, 2^53 - 2 x3, 2^48 - 2) dominate every normal limb, so nothing
+ * goes negative; limb 4 stays below 2^50 (a multiplication input only).
+ */
 X_INLINE void fe_sub(fe *r, const fe *a, const fe *b)
 {
     const __m512i p0 = _mm512_set1_epi64((long long)((1ull << 53) - 38));
@@ -161,7 +181,7 @@ X_INLINE void fe_sub(fe *r, const fe *a, const fe *b)
     for (int i = 1; i < 4; i++)
         t[i] = _mm512_sub_epi64(_mm512_add_epi64(a->v[i], p1), b->v[i]);
     t[4] = _mm512_sub_epi64(_mm512_add_epi64(a->v[4], p4), b->v[4]);
-    normalize(t);
+    carry_only(t);
     for (int i = 0; i < NLIMBS; i++)
         r->v[i] = t[i];
 }
