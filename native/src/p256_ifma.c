@@ -58,7 +58,6 @@ P_INLINE void pfe_const(pfe *r, const uint64_t *limbs)
 P_INLINE void mont_reduce(pfe *r, __m512i *t)
 {
     const __m512i m52 = _mm512_set1_epi64((long long)M52);
-    const __m512i p0 = _mm512_set1_epi64((long long)P_LIMBS[0]);
     const __m512i p1 = _mm512_set1_epi64((long long)P_LIMBS[1]);
     const __m512i p3 = _mm512_set1_epi64((long long)P_LIMBS[3]);
     const __m512i p4 = _mm512_set1_epi64((long long)P_LIMBS[4]);
@@ -67,15 +66,14 @@ P_INLINE void mont_reduce(pfe *r, __m512i *t)
     for (int i = 0; i < NLIMBS; i++)
     {
         __m512i m = _mm512_and_si512(t[i], m52);
-        t[i] = _mm512_madd52lo_epu64(t[i], m, p0);
-        t[i + 1] = _mm512_madd52hi_epu64(t[i + 1], m, p0);
+        /* m * p0 = m * 2^52 - m: column i loses its low 52 bits (t[i] - m), column i + 1 gains m and the carry. */
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_add_epi64(m, _mm512_srli_epi64(t[i], 52)));
         t[i + 1] = _mm512_madd52lo_epu64(t[i + 1], m, p1);
         t[i + 2] = _mm512_madd52hi_epu64(t[i + 2], m, p1);
         t[i + 3] = _mm512_madd52lo_epu64(t[i + 3], m, p3);
         t[i + 4] = _mm512_madd52hi_epu64(t[i + 4], m, p3);
         t[i + 4] = _mm512_madd52lo_epu64(t[i + 4], m, p4);
         t[i + 5] = _mm512_madd52hi_epu64(t[i + 5], m, p4);
-        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64(t[i], 52)); /* t[i] is now 0 mod 2^52 */
     }
     for (int k = 5; k < 9; k++)
     {
