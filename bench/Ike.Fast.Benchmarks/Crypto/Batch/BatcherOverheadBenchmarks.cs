@@ -17,7 +17,7 @@ namespace Ike.Fast.Benchmarks.Crypto.Batch;
 public class BatcherOverheadBenchmarks
 {
     private const int Lanes = 8;
-    private readonly NullCompletion _owner = new();
+    private readonly NullModExpCompletion _owner = new();
     private ModExpBatcher? _batcher;
     private ModExpBatcher? _nullBatcher;
     private IModExpLaneKernel? _kernel;
@@ -81,12 +81,5 @@ public class BatcherOverheadBenchmarks
         }
 
         return batcher.Poll(_now);
-    }
-
-    private sealed class NullCompletion : IModExpCompletion
-    {
-        public void OnModExpCompleted(long token, ReadOnlySpan<byte> result)
-        {
-        }
     }
 }
