@@ -60,7 +60,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     /// <summary>ComputeShared requests that went through a batch (counter).</summary>
     public long BatchedRequests => Interlocked.Read(ref _batchedRequests);
 
-    /// <summary>MODP ComputeShared requests of <see cref="ExecuteAsync"/> served by the scalar path because the queue was full.</summary>
+    /// <summary>
+    /// MODP ComputeShared requests of <see cref="ExecuteAsync"/> served by the scalar path because the queue was full
+    /// (or the worker had stopped on an error).
+    /// </summary>
     public long ScalarFallbacks => Interlocked.Read(ref _scalarFallbacks);
 
     /// <summary>Key pairs served from a pool (counter).</summary>
@@ -109,6 +112,13 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             return ValueTask.FromResult(new DhResult(DhStatus.PrivateKeyConsumed));
         }
 
+        if (_worker.Failure is not null)
+        {
+            // The worker thread died (a kernel threw): serve the request now rather than queue it forever.
+            Interlocked.Increment(ref _scalarFallbacks);
+            return ValueTask.FromResult(_scalar.Execute(request));
+        }
+
         if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
         {
             completion = new ModExpDhCompletion(this);
@@ -155,7 +165,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         return new DhResult(DhStatus.Success, publicValue.Length, DhPrivateKey.ForModp(group, exponent, publicValue));
     }
 
-    /// <summary>Stops the worker (queued requests that have not run are dropped) and wipes the pools' queues.</summary>
+    /// <summary>
+    /// Stops the worker and wipes the queues. Requests still queued are dropped and their tasks never complete:
+    /// dispose only once the engine's callers are done.
+    /// </summary>
     public void Dispose() => _worker.Dispose();
 
     internal void Return(ModExpDhCompletion completion) => _completions.Enqueue(completion);
