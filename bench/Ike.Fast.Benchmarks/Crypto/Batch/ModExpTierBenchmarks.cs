@@ -1,6 +1,7 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Ike.Fast.Crypto.Batch;
+using Ike.Fast.Benchmarks.Crypto.DiffieHellman;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Native.ModExp;
 
@@ -28,7 +29,7 @@ public class ModExpTierBenchmarks
     private BigInteger _p;
     private BigInteger[] _bigBases = [];
     private BigInteger[] _bigExponents = [];
-    private OpenSslBatchBaseline? _openSsl;
+    private OpenSslModExp? _openSsl;
 
     public static IEnumerable<int> GroupIds() => FromEnvironment("IKEFAST_BENCH_GROUPS", "2,5,14,15,16");
 
@@ -86,7 +87,7 @@ public class ModExpTierBenchmarks
             }
         }
 
-        _openSsl = new OpenSslBatchBaseline(_prime);
+        _openSsl = new OpenSslModExp(_prime);
 
         // Guard: every tier agrees with OpenSSL on these inputs before anything is timed.
         OpenSslConstTime();

@@ -3,50 +3,53 @@ using System.Runtime.InteropServices;
 namespace Ike.Fast.Benchmarks.Crypto.DiffieHellman;
 
 /// <summary>
-/// OpenSSL's constant-time Montgomery exponentiation (BN_mod_exp_mont_consttime from libcrypto.so.3) as the
-/// reference point for the scalar tier. Benchmark-only: the engine never calls OpenSSL for MODP.
-/// All BIGNUMs and the Montgomery context are prepared once; each call is one exponentiation.
+/// OpenSSL's constant-time Montgomery exponentiation (BN_mod_exp_mont_consttime from libcrypto.so.3 with a cached
+/// BN_MONT_CTX, as its DH code does): the one OpenSSL BIGNUM baseline of the benchmark project (scalar tier and
+/// batched tiers). Benchmark-only: the engine never calls OpenSSL for MODP. The modulus and Montgomery context are
+/// prepared once; each <see cref="ModPow"/> is one exponentiation (plus two cheap bin2bn conversions).
 /// </summary>
 internal sealed unsafe partial class OpenSslModExp : IDisposable
 {
     private const string LibCrypto = "libcrypto.so.3";
     private const int BnFlgConstTime = 0x04;
 
-    private readonly IntPtr _ctx;
-    private readonly IntPtr _mont;
-    private readonly IntPtr _modulus;
-    private readonly IntPtr _base;
-    private readonly IntPtr _exponent;
-    private readonly IntPtr _result;
-    private readonly int _length;
+    private readonly nint _ctx;
+    private readonly nint _mont;
+    private readonly nint _modulus;
+    private readonly nint _base;
+    private readonly nint _exponent;
+    private readonly nint _result;
 
-    internal OpenSslModExp(ReadOnlySpan<byte> modulus, ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent)
+    internal OpenSslModExp(ReadOnlySpan<byte> modulus)
     {
-        _length = modulus.Length;
         _ctx = BN_CTX_new();
         _modulus = FromBytes(modulus);
-        _base = FromBytes(@base);
-        _exponent = FromBytes(exponent);
-        BN_set_flags(_exponent, BnFlgConstTime);
+        _base = BN_new();
+        _exponent = BN_new();
         _result = BN_new();
         _mont = BN_MONT_CTX_new();
-        if (_ctx == IntPtr.Zero || _mont == IntPtr.Zero || BN_MONT_CTX_set(_mont, _modulus, _ctx) != 1)
+        if (_ctx == 0 || _mont == 0 || BN_MONT_CTX_set(_mont, _modulus, _ctx) != 1)
         {
             throw new InvalidOperationException("OpenSSL set-up failed.");
         }
     }
 
-    /// <summary>One base^exponent mod p; the result (prime length, big-endian) goes to destination.</summary>
-    internal void Run(Span<byte> destination)
+    /// <summary>result = base ^ exponent mod m, big-endian, left-padded to result's length (the modulus length).</summary>
+    internal void ModPow(ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, Span<byte> result)
     {
-        if (BN_mod_exp_mont_consttime(_result, _base, _exponent, _modulus, _ctx, _mont) != 1)
+        fixed (byte* b = @base)
+        fixed (byte* e = exponent)
+        fixed (byte* r = result)
         {
-            throw new InvalidOperationException("BN_mod_exp_mont_consttime failed.");
-        }
+            BN_bin2bn(b, @base.Length, _base);
+            BN_bin2bn(e, exponent.Length, _exponent);
+            BN_set_flags(_exponent, BnFlgConstTime);
+            if (BN_mod_exp_mont_consttime(_result, _base, _exponent, _modulus, _ctx, _mont) != 1)
+            {
+                throw new InvalidOperationException("BN_mod_exp_mont_consttime failed.");
+            }
 
-        fixed (byte* d = destination)
-        {
-            _ = BN_bn2binpad(_result, d, _length);
+            _ = BN_bn2binpad(_result, r, result.Length);
         }
     }
 
@@ -54,53 +57,53 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
     {
         BN_MONT_CTX_free(_mont);
         BN_clear_free(_exponent);
-        BN_free(_base);
+        BN_clear_free(_base);
         BN_free(_modulus);
         BN_clear_free(_result);
         BN_CTX_free(_ctx);
     }
 
-    private static IntPtr FromBytes(ReadOnlySpan<byte> value)
+    private static nint FromBytes(ReadOnlySpan<byte> value)
     {
         fixed (byte* p = value)
         {
-            return BN_bin2bn(p, value.Length, IntPtr.Zero);
+            return BN_bin2bn(p, value.Length, 0);
         }
     }
 
     [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_CTX_new();
+    private static partial nint BN_CTX_new();
 
     [LibraryImport(LibCrypto)]
-    private static partial void BN_CTX_free(IntPtr ctx);
+    private static partial void BN_CTX_free(nint ctx);
 
     [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_new();
+    private static partial nint BN_new();
 
     [LibraryImport(LibCrypto)]
-    private static partial void BN_free(IntPtr a);
+    private static partial void BN_free(nint a);
 
     [LibraryImport(LibCrypto)]
-    private static partial void BN_clear_free(IntPtr a);
+    private static partial void BN_clear_free(nint a);
 
     [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_bin2bn(byte* s, int len, IntPtr ret);
+    private static partial nint BN_bin2bn(byte* s, int len, nint ret);
 
     [LibraryImport(LibCrypto)]
-    private static partial int BN_bn2binpad(IntPtr a, byte* to, int tolen);
+    private static partial int BN_bn2binpad(nint a, byte* to, int tolen);
 
     [LibraryImport(LibCrypto)]
-    private static partial void BN_set_flags(IntPtr b, int n);
+    private static partial void BN_set_flags(nint b, int n);
 
     [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_MONT_CTX_new();
+    private static partial nint BN_MONT_CTX_new();
 
     [LibraryImport(LibCrypto)]
-    private static partial void BN_MONT_CTX_free(IntPtr mont);
+    private static partial void BN_MONT_CTX_free(nint mont);
 
     [LibraryImport(LibCrypto)]
-    private static partial int BN_MONT_CTX_set(IntPtr mont, IntPtr mod, IntPtr ctx);
+    private static partial int BN_MONT_CTX_set(nint mont, nint mod, nint ctx);
 
     [LibraryImport(LibCrypto)]
-    private static partial int BN_mod_exp_mont_consttime(IntPtr rr, IntPtr a, IntPtr p, IntPtr m, IntPtr ctx, IntPtr inMont);
+    private static partial int BN_mod_exp_mont_consttime(nint rr, nint a, nint p, nint m, nint ctx, nint inMont);
 }

@@ -16,7 +16,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     private readonly object _gate = new();
     private readonly EphemeralKeyPair[] _slots;
     private readonly int[] _ready;
-    private readonly RandomBytesFill _random;
+    private readonly IDhRandomSource _random;
     private readonly byte[] _generator;
     private readonly byte[] _primeMinusOne;
     private int _readyHead;
@@ -28,7 +28,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     /// <paramref name="lowWatermark"/> are ready or queued. <paramref name="privateKeyLength"/> 0 picks
     /// <see cref="DefaultPrivateKeyLength"/>.
     /// </summary>
-    public EphemeralKeyPairPool(DhGroupId group, int capacity, RandomBytesFill random, int lowWatermark = -1, int privateKeyLength = 0)
+    public EphemeralKeyPairPool(DhGroupId group, int capacity, IDhRandomSource random, int lowWatermark = -1, int privateKeyLength = 0)
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, BatchLanes);
@@ -195,7 +195,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     {
         while (true)
         {
-            _random(key);
+            _random.Fill(key);
             bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
             bool tooLarge = key.Length == _primeMinusOne.Length && key.SequenceCompareTo(_primeMinusOne) >= 0;
             if (!tooSmall && !tooLarge)

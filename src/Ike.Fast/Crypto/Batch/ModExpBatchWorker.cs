@@ -37,6 +37,18 @@ public sealed class ModExpBatchWorker : IDisposable
     /// <summary>The exception that stopped the worker thread, if any.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>The batcher's counters (clock: <see cref="Now"/>).</summary>
+    public ModExpBatchCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _batcher.Counters;
+            }
+        }
+    }
+
     /// <summary>Queues an exponentiation; <paramref name="owner"/> is called back on the worker thread.</summary>
     public ModExpEnqueueResult Submit(
         DhGroupId group, ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, IModExpCompletion owner, long token)

@@ -56,6 +56,24 @@ public sealed class ModExpBatcher : IDisposable
         }
     }
 
+    /// <summary>Batches handed out so far (counter).</summary>
+    public long BatchesTaken { get; private set; }
+
+    /// <summary>Requests handed out in those batches (LanesTaken / BatchesTaken is the lane occupancy).</summary>
+    public long LanesTaken { get; private set; }
+
+    /// <summary>Batches that left with free lanes because their oldest request reached the flush deadline.</summary>
+    public long PartialBatchesTaken { get; private set; }
+
+    /// <summary>
+    /// The longest time any batch's oldest request waited in the queue, on the caller's clock: the added latency
+    /// of batching, bounded by <see cref="FlushDeadline"/> plus the host's polling lateness.
+    /// </summary>
+    public TimeSpan MaxOldestWait { get; private set; }
+
+    /// <summary>The counters as one value.</summary>
+    public ModExpBatchCounters Counters => new(BatchesTaken, LanesTaken, PartialBatchesTaken, MaxOldestWait);
+
     /// <summary>Requests of <paramref name="group"/> waiting for a batch.</summary>
     public int PendingCount(DhGroupId group) => QueueOrNull(group)?.Count ?? 0;
 
@@ -96,9 +114,31 @@ public sealed class ModExpBatcher : IDisposable
             }
         }
 
+        TimeSpan oldest = bestQueue is { Count: > 0 } ? bestQueue.OldestEnqueuedAt : now;
         best = bestQueue?.TryTake(now, _options.FlushDeadline);
+        if (best is null)
+        {
+            batch = null;
+            return false;
+        }
+
         batch = best;
-        return best is not null;
+
+        // Counters (the host's clock, so tests with a fake clock read exact values; no wall-clock asserts).
+        BatchesTaken++;
+        LanesTaken += best.Lanes;
+        if (best.Lanes < bestQueue!.Kernel.MaxLanes)
+        {
+            PartialBatchesTaken++;
+        }
+
+        TimeSpan waited = now - oldest;
+        if (waited > MaxOldestWait)
+        {
+            MaxOldestWait = waited;
+        }
+
+        return true;
     }
 
     /// <summary>Runs every due batch and calls the owners back; returns how many requests completed.</summary>

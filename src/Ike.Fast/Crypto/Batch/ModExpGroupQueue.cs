@@ -47,6 +47,9 @@ internal sealed class ModExpGroupQueue : IDisposable
 
     internal int Count => _count;
 
+    /// <summary>When the oldest pending request was queued (meaningful only when <see cref="Count"/> &gt; 0).</summary>
+    internal TimeSpan OldestEnqueuedAt => _enqueuedAt[_head];
+
     internal ModExpEnqueueResult TryEnqueue(
         ReadOnlySpan<byte> @base, ReadOnlySpan<byte> exponent, IModExpCompletion owner, long token, TimeSpan now)
     {

@@ -12,7 +12,7 @@ public class EphemeralKeyPairPoolTests
     {
         using var batcher = new ModExpBatcher(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native });
         var random = new Random(11);
-        var pool = new EphemeralKeyPairPool(DhGroupId.Modp2048, 16, b => random.NextBytes(b));
+        var pool = new EphemeralKeyPairPool(DhGroupId.Modp2048, 16, new DelegateDhRandomSource(random.NextBytes));
         Assert.Equal(32, pool.PrivateKeyLength);
         Assert.Equal(16, pool.Refill(batcher, TimeSpan.Zero));
         Assert.Equal(0, pool.Refill(batcher, TimeSpan.Zero)); // 16 pending: above the watermark
@@ -60,12 +60,12 @@ public class EphemeralKeyPairPoolTests
     {
         using var batcher = new ModExpBatcher(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native });
         int calls = 0;
-        var pool = new EphemeralKeyPairPool(DhGroupId.Modp768, 8, b =>
+        var pool = new EphemeralKeyPairPool(DhGroupId.Modp768, 8, new DelegateDhRandomSource(b =>
         {
             // First two candidates are 0 and 1 (refused), then 2, 3, ...
-            b.Clear();
+            Array.Clear(b);
             b[^1] = (byte)calls++;
-        }, privateKeyLength: 4);
+        }), privateKeyLength: 4);
         Assert.Equal(8, pool.Refill(batcher, TimeSpan.Zero));
         batcher.Poll(TimeSpan.Zero);
         Assert.True(pool.TryTake(out EphemeralKeyPair? pair));
@@ -76,9 +76,9 @@ public class EphemeralKeyPairPoolTests
     [Fact]
     public void Pools_refuse_bad_configuration()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp2048, 4, _ => { }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp768, 8, _ => { }, privateKeyLength: 97));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, _ => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp2048, 4, new DelegateDhRandomSource(_ => { })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp768, 8, new DelegateDhRandomSource(_ => { }), privateKeyLength: 97));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, new DelegateDhRandomSource(_ => { })));
         Assert.Equal(64, EphemeralKeyPairPool.DefaultPrivateKeyLength(DhGroupId.Modp8192));
     }
 }

@@ -43,7 +43,7 @@ public class ModExpBatchWorkerTests
     public void Pools_are_filled_in_the_background()
     {
         var batcher = new ModExpBatcher(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native });
-        var pool = new EphemeralKeyPairPool(DhGroupId.Modp1536, 24, b => System.Security.Cryptography.RandomNumberGenerator.Fill(b));
+        var pool = new EphemeralKeyPairPool(DhGroupId.Modp1536, 24, SystemDhRandomSource.Instance);
         using var worker = new ModExpBatchWorker(batcher, pool);
         SpinWait.SpinUntil(() => pool.Available == 24, TimeSpan.FromSeconds(30));
         Assert.Equal(24, pool.Available);

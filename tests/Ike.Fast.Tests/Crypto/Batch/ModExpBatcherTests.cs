@@ -37,6 +37,25 @@ public class ModExpBatcherTests
         Assert.Equal(4, batcher.PendingCount(DhGroupId.Modp1536));
         Assert.Equal(4, batcher.Poll(TimeSpan.FromSeconds(1) + Deadline));
         AssertResults(owner, requests, DhGroupId.Modp1536);
+        Assert.Equal(new ModExpBatchCounters(3, 20, 1, Deadline), batcher.Counters);
+    }
+
+    [Fact]
+    public void Lone_request_waits_exactly_the_deadline_and_full_lanes_wait_nothing()
+    {
+        using ModExpBatcher batcher = NewBatcher();
+        var owner = new RecordingCompletion();
+        TimeSpan t0 = TimeSpan.FromSeconds(5);
+        Enqueue(batcher, owner, DhGroupId.Modp768, 8, new Random(4), t0);
+        Assert.Equal(8, batcher.Poll(t0));
+        Assert.Equal(new ModExpBatchCounters(1, 8, 0, TimeSpan.Zero), batcher.Counters);
+
+        // A lone request is the worst case of batching: its added latency is the configured deadline, no more.
+        Enqueue(batcher, new RecordingCompletion(), DhGroupId.Modp768, 1, new Random(5), t0);
+        Assert.Equal(t0 + Deadline, batcher.NextDeadline);
+        Assert.Equal(0, batcher.Poll(t0 + Deadline - TimeSpan.FromTicks(1)));
+        Assert.Equal(1, batcher.Poll(t0 + Deadline));
+        Assert.Equal(new ModExpBatchCounters(2, 9, 1, Deadline), batcher.Counters);
     }
 
     [Fact]

@@ -1,0 +1,500 @@
+/*
+ * ECDH on NIST P-256 for eight independent inputs at once on AVX-512 IFMA.
+ *
+ * Field GF(p), p = 2^256 - 2^224 + 2^192 + 2^96 - 1, in Montgomery form with R = 2^260: five limbs of 52 bits,
+ * one lane per input. p = -1 mod 2^52, so the Montgomery digit is simply the low limb (-p^-1 = 1 mod 2^52).
+ * vpmadd52{lo,hi}uq read only the low 52 bits of their operands, so every multiplication input has limbs below
+ * 2^52: products come out normalised, and sums/differences are "weakly reduced" (bits at 2^256 and above folded
+ * with 2^256 = 2^224 - 2^192 - 2^96 + 1, then carried), which keeps every value below 2^256 + 2^227 and
+ * Montgomery products below 2^256.1 without conditional subtractions.
+ *
+ * Points are projective (X:Y:Z) with the complete formulas of Renes, Costello and Batina (2016, Algorithms 4
+ * and 6, a = -3), so the identity and P = Q need no branches. The scalar is read in 4-bit
+ * windows; each window selects its multiple from a 16-entry table by scanning every entry under per-lane masks.
+ */
+#pragma GCC optimize("O3")
+
+#include <immintrin.h>
+#include <string.h>
+#include "ikefast_ecc.h"
+#include "ikefast_modexp.h"
+
+#define P_TARGET __attribute__((target("avx512ifma,avx512vl,avx512f")))
+#define P_INLINE static inline __attribute__((always_inline)) P_TARGET
+
+#define LANES 8
+#define NLIMBS 5
+#define M52 0xFFFFFFFFFFFFFull
+#define M48 0xFFFFFFFFFFFFull
+
+typedef struct
+{
+    __m512i v[NLIMBS];
+} pfe;
+
+typedef struct
+{
+    pfe x, y, z;
+} ppoint;
+
+/* p, 2p, R^2 mod p, R mod p (Montgomery one), b * R mod p, in radix-2^52 limbs (least significant first). */
+static const uint64_t P_LIMBS[NLIMBS] = {0xfffffffffffffull, 0xfffffffffffull, 0x0ull, 0x1000000000ull, 0xffffffff0000ull};
+static const uint64_t P2_LIMBS[NLIMBS] = {0xffffffffffffeull, 0x1fffffffffffull, 0x0ull, 0x2000000000ull, 0x1fffffffe0000ull};
+static const uint64_t R2_LIMBS[NLIMBS] = {0x300ull, 0xffffffff00000ull, 0xffffefffffffbull, 0xfdfffffffffffull, 0x4ffffffull};
+static const uint64_t ONE_LIMBS[NLIMBS] = {0x10ull, 0xf000000000000ull, 0xfffffffffffffull, 0xffeffffffffffull, 0xfffffull};
+static const uint64_t B_LIMBS[NLIMBS] = {0xdf6229c4bddfdull, 0xca8843090d89cull, 0x212ed6acf005cull, 0x83415a220abf7ull, 0xc30061dd4874ull};
+
+/* p in big-endian bytes, for the public range check of peer coordinates. */
+static const uint8_t P_BYTES[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                    0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+P_INLINE void pfe_const(pfe *r, const uint64_t *limbs)
+{
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = _mm512_set1_epi64((long long)limbs[i]);
+}
+
+/* Montgomery reduction of the product columns t[0..9] (each below 2^58): r = t / 2^260 mod p, limbs normalised. */
+P_INLINE void mont_reduce(pfe *r, __m512i *t)
+{
+    const __m512i m52 = _mm512_set1_epi64((long long)M52);
+    const __m512i p1 = _mm512_set1_epi64((long long)P_LIMBS[1]);
+    const __m512i p3 = _mm512_set1_epi64((long long)P_LIMBS[3]);
+    const __m512i p4 = _mm512_set1_epi64((long long)P_LIMBS[4]);
+    /* One digit at a time: the digit is the low limb itself (-p^-1 = 1 mod 2^52); limb 2 of p is zero. */
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        __m512i m = _mm512_and_si512(t[i], m52);
+        /* m * p0 = m * 2^52 - m: column i loses its low 52 bits (t[i] - m), column i + 1 gains m and the carry. */
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_add_epi64(m, _mm512_srli_epi64(t[i], 52)));
+        t[i + 1] = _mm512_madd52lo_epu64(t[i + 1], m, p1);
+        t[i + 2] = _mm512_madd52hi_epu64(t[i + 2], m, p1);
+        t[i + 3] = _mm512_madd52lo_epu64(t[i + 3], m, p3);
+        t[i + 4] = _mm512_madd52hi_epu64(t[i + 4], m, p3);
+        t[i + 4] = _mm512_madd52lo_epu64(t[i + 4], m, p4);
+        t[i + 5] = _mm512_madd52hi_epu64(t[i + 5], m, p4);
+    }
+    for (int k = 5; k < 9; k++)
+    {
+        t[k + 1] = _mm512_add_epi64(t[k + 1], _mm512_srli_epi64(t[k], 52));
+        t[k] = _mm512_and_si512(t[k], m52);
+    }
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = t[NLIMBS + i];
+}
+
+/* r = a * b / 2^260 mod p (not fully reduced: below 2^256.1 for inputs below 2^257). */
+P_INLINE void pfe_mul(pfe *r, const pfe *a, const pfe *b)
+{
+    __m512i t[2 * NLIMBS];
+    for (int i = 0; i < 2 * NLIMBS; i++)
+        t[i] = _mm512_setzero_si512();
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+#pragma GCC unroll 5
+        for (int j = 0; j < NLIMBS; j++)
+        {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], b->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], b->v[j]);
+        }
+    }
+    mont_reduce(r, t);
+}
+
+/* r = a^2 / 2^260 mod p: cross products once, doubled, then the squares. */
+P_INLINE void pfe_sqr(pfe *r, const pfe *a)
+{
+    __m512i t[2 * NLIMBS];
+    for (int i = 0; i < 2 * NLIMBS; i++)
+        t[i] = _mm512_setzero_si512();
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+#pragma GCC unroll 5
+        for (int j = i + 1; j < NLIMBS; j++)
+        {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], a->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], a->v[j]);
+        }
+    }
+    for (int k = 1; k < 2 * NLIMBS; k++)
+        t[k] = _mm512_add_epi64(t[k], t[k]);
+#pragma GCC unroll 5
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        t[2 * i] = _mm512_madd52lo_epu64(t[2 * i], a->v[i], a->v[i]);
+        t[2 * i + 1] = _mm512_madd52hi_epu64(t[2 * i + 1], a->v[i], a->v[i]);
+    }
+    mont_reduce(r, t);
+}
+
+/* Signed carry of limbs 0..3 into the next (limbs may be negative before; 0..3 end in [0, 2^52)). */
+P_INLINE void carry_signed(__m512i *t)
+{
+    const __m512i m52 = _mm512_set1_epi64((long long)M52);
+    for (int i = 0; i < 4; i++)
+    {
+        __m512i c = _mm512_srai_epi64(t[i], 52);
+        t[i] = _mm512_and_si512(t[i], m52);
+        t[i + 1] = _mm512_add_epi64(t[i + 1], c);
+    }
+}
+
+/*
+ * A non-negative value in signed limbs (limb 4 non-negative, below 2^50; limbs 0..3 within +-2^54) to limbs 0..3
+ * in [0, 2^52) and a value below 2^256 + 2^227: the bits of limb 4 at 2^256 and above are folded first (with
+ * 2^256 = 2^224 - 2^192 - 2^96 + 1 mod p, i.e. v - top * p, still non-negative), then one signed carry chain.
+ */
+P_INLINE void weak_reduce(pfe *r, __m512i *t)
+{
+    __m512i top = _mm512_srli_epi64(t[4], 48); /* the multiple of 2^256, below 2^2 */
+    t[4] = _mm512_and_si512(t[4], _mm512_set1_epi64((long long)M48));
+    t[4] = _mm512_add_epi64(t[4], _mm512_slli_epi64(top, 16));  /* + top * 2^224 */
+    t[3] = _mm512_sub_epi64(t[3], _mm512_slli_epi64(top, 36));  /* - top * 2^192 */
+    t[1] = _mm512_sub_epi64(t[1], _mm512_slli_epi64(top, 44));  /* - top * 2^96 */
+    t[0] = _mm512_add_epi64(t[0], top);                         /* + top */
+    carry_signed(t);
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = t[i];
+}
+
+P_INLINE void pfe_add(pfe *r, const pfe *a, const pfe *b)
+{
+    __m512i t[NLIMBS];
+    for (int i = 0; i < NLIMBS; i++)
+        t[i] = _mm512_add_epi64(a->v[i], b->v[i]);
+    weak_reduce(r, t);
+}
+
+/* a - b + 2p (b < 2^256.1 < 2p, so the value is non-negative). */
+P_INLINE void pfe_sub(pfe *r, const pfe *a, const pfe *b)
+{
+    __m512i t[NLIMBS];
+    for (int i = 0; i < NLIMBS; i++)
+        t[i] = _mm512_sub_epi64(_mm512_add_epi64(a->v[i], _mm512_set1_epi64((long long)P2_LIMBS[i])), b->v[i]);
+    weak_reduce(r, t);
+}
+
+/* Complete addition (Renes-Costello-Batina 2016, Algorithm 4, a = -3); r may alias a or b. */
+P_INLINE void point_add(ppoint *r, const ppoint *p, const ppoint *q, const pfe *b)
+{
+    pfe t0, t1, t2, t3, t4, x3, y3, z3;
+    pfe_mul(&t0, &p->x, &q->x);
+    pfe_mul(&t1, &p->y, &q->y);
+    pfe_mul(&t2, &p->z, &q->z);
+    pfe_add(&t3, &p->x, &p->y);
+    pfe_add(&t4, &q->x, &q->y);
+    pfe_mul(&t3, &t3, &t4);
+    pfe_add(&t4, &t0, &t1);
+    pfe_sub(&t3, &t3, &t4);
+    pfe_add(&t4, &p->y, &p->z);
+    pfe_add(&x3, &q->y, &q->z);
+    pfe_mul(&t4, &t4, &x3);
+    pfe_add(&x3, &t1, &t2);
+    pfe_sub(&t4, &t4, &x3);
+    pfe_add(&x3, &p->x, &p->z);
+    pfe_add(&y3, &q->x, &q->z);
+    pfe_mul(&x3, &x3, &y3);
+    pfe_add(&y3, &t0, &t2);
+    pfe_sub(&y3, &x3, &y3);
+    pfe_mul(&z3, b, &t2);
+    pfe_sub(&x3, &y3, &z3);
+    pfe_add(&z3, &x3, &x3);
+    pfe_add(&x3, &x3, &z3);
+    pfe_sub(&z3, &t1, &x3);
+    pfe_add(&x3, &t1, &x3);
+    pfe_mul(&y3, b, &y3);
+    pfe_add(&t1, &t2, &t2);
+    pfe_add(&t2, &t1, &t2);
+    pfe_sub(&y3, &y3, &t2);
+    pfe_sub(&y3, &y3, &t0);
+    pfe_add(&t1, &y3, &y3);
+    pfe_add(&y3, &t1, &y3);
+    pfe_add(&t1, &t0, &t0);
+    pfe_add(&t0, &t1, &t0);
+    pfe_sub(&t0, &t0, &t2);
+    pfe_mul(&t1, &t4, &y3);
+    pfe_mul(&t2, &t0, &y3);
+    pfe_mul(&y3, &x3, &z3);
+    pfe_add(&y3, &y3, &t2);
+    pfe_mul(&x3, &t3, &x3);
+    pfe_sub(&x3, &x3, &t1);
+    pfe_mul(&z3, &t4, &z3);
+    pfe_mul(&t1, &t3, &t0);
+    pfe_add(&z3, &z3, &t1);
+    r->x = x3;
+    r->y = y3;
+    r->z = z3;
+}
+
+/* Complete doubling (Renes-Costello-Batina 2016, Algorithm 6, a = -3); r may alias p. */
+P_INLINE void point_dbl(ppoint *r, const ppoint *p, const pfe *b)
+{
+    pfe t0, t1, t2, t3, x3, y3, z3;
+    pfe_sqr(&t0, &p->x);
+    pfe_sqr(&t1, &p->y);
+    pfe_sqr(&t2, &p->z);
+    pfe_mul(&t3, &p->x, &p->y);
+    pfe_add(&t3, &t3, &t3);
+    pfe_mul(&z3, &p->x, &p->z);
+    pfe_add(&z3, &z3, &z3);
+    pfe_mul(&y3, b, &t2);
+    pfe_sub(&y3, &y3, &z3);
+    pfe_add(&x3, &y3, &y3);
+    pfe_add(&y3, &x3, &y3);
+    pfe_sub(&x3, &t1, &y3);
+    pfe_add(&y3, &t1, &y3);
+    pfe_mul(&y3, &x3, &y3);
+    pfe_mul(&x3, &x3, &t3);
+    pfe_add(&t3, &t2, &t2);
+    pfe_add(&t2, &t2, &t3);
+    pfe_mul(&z3, b, &z3);
+    pfe_sub(&z3, &z3, &t2);
+    pfe_sub(&z3, &z3, &t0);
+    pfe_add(&t3, &z3, &z3);
+    pfe_add(&z3, &z3, &t3);
+    pfe_add(&t3, &t0, &t0);
+    pfe_add(&t0, &t3, &t0);
+    pfe_sub(&t0, &t0, &t2);
+    pfe_mul(&t0, &t0, &z3);
+    pfe_add(&y3, &y3, &t0);
+    pfe_mul(&t0, &p->y, &p->z);
+    pfe_add(&t0, &t0, &t0);
+    pfe_mul(&z3, &t0, &z3);
+    pfe_sub(&x3, &x3, &z3);
+    pfe_mul(&z3, &t0, &t1);
+    pfe_add(&z3, &z3, &z3);
+    pfe_add(&z3, &z3, &z3);
+    r->x = x3;
+    r->y = y3;
+    r->z = z3;
+}
+
+/* The canonical value (< p) of a Montgomery-form element, out of Montgomery form. */
+P_INLINE void pfe_canonical(pfe *r, const pfe *a)
+{
+    pfe one_plain, v;
+    for (int i = 0; i < NLIMBS; i++)
+        one_plain.v[i] = _mm512_setzero_si512();
+    one_plain.v[0] = _mm512_set1_epi64(1);
+    pfe_mul(&v, a, &one_plain); /* a / R: at most p */
+    __m512i s[NLIMBS];
+    for (int i = 0; i < NLIMBS; i++)
+        s[i] = _mm512_sub_epi64(v.v[i], _mm512_set1_epi64((long long)P_LIMBS[i]));
+    carry_signed(s);
+    __mmask8 below = _mm512_cmplt_epi64_mask(s[4], _mm512_setzero_si512()); /* v < p: keep v */
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = _mm512_mask_mov_epi64(s[i], below, v.v[i]);
+}
+
+/* z^(p - 2) (Fermat); the exponent is public, so plain square-and-multiply over its bits. */
+P_INLINE void pfe_invert(pfe *r, const pfe *z)
+{
+    /* p - 2 = ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff fffffffd */
+    static const uint64_t e[4] = {0xfffffffffffffffdull, 0x00000000ffffffffull, 0x0000000000000000ull, 0xffffffff00000001ull};
+    pfe acc = *z;
+    for (int bit = 254; bit >= 0; bit--)
+    {
+        pfe_sqr(&acc, &acc);
+        if ((e[bit >> 6] >> (bit & 63)) & 1)
+            pfe_mul(&acc, &acc, z);
+    }
+    *r = acc;
+}
+
+/* Big-endian 32 bytes to radix-2^52 limbs of lane k. */
+static void load_be(uint64_t limbs[NLIMBS][LANES], int k, const uint8_t *bytes)
+{
+    uint64_t w[4];
+    for (int i = 0; i < 4; i++)
+    {
+        uint64_t x = 0;
+        for (int j = 0; j < 8; j++)
+            x = (x << 8) | bytes[8 * (3 - i) + j];
+        w[i] = x; /* w[0] least significant */
+    }
+    limbs[0][k] = w[0] & M52;
+    limbs[1][k] = ((w[0] >> 52) | (w[1] << 12)) & M52;
+    limbs[2][k] = ((w[1] >> 40) | (w[2] << 24)) & M52;
+    limbs[3][k] = ((w[2] >> 28) | (w[3] << 36)) & M52;
+    limbs[4][k] = w[3] >> 16;
+}
+
+static void store_be(uint8_t *bytes, uint64_t limbs[NLIMBS][LANES], int k)
+{
+    uint64_t w[4];
+    w[0] = limbs[0][k] | (limbs[1][k] << 52);
+    w[1] = (limbs[1][k] >> 12) | (limbs[2][k] << 40);
+    w[2] = (limbs[2][k] >> 24) | (limbs[3][k] << 28);
+    w[3] = (limbs[3][k] >> 36) | (limbs[4][k] << 16);
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++)
+            bytes[8 * (3 - i) + j] = (uint8_t)(w[i] >> (56 - 8 * j));
+}
+
+P_INLINE void load_lanes(pfe *r, uint64_t limbs[NLIMBS][LANES])
+{
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = _mm512_load_si512((const void *)limbs[i]);
+}
+
+/* Big-endian public comparison: value < p. */
+static int below_p(const uint8_t *value)
+{
+    return memcmp(value, P_BYTES, 32) < 0;
+}
+
+int32_t IkeFastNative_P256IfmaSupported(void)
+{
+    return IkeFastNative_ModExpIfmaSupported();
+}
+
+static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const uint8_t *scalars, const uint8_t *points,
+                                                       int32_t lanes)
+{
+    uint64_t xs[NLIMBS][LANES] __attribute__((aligned(64)));
+    uint64_t ys[NLIMBS][LANES] __attribute__((aligned(64)));
+    uint64_t words[4][LANES] __attribute__((aligned(64)));
+    ppoint table[16];
+    uint32_t invalid = 0;
+    memset(xs, 0, sizeof xs);
+    memset(ys, 0, sizeof ys);
+    memset(words, 0, sizeof words);
+    for (int k = 0; k < lanes; k++)
+    {
+        const uint8_t *pt = points + 64 * k;
+        /* Public data: the range check may branch. Out-of-range lanes compute on (0, 0) and are flagged. */
+        if (below_p(pt) && below_p(pt + 32))
+        {
+            load_be(xs, k, pt);
+            load_be(ys, k, pt + 32);
+        }
+        else
+        {
+            invalid |= 1u << k;
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            uint64_t x = 0;
+            for (int j = 0; j < 8; j++)
+                x = (x << 8) | scalars[32 * k + 8 * (3 - i) + j];
+            words[i][k] = x;
+        }
+    }
+
+    pfe r2, b, x, y;
+    pfe_const(&r2, R2_LIMBS);
+    pfe_const(&b, B_LIMBS);
+    load_lanes(&x, xs);
+    load_lanes(&y, ys);
+    pfe_mul(&x, &x, &r2); /* to Montgomery form */
+    pfe_mul(&y, &y, &r2);
+
+    /* On the curve: y^2 = x^3 - 3x + b (SP 800-56A rev. 3 section 5.6.2.3.4). */
+    {
+        pfe lhs, rhs, t, d;
+        pfe_sqr(&lhs, &y);
+        pfe_sqr(&t, &x);
+        pfe_mul(&rhs, &t, &x);
+        pfe_add(&t, &x, &x);
+        pfe_add(&t, &t, &x);
+        pfe_sub(&rhs, &rhs, &t);
+        pfe_add(&rhs, &rhs, &b);
+        pfe_sub(&d, &lhs, &rhs);
+        pfe_canonical(&d, &d);
+        __m512i any = _mm512_setzero_si512();
+        for (int i = 0; i < NLIMBS; i++)
+            any = _mm512_or_si512(any, d.v[i]);
+        invalid |= (uint32_t)_mm512_test_epi64_mask(any, any);
+    }
+
+    /* table[i] = i * Q; table[0] is the identity (0 : 1 : 0). */
+    pfe_const(&table[0].y, ONE_LIMBS);
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        table[0].x.v[i] = _mm512_setzero_si512();
+        table[0].z.v[i] = _mm512_setzero_si512();
+    }
+    table[1].x = x;
+    table[1].y = y;
+    pfe_const(&table[1].z, ONE_LIMBS);
+    for (int i = 2; i < 16; i++)
+        point_add(&table[i], &table[i - 1], &table[1], &b);
+
+    __m512i sw[4];
+    for (int i = 0; i < 4; i++)
+        sw[i] = _mm512_load_si512((const void *)words[i]);
+
+    ppoint acc = table[0];
+    const __m512i nibble_mask = _mm512_set1_epi64(15);
+    for (int w = 63; w >= 0; w--)
+    {
+        if (w != 63)
+        {
+            for (int d = 0; d < 4; d++)
+                point_dbl(&acc, &acc, &b);
+        }
+        /* Window w of every lane's scalar (w is public), then a masked scan of the whole table. */
+        __m512i nib = _mm512_and_si512(_mm512_srli_epi64(sw[w >> 4], (unsigned)(4 * (w & 15))), nibble_mask);
+        ppoint sel = table[0];
+        for (int e = 1; e < 16; e++)
+        {
+            __mmask8 hit = _mm512_cmpeq_epi64_mask(nib, _mm512_set1_epi64(e));
+            for (int i = 0; i < NLIMBS; i++)
+            {
+                sel.x.v[i] = _mm512_mask_mov_epi64(sel.x.v[i], hit, table[e].x.v[i]);
+                sel.y.v[i] = _mm512_mask_mov_epi64(sel.y.v[i], hit, table[e].y.v[i]);
+                sel.z.v[i] = _mm512_mask_mov_epi64(sel.z.v[i], hit, table[e].z.v[i]);
+            }
+        }
+        point_add(&acc, &acc, &sel, &b);
+    }
+
+    /* Affine x = X / Z; Z = 0 is the point at infinity. */
+    pfe zc, zi, ax;
+    pfe_canonical(&zc, &acc.z);
+    __m512i zany = _mm512_setzero_si512();
+    for (int i = 0; i < NLIMBS; i++)
+        zany = _mm512_or_si512(zany, zc.v[i]);
+    uint32_t infinity = (uint32_t)_mm512_cmpeq_epi64_mask(zany, _mm512_setzero_si512());
+    pfe_invert(&zi, &acc.z);
+    pfe_mul(&ax, &acc.x, &zi);
+    pfe_canonical(&ax, &ax);
+    for (int i = 0; i < NLIMBS; i++)
+        _mm512_store_si512((void *)xs[i], ax.v[i]);
+
+    uint32_t lane_mask = (1u << lanes) - 1;
+    infinity &= lane_mask;
+    invalid &= lane_mask;
+    for (int k = 0; k < lanes; k++)
+    {
+        if (((infinity | invalid) >> k) & 1) /* flagged lanes: public outcome, zero result */
+            memset(results + 32 * k, 0, 32);
+        else
+            store_be(results + 32 * k, xs, k);
+    }
+
+    /* Wipe the transposed scalars, the table (multiples of the secret-dependent accumulator's inputs) and limbs. */
+    volatile uint8_t *vw = (volatile uint8_t *)words;
+    for (size_t i = 0; i < sizeof words; i++)
+        vw[i] = 0;
+    volatile uint8_t *vx = (volatile uint8_t *)xs;
+    for (size_t i = 0; i < sizeof xs; i++)
+        vx[i] = 0;
+    volatile uint8_t *vt = (volatile uint8_t *)table;
+    for (size_t i = 0; i < sizeof table; i++)
+        vt[i] = 0;
+
+    return (int32_t)(infinity | (invalid << 8));
+}
+
+int32_t IkeFastNative_P256Ifma8(uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes)
+{
+    if (results == NULL || scalars == NULL || points == NULL || lanes < 1 || lanes > LANES)
+        return IKEFAST_ECC_E_ARGUMENT;
+    if (!IkeFastNative_P256IfmaSupported())
+        return IKEFAST_ECC_E_UNSUPPORTED_CPU;
+    return p256_8(results, scalars, points, lanes);
+}

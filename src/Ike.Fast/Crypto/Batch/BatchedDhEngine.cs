@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Ike.Fast.Crypto.DiffieHellman;
+
+namespace Ike.Fast.Crypto.Batch;
+
+/// <summary>
+/// An <see cref="IDhEngine"/> that runs MODP exponentiations eight at a time: <see cref="ExecuteAsync"/> queues
+/// ComputeShared requests on a <see cref="ModExpBatchWorker"/> (a batch runs when its lanes are full or its oldest
+/// request has waited <see cref="ModExpBatchOptions.FlushDeadline"/>), and GenerateKeyPair takes precomputed pairs
+/// from per-group <see cref="EphemeralKeyPairPool"/>s. Validation, statuses and encodings are those of
+/// <see cref="ScalarDhEngine"/> (RFC 2409 §5, RFC 6989 §2.1), which also serves <see cref="Execute"/> for shared
+/// secrets, ECP and Curve25519 groups, empty pools and a full queue (back-pressure falls back to the scalar path
+/// rather than failing a handshake). Thread-safe.
+/// </summary>
+public sealed class BatchedDhEngine : IDhEngine, IDisposable
+{
+    /// <summary>Default pairs kept ready per pooled group (four full batches).</summary>
+    public const int DefaultPoolCapacity = 32;
+
+    private readonly ScalarDhEngine _scalar;
+    private readonly DhEngineOptions _options;
+    private readonly ModExpBatchWorker _worker;
+    private readonly EphemeralKeyPairPool?[] _pools = new EphemeralKeyPairPool?[32];
+    private readonly ConcurrentQueue<ModExpDhCompletion> _completions = new();
+    private long _batchedRequests;
+    private long _scalarFallbacks;
+    private long _pooledKeyPairs;
+
+    /// <summary>
+    /// An engine whose key pairs for <paramref name="pooledGroups"/> (MODP groups; default MODP-2048) come from
+    /// pools of <paramref name="poolCapacity"/> pairs drawn from <paramref name="random"/>.
+    /// </summary>
+    public BatchedDhEngine(
+        IDhRandomSource random,
+        DhEngineOptions? options = null,
+        ModExpBatchOptions? batchOptions = null,
+        IReadOnlyCollection<DhGroupId>? pooledGroups = null,
+        int poolCapacity = DefaultPoolCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        _options = options ?? DhEngineOptions.Default;
+        _scalar = new ScalarDhEngine(random, _options);
+        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
+        var pools = new List<EphemeralKeyPairPool>();
+        foreach (DhGroupId id in pooledGroups ?? [DhGroupId.Modp2048])
+        {
+            DhGroup group = DhGroupRegistry.Get(id);
+            batcher.Prepare(id); // throws for a non-MODP group: a configuration error
+
+            // The pool's exponents have the engine's policy length, so pooled and scalar keys are alike.
+            int length = (group.PrivateExponentBits(_options.ExponentLength) + 7) / 8;
+            var pool = new EphemeralKeyPairPool(id, poolCapacity, random, privateKeyLength: length);
+            _pools[(int)id] = pool;
+            pools.Add(pool);
+        }
+
+        _worker = new ModExpBatchWorker(batcher, [.. pools]);
+    }
+
+    /// <summary>ComputeShared requests that went through a batch (counter).</summary>
+    public long BatchedRequests => Interlocked.Read(ref _batchedRequests);
+
+    /// <summary>
+    /// MODP ComputeShared requests of <see cref="ExecuteAsync"/> served by the scalar path because the queue was full
+    /// (or the worker had stopped on an error).
+    /// </summary>
+    public long ScalarFallbacks => Interlocked.Read(ref _scalarFallbacks);
+
+    /// <summary>Key pairs served from a pool (counter).</summary>
+    public long PooledKeyPairs => Interlocked.Read(ref _pooledKeyPairs);
+
+    /// <summary>The batcher's counters: lane occupancy and the longest added queue wait (worker clock).</summary>
+    public ModExpBatchCounters BatchCounters => _worker.Counters;
+
+    /// <summary>Pairs ready in <paramref name="group"/>'s pool (0 when the group is not pooled).</summary>
+    public int PooledAvailable(DhGroupId group) => Pool(group)?.Available ?? 0;
+
+    /// <inheritdoc/>
+    public DhResult Execute(in DhRequest request) => request.Operation == DhOperation.GenerateKeyPair
+        ? GenerateKeyPair(request.Group, request.Destination.Span)
+        : _scalar.Execute(request);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A queued request is not cancelled by <paramref name="cancellationToken"/> once it sits in a batch (the
+    /// private value has been handed over and wiped from the key); the token is checked before queueing.
+    /// </remarks>
+    public ValueTask<DhResult> ExecuteAsync(DhRequest request, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (request.Operation != DhOperation.ComputeShared
+            || request.PrivateKey is not { Group.Kind: DhGroupKind.Modp } key
+            || key.IsConsumed)
+        {
+            return ValueTask.FromResult(Execute(request));
+        }
+
+        ModpGroup modp = key.Group.Modp!;
+        if (!ModpKeyExchange.IsValidPublicValue(modp, request.PeerPublicValue.Span))
+        {
+            return ValueTask.FromResult(new DhResult(DhStatus.InvalidKeyInformation));
+        }
+
+        if (request.Destination.Length < modp.ByteLength)
+        {
+            return ValueTask.FromResult(new DhResult(DhStatus.DestinationTooSmall));
+        }
+
+        byte[]? exponent = key.Exponent;
+        if (exponent is null)
+        {
+            return ValueTask.FromResult(new DhResult(DhStatus.PrivateKeyConsumed));
+        }
+
+        if (_worker.Failure is not null)
+        {
+            // The worker thread died (a kernel threw): serve the request now rather than queue it forever.
+            Interlocked.Increment(ref _scalarFallbacks);
+            return ValueTask.FromResult(_scalar.Execute(request));
+        }
+
+        if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
+        {
+            completion = new ModExpDhCompletion(this);
+        }
+
+        short version = completion.Prepare(request.Destination[..modp.ByteLength]);
+        ModExpEnqueueResult queued = _worker.Submit(key.Group.Id, request.PeerPublicValue.Span, exponent, completion, 0);
+        if (queued != ModExpEnqueueResult.Queued)
+        {
+            completion.Abandon();
+            Return(completion);
+            Interlocked.Increment(ref _scalarFallbacks);
+            return ValueTask.FromResult(_scalar.Execute(request));
+        }
+
+        // The batcher holds its own copy of the exponent (wiped after its batch): single use starts now.
+        key.Consume();
+        Interlocked.Increment(ref _batchedRequests);
+        return new ValueTask<DhResult>(completion, version);
+    }
+
+    /// <summary>
+    /// A fresh key pair: from the group's pool when it has one ready (the pair's values move into the returned
+    /// key and the pool slot is wiped), otherwise computed now by the scalar path.
+    /// </summary>
+    public DhResult GenerateKeyPair(DhGroupId groupId, Span<byte> publicValueDestination)
+    {
+        if (Pool(groupId) is not { } pool
+            || !DhGroupRegistry.TryGet(groupId, out DhGroup? group)
+            || (group.IsLegacy && !_options.ExplicitlyEnabledLegacyGroups.Contains(groupId))
+            || publicValueDestination.Length < group.PublicValueLength
+            || !pool.TryTake(out EphemeralKeyPair? pair))
+        {
+            return _scalar.GenerateKeyPair(groupId, publicValueDestination);
+        }
+
+        byte[] exponent = GC.AllocateArray<byte>(pair.PrivateKey.Length, pinned: true);
+        byte[] publicValue = pair.PublicKey.ToArray();
+        pair.PrivateKey.CopyTo(exponent);
+        pair.Dispose(); // wipes the pool's copy
+        _worker.Nudge(); // lets the worker top the pool up
+        publicValue.CopyTo(publicValueDestination);
+        Interlocked.Increment(ref _pooledKeyPairs);
+        return new DhResult(DhStatus.Success, publicValue.Length, DhPrivateKey.ForModp(group, exponent, publicValue));
+    }
+
+    /// <summary>
+    /// Stops the worker and wipes the queues. Requests still queued are dropped and their tasks never complete:
+    /// dispose only once the engine's callers are done.
+    /// </summary>
+    public void Dispose() => _worker.Dispose();
+
+    internal void Return(ModExpDhCompletion completion) => _completions.Enqueue(completion);
+
+    private EphemeralKeyPairPool? Pool(DhGroupId group) => (uint)group < (uint)_pools.Length ? _pools[(int)group] : null;
+}

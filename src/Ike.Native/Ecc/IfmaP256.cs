@@ -1,0 +1,62 @@
+namespace Ike.Native.Ecc;
+
+/// <summary>
+/// ECDH on NIST P-256 (IKE group 19, RFC 5903) for up to eight independent inputs per call on AVX-512 IFMA
+/// (native/src/p256_ifma.c): the big-endian x-coordinate of d * Q per lane. Scalars are 32 big-endian bytes
+/// (lane k at 32k); points are uncompressed x || y without the 0x04 prefix, 64 bytes (lane k at 64k), as in the
+/// IKE KE payload (RFC 5903 section 7). The kernel checks each point (coordinates below p, on the curve) and reports
+/// failed lanes instead of results. Stateless and thread-safe; allocates nothing.
+/// </summary>
+public static unsafe class IfmaP256
+{
+    /// <summary>Lanes per call.</summary>
+    public const int MaxLanes = 8;
+
+    /// <summary>Bytes of a scalar and of a result (the x-coordinate).</summary>
+    public const int ScalarLength = 32;
+
+    /// <summary>Bytes of a point (x || y).</summary>
+    public const int PointLength = 64;
+
+    /// <summary>True when libikefast_native is loaded and the CPU (and OS) support AVX-512 F, VL and IFMA.</summary>
+    public static bool IsSupported => NativeLibraryInfo.IsAvailable && Interop.IkeFastNativeEcc.P256IfmaSupported() == 1;
+
+    /// <summary>
+    /// results[32k..] = x(scalars[32k..] * points[64k..]) for k below <paramref name="lanes"/>; lanes flagged in
+    /// the returned status hold zeros. Throws for misuse (lengths, lanes, unsupported CPU).
+    /// </summary>
+    public static P256LaneStatus Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes)
+    {
+        if (lanes < 1 || lanes > MaxLanes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lanes), lanes, $"Between 1 and {MaxLanes} lanes.");
+        }
+
+        if (scalars.Length < lanes * ScalarLength || points.Length < lanes * PointLength || results.Length < lanes * ScalarLength)
+        {
+            throw new ArgumentException($"{lanes} lanes need {lanes * ScalarLength} scalar and result bytes and {lanes * PointLength} point bytes.");
+        }
+
+        if (results.Overlaps(scalars) || results.Overlaps(points))
+        {
+            throw new ArgumentException("The results may not overlap the inputs.", nameof(results));
+        }
+
+        if (!IsSupported)
+        {
+            throw new PlatformNotSupportedException("AVX-512 IFMA (or libikefast_native) is not available.");
+        }
+
+        int status;
+        fixed (byte* s = scalars)
+        fixed (byte* p = points)
+        fixed (byte* r = results)
+        {
+            status = Interop.IkeFastNativeEcc.P256Ifma8(r, s, p, lanes);
+        }
+
+        return status >= 0
+            ? new P256LaneStatus(status & 0xFF, (status >> 8) & 0xFF)
+            : throw new InvalidOperationException($"IkeFastNative_P256Ifma8 failed with status {status}.");
+    }
+}

@@ -1,0 +1,156 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using Ike.Native;
+using Ike.Native.Ecc;
+
+namespace Ike.Fast.Tests.Native;
+
+/// <summary>
+/// IkeFastNative_P256Ifma8 / _P256IfmaSupported through <see cref="IfmaP256"/>: RFC 5903 section 8.1, random inputs
+/// against .NET ECDiffieHellman (OpenSSL), edge scalars, invalid points flagged per lane, misuse.
+/// </summary>
+public class P256IfmaTests
+{
+    private static readonly BigInteger N = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+    private static readonly byte[] PBytes = Convert.FromHexString("FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF");
+    private static readonly byte[] G = Convert.FromHexString(
+        "6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296" +
+        "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5");
+
+    [Fact]
+    public void Supported_matches_the_cpu_features()
+    {
+        Assert.Equal(
+            Ike.Native.ModExp.IfmaModExpKernel.IsSupported ? 1 : 0,
+            NativeLibraryInfo.IsAvailable ? Interop.IkeFastNativeEcc.P256IfmaSupported() : 0);
+    }
+
+    [IfmaEccFact]
+    public void Rfc5903_section_8_1_vectors()
+    {
+        byte[] i = Convert.FromHexString("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433");
+        byte[] r = Convert.FromHexString("C6EF9C5D78AE012A011164ACB397CE2088685D8F06BF9BE0B283AB46476BEE53");
+        byte[] gi = Convert.FromHexString(
+            "DAD0B65394221CF9B051E1FECA5787D098DFE637FC90B9EF945D0C3772581180" +
+            "5271A0461CDB8252D61F1C456FA3E59AB1F45B33ACCF5F58389E0577B8990BB3");
+        byte[] gr = Convert.FromHexString(
+            "D12DFB5289C8D4F81208B70270398C342296970A0BCCB74C736FC7554494BF63" +
+            "56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB");
+        byte[] results = new byte[128];
+        P256LaneStatus status = IfmaP256.Multiply([.. i, .. r, .. i, .. r], [.. G, .. G, .. gr, .. gi], results, 4);
+        Assert.Equal(0, status.Failed);
+        Assert.Equal(gi[..32], results[..32]);
+        Assert.Equal(gr[..32], results[32..64]);
+        const string Shared = "D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE";
+        Assert.Equal(Shared, Convert.ToHexString(results[64..96]));
+        Assert.Equal(Shared, Convert.ToHexString(results[96..]));
+    }
+
+    [IfmaEccFact]
+    public void Random_inputs_match_dotnet_ECDiffieHellman()
+    {
+        const int Calls = 40; // 320 agreements (each .NET key is a fresh OpenSSL key pair)
+        var random = new Random(19);
+        byte[] scalars = new byte[256];
+        byte[] points = new byte[512];
+        byte[] results = new byte[256];
+        var expected = new byte[8][];
+        for (int call = 0; call < Calls; call++)
+        {
+            int lanes = call % 5 == 4 ? 1 + random.Next(8) : 8;
+            for (int k = 0; k < lanes; k++)
+            {
+                using var ours = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                using var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                ECParameters mine = ours.ExportParameters(includePrivateParameters: true);
+                ECParameters theirs = peer.ExportParameters(includePrivateParameters: false);
+                mine.D!.CopyTo(scalars, 32 * k);
+                theirs.Q.X!.CopyTo(points, 64 * k);
+                theirs.Q.Y!.CopyTo(points, 64 * k + 32);
+                expected[k] = ours.DeriveRawSecretAgreement(peer.PublicKey);
+            }
+
+            Assert.Equal(0, IfmaP256.Multiply(scalars, points, results, lanes).Failed);
+            for (int k = 0; k < lanes; k++)
+            {
+                Assert.True(expected[k].AsSpan().SequenceEqual(results.AsSpan(32 * k, 32)), $"call {call} lane {k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
+    public void Edge_scalars_one_n_minus_one_and_n()
+    {
+        byte[] scalars = [.. Be(BigInteger.One), .. Be(N - 1), .. Be(N), .. Be(BigInteger.Zero), .. Be(2)];
+        byte[] points = [.. G, .. G, .. G, .. G, .. G];
+        byte[] results = new byte[160];
+        P256LaneStatus status = IfmaP256.Multiply(scalars, points, results, 5);
+        Assert.Equal((1 << 2) | (1 << 3), status.Infinity); // n * G and 0 * G are the point at infinity
+        Assert.Equal(0, status.InvalidPoint);
+        Assert.Equal(G[..32], results[..32]);
+        Assert.Equal(G[..32], results[32..64]); // (n - 1) G = -G: same x
+        Assert.True(results.AsSpan(64, 64).IndexOfAnyExcept((byte)0) < 0);
+
+        using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = Be(2), Q = DeriveQ(Be(2)) });
+        Assert.Equal(key.ExportParameters(false).Q.X, results[128..]);
+    }
+
+    [IfmaEccFact]
+    public void Invalid_points_are_flagged_per_lane_with_zero_results()
+    {
+        var random = new Random(20);
+        byte[] scalars = new byte[256];
+        random.NextBytes(scalars);
+        scalars[0] = 0x7F;
+        byte[] points = new byte[512];
+        for (int k = 0; k < 8; k++)
+        {
+            G.CopyTo(points, 64 * k);
+        }
+
+        points[64 + 63] ^= 1;                       // lane 1: y changed, off the curve
+        PBytes.CopyTo(points, 64 * 3);              // lane 3: x = p
+        PBytes.CopyTo(points, 64 * 4 + 32);         // lane 4: y = p
+        Array.Clear(points, 64 * 6, 64);            // lane 6: (0, 0), not on the curve
+        byte[] results = new byte[256];
+        Array.Fill(results, (byte)0xAA);
+        P256LaneStatus status = IfmaP256.Multiply(scalars, points, results, 8);
+        int bad = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 6);
+        Assert.Equal(bad, status.InvalidPoint);
+        for (int k = 0; k < 8; k++)
+        {
+            bool zero = results.AsSpan(32 * k, 32).IndexOfAnyExcept((byte)0) < 0;
+            Assert.Equal((bad >> k & 1) == 1, zero);
+        }
+    }
+
+    [Fact]
+    public void Misuse_throws_and_the_native_entry_checks_arguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => IfmaP256.Multiply(new byte[32], new byte[64], new byte[32], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IfmaP256.Multiply(new byte[288], new byte[576], new byte[288], 9));
+        Assert.Throws<ArgumentException>(() => IfmaP256.Multiply(new byte[64], new byte[64], new byte[64], 2));
+        if (NativeLibraryInfo.IsAvailable)
+        {
+            unsafe
+            {
+                byte* buffer = stackalloc byte[64];
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.P256Ifma8(buffer, null, buffer, 1));
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.P256Ifma8(buffer, buffer, buffer, 9));
+            }
+        }
+    }
+
+    private static ECPoint DeriveQ(byte[] d)
+    {
+        using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = d });
+        return key.ExportParameters(false).Q;
+    }
+
+    private static byte[] Be(BigInteger value)
+    {
+        byte[] bytes = new byte[32];
+        value.TryWriteBytes(bytes.AsSpan(32 - value.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+        return bytes;
+    }
+}
