@@ -9,5 +9,7 @@ internal static class Commands
     {
         yield return VersionCommand.Create();
         yield return InspectCommand.Create();
+        yield return ServeCommand.Create();
+        yield return StatusCommand.Create();
     }
 }

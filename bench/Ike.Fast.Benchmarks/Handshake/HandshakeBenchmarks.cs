@@ -1,0 +1,141 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+
+namespace Ike.Fast.Benchmarks.Handshake;
+
+/// <summary>
+/// A full Main Mode (PSK) + Quick Mode between two in-process endpoints, then a Delete of the ISAKMP SA so the
+/// endpoints are reused; baseline: the four Diffie-Hellman operations of the same handshake alone (two key pairs,
+/// two shared secrets), i.e. the cost floor the protocol engine adds to.
+/// </summary>
+[MemoryDiagnoser]
+public class HandshakeBenchmarks
+{
+    private static readonly IPEndPoint EndpointA = new(IPAddress.Parse("192.0.2.1"), 500);
+    private static readonly IPEndPoint EndpointB = new(IPAddress.Parse("192.0.2.2"), 500);
+    private readonly byte[] _buffer = new byte[65536];
+    private readonly byte[] _publicA = new byte[512];
+    private readonly byte[] _publicB = new byte[512];
+    private readonly byte[] _shared = new byte[512];
+    private Endpoint _a = null!;
+    private Endpoint _b = null!;
+    private ScalarDhEngine _dh = null!;
+    private long _now;
+
+    [Params(DhGroupId.Modp2048, DhGroupId.Ecp256)]
+    public DhGroupId Group { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string ike = Group == DhGroupId.Modp2048 ? "aes128-sha256-modp2048" : "aes128-sha256-ecp256";
+        _dh = new ScalarDhEngine();
+        var secrets = new InMemorySecretStore().AddPreSharedKey("benchmark-psk-0123456789abcdef");
+        _a = new Endpoint([Config(EndpointA.Address, EndpointB.Address, ike)], secrets, _dh, SystemEngineRandom.Instance, new Spis(0x1000));
+        _b = new Endpoint([Config(EndpointB.Address, EndpointA.Address, ike)], secrets, _dh, SystemEngineRandom.Instance, new Spis(0x100000));
+        if (Handshake() != 2)
+        {
+            throw new InvalidOperationException("handshake did not complete");
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public int DiffieHellmanOnly()
+    {
+        DhResult a = _dh.GenerateKeyPair(Group, _publicA);
+        DhResult b = _dh.GenerateKeyPair(Group, _publicB);
+        int n = _dh.ComputeSharedSecret(a.PrivateKey!, _publicB.AsSpan(0, b.BytesWritten), _shared).BytesWritten;
+        n += _dh.ComputeSharedSecret(b.PrivateKey!, _publicA.AsSpan(0, a.BytesWritten), _shared).BytesWritten;
+        return n;
+    }
+
+    /// <summary>MM1..MM6, QM1..QM3, then the Delete exchange; returns the number of IPsec SAs installed (2).</summary>
+    [Benchmark]
+    public int MainModeAndQuickMode()
+    {
+        return Handshake();
+    }
+
+    private int Handshake()
+    {
+        _now += 1000;
+        _a.Initiate("conn", "child", _now);
+        Pump();
+        int installed = 0;
+        ulong icky = 0;
+        ulong rcky = 0;
+        while (_a.PollEvent(out EngineEvent e))
+        {
+            installed += e.Kind == EngineEventKind.InstallChildSa ? 1 : 0;
+            if (e.Kind == EngineEventKind.Phase1Up)
+            {
+                (icky, rcky) = (e.InitiatorCookie, e.ResponderCookie);
+            }
+        }
+
+        while (_b.PollEvent(out EngineEvent e))
+        {
+            installed += e.Kind == EngineEventKind.InstallChildSa ? 1 : 0;
+        }
+
+        _a.DeletePhase1(icky, rcky, _now);
+        Pump();
+        while (_a.PollEvent(out _) || _b.PollEvent(out _))
+        {
+        }
+
+        return installed;
+    }
+
+    private void Pump()
+    {
+        bool any = true;
+        while (any)
+        {
+            any = false;
+            while (_a.PollTransmit(_buffer, out Transmit t))
+            {
+                _b.Handle(_now, EndpointB, EndpointA, _buffer.AsSpan(0, t.Length));
+                any = true;
+            }
+
+            while (_b.PollTransmit(_buffer, out Transmit t))
+            {
+                _a.Handle(_now, EndpointA, EndpointB, _buffer.AsSpan(0, t.Length));
+                any = true;
+            }
+        }
+    }
+
+    private static PeerConfig Config(IPAddress local, IPAddress remote, string ike) => new()
+    {
+        Name = "conn",
+        LocalAddress = local,
+        RemoteAddress = remote,
+        IkeProposals = ProposalParser.ParseIke(ike),
+        Children =
+        [
+            new ChildConfig
+            {
+                Name = "child",
+                LocalTs = [TrafficSelector.Parse(local.Equals(EndpointA.Address) ? "10.1.0.0/16" : "10.2.0.0/16")],
+                RemoteTs = [TrafficSelector.Parse(local.Equals(EndpointA.Address) ? "10.2.0.0/16" : "10.1.0.0/16")],
+                Proposals = ProposalParser.ParseEsp("aes128-sha256"),
+            },
+        ],
+    };
+
+    private sealed class Spis(uint first) : ISpiAllocator
+    {
+        private uint _next = first;
+
+        public uint Allocate(IpsecProtocol protocol, IPAddress local, IPAddress remote) => _next++;
+
+        public void Release(IpsecProtocol protocol, uint spi)
+        {
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace Ike.Fast.Host.Configuration;
+
+/// <summary>
+/// The key names of the configuration file, one to one with swanctl.conf (same names, same nesting) so that a
+/// strongSwan user translates a connection by changing braces into JSON objects.
+/// </summary>
+internal static class ConfigurationKeys
+{
+    public const string Connections = "connections";
+    public const string Secrets = "secrets";
+    public const string SecretsFile = "secrets_file";
+    public const string Daemon = "daemon";
+
+    public const string Listen = "listen";
+    public const string ControlSocket = "control_socket";
+
+    public const string Version = "version";
+    public const string LocalAddrs = "local_addrs";
+    public const string RemoteAddrs = "remote_addrs";
+    public const string RemotePort = "remote_port";
+    public const string Aggressive = "aggressive";
+    public const string Mode = "mode";
+    public const string Proposals = "proposals";
+    public const string Local = "local";
+    public const string Remote = "remote";
+    public const string RekeyTime = "rekey_time";
+    public const string ReauthTime = "reauth_time";
+    public const string OverTime = "over_time";
+    public const string Children = "children";
+
+    public const string Auth = "auth";
+    public const string Id = "id";
+    public const string Certs = "certs";
+    public const string CaCerts = "cacerts";
+
+    public const string LocalTs = "local_ts";
+    public const string RemoteTs = "remote_ts";
+    public const string EspProposals = "esp_proposals";
+    public const string AhProposals = "ah_proposals";
+    public const string LifeTime = "life_time";
+    public const string StartAction = "start_action";
+
+    public const string Ids = "ids";
+    public const string Secret = "secret";
+    public const string File = "file";
+
+    public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket];
+    public static readonly string[] ConnectionKeys =
+        [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
+         RekeyTime, ReauthTime, OverTime, Children];
+    public static readonly string[] AuthKeys = [Auth, Id, Certs, CaCerts];
+    public static readonly string[] ChildKeys =
+        [LocalTs, RemoteTs, EspProposals, AhProposals, Mode, RekeyTime, LifeTime, StartAction];
+    public static readonly string[] IkeSecretKeys = [Id, Ids, Secret];
+    public static readonly string[] PrivateKeySecretKeys = [File, Secret];
+}

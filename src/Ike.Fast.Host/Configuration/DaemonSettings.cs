@@ -1,0 +1,31 @@
+using System.Net;
+
+namespace Ike.Fast.Host.Configuration;
+
+/// <summary>
+/// The <c>daemon { }</c> section (charon.conf's job in strongSwan): where to listen for IKE and where the local control
+/// socket lives. <c>ikefast serve --listen</c> and <c>--control-socket</c> override it.
+/// </summary>
+public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string ControlSocket)
+{
+    /// <summary>UDP 500 on every IPv4 and IPv6 address (RFC 2408 section 2.5.2: ISAKMP's well-known port).</summary>
+    public static IReadOnlyList<IPEndPoint> DefaultListen { get; } =
+        [new IPEndPoint(IPAddress.Any, 500), new IPEndPoint(IPAddress.IPv6Any, 500)];
+
+    /// <summary>
+    /// /run/ikefast/ikefast.sock as root; otherwise $XDG_RUNTIME_DIR/ikefast.sock, or the temp folder, so a non-root
+    /// test or user never needs /run.
+    /// </summary>
+    public static string DefaultControlSocket()
+    {
+        if (OperatingSystem.IsLinux() && Environment.UserName == "root")
+        {
+            return "/run/ikefast/ikefast.sock";
+        }
+
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        return string.IsNullOrEmpty(runtime)
+            ? Path.Combine(Path.GetTempPath(), "ikefast.sock")
+            : Path.Combine(runtime, "ikefast.sock");
+    }
+}

@@ -1,0 +1,10 @@
+namespace Ike.Fast.Host.Control;
+
+/// <summary>
+/// A control-socket request, one JSON object per line:
+/// <c>{"command":"status"}</c>;
+/// <c>{"command":"initiate","connection":"rw","child":"net"}</c> (Phase 1 if needed, then Quick Mode);
+/// <c>{"command":"terminate","connection":"rw"}</c> (Delete for every ISAKMP SA of the connection and its IPsec SAs)
+/// or <c>{"command":"terminate","spi_in":"c0ffee01"}</c> (Delete for one IPsec SA pair).
+/// </summary>
+public sealed record ControlRequest(string? Command, string? Connection = null, string? Child = null, string? SpiIn = null);

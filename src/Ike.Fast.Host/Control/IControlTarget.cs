@@ -1,0 +1,16 @@
+namespace Ike.Fast.Host.Control;
+
+/// <summary>The daemon operations the control socket can ask for; they run on the daemon loop thread.</summary>
+public interface IControlTarget
+{
+    /// <summary>The engine's counters (read from a control thread: 64-bit counters, a stale value is harmless).</summary>
+    CountersStatus Counters { get; }
+
+    Task<ControlResponse> InitiateAsync(string connection, string? child);
+
+    /// <summary>Deletes every ISAKMP SA of <paramref name="connection"/> (with the peer told).</summary>
+    Task<ControlResponse> TerminateIkeAsync(string connection);
+
+    /// <summary>Deletes the IPsec SA pair whose inbound SPI is <paramref name="inboundSpi"/> (with the peer told).</summary>
+    Task<ControlResponse> TerminateChildAsync(uint inboundSpi);
+}

@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Host.Configuration;
+using Ike.Fast.Host.Control;
+using Ike.Fast.Host.Installation;
+using Ike.Fast.Host.Transport;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+using Microsoft.Extensions.Logging;
+using IkeSaStatus = Ike.Fast.Host.Control.IkeSaStatus;
+
+namespace Ike.Fast.Host.Daemon;
+
+/// <summary>
+/// The single-threaded daemon loop around the sans-IO <see cref="Endpoint"/>: receive with a timeout equal to the
+/// engine's next deadline, feed datagrams and timeouts in, then drain what the engine produced (datagrams to send,
+/// events: SAs to install/delete, Phase 1 up/down, diagnostics). Nothing else touches the engine, so it needs no
+/// locks; other threads (the control socket) reach it through <see cref="InitiateAsync"/>, <see cref="TerminateIkeAsync"/>
+/// and <see cref="TerminateChildAsync"/>, which queue work for the loop.
+/// </summary>
+public sealed class IkeDaemon : IControlTarget
+{
+    /// <summary>IKE over UDP 4500 carries a four-byte zero non-ESP marker before the ISAKMP header (RFC 3948 section 2.2).</summary>
+    public const int NatTraversalPort = 4500;
+
+    private const int NonEspMarkerLength = 4;
+
+    private readonly IkeFastConfiguration _configuration;
+    private readonly IDatagramTransport _transport;
+    private readonly ISaInstaller _installer;
+    private readonly SaRegistry _registry;
+    private readonly DaemonOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly Endpoint _endpoint;
+    private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
+
+    public IkeDaemon(
+        IkeFastConfiguration configuration,
+        IDatagramTransport transport,
+        ISaInstaller installer,
+        SaRegistry registry,
+        DaemonOptions options,
+        ILogger<IkeDaemon> logger,
+        TimeProvider? time = null,
+        IDhEngine? dh = null,
+        IEngineRandom? random = null,
+        EndpointOptions? endpointOptions = null)
+    {
+        _configuration = configuration;
+        _transport = transport;
+        _installer = installer;
+        _registry = registry;
+        _options = options;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+        _endpoint = new Endpoint(configuration.Connections, configuration.Secrets, dh ?? new ScalarDhEngine(),
+            random ?? SystemEngineRandom.Instance, installer, endpointOptions);
+    }
+
+    /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
+    public EndpointCounters Counters => _endpoint.Counters;
+
+    CountersStatus IControlTarget.Counters => new(Counters.Received, Counters.Sent, Counters.Dropped,
+        Counters.Phase1Established, Counters.ChildSasEstablished);
+
+    public Task<ControlResponse> InitiateAsync(string connection, string? child) => Invoke((endpoint, now) =>
+    {
+        var config = _configuration.Connections.FirstOrDefault(c => c.Name == connection);
+        if (config is null)
+        {
+            return ControlResponse.Failure($"unknown connection '{connection}'");
+        }
+
+        if (child is not null && config.FindChild(child) is null)
+        {
+            return ControlResponse.Failure($"connection '{connection}' has no child '{child}'");
+        }
+
+        _logger.LogInformation("initiating {Connection}/{Child} (control socket)", connection, child);
+        return endpoint.Initiate(connection, child, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"could not initiate {connection}{(child is null ? "" : "/" + child)}");
+    });
+
+    public Task<ControlResponse> TerminateIkeAsync(string connection) => Invoke((endpoint, now) =>
+    {
+        var deleted = 0;
+        foreach (var sa in _registry.Snapshot().Ike.Where(s => s.Connection == connection))
+        {
+            if (endpoint.DeletePhase1(Convert.ToUInt64(sa.InitiatorCookie, 16), Convert.ToUInt64(sa.ResponderCookie, 16), now))
+            {
+                deleted++;
+            }
+        }
+
+        _logger.LogInformation("terminate {Connection}: {Count} IKE SA(s) deleted (control socket)", connection, deleted);
+        return deleted > 0 ? ControlResponse.Success : ControlResponse.Failure($"no IKE SA of connection '{connection}'");
+    });
+
+    public Task<ControlResponse> TerminateChildAsync(uint inboundSpi) => Invoke((endpoint, now) =>
+        endpoint.DeleteChildSa(inboundSpi, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread and completes with its answer.</summary>
+    private Task<ControlResponse> Invoke(Func<Endpoint, long, ControlResponse> action)
+    {
+        var answer = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _commands.Enqueue((action, answer));
+        return answer.Task;
+    }
+
+    /// <summary>Runs until <paramref name="cancel"/> fires. Blocks the calling thread.</summary>
+    public void Run(CancellationToken cancel)
+    {
+        var receiveBuffer = GC.AllocateUninitializedArray<byte>(_options.DatagramBufferSize);
+        var sendBuffer = GC.AllocateUninitializedArray<byte>(NonEspMarkerLength + _options.DatagramBufferSize);
+        _logger.LogInformation("listening on {Listen}; {Connections} connection(s), {Secrets} secret(s)",
+            string.Join(", ", _transport.LocalEndPoints), _configuration.Connections.Count, _configuration.SecretCount);
+
+        StartConfiguredChildren();
+        Drain(sendBuffer);
+        while (!cancel.IsCancellationRequested)
+        {
+            while (_commands.TryDequeue(out var command))
+            {
+                try
+                {
+                    command.Answer.SetResult(command.Action(_endpoint, Now()));
+                }
+                catch (Exception e)
+                {
+                    command.Answer.SetException(e);
+                }
+            }
+
+            var now = Now();
+            var deadline = _endpoint.PollTimeout();
+            if (deadline is { } due && due <= now)
+            {
+                _endpoint.HandleTimeout(now);
+                Drain(sendBuffer);
+                continue;
+            }
+
+            var wait = deadline is { } next
+                ? TimeSpan.FromMilliseconds(Math.Min(next - now, (long)_options.MaxWait.TotalMilliseconds))
+                : _options.MaxWait;
+            if (_transport.TryReceive(receiveBuffer, wait, out var datagram))
+            {
+                Receive(receiveBuffer.AsSpan(0, datagram.Length), datagram);
+            }
+
+            Drain(sendBuffer);
+        }
+
+        while (_commands.TryDequeue(out var late))
+        {
+            late.Answer.SetResult(ControlResponse.Failure("the daemon is stopping"));
+        }
+
+        _logger.LogInformation("stopping: {Ike} IKE SA(s), {Child} IPsec SA(s) up", _registry.IkeCount, _registry.ChildCount);
+    }
+
+    /// <summary>Initiates the children whose <c>start_action=start</c> (Phase 1 first when there is none yet).</summary>
+    private void StartConfiguredChildren()
+    {
+        foreach (var (connection, child) in _configuration.StartChildren())
+        {
+            var started = _endpoint.Initiate(connection.Name, child.Name, Now());
+            if (started)
+            {
+                _logger.LogInformation("initiating {Connection}/{Child} to {Remote} ({Mode} Mode)", connection.Name, child.Name,
+                    connection.RemoteAddress, connection.Mode);
+            }
+            else
+            {
+                _logger.LogWarning("could not initiate {Connection}/{Child}", connection.Name, child.Name);
+            }
+        }
+    }
+
+    private void Receive(ReadOnlySpan<byte> received, ReceivedDatagram datagram)
+    {
+        if (datagram.Local.Port == NatTraversalPort)
+        {
+            if (received.Length < NonEspMarkerLength || received[..NonEspMarkerLength].IndexOfAnyExcept((byte)0) >= 0)
+            {
+                // A NAT-keepalive (one 0xFF byte, RFC 3948 section 2.3) or ESP-in-UDP, which is the kernel's business.
+                _logger.LogDebug("recv {Remote} -> {Local} {Length} bytes: not IKE (keepalive or ESP), ignored",
+                    datagram.Remote, datagram.Local, received.Length);
+                return;
+            }
+
+            received = received[NonEspMarkerLength..];
+        }
+
+        LogDatagram("recv", datagram.Remote, datagram.Local, received);
+
+        _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
+    }
+
+    /// <summary>One Information line per exchange step (each message in or out), the bytes at Debug.</summary>
+    private void LogDatagram(string direction, IPEndPoint from, IPEndPoint to, ReadOnlySpan<byte> message)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("{Direction} {From} -> {To} {Summary} ({Length} bytes)", direction, from, to,
+                DatagramDump.Summary(message), message.Length);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("{Direction} bytes: {Hex}", direction, DatagramDump.Hex(message));
+        }
+    }
+
+    private long Now() => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
+
+    private void Drain(byte[] sendBuffer)
+    {
+        // Events first: an IPsec SA is installed before the message that completes its Quick Mode leaves, so the
+        // inbound SA exists when the peer starts sending on it; and the log reads in protocol order.
+        while (_endpoint.PollEvent(out var engineEvent))
+        {
+            Dispatch(engineEvent);
+        }
+
+        // The engine writes after room for the non-ESP marker, so adding it costs no copy.
+        while (_endpoint.PollTransmit(sendBuffer.AsSpan(NonEspMarkerLength), out var transmit))
+        {
+            var message = sendBuffer.AsSpan(NonEspMarkerLength, transmit.Length);
+            IPEndPoint from;
+            if (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort)
+            {
+                sendBuffer.AsSpan(0, NonEspMarkerLength).Clear();
+                from = _transport.Send(sendBuffer.AsSpan(0, NonEspMarkerLength + transmit.Length), transmit.Local, transmit.Remote);
+            }
+            else
+            {
+                from = _transport.Send(message, transmit.Local, transmit.Remote);
+            }
+
+            LogDatagram("send", from, transmit.Remote, message);
+        }
+    }
+
+    private void Dispatch(EngineEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EngineEventKind.Phase1Up:
+                _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
+                    e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
+                    e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
+                _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
+                    e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
+                    e.ResponderCookie, e.Message);
+                break;
+            case EngineEventKind.Phase1Down:
+                _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
+                _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
+                    e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
+                break;
+            case EngineEventKind.InstallChildSa when e.ChildSa is { } sa:
+                try
+                {
+                    _installer.Install(sa);
+                    _registry.AddChild(Status(sa));
+                }
+                finally
+                {
+                    // The installer has copied what it needs; the engine's copy of the keys must not linger.
+                    sa.ClearKeys();
+                }
+
+                break;
+            case EngineEventKind.DeleteChildSa when e.ChildSa is { } sa:
+                _installer.Delete(sa);
+                _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
+                break;
+            default:
+                LogDiagnostic(e);
+                break;
+        }
+    }
+
+    private void LogDiagnostic(EngineEvent e)
+    {
+        // Retransmissions and duplicates are routine; everything else is a step or a failure worth a line.
+        var level = e.Diagnostic is DiagnosticCode.Retransmission or DiagnosticCode.Duplicate ? LogLevel.Debug : LogLevel.Information;
+        _logger.Log(level, "{Connection} {Peer} {Diagnostic} {Notify} {Message}", e.Connection, e.Peer, e.Diagnostic,
+            e.Notify == 0 ? "" : e.Notify.ToString(), e.Message);
+    }
+
+    private string LocalFor(IPEndPoint? peer)
+    {
+        foreach (var local in _transport.LocalEndPoints)
+        {
+            if (peer is null || local.AddressFamily == peer.AddressFamily)
+            {
+                return local.ToString();
+            }
+        }
+
+        return "";
+    }
+
+    private ChildSaStatus Status(ChildSaInfo sa) => new(
+        sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
+        sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8"), sa.OutboundSpi.ToString("x8"),
+        sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
+        sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
+        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0);
+}

@@ -1,0 +1,98 @@
+using Ike.Fast.Host.Configuration;
+using Ike.Fast.Host.Control;
+using Ike.Fast.Host.Installation;
+using Ike.Fast.Host.Transport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ike.Fast.Host.Daemon;
+
+/// <summary>
+/// The generic-host service: binds the sockets and the control socket at start (so a bad address fails the start,
+/// not later), runs <see cref="IkeDaemon"/> on a dedicated thread, and on Ctrl-C/SIGTERM stops the loop (it notices
+/// within <see cref="DaemonOptions.MaxWait"/>) and removes the control socket.
+/// </summary>
+public sealed class IkeDaemonService(
+    IkeFastConfiguration configuration,
+    ISaInstaller installer,
+    SaRegistry registry,
+    DaemonOptions options,
+    ILoggerFactory loggers,
+    TimeProvider time,
+    IHostApplicationLifetime? lifetime = null,
+    Func<IkeFastConfiguration, ILogger, IDatagramTransport>? transportFactory = null) : IHostedService, IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private IDatagramTransport? _transport;
+    private ControlServer? _control;
+    private Thread? _loop;
+    private Exception? _failure;
+
+    /// <summary>The bound UDP addresses (after <see cref="StartAsync"/>).</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> LocalEndPoints => _transport?.LocalEndPoints ?? [];
+
+    /// <summary>The running loop (after <see cref="StartAsync"/>).</summary>
+    public IkeDaemon? Daemon { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("Ike.Fast.Host.Transport");
+        _transport = transportFactory is null
+            ? new UdpDatagramTransport(configuration.Daemon.Listen, logger)
+            : transportFactory(configuration, logger);
+        var daemon = new IkeDaemon(configuration, _transport, installer, registry, options, loggers.CreateLogger<IkeDaemon>(), time);
+        Daemon = daemon;
+        _control = new ControlServer(configuration.Daemon.ControlSocket, registry,
+            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon);
+        _control.Start();
+        _loop = new Thread(() =>
+        {
+            try
+            {
+                daemon.Run(_stopping.Token);
+            }
+            catch (Exception e)
+            {
+                // A bug in the loop must not vanish with the thread, nor leave a daemon that answers status but no
+                // longer negotiates: log it, stop the host (exit code 1); StopAsync rethrows it.
+                _failure = e;
+                loggers.CreateLogger<IkeDaemonService>().LogCritical(e, "daemon loop failed");
+                Environment.ExitCode = 1;
+                lifetime?.StopApplication();
+            }
+        })
+        {
+            Name = "ikefast-loop",
+            IsBackground = true,
+        };
+        _loop.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await Task.Run(() => _loop.Join(), cancellationToken).ConfigureAwait(false);
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException("The daemon loop failed.", _failure);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_control is not null)
+        {
+            await _control.DisposeAsync().ConfigureAwait(false);
+            _control = null;
+        }
+
+        _transport?.Dispose();
+        _transport = null;
+    }
+}

@@ -1,0 +1,17 @@
+using Ike.Fast.Protocol;
+
+namespace Ike.Fast.Host.Installation;
+
+/// <summary>
+/// Where negotiated IPsec SAs go: the kernel (XFRM, a later implementation) or memory. It also hands out inbound
+/// SPIs, because the SPI space belongs to whoever installs the SAs (XFRM_MSG_ALLOCSPI). Called on the daemon loop
+/// thread only, so implementations need no locking against themselves.
+/// </summary>
+public interface ISaInstaller : ISpiAllocator
+{
+    /// <summary>Installs the inbound and outbound SAs of <paramref name="sa"/>. The keys are zeroed right after.</summary>
+    void Install(ChildSaInfo sa);
+
+    /// <summary>Removes the SAs with <paramref name="sa"/>'s SPIs.</summary>
+    void Delete(ChildSaInfo sa);
+}

@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Ike.Fast.Host.Installation;
+
+/// <summary>
+/// An <see cref="ISaInstaller"/> that records SAs in memory and logs them: the daemon runs end to end without kernel
+/// access (tests, interop runs where the peer's side is checked). Key material is logged only when
+/// <c>logSecrets</c> is set (<c>ikefast serve --log-secrets</c>).
+/// </summary>
+public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool logSecrets = false, bool keepKeys = false)
+    : ISaInstaller, IDisposable
+{
+    /// <summary>SPIs 1..255 are reserved by IANA (RFC 4303 section 2.1); 0 means "no SA".</summary>
+    private const uint FirstUsableSpi = 256;
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<uint> _allocated = [];
+    private readonly List<InstalledSa> _installed = [];
+
+    /// <summary>A snapshot of the installed SA pairs.</summary>
+    public IReadOnlyList<InstalledSa> Installed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _installed];
+            }
+        }
+    }
+
+    public uint Allocate(IpsecProtocol protocol, IPAddress local, IPAddress remote)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        lock (_lock)
+        {
+            while (true)
+            {
+                // Random rather than sequential SPIs: a peer cannot guess how many SAs this daemon holds.
+                RandomNumberGenerator.Fill(bytes);
+                var spi = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+                if (spi >= FirstUsableSpi && _allocated.Add(spi))
+                {
+                    return spi;
+                }
+            }
+        }
+    }
+
+    public void Release(IpsecProtocol protocol, uint spi)
+    {
+        lock (_lock)
+        {
+            _allocated.Remove(spi);
+        }
+    }
+
+    public void Install(ChildSaInfo sa)
+    {
+        var algorithms = SaFormat.Algorithms(sa);
+        byte[]? inbound = keepKeys ? [.. sa.InboundEncryptionKey, .. sa.InboundIntegrityKey] : null;
+        byte[]? outbound = keepKeys ? [.. sa.OutboundEncryptionKey, .. sa.OutboundIntegrityKey] : null;
+        lock (_lock)
+        {
+            _installed.Add(new InstalledSa(sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi,
+                algorithms, inbound, outbound));
+        }
+
+        logger.LogInformation(
+            "install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} {Algorithms} {LocalTs} <=> {RemoteTs}",
+            sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, algorithms, sa.LocalTs, sa.RemoteTs);
+        if (logSecrets)
+        {
+            // Explicitly requested (--log-secrets): the form Wireshark's ESP SA table wants, to decrypt captures.
+            logger.LogInformation(
+                "keys {Connection}/{Child} in {SpiIn:x8} enc {InEnc} int {InInt}; out {SpiOut:x8} enc {OutEnc} int {OutInt}",
+                sa.Connection, sa.Child, sa.InboundSpi, Convert.ToHexStringLower(sa.InboundEncryptionKey),
+                Convert.ToHexStringLower(sa.InboundIntegrityKey), sa.OutboundSpi,
+                Convert.ToHexStringLower(sa.OutboundEncryptionKey), Convert.ToHexStringLower(sa.OutboundIntegrityKey));
+        }
+    }
+
+    public void Delete(ChildSaInfo sa)
+    {
+        lock (_lock)
+        {
+            _installed.RemoveAll(s => s.InboundSpi == sa.InboundSpi);
+            _allocated.Remove(sa.InboundSpi);
+        }
+
+        logger.LogInformation("delete {Connection}/{Child} {Protocol} SPI in {SpiIn:x8} out {SpiOut:x8}",
+            sa.Connection, sa.Child, sa.Protocol, sa.InboundSpi, sa.OutboundSpi);
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var sa in _installed)
+            {
+                CryptographicOperations.ZeroMemory(sa.InboundKeys);
+                CryptographicOperations.ZeroMemory(sa.OutboundKeys);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+
+namespace Ike.Fast.Policy;
+
+/// <summary>
+/// One connection (swanctl.conf <c>connections.&lt;name&gt;</c>) for IKEv1: addresses, Phase 1 mode, both sides'
+/// authentication, IKE proposals in preference order, lifetimes and its children. Immutable after construction;
+/// the engine only reads it.
+/// </summary>
+public sealed class PeerConfig
+{
+    /// <summary>The connection name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>IKE version; only 1 is implemented.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Our address (swanctl.conf <c>local_addrs</c>); null = any local address.</summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    /// <summary>The peer's address (swanctl.conf <c>remote_addrs</c>); null = any (responder only).</summary>
+    public IPAddress? RemoteAddress { get; init; }
+
+    /// <summary>UDP port of the peer (500).</summary>
+    public int RemotePort { get; init; } = 500;
+
+    /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
+    public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
+
+    /// <summary>Our authentication.</summary>
+    public AuthConfig LocalAuth { get; init; } = new();
+
+    /// <summary>The peer's authentication.</summary>
+    public AuthConfig RemoteAuth { get; init; } = new();
+
+    /// <summary>IKE transforms in local preference order (swanctl.conf <c>proposals</c>).</summary>
+    public IReadOnlyList<IkeProposal> IkeProposals { get; init; } = DefaultIkeProposals;
+
+    /// <summary>
+    /// Whether we answer Aggressive Mode with a pre-shared key as responder. Off by default: the responder's
+    /// HASH_R lets an eavesdropper run an offline dictionary attack on the PSK.
+    /// </summary>
+    public bool AggressiveModePskResponder { get; init; }
+
+    /// <summary>What to do on load (swanctl.conf <c>start_action</c>).</summary>
+    public StartAction StartAction { get; init; } = StartAction.None;
+
+    /// <summary>The ISAKMP SA lifetime offered/accepted (IKEv1 has no rekey negotiation: the Life Duration attribute).</summary>
+    public TimeSpan IkeLifetime { get; init; } = TimeSpan.FromSeconds(15840);
+
+    /// <summary>Send INITIAL-CONTACT on the first Phase 1 to this peer (RFC 2407 §4.6.3.3).</summary>
+    public bool SendInitialContact { get; init; } = true;
+
+    /// <summary>Child SAs (swanctl.conf <c>children</c>).</summary>
+    public IReadOnlyList<ChildConfig> Children { get; init; } = [];
+
+    /// <summary>strongSwan's IKEv1 default set when none is configured.</summary>
+    public static IReadOnlyList<IkeProposal> DefaultIkeProposals { get; } =
+    [
+        .. ProposalParser.ParseIke("aes128-sha256-modp2048"),
+        .. ProposalParser.ParseIke("aes256-sha256-modp2048"),
+        .. ProposalParser.ParseIke("aes128-sha256-ecp256"),
+        .. ProposalParser.ParseIke("aes256-sha256-x25519"),
+        .. ProposalParser.ParseIke("aes128-sha1-modp2048"),
+    ];
+
+    /// <summary>A child by name, or null.</summary>
+    public ChildConfig? FindChild(string name)
+    {
+        foreach (ChildConfig c in Children)
+        {
+            if (c.Name == name)
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,531 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using Ike.Fast.Crypto;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>Dispatch, SA table, transmit queue, timers and the encryption helpers shared by every exchange.</summary>
+public sealed partial class Endpoint
+{
+    private const int MaxMessage = 65535;
+
+    private readonly List<PeerConfig> _connections;
+    private readonly ISecretStore _secrets;
+    private readonly IDhEngine _dh;
+    private readonly IEngineRandom _random;
+    private readonly ISpiAllocator _spis;
+    private readonly Queue<EngineEvent> _events = new();
+    private readonly Queue<PendingTransmit> _transmits = new();
+
+    /// <summary>Every Phase 1 SA whose two cookies are known (RFC 2408 §2.5.3: the cookie pair names the ISAKMP SA).</summary>
+    private readonly Dictionary<(ulong I, ulong R), IkeSa> _saByCookies = [];
+
+    /// <summary>Our initiator SAs before the responder cookie is known, by initiator cookie.</summary>
+    private readonly Dictionary<ulong, IkeSa> _halfOpenInitiator = [];
+
+    /// <summary>Responder SAs by (initiator cookie, peer): recognises a retransmitted MM1/AM1.</summary>
+    private readonly Dictionary<(ulong I, IPEndPoint Remote), IkeSa> _responderByInitiator = [];
+
+    private readonly Dictionary<IPAddress, int> _halfOpenByAddress = [];
+    private int _halfOpenCount;
+
+    /// <summary>Scratch for decrypted bodies and message building (one message at a time: not thread-safe).</summary>
+    private readonly byte[] _plain = new byte[MaxMessage];
+    private readonly byte[] _shared = GC.AllocateArray<byte>(1024, pinned: true);
+    private readonly List<IkeSa> _timerScratch = [];
+
+    private void HandleDatagram(long now, IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        if (!IsakmpMessageReader.TryCreate(datagram, IsakmpReadOptions.AllowTrailingBytes, out IsakmpMessageReader reader, out WireFault fault))
+        {
+            Drop(DiagnosticCode.Malformed, null, now, $"header: {fault.Error}");
+            return;
+        }
+
+        IsakmpHeader h = reader.Header;
+        ReadOnlySpan<byte> message = reader.Message;
+        if (h.NextPayload == PayloadType.Fragment)
+        {
+            HandleFragment(now, local, remote, h, message);
+            return;
+        }
+
+        switch (h.ExchangeType)
+        {
+            case ExchangeType.IdentityProtection or ExchangeType.Aggressive:
+                if (h.ResponderCookie == 0)
+                {
+                    HandlePhase1Request(now, local, remote, h, message);
+                    return;
+                }
+
+                IkeSa? sa = FindSa(h);
+                if (sa is null)
+                {
+                    Drop(DiagnosticCode.UnknownSa, null, now, "Phase 1 message for unknown cookies");
+                    return;
+                }
+
+                HandlePhase1(now, sa, remote, h, message);
+                return;
+            case ExchangeType.QuickMode:
+                IkeSa? qsa = FindSa(h);
+                if (qsa is null || !qsa.IsEstablished || !h.IsEncrypted || h.MessageId == 0)
+                {
+                    Drop(DiagnosticCode.UnknownSa, qsa, now, "Quick Mode without an established ISAKMP SA");
+                    return;
+                }
+
+                HandleQuickMode(now, qsa, h, message);
+                return;
+            case ExchangeType.Informational:
+                HandleInformational(now, FindSa(h), remote, h, message);
+                return;
+            default:
+                Drop(DiagnosticCode.UnsupportedExchange, null, now, $"exchange type {h.ExchangeType}");
+                return;
+        }
+    }
+
+    /// <summary>An IKE fragment (payload 132): collected per SA; the reassembled message is then handled as received.</summary>
+    private void HandleFragment(long now, IPEndPoint local, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        IkeSa? sa = h.ResponderCookie == 0 ? null : FindSa(h);
+        var chain = new PayloadChainReader(message[IsakmpHeader.Size..], h.NextPayload, IsakmpHeader.Size);
+        if (sa is null || !chain.TryReadNext(out RawPayload p) || !FragmentPayload.TryRead(p.Body, p.BodyOffset, out FragmentPayload f, out _))
+        {
+            Drop(sa is null ? DiagnosticCode.UnknownSa : DiagnosticCode.Malformed, sa, now, "IKE fragment not acceptable");
+            return;
+        }
+
+        sa.Fragments ??= new FragmentReassembler();
+        if (!sa.Fragments.TryAdd(f.FragmentId, f.FragmentNumber, f.IsLast, f.Data, out byte[]? whole))
+        {
+            return;
+        }
+
+        if (!IsakmpHeader.TryReadUnchecked(whole, out IsakmpHeader inner) || inner.NextPayload == PayloadType.Fragment ||
+            inner.InitiatorCookie != h.InitiatorCookie || inner.ResponderCookie != h.ResponderCookie)
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "reassembled fragments are not a message of this SA");
+            return;
+        }
+
+        HandleDatagram(now, local, remote, whole);
+    }
+
+    private IkeSa? FindSa(in IsakmpHeader h)
+    {
+        if (_saByCookies.TryGetValue((h.InitiatorCookie, h.ResponderCookie), out IkeSa? sa))
+        {
+            return sa;
+        }
+
+        // Our MM1/AM1 is answered: the reply names the responder cookie for the first time.
+        if (_halfOpenInitiator.TryGetValue(h.InitiatorCookie, out sa) && sa.ResponderCookie == 0)
+        {
+            return sa;
+        }
+
+        return null;
+    }
+
+    /// <summary>Parses a cleartext message's payload chain (strict: RFC 2408 lengths, no trailing bytes).</summary>
+    private static bool TryParseClear(in IsakmpHeader h, ReadOnlySpan<byte> message, out MessagePayloads m)
+    {
+        var chain = new PayloadChainReader(message[IsakmpHeader.Size..], h.NextPayload, IsakmpHeader.Size);
+        return MessagePayloads.TryParse(ref chain, out m);
+    }
+
+    /// <summary>
+    /// Decrypts an encrypted body into the scratch buffer with a copy of the IV; the chain is advanced only by the
+    /// caller once the message proved authentic (a forged message must not desynchronise the IVs).
+    /// </summary>
+    private bool TryDecrypt(IkeCbcCipher cipher, ReadOnlySpan<byte> iv, in IsakmpHeader h, ReadOnlySpan<byte> message,
+        Span<byte> nextIv, out MessagePayloads m, out int plainLength)
+    {
+        m = default;
+        ReadOnlySpan<byte> body = message[IsakmpHeader.Size..];
+        plainLength = body.Length;
+        if (body.Length == 0 || body.Length % cipher.BlockSize != 0)
+        {
+            return false;
+        }
+
+        iv.CopyTo(nextIv);
+        Span<byte> plain = _plain.AsSpan(0, body.Length);
+        if (!cipher.TryDecrypt(body, nextIv[..cipher.BlockSize], plain))
+        {
+            return false;
+        }
+
+        var chain = PayloadChainReader.ForDecryptedBody(plain, h.NextPayload, 0);
+        return MessagePayloads.TryParse(ref chain, out m);
+    }
+
+    /// <summary>
+    /// Pads the plaintext after the header to the cipher block with zeros (RFC 2409 §5.3), fixes the header length
+    /// and encrypts in place, advancing the IV chain. Returns the final length. Like charon (recorded MM6: a
+    /// 48-byte body carries 16 bytes of padding) there is always at least one padding byte, a whole block when the
+    /// body is already aligned, so our messages are byte-identical to charon's for the same keys.
+    /// </summary>
+    private static int PadAndEncrypt(Span<byte> buffer, int length, IkeCbcCipher cipher, Span<byte> iv)
+    {
+        int bs = cipher.BlockSize;
+        int pad = bs - ((length - IsakmpHeader.Size) % bs);
+        buffer.Slice(length, pad).Clear();
+        length += pad;
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[IsakmpHeader.LengthOffset..], (uint)length);
+        Span<byte> body = buffer[IsakmpHeader.Size..length];
+        cipher.TryEncrypt(body, iv, body);
+        return length;
+    }
+
+    /// <summary>Queues a datagram (copied into a pooled buffer).</summary>
+    private void Send(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(buffer);
+        _transmits.Enqueue(new PendingTransmit(buffer, datagram.Length, local, remote));
+    }
+
+    private void SendFlight(Flight f) => Send(f.Local!, f.Remote!, f.Buffer.AsSpan(0, f.Length));
+
+    private bool DequeueTransmit(Span<byte> buffer, out Transmit transmit)
+    {
+        if (!_transmits.TryPeek(out PendingTransmit p) || buffer.Length < p.Length)
+        {
+            transmit = default;
+            return false;
+        }
+
+        _transmits.Dequeue();
+        p.Buffer.AsSpan(0, p.Length).CopyTo(buffer);
+        ArrayPool<byte>.Shared.Return(p.Buffer);
+        Counters.Sent++;
+        transmit = new Transmit(p.Local, p.Remote, p.Length);
+        return true;
+    }
+
+    private void Emit(EngineEvent e) => _events.Enqueue(e);
+
+    private void Drop(DiagnosticCode code, IkeSa? sa, long now, string message, NotifyMessageType notify = 0)
+    {
+        Counters.Dropped++;
+        Diagnose(code, sa, now, message, notify);
+    }
+
+    private void Diagnose(DiagnosticCode code, IkeSa? sa, long now, string message, NotifyMessageType notify = 0)
+    {
+        Counters.Count(code);
+        Emit(new EngineEvent
+        {
+            Kind = EngineEventKind.Diagnostic,
+            Time = now,
+            Connection = sa?.Peer.Name,
+            InitiatorCookie = sa?.InitiatorCookie ?? 0,
+            ResponderCookie = sa?.ResponderCookie ?? 0,
+            Peer = sa?.Remote,
+            IsInitiator = sa?.IsInitiator ?? false,
+            Diagnostic = code,
+            Notify = notify,
+            Message = message,
+        });
+    }
+
+    /// <summary>
+    /// An unprotected notification (before keys exist, RFC 2408 §5: Informational exchange without encryption).
+    /// The receiver never trusts it; it only helps an honest peer's operator.
+    /// </summary>
+    private void SendUnprotectedNotify(IPEndPoint local, IPEndPoint remote, ulong icky, ulong rcky, NotifyMessageType type)
+    {
+        Span<byte> buf = stackalloc byte[128];
+        var w = new IsakmpWriter(buf);
+        uint mid = 0;
+        w.WriteHeader(new IsakmpHeader(icky, rcky, PayloadType.None, ExchangeType.Informational, IsakmpFlags.None, mid));
+        w.WriteNotification((uint)DomainOfInterpretation.IpsecDoi, ProtocolId.Isakmp, type, default, default);
+        if (w.TryFinish(out int len))
+        {
+            Send(local, remote, buf[..len]);
+        }
+    }
+
+    private ulong NewCookie()
+    {
+        Span<byte> b = stackalloc byte[8];
+        ulong c;
+        do
+        {
+            _random.Fill(b);
+            c = BinaryPrimitives.ReadUInt64BigEndian(b);
+        }
+        while (c == 0);
+        return c;
+    }
+
+    private uint NewMessageId(IkeSa sa)
+    {
+        Span<byte> b = stackalloc byte[4];
+        uint id;
+        do
+        {
+            _random.Fill(b);
+            id = BinaryPrimitives.ReadUInt32BigEndian(b);
+        }
+        while (id == 0 || sa.Exchanges.ContainsKey(id) || sa.CompletedMessageIds.Contains(id));
+        return id;
+    }
+
+    private byte[] NewNonce()
+    {
+        byte[] n = new byte[Options.NonceLength];
+        _random.Fill(n);
+        return n;
+    }
+
+    /// <summary>Generates our DH key pair; null on failure (a local configuration problem).</summary>
+    private DhPrivateKey? GenerateDh(DhGroupId group, out byte[] publicValue)
+    {
+        if (!DhGroupRegistry.TryGet(group, out DhGroup? g))
+        {
+            publicValue = [];
+            return null;
+        }
+
+        publicValue = new byte[g.PublicValueLength];
+        DhResult r = _dh.Execute(DhRequest.GenerateKeyPair(group, publicValue));
+        return r.IsSuccess ? r.PrivateKey : null;
+    }
+
+    /// <summary>g^xy into the pinned scratch; the caller zeroes it after use.</summary>
+    private DhStatus ComputeShared(DhPrivateKey key, byte[] peerPublic, out int length)
+    {
+        DhResult r = _dh.Execute(DhRequest.ComputeShared(key, peerPublic, _shared));
+        length = r.BytesWritten;
+        return r.Status;
+    }
+
+    private static void WriteCookies(IkeSa sa, Span<byte> ckyI, Span<byte> ckyR)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(ckyI, sa.InitiatorCookie);
+        BinaryPrimitives.WriteUInt64BigEndian(ckyR, sa.ResponderCookie);
+    }
+
+    private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished)
+    {
+        _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
+        if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
+        {
+            _halfOpenInitiator.Remove(sa.InitiatorCookie);
+        }
+
+        if (!sa.IsInitiator && _responderByInitiator.TryGetValue((sa.InitiatorCookie, sa.Remote), out IkeSa? r) && ReferenceEquals(r, sa))
+        {
+            _responderByInitiator.Remove((sa.InitiatorCookie, sa.Remote));
+        }
+
+        ReleaseHalfOpen(sa);
+        foreach (ChildSaInfo child in sa.Children)
+        {
+            EmitChildDelete(sa, child, now);
+        }
+
+        sa.Children.Clear();
+        foreach (QuickModeExchange qm in sa.Exchanges.Values)
+        {
+            if (qm.State != QuickModeState.Done && qm.InboundSpi != 0)
+            {
+                _spis.Release(qm.Chosen?.Protocol ?? IpsecProtocol.Esp, qm.InboundSpi);
+            }
+        }
+
+        sa.Dispose();
+        Emit(new EngineEvent
+        {
+            Kind = EngineEventKind.Phase1Down,
+            Time = now,
+            Connection = sa.Peer.Name,
+            InitiatorCookie = sa.InitiatorCookie,
+            ResponderCookie = sa.ResponderCookie,
+            Peer = sa.Remote,
+            IsInitiator = sa.IsInitiator,
+            Diagnostic = reason,
+            Message = wasEstablished ? "deleted" : "negotiation failed",
+        });
+    }
+
+    private void EmitChildDelete(IkeSa sa, ChildSaInfo child, long now) => Emit(new EngineEvent
+    {
+        Kind = EngineEventKind.DeleteChildSa,
+        Time = now,
+        Connection = sa.Peer.Name,
+        InitiatorCookie = sa.InitiatorCookie,
+        ResponderCookie = sa.ResponderCookie,
+        Peer = sa.Remote,
+        IsInitiator = sa.IsInitiator,
+        ChildSa = child,
+    });
+
+    /// <summary>Responder half-open accounting (RFC 2408 §2.5.3 anti-clogging is cookies; we also cap state).</summary>
+    private bool TryReserveHalfOpen(IPAddress address)
+    {
+        _halfOpenByAddress.TryGetValue(address, out int n);
+        if (_halfOpenCount >= Options.MaxHalfOpen || n >= Options.MaxHalfOpenPerAddress)
+        {
+            return false;
+        }
+
+        _halfOpenCount++;
+        _halfOpenByAddress[address] = n + 1;
+        return true;
+    }
+
+    private void ReleaseHalfOpen(IkeSa sa)
+    {
+        if (sa.IsInitiator || !sa.CountsAsHalfOpen)
+        {
+            return;
+        }
+
+        sa.CountsAsHalfOpen = false;
+        _halfOpenCount--;
+        IPAddress a = sa.Remote.Address;
+        if (_halfOpenByAddress.TryGetValue(a, out int n))
+        {
+            if (n <= 1)
+            {
+                _halfOpenByAddress.Remove(a);
+            }
+            else
+            {
+                _halfOpenByAddress[a] = n - 1;
+            }
+        }
+    }
+
+    private IEnumerable<IkeSa> AllSas()
+    {
+        foreach (IkeSa sa in _saByCookies.Values)
+        {
+            yield return sa;
+        }
+
+        foreach (IkeSa sa in _halfOpenInitiator.Values)
+        {
+            if (sa.ResponderCookie == 0)
+            {
+                yield return sa;
+            }
+        }
+    }
+
+    private void RunTimers(long now)
+    {
+        _timerScratch.Clear();
+        _timerScratch.AddRange(AllSas());
+        foreach (IkeSa sa in _timerScratch)
+        {
+            if (sa.State == Phase1State.Dead)
+            {
+                continue;
+            }
+
+            Flight f = sa.Flight;
+            if (f.AwaitingReply && now >= f.Deadline)
+            {
+                if (f.Attempts >= Options.RetransmitLimit)
+                {
+                    Diagnose(DiagnosticCode.Timeout, sa, now, $"Phase 1 gave up after {f.Attempts} retransmissions");
+                    RemoveSa(sa, now, DiagnosticCode.Timeout, sa.IsEstablished);
+                    continue;
+                }
+
+                f.Attempts++;
+                f.Interval *= 2;
+                f.Deadline = now + f.Interval;
+                SendFlight(f);
+            }
+
+            if (!sa.IsEstablished && !sa.IsInitiator && now - sa.CreatedAt >= Options.HalfOpenTimeoutMs)
+            {
+                Diagnose(DiagnosticCode.Timeout, sa, now, "half-open responder SA expired");
+                RemoveSa(sa, now, DiagnosticCode.Timeout, false);
+                continue;
+            }
+
+            RunQuickModeTimers(sa, now);
+        }
+    }
+
+    private void RunQuickModeTimers(IkeSa sa, long now)
+    {
+        List<uint>? finished = null;
+        foreach (QuickModeExchange qm in sa.Exchanges.Values)
+        {
+            Flight f = qm.Flight;
+            if (qm.State == QuickModeState.Done)
+            {
+                if (now - qm.DoneAt >= Options.ReplyCacheMs)
+                {
+                    (finished ??= []).Add(qm.MessageId);
+                }
+
+                continue;
+            }
+
+            if (f.AwaitingReply && now >= f.Deadline)
+            {
+                if (f.Attempts >= Options.RetransmitLimit)
+                {
+                    Diagnose(DiagnosticCode.Timeout, sa, now, $"Quick Mode {qm.MessageId:x8} gave up");
+                    if (qm.InboundSpi != 0)
+                    {
+                        _spis.Release(qm.Chosen?.Protocol ?? IpsecProtocol.Esp, qm.InboundSpi);
+                    }
+
+                    (finished ??= []).Add(qm.MessageId);
+                    continue;
+                }
+
+                f.Attempts++;
+                f.Interval *= 2;
+                f.Deadline = now + f.Interval;
+                SendFlight(f);
+            }
+        }
+
+        if (finished is not null)
+        {
+            foreach (uint id in finished)
+            {
+                sa.Exchanges.Remove(id, out QuickModeExchange? qm);
+                qm?.Dispose();
+                sa.CompletedMessageIds.Add(id);
+            }
+        }
+    }
+
+    private long? NextDeadline()
+    {
+        long best = long.MaxValue;
+        foreach (IkeSa sa in AllSas())
+        {
+            best = Math.Min(best, sa.Flight.Deadline);
+            if (!sa.IsEstablished && !sa.IsInitiator)
+            {
+                best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
+            }
+
+            foreach (QuickModeExchange qm in sa.Exchanges.Values)
+            {
+                best = Math.Min(best, qm.State == QuickModeState.Done ? qm.DoneAt + Options.ReplyCacheMs : qm.Flight.Deadline);
+            }
+        }
+
+        return best == long.MaxValue ? null : best;
+    }
+}

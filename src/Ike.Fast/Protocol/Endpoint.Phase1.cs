@@ -1,0 +1,910 @@
+using System.Buffers.Binary;
+using System.Net;
+using Ike.Fast.Crypto;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// Phase 1: Main Mode (RFC 2409 §5, six messages) and Aggressive Mode (three messages) with pre-shared keys
+/// (RFC 2409 §5.4), initiator and responder paths as explicit per-step states (<see cref="Phase1State"/>), each
+/// received message checked against its <see cref="ExchangeScript"/> row first.
+/// </summary>
+public sealed partial class Endpoint
+{
+    private const int Phase1BufferSize = 8192;
+
+    private bool StartInitiator(PeerConfig connection, ChildConfig? child, long now)
+    {
+        IkeSa? existing = FindSaForConnection(connection);
+        if (existing is not null)
+        {
+            if (child is not null)
+            {
+                if (existing.IsEstablished)
+                {
+                    StartQuickMode(existing, child, now);
+                }
+                else
+                {
+                    existing.PendingChildren.Add(child);
+                }
+            }
+
+            return true;
+        }
+
+        var sa = new IkeSa
+        {
+            Peer = connection,
+            IsInitiator = true,
+            Mode = connection.Mode,
+            Local = new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, 500),
+            Remote = new IPEndPoint(connection.RemoteAddress!, connection.RemotePort),
+            InitiatorCookie = NewCookie(),
+            CreatedAt = now,
+            LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds,
+        };
+        if (child is not null)
+        {
+            sa.PendingChildren.Add(child);
+        }
+
+        _halfOpenInitiator[sa.InitiatorCookie] = sa;
+        sa.Flight.Local = sa.Local;
+        sa.Flight.Remote = sa.Remote;
+        if (connection.Mode == ExchangeMode.Main)
+        {
+            SendMainMode1(sa, now);
+        }
+        else
+        {
+            SendAggressive1(sa, now);
+        }
+
+        return true;
+    }
+
+    private IkeSa? FindSaForConnection(PeerConfig connection)
+    {
+        foreach (IkeSa sa in AllSas())
+        {
+            if (ReferenceEquals(sa.Peer, connection) && sa.State != Phase1State.Dead)
+            {
+                return sa;
+            }
+        }
+
+        return null;
+    }
+
+    /* MM1 HDR, SA --> */
+    private void SendMainMode1(IkeSa sa, long now)
+    {
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, null, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        WriteVendorIds(ref w);
+        FinishCleartext(sa, ref w, now, awaitingReply: true);
+        sa.SaiB = FirstPayloadBody(buf);
+        sa.State = Phase1State.MainInitiatorSentSa;
+    }
+
+    /* AM1 HDR, SA, KE, Ni, IDii --> */
+    private void SendAggressive1(IkeSa sa, long now)
+    {
+        DhGroupId group = sa.Peer.IkeProposals[0].Group;
+        sa.DhKey = GenerateDh(group, out sa.Gxi);
+        if (sa.DhKey is null)
+        {
+            RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
+            return;
+        }
+
+        sa.Ni = NewNonce();
+        sa.IdiiB = LocalIdBody(sa);
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.Aggressive, IsakmpFlags.None, 0));
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, group, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        w.WriteKeyExchange(sa.Gxi);
+        w.WriteNonce(sa.Ni);
+        w.WritePayload(PayloadType.Identification, sa.IdiiB);
+        WriteVendorIds(ref w);
+        FinishCleartext(sa, ref w, now, awaitingReply: true);
+        sa.SaiB = FirstPayloadBody(buf);
+        sa.State = Phase1State.AggressiveInitiatorSentSa;
+    }
+
+    /// <summary>MM1 or AM1 from a new initiator (responder cookie zero).</summary>
+    private void HandlePhase1Request(long now, IPEndPoint local, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (_responderByInitiator.TryGetValue((h.InitiatorCookie, remote), out IkeSa? existing))
+        {
+            RepeatOrDrop(existing, existing.Flight, message, now);
+            return;
+        }
+
+        ExchangeStep step = h.ExchangeType == ExchangeType.Aggressive ? ExchangeStep.Aggressive1 : ExchangeStep.MainMode1;
+        if (h.IsEncrypted || h.MessageId != 0 || !TryParseClear(h, message, out MessagePayloads m) || !ExchangeScript.Accepts(step, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, null, now, $"{step} from {remote} does not parse or lacks payloads");
+            return;
+        }
+
+        ReadOnlySpan<byte> saBody = message.Slice(m.Sa.Start, m.Sa.Length);
+        Span<IkeTransformOffer> offers = stackalloc IkeTransformOffer[SaCodec.MaxOffers];
+        if (!SaCodec.TryReadIkeOffers(saBody, offers, out int count))
+        {
+            Drop(DiagnosticCode.Malformed, null, now, "SA payload does not parse");
+            SendUnprotectedNotify(local, remote, h.InitiatorCookie, 0, NotifyMessageType.BadProposalSyntax);
+            return;
+        }
+
+        offers = offers[..count];
+        PeerConfig? peer = null;
+        IkeProposal? chosen = null;
+        int index = -1;
+        bool anyConnection = false;
+        bool aggressiveRefused = false;
+        foreach (PeerConfig c in _connections)
+        {
+            if (!AddressMatches(c, local, remote))
+            {
+                continue;
+            }
+
+            if (step == ExchangeStep.Aggressive1 && c.LocalAuth.Method == AuthMethod.Psk && !c.AggressiveModePskResponder)
+            {
+                aggressiveRefused = true;
+                continue;
+            }
+
+            anyConnection = true;
+            index = SaCodec.Select(offers, c.IkeProposals, SaCodec.WireAuth(c.LocalAuth.Method), null, out chosen);
+            if (index >= 0)
+            {
+                peer = c;
+                break;
+            }
+        }
+
+        if (peer is null || chosen is null)
+        {
+            if (!anyConnection)
+            {
+                // Aggressive Mode PSK refused: silence, an answer would only confirm the responder exists.
+                Drop(aggressiveRefused ? DiagnosticCode.AggressiveModeRefused : DiagnosticCode.NoMatchingConnection, null, now,
+                    $"{step} from {remote}: no connection");
+                return;
+            }
+
+            Drop(DiagnosticCode.NoProposalChosen, null, now, $"{step} from {remote}: no acceptable transform", NotifyMessageType.NoProposalChosen);
+            SendUnprotectedNotify(local, remote, h.InitiatorCookie, 0, NotifyMessageType.NoProposalChosen);
+            return;
+        }
+
+        if (!TryReserveHalfOpen(remote.Address))
+        {
+            Drop(DiagnosticCode.HalfOpenLimit, null, now, $"half-open limit reached ({remote.Address})");
+            return;
+        }
+
+        long offered = offers[index].LifeSeconds;
+        long ours = (long)peer.IkeLifetime.TotalSeconds;
+        var sa = new IkeSa
+        {
+            Peer = peer,
+            IsInitiator = false,
+            Mode = step == ExchangeStep.Aggressive1 ? ExchangeMode.Aggressive : ExchangeMode.Main,
+            Local = local,
+            Remote = remote,
+            InitiatorCookie = h.InitiatorCookie,
+            ResponderCookie = NewCookie(),
+            CreatedAt = now,
+            CountsAsHalfOpen = true,
+            Chosen = chosen,
+            LifetimeSeconds = offered > 0 ? Math.Min(offered, ours) : ours,
+            SaiB = saBody.ToArray(),
+        };
+        sa.PeerVendors = ClassifyVendors(message, in m);
+        sa.Flight.Local = local;
+        sa.Flight.Remote = remote;
+        sa.Flight.RememberIncoming(message);
+        _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
+        _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
+        if (step == ExchangeStep.MainMode1)
+        {
+            /* MM2 <-- HDR, SA */
+            Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+            var w = new IsakmpWriter(buf);
+            w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
+            SaCodec.WriteIkeSaReply(ref w, saBody, in offers[index]);
+            WriteVendorIds(ref w);
+            FinishCleartext(sa, ref w, now, awaitingReply: true);
+            sa.State = Phase1State.MainResponderSentSa;
+        }
+        else
+        {
+            RespondAggressive(now, sa, message, in m, saBody, in offers[index]);
+        }
+    }
+
+    private void HandlePhase1(long now, IkeSa sa, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (RepeatOrDrop(sa, sa.Flight, message, now, dropIfNew: false))
+        {
+            return;
+        }
+
+        if (h.MessageId != 0 || (h.ExchangeType == ExchangeType.Aggressive) != (sa.Mode == ExchangeMode.Aggressive))
+        {
+            Drop(DiagnosticCode.UnexpectedMessage, sa, now, "Phase 1 message of the wrong exchange");
+            return;
+        }
+
+        switch (sa.State)
+        {
+            case Phase1State.MainInitiatorSentSa:
+                OnMainMode2(now, sa, h, message);
+                break;
+            case Phase1State.MainResponderSentSa:
+                OnMainMode3(now, sa, h, message);
+                break;
+            case Phase1State.MainInitiatorSentKe:
+                OnMainMode4(now, sa, h, message);
+                break;
+            case Phase1State.MainResponderSentKe:
+                OnMainMode5(now, sa, h, message);
+                break;
+            case Phase1State.MainInitiatorSentAuth:
+                OnMainMode6(now, sa, h, message);
+                break;
+            case Phase1State.AggressiveInitiatorSentSa:
+                OnAggressive2(now, sa, h, message);
+                break;
+            case Phase1State.AggressiveResponderSentSa:
+                OnAggressive3(now, sa, h, message);
+                break;
+            default:
+                Drop(DiagnosticCode.Duplicate, sa, now, "Phase 1 message after establishment");
+                break;
+        }
+    }
+
+    /* <-- MM2 HDR, SA */
+    private void OnMainMode2(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (h.IsEncrypted || !TryParseClear(h, message, out MessagePayloads m) || !ExchangeScript.Accepts(ExchangeStep.MainMode2, m.Present) ||
+            !TryAcceptReplySa(sa, message.Slice(m.Sa.Start, m.Sa.Length)))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "MM2 unacceptable");
+            return;
+        }
+
+        LearnResponderCookie(sa, h.ResponderCookie);
+        sa.PeerVendors = ClassifyVendors(message, in m);
+        sa.Flight.RememberIncoming(message);
+        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxi);
+        if (sa.DhKey is null)
+        {
+            RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
+            return;
+        }
+
+        sa.Ni = NewNonce();
+        /* MM3 HDR, KE, Ni --> */
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
+        w.WriteKeyExchange(sa.Gxi);
+        w.WriteNonce(sa.Ni);
+        FinishCleartext(sa, ref w, now, awaitingReply: true);
+        sa.State = Phase1State.MainInitiatorSentKe;
+    }
+
+    /* MM3 HDR, KE, Ni --> */
+    private void OnMainMode3(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (h.IsEncrypted || !TryParseClear(h, message, out MessagePayloads m) || !ExchangeScript.Accepts(ExchangeStep.MainMode3, m.Present) ||
+            !TryTakeNonce(message, in m, out sa.Ni))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "MM3 unacceptable");
+            return;
+        }
+
+        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
+        if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
+        {
+            return;
+        }
+
+        sa.Nr = NewNonce();
+        if (!TryDeriveKeys(now, sa, null))
+        {
+            return;
+        }
+
+        sa.Flight.RememberIncoming(message);
+        /* MM4 <-- HDR, KE, Nr */
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
+        w.WriteKeyExchange(sa.Gxr);
+        w.WriteNonce(sa.Nr);
+        FinishCleartext(sa, ref w, now, awaitingReply: true);
+        sa.State = Phase1State.MainResponderSentKe;
+    }
+
+    /* <-- MM4 HDR, KE, Nr */
+    private void OnMainMode4(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (h.IsEncrypted || !TryParseClear(h, message, out MessagePayloads m) || !ExchangeScript.Accepts(ExchangeStep.MainMode4, m.Present) ||
+            !TryTakeNonce(message, in m, out sa.Nr))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "MM4 unacceptable");
+            return;
+        }
+
+        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.Peer.RemoteAuth.Identity))
+        {
+            return;
+        }
+
+        sa.Flight.RememberIncoming(message);
+        /* MM5 HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] --> */
+        sa.IdiiB = LocalIdBody(sa);
+        SendAuthentication(now, sa, ExchangeType.IdentityProtection, sa.IdiiB, initiator: true, awaitingReply: true);
+        sa.State = Phase1State.MainInitiatorSentAuth;
+    }
+
+    /* MM5 HDR*, IDii, HASH_I --> */
+    private void OnMainMode5(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        Span<byte> nextIv = stackalloc byte[16];
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
+            !ExchangeScript.Accepts(ExchangeStep.MainMode5, m.Present))
+        {
+            // Silent: a wrong PSK or a forgery; the peer retransmits or gives up (no oracle for an attacker).
+            Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM5 does not decrypt to a valid payload chain (wrong PSK?)");
+            return;
+        }
+
+        ReadOnlySpan<byte> plain = _plain;
+        ReadOnlySpan<byte> idBody = plain.Slice(m.Id.Start, m.Id.Length);
+        if (!CheckPeerIdentity(now, sa, idBody))
+        {
+            return;
+        }
+
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, plain.Slice(m.Hash.Start, m.Hash.Length)))
+        {
+            FailAuthentication(now, sa, "HASH_I does not verify");
+            return;
+        }
+
+        nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        sa.IdiiB = idBody.ToArray();
+        bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
+        sa.Flight.RememberIncoming(message);
+        /* MM6 <-- HDR*, IDir, HASH_R */
+        sa.IdirB = LocalIdBody(sa);
+        SendAuthentication(now, sa, ExchangeType.IdentityProtection, sa.IdirB, initiator: false, awaitingReply: false);
+        Establish(now, sa, initialContact);
+    }
+
+    /* <-- MM6 HDR*, IDir, HASH_R */
+    private void OnMainMode6(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        Span<byte> nextIv = stackalloc byte[16];
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
+            !ExchangeScript.Accepts(ExchangeStep.MainMode6, m.Present))
+        {
+            Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM6 does not decrypt to a valid payload chain");
+            return;
+        }
+
+        ReadOnlySpan<byte> plain = _plain;
+        ReadOnlySpan<byte> idBody = plain.Slice(m.Id.Start, m.Id.Length);
+        if (!CheckPeerIdentity(now, sa, idBody))
+        {
+            return;
+        }
+
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, plain.Slice(m.Hash.Start, m.Hash.Length)))
+        {
+            FailAuthentication(now, sa, "HASH_R does not verify");
+            return;
+        }
+
+        nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        sa.IdirB = idBody.ToArray();
+        sa.Flight.RememberIncoming(message);
+        sa.Flight.Stop();
+        Establish(now, sa, HasNotify(plain, in m, NotifyMessageType.InitialContact));
+    }
+
+    /* AM1 HDR, SA, KE, Ni, IDii -->   then   <-- AM2 HDR, SA, KE, Nr, IDir, HASH_R */
+    private void RespondAggressive(long now, IkeSa sa, ReadOnlySpan<byte> message, in MessagePayloads m, ReadOnlySpan<byte> saBody,
+        in IkeTransformOffer chosen)
+    {
+        ReadOnlySpan<byte> idBody = message.Slice(m.Id.Start, m.Id.Length);
+        if (!TryTakeNonce(message, in m, out sa.Ni) || !CheckPeerIdentity(now, sa, idBody))
+        {
+            if (sa.State != Phase1State.Dead)
+            {
+                Drop(DiagnosticCode.Malformed, sa, now, "AM1 unacceptable");
+                RemoveSa(sa, now, DiagnosticCode.Malformed, false);
+            }
+
+            return;
+        }
+
+        sa.IdiiB = idBody.ToArray();
+        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
+        if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
+        {
+            return;
+        }
+
+        sa.Nr = NewNonce();
+        if (!TryDeriveKeys(now, sa, sa.RemoteIdentity))
+        {
+            return;
+        }
+
+        sa.IdirB = LocalIdBody(sa);
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        Span<byte> hashR = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int hashLength = sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdirB, hashR);
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.Aggressive, IsakmpFlags.None, 0));
+        SaCodec.WriteIkeSaReply(ref w, saBody, in chosen);
+        w.WriteKeyExchange(sa.Gxr);
+        w.WriteNonce(sa.Nr);
+        w.WritePayload(PayloadType.Identification, sa.IdirB);
+        w.WriteHash(hashR[..hashLength]);
+        WriteVendorIds(ref w);
+        FinishCleartext(sa, ref w, now, awaitingReply: true);
+        sa.State = Phase1State.AggressiveResponderSentSa;
+    }
+
+    /* <-- AM2 HDR, SA, KE, Nr, IDir, HASH_R */
+    private void OnAggressive2(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        if (h.IsEncrypted || !TryParseClear(h, message, out MessagePayloads m) || !ExchangeScript.Accepts(ExchangeStep.Aggressive2, m.Present) ||
+            !TryAcceptReplySa(sa, message.Slice(m.Sa.Start, m.Sa.Length)) || !TryTakeNonce(message, in m, out sa.Nr))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "AM2 unacceptable");
+            return;
+        }
+
+        LearnResponderCookie(sa, h.ResponderCookie);
+        ReadOnlySpan<byte> idBody = message.Slice(m.Id.Start, m.Id.Length);
+        if (!CheckPeerIdentity(now, sa, idBody))
+        {
+            return;
+        }
+
+        sa.PeerVendors = ClassifyVendors(message, in m);
+        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
+        {
+            return;
+        }
+
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, message.Slice(m.Hash.Start, m.Hash.Length)))
+        {
+            FailAuthentication(now, sa, "HASH_R does not verify");
+            return;
+        }
+
+        sa.IdirB = idBody.ToArray();
+        sa.Flight.RememberIncoming(message);
+        /* AM3 HDR*, HASH_I --> (encrypted, as charon and pluto send it) */
+        SendAuthentication(now, sa, ExchangeType.Aggressive, default, initiator: true, awaitingReply: false);
+        Establish(now, sa, false);
+    }
+
+    /* AM3 HDR(*), HASH_I --> */
+    private void OnAggressive3(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
+        Span<byte> nextIv = stackalloc byte[16];
+        MessagePayloads m;
+        ReadOnlySpan<byte> source;
+        if (h.IsEncrypted)
+        {
+            if (!TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out m, out _))
+            {
+                Drop(DiagnosticCode.DecryptionFailed, sa, now, "AM3 does not decrypt");
+                return;
+            }
+
+            source = _plain;
+        }
+        else if (!TryParseClear(h, message, out m))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "AM3 does not parse");
+            return;
+        }
+        else
+        {
+            source = message;
+        }
+
+        if (!ExchangeScript.Accepts(ExchangeStep.Aggressive3, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "AM3 lacks HASH_I");
+            return;
+        }
+
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdiiB, source.Slice(m.Hash.Start, m.Hash.Length)))
+        {
+            FailAuthentication(now, sa, "HASH_I does not verify");
+            return;
+        }
+
+        if (h.IsEncrypted)
+        {
+            nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        }
+
+        bool initialContact = HasNotify(source, in m, NotifyMessageType.InitialContact);
+        sa.Flight.RememberIncoming(message);
+        sa.Flight.Stop();
+        Establish(now, sa, initialContact);
+    }
+
+    /// <summary>MM5/MM6/AM3: [ID,] HASH_x [, N(INITIAL-CONTACT)], encrypted with the Phase 1 chain.</summary>
+    private void SendAuthentication(long now, IkeSa sa, ExchangeType exchange, ReadOnlySpan<byte> idBody, bool initiator, bool awaitingReply)
+    {
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        Span<byte> hash = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int hashLength = initiator
+            ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdiiB, hash)
+            : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdirB, hash);
+        Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
+        var w = new IsakmpWriter(buf);
+        w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, exchange, IsakmpFlags.Encryption, 0));
+        if (!idBody.IsEmpty)
+        {
+            w.WritePayload(PayloadType.Identification, idBody);
+        }
+
+        w.WriteHash(hash[..hashLength]);
+        if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
+        {
+            Span<byte> spi = stackalloc byte[16];
+            ckyI.CopyTo(spi);
+            ckyR.CopyTo(spi[8..]);
+            w.WriteNotification((uint)DomainOfInterpretation.IpsecDoi, ProtocolId.Isakmp, NotifyMessageType.InitialContact, spi, default);
+        }
+
+        w.TryFinish(out int length);
+        sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
+        sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        SendFlight(sa.Flight);
+    }
+
+    private void Establish(long now, IkeSa sa, bool initialContact)
+    {
+        sa.State = Phase1State.Established;
+        sa.EstablishedAt = now;
+        ReleaseHalfOpen(sa);
+        sa.LastPhase1Block = sa.Iv.Current.ToArray();
+        sa.DhKey?.Dispose();
+        sa.DhKey = null;
+        Counters.Phase1Established++;
+        Emit(new EngineEvent
+        {
+            Kind = EngineEventKind.Phase1Up,
+            Time = now,
+            Connection = sa.Peer.Name,
+            InitiatorCookie = sa.InitiatorCookie,
+            ResponderCookie = sa.ResponderCookie,
+            Peer = sa.Remote,
+            IsInitiator = sa.IsInitiator,
+            RemoteIdentity = sa.RemoteIdentity,
+            Message = $"{sa.Mode} Mode {sa.Chosen} lifetime {sa.LifetimeSeconds}s, peer vendors {sa.PeerVendors}",
+        });
+        if (initialContact)
+        {
+            DropOlderSas(now, sa);
+        }
+
+        foreach (ChildConfig child in sa.PendingChildren)
+        {
+            StartQuickMode(sa, child, now);
+        }
+
+        sa.PendingChildren.Clear();
+    }
+
+    /// <summary>INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted; every older SA with it is stale.</summary>
+    private void DropOlderSas(long now, IkeSa current)
+    {
+        _timerScratch.Clear();
+        foreach (IkeSa other in AllSas())
+        {
+            if (!ReferenceEquals(other, current) && other.Remote.Address.Equals(current.Remote.Address) && other.IsEstablished)
+            {
+                _timerScratch.Add(other);
+            }
+        }
+
+        foreach (IkeSa old in _timerScratch)
+        {
+            Diagnose(DiagnosticCode.InitialContact, old, now, "INITIAL-CONTACT from the peer: older SA dropped");
+            RemoveSa(old, now, DiagnosticCode.InitialContact, true);
+        }
+
+        _timerScratch.Clear();
+    }
+
+    private bool HasOtherSaWith(IkeSa sa)
+    {
+        foreach (IkeSa other in AllSas())
+        {
+            if (!ReferenceEquals(other, sa) && other.IsEstablished && other.Remote.Address.Equals(sa.Remote.Address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FinishCleartext(IkeSa sa, ref IsakmpWriter w, long now, bool awaitingReply)
+    {
+        if (!w.TryFinish(out int length))
+        {
+            throw new InvalidOperationException($"Phase 1 message does not fit: {w.Error}");
+        }
+
+        sa.Flight.Length = length;
+        sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        SendFlight(sa.Flight);
+    }
+
+    /// <summary>SAi_b: the body of the SA payload, which is the first payload of MM1/AM1 (RFC 2409 §5).</summary>
+    private static byte[] FirstPayloadBody(ReadOnlySpan<byte> message)
+    {
+        int length = BinaryPrimitives.ReadUInt16BigEndian(message[(IsakmpHeader.Size + 2)..]);
+        return message.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, length - GenericPayloadHeader.Size).ToArray();
+    }
+
+    private void WriteVendorIds(ref IsakmpWriter w)
+    {
+        if (Options.VendorId is { } vid)
+        {
+            w.WriteVendorId(vid);
+        }
+
+        if (Options.AdvertiseDpd)
+        {
+            w.WriteVendorId(VendorIds.Dpd);
+        }
+    }
+
+    private static KnownVendor ClassifyVendors(ReadOnlySpan<byte> source, in MessagePayloads m)
+    {
+        KnownVendor v = KnownVendor.None;
+        for (int i = 0; i < m.VendorIdCount; i++)
+        {
+            (int start, int length) = m.VendorIds[i];
+            v |= VendorIds.Classify(source.Slice(start, length));
+        }
+
+        return v;
+    }
+
+    private static bool HasNotify(ReadOnlySpan<byte> source, in MessagePayloads m, NotifyMessageType type)
+    {
+        for (int i = 0; i < m.NotifyCount; i++)
+        {
+            (int start, int length) = m.Notifies[i];
+            if (NotificationPayload.TryRead(source.Slice(start, length), 0, out NotificationPayload n, out _) && n.NotifyType == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The responder's SA must be exactly one of our transforms (RFC 2409 §5).</summary>
+    private static bool TryAcceptReplySa(IkeSa sa, ReadOnlySpan<byte> saBody)
+    {
+        Span<IkeTransformOffer> offers = stackalloc IkeTransformOffer[2];
+        if (!SaCodec.TryReadIkeOffers(saBody, offers, out int count) || count != 1)
+        {
+            return false;
+        }
+
+        DhGroupId? group = sa.Mode == ExchangeMode.Aggressive ? sa.Peer.IkeProposals[0].Group : null;
+        if (SaCodec.Select(offers[..1], sa.Peer.IkeProposals, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), group, out IkeProposal? chosen) < 0)
+        {
+            return false;
+        }
+
+        sa.Chosen = chosen;
+        if (offers[0].LifeSeconds > 0)
+        {
+            sa.LifetimeSeconds = Math.Min(sa.LifetimeSeconds, offers[0].LifeSeconds);
+        }
+
+        return true;
+    }
+
+    private void LearnResponderCookie(IkeSa sa, ulong responderCookie)
+    {
+        _halfOpenInitiator.Remove(sa.InitiatorCookie);
+        sa.ResponderCookie = responderCookie;
+        _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
+    }
+
+    /// <summary>RFC 2409 §5: nonces are 8 to 256 bytes.</summary>
+    private static bool TryTakeNonce(ReadOnlySpan<byte> source, in MessagePayloads m, out byte[] nonce)
+    {
+        if (m.Nonce.Length is < 8 or > 256)
+        {
+            nonce = [];
+            return false;
+        }
+
+        nonce = source.Slice(m.Nonce.Start, m.Nonce.Length).ToArray();
+        return true;
+    }
+
+    /// <summary>g^xy from our key and the peer's KE; INVALID-KEY-INFORMATION on a bad value (RFC 2408 §3.14.1).</summary>
+    private bool TryKeyExchange(long now, IkeSa sa, byte[] peerPublic)
+    {
+        DhStatus status = ComputeShared(sa.DhKey!, peerPublic, out sa.SharedLength);
+        if (status == DhStatus.Success)
+        {
+            return true;
+        }
+
+        Drop(DiagnosticCode.InvalidKeyInformation, sa, now, $"peer KE rejected: {status}", NotifyMessageType.InvalidKeyInformation);
+        SendUnprotectedNotify(sa.Local, sa.Remote, sa.InitiatorCookie, sa.ResponderCookie, NotifyMessageType.InvalidKeyInformation);
+        RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
+        return false;
+    }
+
+    /// <summary>SKEYID and the rest from the PSK (RFC 2409 §5.4), then the Phase 1 cipher and IV.</summary>
+    private bool TryDeriveKeys(long now, IkeSa sa, IkeIdentity? remoteId)
+    {
+        Span<byte> shared = _shared.AsSpan(0, sa.SharedLength);
+        try
+        {
+            IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
+            if (!_secrets.TryGetPreSharedKey(localId, remoteId ?? sa.Peer.RemoteAuth.Identity, sa.Remote.Address, out ReadOnlyMemory<byte> psk))
+            {
+                Drop(DiagnosticCode.NoSecret, sa, now, "no pre-shared key for the peer");
+                RemoveSa(sa, now, DiagnosticCode.NoSecret, false);
+                return false;
+            }
+
+            IkeProposal p = sa.Chosen!;
+            if (IkeCbcCipher.TryCreate(p.Encryption, p.KeyLengthBits, out IkeCbcCipher? cipher) != CipherSelectionError.None || cipher is null)
+            {
+                RemoveSa(sa, now, DiagnosticCode.NoProposalChosen, false);
+                return false;
+            }
+
+            Span<byte> ckyI = stackalloc byte[8];
+            Span<byte> ckyR = stackalloc byte[8];
+            WriteCookies(sa, ckyI, ckyR);
+            sa.Keys = Crypto.KeySchedule.Phase1KeyMaterial.DerivePreSharedKey(p.Hash, cipher.KeySize, cipher.BlockSize, psk.Span,
+                sa.Ni, sa.Nr, shared, ckyI, ckyR, sa.Gxi, sa.Gxr);
+            sa.HasKeys = true;
+            sa.Cipher = cipher;
+            if (!cipher.TrySetKey(sa.Keys.EncryptionKey))
+            {
+                RemoveSa(sa, now, DiagnosticCode.NoProposalChosen, false);
+                return false;
+            }
+
+            sa.Iv.Initialize(sa.Keys.InitialIv);
+            sa.PreSharedKey = psk;
+            return true;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(shared);
+        }
+    }
+
+    /// <summary>IDii_b/IDir_b: ID type, protocol 0, port 0, data (RFC 2407 §4.6.2; charon sends 0/0 in Phase 1).</summary>
+    private static byte[] LocalIdBody(IkeSa sa)
+    {
+        IkeIdentity id = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
+        byte[] body = new byte[IdentificationPayload.FixedSize + id.Data.Length];
+        body[0] = (byte)id.Type;
+        id.Data.CopyTo(body.AsSpan(IdentificationPayload.FixedSize));
+        return body;
+    }
+
+    /// <summary>The peer's ID must be the configured one (INVALID-ID-INFORMATION otherwise, RFC 2408 §3.14.1).</summary>
+    private bool CheckPeerIdentity(long now, IkeSa sa, ReadOnlySpan<byte> idBody)
+    {
+        if (!IdentificationPayload.TryRead(idBody, 0, out IdentificationPayload id, out _))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, "ID payload malformed");
+            return false;
+        }
+
+        IkeIdentity? want = sa.Peer.RemoteAuth.Identity;
+        if (want is not null && !want.Matches(id.IdType, id.Data))
+        {
+            Drop(DiagnosticCode.InvalidIdInformation, sa, now, $"peer identity {new IkeIdentity(id.IdType, id.Data)} is not {want}",
+                NotifyMessageType.InvalidIdInformation);
+            SendUnprotectedNotify(sa.Local, sa.Remote, sa.InitiatorCookie, sa.ResponderCookie, NotifyMessageType.InvalidIdInformation);
+            RemoveSa(sa, now, DiagnosticCode.InvalidIdInformation, false);
+            return false;
+        }
+
+        sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
+        return true;
+    }
+
+    private void FailAuthentication(long now, IkeSa sa, string message)
+    {
+        Drop(DiagnosticCode.AuthenticationFailed, sa, now, message, NotifyMessageType.AuthenticationFailed);
+        SendUnprotectedNotify(sa.Local, sa.Remote, sa.InitiatorCookie, sa.ResponderCookie, NotifyMessageType.AuthenticationFailed);
+        RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
+    }
+
+    /// <summary>
+    /// A datagram equal to the last one received in this exchange is a retransmission: our last message is sent
+    /// again (no new DH, no state change). Returns true when handled.
+    /// </summary>
+    private bool RepeatOrDrop(IkeSa sa, Flight f, ReadOnlySpan<byte> message, long now, bool dropIfNew = true)
+    {
+        if (f.IsRepeat(message))
+        {
+            Counters.Count(DiagnosticCode.Retransmission);
+            if (f.Length > 0)
+            {
+                SendFlight(f);
+            }
+
+            return true;
+        }
+
+        if (dropIfNew)
+        {
+            Drop(DiagnosticCode.Duplicate, sa, now, "unexpected message for an exchange in progress");
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool AddressMatches(PeerConfig c, IPEndPoint local, IPEndPoint remote) =>
+        (c.RemoteAddress is null || TrafficSelectorCodec.Unmap(c.RemoteAddress).Equals(TrafficSelectorCodec.Unmap(remote.Address))) &&
+        (c.LocalAddress is null || IPAddress.Any.Equals(local.Address) || TrafficSelectorCodec.Unmap(c.LocalAddress).Equals(TrafficSelectorCodec.Unmap(local.Address)));
+}

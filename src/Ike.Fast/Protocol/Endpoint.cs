@@ -1,0 +1,158 @@
+using System.Net;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// The sans-IO IKEv1 engine: one instance per listening socket set. The host feeds it received datagrams
+/// (<see cref="Handle"/>) and the passing of time (<see cref="HandleTimeout"/>), and drains what it produced:
+/// datagrams to send (<see cref="PollTransmit"/>), the next deadline (<see cref="PollTimeout"/>) and events
+/// (<see cref="PollEvent"/>: Phase 1 up/down, IPsec SAs to install/delete, diagnostics). There are no sockets,
+/// clocks, threads or kernel calls inside; randomness, SPIs and Diffie-Hellman come through injected interfaces.
+/// <para>
+/// Time is a <c>long</c> count of monotonic milliseconds chosen by the host (e.g. <c>Environment.TickCount64</c>,
+/// tests use a virtual clock starting at 0); only differences matter. Not thread-safe: drive one instance from
+/// one thread (shard by cookie for more).
+/// </para>
+/// </summary>
+public sealed partial class Endpoint
+{
+    /// <summary>Creates an engine.</summary>
+    /// <param name="connections">The configured connections (looked up by name for <see cref="Initiate(string, string?, long)"/>
+    /// and by peer address / proposals for responders).</param>
+    /// <param name="secrets">Pre-shared keys.</param>
+    /// <param name="dh">Diffie-Hellman engine (<see cref="ScalarDhEngine"/> in production).</param>
+    /// <param name="random">Cookies, nonces, message IDs.</param>
+    /// <param name="spis">Inbound SPI allocation (the kernel's).</param>
+    /// <param name="options">Limits and timers; null = defaults.</param>
+    public Endpoint(IEnumerable<PeerConfig> connections, ISecretStore secrets, IDhEngine dh, IEngineRandom random,
+        ISpiAllocator spis, EndpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
+        ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentNullException.ThrowIfNull(dh);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(spis);
+        _connections = [.. connections];
+        foreach (PeerConfig c in _connections)
+        {
+            if (c.Version != 1)
+            {
+                throw new ArgumentException($"Connection '{c.Name}': only IKE version 1 is implemented.", nameof(connections));
+            }
+        }
+
+        _secrets = secrets;
+        _dh = dh;
+        _random = random;
+        _spis = spis;
+        Options = options ?? EndpointOptions.Default;
+    }
+
+    /// <summary>The options in force.</summary>
+    public EndpointOptions Options { get; }
+
+    /// <summary>Counters.</summary>
+    public EndpointCounters Counters { get; } = new();
+
+    /// <summary>The configured connections.</summary>
+    public IReadOnlyList<PeerConfig> Connections => _connections;
+
+    /// <summary>Number of Phase 1 SAs (established and in negotiation).</summary>
+    public int Phase1SaCount => _saByCookies.Count + _halfOpenInitiator.Count;
+
+    /// <summary>A snapshot of every Phase 1 SA (allocates; for status displays, not the packet path).</summary>
+    public IReadOnlyList<IkeSaStatus> GetSaStatus()
+    {
+        var list = new List<IkeSaStatus>();
+        foreach (IkeSa sa in AllSas())
+        {
+            int inProgress = 0;
+            foreach (QuickModeExchange qm in sa.Exchanges.Values)
+            {
+                inProgress += qm.State == QuickModeState.Done ? 0 : 1;
+            }
+
+            list.Add(new IkeSaStatus(sa.Peer.Name, sa.InitiatorCookie, sa.ResponderCookie, sa.IsInitiator, sa.Mode, sa.State.ToString(),
+                sa.Local, sa.Remote, sa.RemoteIdentity, sa.Chosen?.ToString(), sa.LifetimeSeconds, sa.CreatedAt, sa.EstablishedAt,
+                [.. sa.Children], inProgress));
+        }
+
+        return list;
+    }
+
+    /// <summary>Starts Phase 1 (if none is up with the peer) and then Quick Mode for the named connection/child.</summary>
+    /// <returns>False when the connection or child does not exist or has no remote address.</returns>
+    public bool Initiate(string connection, string? child, long now)
+    {
+        PeerConfig? peer = _connections.Find(c => c.Name == connection);
+        if (peer is null)
+        {
+            return false;
+        }
+
+        ChildConfig? childConfig = null;
+        if (child is not null)
+        {
+            childConfig = peer.FindChild(child);
+            if (childConfig is null)
+            {
+                return false;
+            }
+        }
+
+        return Initiate(peer, childConfig, now);
+    }
+
+    /// <summary>Same as <see cref="Initiate(string, string?, long)"/> with configuration objects.</summary>
+    public bool Initiate(PeerConfig connection, ChildConfig? child, long now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.RemoteAddress is not null && StartInitiator(connection, child, now);
+    }
+
+    /// <summary>
+    /// Processes one received datagram (an ISAKMP message; the host strips the non-ESP marker on port 4500).
+    /// Never throws on packet content.
+    /// </summary>
+    public void Handle(long now, IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(remote);
+        Counters.Received++;
+        HandleDatagram(now, local, remote, datagram);
+    }
+
+    /// <summary>Advances timers: retransmissions, give-ups, expiry of half-open SAs and reply caches.</summary>
+    public void HandleTimeout(long now) => RunTimers(now);
+
+    /// <summary>The earliest time <see cref="HandleTimeout"/> should be called, or null when nothing is pending.</summary>
+    public long? PollTimeout() => NextDeadline();
+
+    /// <summary>
+    /// Copies the next pending datagram into <paramref name="buffer"/> (at least 64 KiB is always enough).
+    /// False when nothing is pending (or the buffer is too small: the datagram stays queued).
+    /// </summary>
+    public bool PollTransmit(Span<byte> buffer, out Transmit transmit) => DequeueTransmit(buffer, out transmit);
+
+    /// <summary>The next pending event, or false.</summary>
+    public bool PollEvent(out EngineEvent engineEvent)
+    {
+        if (_events.TryDequeue(out EngineEvent? e))
+        {
+            engineEvent = e;
+            return true;
+        }
+
+        engineEvent = null!;
+        return false;
+    }
+
+    /// <summary>Deletes a Phase 1 SA and its IPsec SAs, telling the peer (protected Delete, RFC 2408 §3.15).</summary>
+    public bool DeletePhase1(ulong initiatorCookie, ulong responderCookie, long now) =>
+        DeleteIkeSa(initiatorCookie, responderCookie, now, notifyPeer: true);
+
+    /// <summary>Deletes an IPsec SA pair by our inbound SPI, telling the peer.</summary>
+    public bool DeleteChildSa(uint inboundSpi, long now) => DeleteChild(inboundSpi, now);
+}

@@ -1,0 +1,38 @@
+namespace Ike.Fast.Protocol;
+
+/// <summary>Engine limits and timers (all times in engine milliseconds).</summary>
+public sealed class EndpointOptions
+{
+    /// <summary>First retransmission after this many ms; doubled each time (exponential back-off).</summary>
+    public long RetransmitInitialMs { get; init; } = 4000;
+
+    /// <summary>Retransmissions before giving up on an exchange (the exchange then fails with Timeout).</summary>
+    public int RetransmitLimit { get; init; } = 5;
+
+    /// <summary>How long a responder keeps the last reply to answer retransmissions once an exchange completed.</summary>
+    public long ReplyCacheMs { get; init; } = 30000;
+
+    /// <summary>Half-open Phase 1 SAs allowed in total (responder); MM1 beyond it is dropped.</summary>
+    public int MaxHalfOpen { get; init; } = 1024;
+
+    /// <summary>Half-open Phase 1 SAs allowed per source address (responder).</summary>
+    public int MaxHalfOpenPerAddress { get; init; } = 16;
+
+    /// <summary>A half-open SA that did not complete in this many ms is dropped.</summary>
+    public long HalfOpenTimeoutMs { get; init; } = 30000;
+
+    /// <summary>Nonce length in bytes (RFC 2409 §5: 8..256; strongSwan sends 32).</summary>
+    public int NonceLength { get; init; } = 32;
+
+    /// <summary>Maximum concurrent Quick Modes per Phase 1 SA (responder); more are dropped.</summary>
+    public int MaxQuickModesPerSa { get; init; } = 64;
+
+    /// <summary>Our Vendor ID payload (16 bytes; null: send none). Default: MD5("IkeFast").</summary>
+    public byte[]? VendorId { get; init; } = VendorIds.IkeFast.ToArray();
+
+    /// <summary>Send the DPD vendor ID (RFC 3706) so peers know we answer R-U-THERE.</summary>
+    public bool AdvertiseDpd { get; init; } = true;
+
+    /// <summary>Default options.</summary>
+    public static EndpointOptions Default { get; } = new();
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// Something the host must act upon or log, returned by <see cref="Endpoint.PollEvent"/>.
+/// </summary>
+public sealed class EngineEvent
+{
+    /// <summary>What happened.</summary>
+    public EngineEventKind Kind { get; init; }
+
+    /// <summary>Engine time (milliseconds) when it happened.</summary>
+    public long Time { get; init; }
+
+    /// <summary>Connection name, when known.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>Initiator cookie of the Phase 1 SA concerned (0 if none).</summary>
+    public ulong InitiatorCookie { get; init; }
+
+    /// <summary>Responder cookie of the Phase 1 SA concerned (0 if none).</summary>
+    public ulong ResponderCookie { get; init; }
+
+    /// <summary>The peer's endpoint, when known.</summary>
+    public IPEndPoint? Peer { get; init; }
+
+    /// <summary>True when we initiated the Phase 1 SA.</summary>
+    public bool IsInitiator { get; init; }
+
+    /// <summary>The peer's Phase 1 identity (Phase1Up).</summary>
+    public IkeIdentity? RemoteIdentity { get; init; }
+
+    /// <summary>InstallChildSa: the SA pair; DeleteChildSa: the SAs (SPIs, protocol) to remove, keys empty.</summary>
+    public ChildSaInfo? ChildSa { get; init; }
+
+    /// <summary>Diagnostic reason (also set on Phase1Down).</summary>
+    public DiagnosticCode Diagnostic { get; init; }
+
+    /// <summary>The notify type sent or received, if any.</summary>
+    public NotifyMessageType Notify { get; init; }
+
+    /// <summary>Free text for logs.</summary>
+    public string? Message { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Kind} {Connection} {InitiatorCookie:x16}/{ResponderCookie:x16} {Diagnostic} {(Notify != 0 ? Notify : "")} {Message}".TrimEnd();
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using Ike.Fast.Crypto;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Crypto.KeySchedule;
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// One ISAKMP (Phase 1) SA, initiator or responder: negotiated transform, the RFC 2409 inputs kept until
+/// authentication (SAi_b, nonces, public values, IDs), the key material, the Phase 1 CBC chain and its Quick Mode /
+/// Informational exchanges by message ID.
+/// </summary>
+internal sealed class IkeSa : IDisposable
+{
+    public required PeerConfig Peer;
+    public required bool IsInitiator;
+    public required ExchangeMode Mode;
+    public required IPEndPoint Local;
+    public required IPEndPoint Remote;
+    public ulong InitiatorCookie;
+    public ulong ResponderCookie;
+    public Phase1State State;
+    public long CreatedAt;
+    public long EstablishedAt;
+
+    public IkeProposal? Chosen;
+    public long LifetimeSeconds;
+    public byte[] SaiB = [];
+    public byte[] Ni = [];
+    public byte[] Nr = [];
+    public byte[] Gxi = [];
+    public byte[] Gxr = [];
+    public byte[] IdiiB = [];
+    public byte[] IdirB = [];
+    public DhPrivateKey? DhKey;
+    public Phase1KeyMaterial Keys;
+    public bool HasKeys;
+    public IkeCbcCipher? Cipher;
+    public CbcIvChain Iv;
+    public KnownVendor PeerVendors;
+    public IkeIdentity? RemoteIdentity;
+    public IkeIdentity? LocalIdentity;
+    public ReadOnlyMemory<byte> PreSharedKey;
+    public bool ReceivedInitialContact;
+    public bool CountsAsHalfOpen;
+    public int SharedLength;
+    public FragmentReassembler? Fragments;
+
+    /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
+    public byte[] LastPhase1Block = [];
+
+    public readonly Flight Flight = new();
+    public readonly Dictionary<uint, QuickModeExchange> Exchanges = [];
+    public readonly HashSet<uint> CompletedMessageIds = [];
+    public readonly List<ChildSaInfo> Children = [];
+    public readonly List<ChildConfig> PendingChildren = [];
+
+    public bool IsEstablished => State == Phase1State.Established;
+
+    public Crypto.IkeHashAlgorithm Hash => Chosen!.Hash;
+
+    public void Dispose()
+    {
+        DhKey?.Dispose();
+        DhKey = null;
+        if (HasKeys)
+        {
+            Keys.Dispose();
+            HasKeys = false;
+        }
+
+        Cipher?.Dispose();
+        Cipher = null;
+        Iv.Clear();
+        foreach (QuickModeExchange qm in Exchanges.Values)
+        {
+            qm.Dispose();
+        }
+
+        Exchanges.Clear();
+        State = Phase1State.Dead;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// Quick Mode client identities ↔ traffic selectors (RFC 2409 §5.5: IDci/IDcr; RFC 2407 §4.6.2 ID types
+/// ID_IPV4_ADDR / ID_IPV4_ADDR_SUBNET and the IPv6 forms, protocol and port in the ID header).
+/// </summary>
+internal static class TrafficSelectorCodec
+{
+    /// <summary>Resolves <c>dynamic</c> to the SA's own address.</summary>
+    public static TrafficSelector Resolve(TrafficSelector ts, IPAddress self) =>
+        ts.IsDynamic ? TrafficSelector.ForHost(Unmap(self)) with { Protocol = ts.Protocol, Port = ts.Port } : ts;
+
+    /// <summary>Writes an ID payload body (type, protocol, port, data) for a selector; returns its length.</summary>
+    public static int WriteIdBody(TrafficSelector ts, Span<byte> destination)
+    {
+        IPAddress net = ts.Network!;
+        bool v4 = net.AddressFamily == AddressFamily.InterNetwork;
+        int max = v4 ? 32 : 128;
+        bool host = ts.PrefixLength == max;
+        IdentificationType type = v4
+            ? (host ? IdentificationType.Ipv4Address : IdentificationType.Ipv4AddressSubnet)
+            : (host ? IdentificationType.Ipv6Address : IdentificationType.Ipv6AddressSubnet);
+        destination[0] = (byte)type;
+        destination[1] = ts.Protocol;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], ts.Port);
+        int n = IdentificationPayload.FixedSize;
+        net.TryWriteBytes(destination[n..], out int written);
+        n += written;
+        if (!host)
+        {
+            Span<byte> mask = destination.Slice(n, written);
+            mask.Clear();
+            for (int bit = 0; bit < ts.PrefixLength; bit++)
+            {
+                mask[bit / 8] |= (byte)(0x80 >> (bit % 8));
+            }
+
+            n += written;
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads a selector from an ID payload body; false for types that are not addresses/subnets.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, out TrafficSelector ts)
+    {
+        ts = TrafficSelector.Dynamic;
+        if (!IdentificationPayload.TryRead(body, 0, out IdentificationPayload id, out _))
+        {
+            return false;
+        }
+
+        switch (id.IdType)
+        {
+            case IdentificationType.Ipv4Address or IdentificationType.Ipv6Address:
+                ts = new TrafficSelector(new IPAddress(id.Address), id.Address.Length * 8, id.ProtocolId, id.Port);
+                return true;
+            case IdentificationType.Ipv4AddressSubnet or IdentificationType.Ipv6AddressSubnet:
+                int prefix = 0;
+                ReadOnlySpan<byte> mask = id.SecondAddress;
+                while (prefix < mask.Length * 8 && (mask[prefix / 8] & (0x80 >> (prefix % 8))) != 0)
+                {
+                    prefix++;
+                }
+
+                ts = new TrafficSelector(new IPAddress(id.Address), prefix, id.ProtocolId, id.Port);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="outer"/> (configuration) contains <paramref name="inner"/> (offered).</summary>
+    public static bool Contains(TrafficSelector outer, TrafficSelector inner)
+    {
+        if (outer.Network is null || inner.Network is null || outer.Network.AddressFamily != inner.Network.AddressFamily ||
+            outer.PrefixLength > inner.PrefixLength)
+        {
+            return false;
+        }
+
+        if ((outer.Protocol != 0 && outer.Protocol != inner.Protocol) || (outer.Port != 0 && outer.Port != inner.Port))
+        {
+            return false;
+        }
+
+        Span<byte> a = stackalloc byte[16];
+        Span<byte> b = stackalloc byte[16];
+        outer.Network.TryWriteBytes(a, out int len);
+        inner.Network.TryWriteBytes(b, out _);
+        for (int bit = 0; bit < outer.PrefixLength; bit++)
+        {
+            int m = 0x80 >> (bit % 8);
+            if ((a[bit / 8] & m) != (b[bit / 8] & m))
+            {
+                return false;
+            }
+        }
+
+        return len > 0;
+    }
+
+    public static IPAddress Unmap(IPAddress a) => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
+}

@@ -1,0 +1,35 @@
+using Ike.Fast.Host.Control;
+
+namespace Ike.Fast.Tests.Host;
+
+public class SaRegistryTests
+{
+    internal static IkeSaStatus Ike(string icookie, long established) => new("rw", icookie, "00000000000000aa", "127.0.0.1:500",
+        "127.0.0.2:500", "127.0.0.2", true, "established", "aes128/sha256/modp2048", established, 0);
+
+    internal static ChildSaStatus Child(string spiIn, long installed) => new("rw", "net", "esp", "tunnel", "127.0.0.1", "127.0.0.2",
+        spiIn, "c0000002", "AesCbc-128", "HmacSha256", null, "198.51.100.0/24", "203.0.113.0/24", 3600, installed, 0);
+
+    [Fact]
+    public void SnapshotComputesAgesAndRemovalWorks()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_000_000));
+        var registry = new SaRegistry(time);
+        registry.AddIke(Ike("0000000000000001", 1_000_000));
+        registry.AddChild(Child("c0000001", 1_000_000));
+        time.Advance(TimeSpan.FromSeconds(42));
+
+        var (ike, child) = registry.Snapshot();
+        Assert.Equal(42, Assert.Single(ike).AgeSeconds);
+        Assert.Equal(42, Assert.Single(child).AgeSeconds);
+
+        // Re-adding the same SA replaces it rather than duplicating it.
+        registry.AddIke(Ike("0000000000000001", 1_000_042));
+        Assert.Equal(1, registry.IkeCount);
+
+        registry.RemoveChild("c0000001");
+        registry.RemoveIke("0000000000000001", "00000000000000aa");
+        Assert.Equal(0, registry.IkeCount);
+        Assert.Equal(0, registry.ChildCount);
+    }
+}
