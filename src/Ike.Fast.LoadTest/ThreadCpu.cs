@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// CPU time of single threads (Linux: <c>/proc/self/task/TID/schedstat</c>, nanoseconds on the CPU) and of the whole
+/// process. With the embedded responder in the same process, the responder's loop thread is measured on its own and
+/// everything else (generator threads, socket completions, GC, JIT) is charged to the generator: the generator's
+/// figure is an upper bound.
+/// </summary>
+internal static class ThreadCpu
+{
+    /// <summary>The calling thread's kernel id (from the <c>/proc/thread-self</c> link), or 0 where there is none.</summary>
+    public static int CurrentThreadId()
+    {
+        try
+        {
+            // "/proc/thread-self" -> "<pid>/task/<tid>"
+            FileSystemInfo? target = new FileInfo("/proc/thread-self").ResolveLinkTarget(returnFinalTarget: false);
+            return target is null ? 0 : int.Parse(Path.GetFileName(target.FullName), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or PlatformNotSupportedException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>CPU time of one thread of this process, or null when it cannot be read (thread gone, not Linux).</summary>
+    public static TimeSpan? OfThread(int tid)
+    {
+        if (tid == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            string text = File.ReadAllText($"/proc/self/task/{tid}/schedstat");
+            int space = text.IndexOf(' ', StringComparison.Ordinal);
+            long ns = long.Parse(space < 0 ? text.AsSpan().Trim() : text.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture);
+            return TimeSpan.FromTicks(ns / 100);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>CPU time of the whole process (user + system, all threads including exited ones).</summary>
+    public static TimeSpan OfProcess()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
+    }
+}
