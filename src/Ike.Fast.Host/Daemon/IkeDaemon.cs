@@ -35,6 +35,7 @@ public sealed class IkeDaemon : IControlTarget
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly Endpoint _endpoint;
+    private readonly SaLifetimes _lifetimes = new();
     private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
 
     public IkeDaemon(
@@ -139,13 +140,22 @@ public sealed class IkeDaemon : IControlTarget
             }
 
             var now = Now();
-            var deadline = _endpoint.PollTimeout();
-            if (deadline is { } due && due <= now)
+            var engineDeadline = _endpoint.PollTimeout();
+            if (engineDeadline is { } due && due <= now)
             {
                 _endpoint.HandleTimeout(now);
                 Drain(sendBuffer);
                 continue;
             }
+
+            if (_lifetimes.TryTakeDue(now, out var lifetime))
+            {
+                Expire(lifetime, now);
+                Drain(sendBuffer);
+                continue;
+            }
+
+            var deadline = Earliest(engineDeadline, _lifetimes.NextDue);
 
             var wait = deadline is { } next
                 ? TimeSpan.FromMilliseconds(Math.Min(next - now, (long)_options.MaxWait.TotalMilliseconds))
@@ -181,6 +191,35 @@ public sealed class IkeDaemon : IControlTarget
             {
                 _logger.LogWarning("could not initiate {Connection}/{Child}", connection.Name, child.Name);
             }
+        }
+    }
+
+    private static long? Earliest(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+    /// <summary>Acts on a rekey/expiry deadline (the engine leaves lifetimes to the host).</summary>
+    private void Expire(LifetimeDeadline deadline, long now)
+    {
+        switch (deadline.Action)
+        {
+            case LifetimeAction.RekeyChild:
+                _logger.LogInformation("rekeying {Connection}/{Child} (SPI in {SpiIn:x8})", deadline.Connection, deadline.Child, deadline.InboundSpi);
+                if (!_endpoint.Initiate(deadline.Connection, deadline.Child, now))
+                {
+                    _logger.LogWarning("could not rekey {Connection}/{Child}", deadline.Connection, deadline.Child);
+                }
+
+                break;
+            case LifetimeAction.ExpireChild:
+                _logger.LogInformation("{Connection}/{Child} SPI in {SpiIn:x8} expired", deadline.Connection, deadline.Child, deadline.InboundSpi);
+                _lifetimes.ChildDeleted(deadline.InboundSpi);
+                _endpoint.DeleteChildSa(deadline.InboundSpi, now);
+                break;
+            case LifetimeAction.ExpirePhase1:
+                _logger.LogInformation("IKE SA {Connection} {Icookie:x16}/{Rcookie:x16} expired", deadline.Connection,
+                    deadline.InitiatorCookie, deadline.ResponderCookie);
+                _lifetimes.Phase1Down(deadline.InitiatorCookie, deadline.ResponderCookie);
+                _endpoint.DeletePhase1(deadline.InitiatorCookie, deadline.ResponderCookie, now);
+                break;
         }
     }
 
@@ -254,6 +293,7 @@ public sealed class IkeDaemon : IControlTarget
         switch (e.Kind)
         {
             case EngineEventKind.Phase1Up:
+                _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
                 _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
                     e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
                     e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
@@ -262,6 +302,7 @@ public sealed class IkeDaemon : IControlTarget
                     e.ResponderCookie, e.Message);
                 break;
             case EngineEventKind.Phase1Down:
+                _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
                 _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
                 _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
                     e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
@@ -271,6 +312,8 @@ public sealed class IkeDaemon : IControlTarget
                 {
                     _installer.Install(sa);
                     _registry.AddChild(Status(sa));
+                    var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
+                    _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
                 }
                 finally
                 {
@@ -280,6 +323,7 @@ public sealed class IkeDaemon : IControlTarget
 
                 break;
             case EngineEventKind.DeleteChildSa when e.ChildSa is { } sa:
+                _lifetimes.ChildDeleted(sa.InboundSpi);
                 _installer.Delete(sa);
                 _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
                 break;
@@ -287,6 +331,20 @@ public sealed class IkeDaemon : IControlTarget
                 LogDiagnostic(e);
                 break;
         }
+    }
+
+    /// <summary>The negotiated ISAKMP SA lifetime, from the engine's snapshot (once per SA, off the packet path).</summary>
+    private long Phase1Lifetime(EngineEvent e)
+    {
+        foreach (var sa in _endpoint.GetSaStatus())
+        {
+            if (sa.InitiatorCookie == e.InitiatorCookie && sa.ResponderCookie == e.ResponderCookie)
+            {
+                return sa.LifetimeSeconds;
+            }
+        }
+
+        return 0;
     }
 
     private void LogDiagnostic(EngineEvent e)

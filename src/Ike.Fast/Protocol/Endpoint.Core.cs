@@ -222,6 +222,12 @@ public sealed partial class Endpoint
     private void Diagnose(DiagnosticCode code, IkeSa? sa, long now, string message, NotifyMessageType notify = 0)
     {
         Counters.Count(code);
+        if (_events.Count >= Options.MaxPendingDiagnostics)
+        {
+            Counters.DiagnosticsSuppressed++;
+            return;
+        }
+
         Emit(new EngineEvent
         {
             Kind = EngineEventKind.Diagnostic,
@@ -315,7 +321,7 @@ public sealed partial class Endpoint
         BinaryPrimitives.WriteUInt64BigEndian(ckyR, sa.ResponderCookie);
     }
 
-    private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished)
+    private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished, bool keepChildren = false)
     {
         _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
@@ -329,9 +335,12 @@ public sealed partial class Endpoint
         }
 
         ReleaseHalfOpen(sa);
-        foreach (ChildSaInfo child in sa.Children)
+        if (!keepChildren)
         {
-            EmitChildDelete(sa, child, now);
+            foreach (ChildSaInfo child in sa.Children)
+            {
+                EmitChildDelete(sa, child, now);
+            }
         }
 
         sa.Children.Clear();
@@ -457,6 +466,15 @@ public sealed partial class Endpoint
                 continue;
             }
 
+            // The ISAKMP SA lifetime (RFC 2407 §4.5 / RFC 2409 Appendix A Life Duration) is a hard limit: delete
+            // it, telling the peer; its IPsec SAs keep their own kernel lifetimes.
+            if (sa.IsEstablished && sa.LifetimeSeconds > 0 && now - sa.EstablishedAt >= sa.LifetimeSeconds * 1000)
+            {
+                Diagnose(DiagnosticCode.Timeout, sa, now, "ISAKMP SA lifetime expired");
+                DeleteIkeSa(sa.InitiatorCookie, sa.ResponderCookie, now, notifyPeer: true, keepChildren: true);
+                continue;
+            }
+
             RunQuickModeTimers(sa, now);
         }
     }
@@ -518,6 +536,11 @@ public sealed partial class Endpoint
             if (!sa.IsEstablished && !sa.IsInitiator)
             {
                 best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
+            }
+
+            if (sa.IsEstablished && sa.LifetimeSeconds > 0)
+            {
+                best = Math.Min(best, sa.EstablishedAt + (sa.LifetimeSeconds * 1000));
             }
 
             foreach (QuickModeExchange qm in sa.Exchanges.Values)

@@ -192,7 +192,7 @@ public sealed partial class Endpoint
         Send(sa.Local, sa.Remote, buf[..length]);
     }
 
-    private bool DeleteIkeSa(ulong initiatorCookie, ulong responderCookie, long now, bool notifyPeer)
+    private bool DeleteIkeSa(ulong initiatorCookie, ulong responderCookie, long now, bool notifyPeer, bool keepChildren = false)
     {
         if (!_saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa))
         {
@@ -202,9 +202,12 @@ public sealed partial class Endpoint
         if (notifyPeer && sa.IsEstablished)
         {
             // charon's order: the IPsec SAs first, then the ISAKMP SA (RFC 2408 §3.15).
-            foreach (ChildSaInfo child in sa.Children)
+            if (!keepChildren)
             {
-                SendChildDelete(now, sa, child);
+                foreach (ChildSaInfo child in sa.Children)
+                {
+                    SendChildDelete(now, sa, child);
+                }
             }
 
             Span<byte> spi = stackalloc byte[16];
@@ -213,7 +216,7 @@ public sealed partial class Endpoint
             SendInformational(now, sa, 0, ProtocolId.Isakmp, default, default, spi, 16);
         }
 
-        RemoveSa(sa, now, DiagnosticCode.None, sa.IsEstablished);
+        RemoveSa(sa, now, keepChildren ? DiagnosticCode.Timeout : DiagnosticCode.None, sa.IsEstablished, keepChildren);
         return true;
     }
 

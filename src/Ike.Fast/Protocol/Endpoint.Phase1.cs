@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Ike.Fast.Crypto;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Fast.Policy;
@@ -302,6 +304,7 @@ public sealed partial class Endpoint
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
         w.WriteKeyExchange(sa.Gxi);
         w.WriteNonce(sa.Ni);
+        WriteCertificateRequests(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainInitiatorSentKe;
     }
@@ -336,6 +339,7 @@ public sealed partial class Endpoint
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
+        WriteCertificateRequests(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainResponderSentKe;
     }
@@ -382,12 +386,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, plain.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: true))
         {
-            FailAuthentication(now, sa, "HASH_I does not verify");
             return;
         }
 
@@ -419,12 +419,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, plain.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, plain, in m, idBody, peerIsInitiator: false))
         {
-            FailAuthentication(now, sa, "HASH_R does not verify");
             return;
         }
 
@@ -478,7 +474,11 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
         w.WritePayload(PayloadType.Identification, sa.IdirB);
-        w.WriteHash(hashR[..hashLength]);
+        if (!WriteAuthenticator(now, sa, ref w, hashR[..hashLength]))
+        {
+            return;
+        }
+
         WriteVendorIds(ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.AggressiveResponderSentSa;
@@ -508,12 +508,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, message.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, message, in m, idBody, peerIsInitiator: false))
         {
-            FailAuthentication(now, sa, "HASH_R does not verify");
             return;
         }
 
@@ -556,12 +552,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        Span<byte> ckyI = stackalloc byte[8];
-        Span<byte> ckyR = stackalloc byte[8];
-        WriteCookies(sa, ckyI, ckyR);
-        if (!sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, sa.IdiiB, source.Slice(m.Hash.Start, m.Hash.Length)))
+        if (!VerifyPeerAuthentication(now, sa, source, in m, sa.IdiiB, peerIsInitiator: true))
         {
-            FailAuthentication(now, sa, "HASH_I does not verify");
             return;
         }
 
@@ -594,7 +586,11 @@ public sealed partial class Endpoint
             w.WritePayload(PayloadType.Identification, idBody);
         }
 
-        w.WriteHash(hash[..hashLength]);
+        if (!WriteAuthenticator(now, sa, ref w, hash[..hashLength]))
+        {
+            return;
+        }
+
         if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
         {
             Span<byte> spi = stackalloc byte[16];
@@ -801,7 +797,9 @@ public sealed partial class Endpoint
         try
         {
             IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
-            if (!_secrets.TryGetPreSharedKey(localId, remoteId ?? sa.Peer.RemoteAuth.Identity, sa.Remote.Address, out ReadOnlyMemory<byte> psk))
+            ReadOnlyMemory<byte> psk = default;
+            if (!UsesSignatures(sa) &&
+                !_secrets.TryGetPreSharedKey(localId, remoteId ?? sa.Peer.RemoteAuth.Identity, sa.Remote.Address, out psk))
             {
                 Drop(DiagnosticCode.NoSecret, sa, now, "no pre-shared key for the peer");
                 RemoveSa(sa, now, DiagnosticCode.NoSecret, false);
@@ -818,8 +816,11 @@ public sealed partial class Endpoint
             Span<byte> ckyI = stackalloc byte[8];
             Span<byte> ckyR = stackalloc byte[8];
             WriteCookies(sa, ckyI, ckyR);
-            sa.Keys = Crypto.KeySchedule.Phase1KeyMaterial.DerivePreSharedKey(p.Hash, cipher.KeySize, cipher.BlockSize, psk.Span,
-                sa.Ni, sa.Nr, shared, ckyI, ckyR, sa.Gxi, sa.Gxr);
+            // RFC 2409 §5: SKEYID = prf(pre-shared-key, Ni_b | Nr_b) or, for signatures, prf(Ni_b | Nr_b, g^xy).
+            sa.Keys = UsesSignatures(sa)
+                ? Crypto.KeySchedule.Phase1KeyMaterial.DeriveSignature(p.Hash, cipher.KeySize, cipher.BlockSize, sa.Ni, sa.Nr, shared, ckyI, ckyR, sa.Gxi, sa.Gxr)
+                : Crypto.KeySchedule.Phase1KeyMaterial.DerivePreSharedKey(p.Hash, cipher.KeySize, cipher.BlockSize, psk.Span,
+                    sa.Ni, sa.Nr, shared, ckyI, ckyR, sa.Gxi, sa.Gxr);
             sa.HasKeys = true;
             sa.Cipher = cipher;
             if (!cipher.TrySetKey(sa.Keys.EncryptionKey))
@@ -841,7 +842,8 @@ public sealed partial class Endpoint
     /// <summary>IDii_b/IDir_b: ID type, protocol 0, port 0, data (RFC 2407 §4.6.2; charon sends 0/0 in Phase 1).</summary>
     private static byte[] LocalIdBody(IkeSa sa)
     {
-        IkeIdentity id = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
+        IkeIdentity id = sa.Peer.LocalAuth.Identity ??
+            (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : IkeIdentity.FromAddress(sa.Local.Address));
         byte[] body = new byte[IdentificationPayload.FixedSize + id.Data.Length];
         body[0] = (byte)id.Type;
         id.Data.CopyTo(body.AsSpan(IdentificationPayload.FixedSize));
@@ -869,6 +871,136 @@ public sealed partial class Endpoint
 
         sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
         return true;
+    }
+
+    /// <summary>HASH_x, or with public keys CERT (our end-entity certificate) and SIG_x = RSA signature of HASH_x (RFC 2409 §5.1).</summary>
+    private bool WriteAuthenticator(long now, IkeSa sa, ref IsakmpWriter w, scoped ReadOnlySpan<byte> hash)
+    {
+        if (!UsesSignatures(sa))
+        {
+            w.WriteHash(hash);
+            return true;
+        }
+
+        X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
+        using RSA? key = cert?.GetRSAPrivateKey();
+        byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash);
+        if (signature is null)
+        {
+            Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
+            RemoveSa(sa, now, DiagnosticCode.AuthenticationFailed, false);
+            return false;
+        }
+
+        w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
+        w.WriteSignature(signature);
+        return true;
+    }
+
+    private static bool UsesSignatures(IkeSa sa) => sa.Peer.LocalAuth.Method == AuthMethod.PubKey;
+
+    /// <summary>CR payloads naming our trust anchors (RFC 2408 §3.10), so the peer sends a certificate they issued.</summary>
+    private static void WriteCertificateRequests(IkeSa sa, ref IsakmpWriter w)
+    {
+        if (!UsesSignatures(sa))
+        {
+            return;
+        }
+
+        foreach (X509Certificate2 ca in sa.Peer.RemoteAuth.CaCertificates)
+        {
+            w.WriteCertificateRequest(CertificateEncoding.X509Signature, ca.SubjectName.RawData);
+        }
+    }
+
+    /// <summary>
+    /// HASH_I/HASH_R (pre-shared key) or CERT + SIG_I/SIG_R (RFC 2409 §5.1): the certificate must chain to a
+    /// configured CA, carry the ID payload's identity, and its key must verify the signature of HASH_x.
+    /// </summary>
+    private bool VerifyPeerAuthentication(long now, IkeSa sa, ReadOnlySpan<byte> source, in MessagePayloads m, ReadOnlySpan<byte> idBody, bool peerIsInitiator)
+    {
+        Span<byte> ckyI = stackalloc byte[8];
+        Span<byte> ckyR = stackalloc byte[8];
+        WriteCookies(sa, ckyI, ckyR);
+        if (!UsesSignatures(sa))
+        {
+            ReadOnlySpan<byte> received = source.Slice(m.Hash.Start, m.Hash.Length);
+            bool ok = peerIsInitiator
+                ? sa.Keys.VerifyHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, received)
+                : sa.Keys.VerifyHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, received);
+            if (!ok)
+            {
+                FailAuthentication(now, sa, peerIsInitiator ? "HASH_I does not verify" : "HASH_R does not verify");
+            }
+
+            return ok;
+        }
+
+        if ((m.Present & PayloadSet.Signature) == 0 || m.CertCount == 0)
+        {
+            FailAuthentication(now, sa, "public-key authentication without CERT and SIG");
+            return false;
+        }
+
+        var certificates = new List<X509Certificate2>();
+        try
+        {
+            for (int i = 0; i < m.CertCount; i++)
+            {
+                (int start, int length) = m.Certs[i];
+                if (CertificatePayload.TryRead(source.Slice(start, length), 0, out CertificatePayload c, out _) &&
+                    c.Encoding == CertificateEncoding.X509Signature)
+                {
+                    certificates.Add(X509CertificateLoader.LoadCertificate(c.Data));
+                }
+            }
+
+            if (certificates.Count == 0)
+            {
+                FailAuthentication(now, sa, "no X.509 certificate in the CERT payloads");
+                return false;
+            }
+
+            X509Certificate2 endEntity = certificates[0];
+            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
+                    Options.CertificateTime(), out string error))
+            {
+                FailAuthentication(now, sa, error);
+                return false;
+            }
+
+            if (!IdentificationPayload.TryRead(idBody, 0, out IdentificationPayload id, out _) ||
+                !PeerCertificateValidator.IdentityMatches(endEntity, id.IdType, id.Data))
+            {
+                FailAuthentication(now, sa, $"ID is not bound to the certificate of {endEntity.Subject}");
+                return false;
+            }
+
+            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+            int length2 = peerIsInitiator
+                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
+                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
+            using RSA? key = endEntity.GetRSAPublicKey();
+            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
+            {
+                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+                return false;
+            }
+
+            return true;
+        }
+        catch (CryptographicException e)
+        {
+            FailAuthentication(now, sa, $"certificate not usable: {e.Message}");
+            return false;
+        }
+        finally
+        {
+            foreach (X509Certificate2 c in certificates)
+            {
+                c.Dispose();
+            }
+        }
     }
 
     private void FailAuthentication(long now, IkeSa sa, string message)

@@ -14,6 +14,9 @@ public sealed class EndpointCounters
     /// <summary>Datagrams dropped without any answer.</summary>
     public long Dropped { get; internal set; }
 
+    /// <summary>Diagnostic events not queued because too many were pending (<see cref="EndpointOptions.MaxPendingDiagnostics"/>).</summary>
+    public long DiagnosticsSuppressed { get; internal set; }
+
     /// <summary>Phase 1 SAs established.</summary>
     public long Phase1Established { get; internal set; }
 

@@ -33,6 +33,18 @@ public sealed class EndpointOptions
     /// <summary>Send the DPD vendor ID (RFC 3706) so peers know we answer R-U-THERE.</summary>
     public bool AdvertiseDpd { get; init; } = true;
 
+    /// <summary>
+    /// Wall-clock time for certificate validity checks (the only use of calendar time; engine timers use the host's
+    /// monotonic milliseconds). Default: the system clock; tests pin it.
+    /// </summary>
+    public Func<DateTime> CertificateTime { get; init; } = () => DateTime.Now;
+
+    /// <summary>
+    /// Diagnostic events queued beyond this many undrained events are only counted (a flood of garbage must not grow
+    /// memory when the host drains slowly). SA and IPsec events are always queued.
+    /// </summary>
+    public int MaxPendingDiagnostics { get; init; } = 4096;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

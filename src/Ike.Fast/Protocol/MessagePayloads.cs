@@ -31,6 +31,8 @@ internal struct MessagePayloads
     public RangeBuffer8 Deletes;
     public int VendorIdCount;
     public RangeBuffer8 VendorIds;
+    public int CertCount;
+    public RangeBuffer8 Certs;
     public WireFault Fault;
 
     /// <summary>Walks a chain (strict for cleartext datagrams, padding-tolerant for decrypted bodies).</summary>
@@ -91,6 +93,14 @@ internal struct MessagePayloads
                     }
 
                     m.Present |= PayloadSet.Delete;
+                    break;
+                case PayloadType.Certificate:
+                    if (m.CertCount < 8)
+                    {
+                        m.Certs[m.CertCount++] = range;
+                    }
+
+                    m.Present |= PayloadSet.Cert;
                     break;
                 case PayloadType.VendorId:
                     if (m.VendorIdCount < 8)

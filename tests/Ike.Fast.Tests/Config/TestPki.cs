@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Ike.Fast.Tests.Config;
 
-/// <summary>A throw-away CA and an end-entity certificate for side a (RSA-2048), written as PEM files under pki/.</summary>
+/// <summary>A throw-away CA and end-entity certificates for sides a and b (RSA-2048), written as PEM files under pki/.</summary>
 internal static class TestPki
 {
     public static void Write(string directory)
@@ -21,6 +21,11 @@ internal static class TestPki
         File.WriteAllText(Path.Combine(pki, "a.crt"), cert.ExportCertificatePem());
         File.WriteAllText(Path.Combine(pki, "a.key"), key.ExportRSAPrivateKeyPem());
         File.WriteAllText(Path.Combine(pki, "a.pk8"), key.ExportPkcs8PrivateKeyPem());
+        using var bKey = RSA.Create(2048);
+        var bRequest = new CertificateRequest("C=XX, O=IkeFast Interop, CN=b.ikefast.test", bKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var bCert = bRequest.Create(ca, now.AddDays(-1), now.AddYears(1), [5, 6, 7, 8]);
+        File.WriteAllText(Path.Combine(pki, "b.crt"), bCert.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(pki, "b.key"), bKey.ExportPkcs8PrivateKeyPem());
         using var other = RSA.Create(2048);
         File.WriteAllText(Path.Combine(pki, "other.key"), other.ExportPkcs8PrivateKeyPem());
         using var ecKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -21,8 +21,11 @@ internal static class HostTestConfig
     /// <paramref name="initiate"/> sets start_action=start on its child.
     /// </summary>
     public static IkeFastConfiguration Side(TempConfigDirectory dir, string name, IPEndPoint local, IPEndPoint remote,
-        bool initiate, string localTs, string remoteTs, string socketPath, string? children = null, string connectionExtra = "")
+        bool initiate, string localTs, string remoteTs, string socketPath, string? children = null, string connectionExtra = "",
+        string? auth = null, string? secrets = null)
     {
+        auth ??= """ "local": { "auth": "psk" }, "remote": { "auth": "psk" }, """;
+        secrets ??= """ "ike-loop": { "secret": "ikefast-loopback-test-psk" } """;
         children ??= $$"""
             "net": {
               "local_ts": "{{localTs}}",
@@ -40,13 +43,12 @@ internal static class HostTestConfig
                   "remote_addrs": "{{remote.Address}}",
                   "remote_port": {{remote.Port}},
                   "proposals": "aes128-sha256-modp2048",
-                  "local": { "auth": "psk" },
-                  "remote": { "auth": "psk" },
+                  {{auth}}
                   "children": { {{children}} }
                   {{connectionExtra}}
                 }
               },
-              "secrets": { "ike-loop": { "secret": "ikefast-loopback-test-psk" } }
+              "secrets": { {{secrets}} }
             }
             """;
         return ConfigurationLoader.Load(dir.Write(name + ".json", json));

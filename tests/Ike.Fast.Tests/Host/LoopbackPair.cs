@@ -28,7 +28,7 @@ internal sealed class LoopbackPair : IAsyncDisposable
     /// <param name="aAddress">Side a's address (default 127.0.0.1).</param>
     /// <param name="bAddress">Side b's address (default 127.0.0.2).</param>
     public LoopbackPair(string? aChildren = null, string? bChildren = null, string aExtra = "", string bExtra = "",
-        IPAddress? aAddress = null, IPAddress? bAddress = null)
+        IPAddress? aAddress = null, IPAddress? bAddress = null, bool rsa = false)
     {
         aAddress ??= IPAddress.Loopback;
         bAddress ??= IPAddress.Parse("127.0.0.2");
@@ -36,11 +36,29 @@ internal sealed class LoopbackPair : IAsyncDisposable
         var b = new IPEndPoint(bAddress, HostTestConfig.FreeUdpPort(bAddress));
         ASocket = TestSocketPath.Create();
         BSocket = TestSocketPath.Create();
-        _aConfig = HostTestConfig.Side(_dir, "a", a, b, initiate: true, "198.51.100.0/24", "203.0.113.0/24", ASocket, aChildren, aExtra);
-        _bConfig = HostTestConfig.Side(_dir, "b", b, a, initiate: false, "203.0.113.0/24", "198.51.100.0/24", BSocket, bChildren, bExtra);
+        string? aAuth = null, bAuth = null, aSecrets = null, bSecrets = null;
+        if (rsa)
+        {
+            // Certificates from one CA; identities are the subject DNs (the default with auth=pubkey).
+            TestPki.Write(_dir.Path);
+            aAuth = RsaAuth("a.crt", "b");
+            bAuth = RsaAuth("b.crt", "a");
+            aSecrets = """ "private-a": { "file": "pki/a.key" } """;
+            bSecrets = """ "private-b": { "file": "pki/b.key" } """;
+        }
+
+        _aConfig = HostTestConfig.Side(_dir, "a", a, b, initiate: true, "198.51.100.0/24", "203.0.113.0/24", ASocket, aChildren, aExtra,
+            aAuth, aSecrets);
+        _bConfig = HostTestConfig.Side(_dir, "b", b, a, initiate: false, "203.0.113.0/24", "198.51.100.0/24", BSocket, bChildren, bExtra,
+            bAuth, bSecrets);
         B = Build(_bConfig, BInstaller);
         A = Build(_aConfig, AInstaller);
     }
+
+    private static string RsaAuth(string certificate, string peer) => $$"""
+        "local": { "auth": "pubkey", "certs": [ "pki/{{certificate}}" ] },
+        "remote": { "auth": "pubkey", "id": "C=XX, O=IkeFast Interop, CN={{peer}}.ikefast.test", "cacerts": [ "pki/ca.crt" ] },
+        """;
 
     public IHost A { get; }
 

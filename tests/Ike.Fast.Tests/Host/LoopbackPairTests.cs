@@ -149,6 +149,39 @@ public class LoopbackPairTests
         Assert.Equal("::1", child.GetProperty("remote").GetString());
     }
 
+    [Fact]
+    public async Task ChildSaIsRekeyedByItsInitiatorAndExpiresOnBothSides()
+    {
+        // Lifetimes are the host's job: rekey at rekey_time (initiator of the Quick Mode), delete at the negotiated
+        // lifetime (both sides). Seconds here, so the test sees a full cycle.
+        await using var pair = new LoopbackPair(
+            """ "net": { "local_ts": "198.51.100.0/24", "remote_ts": "203.0.113.0/24", "rekey_time": "2s", "life_time": "4s", "start_action": "start" } """,
+            """ "net": { "local_ts": "203.0.113.0/24", "remote_ts": "198.51.100.0/24" } """);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        var first = pair.AInstaller.Installed[0].InboundSpi;
+
+        // The successor arrives while the first SA still lives (make-before-break)...
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Any(s => s.InboundSpi != first)));
+        // ...and the first SA is deleted at its lifetime on both sides.
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.All(s => s.InboundSpi != first)
+                                                       && pair.BInstaller.Installed.All(s => s.OutboundSpi != first)));
+        var successor = pair.AInstaller.Installed.First(s => s.InboundSpi != first);
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.BInstaller.Installed.Any(s => s.OutboundSpi == successor.InboundSpi)));
+    }
+
+    [Fact]
+    public async Task MainModeWithRsaCertificates()
+    {
+        await using var pair = new LoopbackPair(rsa: true);
+        await pair.StartAsync();
+        Assert.True(await LoopbackPair.WaitUntil(() => pair.AInstaller.Installed.Count == 1 && pair.BInstaller.Installed.Count == 1));
+        Assert.Equal(pair.AInstaller.Installed[0].InboundKeys, pair.BInstaller.Installed[0].OutboundKeys);
+        var bStatus = await LoopbackPair.Ask(pair.BSocket, """{"command":"status"}""");
+        var ike = Assert.Single(bStatus.GetProperty("ike_sas").EnumerateArray());
+        Assert.Contains("CN=a.ikefast.test", ike.GetProperty("remote_id").GetString(), StringComparison.Ordinal);
+    }
+
     private static bool Ipv6LoopbackWorks()
     {
         try

@@ -1,4 +1,5 @@
 using System.Net;
+using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 using Ike.Fast.Wire;
 
@@ -110,5 +111,21 @@ public class InformationalTests
         a.Initiate("conn2", "child", 0);
         c.Pump();
         Assert.Equal(0, c.B.Counters[DiagnosticCode.InitialContact] - 1); // only the first SA of the new endpoint carried it
+    }
+
+    [Fact]
+    public void Phase1Lifetime_Expires_DeleteSentIpsecSasKept()
+    {
+        PeerConfig a = Conversation.Config(Conversation.AddressA, Conversation.AddressB, "aes128-sha256-ecp256");
+        a = new PeerConfig { Name = a.Name, LocalAddress = a.LocalAddress, RemoteAddress = a.RemoteAddress, IkeProposals = a.IkeProposals, Children = a.Children, IkeLifetime = TimeSpan.FromSeconds(600) };
+        var c = new Conversation(a, Conversation.Config(Conversation.AddressB, Conversation.AddressA, "aes128-sha256-ecp256"));
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        c.RunUntilQuiet();
+        Assert.Equal(600_000, c.Now);
+        Assert.Single(c.Of(true, EngineEventKind.Phase1Down));
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Down)); // the Delete reached the peer
+        Assert.Empty(c.Of(true, EngineEventKind.DeleteChildSa));
+        Assert.Equal(0, c.A.Phase1SaCount + c.B.Phase1SaCount);
     }
 }

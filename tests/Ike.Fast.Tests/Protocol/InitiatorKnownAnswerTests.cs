@@ -11,7 +11,8 @@ namespace Ike.Fast.Tests.Protocol;
 /// Known-answer tests of our initiator against strongSwan: with charon's recorded cookie, nonces, M-ID, SPI and DH
 /// values injected, our MM1 SA payload must equal charon's SAi_b, and our MM5, QM1 and QM3 must be byte-identical
 /// to the ones charon sent (same HASH_I, HASH(1), HASH(3), IV chains and padding); charon's MM6 (HASH_R) and QM2
-/// (HASH(2)) must verify, and the installed keys must equal charon's logged KEYMAT.
+/// (HASH(2)) must verify, and the installed keys must equal charon's logged KEYMAT. The <c>sw-ls</c> sessions have
+/// Libreswan (pluto) as the responder: its MM6 and QM2 must verify against our keys too.
 /// </summary>
 public class InitiatorKnownAnswerTests
 {
@@ -20,6 +21,12 @@ public class InitiatorKnownAnswerTests
     [InlineData("mm-psk-pfs-aes128-sha256-modp2048__sw-sw")]
     [InlineData("mm-psk-pfs-aes256-sha256-ecp256__sw-sw")]
     [InlineData("mm-psk-3des-sha1-modp2048__sw-sw")]
+    [InlineData("mm-psk-aes128-sha256-modp2048__sw-ls")]
+    [InlineData("mm-psk-pfs-aes128-sha256-modp2048__sw-ls")]
+    [InlineData("mm-psk-aes256-sha256-ecp256__sw-ls")]
+    [InlineData("mm-psk-aes256-sha1-modp1536__sw-ls")]
+    [InlineData("mm-psk-3des-sha1-modp2048__sw-ls")]
+    [InlineData("mm-psk-aes256-sha256-x25519__sw-ls")]
     public void OurInitiator_ReproducesCharonsInitiator(string id)
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "vectors", id + ".json")));
@@ -43,7 +50,7 @@ public class InitiatorKnownAnswerTests
             Name = "kat",
             LocalAddress = IPAddress.Parse("192.0.2.1"),
             RemoteAddress = IPAddress.Parse("192.0.2.2"),
-            IkeProposals = ProposalParser.ParseIke(ike),
+            IkeProposals = ProposalParser.ParseIke(ike.Replace("x25519", "curve25519", StringComparison.Ordinal)),
             IkeLifetime = TimeSpan.FromSeconds(v.GetProperty("negotiated_phase1").GetProperty("life").GetProperty("duration").GetInt32()),
             Children =
             [

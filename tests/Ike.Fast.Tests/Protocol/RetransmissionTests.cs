@@ -135,4 +135,19 @@ public class RetransmissionTests
         Assert.Equal(2, c.B.Counters.Dropped);
         Assert.Equal(0, c.B.Phase1SaCount);
     }
+
+    [Fact]
+    public void DiagnosticFlood_IsBounded()
+    {
+        var c = Conversation.Create(options: new EndpointOptions { MaxPendingDiagnostics = 10 });
+        for (int i = 0; i < 100; i++)
+        {
+            c.B.Handle(0, new IPEndPoint(Conversation.AddressB, 500), new IPEndPoint(Conversation.AddressA, 500), new byte[40]);
+        }
+
+        c.Drain();
+        Assert.Equal(10, c.EventsB.Count);
+        Assert.Equal(90, c.B.Counters.DiagnosticsSuppressed);
+        Assert.Equal(100, c.B.Counters[DiagnosticCode.Malformed]);
+    }
 }
