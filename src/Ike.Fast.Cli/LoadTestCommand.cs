@@ -35,12 +35,13 @@ internal static class LoadTestCommand
         var timeout = new Option<double>("--timeout") { Description = "Seconds after which a handshake counts as timed out.", DefaultValueFactory = _ => 10 };
         var retransmit = new Option<int>("--retransmit") { Description = "Initiators' first retransmission, ms (doubling).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Generator threads.", DefaultValueFactory = _ => 1 };
+        var responderPid = new Option<int?>("--responder-pid") { Description = "With --target: the responder's process id on this host, to report its CPU." };
         var json = new Option<FileInfo?>("--json") { Description = "Write every figure and the per-second series as JSON." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (rate and latency over time)." };
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
             target, mode, proposal, esp, children, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
-            delay, timeout, retransmit, threads, json, report,
+            delay, timeout, retransmit, threads, responderPid, json, report,
         };
         command.SetAction((result, cancel) =>
         {
@@ -77,6 +78,7 @@ internal static class LoadTestCommand
                     TimeoutSeconds = result.GetValue(timeout),
                     RetransmitMs = result.GetValue(retransmit),
                     Threads = result.GetValue(threads),
+                    ResponderPid = result.GetValue(responderPid),
                 };
                 options.Validate();
             }

@@ -61,16 +61,14 @@ public static class HtmlReportWriter
             yield return ("Dropped / duplicated (knobs)", $"{N(r.Dropped)} / {N(r.Duplicated)}");
         }
 
-        yield return ("Generator CPU", $"{F(r.GeneratorCpuSeconds, 2)} s" + (r.GeneratorCpuPerHandshakeMs is { } g ? $" = {F(g, 3)} ms/handshake" : ""));
-        if (r.GeneratorThreadsCpuSeconds is { } gt)
-        {
-            yield return ("  of which generator threads", $"{F(gt, 2)} s");
-        }
-
+        yield return ("Generator CPU (generator threads)", $"{F(r.GeneratorCpuSeconds, 2)} s" + (r.GeneratorCpuPerHandshakeMs is { } g ? $" = {F(g, 3)} ms/handshake" : ""));
         if (r.ResponderCpuSeconds is { } rc)
         {
-            yield return ("Responder CPU (daemon thread)", $"{F(rc, 2)} s" + (r.ResponderCpuPerHandshakeMs is { } p ? $" = {F(p, 3)} ms/handshake" : ""));
+            yield return (r.ResponderIsInProcess ? "Responder CPU (daemon thread)" : "Responder CPU (--responder-pid)",
+                $"{F(rc, 2)} s" + (r.ResponderCpuPerHandshakeMs is { } p ? $" = {F(p, 3)} ms/handshake" : ""));
         }
+
+        yield return ("Other process CPU (JIT, GC, sampler)", $"{F(r.OtherCpuSeconds, 2)} s");
 
         if (r.GeneratorCpuPerHandshakeMs is { } gg && r.ResponderCpuPerHandshakeMs is { } rr && rr > 0)
         {

@@ -55,8 +55,9 @@ public static class JsonReportWriter
         Nullable(w, "responder_ike_sas_left", r.ResponderIkeSasLeft);
         w.WriteStartObject("cpu");
         w.WriteNumber("generator_seconds", r.GeneratorCpuSeconds);
-        Nullable(w, "generator_threads_seconds", r.GeneratorThreadsCpuSeconds);
         Nullable(w, "responder_seconds", r.ResponderCpuSeconds);
+        w.WriteNumber("process_seconds", r.ProcessCpuSeconds);
+        w.WriteNumber("other_seconds", r.OtherCpuSeconds);
         Nullable(w, "generator_ms_per_handshake", r.GeneratorCpuPerHandshakeMs);
         Nullable(w, "responder_ms_per_handshake", r.ResponderCpuPerHandshakeMs);
         w.WriteEndObject();

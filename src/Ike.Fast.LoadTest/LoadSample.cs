@@ -9,7 +9,7 @@ namespace Ike.Fast.LoadTest;
 /// <param name="Rate">Completed handshakes per second over the interval.</param>
 /// <param name="Latency">Latency of the handshakes completed in the interval.</param>
 /// <param name="Retransmits">Generator retransmissions so far.</param>
-/// <param name="GeneratorCpu">Generator CPU seconds so far (process minus responder thread).</param>
+/// <param name="GeneratorCpu">Generator threads' CPU seconds so far (engine, sockets, receive).</param>
 /// <param name="ResponderCpu">Responder CPU seconds so far (embedded responder's loop thread; null if unknown).</param>
 public sealed record LoadSample(double Seconds, long Started, long Completed, long Failed, long InFlight, double Rate,
     LatencySummary Latency, long Retransmits, double GeneratorCpu, double? ResponderCpu);

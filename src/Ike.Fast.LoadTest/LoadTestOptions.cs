@@ -73,6 +73,9 @@ public sealed record LoadTestOptions
     /// <summary>Generator threads (each one engine instance and its sockets).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>With <see cref="Target"/>: the responder's process id on this host, to report its CPU time.</summary>
+    public int? ResponderPid { get; init; }
+
     /// <summary>Seed of the impairment decisions (drop/duplicate), so runs are repeatable.</summary>
     public int Seed { get; init; } = 1;
 

@@ -47,14 +47,23 @@ public sealed record LoadTestResult
 
     public required LatencySummary Latency { get; init; }
 
-    /// <summary>CPU seconds of everything but the responder thread (generator threads, socket completions, GC, JIT).</summary>
+    /// <summary>
+    /// CPU seconds of the generator threads (engine, sending, receiving; on Linux each thread's schedstat), or of the
+    /// whole process minus the responder thread where threads cannot be measured.
+    /// </summary>
     public required double GeneratorCpuSeconds { get; init; }
 
-    /// <summary>CPU seconds of the generator threads alone.</summary>
-    public double? GeneratorThreadsCpuSeconds { get; init; }
-
-    /// <summary>CPU seconds of the embedded responder's daemon loop thread.</summary>
+    /// <summary>CPU seconds of the embedded responder's daemon loop thread, or of <c>--responder-pid</c>.</summary>
     public double? ResponderCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds of the whole process during the run.</summary>
+    public required double ProcessCpuSeconds { get; init; }
+
+    /// <summary>Process CPU outside the generator and responder threads: JIT, GC, the sampler, socket completions off Linux.</summary>
+    public double OtherCpuSeconds => Math.Max(0, ProcessCpuSeconds - GeneratorCpuSeconds - (ResponderIsInProcess ? ResponderCpuSeconds ?? 0 : 0));
+
+    /// <summary>True for the embedded responder (its CPU is part of the process's).</summary>
+    public bool ResponderIsInProcess { get; init; }
 
     /// <summary>Generator CPU per completed handshake, in milliseconds.</summary>
     public double? GeneratorCpuPerHandshakeMs => Completed == 0 ? null : GeneratorCpuSeconds * 1000 / Completed;

@@ -47,8 +47,7 @@ public static class LoadTestRunner
             peerBase += shardPeers;
         }
 
-        TimeSpan cpu0 = ThreadCpu.OfProcess();
-        TimeSpan responderCpu0 = responder is null ? TimeSpan.Zero : ThreadCpu.OfThread(responder.ThreadId) ?? TimeSpan.Zero;
+        var cpu = new CpuMeter(shards, responder, options.ResponderPid);
         var clock = Stopwatch.StartNew();
         foreach (GeneratorShard s in shards)
         {
@@ -77,7 +76,7 @@ public static class LoadTestRunner
             }
 
             bool done = shards.TrueForAll(s => s.Idle);
-            (double genCpu, double? respCpu) = Cpu(cpu0, responder, responderCpu0);
+            (double genCpu, double? respCpu, _) = cpu.Read();
             long completed = counters.Completed;
             recentCompletions.Enqueue((t, completed));
             while (recentCompletions.Count > 1 && t - recentCompletions.Peek().T > 1.0)
@@ -107,12 +106,7 @@ public static class LoadTestRunner
             }
         }
 
-        (double generatorCpu, double? responderCpuSeconds) = Cpu(cpu0, responder, responderCpu0);
-        double generatorThreadsCpu = 0;
-        foreach (GeneratorShard s in shards)
-        {
-            generatorThreadsCpu += ThreadCpu.OfThread(s.ThreadId)?.TotalSeconds ?? 0;
-        }
+        (double generatorCpu, double? responderCpuSeconds, double processCpu) = cpu.Read();
 
         // On exit: delete what was established (Informational Delete), then let the responder read them.
         foreach (GeneratorShard s in shards)
@@ -164,22 +158,11 @@ public static class LoadTestRunner
             HandshakesPerSecond = activeSeconds > 0 ? counters.Completed / activeSeconds : 0,
             Latency = latency.Total(),
             GeneratorCpuSeconds = generatorCpu,
-            GeneratorThreadsCpuSeconds = generatorThreadsCpu > 0 ? generatorThreadsCpu : null,
             ResponderCpuSeconds = responderCpuSeconds,
+            ProcessCpuSeconds = processCpu,
+            ResponderIsInProcess = responder is not null,
             Series = series,
         };
-    }
-
-    private static (double Generator, double? Responder) Cpu(TimeSpan cpu0, EmbeddedResponder? responder, TimeSpan responderCpu0)
-    {
-        double total = (ThreadCpu.OfProcess() - cpu0).TotalSeconds;
-        if (responder is null || ThreadCpu.OfThread(responder.ThreadId) is not { } r)
-        {
-            return (total, null);
-        }
-
-        double resp = (r - responderCpu0).TotalSeconds;
-        return (Math.Max(0, total - resp), resp);
     }
 
     private static long Share(long total, int parts, int index) => (total / parts) + (index < total % parts ? 1 : 0);

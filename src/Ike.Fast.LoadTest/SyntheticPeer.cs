@@ -18,6 +18,7 @@ internal sealed class SyntheticPeer : IDisposable
     private readonly Socket _socket;
     private readonly SocketAsyncEventArgs _receive = new();
     private readonly Action<SyntheticPeer, byte[], int, IPEndPoint> _deliver;
+    private readonly SocketAddress _from;
     private volatile bool _disposed;
 
     public SyntheticPeer(int index, IPAddress address, Action<SyntheticPeer, byte[], int, IPEndPoint> deliver)
@@ -36,6 +37,7 @@ internal sealed class SyntheticPeer : IDisposable
         }
 
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _from = new SocketAddress(address.AddressFamily);
         Identity = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
             ? IkeIdentity.Parse($"@peer{index}.loadtest.ikefast")
             : IkeIdentity.FromAddress(address);
@@ -45,6 +47,9 @@ internal sealed class SyntheticPeer : IDisposable
     }
 
     public int Index { get; }
+
+    /// <summary>The socket (for <see cref="EpollSet"/>).</summary>
+    public Socket Socket => _socket;
 
     /// <summary>The bound source address and port.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -74,6 +79,41 @@ internal sealed class SyntheticPeer : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads one waiting datagram without blocking (the epoll path); false when none is waiting. The sender is
+    /// <paramref name="expected"/> itself when it matches (no allocation), else a new endpoint.
+    /// </summary>
+    public bool TryReceive(Span<byte> buffer, IPEndPoint expected, SocketAddress expectedAddress, out int length, out IPEndPoint remote)
+    {
+        length = 0;
+        remote = expected;
+        try
+        {
+            if (_disposed || _socket.Available == 0)
+            {
+                return false;
+            }
+
+            length = _socket.ReceiveFrom(buffer, SocketFlags.None, _from);
+        }
+        catch (SocketException)
+        {
+            // ICMP port unreachable surfaces as ConnectionReset on the next read: nothing to deliver.
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        if (!_from.Equals(expectedAddress))
+        {
+            remote = (IPEndPoint)expected.Create(_from);
+        }
+
+        return true;
     }
 
     public void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)

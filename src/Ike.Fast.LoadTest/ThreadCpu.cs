@@ -47,6 +47,26 @@ internal static class ThreadCpu
         }
     }
 
+    /// <summary>
+    /// CPU time (user + system) of another process, from <c>/proc/PID/stat</c> fields 14 and 15 in clock ticks
+    /// (proc(5); USER_HZ is 100 on Linux), or null when it cannot be read.
+    /// </summary>
+    public static TimeSpan? OfOtherProcess(int pid)
+    {
+        try
+        {
+            string text = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
+            string[] fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>CPU time of the whole process (user + system, all threads including exited ones).</summary>
     public static TimeSpan OfProcess()
     {
