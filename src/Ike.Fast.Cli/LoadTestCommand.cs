@@ -33,7 +33,8 @@ internal static class LoadTestCommand
         var duplicate = new Option<double>("--duplicate") { Description = "Probability to duplicate a datagram sent or received." };
         var delay = new Option<int>("--delay") { Description = "Hold every datagram the generator sends this many ms." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds after which a handshake counts as timed out.", DefaultValueFactory = _ => 10 };
-        var retransmit = new Option<int>("--retransmit") { Description = "Initiators' first retransmission, ms (doubling).", DefaultValueFactory = _ => 1000 };
+        var retransmit = new Option<int>("--retransmit") { Description = "Initiators' first retransmission, ms (doubling).", DefaultValueFactory = _ => 2000 };
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up handshakes first (JIT).", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "Generator threads.", DefaultValueFactory = _ => 1 };
         var responderPid = new Option<int?>("--responder-pid") { Description = "With --target: the responder's process id on this host, to report its CPU." };
         var json = new Option<FileInfo?>("--json") { Description = "Write every figure and the per-second series as JSON." };
@@ -41,7 +42,7 @@ internal static class LoadTestCommand
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
             target, mode, proposal, esp, children, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
-            delay, timeout, retransmit, threads, responderPid, json, report,
+            delay, timeout, retransmit, warmup, threads, responderPid, json, report,
         };
         command.SetAction((result, cancel) =>
         {
@@ -77,6 +78,7 @@ internal static class LoadTestCommand
                     DelayMs = result.GetValue(delay),
                     TimeoutSeconds = result.GetValue(timeout),
                     RetransmitMs = result.GetValue(retransmit),
+                    Warmup = result.GetValue(warmup),
                     Threads = result.GetValue(threads),
                     ResponderPid = result.GetValue(responderPid),
                 };

@@ -70,8 +70,10 @@ internal sealed class GeneratorShard : IDisposable
     private long _startedHere;
     private long _startTime;
     private long _handshakeSerial;
+    private int _establishedCount;
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
+    private Func<int, bool>? _responderBehind;
 
     public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
         long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency)
@@ -121,6 +123,9 @@ internal sealed class GeneratorShard : IDisposable
     /// <summary>True once no handshake is in flight and no more will be started.</summary>
     public bool Idle { get; private set; }
 
+    /// <summary>SAs held until exit (read racily by the runner to pace deletes).</summary>
+    public int EstablishedCount => Volatile.Read(ref _establishedCount);
+
     /// <summary>Engine counters (read racily by the sampler; plain counters).</summary>
     public EndpointCounters EngineCounters => _endpoint.Counters;
 
@@ -134,8 +139,12 @@ internal sealed class GeneratorShard : IDisposable
     }
 
     /// <summary>Deletes every established SA (Informational Delete) and waits until the deletes are sent.</summary>
-    public void DeleteEstablished(TimeSpan timeout)
+    /// <param name="timeout">Longest wait.</param>
+    /// <param name="responderBehind">Embedded responder only: given the SAs this shard still holds, true while the
+    /// responder has not yet processed the deletes sent (then sending pauses, so no delete is lost to a full socket buffer).</param>
+    public void DeleteEstablished(TimeSpan timeout, Func<int, bool>? responderBehind = null)
     {
+        _responderBehind = responderBehind;
         _deleteRequested = true;
         _signal.Set();
         var sw = Stopwatch.StartNew();
@@ -585,6 +594,7 @@ internal sealed class GeneratorShard : IDisposable
         else
         {
             _establishedNodes[h] = _established.AddLast(h);
+            Volatile.Write(ref _establishedCount, _established.Count);
         }
     }
 
@@ -647,6 +657,7 @@ internal sealed class GeneratorShard : IDisposable
         if (_establishedNodes.Remove(h, out LinkedListNode<Handshake>? node))
         {
             _established.Remove(node);
+            Volatile.Write(ref _establishedCount, _established.Count);
         }
     }
 
@@ -680,6 +691,11 @@ internal sealed class GeneratorShard : IDisposable
             if (++sent % DeletesPerPause == 0)
             {
                 Thread.Sleep(1);
+                var waited = Stopwatch.StartNew();
+                while (_responderBehind is { } behind && behind(_established.Count) && waited.ElapsedMilliseconds < 2000)
+                {
+                    Thread.Sleep(2);
+                }
             }
         }
 

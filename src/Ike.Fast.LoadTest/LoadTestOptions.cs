@@ -68,13 +68,16 @@ public sealed record LoadTestOptions
     public double TimeoutSeconds { get; init; } = 10;
 
     /// <summary>The initiators' first retransmission (ms, doubled each time; the engine's default of 4 s is for real peers).</summary>
-    public int RetransmitMs { get; init; } = 1000;
+    public int RetransmitMs { get; init; } = 2000;
 
     /// <summary>Generator threads (each one engine instance and its sockets).</summary>
     public int Threads { get; init; } = 1;
 
     /// <summary>With <see cref="Target"/>: the responder's process id on this host, to report its CPU time.</summary>
     public int? ResponderPid { get; init; }
+
+    /// <summary>Unmeasured handshakes before the run (JIT warm-up), deleted before measuring starts.</summary>
+    public int Warmup { get; init; } = 32;
 
     /// <summary>Seed of the impairment decisions (drop/duplicate), so runs are repeatable.</summary>
     public int Seed { get; init; } = 1;
@@ -96,6 +99,7 @@ public sealed record LoadTestOptions
         Check(RetransmitMs >= 10, "--retransmit must be at least 10 ms");
         Check(Threads is >= 1 and <= 64, "--threads must be 1..64");
         Check(Peers is null || Peers >= 1, "--peers must be positive");
+        Check(Warmup >= 0, "--warmup must not be negative");
         Check(Mode is ExchangeMode.Main or ExchangeMode.Aggressive, "--mode must be main or aggressive");
         _ = ProposalParser.ParseIke(Proposal);
         _ = ProposalParser.ParseEsp(Esp);

@@ -10,7 +10,7 @@ public sealed class LoadTestRunnerTests
     [Fact]
     public void EmbeddedRun_CompletesEveryHandshake_AndJsonHasTheFigures()
     {
-        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { Count = 50, Concurrency = 16 });
+        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { Count = 50, Concurrency = 16, Warmup = 8 });
 
         Assert.Equal(50, r.Started);
         Assert.Equal(50, r.Completed);
@@ -55,8 +55,10 @@ public sealed class LoadTestRunnerTests
             Count = 30,
             Concurrency = 10,
             Drop = 0.1,
-            RetransmitMs = 100,
-            TimeoutSeconds = 15,
+            // Not shorter: a spurious retransmission on a loaded CI machine triggers the engine's duplicate ping-pong
+            // (see the skipped test below).
+            RetransmitMs = 500,
+            TimeoutSeconds = 20,
             Seed = 3,
         });
 
@@ -99,6 +101,7 @@ public sealed class LoadTestRunnerTests
             Children = 2,
             Count = 10,
             Concurrency = 5,
+            Warmup = 2,
         });
 
         Assert.Equal(10, r.Completed);
@@ -114,6 +117,7 @@ public sealed class LoadTestRunnerTests
         {
             Count = 4,
             Concurrency = 4,
+            Warmup = 0,
             ResponderPreSharedKey = "not-the-generators-key",
             TimeoutSeconds = 1.5,
             RetransmitMs = 200,
@@ -133,7 +137,7 @@ public sealed class LoadTestRunnerTests
     [Fact]
     public void Churn_ForADuration_DeletesAndReconnects_AndTheHtmlReportIsDrawn()
     {
-        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { Count = null, DurationSeconds = 1.5, Churn = true, Concurrency = 4 });
+        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { Count = null, DurationSeconds = 1.5, Churn = true, Concurrency = 4, Warmup = 4 });
 
         Assert.True(r.Completed > 4, $"{r.Completed} completed");
         Assert.Equal(0, r.Failed);
