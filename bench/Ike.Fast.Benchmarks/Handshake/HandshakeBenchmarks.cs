@@ -22,6 +22,8 @@ public class HandshakeBenchmarks
     private readonly byte[] _shared = new byte[512];
     private Endpoint _a = null!;
     private Endpoint _b = null!;
+    private Endpoint _c = null!;
+    private Endpoint _d = null!;
     private ScalarDhEngine _dh = null!;
     private long _now;
 
@@ -40,6 +42,20 @@ public class HandshakeBenchmarks
         {
             throw new InvalidOperationException("handshake did not complete");
         }
+
+        // A second pair whose ISAKMP SA stays up for QuickModeAndDelete.
+        _c = new Endpoint([Config(EndpointA.Address, EndpointB.Address, ike)], secrets, _dh, SystemEngineRandom.Instance, new Spis(0x2000000));
+        _d = new Endpoint([Config(EndpointB.Address, EndpointA.Address, ike)], secrets, _dh, SystemEngineRandom.Instance, new Spis(0x3000000));
+        _c.Initiate("conn", null, _now);
+        PumpPair(_c, _d);
+        while (_c.PollEvent(out _) || _d.PollEvent(out _))
+        {
+        }
+
+        if (QuickModeAndDelete() != 2)
+        {
+            throw new InvalidOperationException("quick mode did not complete");
+        }
     }
 
     [Benchmark(Baseline = true)]
@@ -57,6 +73,41 @@ public class HandshakeBenchmarks
     public int MainModeAndQuickMode()
     {
         return Handshake();
+    }
+
+    /// <summary>
+    /// QM1..QM3 on an ISAKMP SA established once in the set-up (no DH: no PFS), then the IPsec SA
+    /// pair is deleted again (protected Delete): the per-Quick-Mode cost of the protocol engine itself.
+    /// </summary>
+    [Benchmark]
+    public int QuickModeAndDelete()
+    {
+        _now += 1;
+        _c.Initiate("conn", "child", _now);
+        PumpPair(_c, _d);
+        uint spi = 0;
+        int installed = 0;
+        while (_c.PollEvent(out EngineEvent e))
+        {
+            if (e.Kind == EngineEventKind.InstallChildSa)
+            {
+                spi = e.ChildSa!.InboundSpi;
+                installed++;
+            }
+        }
+
+        while (_d.PollEvent(out EngineEvent e))
+        {
+            installed += e.Kind == EngineEventKind.InstallChildSa ? 1 : 0;
+        }
+
+        _c.DeleteChildSa(spi, _now);
+        PumpPair(_c, _d);
+        while (_c.PollEvent(out _) || _d.PollEvent(out _))
+        {
+        }
+
+        return installed;
     }
 
     private int Handshake()
@@ -90,21 +141,23 @@ public class HandshakeBenchmarks
         return installed;
     }
 
-    private void Pump()
+    private void Pump() => PumpPair(_a, _b);
+
+    private void PumpPair(Endpoint a, Endpoint b)
     {
         bool any = true;
         while (any)
         {
             any = false;
-            while (_a.PollTransmit(_buffer, out Transmit t))
+            while (a.PollTransmit(_buffer, out Transmit t))
             {
-                _b.Handle(_now, EndpointB, EndpointA, _buffer.AsSpan(0, t.Length));
+                b.Handle(_now, EndpointB, EndpointA, _buffer.AsSpan(0, t.Length));
                 any = true;
             }
 
-            while (_b.PollTransmit(_buffer, out Transmit t))
+            while (b.PollTransmit(_buffer, out Transmit t))
             {
-                _a.Handle(_now, EndpointA, EndpointB, _buffer.AsSpan(0, t.Length));
+                a.Handle(_now, EndpointA, EndpointB, _buffer.AsSpan(0, t.Length));
                 any = true;
             }
         }

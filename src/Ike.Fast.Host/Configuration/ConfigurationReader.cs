@@ -558,7 +558,11 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
     {
         try
         {
-            return IkeIdentity.Parse(text);
+            // DNs are encoded here, in the order written (strongSwan's, the certificate's); everything else is the
+            // engine's syntax.
+            return DistinguishedNameText.IsDistinguishedName(text, out var dn)
+                ? new IkeIdentity(IdentificationType.DerAsn1Dn, DistinguishedNameText.ToDer(dn))
+                : IkeIdentity.Parse(text);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or CryptographicException)
         {

@@ -11,6 +11,7 @@ namespace Ike.Fast.Policy;
 /// ID_IPV4_ADDR/ID_IPV6_ADDR, <c>user@host</c> → ID_USER_FQDN, <c>@host</c> or a dotted name → ID_FQDN,
 /// <c>C=.., O=.., CN=..</c> → ID_DER_ASN1_DN, <c>@#hex</c> or <c>keyid:hex</c> → ID_KEY_ID. Prefixes
 /// <c>fqdn:</c>, <c>email:</c>/<c>userfqdn:</c>, <c>asn1dn:</c>, <c>keyid:</c>, <c>ipv4:</c>/<c>ipv6:</c> force a type.
+/// Distinguished names are encoded in the order written and printed in DER order, as strongSwan does.
 /// </summary>
 public sealed class IkeIdentity : IEquatable<IkeIdentity>
 {
@@ -59,7 +60,7 @@ public sealed class IkeIdentity : IEquatable<IkeIdentity>
                 case "email" or "userfqdn" or "rfc822":
                     return new IkeIdentity(IdentificationType.UserFqdn, Encoding.ASCII.GetBytes(value));
                 case "asn1dn":
-                    return new IkeIdentity(IdentificationType.DerAsn1Dn, new X500DistinguishedName(value).RawData);
+                    return new IkeIdentity(IdentificationType.DerAsn1Dn, EncodeDistinguishedName(value));
                 case "keyid":
                     return new IkeIdentity(IdentificationType.KeyId, Convert.FromHexString(value.Replace("#", "", StringComparison.Ordinal)));
                 case "ipv4" or "ipv6":
@@ -84,7 +85,7 @@ public sealed class IkeIdentity : IEquatable<IkeIdentity>
 
         if (text.Contains('=', StringComparison.Ordinal))
         {
-            return new IkeIdentity(IdentificationType.DerAsn1Dn, new X500DistinguishedName(text.Replace(", ", ",", StringComparison.Ordinal).Replace(",", ", ", StringComparison.Ordinal)).RawData);
+            return new IkeIdentity(IdentificationType.DerAsn1Dn, EncodeDistinguishedName(text));
         }
 
         if (text.Contains('@', StringComparison.Ordinal))
@@ -94,6 +95,13 @@ public sealed class IkeIdentity : IEquatable<IkeIdentity>
 
         return new IkeIdentity(IdentificationType.Fqdn, Encoding.ASCII.GetBytes(text));
     }
+
+    /// <summary>
+    /// strongSwan semantics: the RDNs are encoded in the order written ("C=XX, O=Org, CN=host" puts C first, as in
+    /// certificates made by openssl or pki), unlike .NET's default string parsing, which reverses them.
+    /// </summary>
+    private static byte[] EncodeDistinguishedName(string text) =>
+        new X500DistinguishedName(text.Trim(), X500DistinguishedNameFlags.None).RawData;
 
     /// <summary>True when a received ID payload carries exactly this identity.</summary>
     public bool Matches(IdentificationType type, ReadOnlySpan<byte> data) =>
@@ -120,7 +128,7 @@ public sealed class IkeIdentity : IEquatable<IkeIdentity>
         IdentificationType.Ipv4Address or IdentificationType.Ipv6Address => new IPAddress(_data).ToString(),
         IdentificationType.Fqdn => Encoding.ASCII.GetString(_data),
         IdentificationType.UserFqdn => Encoding.ASCII.GetString(_data),
-        IdentificationType.DerAsn1Dn => new X500DistinguishedName(_data).Name,
+        IdentificationType.DerAsn1Dn => new X500DistinguishedName(_data).Decode(X500DistinguishedNameFlags.None),
         IdentificationType.KeyId => "@#" + Convert.ToHexStringLower(_data),
         _ => $"{Type}:{Convert.ToHexStringLower(_data)}",
     };

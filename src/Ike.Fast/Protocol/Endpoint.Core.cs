@@ -193,7 +193,46 @@ public sealed partial class Endpoint
         _transmits.Enqueue(new PendingTransmit(buffer, datagram.Length, local, remote));
     }
 
-    private void SendFlight(Flight f) => Send(f.Local!, f.Remote!, f.Buffer.AsSpan(0, f.Length));
+    private void SendFlight(Flight f)
+    {
+        if (f.FragmentSize > 0 && f.Length > f.FragmentSize)
+        {
+            SendFragmented(f);
+            return;
+        }
+
+        Send(f.Local!, f.Remote!, f.Buffer.AsSpan(0, f.Length));
+    }
+
+    /// <summary>
+    /// Cisco/strongSwan IKE fragmentation: the whole message split into Fragment payloads (132), each behind a copy
+    /// of the header (next payload 132, no E flag); retransmissions resend every fragment under the same ID.
+    /// </summary>
+    private void SendFragmented(Flight f)
+    {
+        ReadOnlySpan<byte> whole = f.Buffer.AsSpan(0, f.Length);
+        IsakmpHeader.TryReadUnchecked(whole, out IsakmpHeader h);
+        int chunk = f.FragmentSize - IsakmpHeader.Size - GenericPayloadHeader.Size - FragmentPayload.FixedSize;
+        if (f.FragmentId == 0)
+        {
+            f.FragmentId = 1;
+        }
+
+        Span<byte> buffer = stackalloc byte[f.FragmentSize];
+        byte number = 1;
+        for (int offset = 0; offset < whole.Length; offset += chunk, number++)
+        {
+            int length = Math.Min(chunk, whole.Length - offset);
+            bool last = offset + length == whole.Length;
+            var w = new IsakmpWriter(buffer);
+            w.WriteHeader(new IsakmpHeader(h.InitiatorCookie, h.ResponderCookie, PayloadType.None, h.ExchangeType, IsakmpFlags.None, h.MessageId));
+            w.WriteFragment(f.FragmentId, number, last ? FragmentFlags.Last : FragmentFlags.None, whole.Slice(offset, length));
+            if (w.TryFinish(out int written))
+            {
+                Send(f.Local!, f.Remote!, buffer[..written]);
+            }
+        }
+    }
 
     private bool DequeueTransmit(Span<byte> buffer, out Transmit transmit)
     {

@@ -602,6 +602,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -682,6 +683,7 @@ public sealed partial class Endpoint
 
         sa.Flight.Length = length;
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
 
@@ -702,6 +704,14 @@ public sealed partial class Endpoint
         if (Options.AdvertiseDpd)
         {
             w.WriteVendorId(VendorIds.Dpd);
+        }
+
+        if (Options.AdvertiseFragmentation)
+        {
+            Span<byte> fragmentation = stackalloc byte[20];
+            VendorIds.Fragmentation.CopyTo(fragmentation);
+            fragmentation[16] = 0x80; // charon's capability bytes 80000000
+            w.WriteVendorId(fragmentation);
         }
     }
 

@@ -60,7 +60,7 @@ public sealed partial class Endpoint
             w.WriteKeyExchange(ke);
         }
 
-        WriteClientIds(ref w, qm.LocalTs, qm.RemoteTs);
+        WriteClientIds(ref w, qm);
         w.TryFinish(out int length);
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeQuickModeHash1(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
@@ -329,6 +329,14 @@ public sealed partial class Endpoint
             }
         }
 
+        // RFC 2409 §5.5: the responder returns the client identities it was sent (or none when none were sent).
+        if ((m.Present & PayloadSet.Id) != 0 &&
+            (!plain.Slice(m.Id.Start, m.Id.Length).SequenceEqual(qm.SentIdci) || !plain.Slice(m.Id2.Start, m.Id2.Length).SequenceEqual(qm.SentIdcr)))
+        {
+            Drop(DiagnosticCode.InvalidIdInformation, sa, now, $"QM2 {qm.MessageId:x8}: client IDs differ from ours", NotifyMessageType.InvalidIdInformation);
+            return;
+        }
+
         if (chosen is null || (chosen.PfsGroup is not null) != ((m.Present & PayloadSet.Ke) != 0) || !TryTakeNonce(plain, in m, out qm.Nr))
         {
             Drop(DiagnosticCode.NoProposalChosen, sa, now, $"QM2 {qm.MessageId:x8}: reply SA is not one we offered");
@@ -473,13 +481,15 @@ public sealed partial class Endpoint
         });
     }
 
-    private static void WriteClientIds(ref IsakmpWriter w, TrafficSelector local, TrafficSelector remote)
+    private static void WriteClientIds(ref IsakmpWriter w, QuickModeExchange qm)
     {
         Span<byte> body = stackalloc byte[4 + 32];
-        int n = TrafficSelectorCodec.WriteIdBody(local, body);
-        w.WritePayload(PayloadType.Identification, body[..n]);
-        n = TrafficSelectorCodec.WriteIdBody(remote, body);
-        w.WritePayload(PayloadType.Identification, body[..n]);
+        int n = TrafficSelectorCodec.WriteIdBody(qm.LocalTs, body);
+        qm.SentIdci = body[..n].ToArray();
+        w.WritePayload(PayloadType.Identification, qm.SentIdci);
+        n = TrafficSelectorCodec.WriteIdBody(qm.RemoteTs, body);
+        qm.SentIdcr = body[..n].ToArray();
+        w.WritePayload(PayloadType.Identification, qm.SentIdcr);
     }
 
     /// <summary>RESPONDER-LIFETIME (RFC 2407 §4.6.3.1): SPI of the SA and the lifetime attributes as notification data.</summary>

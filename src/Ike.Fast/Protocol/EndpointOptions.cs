@@ -45,6 +45,15 @@ public sealed class EndpointOptions
     /// </summary>
     public int MaxPendingDiagnostics { get; init; } = 4096;
 
+    /// <summary>Announce IKE fragmentation support (the FRAGMENTATION vendor ID, as charon sends it).</summary>
+    public bool AdvertiseFragmentation { get; init; } = true;
+
+    /// <summary>
+    /// Largest Phase 1 message sent in one datagram to a peer that announced fragmentation; larger ones (MM5/MM6/AM
+    /// with certificates) go out as IKE fragments (payload 132) of at most this size. 0 = never fragment.
+    /// </summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

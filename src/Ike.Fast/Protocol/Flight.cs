@@ -23,6 +23,10 @@ internal sealed class Flight
     public int LastInHash;
     public int LastInLength = -1;
 
+    /// <summary>Non-zero: send the message as IKE fragments of at most this many bytes when it is larger.</summary>
+    public int FragmentSize;
+    public ushort FragmentId;
+
     public IPEndPoint? Local;
     public IPEndPoint? Remote;
 

@@ -67,7 +67,8 @@ internal static class PeerCertificateValidator
 
                 try
                 {
-                    return new X500DistinguishedName(data.ToArray()).Name == certificate.SubjectName.Name;
+                    return new X500DistinguishedName(data.ToArray()).Decode(X500DistinguishedNameFlags.None) ==
+                        certificate.SubjectName.Decode(X500DistinguishedNameFlags.None);
                 }
                 catch (System.Security.Cryptography.CryptographicException)
                 {

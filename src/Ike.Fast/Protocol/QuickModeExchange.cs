@@ -17,6 +17,8 @@ internal sealed class QuickModeExchange : IDisposable
     public CbcIvChain Iv;
     public byte[] Ni = [];
     public byte[] Nr = [];
+    public byte[] SentIdci = [];
+    public byte[] SentIdcr = [];
     public uint InboundSpi;
     public uint OutboundSpi;
     public ChildProposal? Chosen;

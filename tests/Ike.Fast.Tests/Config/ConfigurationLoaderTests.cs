@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using Ike.Fast.Host.Configuration;
+using System.Security.Cryptography.X509Certificates;
 using Ike.Fast.Policy;
+using Ike.Fast.Wire;
 
 namespace Ike.Fast.Tests.Config;
 
@@ -234,8 +236,12 @@ public class ConfigurationLoaderTests
         Assert.NotNull(site.LocalAuth.Certificate);
         Assert.True(site.LocalAuth.Certificate!.HasPrivateKey);
         // The default local identity is the certificate's subject DN (ID_DER_ASN1_DN), as in strongSwan.
-        Assert.Equal(IkeIdentity.Parse("asn1dn:C=XX, O=IkeFast Interop, CN=a.ikefast.test"), site.LocalAuth.Identity);
-        Assert.Equal(IkeIdentity.Parse("C=XX, O=IkeFast Interop, CN=b.ikefast.test"), site.RemoteAuth.Identity);
+        Assert.Equal(new IkeIdentity(IdentificationType.DerAsn1Dn, site.LocalAuth.Certificate.SubjectName.RawData), site.LocalAuth.Identity);
+        // The configured DN is encoded in the order written (strongSwan's): C first, like the certificate's subject.
+        var b = new X500DistinguishedName(site.RemoteAuth.Identity!.Data.ToArray());
+        Assert.Equal("CN=b.ikefast.test, O=IkeFast Interop, C=XX", b.Name);
+        using var bCertificate = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir.Path, "pki", "b.crt"));
+        Assert.Equal(bCertificate.SubjectName.RawData, site.RemoteAuth.Identity.Data.ToArray());
         var ca = Assert.Single(site.RemoteAuth.CaCertificates);
         Assert.Contains("IkeFast Test CA", ca.Subject, StringComparison.Ordinal);
     }

@@ -6,6 +6,9 @@ namespace Ike.Fast.Tests.Config;
 /// <summary>A throw-away CA and end-entity certificates for sides a and b (RSA-2048), written as PEM files under pki/.</summary>
 internal static class TestPki
 {
+    /// <remarks>.NET's subject strings are in LDAP order (most specific first): "CN=a.ikefast.test, O=IkeFast Interop,
+    /// C=XX" gives the subject SEQUENCE C, O, CN, which strongSwan writes "C=XX, O=IkeFast Interop, CN=a.ikefast.test" and
+    /// openssl/pki produce for the interop harness.</remarks>
     public static void Write(string directory)
     {
         var pki = Directory.CreateDirectory(Path.Combine(directory, "pki")).FullName;
@@ -15,14 +18,14 @@ internal static class TestPki
         var now = DateTimeOffset.UtcNow;
         using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest("C=XX, O=IkeFast Interop, CN=a.ikefast.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest("CN=a.ikefast.test, O=IkeFast Interop, C=XX", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var cert = request.Create(ca, now.AddDays(-1), now.AddYears(1), [1, 2, 3, 4]);
         File.WriteAllText(Path.Combine(pki, "ca.crt"), ca.ExportCertificatePem());
         File.WriteAllText(Path.Combine(pki, "a.crt"), cert.ExportCertificatePem());
         File.WriteAllText(Path.Combine(pki, "a.key"), key.ExportRSAPrivateKeyPem());
         File.WriteAllText(Path.Combine(pki, "a.pk8"), key.ExportPkcs8PrivateKeyPem());
         using var bKey = RSA.Create(2048);
-        var bRequest = new CertificateRequest("C=XX, O=IkeFast Interop, CN=b.ikefast.test", bKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var bRequest = new CertificateRequest("CN=b.ikefast.test, O=IkeFast Interop, C=XX", bKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var bCert = bRequest.Create(ca, now.AddDays(-1), now.AddYears(1), [5, 6, 7, 8]);
         File.WriteAllText(Path.Combine(pki, "b.crt"), bCert.ExportCertificatePem());
         File.WriteAllText(Path.Combine(pki, "b.key"), bKey.ExportPkcs8PrivateKeyPem());

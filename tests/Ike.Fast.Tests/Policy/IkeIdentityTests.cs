@@ -29,7 +29,10 @@ public class IkeIdentityTests
         IkeIdentity id = IkeIdentity.Parse("C=CH, O=IkeFast, CN=b.ikev1.test");
         Assert.Equal(IdentificationType.DerAsn1Dn, id.Type);
         Assert.Equal(0x30, id.Data[0]);
-        Assert.Contains("CN=b.ikev1.test", id.ToString(), StringComparison.Ordinal);
+        // Written order = DER order (strongSwan): the first RDN is C (OID 2.5.4.6 = 06 03 55 04 06).
+        Assert.Equal("0603550406", Convert.ToHexStringLower(id.Data.Slice(6, 5)));
+        Assert.Equal("C=CH, O=IkeFast, CN=b.ikev1.test", id.ToString());
+        Assert.Equal(id, IkeIdentity.Parse("asn1dn:C=CH, O=IkeFast, CN=b.ikev1.test"));
     }
 
     [Fact]

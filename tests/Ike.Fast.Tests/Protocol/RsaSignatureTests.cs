@@ -77,7 +77,7 @@ public class RsaSignatureTests
     [Fact]
     public void MainModeRsa_BothRoles_WithCertificates()
     {
-        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca, "CN=b.ikefast.test, O=IkeFast Interop, C=XX"), Config(false, TestPki.B, TestPki.Ca));
+        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca, "C=XX, O=IkeFast Interop, CN=b.ikefast.test"), Config(false, TestPki.B, TestPki.Ca));
         c.A.Initiate("conn", "child", 0);
         /* MM1 HDR, SA -->  <-- MM2 HDR, SA */
         /* MM3 HDR, KE, Ni, CR -->  <-- MM4 HDR, KE, Nr, CR */
@@ -124,7 +124,7 @@ public class RsaSignatureTests
         Assert.True(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("@b.ikefast.test")));
         Assert.True(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("192.0.2.2")));
         Assert.False(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("192.0.2.1")));
-        Assert.True(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("CN=b.ikefast.test, O=IkeFast Interop, C=XX")));
+        Assert.True(PeerCertificateValidator.IdentityMatches(TestPki.B, IkeIdentity.Parse("C=XX, O=IkeFast Interop, CN=b.ikefast.test")));
     }
 
     [Fact]
@@ -142,5 +142,19 @@ public class RsaSignatureTests
         Assert.Single(c.Of(true, EngineEventKind.Phase1Up));
         Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
         MainModeTests.AssertPair(Assert.Single(c.Of(true, EngineEventKind.InstallChildSa)).ChildSa!, Assert.Single(c.Of(false, EngineEventKind.InstallChildSa)).ChildSa!);
+    }
+
+    [Fact]
+    public void LargeMm5_IsSentAsIkeFragments_AndReassembled()
+    {
+        var options = new EndpointOptions { FragmentSize = 576 };
+        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca), Config(false, TestPki.B, TestPki.Ca), options, options);
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
+        Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
+        List<byte[]> fragments = c.Wire.Where(w => w.Bytes[16] == (byte)PayloadType.Fragment).Select(w => w.Bytes).ToList();
+        Assert.True(fragments.Count >= 4); // MM5 and MM6, each over 576 bytes
+        Assert.All(fragments, f => Assert.True(f.Length <= 576));
     }
 }
