@@ -46,6 +46,11 @@ public static class HtmlReportWriter
             yield return ("  " + reason, N(count));
         }
 
+        if (r.AbortedNothingCompleted)
+        {
+            yield return ("Stopped early", "nothing completed in the first window of handshakes");
+        }
+
         yield return ("IPsec SAs (Quick Modes)", N(r.ChildSas));
         yield return ("Handshakes/s", F(r.HandshakesPerSecond, 1) + $" (over {F(r.ActiveSeconds, 1)} s)");
         yield return ("Latency p50 / p90 / p99 / max", $"{F(r.Latency.P50, 2)} / {F(r.Latency.P90, 2)} / {F(r.Latency.P99, 2)} / {F(r.Latency.Max, 2)} ms");

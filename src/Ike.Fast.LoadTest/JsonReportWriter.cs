@@ -35,6 +35,7 @@ public static class JsonReportWriter
         w.WriteNumber("started", r.Started);
         w.WriteNumber("completed", r.Completed);
         w.WriteNumber("failed", r.Failed);
+        w.WriteBoolean("aborted_nothing_completed", r.AbortedNothingCompleted);
         w.WriteStartObject("failures");
         foreach (var (reason, count) in r.FailuresByReason)
         {

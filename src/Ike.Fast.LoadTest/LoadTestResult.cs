@@ -71,5 +71,8 @@ public sealed record LoadTestResult
     /// <summary>Responder CPU per completed handshake, in milliseconds.</summary>
     public double? ResponderCpuPerHandshakeMs => Completed == 0 || ResponderCpuSeconds is null ? null : ResponderCpuSeconds.Value * 1000 / Completed;
 
+    /// <summary>True when the run stopped early because a full window of handshakes failed and none completed.</summary>
+    public bool AbortedNothingCompleted { get; init; }
+
     public required IReadOnlyList<LoadSample> Series { get; init; }
 }

@@ -87,6 +87,7 @@ public static class LoadTestRunner
         double lastSeriesAt = 0;
         int tick = 0;
         bool stopping = false;
+        bool aborted = false;
         double activeSeconds = 0;
         var recentCompletions = new Queue<(double T, long Completed)>();
         while (true)
@@ -94,8 +95,12 @@ public static class LoadTestRunner
             Thread.Sleep(SampleMs);
             tick++;
             double t = clock.Elapsed.TotalSeconds;
-            if (!stopping && ((options.DurationSeconds is { } d && t >= d) || cancel.IsCancellationRequested))
+            // A target that completes nothing (down, wrong key, wrong proposal) would otherwise keep a --count run
+            // going for count/concurrency timeouts: once a full window of handshakes failed with none complete, stop.
+            bool hopeless = counters.Completed == 0 && counters.Failed >= Math.Min(options.Concurrency, 64);
+            if (!stopping && ((options.DurationSeconds is { } d && t >= d) || cancel.IsCancellationRequested || hopeless))
             {
+                aborted = hopeless;
                 stopping = true;
                 foreach (GeneratorShard s in shards)
                 {
@@ -202,6 +207,7 @@ public static class LoadTestRunner
             ResponderCpuSeconds = responderCpuSeconds,
             ProcessCpuSeconds = processCpu,
             ResponderIsInProcess = responder is not null,
+            AbortedNothingCompleted = aborted,
             Series = series,
         };
     }
