@@ -113,11 +113,7 @@ internal static class LoadTestCommand
     /// <summary>ADDR, ADDR:PORT or [V6]:PORT; port 500 by default.</summary>
     internal static IPEndPoint ParseTarget(string text)
     {
-        if (IPAddress.TryParse(text, out IPAddress? bare))
-        {
-            return new IPEndPoint(bare, 500);
-        }
-
+        // IPEndPoint.TryParse, not IPAddress.TryParse: the latter accepts "[v6]:port" and drops the port.
         if (IPEndPoint.TryParse(text, out IPEndPoint? ep))
         {
             return ep.Port == 0 ? new IPEndPoint(ep.Address, 500) : ep;
