@@ -29,6 +29,9 @@ public static class JsonReportWriter
         w.WriteNumber("delay_ms", o.DelayMs);
         w.WriteNumber("timeout_seconds", o.TimeoutSeconds);
         w.WriteNumber("threads", o.Threads);
+        w.WriteNumber("retransmit_ms", o.RetransmitMs);
+        w.WriteNumber("warmup", o.Warmup);
+        Nullable(w, "peers", o.Peers);
         w.WriteEndObject();
         w.WriteNumber("elapsed_seconds", r.ElapsedSeconds);
         w.WriteNumber("active_seconds", r.ActiveSeconds);
