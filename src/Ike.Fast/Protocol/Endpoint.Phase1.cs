@@ -371,11 +371,16 @@ public sealed partial class Endpoint
     private void OnMainMode5(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
-            !ExchangeScript.Accepts(ExchangeStep.MainMode5, m.Present))
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             // Silent: a wrong PSK or a forgery; the peer retransmits or gives up (no oracle for an attacker).
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM5 does not decrypt to a valid payload chain (wrong PSK?)");
+            return;
+        }
+
+        if (!ExchangeScript.Accepts(ExchangeStep.MainMode5, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, $"MM5 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
@@ -405,10 +410,15 @@ public sealed partial class Endpoint
     private void OnMainMode6(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
-            !ExchangeScript.Accepts(ExchangeStep.MainMode6, m.Present))
+        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM6 does not decrypt to a valid payload chain");
+            return;
+        }
+
+        if (!ExchangeScript.Accepts(ExchangeStep.MainMode6, m.Present))
+        {
+            Drop(DiagnosticCode.Malformed, sa, now, $"MM6 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
@@ -548,7 +558,7 @@ public sealed partial class Endpoint
 
         if (!ExchangeScript.Accepts(ExchangeStep.Aggressive3, m.Present))
         {
-            Drop(DiagnosticCode.Malformed, sa, now, "AM3 lacks HASH_I");
+            Drop(DiagnosticCode.Malformed, sa, now, $"AM3 payloads ({m.Present}) do not match the exchange script");
             return;
         }
 
@@ -971,11 +981,17 @@ public sealed partial class Endpoint
                 return false;
             }
 
+            // Signature first, then the identity binding, then the chain: all three must hold; this order makes the
+            // diagnostic name the first real problem (a valid signature by an untrusted key says "chain").
             X509Certificate2 endEntity = certificates[0];
-            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
-                    Options.CertificateTime(), out string error))
+            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+            int length2 = peerIsInitiator
+                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
+                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
+            using RSA? key = endEntity.GetRSAPublicKey();
+            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
             {
-                FailAuthentication(now, sa, error);
+                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
                 return false;
             }
 
@@ -986,14 +1002,10 @@ public sealed partial class Endpoint
                 return false;
             }
 
-            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
-            int length2 = peerIsInitiator
-                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
-                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
-            using RSA? key = endEntity.GetRSAPublicKey();
-            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
+            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
+                    Options.CertificateTime(), out string error))
             {
-                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+                FailAuthentication(now, sa, error);
                 return false;
             }
 

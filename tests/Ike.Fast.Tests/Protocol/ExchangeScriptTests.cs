@@ -13,6 +13,8 @@ public class ExchangeScriptTests
     [InlineData(ExchangeStep.MainMode5, PayloadSet.Id | PayloadSet.Hash | PayloadSet.Notify, true)]
     [InlineData(ExchangeStep.MainMode5, PayloadSet.Id | PayloadSet.Signature | PayloadSet.Cert, true)]
     [InlineData(ExchangeStep.MainMode5, PayloadSet.Id, false)]
+    [InlineData(ExchangeStep.MainMode5, PayloadSet.Id | PayloadSet.Cert | PayloadSet.Signature | PayloadSet.CertRequest | PayloadSet.Notify, true)] // charon RSA MM5
+    [InlineData(ExchangeStep.MainMode6, PayloadSet.Id | PayloadSet.Cert | PayloadSet.Signature, true)]
     [InlineData(ExchangeStep.Aggressive1, PayloadSet.Sa | PayloadSet.Ke | PayloadSet.Nonce | PayloadSet.Id, true)]
     [InlineData(ExchangeStep.Aggressive1, PayloadSet.Sa | PayloadSet.Ke | PayloadSet.Nonce, false)]
     [InlineData(ExchangeStep.QuickMode1, PayloadSet.Hash | PayloadSet.Sa | PayloadSet.Nonce | PayloadSet.Ke | PayloadSet.Id | PayloadSet.Id2, true)]

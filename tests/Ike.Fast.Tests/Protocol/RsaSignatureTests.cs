@@ -157,4 +157,44 @@ public class RsaSignatureTests
         Assert.True(fragments.Count >= 4); // MM5 and MM6, each over 576 bytes
         Assert.All(fragments, f => Assert.True(f.Length <= 576));
     }
+
+    /// <summary>
+    /// Charon's recorded RSA session fed to our responder: MM1, MM3, then MM5 in two IKE fragments (ID, CERT, SIG, CR,
+    /// N). The reassembled MM5 must decrypt, pass the script (CR included), carry a SIG_I that verifies and an ID bound
+    /// to charon's certificate; only the chain fails, because the vectors do not include the harness CA.
+    /// </summary>
+    [Fact]
+    public void CharonsFragmentedRsaMm5_IsReassembledDecryptedAndItsSignatureVerified()
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "vectors", "mm-rsa-aes128-sha256-modp2048__sw-sw.json")));
+        JsonElement v = doc.RootElement;
+        JsonElement[] messages = [.. v.GetProperty("messages").EnumerateArray()];
+        var dh = new RecordedDhEngine().Expect(Convert.FromHexString(v.GetProperty("g_xr").GetString()!), Convert.FromHexString(v.GetProperty("shared_secret").GetString()!));
+        var random = new DeterministicEngineRandom(3).Then(Convert.FromHexString(v.GetProperty("cky_r").GetString()!)).Then(Convert.FromHexString(v.GetProperty("nr").GetString()!));
+        var config = new PeerConfig
+        {
+            Name = "rsa",
+            LocalAddress = System.Net.IPAddress.Parse("192.0.2.2"),
+            RemoteAddress = System.Net.IPAddress.Parse("192.0.2.1"),
+            IkeProposals = ProposalParser.ParseIke("aes128-sha256-modp2048"),
+            LocalAuth = new AuthConfig { Method = AuthMethod.PubKey, Certificate = TestPki.B },
+            RemoteAuth = new AuthConfig { Method = AuthMethod.PubKey, CaCertificates = [TestPki.Ca] },
+        };
+        var endpoint = new Endpoint([config], new InMemorySecretStore(), dh, random, new CountingSpiAllocator(1));
+        var local = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.2"), 500);
+        var remote = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.1"), 500);
+        var events = new List<EngineEvent>();
+        foreach (int index in new[] { 0, 2, 4, 5 })
+        {
+            endpoint.Handle(0, local, remote, Convert.FromHexString(messages[index].GetProperty("hex").GetString()!));
+            while (endpoint.PollEvent(out EngineEvent e))
+            {
+                events.Add(e);
+            }
+        }
+
+        EngineEvent failure = Assert.Single(events, e => e.Kind == EngineEventKind.Diagnostic);
+        Assert.Equal(DiagnosticCode.AuthenticationFailed, failure.Diagnostic);
+        Assert.Contains("chain does not validate", failure.Message, StringComparison.Ordinal);
+    }
 }
