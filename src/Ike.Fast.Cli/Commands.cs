@@ -11,5 +11,6 @@ internal static class Commands
         yield return InspectCommand.Create();
         yield return ServeCommand.Create();
         yield return StatusCommand.Create();
+        yield return LoadTestCommand.Create();
     }
 }

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json;
+using Ike.Fast.Host.Configuration;
+using Ike.Fast.Host.Control;
+using Ike.Fast.Host.Daemon;
+using Ike.Fast.Host.Installation;
+using Ike.Fast.Host.Transport;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// The default target: the real daemon loop (<see cref="IkeDaemon"/>) on 127.0.0.1:&lt;free port&gt; with the memory SA
+/// installer, on its own thread, configured through the same configuration loader as <c>ikefast serve</c> from a
+/// built-in file: one PSK connection accepting any peer (the synthetic initiators) with the run's proposals.
+/// </summary>
+internal sealed class EmbeddedResponder : IDisposable
+{
+    private readonly string _directory;
+    private readonly IkeFastConfiguration _configuration;
+    private readonly UdpDatagramTransport _transport;
+    private readonly MemorySaInstaller _installer;
+    private readonly IkeDaemon _daemon;
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _started = new(false);
+    private Exception? _failure;
+
+    public EmbeddedResponder(LoadTestOptions options)
+    {
+        _directory = Directory.CreateTempSubdirectory("ikefast-loadtest-").FullName;
+        string path = Path.Combine(_directory, "responder.json");
+        File.WriteAllText(path, ConfigurationJson(options));
+        try
+        {
+            _configuration = ConfigurationLoader.Load(path);
+        }
+        finally
+        {
+            // The file held the PSK; the loaded configuration is all that is needed from now on.
+            Directory.Delete(_directory, recursive: true);
+        }
+
+        _transport = new UdpDatagramTransport([new IPEndPoint(IPAddress.Loopback, 0)], NullLogger.Instance);
+        _installer = new MemorySaInstaller(NullLogger<MemorySaInstaller>.Instance);
+        Registry = new SaRegistry(TimeProvider.System);
+        _daemon = new IkeDaemon(_configuration, _transport, _installer, Registry, new DaemonOptions(), NullLogger<IkeDaemon>.Instance,
+            endpointOptions: new EndpointOptions
+            {
+                // Thousands of synthetic peers come from one host: the per-address and global half-open limits are
+                // for the open Internet, not for a load test of the engine.
+                MaxHalfOpen = 1 << 20,
+                MaxHalfOpenPerAddress = 1 << 20,
+                MaxQuickModesPerSa = Math.Max(64, options.Children),
+            });
+        EndPoint = _transport.LocalEndPoints[0];
+        _thread = new Thread(Run) { Name = "loadtest-responder", IsBackground = true };
+        _thread.Start();
+        _started.Wait();
+    }
+
+    /// <summary>Where the responder listens.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>Kernel thread id of the daemon loop (0 off Linux).</summary>
+    public int ThreadId { get; private set; }
+
+    /// <summary>The daemon's SA registry (IKE and IPsec SAs currently up).</summary>
+    public SaRegistry Registry { get; }
+
+    /// <summary>The engine's counters.</summary>
+    public EndpointCounters Counters => _daemon.Counters;
+
+    /// <summary>The loop's exception, if it died.</summary>
+    public Exception? Failure => _failure;
+
+    private void Run()
+    {
+        ThreadId = ThreadCpu.CurrentThreadId();
+        _started.Set();
+        try
+        {
+            _daemon.Run(_cancel.Token);
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+        }
+    }
+
+    /// <summary>The built-in configuration, in the layout of <c>ikefast serve --config</c>.</summary>
+    internal static string ConfigurationJson(LoadTestOptions options)
+    {
+        var children = new Dictionary<string, object>
+        {
+            ["loadtest"] = new Dictionary<string, object>
+            {
+                ["local_ts"] = new[] { "10.0.0.0/8" },
+                ["remote_ts"] = new[] { "dynamic" },
+                ["esp_proposals"] = new[] { options.Esp },
+            },
+        };
+        var connection = new Dictionary<string, object>
+        {
+            ["version"] = 1,
+            ["local_addrs"] = new[] { "127.0.0.1" },
+            ["remote_addrs"] = new[] { "%any" },
+            ["aggressive"] = options.Mode == ExchangeMode.Aggressive,
+            ["proposals"] = new[] { options.Proposal },
+            ["local"] = new Dictionary<string, object> { ["auth"] = "psk", ["id"] = "@responder.loadtest.ikefast" },
+            ["remote"] = new Dictionary<string, object> { ["auth"] = "psk" },
+            ["children"] = children,
+        };
+        var root = new Dictionary<string, object>
+        {
+            ["connections"] = new Dictionary<string, object> { ["loadtest"] = connection },
+            ["secrets"] = new Dictionary<string, object>
+            {
+                ["ike-loadtest"] = new Dictionary<string, object> { ["secret"] = options.ResponderPreSharedKey ?? options.PreSharedKey },
+            },
+        };
+        return JsonSerializer.Serialize(root, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public void Dispose()
+    {
+        _cancel.Cancel();
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _transport.Dispose();
+        _installer.Dispose();
+        _configuration.Dispose();
+        _cancel.Dispose();
+        _started.Dispose();
+    }
+}

@@ -1,0 +1,716 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// One generator thread: ONE initiator <see cref="Endpoint"/> running the Phase 1s of many synthetic peers, each with
+/// its own socket. One engine per peer would cost an engine (tables, buffers, timer scans) per peer; the engine is
+/// already keyed by cookies, so a single instance serves every peer of the shard, and the only per-peer state outside
+/// it is the socket. Outgoing datagrams are routed to their peer's socket by the initiator cookie (bytes 0-7 of the
+/// ISAKMP header, RFC 2408 §3.1): every message of a Phase 1 we initiated carries our cookie, and the first one is
+/// seen right after <see cref="Endpoint.Initiate(PeerConfig, ChildConfig?, long)"/>.
+/// <para>
+/// Timers are driven by a 20 ms tick rather than <see cref="Endpoint.PollTimeout"/> after every datagram: the engine
+/// scans all its SAs for the next deadline, and retransmission intervals are hundreds of milliseconds.
+/// </para>
+/// </summary>
+internal sealed class GeneratorShard : IDisposable
+{
+    private const int TickMs = 20;
+    private const int CookieOffset = 0;
+    private const int PeersPerLastOctet = 250;
+    private const int DeletesPerPause = 2;
+    private const int ReadyBatch = 256;
+
+    private readonly int _shard;
+    private readonly LoadTestOptions _options;
+    private readonly IPEndPoint _target;
+    private readonly IReadOnlyList<IkeProposal> _ikeProposals;
+    private readonly ChildConfig[] _children;
+    private readonly LoadCounters _counters;
+    private readonly LatencyHistogram _latency;
+    private readonly Endpoint _endpoint;
+    private readonly IPAddress _firstSource;
+    private readonly int _peerBase;
+    private readonly int _peerLimit;
+    private readonly long? _countShare;
+    private readonly double? _rateShare;
+    private readonly int _concurrencyShare;
+    private readonly Random _impairRandom;
+    private readonly ConcurrentQueue<(SyntheticPeer Peer, byte[] Buffer, int Length, IPEndPoint Remote)> _inbox = new();
+    private readonly ManualResetEventSlim _signal = new(false);
+    private readonly List<SyntheticPeer> _peers = [];
+    private readonly Queue<SyntheticPeer> _free = new();
+    private readonly LinkedList<Handshake> _established = new();
+    private readonly Dictionary<string, Handshake> _byConnection = new(StringComparer.Ordinal);
+    private readonly Dictionary<Handshake, LinkedListNode<Handshake>> _establishedNodes = [];
+    private readonly HashSet<Handshake> _inFlight = [];
+    private readonly Dictionary<ulong, SyntheticPeer> _byCookie = [];
+    private readonly Dictionary<SyntheticPeer, ulong[]> _recentSends = [];
+    private readonly List<(long Due, SyntheticPeer Peer, byte[] Buffer, int Length, IPEndPoint Remote)> _delayed = [];
+    private readonly byte[] _sendBuffer = new byte[65536];
+    private readonly byte[] _receiveBuffer = new byte[65536];
+    private readonly EpollSet? _epoll = EpollSet.TryCreate(ReadyBatch);
+    private readonly int[] _ready = new int[ReadyBatch];
+    private readonly System.Net.SocketAddress _targetAddress;
+    private readonly IPEndPoint _localAny;
+    private readonly Thread _thread;
+    private readonly long _origin = Stopwatch.GetTimestamp();
+    private volatile bool _stopStarting;
+    private volatile bool _stop;
+    private volatile bool _deleteRequested;
+    private volatile bool _deleteDone;
+    private long _startedHere;
+    private long _startTime;
+    private long _handshakeSerial;
+    private int _establishedCount;
+    private bool _impair = true;
+    private SyntheticPeer? _justInitiated;
+    private Func<int, bool>? _responderBehind;
+
+    public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
+        long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency)
+    {
+        _shard = shard;
+        _options = options;
+        _target = target;
+        _firstSource = firstSource;
+        _peerBase = peerBase;
+        _peerLimit = peerLimit;
+        _countShare = countShare;
+        _rateShare = rateShare;
+        _concurrencyShare = concurrencyShare;
+        _counters = counters;
+        _latency = latency;
+        _impairRandom = new Random(options.Seed * 7919 + shard);
+        _ikeProposals = ProposalParser.ParseIke(options.Proposal);
+        IReadOnlyList<ChildProposal> esp = ProposalParser.ParseEsp(options.Esp);
+        _children = new ChildConfig[options.Children];
+        for (int i = 0; i < options.Children; i++)
+        {
+            // Each child asks for its own remote subnet (10.i.0.0/16) so the Quick Modes are distinct SAs.
+            _children[i] = new ChildConfig
+            {
+                Name = $"child{i}",
+                LocalTs = [TrafficSelector.Dynamic],
+                RemoteTs = [TrafficSelector.Parse($"10.{i}.0.0/16")],
+                Proposals = esp,
+            };
+        }
+
+        _localAny = new IPEndPoint(firstSource, 0);
+        _targetAddress = target.Serialize();
+        _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), new ScalarDhEngine(),
+            SystemEngineRandom.Instance, new RandomSpiAllocator(), new EndpointOptions
+            {
+                RetransmitInitialMs = options.RetransmitMs,
+                RetransmitLimit = 4,
+                MaxQuickModesPerSa = Math.Max(64, options.Children),
+            });
+        _thread = new Thread(Run) { Name = $"loadtest-gen-{shard}", IsBackground = true };
+    }
+
+    /// <summary>Kernel thread id of the generator thread (0 until it started or off Linux).</summary>
+    public int ThreadId { get; private set; }
+
+    /// <summary>True once no handshake is in flight and no more will be started.</summary>
+    public bool Idle { get; private set; }
+
+    /// <summary>SAs held until exit (read racily by the runner to pace deletes).</summary>
+    public int EstablishedCount => Volatile.Read(ref _establishedCount);
+
+    /// <summary>Engine counters (read racily by the sampler; plain counters).</summary>
+    public EndpointCounters EngineCounters => _endpoint.Counters;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Stop starting handshakes (duration over); in-flight ones finish or time out.</summary>
+    public void StopStarting()
+    {
+        _stopStarting = true;
+        _signal.Set();
+    }
+
+    /// <summary>Deletes every established SA (Informational Delete) and waits until the deletes are sent.</summary>
+    /// <param name="timeout">Longest wait.</param>
+    /// <param name="responderBehind">Embedded responder only: given the SAs this shard still holds, true while the
+    /// responder has not yet processed the deletes sent (then sending pauses, so no delete is lost to a full socket buffer).</param>
+    public void DeleteEstablished(TimeSpan timeout, Func<int, bool>? responderBehind = null)
+    {
+        _responderBehind = responderBehind;
+        _deleteRequested = true;
+        _signal.Set();
+        var sw = Stopwatch.StartNew();
+        while (!_deleteDone && sw.Elapsed < timeout && _thread.IsAlive)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        _signal.Set();
+        _thread.Join(TimeSpan.FromSeconds(5));
+    }
+
+    private long Now() => (long)Stopwatch.GetElapsedTime(_origin).TotalMilliseconds;
+
+    private void Run()
+    {
+        ThreadId = ThreadCpu.CurrentThreadId();
+        _startTime = Now();
+        long nextTick = _startTime + TickMs;
+        while (!_stop)
+        {
+            _signal.Reset();
+            long now = Now();
+            if (_deleteRequested && !_deleteDone)
+            {
+                DeleteAll(now);
+                _deleteDone = true;
+            }
+
+            StartHandshakes(now);
+            DrainInbox(now);
+            ReleaseDelayed(now);
+            if (now >= nextTick)
+            {
+                _endpoint.HandleTimeout(now);
+                CheckDeadlines(now);
+                nextTick = now + TickMs;
+            }
+
+            Flush(now);
+            Idle = _stopStarting || (_countShare is { } c && _startedHere >= c) ? _inFlight.Count == 0 : false;
+            if (_epoll is not null)
+            {
+                long wait = Math.Max(0, nextTick - Now());
+                if (_delayed.Count > 0)
+                {
+                    wait = Math.Clamp(_delayed.Min(d => d.Due) - Now(), 0, wait);
+                }
+
+                if (!_stopStarting && _rateShare is not null)
+                {
+                    wait = Math.Min(wait, 2);
+                }
+
+                int n = _epoll.Wait((int)wait, _ready);
+                long received = Now();
+                for (int i = 0; i < n; i++)
+                {
+                    SyntheticPeer peer = _peers[_ready[i]];
+                    while (peer.TryReceive(_receiveBuffer, _target, _targetAddress, out int length, out IPEndPoint remote))
+                    {
+                        if (length > 0)
+                        {
+                            OnDatagram(peer, _receiveBuffer.AsSpan(0, length), remote, received);
+                        }
+                    }
+                }
+            }
+            else if (_inbox.IsEmpty)
+            {
+                long wait = Math.Max(1, nextTick - Now());
+                if (_delayed.Count > 0)
+                {
+                    wait = Math.Clamp(_delayed.Min(d => d.Due) - Now(), 0, wait);
+                }
+
+                if (!_stopStarting && (_rateShare is not null))
+                {
+                    wait = Math.Min(wait, 2);
+                }
+
+                if (wait > 0)
+                {
+                    _signal.Wait((int)wait);
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts what the load shape allows now: the rate's schedule (open loop) and/or the concurrency cap.</summary>
+    private void StartHandshakes(long now)
+    {
+        if (_stopStarting || _deleteRequested)
+        {
+            return;
+        }
+
+        double elapsed = (now - _startTime) / 1000.0;
+        double ramp = _options.RampUpSeconds;
+        double fraction = ramp <= 0 ? 1 : Math.Min(1, elapsed / ramp);
+        int concurrency = Math.Max(1, (int)Math.Ceiling(_concurrencyShare * (_rateShare is null ? fraction : 1)));
+        long allowed = long.MaxValue;
+        if (_rateShare is { } rate)
+        {
+            // Integral of the ramped rate: r*t^2/(2*ramp) during the ramp, then r*(t - ramp/2).
+            double due = ramp <= 0 ? rate * elapsed : elapsed < ramp ? rate * elapsed * elapsed / (2 * ramp) : rate * (elapsed - (ramp / 2));
+            allowed = (long)due + 1;
+        }
+
+        if (_countShare is { } count)
+        {
+            allowed = Math.Min(allowed, count);
+        }
+
+        while (_startedHere < allowed && _inFlight.Count < concurrency)
+        {
+            SyntheticPeer? peer = TakePeer(now);
+            if (peer is null)
+            {
+                return;
+            }
+
+            Initiate(peer, now);
+        }
+    }
+
+    private SyntheticPeer? TakePeer(long now)
+    {
+        if (_free.TryDequeue(out SyntheticPeer? peer))
+        {
+            return peer;
+        }
+
+        if (_peers.Count < _peerLimit)
+        {
+            peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), Deliver);
+            _peers.Add(peer);
+            _recentSends[peer] = new ulong[4];
+            if (_epoll is null || !_epoll.Add(peer.Socket, _peers.Count - 1))
+            {
+                peer.StartReceiving();
+            }
+
+            return peer;
+        }
+
+        // Every peer is busy: recycle the oldest established one (delete, then reconnect from the same peer).
+        if (_established.First is { } oldest)
+        {
+            Handshake h = oldest.Value;
+            DeleteHandshake(h, now);
+            return h.Peer;
+        }
+
+        return null;
+    }
+
+    /// <summary>127.0.0.2, 127.0.0.3, ... (250 per last octet, skipping .0/.1 and .252-.255), or the wildcard address.</summary>
+    private IPAddress SourceAddress(int index)
+    {
+        if (_firstSource.Equals(IPAddress.Any) || _firstSource.Equals(IPAddress.IPv6Any))
+        {
+            return _firstSource;
+        }
+
+        byte[] b = _firstSource.GetAddressBytes();
+        if (b.Length != 4)
+        {
+            return _firstSource;
+        }
+
+        uint first = BinaryPrimitives.ReadUInt32BigEndian(b);
+        uint lastOctet = first & 0xFF;
+        uint high = first >> 8;
+        long offset = lastOctet - 2 + index;
+        uint address = ((high + (uint)(offset / PeersPerLastOctet)) << 8) | (uint)(2 + (offset % PeersPerLastOctet));
+        BinaryPrimitives.WriteUInt32BigEndian(b, address);
+        return new IPAddress(b);
+    }
+
+    private void Initiate(SyntheticPeer peer, long now)
+    {
+        long serial = ++_handshakeSerial;
+        var connection = new PeerConfig
+        {
+            Name = $"lt{_shard}-{peer.Index}-{serial}",
+            LocalAddress = peer.LocalEndPoint.Address,
+            RemoteAddress = _target.Address,
+            RemotePort = _target.Port,
+            Mode = _options.Mode,
+            LocalAuth = new AuthConfig { Method = AuthMethod.Psk, Identity = peer.Identity },
+            RemoteAuth = new AuthConfig { Method = AuthMethod.Psk },
+            IkeProposals = _ikeProposals,
+            Children = _children,
+        };
+        var h = new Handshake(peer, connection, Stopwatch.GetTimestamp(), now + (long)(_options.TimeoutSeconds * 1000));
+        peer.Current = h;
+        _byConnection[connection.Name] = h;
+        _inFlight.Add(h);
+        _startedHere++;
+        _counters.OnStarted();
+        _justInitiated = peer;
+        foreach (ChildConfig child in _children)
+        {
+            _endpoint.Initiate(connection, child, now);
+        }
+
+        // MM1/AM1 leaves now, so its cookie is bound to this peer before anything else is queued.
+        Flush(now);
+        _justInitiated = null;
+    }
+
+    private void Deliver(SyntheticPeer peer, byte[] buffer, int length, IPEndPoint remote)
+    {
+        _inbox.Enqueue((peer, buffer, length, remote));
+        _signal.Set();
+    }
+
+    private void DrainInbox(long now)
+    {
+        while (_inbox.TryDequeue(out var item))
+        {
+            OnDatagram(item.Peer, item.Buffer.AsSpan(0, item.Length), item.Remote, now);
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+        }
+    }
+
+    /// <summary>One received datagram through the receive-side impairments into the engine.</summary>
+    private void OnDatagram(SyntheticPeer peer, ReadOnlySpan<byte> datagram, IPEndPoint remote, long now)
+    {
+        {
+            _counters.OnReceived();
+            int copies = 1;
+            if (_impair && _options.Drop > 0 && _impairRandom.NextDouble() < _options.Drop)
+            {
+                _counters.OnDropped();
+                copies = 0;
+            }
+            else if (_impair && _options.Duplicate > 0 && _impairRandom.NextDouble() < _options.Duplicate)
+            {
+                _counters.OnDuplicated();
+                copies = 2;
+            }
+
+            for (int i = 0; i < copies; i++)
+            {
+                _endpoint.Handle(now, peer.LocalEndPoint, remote, datagram);
+            }
+
+            Flush(now);
+        }
+    }
+
+    /// <summary>Sends what the engine queued and handles its events, until both are empty.</summary>
+    private void Flush(long now)
+    {
+        bool any = true;
+        while (any)
+        {
+            any = false;
+            while (_endpoint.PollTransmit(_sendBuffer, out Transmit t))
+            {
+                any = true;
+                Send(_sendBuffer.AsSpan(0, t.Length), t.Remote, now);
+            }
+
+            while (_endpoint.PollEvent(out EngineEvent e))
+            {
+                any = true;
+                OnEvent(e, now);
+            }
+        }
+    }
+
+    private void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote, long now)
+    {
+        if (datagram.Length < 8)
+        {
+            return;
+        }
+
+        ulong cookie = BinaryPrimitives.ReadUInt64BigEndian(datagram[CookieOffset..]);
+        if (!_byCookie.TryGetValue(cookie, out SyntheticPeer? peer))
+        {
+            if (_justInitiated is null)
+            {
+                return;
+            }
+
+            peer = _justInitiated;
+            _byCookie[cookie] = peer;
+        }
+
+        // A datagram equal to one of the peer's last four is the engine retransmitting (RFC 2408 §5.1 style resend).
+        ulong[] recent = _recentSends[peer];
+        var hc = new HashCode();
+        hc.AddBytes(datagram);
+        ulong hash = (uint)hc.ToHashCode() | ((ulong)(uint)datagram.Length << 32);
+        if (Array.IndexOf(recent, hash) >= 0)
+        {
+            _counters.OnRetransmit();
+        }
+        else
+        {
+            Array.Copy(recent, 0, recent, 1, recent.Length - 1);
+            recent[0] = hash;
+        }
+
+        int copies = 1;
+        if (_impair && _options.Drop > 0 && _impairRandom.NextDouble() < _options.Drop)
+        {
+            _counters.OnDropped();
+            return;
+        }
+
+        if (_impair && _options.Duplicate > 0 && _impairRandom.NextDouble() < _options.Duplicate)
+        {
+            _counters.OnDuplicated();
+            copies = 2;
+        }
+
+        for (int i = 0; i < copies; i++)
+        {
+            if (_impair && _options.DelayMs > 0)
+            {
+                byte[] copy = ArrayPool<byte>.Shared.Rent(datagram.Length);
+                datagram.CopyTo(copy);
+                _delayed.Add((now + _options.DelayMs, peer, copy, datagram.Length, remote));
+                _counters.OnDelayed();
+            }
+            else
+            {
+                peer.Send(datagram, remote);
+                _counters.OnSent();
+            }
+        }
+    }
+
+    private void ReleaseDelayed(long now)
+    {
+        for (int i = 0; i < _delayed.Count; i++)
+        {
+            var d = _delayed[i];
+            if (d.Due <= now)
+            {
+                d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+                _counters.OnSent();
+                ArrayPool<byte>.Shared.Return(d.Buffer);
+                _delayed.RemoveAt(i);
+                i--;
+            }
+        }
+    }
+
+    private void OnEvent(EngineEvent e, long now)
+    {
+        string? name = e.Connection ?? e.ChildSa?.Connection;
+        if (name is null || !_byConnection.TryGetValue(name, out Handshake? h))
+        {
+            return;
+        }
+
+        switch (e.Kind)
+        {
+            case EngineEventKind.Phase1Up:
+                h.Phase1Up = true;
+                h.InitiatorCookie = e.InitiatorCookie;
+                h.ResponderCookie = e.ResponderCookie;
+                CheckComplete(h, now);
+                break;
+            case EngineEventKind.InstallChildSa:
+                e.ChildSa?.ClearKeys();
+                h.ChildSas++;
+                _counters.OnChildSa();
+                CheckComplete(h, now);
+                break;
+            case EngineEventKind.Phase1Down:
+                if (h.State == HandshakeState.InFlight)
+                {
+                    Fail(h, Reason(e), now);
+                }
+                else if (h.State == HandshakeState.Established)
+                {
+                    // The responder deleted it (or it expired): the peer is free again.
+                    RemoveEstablished(h);
+                    Finish(h);
+                }
+
+                _byConnection.Remove(name);
+                break;
+            case EngineEventKind.Diagnostic when h.State == HandshakeState.InFlight && IsFatal(e):
+                Fail(h, Reason(e), now);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Diagnostics that end a handshake: the engine gave up, the peer refused (error notify, RFC 2408 §3.14.1 types
+    /// below 16384) or authentication failed. Not fatal: what the engine drops and survives (a duplicate that no
+    /// longer decrypts under the advanced IV, replays, unknown SAs, malformed datagrams), exactly as a real peer would.
+    /// </summary>
+    private static bool IsFatal(EngineEvent e) => e.Diagnostic switch
+    {
+        DiagnosticCode.Timeout or DiagnosticCode.AuthenticationFailed or DiagnosticCode.NoProposalChosen
+            or DiagnosticCode.InvalidIdInformation or DiagnosticCode.InvalidKeyInformation or DiagnosticCode.NoSecret
+            or DiagnosticCode.NoMatchingConnection => true,
+        DiagnosticCode.UnprotectedNotify or DiagnosticCode.PeerNotify => (ushort)e.Notify is > 0 and < 16384,
+        _ => false,
+    };
+
+    private static string Reason(EngineEvent e)
+    {
+        if (e.Notify != 0 && (ushort)e.Notify < 16384)
+        {
+            return $"notify {e.Notify}";
+        }
+
+        return e.Diagnostic switch
+        {
+            DiagnosticCode.Timeout => "timeout (retransmissions exhausted)",
+            DiagnosticCode.AuthenticationFailed => "authentication failed",
+            DiagnosticCode.None => "deleted by peer",
+            DiagnosticCode c => c.ToString(),
+        };
+    }
+
+    private void CheckComplete(Handshake h, long now)
+    {
+        if (h.State != HandshakeState.InFlight || !h.Phase1Up || h.ChildSas < _children.Length)
+        {
+            return;
+        }
+
+        _latency.Record((long)Stopwatch.GetElapsedTime(h.StartTimestamp).TotalMicroseconds);
+        _inFlight.Remove(h);
+        _counters.OnCompleted();
+        h.State = HandshakeState.Established;
+        if (_options.Churn)
+        {
+            DeleteHandshake(h, now);
+            _free.Enqueue(h.Peer);
+        }
+        else
+        {
+            _establishedNodes[h] = _established.AddLast(h);
+            Volatile.Write(ref _establishedCount, _established.Count);
+        }
+    }
+
+    private void CheckDeadlines(long now)
+    {
+        List<Handshake>? late = null;
+        foreach (Handshake h in _inFlight)
+        {
+            if (now >= h.Deadline)
+            {
+                (late ??= []).Add(h);
+            }
+        }
+
+        if (late is null)
+        {
+            return;
+        }
+
+        foreach (Handshake h in late)
+        {
+            Fail(h, h.Phase1Up ? "timeout (quick mode)" : "timeout (phase 1)", now);
+        }
+    }
+
+    private void Fail(Handshake h, string reason, long now)
+    {
+        if (h.State != HandshakeState.InFlight)
+        {
+            return;
+        }
+
+        _inFlight.Remove(h);
+        _counters.OnFailed(reason);
+        h.State = HandshakeState.Finished;
+        if (h.Phase1Up)
+        {
+            // Do not leave a half-finished Phase 1 at the responder.
+            _endpoint.DeletePhase1(h.InitiatorCookie, h.ResponderCookie, now);
+        }
+
+        Finish(h);
+        _free.Enqueue(h.Peer);
+    }
+
+    private void DeleteHandshake(Handshake h, long now)
+    {
+        RemoveEstablished(h);
+        if (_endpoint.DeletePhase1(h.InitiatorCookie, h.ResponderCookie, now))
+        {
+            _counters.OnDeleted();
+        }
+
+        Finish(h);
+        Flush(now);
+    }
+
+    private void RemoveEstablished(Handshake h)
+    {
+        if (_establishedNodes.Remove(h, out LinkedListNode<Handshake>? node))
+        {
+            _established.Remove(node);
+            Volatile.Write(ref _establishedCount, _established.Count);
+        }
+    }
+
+    private static void Finish(Handshake h)
+    {
+        h.State = HandshakeState.Finished;
+        if (ReferenceEquals(h.Peer.Current, h))
+        {
+            h.Peer.Current = null;
+        }
+    }
+
+    private void DeleteAll(long now)
+    {
+        // The deletes are not impaired: the responder must learn about every one of them.
+        _impair = false;
+        foreach (var d in _delayed)
+        {
+            d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+            ArrayPool<byte>.Shared.Return(d.Buffer);
+        }
+
+        _delayed.Clear();
+        int sent = 0;
+        while (_established.First is { } first)
+        {
+            DeleteHandshake(first.Value, now);
+
+            // Paced (about 2000 Phase 1 deletes a second): a burst of thousands of datagrams overflows the
+            // responder's socket receive buffer and the lost deletes would leave SAs behind.
+            if (++sent % DeletesPerPause == 0)
+            {
+                Thread.Sleep(1);
+                var waited = Stopwatch.StartNew();
+                while (_responderBehind is { } behind && behind(_established.Count) && waited.ElapsedMilliseconds < 2000)
+                {
+                    Thread.Sleep(2);
+                }
+            }
+        }
+
+        Flush(now);
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        foreach (SyntheticPeer p in _peers)
+        {
+            p.Dispose();
+        }
+
+        _signal.Dispose();
+        _epoll?.Dispose();
+    }
+}

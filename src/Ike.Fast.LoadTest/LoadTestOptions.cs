@@ -1,0 +1,115 @@
+using System.Net;
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// Everything one <c>ikefast loadtest</c> run needs. Defaults are the embedded demonstration: 2000 Main Mode PSK
+/// handshakes (aes128-sha256-modp2048, one Quick Mode each), 64 in flight, against an in-process IkeFast responder
+/// on 127.0.0.1 — about 10-20 s on two cores.
+/// </summary>
+public sealed record LoadTestOptions
+{
+    /// <summary>The responder to drive; null = start the embedded IkeFast responder on 127.0.0.1:&lt;free port&gt;.</summary>
+    public IPEndPoint? Target { get; init; }
+
+    /// <summary>Main or Aggressive Mode.</summary>
+    public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
+
+    /// <summary>IKE proposal in strongSwan keyword syntax (<c>aes128-sha256-modp2048</c>).</summary>
+    public string Proposal { get; init; } = "aes128-sha256-modp2048";
+
+    /// <summary>ESP proposal in strongSwan keyword syntax; a trailing DH group asks for PFS.</summary>
+    public string Esp { get; init; } = "aes128-sha256";
+
+    /// <summary>Quick Modes (IPsec SA pairs) per Phase 1; a handshake completes when all are up.</summary>
+    public int Children { get; init; } = 1;
+
+    /// <summary>The pre-shared key the synthetic peers use.</summary>
+    public string PreSharedKey { get; init; } = "ikefast-loadtest";
+
+    /// <summary>The pre-shared key the embedded responder accepts (null = <see cref="PreSharedKey"/>); tests set a different one.</summary>
+    public string? ResponderPreSharedKey { get; init; }
+
+    /// <summary>New handshakes per second (open loop); null = closed loop with <see cref="Concurrency"/>.</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>Handshakes in flight (closed loop); with <see cref="Rate"/> it caps the in-flight count.</summary>
+    public int Concurrency { get; init; } = 64;
+
+    /// <summary>Seconds over which the rate (or the concurrency) grows linearly from near zero to its target.</summary>
+    public double RampUpSeconds { get; init; }
+
+    /// <summary>Stop starting handshakes after this many seconds (null = only <see cref="Count"/> bounds the run).</summary>
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>Stop after starting this many handshakes (null = only <see cref="DurationSeconds"/> bounds the run).</summary>
+    public long? Count { get; init; } = 2000;
+
+    /// <summary>Delete each Phase 1 as soon as it completed and reconnect from the same synthetic peer.</summary>
+    public bool Churn { get; init; }
+
+    /// <summary>Distinct synthetic peers (source address + port + identity); null = as many as handshakes (max 20000), or the concurrency with churn.</summary>
+    public int? Peers { get; init; }
+
+    /// <summary>First source address of the synthetic peers (then +1 each); null = 127.0.0.2 for loopback targets, else the wildcard.</summary>
+    public IPAddress? SourceAddress { get; init; }
+
+    /// <summary>Probability that the generator drops a datagram it sends or receives.</summary>
+    public double Drop { get; init; }
+
+    /// <summary>Probability that the generator sends/receives a datagram twice.</summary>
+    public double Duplicate { get; init; }
+
+    /// <summary>Every datagram the generator sends is held this many milliseconds first.</summary>
+    public int DelayMs { get; init; }
+
+    /// <summary>A handshake not complete after this many seconds counts as a timeout.</summary>
+    public double TimeoutSeconds { get; init; } = 10;
+
+    /// <summary>The initiators' first retransmission (ms, doubled each time; the engine's default of 4 s is for real peers).</summary>
+    public int RetransmitMs { get; init; } = 2000;
+
+    /// <summary>Generator threads (each one engine instance and its sockets).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>With <see cref="Target"/>: the responder's process id on this host, to report its CPU time.</summary>
+    public int? ResponderPid { get; init; }
+
+    /// <summary>Unmeasured handshakes before the run (JIT warm-up), deleted before measuring starts.</summary>
+    public int Warmup { get; init; } = 32;
+
+    /// <summary>Seed of the impairment decisions (drop/duplicate), so runs are repeatable.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Checks the values; throws <see cref="ArgumentException"/> naming the option.</summary>
+    public void Validate()
+    {
+        Check(Children >= 1 && Children <= 64, "--children must be 1..64");
+        Check(Concurrency >= 1, "--concurrency must be at least 1");
+        Check(Rate is null || Rate > 0, "--rate must be positive");
+        Check(RampUpSeconds >= 0, "--ramp-up must not be negative");
+        Check(DurationSeconds is null || DurationSeconds > 0, "--duration must be positive");
+        Check(Count is null || Count > 0, "--count must be positive");
+        Check(Count is not null || DurationSeconds is not null, "give --count or --duration (the run must be bounded)");
+        Check(Drop is >= 0 and < 1, "--drop must be in [0, 1)");
+        Check(Duplicate is >= 0 and <= 1, "--duplicate must be in [0, 1]");
+        Check(DelayMs >= 0, "--delay must not be negative");
+        Check(TimeoutSeconds > 0, "--timeout must be positive");
+        Check(RetransmitMs >= 10, "--retransmit must be at least 10 ms");
+        Check(Threads is >= 1 and <= 64, "--threads must be 1..64");
+        Check(Peers is null || Peers >= 1, "--peers must be positive");
+        Check(Warmup >= 0, "--warmup must not be negative");
+        Check(Mode is ExchangeMode.Main or ExchangeMode.Aggressive, "--mode must be main or aggressive");
+        _ = ProposalParser.ParseIke(Proposal);
+        _ = ProposalParser.ParseEsp(Esp);
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

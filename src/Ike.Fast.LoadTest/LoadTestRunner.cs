@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// Runs one load test: starts the embedded responder unless a target is given, spreads the load over generator
+/// threads (<see cref="GeneratorShard"/>), samples counters, latency and CPU, stops by itself when the count or the
+/// duration is reached and every handshake finished or timed out, then deletes every SA it established.
+/// </summary>
+public static class LoadTestRunner
+{
+    private const int SampleMs = 250;
+    private const int SamplesPerSeriesPoint = 4;
+
+    /// <summary>Runs to the end (or until <paramref name="cancel"/> fires: then no more handshakes start, the rest finish).</summary>
+    public static LoadTestResult Run(LoadTestOptions options, ILoadTestProgress? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        using EmbeddedResponder? responder = options.Target is null ? new EmbeddedResponder(options) : null;
+        IPEndPoint target = options.Target ?? responder!.EndPoint;
+        string targetText = responder is null ? target.ToString() : $"embedded IkeFast responder on {target}";
+        IPAddress firstSource = options.SourceAddress
+            ?? (IPAddress.IsLoopback(target.Address) && target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? IPAddress.Parse("127.0.0.2")
+                : target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any);
+        if (options.Warmup > 0)
+        {
+            // JIT tiering and first-use costs would otherwise land on the first handshakes (and their latency would
+            // cross the retransmission timer): a few unmeasured, unimpaired handshakes first, deleted afterwards.
+            var warm = options with
+            {
+                Count = options.Warmup,
+                DurationSeconds = null,
+                Rate = null,
+                RampUpSeconds = 0,
+                Concurrency = Math.Min(options.Concurrency, 8),
+                Churn = false,
+                Peers = null,
+                Drop = 0,
+                Duplicate = 0,
+                DelayMs = 0,
+                Threads = 1,
+            };
+            _ = RunPhase(warm, target, responder, targetText, firstSource, null, cancel);
+        }
+
+        return RunPhase(options, target, responder, targetText, firstSource, progress, cancel);
+    }
+
+    private static LoadTestResult RunPhase(LoadTestOptions options, IPEndPoint target, EmbeddedResponder? responder, string targetText,
+        IPAddress firstSource, ILoadTestProgress? progress, CancellationToken cancel)
+    {
+        long responderRetransmissions0 = responder?.Counters[Protocol.DiagnosticCode.Retransmission] ?? 0;
+        int peers = options.Peers
+            ?? (options.Churn ? Math.Min(options.Concurrency, 20000) : (int)Math.Min(options.Count ?? 4096, 20000));
+
+        var counters = new LoadCounters();
+        var latency = new LatencyHistogram();
+        var shards = new List<GeneratorShard>();
+        int threads = options.Threads;
+        int peerBase = 0;
+        for (int i = 0; i < threads; i++)
+        {
+            int shardPeers = Share(peers, threads, i);
+            long? count = options.Count is { } c ? Share(c, threads, i) : null;
+            if (count == 0 || shardPeers == 0)
+            {
+                continue;
+            }
+
+            shards.Add(new GeneratorShard(i, options, target, firstSource, peerBase, shardPeers, count,
+                options.Rate / threads, Math.Max(1, (int)Share(options.Concurrency, threads, i)), counters, latency));
+            peerBase += shardPeers;
+        }
+
+        var cpu = new CpuMeter(shards, responder, options.ResponderPid);
+        var clock = Stopwatch.StartNew();
+        foreach (GeneratorShard s in shards)
+        {
+            s.Start();
+        }
+
+        var series = new List<LoadSample>();
+        long lastCompleted = 0;
+        double lastSeriesAt = 0;
+        int tick = 0;
+        bool stopping = false;
+        bool aborted = false;
+        double activeSeconds = 0;
+        var recentCompletions = new Queue<(double T, long Completed)>();
+        while (true)
+        {
+            Thread.Sleep(SampleMs);
+            tick++;
+            double t = clock.Elapsed.TotalSeconds;
+            // A target that completes nothing (down, wrong key, wrong proposal) would otherwise keep a --count run
+            // going for count/concurrency timeouts: once a full window of handshakes failed with none complete, stop.
+            bool hopeless = counters.Completed == 0 && counters.Failed >= Math.Min(options.Concurrency, 64);
+            if (!stopping && ((options.DurationSeconds is { } d && t >= d) || cancel.IsCancellationRequested || hopeless))
+            {
+                aborted = hopeless;
+                stopping = true;
+                foreach (GeneratorShard s in shards)
+                {
+                    s.StopStarting();
+                }
+            }
+
+            bool done = shards.TrueForAll(s => s.Idle);
+            (double genCpu, double? respCpu, _) = cpu.Read();
+            long completed = counters.Completed;
+            recentCompletions.Enqueue((t, completed));
+            while (recentCompletions.Count > 1 && t - recentCompletions.Peek().T > 1.0)
+            {
+                recentCompletions.Dequeue();
+            }
+
+            var (t0, c0) = recentCompletions.Peek();
+            double liveRate = t > t0 ? (completed - c0) / (t - t0) : 0;
+            if (tick % SamplesPerSeriesPoint == 0 || done)
+            {
+                double interval = t - lastSeriesAt;
+                var point = new LoadSample(Math.Round(t, 3), counters.Started, completed, counters.Failed, counters.InFlight,
+                    interval > 0 ? (completed - lastCompleted) / interval : 0, latency.TakeInterval(), counters.Retransmits, genCpu, respCpu);
+                series.Add(point);
+                lastCompleted = completed;
+                lastSeriesAt = t;
+            }
+
+            progress?.Report(
+                new LoadSample(t, counters.Started, completed, counters.Failed, counters.InFlight, liveRate, default, counters.Retransmits, genCpu, respCpu),
+                latency.Total(), counters.FailuresByReason());
+            if (done)
+            {
+                activeSeconds = t;
+                break;
+            }
+        }
+
+        (double generatorCpu, double? responderCpuSeconds, double processCpu) = cpu.Read();
+
+        // On exit: delete what was established (Informational Delete), then let the responder read them.
+        for (int i = 0; i < shards.Count; i++)
+        {
+            Func<int, bool>? behind = null;
+            if (responder is not null)
+            {
+                int others = 0;
+                for (int j = i + 1; j < shards.Count; j++)
+                {
+                    others += shards[j].EstablishedCount;
+                }
+
+                // A few hundred deletes in the responder's socket buffer at most.
+                behind = remaining => responder.Registry.IkeCount > remaining + others + 200;
+            }
+
+            shards[i].DeleteEstablished(TimeSpan.FromSeconds(30), behind);
+        }
+
+        int? left = null;
+        if (responder is not null)
+        {
+            var wait = Stopwatch.StartNew();
+            while (responder.Registry.IkeCount > 0 && wait.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                Thread.Sleep(20);
+            }
+
+            left = responder.Registry.IkeCount;
+        }
+
+        foreach (GeneratorShard s in shards)
+        {
+            s.Dispose();
+        }
+
+        if (responder?.Failure is { } failure)
+        {
+            throw new InvalidOperationException("The embedded responder failed.", failure);
+        }
+
+        return new LoadTestResult
+        {
+            Options = options,
+            Target = targetText,
+            ElapsedSeconds = clock.Elapsed.TotalSeconds,
+            ActiveSeconds = activeSeconds,
+            Started = counters.Started,
+            Completed = counters.Completed,
+            Failed = counters.Failed,
+            FailuresByReason = counters.FailuresByReason(),
+            ChildSas = counters.ChildSas,
+            Retransmits = counters.Retransmits,
+            ResponderRetransmissionAnswers = responder?.Counters[Protocol.DiagnosticCode.Retransmission] - responderRetransmissions0,
+            DatagramsSent = counters.DatagramsSent,
+            DatagramsReceived = counters.DatagramsReceived,
+            Dropped = counters.Dropped,
+            Duplicated = counters.Duplicated,
+            Deleted = counters.Deleted,
+            ResponderIkeSasLeft = left,
+            HandshakesPerSecond = activeSeconds > 0 ? counters.Completed / activeSeconds : 0,
+            Latency = latency.Total(),
+            GeneratorCpuSeconds = generatorCpu,
+            ResponderCpuSeconds = responderCpuSeconds,
+            ProcessCpuSeconds = processCpu,
+            ResponderIsInProcess = responder is not null,
+            AbortedNothingCompleted = aborted,
+            Series = series,
+        };
+    }
+
+    private static long Share(long total, int parts, int index) => (total / parts) + (index < total % parts ? 1 : 0);
+
+    private static int Share(int total, int parts, int index) => (int)Share((long)total, parts, index);
+}

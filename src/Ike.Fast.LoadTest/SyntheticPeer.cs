@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.LoadTest;
+
+/// <summary>
+/// One synthetic initiator: its own UDP socket (own source address from 127.0.0.0/8 on loopback, own ephemeral
+/// port) and identity. Receives are asynchronous (the runtime's epoll thread completes them) and handed to the
+/// owning <see cref="GeneratorShard"/>'s inbox; all engine work stays on the shard's thread.
+/// </summary>
+internal sealed class SyntheticPeer : IDisposable
+{
+    /// <summary>PSK handshakes without certificates stay well under this; larger datagrams are truncated and fail to parse.</summary>
+    private const int ReceiveBufferSize = 4096;
+
+    private readonly Socket _socket;
+    private readonly SocketAsyncEventArgs _receive = new();
+    private readonly Action<SyntheticPeer, byte[], int, IPEndPoint> _deliver;
+    private readonly SocketAddress _from;
+    private volatile bool _disposed;
+
+    public SyntheticPeer(int index, IPAddress address, Action<SyntheticPeer, byte[], int, IPEndPoint> deliver)
+    {
+        Index = index;
+        _deliver = deliver;
+        _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            _socket.Bind(new IPEndPoint(address, 0));
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _from = new SocketAddress(address.AddressFamily);
+        Identity = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
+            ? IkeIdentity.Parse($"@peer{index}.loadtest.ikefast")
+            : IkeIdentity.FromAddress(address);
+        _receive.SetBuffer(new byte[ReceiveBufferSize], 0, ReceiveBufferSize);
+        _receive.RemoteEndPoint = new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        _receive.Completed += (_, e) => OnReceived(e);
+    }
+
+    public int Index { get; }
+
+    /// <summary>The socket (for <see cref="EpollSet"/>).</summary>
+    public Socket Socket => _socket;
+
+    /// <summary>The bound source address and port.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Phase 1 identity: the source address (ID_IPV4_ADDR), or an FQDN when the address is the wildcard.</summary>
+    public IkeIdentity Identity { get; }
+
+    /// <summary>The handshake this peer is running or holding, if any.</summary>
+    public Handshake? Current { get; set; }
+
+    public void StartReceiving()
+    {
+        while (!_disposed)
+        {
+            bool pending;
+            try
+            {
+                pending = _socket.ReceiveFromAsync(_receive);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (pending || !Consume(_receive))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one waiting datagram without blocking (the epoll path); false when none is waiting. The sender is
+    /// <paramref name="expected"/> itself when it matches (no allocation), else a new endpoint.
+    /// </summary>
+    public bool TryReceive(Span<byte> buffer, IPEndPoint expected, SocketAddress expectedAddress, out int length, out IPEndPoint remote)
+    {
+        length = 0;
+        remote = expected;
+        try
+        {
+            if (_disposed || _socket.Available == 0)
+            {
+                return false;
+            }
+
+            length = _socket.ReceiveFrom(buffer, SocketFlags.None, _from);
+        }
+        catch (SocketException)
+        {
+            // ICMP port unreachable surfaces as ConnectionReset on the next read: nothing to deliver.
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        if (!_from.Equals(expectedAddress))
+        {
+            remote = (IPEndPoint)expected.Create(_from);
+        }
+
+        return true;
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, remote);
+        }
+        catch (SocketException)
+        {
+            // ICMP port unreachable reported on a later send, or a full socket buffer: the datagram is lost, as on a
+            // real network; retransmission or the handshake timeout deals with it.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void OnReceived(SocketAsyncEventArgs e)
+    {
+        if (Consume(e))
+        {
+            StartReceiving();
+        }
+    }
+
+    /// <summary>Hands a completed receive over; false when the socket is closed.</summary>
+    private bool Consume(SocketAsyncEventArgs e)
+    {
+        if (_disposed || e.SocketError is SocketError.OperationAborted or SocketError.Shutdown)
+        {
+            return false;
+        }
+
+        if (e.SocketError == SocketError.Success && e.BytesTransferred > 0)
+        {
+            byte[] copy = ArrayPool<byte>.Shared.Rent(e.BytesTransferred);
+            e.Buffer.AsSpan(0, e.BytesTransferred).CopyTo(copy);
+            _deliver(this, copy, e.BytesTransferred, (IPEndPoint)e.RemoteEndPoint!);
+        }
+
+        // Other errors (ConnectionReset from an ICMP unreachable) are transient on UDP: keep receiving.
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _socket.Dispose();
+        _receive.Dispose();
+    }
+}
