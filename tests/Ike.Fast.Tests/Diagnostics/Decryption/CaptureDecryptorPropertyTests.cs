@@ -30,6 +30,11 @@ public class CaptureDecryptorPropertyTests
             foreach ((int message, int offset, byte mask, bool truncate) in list)
             {
                 byte[] target = session[message];
+                if (target.Length == 0)
+                {
+                    continue; // an earlier mutation truncated this message to nothing
+                }
+
                 int at = offset % target.Length;
                 if (truncate)
                 {
