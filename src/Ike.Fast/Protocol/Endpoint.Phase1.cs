@@ -1041,7 +1041,7 @@ public sealed partial class Endpoint
         if (f.IsRepeat(message))
         {
             Counters.Count(DiagnosticCode.Retransmission);
-            if (f.Length > 0)
+            if (f.Length > 0 && f.Answers(message))
             {
                 SendFlight(f);
             }

@@ -23,6 +23,15 @@ internal sealed class Flight
     public int LastInHash;
     public int LastInLength = -1;
 
+    /// <summary>
+    /// Hash and length of the datagram this flight answers (the last one received when it was armed), or -1 when it
+    /// answers nothing (an initiator's first message). Only a repeat of that datagram gets the flight again: a
+    /// duplicate of a later message (e.g. MM6 at an initiator whose last flight is MM5) must not resend it, or two
+    /// endpoints bounce the pair forever.
+    /// </summary>
+    public int AnsweredHash;
+    public int AnsweredLength = -1;
+
     /// <summary>Non-zero: send the message as IKE fragments of at most this many bytes when it is larger.</summary>
     public int FragmentSize;
     public ushort FragmentId;
@@ -43,6 +52,8 @@ internal sealed class Flight
     public void Arm(long now, long interval, bool awaitingReply)
     {
         AwaitingReply = awaitingReply;
+        AnsweredHash = LastInHash;
+        AnsweredLength = LastInLength;
         Attempts = 0;
         Interval = interval;
         Deadline = awaitingReply ? now + interval : long.MaxValue;
@@ -61,6 +72,9 @@ internal sealed class Flight
     }
 
     public bool IsRepeat(ReadOnlySpan<byte> datagram) => datagram.Length == LastInLength && HashOf(datagram) == LastInHash;
+
+    /// <summary>True when <paramref name="datagram"/> is the message this flight was the reply to.</summary>
+    public bool Answers(ReadOnlySpan<byte> datagram) => datagram.Length == AnsweredLength && HashOf(datagram) == AnsweredHash;
 
     private static int HashOf(ReadOnlySpan<byte> data)
     {

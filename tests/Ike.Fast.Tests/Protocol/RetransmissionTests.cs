@@ -59,6 +59,25 @@ public class RetransmissionTests
     }
 
     [Fact]
+    public void DuplicatedFinalMessage_IsAbsorbed_NotAnsweredWithAnEarlierFlight()
+    {
+        // MM6 is the last Main Mode message: an initiator whose last flight is MM5 must not resend MM5 when a copy of
+        // MM6 arrives (MM5 answered MM4, not MM6), or the responder answers the resent MM5 with MM6 again, forever.
+        var c = Conversation.Create(ike: "aes128-sha256-ecp256");
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.Single(c.Of(true, EngineEventKind.Phase1Up));
+        byte[] mm6 = c.Wire[5].Bytes;
+        Assert.False(c.Wire[5].FromA);
+        /* <-- MM6 HDR*, IDir, HASH_R (duplicate) */
+        c.A.Handle(c.Now, new IPEndPoint(Conversation.AddressA, 500), new IPEndPoint(Conversation.AddressB, 500), mm6);
+        var buffer = new byte[65536];
+        Assert.False(c.A.PollTransmit(buffer, out _));
+        Assert.Equal(1, c.A.Counters[DiagnosticCode.Retransmission]);
+        Assert.Single(c.Of(true, EngineEventKind.Phase1Up));
+    }
+
+    [Fact]
     public void RetransmittedQuickMode1AfterCompletion_IsAnsweredFromTheCache()
     {
         var c = Conversation.Create(ike: "aes128-sha256-ecp256");
