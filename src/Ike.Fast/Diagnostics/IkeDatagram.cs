@@ -1,3 +1,5 @@
+using Ike.Fast.Wire;
+
 namespace Ike.Fast.Diagnostics;
 
 /// <summary>
@@ -15,10 +17,10 @@ public static class IkeDatagram
     public const ushort NatTraversalPort = 4500;
 
     /// <summary>Length of the non-ESP marker (RFC 3948 section 2.2).</summary>
-    public const int NonEspMarkerLength = 4;
+    public const int NonEspMarkerLength = UdpEncapsulation.NonEspMarkerLength;
 
     /// <summary>The NAT-keepalive byte (RFC 3948 section 2.3).</summary>
-    public const byte NatKeepaliveByte = 0xFF;
+    public const byte NatKeepaliveByte = UdpEncapsulation.NatKeepaliveByte;
 
     /// <summary>Classifies a UDP datagram by its ports and first bytes; <paramref name="isakmp"/> is the ISAKMP message when the result is <see cref="IkeDatagramKind.Isakmp"/>.</summary>
     public static IkeDatagramKind Classify(ushort sourcePort, ushort destinationPort, ReadOnlySpan<byte> payload,
@@ -43,51 +45,29 @@ public static class IkeDatagram
     /// <summary>Classifies a datagram whose ports are unknown (hex input): a keepalive byte or a leading zero marker is recognised, anything else is taken as ISAKMP.</summary>
     public static IkeDatagramKind ClassifyWithoutPorts(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> isakmp, out bool nonEspMarker)
     {
-        if (payload.Length == 1 && payload[0] == NatKeepaliveByte)
-        {
-            isakmp = default;
-            nonEspMarker = false;
-            return IkeDatagramKind.NatKeepalive;
-        }
-
         // A real initiator cookie is never all-zero in its first four bytes in practice, and a zero SPI is
-        // reserved (RFC 4303 section 2.1), so four leading zeros can only be the non-ESP marker.
-        if (payload.Length >= NonEspMarkerLength && HasNonEspMarker(payload))
+        // reserved (RFC 4303 section 2.1), so four leading zeros can only be the non-ESP marker; anything else that
+        // is not a keepalive is taken as a bare ISAKMP message.
+        IkeDatagramKind kind = ClassifyNatTraversal(payload, out isakmp, out nonEspMarker);
+        if (kind is IkeDatagramKind.EspInUdp or IkeDatagramKind.Malformed)
         {
-            isakmp = payload[NonEspMarkerLength..];
-            nonEspMarker = true;
+            isakmp = payload;
             return IkeDatagramKind.Isakmp;
         }
 
-        isakmp = payload;
-        nonEspMarker = false;
-        return IkeDatagramKind.Isakmp;
+        return kind;
     }
 
+    // The port-4500 demultiplexing itself is the wire layer's (UdpEncapsulation); this adds the diagnostic kinds.
     private static IkeDatagramKind ClassifyNatTraversal(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> isakmp, out bool nonEspMarker)
     {
-        isakmp = default;
-        nonEspMarker = false;
-        if (payload.Length == 1 && payload[0] == NatKeepaliveByte)
+        nonEspMarker = UdpEncapsulation.TryStripNonEspMarker(payload, out isakmp);
+        return UdpEncapsulation.Classify(payload) switch
         {
-            return IkeDatagramKind.NatKeepalive;
-        }
-
-        if (payload.Length < NonEspMarkerLength)
-        {
-            return IkeDatagramKind.Malformed;
-        }
-
-        if (HasNonEspMarker(payload))
-        {
-            isakmp = payload[NonEspMarkerLength..];
-            nonEspMarker = true;
-            return IkeDatagramKind.Isakmp;
-        }
-
-        return IkeDatagramKind.EspInUdp;
+            UdpEncapsulatedKind.NatKeepalive => IkeDatagramKind.NatKeepalive,
+            UdpEncapsulatedKind.Ike => IkeDatagramKind.Isakmp,
+            UdpEncapsulatedKind.Esp => IkeDatagramKind.EspInUdp,
+            _ => IkeDatagramKind.Malformed,
+        };
     }
-
-    private static bool HasNonEspMarker(ReadOnlySpan<byte> payload) =>
-        payload[0] == 0 && payload[1] == 0 && payload[2] == 0 && payload[3] == 0;
 }
