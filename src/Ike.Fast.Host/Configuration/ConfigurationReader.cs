@@ -312,6 +312,7 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             RemoteAddress = remoteAddress,
             RemotePort = remotePort,
             Mode = aggressive ? ExchangeMode.Aggressive : ExchangeMode.Main,
+            ForceEncapsulation = ReadBool(section.GetSection(ConfigurationKeys.Encap), false),
             LocalAuth = local,
             RemoteAuth = remote,
             IkeProposals = proposals.Count > 0 ? proposals : PeerConfig.DefaultIkeProposals,

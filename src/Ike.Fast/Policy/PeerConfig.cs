@@ -24,6 +24,12 @@ public sealed class PeerConfig
     /// <summary>UDP port of the peer (500).</summary>
     public int RemotePort { get; init; } = 500;
 
+    /// <summary>
+    /// Force UDP encapsulation (swanctl.conf <c>encap = yes</c>): like charon we send a fake NAT-D hash for our own
+    /// address, so both sides see a NAT and float to port 4500 (RFC 3947 §3.2 leaves the choice to the sender).
+    /// </summary>
+    public bool ForceEncapsulation { get; init; }
+
     /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
     public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
 

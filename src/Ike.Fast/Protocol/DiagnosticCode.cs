@@ -68,4 +68,7 @@ public enum DiagnosticCode
 
     /// <summary>An unsupported exchange type.</summary>
     UnsupportedExchange,
+
+    /// <summary>NAT-D showed a NAT between the peers (RFC 3947 §3.2): IKE floats to 4500, ESP is UDP-encapsulated.</summary>
+    NatDetected,
 }

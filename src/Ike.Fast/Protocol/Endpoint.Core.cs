@@ -514,6 +514,7 @@ public sealed partial class Endpoint
                 continue;
             }
 
+            RunNatKeepalive(sa, now);
             RunQuickModeTimers(sa, now);
         }
     }
@@ -575,6 +576,11 @@ public sealed partial class Endpoint
             if (!sa.IsEstablished && !sa.IsInitiator)
             {
                 best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
+            }
+
+            if (sa.IsEstablished)
+            {
+                best = Math.Min(best, sa.NextKeepaliveAt);
             }
 
             if (sa.IsEstablished && sa.LifetimeSeconds > 0)

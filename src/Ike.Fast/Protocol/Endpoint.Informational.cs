@@ -44,6 +44,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        FollowPeerEndpoint(sa, now);
+
         sa.CompletedMessageIds.Add(h.MessageId);
         for (int i = 0; i < m.DeleteCount; i++)
         {

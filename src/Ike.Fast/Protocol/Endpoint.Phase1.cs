@@ -213,6 +213,7 @@ public sealed partial class Endpoint
             SaiB = saBody.ToArray(),
         };
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Flight.Local = local;
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
@@ -289,6 +290,7 @@ public sealed partial class Endpoint
 
         LearnResponderCookie(sa, h.ResponderCookie);
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Flight.RememberIncoming(message);
         sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxi);
         if (sa.DhKey is null)
@@ -305,6 +307,7 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxi);
         w.WriteNonce(sa.Ni);
         WriteCertificateRequests(sa, ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainInitiatorSentKe;
     }
@@ -333,6 +336,7 @@ public sealed partial class Endpoint
         }
 
         sa.Flight.RememberIncoming(message);
+        CheckNatDiscovery(sa, message, in m, now);
         /* MM4 <-- HDR, KE, Nr */
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
@@ -340,6 +344,7 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
         WriteCertificateRequests(sa, ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainResponderSentKe;
     }
@@ -361,6 +366,8 @@ public sealed partial class Endpoint
         }
 
         sa.Flight.RememberIncoming(message);
+        CheckNatDiscovery(sa, message, in m, now);
+        FloatToNatTraversalPort(sa);
         /* MM5 HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] --> */
         sa.IdiiB = LocalIdBody(sa);
         SendAuthentication(now, sa, ExchangeType.IdentityProtection, sa.IdiiB, initiator: true, awaitingReply: true);
@@ -397,6 +404,7 @@ public sealed partial class Endpoint
         }
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        FollowPeerEndpoint(sa, now);
         sa.IdiiB = idBody.ToArray();
         bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
@@ -620,6 +628,7 @@ public sealed partial class Endpoint
     {
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
+        StartNatKeepalives(sa, now);
         ReleaseHalfOpen(sa);
         sa.LastPhase1Block = sa.Iv.Current.ToArray();
         sa.DhKey?.Dispose();
@@ -723,6 +732,8 @@ public sealed partial class Endpoint
             fragmentation[16] = 0x80; // charon's capability bytes 80000000
             w.WriteVendorId(fragmentation);
         }
+
+        WriteNatTraversalVendorIds(ref w);
     }
 
     private static KnownVendor ClassifyVendors(ReadOnlySpan<byte> source, in MessagePayloads m)

@@ -47,6 +47,21 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
+    /// <summary>NAT-T dialect both sides announced (None: no NAT-D sent or expected).</summary>
+    public NatTraversal.NatTraversalVersion NatVersion;
+
+    /// <summary>RFC 3947 §3.2: our address as the peer saw it differs from ours (we send keepalives).</summary>
+    public bool NatLocalBehind;
+
+    /// <summary>RFC 3947 §3.2: the peer's source address is not one it hashed.</summary>
+    public bool NatRemoteBehind;
+
+    /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
+    public long NextKeepaliveAt = long.MaxValue;
+
+    /// <summary>IKE and ESP float to UDP 4500 and IPsec SAs are UDP-encapsulated (a NAT on either side, or forced).</summary>
+    public bool UdpEncapsulated => NatVersion != NatTraversal.NatTraversalVersion.None && (NatLocalBehind || NatRemoteBehind || Peer.ForceEncapsulation);
+
     /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
     public byte[] LastPhase1Block = [];
 

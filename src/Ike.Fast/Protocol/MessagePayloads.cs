@@ -33,6 +33,8 @@ internal struct MessagePayloads
     public RangeBuffer8 VendorIds;
     public int CertCount;
     public RangeBuffer8 Certs;
+    public int NatDiscoveryCount;
+    public RangeBuffer8 NatDiscoveries;
     public WireFault Fault;
 
     /// <summary>Walks a chain (strict for cleartext datagrams, padding-tolerant for decrypted bodies).</summary>
@@ -109,6 +111,14 @@ internal struct MessagePayloads
                     }
 
                     m.Present |= PayloadSet.VendorId;
+                    break;
+                case PayloadType.NatDiscovery or PayloadType.NatDiscoveryDraft:
+                    if (m.NatDiscoveryCount < 8)
+                    {
+                        m.NatDiscoveries[m.NatDiscoveryCount++] = range;
+                    }
+
+                    m.Present |= PayloadSet.NatDiscovery;
                     break;
                 default:
                     m.Present |= p.Type.ToSet();
