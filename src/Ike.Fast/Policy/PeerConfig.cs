@@ -30,6 +30,18 @@ public sealed class PeerConfig
     /// </summary>
     public bool ForceEncapsulation { get; init; }
 
+    /// <summary>
+    /// Dead Peer Detection (RFC 3706; swanctl.conf <c>dpd_delay</c>): send R-U-THERE after this long without any
+    /// authenticated message from the peer. Zero (default) = no probes (we always answer the peer's).
+    /// </summary>
+    public TimeSpan DpdDelay { get; init; }
+
+    /// <summary>The peer is dead when probes stay unanswered this long (swanctl.conf <c>dpd_timeout</c>, 150 s).</summary>
+    public TimeSpan DpdTimeout { get; init; } = TimeSpan.FromSeconds(150);
+
+    /// <summary>Action on a dead peer (swanctl.conf <c>dpd_action</c>).</summary>
+    public DpdAction DpdAction { get; init; } = DpdAction.Clear;
+
     /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
     public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
 

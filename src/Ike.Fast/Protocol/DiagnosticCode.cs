@@ -69,6 +69,12 @@ public enum DiagnosticCode
     /// <summary>An unsupported exchange type.</summary>
     UnsupportedExchange,
 
+    /// <summary>DPD: R-U-THERE unanswered for dpd_timeout (RFC 3706 §5.5); the configured action follows.</summary>
+    DeadPeer,
+
+    /// <summary>DPD: an R-U-THERE(-ACK) with a bad SPI, data length or sequence number (RFC 3706 §5.6), ignored.</summary>
+    DpdInvalid,
+
     /// <summary>NAT-D showed a NAT between the peers (RFC 3947 §3.2): IKE floats to 4500, ESP is UDP-encapsulated.</summary>
     NatDetected,
 }

@@ -515,6 +515,11 @@ public sealed partial class Endpoint
             }
 
             RunNatKeepalive(sa, now);
+            if (!RunDpd(sa, now))
+            {
+                continue;
+            }
+
             RunQuickModeTimers(sa, now);
         }
     }
@@ -581,6 +586,7 @@ public sealed partial class Endpoint
             if (sa.IsEstablished)
             {
                 best = Math.Min(best, sa.NextKeepaliveAt);
+                best = Math.Min(best, NextDpdDeadline(sa) ?? long.MaxValue);
             }
 
             if (sa.IsEstablished && sa.LifetimeSeconds > 0)

@@ -128,6 +128,7 @@ public sealed partial class Endpoint
     /// </summary>
     private void FollowPeerEndpoint(IkeSa sa, long now)
     {
+        NotePeerActivity(sa, now);
         if (_rxRemote is null || _rxLocal is null || (_rxRemote.Equals(sa.Remote) && _rxLocal.Port == sa.Local.Port))
         {
             return;

@@ -629,6 +629,7 @@ public sealed partial class Endpoint
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
         StartNatKeepalives(sa, now);
+        NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
         sa.LastPhase1Block = sa.Iv.Current.ToArray();
         sa.DhKey?.Dispose();

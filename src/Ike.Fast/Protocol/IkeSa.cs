@@ -47,6 +47,12 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
+    /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
+    public long LastPeerActivity;
+
+    /// <summary>DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence).</summary>
+    public readonly Dpd.DpdState Dpd = new();
+
     /// <summary>NAT-T dialect both sides announced (None: no NAT-D sent or expected).</summary>
     public NatTraversal.NatTraversalVersion NatVersion;
 
