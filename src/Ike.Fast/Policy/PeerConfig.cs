@@ -42,6 +42,15 @@ public sealed class PeerConfig
     /// <summary>Action on a dead peer (swanctl.conf <c>dpd_action</c>).</summary>
     public DpdAction DpdAction { get; init; } = DpdAction.Clear;
 
+    /// <summary>XAUTH role (none, client or server); with a PSK the Phase 1 proposal carries XAUTHInitPreShared (65001).</summary>
+    public XauthRole Xauth { get; init; }
+
+    /// <summary>XAUTH client: the user name sent in REPLY.</summary>
+    public string? XauthUserName { get; init; }
+
+    /// <summary>XAUTH client: the password sent in REPLY (UTF-8).</summary>
+    public string? XauthPassword { get; init; }
+
     /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
     public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
 

@@ -69,6 +69,12 @@ public enum DiagnosticCode
     /// <summary>An unsupported exchange type.</summary>
     UnsupportedExchange,
 
+    /// <summary>XAUTH succeeded (server: the user is authenticated; client: STATUS=1).</summary>
+    XauthSucceeded,
+
+    /// <summary>XAUTH failed (bad credentials, no backend, or no answer): the ISAKMP SA is deleted.</summary>
+    XauthFailed,
+
     /// <summary>DPD: R-U-THERE unanswered for dpd_timeout (RFC 3706 §5.5); the configured action follows.</summary>
     DeadPeer,
 

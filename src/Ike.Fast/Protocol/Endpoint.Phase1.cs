@@ -25,7 +25,7 @@ public sealed partial class Endpoint
         {
             if (child is not null)
             {
-                if (existing.IsEstablished)
+                if (existing.IsEstablished && existing.XauthDone)
                 {
                     StartQuickMode(existing, child, now);
                 }
@@ -88,7 +88,7 @@ public sealed partial class Endpoint
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
-        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, null, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, null, SaCodec.WireAuth(sa.Peer), sa.LifetimeSeconds);
         WriteVendorIds(ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.SaiB = FirstPayloadBody(buf);
@@ -111,7 +111,7 @@ public sealed partial class Endpoint
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.Aggressive, IsakmpFlags.None, 0));
-        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, group, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, group, SaCodec.WireAuth(sa.Peer), sa.LifetimeSeconds);
         w.WriteKeyExchange(sa.Gxi);
         w.WriteNonce(sa.Ni);
         w.WritePayload(PayloadType.Identification, sa.IdiiB);
@@ -166,7 +166,7 @@ public sealed partial class Endpoint
             }
 
             anyConnection = true;
-            index = SaCodec.Select(offers, c.IkeProposals, SaCodec.WireAuth(c.LocalAuth.Method), null, out chosen);
+            index = SaCodec.Select(offers, c.IkeProposals, SaCodec.WireAuth(c), null, out chosen);
             if (index >= 0)
             {
                 peer = c;
@@ -652,6 +652,20 @@ public sealed partial class Endpoint
             DropOlderSas(now, sa);
         }
 
+        sa.XauthDone = sa.Peer.Xauth == XauthRole.None;
+        if (sa.Peer.Xauth == XauthRole.Server)
+        {
+            StartXauth(sa, now);
+        }
+
+        if (sa.XauthDone)
+        {
+            StartPendingChildren(sa, now);
+        }
+    }
+
+    private void StartPendingChildren(IkeSa sa, long now)
+    {
         foreach (ChildConfig child in sa.PendingChildren)
         {
             StartQuickMode(sa, child, now);
@@ -773,7 +787,7 @@ public sealed partial class Endpoint
         }
 
         DhGroupId? group = sa.Mode == ExchangeMode.Aggressive ? sa.Peer.IkeProposals[0].Group : null;
-        if (SaCodec.Select(offers[..1], sa.Peer.IkeProposals, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), group, out IkeProposal? chosen) < 0)
+        if (SaCodec.Select(offers[..1], sa.Peer.IkeProposals, SaCodec.WireAuth(sa.Peer), group, out IkeProposal? chosen) < 0)
         {
             return false;
         }

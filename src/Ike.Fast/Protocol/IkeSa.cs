@@ -47,6 +47,15 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
+    /// <summary>Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID.</summary>
+    public readonly Dictionary<uint, Transaction.TransactionExchange> Transactions = [];
+
+    /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
+    public bool XauthDone;
+
+    /// <summary>The XAUTH user the server authenticated.</summary>
+    public string? XauthUser;
+
     /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
     public long LastPeerActivity;
 
@@ -100,6 +109,12 @@ internal sealed class IkeSa : IDisposable
         }
 
         Exchanges.Clear();
+        foreach (Transaction.TransactionExchange tx in Transactions.Values)
+        {
+            tx.Dispose();
+        }
+
+        Transactions.Clear();
         State = Phase1State.Dead;
     }
 }

@@ -18,6 +18,7 @@ internal struct MessagePayloads
     public (int Start, int Length) Hash;
     public (int Start, int Length) Nonce;
     public (int Start, int Length) Signature;
+    public (int Start, int Length) Attribute;
 
     /// <summary>Offset just after the first payload (HASH in Phase 2 / Informational messages): start of the hashed rest.</summary>
     public int AfterFirst;
@@ -111,6 +112,9 @@ internal struct MessagePayloads
                     }
 
                     m.Present |= PayloadSet.VendorId;
+                    break;
+                case PayloadType.Attribute:
+                    SetOnce(ref m.Attribute, range, ref m, PayloadSet.Attribute);
                     break;
                 case PayloadType.NatDiscovery or PayloadType.NatDiscoveryDraft:
                     if (m.NatDiscoveryCount < 8)

@@ -383,6 +383,10 @@ internal static class SaCodec
         _ => AhTransformId.Sha2_512,
     };
 
+    /// <summary>The Phase 1 authentication method on the wire: XAUTHInitPreShared (65001) for PSK with XAUTH.</summary>
+    public static IkeAuthenticationMethod WireAuth(PeerConfig c) =>
+        c.Xauth != XauthRole.None && c.LocalAuth.Method == AuthMethod.Psk ? IkeAuthenticationMethod.XauthInitiatorPreSharedKey : WireAuth(c.LocalAuth.Method);
+
     public static IkeAuthenticationMethod WireAuth(AuthMethod m) =>
         m == AuthMethod.Psk ? IkeAuthenticationMethod.PreSharedKey : IkeAuthenticationMethod.RsaSignatures;
 
