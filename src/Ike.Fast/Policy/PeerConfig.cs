@@ -51,6 +51,9 @@ public sealed class PeerConfig
     /// <summary>XAUTH client: the password sent in REPLY (UTF-8).</summary>
     public string? XauthPassword { get; init; }
 
+    /// <summary>Mode-Config (virtual address, DNS, split-include, banner); null = none.</summary>
+    public ModeConfigSettings? ModeConfig { get; init; }
+
     /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
     public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
 

@@ -75,6 +75,9 @@ public enum DiagnosticCode
     /// <summary>XAUTH failed (bad credentials, no backend, or no answer): the ISAKMP SA is deleted.</summary>
     XauthFailed,
 
+    /// <summary>Mode-Config: the pool has no free address; the ISAKMP SA is deleted.</summary>
+    PoolExhausted,
+
     /// <summary>DPD: R-U-THERE unanswered for dpd_timeout (RFC 3706 §5.5); the configured action follows.</summary>
     DeadPeer,
 

@@ -74,7 +74,7 @@ public sealed partial class Endpoint
                 return;
             case ExchangeType.QuickMode:
                 IkeSa? qsa = FindSa(h);
-                if (qsa is null || !qsa.IsEstablished || !qsa.XauthDone || !h.IsEncrypted || h.MessageId == 0)
+                if (qsa is null || !qsa.IsEstablished || !qsa.XauthDone || !qsa.ModeConfigDone || !h.IsEncrypted || h.MessageId == 0)
                 {
                     Drop(DiagnosticCode.UnknownSa, qsa, now, "Quick Mode without an established ISAKMP SA");
                     return;
@@ -377,6 +377,7 @@ public sealed partial class Endpoint
         }
 
         ReleaseHalfOpen(sa);
+        ReleaseLeases(sa);
         if (!keepChildren)
         {
             foreach (ChildSaInfo child in sa.Children)

@@ -25,7 +25,7 @@ public sealed partial class Endpoint
         {
             if (child is not null)
             {
-                if (existing.IsEstablished && existing.XauthDone)
+                if (existing.IsEstablished && existing.XauthDone && existing.ModeConfigDone)
                 {
                     StartQuickMode(existing, child, now);
                 }
@@ -653,6 +653,7 @@ public sealed partial class Endpoint
         }
 
         sa.XauthDone = sa.Peer.Xauth == XauthRole.None;
+        sa.ModeConfigDone = sa.Peer.ModeConfig?.Role != ModeConfigRole.Client;
         if (sa.Peer.Xauth == XauthRole.Server)
         {
             StartXauth(sa, now);
@@ -660,7 +661,7 @@ public sealed partial class Endpoint
 
         if (sa.XauthDone)
         {
-            StartPendingChildren(sa, now);
+            AfterExtendedAuthentication(sa, now);
         }
     }
 

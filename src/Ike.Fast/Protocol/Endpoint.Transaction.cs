@@ -25,6 +25,9 @@ public sealed partial class Endpoint
         XauthReply,
         XauthSet,
         XauthAck,
+        ModeConfigRequest,
+        ModeConfigAssign,
+        ModeConfigAck,
     }
 
     /// <summary>Server: ask for the user name and password once Phase 1 is up.</summary>
@@ -71,6 +74,18 @@ public sealed partial class Endpoint
                 break;
             case TransactionBody.XauthSet or TransactionBody.XauthAck:
                 w.WriteBasicAttribute((ushort)ConfigurationAttributeType.XauthStatus, status);
+                break;
+            case TransactionBody.ModeConfigRequest:
+                w.WriteVariableAttribute((ushort)ConfigurationAttributeType.InternalIp4Address, default);
+                w.WriteVariableAttribute((ushort)ConfigurationAttributeType.InternalIp4Dns, default);
+                w.WriteVariableAttribute((ushort)UnityAttributeType.SplitInclude, default);
+                w.WriteVariableAttribute((ushort)UnityAttributeType.Banner, default);
+                break;
+            case TransactionBody.ModeConfigAssign:
+                WriteModeConfigAttributes(ref w, sa);
+                break;
+            case TransactionBody.ModeConfigAck:
+                w.WriteVariableAttribute((ushort)ConfigurationAttributeType.InternalIp4Address, default);
                 break;
         }
 
@@ -154,6 +169,13 @@ public sealed partial class Endpoint
     /// <summary>Client side: the server's REQUEST or SET, answered with the same M-ID and identifier.</summary>
     private void OnTransactionRequest(long now, IkeSa sa, uint mid, ref CbcIvChain iv, in AttributePayload attr)
     {
+        bool xauth = HasAttribute(attr, ConfigurationAttributeType.XauthUserName) || HasAttribute(attr, ConfigurationAttributeType.XauthStatus);
+        if (!xauth)
+        {
+            OnModeConfigRequest(now, sa, mid, ref iv, in attr);
+            return;
+        }
+
         if (sa.Peer.Xauth != XauthRole.Client)
         {
             Drop(DiagnosticCode.UnexpectedMessage, sa, now, $"Transaction {attr.Type} but XAUTH is not configured as client");
@@ -188,6 +210,12 @@ public sealed partial class Endpoint
     /// <summary>Server side: REPLY to our REQUEST (check the credentials, SET the status) or ACK to our SET.</summary>
     private void OnTransactionReply(long now, IkeSa sa, TransactionExchange ours, in AttributePayload attr)
     {
+        if (ours.Kind is TransactionKind.ModeConfigRequest or TransactionKind.ModeConfigSet)
+        {
+            OnModeConfigReply(now, sa, ours, in attr);
+            return;
+        }
+
         if (ours.Kind == TransactionKind.XauthRequest)
         {
             bool ok = false;
@@ -225,7 +253,7 @@ public sealed partial class Endpoint
     {
         sa.XauthDone = true;
         Diagnose(DiagnosticCode.XauthSucceeded, sa, now, sa.Peer.Xauth == XauthRole.Server ? $"XAUTH user '{sa.XauthUser}' authenticated" : "XAUTH accepted");
-        StartPendingChildren(sa, now);
+        AfterExtendedAuthentication(sa, now);
     }
 
     /// <summary>Retransmits our Transaction requests; false when the SA was removed (XAUTH never answered).</summary>

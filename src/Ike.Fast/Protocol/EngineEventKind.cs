@@ -23,4 +23,7 @@ public enum EngineEventKind
     /// <see cref="EngineEvent.Peer"/>; UDP-encapsulated IPsec SAs must follow (XFRMA_ENCAP destination port).
     /// </summary>
     PeerEndpointChanged = 6,
+
+    /// <summary>Mode-Config gave us a virtual address, DNS servers, split networks, banner (<see cref="EngineEvent.Configuration"/>).</summary>
+    ConfigurationReceived = 7,
 }

@@ -53,6 +53,15 @@ internal sealed class IkeSa : IDisposable
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
 
+    /// <summary>Mode-Config finished (or not ours to wait for): with <see cref="XauthDone"/>, Quick Mode may start.</summary>
+    public bool ModeConfigDone;
+
+    /// <summary>Server: addresses leased to this peer (released when the SA goes).</summary>
+    public readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases = [];
+
+    /// <summary>Client: what Mode-Config assigned.</summary>
+    public Transaction.ModeConfigAttributes? AssignedConfiguration;
+
     /// <summary>The XAUTH user the server authenticated.</summary>
     public string? XauthUser;
 

@@ -8,4 +8,10 @@ internal enum TransactionKind
 
     /// <summary>XAUTH SET(STATUS) → ACK.</summary>
     XauthStatus = 2,
+
+    /// <summary>Mode-Config pull: REQUEST → REPLY (client).</summary>
+    ModeConfigRequest = 3,
+
+    /// <summary>Mode-Config push: SET → ACK (server).</summary>
+    ModeConfigSet = 4,
 }
