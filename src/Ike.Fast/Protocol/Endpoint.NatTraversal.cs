@@ -74,7 +74,8 @@ public sealed partial class Endpoint
     /// Compares the peer's NAT-D hashes with the addresses this datagram really used (RFC 3947 §3.2). A peer that
     /// announced NAT-T but sent no NAT-D does not do it: NAT-T is off for this SA.
     /// </summary>
-    private void CheckNatDiscovery(IkeSa sa, ReadOnlySpan<byte> message, in MessagePayloads m, long now)
+    private void CheckNatDiscovery(IkeSa sa, ReadOnlySpan<byte> message, in MessagePayloads m, long now,
+        IPEndPoint? local = null, IPEndPoint? remote = null)
     {
         if (sa.NatVersion == NatTraversalVersion.None)
         {
@@ -88,10 +89,10 @@ public sealed partial class Endpoint
         }
 
         Span<byte> expected = stackalloc byte[NatDiscovery.MaxHashLength];
-        int length = NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, _rxLocal ?? sa.Local, expected);
+        int length = NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, local ?? _rxLocal ?? sa.Local, expected);
         (int start, int len) = m.NatDiscoveries[0];
         sa.NatLocalBehind = !message.Slice(start, len).SequenceEqual(expected[..length]);
-        NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, _rxRemote ?? sa.Remote, expected);
+        NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, remote ?? _rxRemote ?? sa.Remote, expected);
         bool remoteMatched = false;
         for (int i = 1; i < m.NatDiscoveryCount; i++)
         {

@@ -498,6 +498,7 @@ public sealed partial class Endpoint
         }
 
         WriteVendorIds(ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.AggressiveResponderSentSa;
     }
@@ -520,6 +521,7 @@ public sealed partial class Endpoint
         }
 
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
         if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
         {
@@ -533,7 +535,8 @@ public sealed partial class Endpoint
 
         sa.IdirB = idBody.ToArray();
         sa.Flight.RememberIncoming(message);
-        /* AM3 HDR*, HASH_I --> (encrypted, as charon and pluto send it) */
+        CheckNatDiscovery(sa, message, in m, now);
+        /* AM3 HDR*, HASH_I [, NAT-D, NAT-D] --> (encrypted, as charon and pluto send it; on 4500 behind a NAT) */
         SendAuthentication(now, sa, ExchangeType.Aggressive, default, initiator: true, awaitingReply: false);
         Establish(now, sa, false);
     }
@@ -580,6 +583,9 @@ public sealed partial class Endpoint
             nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
         }
 
+        // The initiator hashed the AM1/AM2 addresses (port 500); AM3 itself may already come from 4500.
+        CheckNatDiscovery(sa, source, in m, now, sa.Local, sa.Remote);
+        FollowPeerEndpoint(sa, now);
         bool initialContact = HasNotify(source, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
         sa.Flight.Stop();
@@ -609,6 +615,11 @@ public sealed partial class Endpoint
             return;
         }
 
+        if (initiator && exchange == ExchangeType.Aggressive)
+        {
+            WriteNatDiscovery(sa, ref w);
+        }
+
         if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
         {
             Span<byte> spi = stackalloc byte[16];
@@ -621,6 +632,12 @@ public sealed partial class Endpoint
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
+        if (initiator && exchange == ExchangeType.Aggressive)
+        {
+            // RFC 3947 §4: in Aggressive Mode the initiator changes ports with AM3 (its NAT-D still names port 500).
+            FloatToNatTraversalPort(sa);
+        }
+
         SendFlight(sa.Flight);
     }
 

@@ -25,12 +25,13 @@ internal sealed class NatNetwork
     private readonly Dictionary<int, int> _outbound = [];
     private readonly Dictionary<int, int> _inbound = [];
 
-    public NatNetwork(bool natA, bool natB, bool forceEncapA = false, EndpointOptions? options = null, IpsecMode mode = IpsecMode.Tunnel)
+    public NatNetwork(bool natA, bool natB, bool forceEncapA = false, EndpointOptions? options = null, IpsecMode mode = IpsecMode.Tunnel,
+        ExchangeMode exchange = ExchangeMode.Main)
     {
         _natA = natA;
         _natB = natB;
-        ConfigA = Config(AddressOfA, PublicB, "@a.example", "@b.example", forceEncapA, mode);
-        ConfigB = Config(AddressOfB, null, "@b.example", "@a.example", false, mode);
+        ConfigA = Config(AddressOfA, PublicB, "@a.example", "@b.example", forceEncapA, mode, exchange);
+        ConfigB = Config(AddressOfB, null, "@b.example", "@a.example", false, mode, exchange);
         A = new Endpoint([ConfigA], Conversation.Secrets(), new ScalarDhEngine(new Crypto.DiffieHellman.DeterministicDhRandomSource(1)), new DeterministicEngineRandom(11), new CountingSpiAllocator(0xa0000001), options);
         B = new Endpoint([ConfigB], Conversation.Secrets(), new ScalarDhEngine(new Crypto.DiffieHellman.DeterministicDhRandomSource(2)), new DeterministicEngineRandom(22), new CountingSpiAllocator(0xb0000001), options);
     }
@@ -177,7 +178,8 @@ internal sealed class NatNetwork
         A.Handle(Now, local, source, bytes);
     }
 
-    private static PeerConfig Config(IPAddress local, IPAddress? remote, string localId, string remoteId, bool forceEncap, IpsecMode mode)
+    private static PeerConfig Config(IPAddress local, IPAddress? remote, string localId, string remoteId, bool forceEncap, IpsecMode mode,
+        ExchangeMode exchange)
     {
         bool sideA = remote is not null;
         return new PeerConfig
@@ -186,6 +188,8 @@ internal sealed class NatNetwork
             LocalAddress = local,
             RemoteAddress = remote,
             ForceEncapsulation = forceEncap,
+            Mode = exchange,
+            AggressiveModePskResponder = exchange == ExchangeMode.Aggressive,
             IkeProposals = [.. ProposalParser.ParseIke("aes128-sha256-modp2048")],
             LocalAuth = new AuthConfig { Identity = IkeIdentity.Parse(localId) },
             RemoteAuth = new AuthConfig { Identity = IkeIdentity.Parse(remoteId) },

@@ -173,4 +173,39 @@ public sealed class NatTraversalTests
         Assert.All(n.Wire, w => Assert.Equal(500, w.FromA ? w.T.Remote.Port : w.T.Local.Port));
         Assert.False(Assert.Single(n.Of(true, EngineEventKind.InstallChildSa)).ChildSa!.UdpEncapsulated);
     }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void AggressiveMode_NatDetected_Am3On4500(bool natA, bool natB)
+    {
+        var n = new NatNetwork(natA, natB, exchange: ExchangeMode.Aggressive);
+        Assert.True(n.A.Initiate("conn", "child", n.Now));
+        n.Pump();
+        Assert.Single(n.Of(true, EngineEventKind.Phase1Up));
+        Assert.Single(n.Of(false, EngineEventKind.Phase1Up));
+        bool nat = natA || natB;
+        Assert.Equal(nat, n.EventsA.Any(e => e.Diagnostic == DiagnosticCode.NatDetected));
+        Assert.Equal(nat, n.EventsB.Any(e => e.Diagnostic == DiagnosticCode.NatDetected));
+        Assert.Equal(natA, n.EventsB.Any(e => e.Diagnostic == DiagnosticCode.NatDetected && e.Message!.Contains("remote behind NAT", StringComparison.Ordinal)));
+        Assert.Equal(natB, n.EventsB.Any(e => e.Diagnostic == DiagnosticCode.NatDetected && e.Message!.Contains("local behind NAT", StringComparison.Ordinal)));
+        // AM1, AM2 on 500; AM3 and Quick Mode on 4500 when a NAT is in the way.
+        Assert.All(n.Wire.Skip(2), w => Assert.Equal(nat ? 4500 : 500, w.FromA ? w.T.Remote.Port : w.T.Local.Port));
+        ChildSaInfo a = Assert.Single(n.Of(true, EngineEventKind.InstallChildSa)).ChildSa!;
+        ChildSaInfo b = Assert.Single(n.Of(false, EngineEventKind.InstallChildSa)).ChildSa!;
+        Assert.Equal(nat, a.UdpEncapsulated);
+        Assert.Equal(nat, b.UdpEncapsulated);
+    }
+
+    [Fact]
+    public void TransportMode_UnderNat_UsesUdpTransport()
+    {
+        var n = new NatNetwork(natA: true, natB: false, mode: IpsecMode.Transport);
+        n.A.Initiate("conn", "child", n.Now);
+        n.Pump();
+        ChildSaInfo a = Assert.Single(n.Of(true, EngineEventKind.InstallChildSa)).ChildSa!;
+        Assert.Equal(IpsecMode.Transport, a.Mode);
+        Assert.True(a.UdpEncapsulated);
+    }
 }
