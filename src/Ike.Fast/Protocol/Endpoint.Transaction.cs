@@ -100,6 +100,7 @@ public sealed partial class Endpoint
         length = PadAndEncrypt(buf, length, sa.Cipher!, iv.Current);
         if (flight is null)
         {
+            sa.LastTransactionReply = (mid, buf[..length].ToArray());
             Send(sa.Local, sa.Remote, buf[..length]);
             return;
         }
@@ -118,6 +119,14 @@ public sealed partial class Endpoint
         }
 
         sa.Transactions.TryGetValue(h.MessageId, out TransactionExchange? ours);
+        if (ours is null && sa.LastTransactionReply.MessageId == h.MessageId && sa.LastTransactionReply.Datagram is { } cached)
+        {
+            // A retransmitted request: our reply was lost. Resend it (no state change; a forged copy only costs a resend).
+            Counters.Dropped++;
+            Send(sa.Local, sa.Remote, cached);
+            return;
+        }
+
         if (ours is null && (sa.CompletedMessageIds.Contains(h.MessageId) || sa.Exchanges.ContainsKey(h.MessageId)))
         {
             Drop(DiagnosticCode.Duplicate, sa, now, $"Transaction {h.MessageId:x8} replayed");

@@ -62,6 +62,12 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Client: what Mode-Config assigned.</summary>
     public Transaction.ModeConfigAttributes? AssignedConfiguration;
 
+    /// <summary>
+    /// Our answer to the peer's last Transaction request (its M-ID and bytes): a retransmitted request (our answer
+    /// was lost) gets it again instead of being dropped as a replay.
+    /// </summary>
+    public (uint MessageId, byte[] Datagram) LastTransactionReply;
+
     /// <summary>The XAUTH user the server authenticated.</summary>
     public string? XauthUser;
 

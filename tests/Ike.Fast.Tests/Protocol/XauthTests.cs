@@ -75,6 +75,32 @@ public sealed class XauthTests
     }
 
     [Fact]
+    public void LostReply_ServerRetransmitsRequest_ClientResendsItsReply()
+    {
+        Conversation c = Create("alice", "secret", new Users("alice", "secret"));
+        c.A.Initiate("conn", "child", c.Now);
+        bool dropped = false;
+        c.Filter = (fromA, index, bytes) =>
+        {
+            if (fromA && !dropped && (ExchangeType)bytes[18] == ExchangeType.Transaction)
+            {
+                dropped = true;
+                return null;
+            }
+
+            return bytes;
+        };
+        c.Pump();
+        Assert.True(dropped);
+        Assert.Empty(c.Of(true, EngineEventKind.InstallChildSa));
+        c.Tick(); // the server's REQUEST retransmission
+        c.Pump();
+        Assert.Contains(c.EventsB, e => e.Diagnostic == DiagnosticCode.XauthSucceeded);
+        Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
+        Assert.Single(c.Of(false, EngineEventKind.InstallChildSa));
+    }
+
+    [Fact]
     public void Pbkdf2Backend_VerifiesItsOwnLines()
     {
         var backend = new Pbkdf2XauthBackend([Pbkdf2XauthBackend.CreateLine("bob", "hunter2"), "# comment", ""]);
