@@ -36,6 +36,9 @@ internal sealed class NatNetwork
         B = new Endpoint([ConfigB], Conversation.Secrets(), new ScalarDhEngine(new Crypto.DiffieHellman.DeterministicDhRandomSource(2)), new DeterministicEngineRandom(22), new CountingSpiAllocator(0xb0000001), options);
     }
 
+    /// <summary>Rewrites a datagram in flight (fromA, bytes) → bytes to deliver.</summary>
+    public Func<bool, byte[], byte[]>? Filter { get; set; }
+
     /// <summary>Port the NAT in front of A gives the next new mapping.</summary>
     public int MappedPortBase { get; set; } = 31000;
 
@@ -134,6 +137,7 @@ internal sealed class NatNetwork
 
     private void DeliverFromA(Transmit t, byte[] bytes)
     {
+        bytes = Filter?.Invoke(true, bytes) ?? bytes;
         Wire.Add((true, t, bytes));
         IPEndPoint source = new(PublicA, t.Local.Port);
         if (_natA)
@@ -160,6 +164,7 @@ internal sealed class NatNetwork
 
     private void DeliverFromB(Transmit t, byte[] bytes)
     {
+        bytes = Filter?.Invoke(false, bytes) ?? bytes;
         Wire.Add((false, t, bytes));
         IPEndPoint source = new(PublicB, t.Local.Port);
         if (!t.Remote.Address.Equals(PublicA) || t.IsNatKeepalive)

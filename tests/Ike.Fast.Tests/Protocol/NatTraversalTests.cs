@@ -208,4 +208,37 @@ public sealed class NatTraversalTests
         Assert.Equal(IpsecMode.Transport, a.Mode);
         Assert.True(a.UdpEncapsulated);
     }
+
+    [Fact]
+    public void DraftOnlyPeers_UseDraftPayloadAndModeNumbers()
+    {
+        var n = new NatNetwork(natA: true, natB: false);
+        // Both sides see only the draft vendor IDs: the RFC 3947 one is blanked in MM1 and MM2 (VIDs are not hashed).
+        n.Filter = (fromA, bytes) =>
+        {
+            int at = bytes.AsSpan().IndexOf(VendorIds.NatTraversalRfc3947);
+            if (at > 0)
+            {
+                bytes.AsSpan(at, 16).Fill(0x5a);
+            }
+
+            return bytes;
+        };
+        n.A.Initiate("conn", "child", n.Now);
+        n.Pump();
+        byte[] mm3 = n.Wire[2].Bytes;
+        Assert.True(IsakmpHeader.TryReadUnchecked(mm3, out IsakmpHeader h));
+        var chain = new PayloadChainReader(mm3.AsSpan(IsakmpHeader.Size), h.NextPayload, IsakmpHeader.Size);
+        int drafts = 0;
+        while (chain.TryReadNext(out RawPayload p))
+        {
+            drafts += p.Type == PayloadType.NatDiscoveryDraft ? 1 : 0;
+            Assert.NotEqual(PayloadType.NatDiscovery, p.Type);
+        }
+
+        Assert.Equal(2, drafts);
+        ChildSaInfo a = Assert.Single(n.Of(true, EngineEventKind.InstallChildSa)).ChildSa!;
+        Assert.True(a.UdpEncapsulated);
+        Assert.Single(n.Of(false, EngineEventKind.InstallChildSa));
+    }
 }
