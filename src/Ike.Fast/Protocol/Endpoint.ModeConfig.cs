@@ -230,4 +230,34 @@ public sealed partial class Endpoint
             w.WriteVariableAttribute((ushort)UnityAttributeType.Banner, Encoding.UTF8.GetBytes(banner));
         }
     }
+
+    /// <summary>Our <c>dynamic</c> selector: the Mode-Config virtual address once assigned (road warrior), else the SA's.</summary>
+    private static IPAddress LocalSelectorAddress(IkeSa sa)
+    {
+        IPAddress local = sa.Local.Address;
+        foreach (IPAddress a in sa.AssignedConfiguration?.Addresses ?? [])
+        {
+            if (a.AddressFamily == TrafficSelectorCodec.Unmap(local).AddressFamily)
+            {
+                return a;
+            }
+        }
+
+        return local;
+    }
+
+    /// <summary>The peer's <c>dynamic</c> selector: the address we leased it (gateway), else its SA address.</summary>
+    private static IPAddress RemoteSelectorAddress(IkeSa sa)
+    {
+        IPAddress remote = sa.Remote.Address;
+        foreach ((AddressPool _, IPAddress a) in sa.Leases)
+        {
+            if (a.AddressFamily == TrafficSelectorCodec.Unmap(remote).AddressFamily)
+            {
+                return a;
+            }
+        }
+
+        return remote;
+    }
 }

@@ -29,7 +29,7 @@ public sealed partial class Endpoint
         qm.Ni = NewNonce();
         ChildProposal first = child.Proposals[0];
         qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
-        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], sa.Local.Address);
+        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
         qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
@@ -159,7 +159,7 @@ public sealed partial class Endpoint
         int bestSpecificity = -1;
         foreach (ChildConfig c in sa.Peer.Children)
         {
-            TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], sa.Remote.Address);
+            TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], RemoteSelectorAddress(sa));
             TrafficSelector configLocal = TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address);
             int specificity = configRemote.PrefixLength + configLocal.PrefixLength;
             if (specificity > bestSpecificity && TrafficSelectorCodec.Contains(configRemote, remoteTs) && TrafficSelectorCodec.Contains(configLocal, localTs))

@@ -79,6 +79,23 @@ public sealed class ModeConfigTests
     }
 
     [Fact]
+    public void DynamicSelectors_UseTheVirtualAddress()
+    {
+        var pool = new AddressPool("10.3.0.0/24");
+        PeerConfig a = Conversation.Config(Conversation.AddressA, Conversation.AddressB, child: b => b.LocalNet = "dynamic");
+        PeerConfig b = Conversation.Config(Conversation.AddressB, Conversation.AddressA, child: b => b.RemoteNet = "dynamic");
+        var c = new Conversation(
+            With(a, new ModeConfigSettings { Role = ModeConfigRole.Client }, XauthRole.None),
+            With(b, new ModeConfigSettings { Role = ModeConfigRole.Server, Ipv4Pool = pool }, XauthRole.None));
+        c.A.Initiate("conn", "child", c.Now);
+        c.Pump();
+        ChildSaInfo ca = Assert.Single(c.Of(true, EngineEventKind.InstallChildSa)).ChildSa!;
+        ChildSaInfo cb = Assert.Single(c.Of(false, EngineEventKind.InstallChildSa)).ChildSa!;
+        Assert.Equal("10.3.0.1/32", ca.LocalTs.ToString());
+        Assert.Equal("10.3.0.1/32", cb.RemoteTs.ToString());
+    }
+
+    [Fact]
     public void AddressPool_Ipv6_AndWrapAround()
     {
         var pool = new AddressPool("fd00::/126");
