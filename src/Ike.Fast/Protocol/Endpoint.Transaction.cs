@@ -119,9 +119,10 @@ public sealed partial class Endpoint
         }
 
         sa.Transactions.TryGetValue(h.MessageId, out TransactionExchange? ours);
-        if (ours is null && sa.LastTransactionReply.MessageId == h.MessageId && sa.LastTransactionReply.Datagram is { } cached)
+        if (ours is null && sa.LastTransactionReply.MessageId == h.MessageId && sa.LastTransactionReply.Datagram is { } cached &&
+            sa.LastTransactionRequest.IsRepeat(message))
         {
-            // A retransmitted request: our reply was lost. Resend it (no state change; a forged copy only costs a resend).
+            // A retransmitted request (the same bytes): our reply was lost. Resend it, no state change.
             Counters.Dropped++;
             Send(sa.Local, sa.Remote, cached);
             return;
@@ -171,6 +172,7 @@ public sealed partial class Endpoint
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(iv.Current);
         sa.CompletedMessageIds.Add(h.MessageId);
+        sa.LastTransactionRequest.RememberIncoming(message);
         OnTransactionRequest(now, sa, h.MessageId, ref iv, in attr);
         iv.Clear();
     }

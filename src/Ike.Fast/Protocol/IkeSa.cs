@@ -68,6 +68,9 @@ internal sealed class IkeSa : IDisposable
     /// </summary>
     public (uint MessageId, byte[] Datagram) LastTransactionReply;
 
+    /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
+    public readonly Flight LastTransactionRequest = new();
+
     /// <summary>The XAUTH user the server authenticated.</summary>
     public string? XauthUser;
 
