@@ -21,6 +21,10 @@ internal static class ConfigurationKeys
     public const string RemoteAddrs = "remote_addrs";
     public const string RemotePort = "remote_port";
     public const string Aggressive = "aggressive";
+    public const string Encap = "encap";
+    public const string DpdDelay = "dpd_delay";
+    public const string DpdTimeout = "dpd_timeout";
+    public const string DpdAction = "dpd_action";
     public const string Mode = "mode";
     public const string Proposals = "proposals";
     public const string Local = "local";
@@ -50,7 +54,7 @@ internal static class ConfigurationKeys
     public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
-         RekeyTime, ReauthTime, OverTime, Children];
+         RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction];
     public static readonly string[] AuthKeys = [Auth, Id, Certs, CaCerts];
     public static readonly string[] ChildKeys =
         [LocalTs, RemoteTs, EspProposals, AhProposals, Mode, RekeyTime, LifeTime, StartAction];

@@ -329,6 +329,10 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             RemoteAddress = remoteAddress,
             RemotePort = remotePort,
             Mode = aggressive ? ExchangeMode.Aggressive : ExchangeMode.Main,
+            ForceEncapsulation = ReadBool(section.GetSection(ConfigurationKeys.Encap), false),
+            DpdDelay = ReadDuration(section.GetSection(ConfigurationKeys.DpdDelay), TimeSpan.Zero),
+            DpdTimeout = ReadDuration(section.GetSection(ConfigurationKeys.DpdTimeout), TimeSpan.FromSeconds(150)),
+            DpdAction = ReadDpdAction(section.GetSection(ConfigurationKeys.DpdAction)),
             LocalAuth = local,
             RemoteAuth = remote,
             IkeProposals = proposals.Count > 0 ? proposals : PeerConfig.DefaultIkeProposals,
@@ -704,6 +708,21 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
 
         Error(section.Path, $"invalid number '{section.Value}' (expected {min}-{max})");
         return fallback;
+    }
+
+    /// <summary>swanctl.conf dpd_action (IkeFast reads it per connection): clear (default), hold, restart, none.</summary>
+    private DpdAction ReadDpdAction(IConfigurationSection section)
+    {
+        switch ((section.Value ?? "clear").ToLowerInvariant())
+        {
+            case "clear": return DpdAction.Clear;
+            case "hold" or "trap": return DpdAction.Hold;
+            case "restart" or "start": return DpdAction.Restart;
+            case "none": return DpdAction.None;
+            default:
+                Error(section.Path, $"invalid dpd_action '{section.Value}' (expected clear, hold, restart or none)");
+                return DpdAction.Clear;
+        }
     }
 
     private bool ReadBool(IConfigurationSection section, bool fallback)

@@ -274,7 +274,7 @@ public sealed class IkeDaemon : IControlTarget
         {
             var message = sendBuffer.AsSpan(NonEspMarkerLength, transmit.Length);
             IPEndPoint from;
-            if (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort)
+            if (!transmit.IsNatKeepalive && (transmit.Local.Port == NatTraversalPort || transmit.Remote.Port == NatTraversalPort))
             {
                 sendBuffer.AsSpan(0, NonEspMarkerLength).Clear();
                 from = _transport.Send(sendBuffer.AsSpan(0, NonEspMarkerLength + transmit.Length), transmit.Local, transmit.Remote);

@@ -24,6 +24,36 @@ public sealed class PeerConfig
     /// <summary>UDP port of the peer (500).</summary>
     public int RemotePort { get; init; } = 500;
 
+    /// <summary>
+    /// Force UDP encapsulation (swanctl.conf <c>encap = yes</c>): like charon we send a fake NAT-D hash for our own
+    /// address, so both sides see a NAT and float to port 4500 (RFC 3947 §3.2 leaves the choice to the sender).
+    /// </summary>
+    public bool ForceEncapsulation { get; init; }
+
+    /// <summary>
+    /// Dead Peer Detection (RFC 3706; swanctl.conf <c>dpd_delay</c>): send R-U-THERE after this long without any
+    /// authenticated message from the peer. Zero (default) = no probes (we always answer the peer's).
+    /// </summary>
+    public TimeSpan DpdDelay { get; init; }
+
+    /// <summary>The peer is dead when probes stay unanswered this long (swanctl.conf <c>dpd_timeout</c>, 150 s).</summary>
+    public TimeSpan DpdTimeout { get; init; } = TimeSpan.FromSeconds(150);
+
+    /// <summary>Action on a dead peer (swanctl.conf <c>dpd_action</c>).</summary>
+    public DpdAction DpdAction { get; init; } = DpdAction.Clear;
+
+    /// <summary>XAUTH role (none, client or server); with a PSK the Phase 1 proposal carries XAUTHInitPreShared (65001).</summary>
+    public XauthRole Xauth { get; init; }
+
+    /// <summary>XAUTH client: the user name sent in REPLY.</summary>
+    public string? XauthUserName { get; init; }
+
+    /// <summary>XAUTH client: the password sent in REPLY (UTF-8).</summary>
+    public string? XauthPassword { get; init; }
+
+    /// <summary>Mode-Config (virtual address, DNS, split-include, banner); null = none.</summary>
+    public ModeConfigSettings? ModeConfig { get; init; }
+
     /// <summary>Main or Aggressive Mode for initiation (swanctl.conf <c>aggressive</c>).</summary>
     public ExchangeMode Mode { get; init; } = ExchangeMode.Main;
 

@@ -77,6 +77,18 @@ public sealed class ChildSaInfo
     /// <summary>Negotiated lifetime in kilobytes (0 = none).</summary>
     public long LifetimeKilobytes { get; init; }
 
+    /// <summary>
+    /// ESP is UDP-encapsulated (RFC 3948; a NAT was detected or encapsulation forced): the installer sets XFRMA_ENCAP
+    /// (UDP_ENCAP_ESPINUDP) with <see cref="EncapsulationSourcePort"/> / <see cref="EncapsulationDestinationPort"/>.
+    /// </summary>
+    public bool UdpEncapsulated { get; init; }
+
+    /// <summary>Our UDP port for ESP-in-UDP (4500), 0 when not encapsulated.</summary>
+    public int EncapsulationSourcePort { get; init; }
+
+    /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
+    public int EncapsulationDestinationPort { get; init; }
+
     /// <summary>Zeroes the key arrays.</summary>
     public void ClearKeys()
     {

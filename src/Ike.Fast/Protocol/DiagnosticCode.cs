@@ -68,4 +68,22 @@ public enum DiagnosticCode
 
     /// <summary>An unsupported exchange type.</summary>
     UnsupportedExchange,
+
+    /// <summary>XAUTH succeeded (server: the user is authenticated; client: STATUS=1).</summary>
+    XauthSucceeded,
+
+    /// <summary>XAUTH failed (bad credentials, no backend, or no answer): the ISAKMP SA is deleted.</summary>
+    XauthFailed,
+
+    /// <summary>Mode-Config: the pool has no free address; the ISAKMP SA is deleted.</summary>
+    PoolExhausted,
+
+    /// <summary>DPD: R-U-THERE unanswered for dpd_timeout (RFC 3706 §5.5); the configured action follows.</summary>
+    DeadPeer,
+
+    /// <summary>DPD: an R-U-THERE(-ACK) with a bad SPI, data length or sequence number (RFC 3706 §5.6), ignored.</summary>
+    DpdInvalid,
+
+    /// <summary>NAT-D showed a NAT between the peers (RFC 3947 §3.2): IKE floats to 4500, ESP is UDP-encapsulated.</summary>
+    NatDetected,
 }

@@ -74,7 +74,7 @@ public sealed partial class Endpoint
                 return;
             case ExchangeType.QuickMode:
                 IkeSa? qsa = FindSa(h);
-                if (qsa is null || !qsa.IsEstablished || !h.IsEncrypted || h.MessageId == 0)
+                if (qsa is null || !qsa.IsEstablished || !qsa.XauthDone || !qsa.ModeConfigDone || !h.IsEncrypted || h.MessageId == 0)
                 {
                     Drop(DiagnosticCode.UnknownSa, qsa, now, "Quick Mode without an established ISAKMP SA");
                     return;
@@ -84,6 +84,9 @@ public sealed partial class Endpoint
                 return;
             case ExchangeType.Informational:
                 HandleInformational(now, FindSa(h), remote, h, message);
+                return;
+            case ExchangeType.Transaction:
+                HandleTransaction(now, FindSa(h), h, message);
                 return;
             default:
                 Drop(DiagnosticCode.UnsupportedExchange, null, now, $"exchange type {h.ExchangeType}");
@@ -374,6 +377,7 @@ public sealed partial class Endpoint
         }
 
         ReleaseHalfOpen(sa);
+        ReleaseLeases(sa);
         if (!keepChildren)
         {
             foreach (ChildSaInfo child in sa.Children)
@@ -514,6 +518,17 @@ public sealed partial class Endpoint
                 continue;
             }
 
+            RunNatKeepalive(sa, now);
+            if (!RunDpd(sa, now))
+            {
+                continue;
+            }
+
+            if (!RunTransactionTimers(sa, now))
+            {
+                continue;
+            }
+
             RunQuickModeTimers(sa, now);
         }
     }
@@ -575,6 +590,16 @@ public sealed partial class Endpoint
             if (!sa.IsEstablished && !sa.IsInitiator)
             {
                 best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
+            }
+
+            if (sa.IsEstablished)
+            {
+                best = Math.Min(best, sa.NextKeepaliveAt);
+                best = Math.Min(best, NextDpdDeadline(sa) ?? long.MaxValue);
+                foreach (Transaction.TransactionExchange tx in sa.Transactions.Values)
+                {
+                    best = Math.Min(best, tx.Flight.Deadline);
+                }
             }
 
             if (sa.IsEstablished && sa.LifetimeSeconds > 0)

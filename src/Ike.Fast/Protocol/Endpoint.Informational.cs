@@ -44,6 +44,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        FollowPeerEndpoint(sa, now);
+
         sa.CompletedMessageIds.Add(h.MessageId);
         for (int i = 0; i < m.DeleteCount; i++)
         {
@@ -115,12 +117,9 @@ public sealed partial class Endpoint
             case NotifyMessageType.InitialContact:
                 DropOlderSas(now, sa);
                 break;
-            case NotifyMessageType.DpdRUThere:
-                // RFC 3706 §5: answer with R-U-THERE-ACK carrying the same sequence number.
-                Span<byte> spi = stackalloc byte[16];
-                BinaryPrimitives.WriteUInt64BigEndian(spi, sa.InitiatorCookie);
-                BinaryPrimitives.WriteUInt64BigEndian(spi[8..], sa.ResponderCookie);
-                SendInformational(now, sa, NotifyMessageType.DpdRUThereAck, ProtocolId.Isakmp, spi, n.Data, default, 0);
+            case NotifyMessageType.DpdRUThere or NotifyMessageType.DpdRUThereAck:
+                // RFC 3706 §5: answer with R-U-THERE-ACK carrying the same sequence number; match ACKs to probes.
+                OnDpdNotify(now, sa, in n);
                 break;
             default:
                 Diagnose(n.IsError ? DiagnosticCode.PeerNotify : DiagnosticCode.None, sa, now, $"protected notify {n.NotifyType}", n.NotifyType);

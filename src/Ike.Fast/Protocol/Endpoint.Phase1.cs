@@ -25,7 +25,7 @@ public sealed partial class Endpoint
         {
             if (child is not null)
             {
-                if (existing.IsEstablished)
+                if (existing.IsEstablished && existing.XauthDone && existing.ModeConfigDone)
                 {
                     StartQuickMode(existing, child, now);
                 }
@@ -88,7 +88,7 @@ public sealed partial class Endpoint
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.IdentityProtection, IsakmpFlags.None, 0));
-        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, null, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, null, SaCodec.WireAuth(sa.Peer), sa.LifetimeSeconds);
         WriteVendorIds(ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.SaiB = FirstPayloadBody(buf);
@@ -111,7 +111,7 @@ public sealed partial class Endpoint
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, 0, PayloadType.None, ExchangeType.Aggressive, IsakmpFlags.None, 0));
-        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, group, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), sa.LifetimeSeconds);
+        SaCodec.WriteIkeSa(ref w, sa.Peer.IkeProposals, group, SaCodec.WireAuth(sa.Peer), sa.LifetimeSeconds);
         w.WriteKeyExchange(sa.Gxi);
         w.WriteNonce(sa.Ni);
         w.WritePayload(PayloadType.Identification, sa.IdiiB);
@@ -166,7 +166,7 @@ public sealed partial class Endpoint
             }
 
             anyConnection = true;
-            index = SaCodec.Select(offers, c.IkeProposals, SaCodec.WireAuth(c.LocalAuth.Method), null, out chosen);
+            index = SaCodec.Select(offers, c.IkeProposals, SaCodec.WireAuth(c), null, out chosen);
             if (index >= 0)
             {
                 peer = c;
@@ -213,6 +213,7 @@ public sealed partial class Endpoint
             SaiB = saBody.ToArray(),
         };
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Flight.Local = local;
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
@@ -289,6 +290,7 @@ public sealed partial class Endpoint
 
         LearnResponderCookie(sa, h.ResponderCookie);
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Flight.RememberIncoming(message);
         sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxi);
         if (sa.DhKey is null)
@@ -305,6 +307,7 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxi);
         w.WriteNonce(sa.Ni);
         WriteCertificateRequests(sa, ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainInitiatorSentKe;
     }
@@ -333,6 +336,7 @@ public sealed partial class Endpoint
         }
 
         sa.Flight.RememberIncoming(message);
+        CheckNatDiscovery(sa, message, in m, now);
         /* MM4 <-- HDR, KE, Nr */
         Span<byte> buf = sa.Flight.Writable(Phase1BufferSize);
         var w = new IsakmpWriter(buf);
@@ -340,6 +344,7 @@ public sealed partial class Endpoint
         w.WriteKeyExchange(sa.Gxr);
         w.WriteNonce(sa.Nr);
         WriteCertificateRequests(sa, ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainResponderSentKe;
     }
@@ -361,6 +366,8 @@ public sealed partial class Endpoint
         }
 
         sa.Flight.RememberIncoming(message);
+        CheckNatDiscovery(sa, message, in m, now);
+        FloatToNatTraversalPort(sa);
         /* MM5 HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] --> */
         sa.IdiiB = LocalIdBody(sa);
         SendAuthentication(now, sa, ExchangeType.IdentityProtection, sa.IdiiB, initiator: true, awaitingReply: true);
@@ -397,6 +404,7 @@ public sealed partial class Endpoint
         }
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        FollowPeerEndpoint(sa, now);
         sa.IdiiB = idBody.ToArray();
         bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
@@ -490,6 +498,7 @@ public sealed partial class Endpoint
         }
 
         WriteVendorIds(ref w);
+        WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.AggressiveResponderSentSa;
     }
@@ -512,6 +521,7 @@ public sealed partial class Endpoint
         }
 
         sa.PeerVendors = ClassifyVendors(message, in m);
+        ChooseNatTraversal(sa);
         sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
         if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
         {
@@ -525,7 +535,8 @@ public sealed partial class Endpoint
 
         sa.IdirB = idBody.ToArray();
         sa.Flight.RememberIncoming(message);
-        /* AM3 HDR*, HASH_I --> (encrypted, as charon and pluto send it) */
+        CheckNatDiscovery(sa, message, in m, now);
+        /* AM3 HDR*, HASH_I [, NAT-D, NAT-D] --> (encrypted, as charon and pluto send it; on 4500 behind a NAT) */
         SendAuthentication(now, sa, ExchangeType.Aggressive, default, initiator: true, awaitingReply: false);
         Establish(now, sa, false);
     }
@@ -572,6 +583,9 @@ public sealed partial class Endpoint
             nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
         }
 
+        // The initiator hashed the AM1/AM2 addresses (port 500); AM3 itself may already come from 4500.
+        CheckNatDiscovery(sa, source, in m, now, sa.Local, sa.Remote);
+        FollowPeerEndpoint(sa, now);
         bool initialContact = HasNotify(source, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
         sa.Flight.Stop();
@@ -601,6 +615,11 @@ public sealed partial class Endpoint
             return;
         }
 
+        if (initiator && exchange == ExchangeType.Aggressive)
+        {
+            WriteNatDiscovery(sa, ref w);
+        }
+
         if (initiator && sa.Peer.SendInitialContact && !HasOtherSaWith(sa))
         {
             Span<byte> spi = stackalloc byte[16];
@@ -613,6 +632,12 @@ public sealed partial class Endpoint
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
+        if (initiator && exchange == ExchangeType.Aggressive)
+        {
+            // RFC 3947 §4: in Aggressive Mode the initiator changes ports with AM3 (its NAT-D still names port 500).
+            FloatToNatTraversalPort(sa);
+        }
+
         SendFlight(sa.Flight);
     }
 
@@ -620,6 +645,8 @@ public sealed partial class Endpoint
     {
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
+        StartNatKeepalives(sa, now);
+        NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
         sa.LastPhase1Block = sa.Iv.Current.ToArray();
         sa.DhKey?.Dispose();
@@ -642,6 +669,21 @@ public sealed partial class Endpoint
             DropOlderSas(now, sa);
         }
 
+        sa.XauthDone = sa.Peer.Xauth == XauthRole.None;
+        sa.ModeConfigDone = sa.Peer.ModeConfig?.Role != ModeConfigRole.Client;
+        if (sa.Peer.Xauth == XauthRole.Server)
+        {
+            StartXauth(sa, now);
+        }
+
+        if (sa.XauthDone)
+        {
+            AfterExtendedAuthentication(sa, now);
+        }
+    }
+
+    private void StartPendingChildren(IkeSa sa, long now)
+    {
         foreach (ChildConfig child in sa.PendingChildren)
         {
             StartQuickMode(sa, child, now);
@@ -723,6 +765,8 @@ public sealed partial class Endpoint
             fragmentation[16] = 0x80; // charon's capability bytes 80000000
             w.WriteVendorId(fragmentation);
         }
+
+        WriteNatTraversalVendorIds(ref w);
     }
 
     private static KnownVendor ClassifyVendors(ReadOnlySpan<byte> source, in MessagePayloads m)
@@ -761,7 +805,7 @@ public sealed partial class Endpoint
         }
 
         DhGroupId? group = sa.Mode == ExchangeMode.Aggressive ? sa.Peer.IkeProposals[0].Group : null;
-        if (SaCodec.Select(offers[..1], sa.Peer.IkeProposals, SaCodec.WireAuth(sa.Peer.LocalAuth.Method), group, out IkeProposal? chosen) < 0)
+        if (SaCodec.Select(offers[..1], sa.Peer.IkeProposals, SaCodec.WireAuth(sa.Peer), group, out IkeProposal? chosen) < 0)
         {
             return false;
         }

@@ -29,7 +29,7 @@ public sealed partial class Endpoint
         qm.Ni = NewNonce();
         ChildProposal first = child.Proposals[0];
         qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
-        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], sa.Local.Address);
+        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
         qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
@@ -53,7 +53,7 @@ public sealed partial class Endpoint
         int hashSize = IkeHashAlgorithmInfo.GetOutputSize(sa.Hash);
         w.WriteHeader(new IsakmpHeader(sa.InitiatorCookie, sa.ResponderCookie, PayloadType.None, ExchangeType.QuickMode, IsakmpFlags.Encryption, mid));
         w.WriteHash(stackalloc byte[hashSize]); // placeholder, filled once the rest is written
-        SaCodec.WriteChildSa(ref w, child.Proposals, qm.InboundSpi, child.Mode, qm.LifetimeSeconds, qm.LifetimeKilobytes);
+        SaCodec.WriteChildSa(ref w, child.Proposals, qm.InboundSpi, child.Mode, qm.LifetimeSeconds, qm.LifetimeKilobytes, EncapsulationOf(sa));
         w.WriteNonce(qm.Ni);
         if (ke.Length > 0)
         {
@@ -133,6 +133,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        FollowPeerEndpoint(sa, now);
+
         if (!ExchangeScript.Accepts(ExchangeStep.QuickMode1, m.Present) || ((m.Present & PayloadSet.Id) != 0) != ((m.Present & PayloadSet.Id2) != 0))
         {
             Drop(DiagnosticCode.Malformed, sa, now, $"QM1 {mid:x8}: payloads do not match the script");
@@ -157,7 +159,7 @@ public sealed partial class Endpoint
         int bestSpecificity = -1;
         foreach (ChildConfig c in sa.Peer.Children)
         {
-            TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], sa.Remote.Address);
+            TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], RemoteSelectorAddress(sa));
             TrafficSelector configLocal = TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address);
             int specificity = configRemote.PrefixLength + configLocal.PrefixLength;
             if (specificity > bestSpecificity && TrafficSelectorCodec.Contains(configRemote, remoteTs) && TrafficSelectorCodec.Contains(configLocal, localTs))
@@ -190,7 +192,7 @@ public sealed partial class Endpoint
         {
             for (int i = 0; i < offers.Length && index < 0; i++)
             {
-                if (SaCodec.Matches(offers[i], p, child.Mode))
+                if (SaCodec.Matches(offers[i], p, child.Mode, EncapsulationOf(sa)))
                 {
                     index = i;
                     chosen = p;
@@ -314,6 +316,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        FollowPeerEndpoint(sa, now);
+
         Span<ChildTransformOffer> offers = stackalloc ChildTransformOffer[2];
         ChildProposal? chosen = null;
         if (ExchangeScript.Accepts(ExchangeStep.QuickMode2, m.Present) &&
@@ -321,7 +325,7 @@ public sealed partial class Endpoint
         {
             foreach (ChildProposal p in qm.Child.Proposals)
             {
-                if (SaCodec.Matches(offers[0], p, qm.Child.Mode))
+                if (SaCodec.Matches(offers[0], p, qm.Child.Mode, EncapsulationOf(sa)))
                 {
                     chosen = p;
                     break;
@@ -399,6 +403,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        FollowPeerEndpoint(sa, now);
+
         nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
         qm.Flight.RememberIncoming(message);
         qm.Flight.Stop();
@@ -455,6 +461,9 @@ public sealed partial class Endpoint
             RemoteTs = qm.RemoteTs,
             LifetimeSeconds = qm.LifetimeSeconds,
             LifetimeKilobytes = qm.LifetimeKilobytes,
+            UdpEncapsulated = sa.UdpEncapsulated,
+            EncapsulationSourcePort = sa.UdpEncapsulated ? sa.Local.Port : 0,
+            EncapsulationDestinationPort = sa.UdpEncapsulated ? sa.Remote.Port : 0,
         };
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(inbound);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(outbound);

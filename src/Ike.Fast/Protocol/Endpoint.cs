@@ -121,6 +121,8 @@ public sealed partial class Endpoint
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
         Counters.Received++;
+        _rxLocal = local;
+        _rxRemote = remote;
         HandleDatagram(now, local, remote, datagram);
     }
 

@@ -33,6 +33,15 @@ public sealed class EndpointOptions
     /// <summary>Send the DPD vendor ID (RFC 3706) so peers know we answer R-U-THERE.</summary>
     public bool AdvertiseDpd { get; init; } = true;
 
+    /// <summary>Checks XAUTH credentials for connections with <see cref="Policy.XauthRole.Server"/> (null: every XAUTH fails).</summary>
+    public Transaction.IXauthBackend? XauthBackend { get; init; }
+
+    /// <summary>Send the NAT-T vendor IDs (RFC 3947 and drafts 02\n, 02, 03) and negotiate NAT traversal.</summary>
+    public bool AdvertiseNatTraversal { get; init; } = true;
+
+    /// <summary>NAT keepalive interval (RFC 3948 §2.3; charon's default 20 s), sent by the side behind a NAT.</summary>
+    public long NatKeepaliveMs { get; init; } = 20000;
+
     /// <summary>
     /// Wall-clock time for certificate validity checks (the only use of calendar time; engine timers use the host's
     /// monotonic milliseconds). Default: the system clock; tests pin it.

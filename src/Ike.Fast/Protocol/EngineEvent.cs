@@ -45,6 +45,9 @@ public sealed class EngineEvent
     /// <summary>Free text for logs.</summary>
     public string? Message { get; init; }
 
+    /// <summary>Mode-Config result (<see cref="EngineEventKind.ConfigurationReceived"/>).</summary>
+    public Transaction.ModeConfigAttributes? Configuration { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Kind} {Connection} {InitiatorCookie:x16}/{ResponderCookie:x16} {Diagnostic} {(Notify != 0 ? Notify : "")} {Message}".TrimEnd();

@@ -17,4 +17,13 @@ public enum EngineEventKind
 
     /// <summary>Something worth logging/counting happened (<see cref="EngineEvent.Diagnostic"/>).</summary>
     Diagnostic = 5,
+
+    /// <summary>
+    /// An authenticated message came from a new address/port (NAT mapping changed, RFC 3947 §4): the SA now uses
+    /// <see cref="EngineEvent.Peer"/>; UDP-encapsulated IPsec SAs must follow (XFRMA_ENCAP destination port).
+    /// </summary>
+    PeerEndpointChanged = 6,
+
+    /// <summary>Mode-Config gave us a virtual address, DNS servers, split networks, banner (<see cref="EngineEvent.Configuration"/>).</summary>
+    ConfigurationReceived = 7,
 }

@@ -47,6 +47,54 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
+    /// <summary>Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID.</summary>
+    public readonly Dictionary<uint, Transaction.TransactionExchange> Transactions = [];
+
+    /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
+    public bool XauthDone;
+
+    /// <summary>Mode-Config finished (or not ours to wait for): with <see cref="XauthDone"/>, Quick Mode may start.</summary>
+    public bool ModeConfigDone;
+
+    /// <summary>Server: addresses leased to this peer (released when the SA goes).</summary>
+    public readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases = [];
+
+    /// <summary>Client: what Mode-Config assigned.</summary>
+    public Transaction.ModeConfigAttributes? AssignedConfiguration;
+
+    /// <summary>
+    /// Our answer to the peer's last Transaction request (its M-ID and bytes): a retransmitted request (our answer
+    /// was lost) gets it again instead of being dropped as a replay.
+    /// </summary>
+    public (uint MessageId, byte[] Datagram) LastTransactionReply;
+
+    /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
+    public readonly Flight LastTransactionRequest = new();
+
+    /// <summary>The XAUTH user the server authenticated.</summary>
+    public string? XauthUser;
+
+    /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
+    public long LastPeerActivity;
+
+    /// <summary>DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence).</summary>
+    public readonly Dpd.DpdState Dpd = new();
+
+    /// <summary>NAT-T dialect both sides announced (None: no NAT-D sent or expected).</summary>
+    public NatTraversal.NatTraversalVersion NatVersion;
+
+    /// <summary>RFC 3947 §3.2: our address as the peer saw it differs from ours (we send keepalives).</summary>
+    public bool NatLocalBehind;
+
+    /// <summary>RFC 3947 §3.2: the peer's source address is not one it hashed.</summary>
+    public bool NatRemoteBehind;
+
+    /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
+    public long NextKeepaliveAt = long.MaxValue;
+
+    /// <summary>IKE and ESP float to UDP 4500 and IPsec SAs are UDP-encapsulated (a NAT on either side, or forced).</summary>
+    public bool UdpEncapsulated => NatVersion != NatTraversal.NatTraversalVersion.None && (NatLocalBehind || NatRemoteBehind || Peer.ForceEncapsulation);
+
     /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
     public byte[] LastPhase1Block = [];
 
@@ -79,6 +127,12 @@ internal sealed class IkeSa : IDisposable
         }
 
         Exchanges.Clear();
+        foreach (Transaction.TransactionExchange tx in Transactions.Values)
+        {
+            tx.Dispose();
+        }
+
+        Transactions.Clear();
         State = Phase1State.Dead;
     }
 }

@@ -18,6 +18,7 @@ internal struct MessagePayloads
     public (int Start, int Length) Hash;
     public (int Start, int Length) Nonce;
     public (int Start, int Length) Signature;
+    public (int Start, int Length) Attribute;
 
     /// <summary>Offset just after the first payload (HASH in Phase 2 / Informational messages): start of the hashed rest.</summary>
     public int AfterFirst;
@@ -33,6 +34,8 @@ internal struct MessagePayloads
     public RangeBuffer8 VendorIds;
     public int CertCount;
     public RangeBuffer8 Certs;
+    public int NatDiscoveryCount;
+    public RangeBuffer8 NatDiscoveries;
     public WireFault Fault;
 
     /// <summary>Walks a chain (strict for cleartext datagrams, padding-tolerant for decrypted bodies).</summary>
@@ -109,6 +112,17 @@ internal struct MessagePayloads
                     }
 
                     m.Present |= PayloadSet.VendorId;
+                    break;
+                case PayloadType.Attribute:
+                    SetOnce(ref m.Attribute, range, ref m, PayloadSet.Attribute);
+                    break;
+                case PayloadType.NatDiscovery or PayloadType.NatDiscoveryDraft:
+                    if (m.NatDiscoveryCount < 8)
+                    {
+                        m.NatDiscoveries[m.NatDiscoveryCount++] = range;
+                    }
+
+                    m.Present |= PayloadSet.NatDiscovery;
                     break;
                 default:
                     m.Present |= p.Type.ToSet();

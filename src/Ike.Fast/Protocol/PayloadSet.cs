@@ -54,4 +54,7 @@ public enum PayloadSet
 
     /// <summary>Anything else.</summary>
     Other = 1 << 15,
+
+    /// <summary>Attribute (14, Transaction exchange).</summary>
+    Attribute = 1 << 16,
 }

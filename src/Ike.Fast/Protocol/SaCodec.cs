@@ -178,7 +178,7 @@ internal static class SaCodec
 
     /// <summary>Quick Mode SA: one proposal (ESP or AH, our SPI) with one transform per child proposal of that protocol.</summary>
     public static void WriteChildSa(ref IsakmpWriter w, IReadOnlyList<ChildProposal> proposals, uint spi, IpsecMode mode,
-        long lifeSeconds, long lifeKilobytes)
+        long lifeSeconds, long lifeKilobytes, NatTraversal.NatTraversalVersion udpEncapsulation = NatTraversal.NatTraversalVersion.None)
     {
         IpsecProtocol protocol = proposals[0].Protocol;
         DhGroupId? pfs = proposals[0].PfsGroup;
@@ -210,7 +210,7 @@ internal static class SaCodec
                 w.WriteAttribute(IpsecAttributeType.GroupDescription, (ulong)g);
             }
 
-            w.WriteAttribute(IpsecAttributeType.EncapsulationMode, (ulong)(mode == IpsecMode.Tunnel ? EncapsulationMode.Tunnel : EncapsulationMode.Transport));
+            w.WriteAttribute(IpsecAttributeType.EncapsulationMode, (ulong)ModeFor(mode, udpEncapsulation));
 
             if (lifeSeconds > 0)
             {
@@ -336,14 +336,15 @@ internal static class SaCodec
     }
 
     /// <summary>True when an offered ESP/AH transform is exactly the local child proposal in the configured mode.</summary>
-    public static bool Matches(in ChildTransformOffer o, ChildProposal p, IpsecMode mode)
+    public static bool Matches(in ChildTransformOffer o, ChildProposal p, IpsecMode mode,
+        NatTraversal.NatTraversalVersion udpEncapsulation = NatTraversal.NatTraversalVersion.None)
     {
         if (o.Unsupported)
         {
             return false;
         }
 
-        int wantMode = mode == IpsecMode.Tunnel ? (int)EncapsulationMode.Tunnel : (int)EncapsulationMode.Transport;
+        int wantMode = (int)ModeFor(mode, udpEncapsulation);
         if (o.Encapsulation != 0 && o.Encapsulation != wantMode)
         {
             return false;
@@ -382,8 +383,18 @@ internal static class SaCodec
         _ => AhTransformId.Sha2_512,
     };
 
+    /// <summary>The Phase 1 authentication method on the wire: XAUTHInitPreShared (65001) for PSK with XAUTH.</summary>
+    public static IkeAuthenticationMethod WireAuth(PeerConfig c) =>
+        c.Xauth != XauthRole.None && c.LocalAuth.Method == AuthMethod.Psk ? IkeAuthenticationMethod.XauthInitiatorPreSharedKey : WireAuth(c.LocalAuth.Method);
+
     public static IkeAuthenticationMethod WireAuth(AuthMethod m) =>
         m == AuthMethod.Psk ? IkeAuthenticationMethod.PreSharedKey : IkeAuthenticationMethod.RsaSignatures;
 
     public static CryptoHash ToCrypto(int hash) => (CryptoHash)hash;
+
+    /// <summary>The Encapsulation Mode attribute: plain (RFC 2407 §4.5) or UDP-encapsulated (RFC 3947 §5.1, drafts).</summary>
+    public static EncapsulationMode ModeFor(IpsecMode mode, NatTraversal.NatTraversalVersion udpEncapsulation) =>
+        udpEncapsulation == NatTraversal.NatTraversalVersion.None
+            ? (mode == IpsecMode.Tunnel ? EncapsulationMode.Tunnel : EncapsulationMode.Transport)
+            : NatTraversal.NatDiscovery.EncapsulationFor(udpEncapsulation, mode == IpsecMode.Tunnel);
 }

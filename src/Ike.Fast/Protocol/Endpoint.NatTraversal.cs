@@ -1,0 +1,196 @@
+using System.Net;
+using Ike.Fast.Protocol.NatTraversal;
+using Ike.Fast.Wire;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// NAT traversal (RFC 3947, RFC 3948 and the drafts): NAT-D in MM3/MM4, detection of which side is behind a NAT,
+/// floating to UDP 4500 after MM4, NAT keepalives and following a peer whose NAT mapping changed.
+/// </summary>
+public sealed partial class Endpoint
+{
+    /// <summary>UDP port of IKE and ESP once floated (RFC 3947 §4).</summary>
+    public const int NatTraversalPort = 4500;
+
+    /// <summary>The NAT keepalive datagram: one 0xFF byte (RFC 3948 §2.3).</summary>
+    private static readonly byte[] s_natKeepalive = [0xff];
+
+    /// <summary>Where the datagram being handled arrived (set by <see cref="Handle"/>).</summary>
+    private IPEndPoint? _rxLocal;
+    private IPEndPoint? _rxRemote;
+
+    private void WriteNatTraversalVendorIds(ref IsakmpWriter w)
+    {
+        if (!Options.AdvertiseNatTraversal)
+        {
+            return;
+        }
+
+        // charon's order: the RFC first, then the drafts a peer may know instead (RFC 3947 §3.1).
+        w.WriteVendorId(VendorIds.NatTraversalRfc3947);
+        w.WriteVendorId(VendorIds.NatTraversalDraft03);
+        w.WriteVendorId(VendorIds.NatTraversalDraft02N);
+        w.WriteVendorId(VendorIds.NatTraversalDraft02);
+    }
+
+    /// <summary>The dialect once the peer's vendor IDs are known (MM1 for the responder, MM2 for the initiator).</summary>
+    private void ChooseNatTraversal(IkeSa sa)
+    {
+        sa.NatVersion = !Options.AdvertiseNatTraversal ? NatTraversalVersion.None
+            : (sa.PeerVendors & KnownVendor.NatTraversalRfc3947) != 0 ? NatTraversalVersion.Rfc3947
+            : (sa.PeerVendors & KnownVendor.NatTraversalDraft) != 0 ? NatTraversalVersion.Draft
+            : NatTraversalVersion.None;
+    }
+
+    /// <summary>
+    /// NAT-D payloads (RFC 3947 §3.2): first the hash of the peer's address as we send to it, then ours. With forced
+    /// encapsulation our own hash is random (charon's trick), so the peer believes we are behind a NAT.
+    /// </summary>
+    private void WriteNatDiscovery(IkeSa sa, ref IsakmpWriter w)
+    {
+        if (sa.NatVersion == NatTraversalVersion.None)
+        {
+            return;
+        }
+
+        PayloadType type = NatDiscovery.PayloadTypeFor(sa.NatVersion);
+        Span<byte> hash = stackalloc byte[NatDiscovery.MaxHashLength];
+        int length = NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, sa.Remote, hash);
+        w.WritePayload(type, hash[..length]);
+        if (sa.Peer.ForceEncapsulation)
+        {
+            _random.Fill(hash[..length]);
+        }
+        else
+        {
+            NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, LocalForHash(sa), hash);
+        }
+
+        w.WritePayload(type, hash[..length]);
+    }
+
+    /// <summary>
+    /// Compares the peer's NAT-D hashes with the addresses this datagram really used (RFC 3947 §3.2). A peer that
+    /// announced NAT-T but sent no NAT-D does not do it: NAT-T is off for this SA.
+    /// </summary>
+    private void CheckNatDiscovery(IkeSa sa, ReadOnlySpan<byte> message, in MessagePayloads m, long now,
+        IPEndPoint? local = null, IPEndPoint? remote = null)
+    {
+        if (sa.NatVersion == NatTraversalVersion.None)
+        {
+            return;
+        }
+
+        if (m.NatDiscoveryCount < 2)
+        {
+            sa.NatVersion = NatTraversalVersion.None;
+            return;
+        }
+
+        Span<byte> expected = stackalloc byte[NatDiscovery.MaxHashLength];
+        int length = NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, local ?? _rxLocal ?? sa.Local, expected);
+        (int start, int len) = m.NatDiscoveries[0];
+        sa.NatLocalBehind = !message.Slice(start, len).SequenceEqual(expected[..length]);
+        NatDiscovery.ComputeHash(sa.Hash, sa.InitiatorCookie, sa.ResponderCookie, remote ?? _rxRemote ?? sa.Remote, expected);
+        bool remoteMatched = false;
+        for (int i = 1; i < m.NatDiscoveryCount; i++)
+        {
+            (start, len) = m.NatDiscoveries[i];
+            remoteMatched |= message.Slice(start, len).SequenceEqual(expected[..length]);
+        }
+
+        sa.NatRemoteBehind = !remoteMatched;
+        if (sa.NatLocalBehind || sa.NatRemoteBehind)
+        {
+            Diagnose(DiagnosticCode.NatDetected, sa, now,
+                $"NAT detected: local {(sa.NatLocalBehind ? "behind NAT" : "direct")}, remote {(sa.NatRemoteBehind ? "behind NAT" : "direct")}");
+        }
+    }
+
+    /// <summary>Initiator after MM4: IKE continues on UDP 4500 from both sides (RFC 3947 §4).</summary>
+    private static void FloatToNatTraversalPort(IkeSa sa)
+    {
+        if (!sa.UdpEncapsulated || sa.Remote.Port == NatTraversalPort)
+        {
+            return;
+        }
+
+        sa.Local = new IPEndPoint(sa.Local.Address, NatTraversalPort);
+        sa.Remote = new IPEndPoint(sa.Remote.Address, NatTraversalPort);
+        sa.Flight.Local = sa.Local;
+        sa.Flight.Remote = sa.Remote;
+    }
+
+    /// <summary>
+    /// An authenticated message arrived from another address or port than the SA's (the peer floated to 4500, or its
+    /// NAT mapping changed): every later message of the SA goes there (RFC 3947 §4; strongSwan updates the same way).
+    /// Only authenticated messages move the SA, so a spoofed datagram cannot hijack it.
+    /// </summary>
+    private void FollowPeerEndpoint(IkeSa sa, long now)
+    {
+        NotePeerActivity(sa, now);
+        if (_rxRemote is null || _rxLocal is null || (_rxRemote.Equals(sa.Remote) && _rxLocal.Port == sa.Local.Port))
+        {
+            return;
+        }
+
+        IPEndPoint old = sa.Remote;
+        if (!sa.IsInitiator && _responderByInitiator.Remove((sa.InitiatorCookie, old), out IkeSa? r))
+        {
+            _responderByInitiator[(sa.InitiatorCookie, _rxRemote)] = r;
+        }
+
+        sa.Remote = _rxRemote;
+        sa.Local = IPAddress.Any.Equals(_rxLocal.Address) ? new IPEndPoint(sa.Local.Address, _rxLocal.Port) : _rxLocal;
+        sa.Flight.Local = sa.Local;
+        sa.Flight.Remote = sa.Remote;
+        foreach (QuickModeExchange qm in sa.Exchanges.Values)
+        {
+            qm.Flight.Local = sa.Local;
+            qm.Flight.Remote = sa.Remote;
+        }
+
+        if (sa.IsEstablished)
+        {
+            Emit(new EngineEvent
+            {
+                Kind = EngineEventKind.PeerEndpointChanged,
+                Time = now,
+                Connection = sa.Peer.Name,
+                InitiatorCookie = sa.InitiatorCookie,
+                ResponderCookie = sa.ResponderCookie,
+                Peer = sa.Remote,
+                IsInitiator = sa.IsInitiator,
+                Message = $"peer moved from {old} to {sa.Remote}",
+            });
+        }
+    }
+
+    /// <summary>Keepalives start once the SA is established when we are the NATed side (RFC 3948 §2.3).</summary>
+    private void StartNatKeepalives(IkeSa sa, long now)
+    {
+        sa.NextKeepaliveAt = sa.NatLocalBehind && sa.NatVersion != NatTraversalVersion.None && Options.NatKeepaliveMs > 0
+            ? now + Options.NatKeepaliveMs
+            : long.MaxValue;
+    }
+
+    private void RunNatKeepalive(IkeSa sa, long now)
+    {
+        if (sa.IsEstablished && now >= sa.NextKeepaliveAt)
+        {
+            Send(sa.Local, sa.Remote, s_natKeepalive);
+            sa.NextKeepaliveAt = now + Options.NatKeepaliveMs;
+        }
+    }
+
+    /// <summary>
+    /// Our address as the datagram being answered reached us (MM2 for MM3, MM3 for MM4): the initiator's configured
+    /// local endpoint may be the wildcard or not the port the host really sends from.
+    /// </summary>
+    private IPEndPoint LocalForHash(IkeSa sa) =>
+        _rxLocal is { } rx && !IPAddress.Any.Equals(rx.Address) && !IPAddress.IPv6Any.Equals(rx.Address) ? rx : sa.Local;
+
+    /// <summary>The dialect to encode UDP-encapsulated modes with, or None for plain tunnel/transport.</summary>
+    private static NatTraversalVersion EncapsulationOf(IkeSa sa) => sa.UdpEncapsulated ? sa.NatVersion : NatTraversalVersion.None;
+}
