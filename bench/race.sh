@@ -4,7 +4,7 @@
 # driven by the same `ikefast loadtest` run from namespace a; prints one table (completed/s, responder CPU-ms per
 # handshake, p50/p99 latency, failures) with the ratios IkeFast/charon and IkeFast/pluto.
 #
-#   sudo bench/race.sh                         # defaults: N=500 handshakes, 32 in flight, 4 cases, 3 responders
+#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 4 cases
 #   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
 #
@@ -15,11 +15,11 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-COUNT=${RACE_COUNT:-500}
+COUNT=${RACE_COUNT:-1000}
 CONC=${RACE_CONCURRENCY:-32}
-WARMUP=${RACE_WARMUP:-32}
+WARMUP=${RACE_WARMUP:-200}
 CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14"}
-IMPLS=${RACE_IMPLS:-"charon pluto ikefast"}
+IMPLS=${RACE_IMPLS:-"charon pluto ikefast embedded"}
 OUT=${RACE_OUT:-}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -143,16 +143,25 @@ for c in $CASES; do
   read -r mode ike esp <<<"$(case_params "$c")" || exit 1
   for impl in $IMPLS; do
     echo "race.sh: $c against $impl" >&2
+    json=$OUT/$c-$impl.json
+    if [ "$impl" = embedded ]; then
+      # Reference only (not in the ratios): the loadtest's in-process IkeFast responder on 127.0.0.1 in ns a, no
+      # logging; its CPU figure is the daemon loop thread alone (no JIT/GC threads), so it is IkeFast's engine
+      # cost without `ikefast serve`'s per-datagram Information logging.
+      ikef_exec a "$DOTNET" "$DLL" loadtest --count "$COUNT" --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" \
+        --proposal "$ike" --esp "$esp" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
+      t0=0 t1=0
+    else
     if ! responder_start "$impl" "$mode" "$ike" "$esp"; then
       printf '%s\t%s\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
     fi
-    json=$OUT/$c-$impl.json
     t0=$(cpu_ticks "$RESP_PID")
     ikef_exec a "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" --count "$COUNT" \
       --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" --psk "$PSK" \
       --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
     t1=$(cpu_ticks "$RESP_PID")
     responder_stop "$impl"
+    fi
     if [ ! -s "$json" ]; then
       printf '%s\t%s\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
     fi
