@@ -130,10 +130,10 @@ for i in $(seq 10 249); do echo "addr add 192.0.2.$i/32 dev veth0"; done | ip -n
 
 CPU_MODEL=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
 SS_VER=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null || dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo '?')
-LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | head -1 || echo '?')
+LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | awk 'NR == 1 {print $2}')
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $CPU_MODEL; kernel $(uname -r)"
-  echo "responders: strongSwan charon $SS_VER, Libreswan pluto ($LS_VER), IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
+  echo "responders: strongSwan charon $SS_VER, Libreswan pluto $LS_VER, IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
   echo "load: ikefast loadtest --count $COUNT --concurrency $CONC --warmup $WARMUP --peers $PEERS --source $FIRST_SOURCE (ns a), ESP aes128-sha256 (no PFS)"
 } > "$OUT/meta.txt"
 
