@@ -11,7 +11,7 @@
 # Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
 # one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048). Needs root (namespaces),
 # the peers from tests/interop/install.sh, and a Release build of src/Ike.Fast.Cli (built if missing).
-# Not part of CI. Results: bench/race/README section in the top-level README.md ("The race").
+# Not part of CI. Results and the responders' settings: the section "The race" of the top-level README.md.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
