@@ -181,10 +181,16 @@ public sealed class ControlServer : IAsyncDisposable
                 return string.IsNullOrEmpty(request.Connection)
                     ? ControlResponse.Failure("terminate needs \"connection\" or \"spi_in\"")
                     : await _target.TerminateIkeAsync(request.Connection).ConfigureAwait(false);
+            case "stats" when _target is not null:
+                return _target.Stats is { } stats
+                    ? ControlResponse.Success with { Stats = stats }
+                    : ControlResponse.Failure("this daemon keeps no statistics");
+            case "reload" when _target is not null:
+                return await _target.ReloadAsync().ConfigureAwait(false);
             case null:
                 return ControlResponse.Failure("missing \"command\"");
             default:
-                return ControlResponse.Failure($"unknown command '{request.Command}' (supported: status{(_target is null ? "" : ", initiate, terminate")})");
+                return ControlResponse.Failure($"unknown command '{request.Command}' (supported: status{(_target is null ? "" : ", initiate, terminate, stats, reload")})");
         }
     }
 
