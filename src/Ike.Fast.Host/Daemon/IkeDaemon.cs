@@ -121,6 +121,13 @@ public sealed class IkeDaemon : IControlTarget
             _logger.LogWarning("reload refused, configuration kept: {Errors}", errors);
             return ControlResponse.Failure($"invalid configuration, nothing changed: {errors}");
         }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException
+                                      or System.Text.Json.JsonException or ArgumentException)
+        {
+            // A file that is not even JSON (or unreadable) fails in the configuration builder, before validation.
+            _logger.LogWarning("reload refused, configuration kept: {Error}", e.Message);
+            return ControlResponse.Failure($"invalid configuration, nothing changed: {e.Message}");
+        }
 
         return await Invoke((endpoint, now) => Apply(next, endpoint, now)).ConfigureAwait(false);
     }
