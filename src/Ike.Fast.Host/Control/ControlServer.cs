@@ -27,10 +27,14 @@ public sealed class ControlServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
 
+    private readonly string? _group;
+
     /// <param name="target">The daemon, for initiate/terminate; null serves status only.</param>
+    /// <param name="group"><c>daemon.control_group</c>: the socket's group (name or gid); null keeps the daemon's own.</param>
     public ControlServer(string path, SaRegistry registry, Func<IReadOnlyList<string>> listen, ILogger logger,
-        IControlTarget? target = null)
+        IControlTarget? target = null, string? group = null)
     {
+        _group = group;
         _target = target;
         _path = path;
         _registry = registry;
@@ -68,6 +72,20 @@ public sealed class ControlServer : IAsyncDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(_path));
         File.SetUnixFileMode(_path, SocketMode);
+        if (_group is not null)
+        {
+            try
+            {
+                ControlSocketGroup.Apply(_path, _group);
+            }
+            catch
+            {
+                listener.Dispose();
+                File.Delete(_path);
+                throw;
+            }
+        }
+
         listener.Listen(16);
         _listener = listener;
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));

@@ -60,7 +60,8 @@ public sealed class IkeDaemonService(
         }
 
         _control = new ControlServer(configuration.Daemon.ControlSocket, registry,
-            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon);
+            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon,
+            configuration.Daemon.ControlGroup);
         _control.Start();
         _loop = new Thread(() =>
         {
