@@ -58,6 +58,10 @@ public sealed class ControlServer : IAsyncDisposable
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                                  | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         }
+        else
+        {
+            directory = null;
+        }
 
         if (File.Exists(_path))
         {
@@ -77,6 +81,11 @@ public sealed class ControlServer : IAsyncDisposable
             try
             {
                 ControlSocketGroup.Apply(_path, _group);
+                if (directory is not null)
+                {
+                    // A folder the daemon made (0750) must let the group through to the socket too.
+                    ControlSocketGroup.Apply(directory, _group);
+                }
             }
             catch
             {

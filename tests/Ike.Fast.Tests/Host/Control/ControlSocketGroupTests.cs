@@ -47,13 +47,30 @@ public class ControlSocketGroupTests
             return;
         }
 
-        var path = TestSocketPath.Create();
-        await using var server = new ControlServer(path, new SaRegistry(TimeProvider.System), () => [], NullLogger.Instance,
-            group: "nogroup");
-        server.Start();
+        // A folder the daemon creates gets the group too (0750), so members can reach the socket.
+        var directory = Path.Combine(Path.GetTempPath(), $"ikef-{Guid.NewGuid():N}"[..13]);
+        var path = Path.Combine(directory, "c.sock");
+        try
+        {
+            await using (var server = new ControlServer(path, new SaRegistry(TimeProvider.System), () => [], NullLogger.Instance,
+                             group: "nogroup"))
+            {
+                server.Start();
+                Assert.Equal($"{gid} 660", await Stat(path));
+                Assert.Equal($"{gid} 750", await Stat(directory));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string> Stat(string path)
+    {
         using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%g %a", path]) { RedirectStandardOutput = true })!;
         var output = (await stat.StandardOutput.ReadToEndAsync()).Trim();
         await stat.WaitForExitAsync();
-        Assert.Equal($"{gid} 660", output);
+        return output;
     }
 }
