@@ -129,7 +129,19 @@ public sealed class IkeDaemon : IControlTarget
             return ControlResponse.Failure($"invalid configuration, nothing changed: {e.Message}");
         }
 
-        return await Invoke((endpoint, now) => Apply(next, endpoint, now)).ConfigureAwait(false);
+        var applied = false;
+        var response = await Invoke((endpoint, now) =>
+        {
+            applied = true;
+            return Apply(next, endpoint, now);
+        }).ConfigureAwait(false);
+        if (!applied)
+        {
+            // The loop stopped before it got to the reload: the new configuration's secrets must not linger.
+            next.Dispose();
+        }
+
+        return response;
     }
 
     /// <summary>
