@@ -56,9 +56,9 @@ internal sealed class ControlPair : IAsyncDisposable
     public MemorySaInstaller BInstaller { get; } = new(NullLogger<MemorySaInstaller>.Instance);
 
     /// <summary>Side a's file: <c>loop</c> (unless <paramref name="withLoop"/> is false) plus <paramref name="extra"/> connections.</summary>
-    public string AJson(bool withLoop = true, string extra = "")
+    public string AJson(bool withLoop = true, string extra = "", string child = "net")
     {
-        var connections = withLoop ? Loop(AEndPoint, BEndPoint, true, "198.51.100.0/24", "203.0.113.0/24") : "";
+        var connections = withLoop ? Loop(AEndPoint, BEndPoint, true, "198.51.100.0/24", "203.0.113.0/24", child) : "";
         if (extra.Length > 0)
         {
             connections = connections.Length == 0 ? extra : connections + ",\n" + extra;
@@ -77,12 +77,12 @@ internal sealed class ControlPair : IAsyncDisposable
         }
         """;
 
-    private static string Loop(IPEndPoint local, IPEndPoint remote, bool initiate, string localTs, string remoteTs) => $$"""
+    private static string Loop(IPEndPoint local, IPEndPoint remote, bool initiate, string localTs, string remoteTs, string child = "net") => $$"""
         "loop": {
           "local_addrs": "{{local.Address}}", "remote_addrs": "{{remote.Address}}", "remote_port": {{remote.Port}},
           "proposals": "aes128-sha256-modp2048",
           "local": { "auth": "psk" }, "remote": { "auth": "psk" },
-          "children": { "net": { "local_ts": "{{localTs}}", "remote_ts": "{{remoteTs}}", "esp_proposals": "aes128-sha256",
+          "children": { "{{child}}": { "local_ts": "{{localTs}}", "remote_ts": "{{remoteTs}}", "esp_proposals": "aes128-sha256",
                                  "start_action": "{{(initiate ? "start" : "none")}}" } }
         }
         """;

@@ -49,6 +49,29 @@ public class ControlReloadTests
     }
 
     [Fact]
+    public async Task AChangedConnectionAppliesToNewNegotiationsAndItsSasStay()
+    {
+        await using var pair = new ControlPair();
+        await pair.StartEstablishedAsync();
+        var before = Assert.Single((await ControlPair.Status(pair.ASocket)).ChildSas!);
+
+        // loop's child is renamed net -> web (same selectors, so b still accepts it).
+        await File.WriteAllTextAsync(pair.AFile, pair.AJson(child: "web"));
+        var reload = await LoopbackPair.Ask(pair.ASocket, """{"command":"reload"}""");
+        Assert.True(reload.GetProperty("ok").GetBoolean(), reload.ToString());
+        Assert.Contains("kept or updated: loop", reload.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var old = await LoopbackPair.Ask(pair.ASocket, """{"command":"initiate","connection":"loop","child":"net"}""");
+        Assert.Contains("has no child 'net'", old.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var web = await LoopbackPair.Ask(pair.ASocket, """{"command":"initiate","connection":"loop","child":"web"}""");
+        Assert.True(web.GetProperty("ok").GetBoolean(), web.ToString());
+        Assert.True(await LoopbackPair.WaitUntil(() => ControlPair.Count(pair.ASocket, "child_sas") == 2));
+        var children = (await ControlPair.Status(pair.ASocket)).ChildSas!;
+        Assert.Contains(children, c => c.SpiIn == before.SpiIn && c.Child == "net");
+        Assert.Contains(children, c => c.Child == "web");
+    }
+
+    [Fact]
     public async Task InvalidConfigurationOnReloadIsReportedAndTheOldOneKeptThenSighupReloads()
     {
         await using var pair = new ControlPair();
