@@ -107,7 +107,7 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         return new DaemonSettings(
             listen.Count > 0 ? listen : DaemonSettings.DefaultListen,
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
-            installer, metrics);
+            installer, metrics, string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup]);
     }
 
     private void ReadSecrets(IConfigurationSection section)
