@@ -126,7 +126,7 @@ public sealed partial class Endpoint
     {
         if (_responderByInitiator.TryGetValue((h.InitiatorCookie, remote), out IkeSa? existing))
         {
-            RepeatOrDrop(existing, existing.Flight, message, now);
+            RepeatOrDrop(existing, existing.Flight, message, now, requester: false);
             return;
         }
 
@@ -238,7 +238,7 @@ public sealed partial class Endpoint
 
     private void HandlePhase1(long now, IkeSa sa, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
-        if (RepeatOrDrop(sa, sa.Flight, message, now, dropIfNew: false))
+        if (RepeatOrDrop(sa, sa.Flight, message, now, requester: sa.IsInitiator, dropIfNew: false))
         {
             return;
         }
@@ -1079,13 +1079,19 @@ public sealed partial class Endpoint
     /// <summary>
     /// A datagram equal to the last one received in this exchange is a retransmission: our last message is sent
     /// again (no new DH, no state change). Returns true when handled.
+    /// <para>
+    /// The requester of an exchange (<paramref name="requester"/>: the Phase 1 initiator, whose MM3/MM5 wait for a
+    /// reply) does not answer a repeat while its own flight is still awaiting the reply: its retransmission timer
+    /// already resends that flight (RFC 2408 §5), and answering too would turn one duplicated datagram into a
+    /// duplicate of every later message of the exchange (a duplicated MM1 → two MM2 → two MM3 → two MM4 ...).
+    /// </para>
     /// </summary>
-    private bool RepeatOrDrop(IkeSa sa, Flight f, ReadOnlySpan<byte> message, long now, bool dropIfNew = true)
+    private bool RepeatOrDrop(IkeSa sa, Flight f, ReadOnlySpan<byte> message, long now, bool requester, bool dropIfNew = true)
     {
         if (f.IsRepeat(message))
         {
             Counters.Count(DiagnosticCode.Retransmission);
-            if (f.Length > 0 && f.Answers(message))
+            if (f.Length > 0 && f.Answers(message) && !(requester && f.AwaitingReply))
             {
                 SendFlight(f);
             }

@@ -74,7 +74,7 @@ public sealed partial class Endpoint
     {
         if (sa.Exchanges.TryGetValue(h.MessageId, out QuickModeExchange? qm))
         {
-            if (RepeatOrDrop(sa, qm.Flight, message, now, dropIfNew: false))
+            if (RepeatOrDrop(sa, qm.Flight, message, now, requester: qm.IsInitiator, dropIfNew: false))
             {
                 return;
             }
