@@ -55,6 +55,7 @@ public sealed partial class Endpoint
         }
 
         _halfOpenInitiator[sa.InitiatorCookie] = sa;
+        Schedule(sa);
         sa.Flight.Local = sa.Local;
         sa.Flight.Remote = sa.Remote;
         if (connection.Mode == ExchangeMode.Main)
@@ -218,6 +219,7 @@ public sealed partial class Endpoint
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
         _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
+        Schedule(sa);
         _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
         if (step == ExchangeStep.MainMode1)
         {
@@ -631,6 +633,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        Schedule(sa);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         if (initiator && exchange == ExchangeType.Aggressive)
         {
@@ -645,6 +648,7 @@ public sealed partial class Endpoint
     {
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
+        Schedule(sa);
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
@@ -735,6 +739,7 @@ public sealed partial class Endpoint
 
         sa.Flight.Length = length;
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        Schedule(sa);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
@@ -824,6 +829,7 @@ public sealed partial class Endpoint
         _halfOpenInitiator.Remove(sa.InitiatorCookie);
         sa.ResponderCookie = responderCookie;
         _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
+        Schedule(sa);
     }
 
     /// <summary>RFC 2409 §5: nonces are 8 to 256 bytes.</summary>
