@@ -49,6 +49,10 @@ public sealed partial class Endpoint
     private readonly List<IkeSa> _timerDirty = [];
     private readonly List<IkeSa> _dueScratch = [];
 
+    /// <summary>An SA per connection (by reference) for <c>Initiate</c>'s reuse lookup; see FindSaForConnection.</summary>
+    private readonly Dictionary<PeerConfig, IkeSa> _saByConnection = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<PeerConfig, int> _saCountByConnection = new(ReferenceEqualityComparer.Instance);
+
     private void HandleDatagram(long now, IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
     {
         if (!IsakmpMessageReader.TryCreate(datagram, IsakmpReadOptions.AllowTrailingBytes, out IsakmpMessageReader reader, out WireFault fault))
@@ -376,6 +380,7 @@ public sealed partial class Endpoint
 
     private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished, bool keepChildren = false)
     {
+        UnindexByConnection(sa);
         _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
         {
@@ -561,6 +566,27 @@ public sealed partial class Endpoint
 
         _dueScratch.Clear();
         FlushSchedule();
+    }
+
+    /// <summary>The last SA of a connection leaving the tables drops its index entry (no scan on the next Initiate).</summary>
+    private void UnindexByConnection(IkeSa sa)
+    {
+        if (!sa.CountedByConnection)
+        {
+            return;
+        }
+
+        sa.CountedByConnection = false;
+        int left = _saCountByConnection[sa.Peer] - 1;
+        if (left == 0)
+        {
+            _saCountByConnection.Remove(sa.Peer);
+            _saByConnection.Remove(sa.Peer);
+        }
+        else
+        {
+            _saCountByConnection[sa.Peer] = left;
+        }
     }
 
     /// <summary>Marks an SA whose earliest deadline may have moved earlier (re-queued by <see cref="FlushSchedule"/>).</summary>

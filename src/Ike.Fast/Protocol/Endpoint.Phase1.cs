@@ -56,6 +56,7 @@ public sealed partial class Endpoint
 
         _halfOpenInitiator[sa.InitiatorCookie] = sa;
         Schedule(sa);
+        IndexByConnection(sa);
         sa.Flight.Local = sa.Local;
         sa.Flight.Remote = sa.Remote;
         if (connection.Mode == ExchangeMode.Main)
@@ -70,17 +71,50 @@ public sealed partial class Endpoint
         return true;
     }
 
+    /// <summary>
+    /// The SA <see cref="Initiate(PeerConfig, ChildConfig?, long)"/> reuses for a connection, from the index
+    /// <see cref="_saByConnection"/> (invariant: while any live SA of a connection exists, the index has an entry
+    /// for it, possibly stale). Only a stale entry (its SA deleted while others of the connection remain) falls back
+    /// to a scan, which re-indexes.
+    /// </summary>
     private IkeSa? FindSaForConnection(PeerConfig connection)
     {
+        if (!_saByConnection.TryGetValue(connection, out IkeSa? indexed) || !_saCountByConnection.ContainsKey(connection))
+        {
+            return null;
+        }
+
+        if (IsLive(indexed) && indexed.State != Phase1State.Dead)
+        {
+            return indexed;
+        }
+
+        _saByConnection.Remove(connection);
         foreach (IkeSa sa in AllSas())
         {
             if (ReferenceEquals(sa.Peer, connection) && sa.State != Phase1State.Dead)
             {
+                _saByConnection[connection] = sa;
                 return sa;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Keeps <see cref="_saByConnection"/>'s invariant when an SA enters the tables.</summary>
+    private void IndexByConnection(IkeSa sa)
+    {
+        if (!sa.CountedByConnection)
+        {
+            sa.CountedByConnection = true;
+            _saCountByConnection[sa.Peer] = _saCountByConnection.GetValueOrDefault(sa.Peer) + 1;
+        }
+
+        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead)
+        {
+            _saByConnection[sa.Peer] = sa;
+        }
     }
 
     /* MM1 HDR, SA --> */
@@ -220,6 +254,7 @@ public sealed partial class Endpoint
         sa.Flight.RememberIncoming(message);
         _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
         Schedule(sa);
+        IndexByConnection(sa);
         _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
         if (step == ExchangeStep.MainMode1)
         {

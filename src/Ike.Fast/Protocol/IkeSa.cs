@@ -92,6 +92,9 @@ internal sealed class IkeSa : IDisposable
     /// <summary>The deadline this SA is queued under in the endpoint's timer queue (long.MaxValue: not queued).</summary>
     public long TimerDue = long.MaxValue;
 
+    /// <summary>Counted in the endpoint's per-connection SA index (Initiate's lookup).</summary>
+    public bool CountedByConnection;
+
     /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
     public long NextKeepaliveAt = long.MaxValue;
 
