@@ -194,6 +194,71 @@ public class LossAndReorderingTests
         AssertEstablished(c, b, "pfs", -2);
     }
 
+    [Theory]
+    [InlineData("aes128-sha256")]
+    [InlineData("aes128-sha256-ecp256")]
+    public void ParallelQuickModes_SameDirectionMessagesSwapped_AllComplete(string esp)
+    {
+        // Two Quick Modes in flight on one Phase 1 SA: every batch of same-direction messages is delivered in reverse
+        // (QM1b before QM1a, QM2b before QM2a, QM3b before QM3a); each exchange has its own M-ID and IV chain.
+        var c = Conversation.Create(ike: "aes128-sha256-ecp256", esp: esp, extraChildren: ["second", "third"]);
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        c.A.Initiate("conn", "second", 0);
+        c.A.Initiate("conn", "third", 0);
+        var buffer = new byte[65536];
+        for (int round = 0; round < 10; round++)
+        {
+            var fromA = new List<byte[]>();
+            while (c.A.PollTransmit(buffer, out Transmit t))
+            {
+                fromA.Add(buffer[..t.Length]);
+            }
+
+            fromA.Reverse();
+            foreach (byte[] m in fromA)
+            {
+                Deliver(c, true, m); /* QMn(b) HDR* ... --> before QMn(a) */
+            }
+
+            var fromB = new List<byte[]>();
+            while (c.B.PollTransmit(buffer, out Transmit t))
+            {
+                fromB.Add(buffer[..t.Length]);
+            }
+
+            fromB.Reverse();
+            foreach (byte[] m in fromB)
+            {
+                Deliver(c, false, m); /* <-- QM2(b) HDR* ... before QM2(a) */
+            }
+
+            if (fromA.Count == 0 && fromB.Count == 0)
+            {
+                break;
+            }
+        }
+
+        c.Drain();
+        List<ChildSaInfo> a = [.. c.Of(true, EngineEventKind.InstallChildSa).Select(e => e.ChildSa!)];
+        List<ChildSaInfo> b = [.. c.Of(false, EngineEventKind.InstallChildSa).Select(e => e.ChildSa!)];
+        Assert.Equal(3, a.Count);
+        Assert.Equal(3, b.Count);
+        foreach (ChildSaInfo x in a)
+        {
+            ChildSaInfo y = Assert.Single(b, r => r.OutboundSpi == x.InboundSpi);
+            Assert.Equal(x.Child, y.Child);
+            Assert.Equal(x.InboundEncryptionKey, y.OutboundEncryptionKey);
+            Assert.Equal(x.OutboundEncryptionKey, y.InboundEncryptionKey);
+            Assert.Equal(x.InboundIntegrityKey, y.OutboundIntegrityKey);
+            Assert.Equal(x.OutboundIntegrityKey, y.InboundIntegrityKey);
+        }
+
+        Assert.Empty(c.Of(true, EngineEventKind.DeleteChildSa));
+        Assert.Empty(c.Of(false, EngineEventKind.DeleteChildSa));
+        Assert.Equal(0, c.A.Counters[DiagnosticCode.Retransmission] + c.B.Counters[DiagnosticCode.Retransmission]);
+    }
+
     private static Conversation Create(string exchange) => exchange switch
     {
         "main" => Conversation.Create(ike: "aes128-sha256-ecp256"),
