@@ -694,6 +694,21 @@ public sealed partial class Endpoint
         return null;
     }
 
+    /// <summary>
+    /// The earliest deadline by a scan of every SA (what the queue replaced): tests compare it with
+    /// <see cref="PollTimeout"/> to prove every place that moves a deadline earlier calls <see cref="Schedule"/>.
+    /// </summary>
+    internal long? ScanDeadline()
+    {
+        long best = long.MaxValue;
+        foreach (IkeSa sa in AllSas())
+        {
+            best = Math.Min(best, SaDeadline(sa));
+        }
+
+        return best == long.MaxValue ? null : best;
+    }
+
     /// <summary>The earliest deadline of one SA (long.MaxValue: none): the min the timers act on.</summary>
     private long SaDeadline(IkeSa sa)
     {
