@@ -259,6 +259,26 @@ public class LossAndReorderingTests
         Assert.Equal(0, c.A.Counters[DiagnosticCode.Retransmission] + c.B.Counters[DiagnosticCode.Retransmission]);
     }
 
+    [Fact]
+    public void DuplicatedMm2_InitiatorAwaitingMm4_LeavesTheResendToItsTimer()
+    {
+        // Regression: the initiator answered the copy with MM3 again, the responder the second MM3 with MM4 again, and
+        // so on: one duplicated datagram doubled every later message of the exchange.
+        Conversation c = Create("main");
+        var buffer = new byte[65536];
+        c.A.Initiate("conn", "child", 0);
+        Assert.True(c.A.PollTransmit(buffer, out Transmit t));
+        Deliver(c, true, buffer[..t.Length]); /* MM1 HDR, SA --> */
+        Assert.True(c.B.PollTransmit(buffer, out t));
+        byte[] mm2 = buffer[..t.Length];
+        Deliver(c, false, mm2); /* <-- MM2 HDR, SA */
+        Deliver(c, false, mm2); /* <-- MM2 HDR, SA (network duplicate) */
+        Assert.True(c.A.PollTransmit(buffer, out _)); // MM3 once
+        Assert.False(c.A.PollTransmit(buffer, out _));
+        Assert.Equal(1, c.A.Counters[DiagnosticCode.Retransmission]);
+        Assert.Equal(4000, c.A.PollTimeout()); // the MM3 retransmission timer still runs
+    }
+
     private static Conversation Create(string exchange) => exchange switch
     {
         "main" => Conversation.Create(ike: "aes128-sha256-ecp256"),
