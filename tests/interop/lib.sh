@@ -205,6 +205,7 @@ ikef_params() {
   P_LOCAL_ID='' P_REMOTE_ID='' P_LOCAL_TS=$(ikef_net "$side") P_REMOTE_TS=$(ikef_net "$other")
   P_LOCAL_ADDR=$(ikef_addr "$side") P_REMOTE_ADDR=$(ikef_addr "$other")
   P_FRAG=yes P_LOG=keys P_IKE_LIFE=4h P_CHILD_LIFE=1h P_SHIM=yes P_SEND_CERT=always
+  P_ENCAP=no P_DPD_DELAY='' P_DPD_TIMEOUT=''
   local kv k v
   for kv in "$@"; do
     k=${kv%%=*}; v=${kv#*=}
@@ -229,6 +230,9 @@ ikef_params() {
       child_lifetime) P_CHILD_LIFE=$v ;;
       shim) P_SHIM=$v ;;
       send_cert) P_SEND_CERT=$v ;;
+      encap) P_ENCAP=$v ;;           # charon: force UDP encapsulation (fake NAT-D)
+      dpd_delay) P_DPD_DELAY=$v ;;   # charon: DPD probe interval (empty: none)
+      dpd_timeout) P_DPD_TIMEOUT=$v ;;
       *) echo "ikef_params: unknown parameter '$k'" >&2; return 1 ;;
     esac
   done
@@ -489,7 +493,9 @@ EOF
     echo "    proposals = $P_IKE"
     echo "    rekey_time = $P_IKE_LIFE"
     echo "    fragmentation = $P_FRAG"
-    echo "    encap = no"
+    echo "    encap = $P_ENCAP"
+    [ -n "$P_DPD_DELAY" ] && echo "    dpd_delay = $P_DPD_DELAY"
+    [ -n "$P_DPD_TIMEOUT" ] && echo "    dpd_timeout = $P_DPD_TIMEOUT"
     [ "$P_AUTH" = rsa ] && echo "    send_cert = $P_SEND_CERT"
     echo "    local {"
     if [ "$P_AUTH" = rsa ]; then echo "      auth = pubkey"; echo "      certs = $side.crt"; else echo "      auth = psk"; fi
