@@ -87,6 +87,41 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
         });
     }
 
+    /// <summary>
+    /// Mode-Config pull (draft-dukes-ike-mode-cfg) with charon as the road-warrior client (<c>vips = 0.0.0.0</c>,
+    /// <c>local_ts = dynamic</c>) and IkeFast as the gateway leasing from <c>pools.rw</c> (10.3.0.0/24): charon lists
+    /// the virtual IP and its child's selector is the leased address.
+    /// </summary>
+    [InteropTheory(PeerKind.Charon)]
+    [InlineData(false)]
+    public void ModeConfigLeasesAVirtualAddress(bool ikeFastInitiates)
+    {
+        var c = new InteropCase(PeerKind.Charon, ikeFastInitiates);
+        var s = new InteropSession(topology, output);
+        s.Run(c, _ =>
+        {
+            Establish(s, c, ["vips=0.0.0.0", "local_ts=dynamic"], connection =>
+            {
+                connection["pools"] = "rw";
+                connection["children"]![InteropCase.Connection]!["remote_ts"] = new JsonArray("dynamic");
+            }, root => root["pools"] = new JsonObject
+            {
+                ["rw"] = new JsonObject { ["addrs"] = "10.3.0.0/24", ["dns"] = "10.3.0.53" },
+            });
+            var raw = s.Harness("charon_swanctl", "b", "--list-sas", "--raw").StandardOutput;
+            output.WriteLine(raw);
+            Assert.Contains("local-vips=[10.3.0.1]", raw, StringComparison.Ordinal);
+            Assert.Contains("local-ts=[10.3.0.1/32]", raw, StringComparison.Ordinal);
+            var status = s.Control.Status()!;
+            output.WriteLine(status.Json);
+            Assert.Equal("10.3.0.1/32", Assert.Single(status.ChildSas).RemoteTs);
+            var log = IkeFastLog();
+            output.WriteLine(log);
+            Assert.Contains("Transaction", log, StringComparison.Ordinal);
+            Assert.Contains("198.51.100.0/24 <=> 10.3.0.1/32", log, StringComparison.Ordinal);
+        });
+    }
+
     private string IkeFastLog()
     {
         var path = Path.Combine(topology.RunDirectory, "a", "ikefast.out");
@@ -94,7 +129,8 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
     }
 
     /// <summary>(Re)starts charon with <paramref name="peerParameters"/> and IkeFast with its connection edited.</summary>
-    private void Establish(InteropSession s, InteropCase c, string[] peerParameters, Action<JsonObject> editConnection)
+    private void Establish(InteropSession s, InteropCase c, string[] peerParameters, Action<JsonObject> editConnection,
+        Action<JsonObject>? editRoot = null)
     {
         s.StopDaemons();
         string[] start = ["peer_start", "charon", "b", c.IkeFastInitiates ? "responder" : "initiator",
@@ -107,6 +143,7 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
         // RFC 3947 section 4: after NAT discovery the peers move to UDP 4500.
         root["daemon"]!["listen"] = new JsonArray($"{IkeFastConfig.LocalAddress}:500", $"{IkeFastConfig.LocalAddress}:4500");
         editConnection(root["connections"]![InteropCase.Connection]!.AsObject());
+        editRoot?.Invoke(root);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
         var shim = s.Harness("ikef_shim").Lines[^1].Trim();
