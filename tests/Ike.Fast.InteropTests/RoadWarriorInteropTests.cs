@@ -88,21 +88,24 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
     }
 
     /// <summary>
-    /// Mode-Config pull (draft-dukes-ike-mode-cfg) with charon as the road-warrior client (<c>vips = 0.0.0.0</c>,
-    /// <c>local_ts = dynamic</c>) and IkeFast as the gateway leasing from <c>pools.rw</c> (10.3.0.0/24): charon lists
-    /// the virtual IP and its child's selector is the leased address.
+    /// Mode-Config (draft-dukes-ike-mode-cfg) with charon as the road-warrior client (<c>vips = 0.0.0.0</c>,
+    /// <c>local_ts = dynamic</c>) and IkeFast as the gateway leasing from <c>pools.rw</c> (10.3.0.0/24), pull (charon
+    /// REQUEST, IkeFast REPLY) or push (<c>pull = no</c> on both: IkeFast SET, charon ACK): charon lists the virtual IP
+    /// and both sides' child selectors are the leased address.
     /// </summary>
     [InteropTheory(PeerKind.Charon)]
+    [InlineData(true)]
     [InlineData(false)]
-    public void ModeConfigLeasesAVirtualAddress(bool ikeFastInitiates)
+    public void ModeConfigLeasesAVirtualAddress(bool pull)
     {
-        var c = new InteropCase(PeerKind.Charon, ikeFastInitiates);
+        var c = new InteropCase(PeerKind.Charon, IkeFastInitiates: false);
         var s = new InteropSession(topology, output);
         s.Run(c, _ =>
         {
-            Establish(s, c, ["vips=0.0.0.0", "local_ts=dynamic"], connection =>
+            Establish(s, c, ["vips=0.0.0.0", "local_ts=dynamic", pull ? "pull=yes" : "pull=no"], connection =>
             {
                 connection["pools"] = "rw";
+                connection["pull"] = pull ? "yes" : "no";
                 connection["children"]![InteropCase.Connection]!["remote_ts"] = new JsonArray("dynamic");
             }, root => root["pools"] = new JsonObject
             {
@@ -117,7 +120,9 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
             Assert.Equal("10.3.0.1/32", Assert.Single(status.ChildSas).RemoteTs);
             var log = IkeFastLog();
             output.WriteLine(log);
-            Assert.Contains("Transaction", log, StringComparison.Ordinal);
+            // Pull: charon's REQUEST opens the Transaction exchange; push: IkeFast's SET does.
+            var first = log.Split('\n').First(l => l.Contains(" Transaction ", StringComparison.Ordinal));
+            Assert.Contains(pull ? "recv 192.0.2.2:500" : "send 192.0.2.1:500", first, StringComparison.Ordinal);
             Assert.Contains("198.51.100.0/24 <=> 10.3.0.1/32", log, StringComparison.Ordinal);
         });
     }

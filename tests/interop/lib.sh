@@ -205,7 +205,7 @@ ikef_params() {
   P_LOCAL_ID='' P_REMOTE_ID='' P_LOCAL_TS=$(ikef_net "$side") P_REMOTE_TS=$(ikef_net "$other")
   P_LOCAL_ADDR=$(ikef_addr "$side") P_REMOTE_ADDR=$(ikef_addr "$other")
   P_FRAG=yes P_LOG=keys P_IKE_LIFE=4h P_CHILD_LIFE=1h P_SHIM=yes P_SEND_CERT=always
-  P_ENCAP=no P_DPD_DELAY='' P_DPD_TIMEOUT='' P_VIPS='' P_XAUTH_ID='' P_XAUTH_SECRET=''
+  P_ENCAP=no P_DPD_DELAY='' P_DPD_TIMEOUT='' P_VIPS='' P_PULL='' P_XAUTH_ID='' P_XAUTH_SECRET=''
   local kv k v
   for kv in "$@"; do
     k=${kv%%=*}; v=${kv#*=}
@@ -234,6 +234,7 @@ ikef_params() {
       dpd_delay) P_DPD_DELAY=$v ;;   # charon: DPD probe interval (empty: none)
       dpd_timeout) P_DPD_TIMEOUT=$v ;;
       vips) P_VIPS=$v ;;             # charon: ask for a virtual IP (Mode-Config client), e.g. 0.0.0.0
+      pull) P_PULL=$v ;;             # charon: Mode-Config pull (yes, default) or push (no)
       xauth_id) P_XAUTH_ID=$v ;;     # charon: XAUTH client round (local-xauth) with this user
       xauth_secret) P_XAUTH_SECRET=$v ;;
       *) echo "ikef_params: unknown parameter '$k'" >&2; return 1 ;;
@@ -500,6 +501,7 @@ EOF
     [ -n "$P_DPD_DELAY" ] && echo "    dpd_delay = $P_DPD_DELAY"
     [ -n "$P_DPD_TIMEOUT" ] && echo "    dpd_timeout = $P_DPD_TIMEOUT"
     [ -n "$P_VIPS" ] && echo "    vips = $P_VIPS"
+    [ -n "$P_PULL" ] && echo "    pull = $P_PULL"
     [ "$P_AUTH" = rsa ] && echo "    send_cert = $P_SEND_CERT"
     echo "    local {"
     if [ "$P_AUTH" = rsa ]; then echo "      auth = pubkey"; echo "      certs = $side.crt"; else echo "      auth = psk"; fi
