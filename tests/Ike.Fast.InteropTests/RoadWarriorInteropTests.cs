@@ -127,6 +127,37 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
         });
     }
 
+    /// <summary>
+    /// The other direction of RFC 3706: charon probes (<c>dpd_delay = 2s</c>, <c>dpd_timeout = 6s</c>) and IkeFast
+    /// answers each R-U-THERE with R-U-THERE-ACK, so charon keeps the SAs; once IkeFast is killed charon clears them.
+    /// </summary>
+    [InteropTheory(PeerKind.Charon)]
+    [InlineData(true)]
+    public void IkeFastAnswersCharonsDpdProbes(bool ikeFastInitiates)
+    {
+        var c = new InteropCase(PeerKind.Charon, ikeFastInitiates);
+        var s = new InteropSession(topology, output);
+        s.Run(c, _ =>
+        {
+            Establish(s, c, ["dpd_delay=2s", "dpd_timeout=6s"], _ => { });
+            Thread.Sleep(TimeSpan.FromSeconds(9));
+            Assert.True(s.PeerReaches("ike", 1, 1), "charon dropped the ISAKMP SA although IkeFast is alive");
+            Assert.True(s.PeerReaches("child", 1, 1), "charon dropped the IPsec SA although IkeFast is alive");
+            var log = File.ReadAllText(Path.Combine(topology.RunDirectory, "b", "charon.log"));
+            Assert.Contains("N(DPD_ACK)", log, StringComparison.Ordinal);
+
+            var pid = int.Parse(File.ReadAllText(Path.Combine(topology.RunDirectory, "a", "ikefast.pid")).Trim(), CultureInfo.InvariantCulture);
+            using (var ikefast = Process.GetProcessById(pid))
+            {
+                ikefast.Kill(entireProcessTree: true);
+                ikefast.WaitForExit(5000);
+            }
+
+            s.WaitPeerGone("ike");
+            s.StopDaemons();
+        });
+    }
+
     private string IkeFastLog()
     {
         var path = Path.Combine(topology.RunDirectory, "a", "ikefast.out");
