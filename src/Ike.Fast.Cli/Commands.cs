@@ -12,5 +12,10 @@ internal static class Commands
         yield return ServeCommand.Create();
         yield return StatusCommand.Create();
         yield return LoadTestCommand.Create();
+        yield return ListSasCommand.Create();
+        yield return InitiateCommand.Create();
+        yield return TerminateCommand.Create();
+        yield return ReloadCommand.Create();
+        yield return StatsCommand.Create();
     }
 }

@@ -97,7 +97,11 @@ internal static class ServeCommand
             using (configuration)
             {
                 var options = new DaemonOptions { LogSecrets = result.GetValue(logSecrets) };
-                using var host = IkeFastHost.Build(configuration, options, result.GetValue(debug) ? LogLevel.Debug : LogLevel.Information);
+                // reload / SIGHUP re-read the same file, secrets file and overrides.
+                var configPath = result.GetValue(config)!.FullName;
+                var secretsPath = result.GetValue(secrets)?.FullName;
+                using var host = IkeFastHost.Build(configuration, options, result.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
+                    reloader: () => ConfigurationLoader.Load(configPath, overrides, secretsPath));
                 try
                 {
                     await host.StartAsync(cancel).ConfigureAwait(false);

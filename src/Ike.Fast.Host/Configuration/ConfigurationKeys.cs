@@ -14,6 +14,7 @@ internal static class ConfigurationKeys
 
     public const string Listen = "listen";
     public const string ControlSocket = "control_socket";
+    public const string ControlGroup = "control_group"; // Control/ (control branch)
     public const string Installer = "installer"; // Kernel/ (kernel branch)
     public const string Metrics = "metrics"; // Metrics/ (kernel branch)
     public const string XauthUsers = "xauth_users";
@@ -62,7 +63,7 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, XauthUsers];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

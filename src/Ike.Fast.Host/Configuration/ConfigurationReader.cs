@@ -120,7 +120,9 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         return new DaemonSettings(
             listen.Count > 0 ? listen : DaemonSettings.DefaultListen,
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
-            installer, metrics, xauthUsers);
+            installer, metrics,
+            string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup],
+            xauthUsers);
     }
 
     /// <summary>The XAUTH server's users file: <c>user:salt:hash</c> lines (PBKDF2-SHA256), never plain passwords.</summary>

@@ -11,7 +11,9 @@ public sealed record ControlResponse(
     IReadOnlyList<string>? Listen,
     IReadOnlyList<IkeSaStatus>? IkeSas,
     IReadOnlyList<ChildSaStatus>? ChildSas,
-    CountersStatus? Counters = null)
+    CountersStatus? Counters = null,
+    StatsStatus? Stats = null,
+    string? Message = null)
 {
     public static ControlResponse Success { get; } = new(true, null, null, null, null, null);
 

@@ -27,10 +27,14 @@ public sealed class ControlServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
 
+    private readonly string? _group;
+
     /// <param name="target">The daemon, for initiate/terminate; null serves status only.</param>
+    /// <param name="group"><c>daemon.control_group</c>: the socket's group (name or gid); null keeps the daemon's own.</param>
     public ControlServer(string path, SaRegistry registry, Func<IReadOnlyList<string>> listen, ILogger logger,
-        IControlTarget? target = null)
+        IControlTarget? target = null, string? group = null)
     {
+        _group = group;
         _target = target;
         _path = path;
         _registry = registry;
@@ -54,6 +58,10 @@ public sealed class ControlServer : IAsyncDisposable
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                                  | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         }
+        else
+        {
+            directory = null;
+        }
 
         if (File.Exists(_path))
         {
@@ -68,6 +76,25 @@ public sealed class ControlServer : IAsyncDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(_path));
         File.SetUnixFileMode(_path, SocketMode);
+        if (_group is not null)
+        {
+            try
+            {
+                ControlSocketGroup.Apply(_path, _group);
+                if (directory is not null)
+                {
+                    // A folder the daemon made (0750) must let the group through to the socket too.
+                    ControlSocketGroup.Apply(directory, _group);
+                }
+            }
+            catch
+            {
+                listener.Dispose();
+                File.Delete(_path);
+                throw;
+            }
+        }
+
         listener.Listen(16);
         _listener = listener;
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
@@ -181,10 +208,16 @@ public sealed class ControlServer : IAsyncDisposable
                 return string.IsNullOrEmpty(request.Connection)
                     ? ControlResponse.Failure("terminate needs \"connection\" or \"spi_in\"")
                     : await _target.TerminateIkeAsync(request.Connection).ConfigureAwait(false);
+            case "stats" when _target is not null:
+                return _target.Stats is { } stats
+                    ? ControlResponse.Success with { Stats = stats }
+                    : ControlResponse.Failure("this daemon keeps no statistics");
+            case "reload" when _target is not null:
+                return await _target.ReloadAsync().ConfigureAwait(false);
             case null:
                 return ControlResponse.Failure("missing \"command\"");
             default:
-                return ControlResponse.Failure($"unknown command '{request.Command}' (supported: status{(_target is null ? "" : ", initiate, terminate")})");
+                return ControlResponse.Failure($"unknown command '{request.Command}' (supported: status{(_target is null ? "" : ", initiate, terminate, stats, reload")})");
         }
     }
 

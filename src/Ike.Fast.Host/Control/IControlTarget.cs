@@ -13,4 +13,13 @@ public interface IControlTarget
 
     /// <summary>Deletes the IPsec SA pair whose inbound SPI is <paramref name="inboundSpi"/> (with the peer told).</summary>
     Task<ControlResponse> TerminateChildAsync(uint inboundSpi);
+
+    /// <summary>
+    /// Re-reads the configuration file and secrets and applies them (<c>ikefast reload</c>, SIGHUP). A target without a
+    /// configuration file to re-read refuses.
+    /// </summary>
+    Task<ControlResponse> ReloadAsync() => Task.FromResult(ControlResponse.Failure("this daemon cannot reload its configuration"));
+
+    /// <summary>Counters, SAs up and diagnostics by code for <c>ikefast stats</c>; null when the target has none.</summary>
+    StatsStatus? Stats => null;
 }

@@ -26,7 +26,10 @@ public sealed class IkeDaemon : IControlTarget
 
     private const int NonEspMarkerLength = 4;
 
-    private readonly IkeFastConfiguration _configuration;
+    private IkeFastConfiguration _configuration;
+    private readonly ReloadableSecretStore _secrets;
+    private readonly List<IkeFastConfiguration> _reloaded = [];
+    private long _reloads;
     private readonly IDatagramTransport _transport;
     private readonly ISaInstaller _installer;
     private readonly SaRegistry _registry;
@@ -58,7 +61,8 @@ public sealed class IkeDaemon : IControlTarget
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _origin = _time.GetTimestamp();
-        _endpoint = new Endpoint(configuration.Connections, configuration.Secrets, dh ?? ConfiguredDhEngine.Create(configuration),
+        _secrets = new ReloadableSecretStore(configuration.Secrets);
+        _endpoint = new Endpoint(configuration.Connections, _secrets, dh ?? ConfiguredDhEngine.Create(configuration),
             random ?? SystemEngineRandom.Instance, installer, endpointOptions);
     }
 
@@ -67,6 +71,142 @@ public sealed class IkeDaemon : IControlTarget
 
     CountersStatus IControlTarget.Counters => new(Counters.Received, Counters.Sent, Counters.Dropped,
         Counters.Phase1Established, Counters.ChildSasEstablished);
+
+    /// <summary>
+    /// Loads the configuration again for <see cref="ReloadAsync"/> (the file, secrets and overrides <c>serve</c> was
+    /// started with); null = reload refused. Throws <see cref="ConfigurationException"/> for an invalid file.
+    /// </summary>
+    public Func<IkeFastConfiguration>? Reloader { get; set; }
+
+    StatsStatus? IControlTarget.Stats
+    {
+        get
+        {
+            var counters = _endpoint.Counters;
+            var diagnostics = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var code in Enum.GetValues<DiagnosticCode>())
+            {
+                if (counters[code] is var count and > 0)
+                {
+                    diagnostics[code.ToString()] = count;
+                }
+            }
+
+            return new StatsStatus((long)_time.GetElapsedTime(_origin).TotalSeconds, counters.Received, counters.Sent, counters.Dropped,
+                counters.DiagnosticsSuppressed, counters.Phase1Established, counters.ChildSasEstablished, _registry.IkeCount,
+                _registry.ChildCount, Volatile.Read(ref _configuration).Connections.Count, Interlocked.Read(ref _reloads), diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the configuration (on the calling thread: file I/O stays off the loop) and applies it on the loop:
+    /// new and changed connections and the secrets take effect for new negotiations, removed connections' SAs are
+    /// deleted (the peer told), SAs of the other connections are left as they are. An invalid file changes nothing.
+    /// </summary>
+    public async Task<ControlResponse> ReloadAsync()
+    {
+        if (Reloader is not { } reload)
+        {
+            return ControlResponse.Failure("this daemon was not started from a configuration file; nothing to reload");
+        }
+
+        IkeFastConfiguration next;
+        try
+        {
+            next = await Task.Run(reload).ConfigureAwait(false);
+        }
+        catch (ConfigurationException e)
+        {
+            var errors = string.Join("; ", e.Errors.Select(error => error.ToString()));
+            _logger.LogWarning("reload refused, configuration kept: {Errors}", errors);
+            return ControlResponse.Failure($"invalid configuration, nothing changed: {errors}");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException
+                                      or System.Text.Json.JsonException or ArgumentException)
+        {
+            // A file that is not even JSON (or unreadable) fails in the configuration builder, before validation.
+            _logger.LogWarning("reload refused, configuration kept: {Error}", e.Message);
+            return ControlResponse.Failure($"invalid configuration, nothing changed: {e.Message}");
+        }
+
+        var applied = false;
+        var response = await Invoke((endpoint, now) =>
+        {
+            applied = true;
+            return Apply(next, endpoint, now);
+        }).ConfigureAwait(false);
+        if (!applied)
+        {
+            // The loop stopped before it got to the reload: the new configuration's secrets must not linger.
+            next.Dispose();
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Swaps the configuration on the loop thread. The engine takes its connections at construction and has no
+    /// replace call yet, so the host edits the list the engine reads (<see cref="Endpoint.Connections"/>); it is
+    /// only read on this thread.
+    /// </summary>
+    private ControlResponse Apply(IkeFastConfiguration next, Endpoint endpoint, long now)
+    {
+        if (endpoint.Connections is not List<PeerConfig> engineConnections)
+        {
+            next.Dispose();
+            return ControlResponse.Failure("the engine's connection list cannot be replaced");
+        }
+
+        var previous = _configuration;
+        var oldNames = previous.Connections.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var newNames = next.Connections.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var removed = oldNames.Except(newNames).Order(StringComparer.Ordinal).ToList();
+        var added = newNames.Except(oldNames).Order(StringComparer.Ordinal).ToList();
+
+        // Delete first, while the removed connections are still known to the engine (the Delete payloads need their SAs).
+        var (ikeSas, childSas) = _registry.Snapshot();
+        foreach (var child in childSas.Where(c => removed.Contains(c.Connection)))
+        {
+            _lifetimes.ChildDeleted(Convert.ToUInt32(child.SpiIn, 16));
+            endpoint.DeleteChildSa(Convert.ToUInt32(child.SpiIn, 16), now);
+        }
+
+        foreach (var ike in ikeSas.Where(s => removed.Contains(s.Connection)))
+        {
+            var icookie = Convert.ToUInt64(ike.InitiatorCookie, 16);
+            var rcookie = Convert.ToUInt64(ike.ResponderCookie, 16);
+            _lifetimes.Phase1Down(icookie, rcookie);
+            endpoint.DeletePhase1(icookie, rcookie, now);
+        }
+
+        engineConnections.Clear();
+        engineConnections.AddRange(next.Connections);
+        _secrets.Current = next.Secrets;
+        Volatile.Write(ref _configuration, next);
+        // Retired configurations may still back a negotiation in flight (a certificate's private key): they are
+        // disposed (secrets zeroed) when the loop stops, not now.
+        _reloaded.Add(next);
+        Interlocked.Increment(ref _reloads);
+        if (!previous.Daemon.Listen.SequenceEqual(next.Daemon.Listen) || previous.Daemon.ControlSocket != next.Daemon.ControlSocket)
+        {
+            _logger.LogWarning("reload: daemon.listen / daemon.control_socket changes need a restart");
+        }
+
+        foreach (var (connection, child) in next.StartChildren().Where(s => added.Contains(s.Connection.Name)))
+        {
+            if (!endpoint.Initiate(connection.Name, child.Name, now))
+            {
+                _logger.LogWarning("could not initiate {Connection}/{Child}", connection.Name, child.Name);
+            }
+        }
+
+        var summary = $"{next.Connections.Count} connection(s); added: {Names(added)}; removed: {Names(removed)}; " +
+                      $"kept or updated: {Names(newNames.Intersect(oldNames).Order(StringComparer.Ordinal))}";
+        _logger.LogInformation("configuration reloaded: {Summary}", summary);
+        return ControlResponse.Success with { Message = summary };
+    }
+
+    private static string Names(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "-";
 
     public Task<ControlResponse> InitiateAsync(string connection, string? child) => Invoke((endpoint, now) =>
     {
@@ -174,6 +314,10 @@ public sealed class IkeDaemon : IControlTarget
         }
 
         _logger.LogInformation("stopping: {Ike} IKE SA(s), {Child} IPsec SA(s) up", _registry.IkeCount, _registry.ChildCount);
+        foreach (var reloaded in _reloaded)
+        {
+            reloaded.Dispose();
+        }
     }
 
     /// <summary>Initiates the children whose <c>start_action=start</c> (Phase 1 first when there is none yet).</summary>

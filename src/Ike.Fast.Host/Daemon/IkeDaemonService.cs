@@ -1,6 +1,7 @@
 using Ike.Fast.Host.Configuration;
 using Ike.Fast.Host.Control;
 using Ike.Fast.Host.Installation;
+using System.Runtime.InteropServices;
 using Ike.Fast.Host.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,11 @@ public sealed class IkeDaemonService(
     ILoggerFactory loggers,
     TimeProvider time,
     IHostApplicationLifetime? lifetime = null,
-    Func<IkeFastConfiguration, ILogger, IDatagramTransport>? transportFactory = null) : IHostedService, IAsyncDisposable
+    Func<IkeFastConfiguration, ILogger, IDatagramTransport>? transportFactory = null,
+    Func<IkeFastConfiguration>? reloader = null) : IHostedService, IAsyncDisposable
 {
+    private PosixSignalRegistration? _hangup;
+
     private readonly CancellationTokenSource _stopping = new();
     private IDatagramTransport? _transport;
     private ControlServer? _control;
@@ -40,10 +44,24 @@ public sealed class IkeDaemonService(
         _transport = transportFactory is null
             ? new UdpDatagramTransport(configuration.Daemon.Listen, logger)
             : transportFactory(configuration, logger);
-        var daemon = new IkeDaemon(configuration, _transport, installer, registry, options, loggers.CreateLogger<IkeDaemon>(), time);
+        var daemon = new IkeDaemon(configuration, _transport, installer, registry, options, loggers.CreateLogger<IkeDaemon>(), time)
+        {
+            Reloader = reloader,
+        };
         Daemon = daemon;
+        if (reloader is not null && !OperatingSystem.IsWindows())
+        {
+            // SIGHUP = reload, as for charon/pluto and most Unix daemons; the default action (terminate) is cancelled.
+            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                _ = HangupAsync();
+            });
+        }
+
         _control = new ControlServer(configuration.Daemon.ControlSocket, registry,
-            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon);
+            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon,
+            configuration.Daemon.ControlGroup);
         _control.Start();
         _loop = new Thread(() =>
         {
@@ -69,6 +87,25 @@ public sealed class IkeDaemonService(
         return Task.CompletedTask;
     }
 
+    /// <summary>What SIGHUP does: the same reload as <c>ikefast reload</c>, its outcome logged.</summary>
+    public async Task<ControlResponse> HangupAsync()
+    {
+        var logger = loggers.CreateLogger<IkeDaemonService>();
+        if (Daemon is not { } daemon)
+        {
+            return ControlResponse.Failure("the daemon is not running");
+        }
+
+        logger.LogInformation("SIGHUP: reloading the configuration");
+        var response = await daemon.ReloadAsync().ConfigureAwait(false);
+        if (!response.Ok)
+        {
+            logger.LogError("SIGHUP: reload failed: {Error}", response.Error);
+        }
+
+        return response;
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -86,6 +123,8 @@ public sealed class IkeDaemonService(
 
     public async ValueTask DisposeAsync()
     {
+        _hangup?.Dispose();
+        _hangup = null;
         if (_control is not null)
         {
             await _control.DisposeAsync().ConfigureAwait(false);

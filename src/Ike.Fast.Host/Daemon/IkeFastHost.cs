@@ -18,7 +18,8 @@ public static class IkeFastHost
     /// <param name="logging">Replaces the console logger (tests: no output, or a capturing provider).</param>
     /// <param name="services">Runs after the defaults: a later registration (e.g. another <see cref="MemorySaInstaller"/>) wins.</param>
     public static IHost Build(IkeFastConfiguration configuration, DaemonOptions options, LogLevel minimumLevel = LogLevel.Information,
-        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
+        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null,
+        Func<IkeFastConfiguration>? reloader = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.SetMinimumLevel(minimumLevel);
@@ -54,7 +55,8 @@ public static class IkeFastHost
             options,
             provider.GetRequiredService<ILoggerFactory>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<IHostApplicationLifetime>()));
+            provider.GetRequiredService<IHostApplicationLifetime>(),
+            reloader: reloader));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<IkeDaemonService>());
         services?.Invoke(builder.Services);
         return builder.Build();

@@ -38,6 +38,21 @@ public sealed partial class Endpoint
     private readonly byte[] _shared = GC.AllocateArray<byte>(1024, pinned: true);
     private readonly List<IkeSa> _timerScratch = [];
 
+    /// <summary>
+    /// Timer queue: each SA is queued under the earliest of its deadlines (<see cref="SaDeadline"/>), so
+    /// <see cref="PollTimeout"/> and <see cref="HandleTimeout"/> cost O(log n) per due SA instead of a scan of every
+    /// SA. Invalidation is lazy: an entry counts only while its SA is live and the entry's priority equals
+    /// <see cref="IkeSa.TimerDue"/>; a deadline that moved later is corrected when its entry reaches the top, one
+    /// that moved earlier is re-queued by <see cref="Schedule"/> at the places that can make it earlier.
+    /// </summary>
+    private readonly PriorityQueue<IkeSa, long> _timers = new();
+    private readonly List<IkeSa> _timerDirty = [];
+    private readonly List<IkeSa> _dueScratch = [];
+
+    /// <summary>An SA per connection (by reference) for <c>Initiate</c>'s reuse lookup; see FindSaForConnection.</summary>
+    private readonly Dictionary<PeerConfig, IkeSa> _saByConnection = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<PeerConfig, int> _saCountByConnection = new(ReferenceEqualityComparer.Instance);
+
     private void HandleDatagram(long now, IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
     {
         if (!IsakmpMessageReader.TryCreate(datagram, IsakmpReadOptions.AllowTrailingBytes, out IsakmpMessageReader reader, out WireFault fault))
@@ -365,6 +380,7 @@ public sealed partial class Endpoint
 
     private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished, bool keepChildren = false)
     {
+        UnindexByConnection(sa);
         _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
         {
@@ -477,9 +493,25 @@ public sealed partial class Endpoint
 
     private void RunTimers(long now)
     {
-        _timerScratch.Clear();
-        _timerScratch.AddRange(AllSas());
-        foreach (IkeSa sa in _timerScratch)
+        FlushSchedule();
+        _dueScratch.Clear();
+        while (_timers.TryPeek(out IkeSa? due, out long at) && at <= now)
+        {
+            _timers.Dequeue();
+            if (IsLive(due) && at == due.TimerDue)
+            {
+                due.TimerDue = long.MaxValue;
+                _dueScratch.Add(due);
+            }
+        }
+
+        foreach (IkeSa sa in _dueScratch)
+        {
+            // Whatever the body does (or skips), the SA's next deadline is recomputed afterwards.
+            Schedule(sa);
+        }
+
+        foreach (IkeSa sa in _dueScratch)
         {
             if (sa.State == Phase1State.Dead)
             {
@@ -531,7 +563,59 @@ public sealed partial class Endpoint
 
             RunQuickModeTimers(sa, now);
         }
+
+        _dueScratch.Clear();
+        FlushSchedule();
     }
+
+    /// <summary>The last SA of a connection leaving the tables drops its index entry (no scan on the next Initiate).</summary>
+    private void UnindexByConnection(IkeSa sa)
+    {
+        if (!sa.CountedByConnection)
+        {
+            return;
+        }
+
+        sa.CountedByConnection = false;
+        int left = _saCountByConnection[sa.Peer] - 1;
+        if (left == 0)
+        {
+            _saCountByConnection.Remove(sa.Peer);
+            _saByConnection.Remove(sa.Peer);
+        }
+        else
+        {
+            _saCountByConnection[sa.Peer] = left;
+        }
+    }
+
+    /// <summary>Marks an SA whose earliest deadline may have moved earlier (re-queued by <see cref="FlushSchedule"/>).</summary>
+    private void Schedule(IkeSa sa) => _timerDirty.Add(sa);
+
+    private void FlushSchedule()
+    {
+        foreach (IkeSa sa in _timerDirty)
+        {
+            if (!IsLive(sa))
+            {
+                continue;
+            }
+
+            long due = SaDeadline(sa);
+            if (due < sa.TimerDue)
+            {
+                sa.TimerDue = due;
+                _timers.Enqueue(sa, due);
+            }
+        }
+
+        _timerDirty.Clear();
+    }
+
+    /// <summary>True while the SA is in the tables the timers used to scan (<see cref="AllSas"/>).</summary>
+    private bool IsLive(IkeSa sa) =>
+        (_saByCookies.TryGetValue((sa.InitiatorCookie, sa.ResponderCookie), out IkeSa? byCookies) && ReferenceEquals(byCookies, sa)) ||
+        (sa.ResponderCookie == 0 && _halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? halfOpen) && ReferenceEquals(halfOpen, sa));
 
     private void RunQuickModeTimers(IkeSa sa, long now)
     {
@@ -583,8 +667,52 @@ public sealed partial class Endpoint
 
     private long? NextDeadline()
     {
+        FlushSchedule();
+        while (_timers.TryPeek(out IkeSa? sa, out long at))
+        {
+            if (!IsLive(sa) || at != sa.TimerDue)
+            {
+                _timers.Dequeue(); // stale entry
+                continue;
+            }
+
+            long fresh = SaDeadline(sa);
+            if (fresh == at)
+            {
+                return at;
+            }
+
+            // The deadline moved (later, or to none): re-queue under the fresh one.
+            _timers.Dequeue();
+            sa.TimerDue = fresh;
+            if (fresh != long.MaxValue)
+            {
+                _timers.Enqueue(sa, fresh);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The earliest deadline by a scan of every SA (what the queue replaced): tests compare it with
+    /// <see cref="PollTimeout"/> to prove every place that moves a deadline earlier calls <see cref="Schedule"/>.
+    /// </summary>
+    internal long? ScanDeadline()
+    {
         long best = long.MaxValue;
         foreach (IkeSa sa in AllSas())
+        {
+            best = Math.Min(best, SaDeadline(sa));
+        }
+
+        return best == long.MaxValue ? null : best;
+    }
+
+    /// <summary>The earliest deadline of one SA (long.MaxValue: none): the min the timers act on.</summary>
+    private long SaDeadline(IkeSa sa)
+    {
+        long best = long.MaxValue;
         {
             best = Math.Min(best, sa.Flight.Deadline);
             if (!sa.IsEstablished && !sa.IsInitiator)
@@ -613,6 +741,6 @@ public sealed partial class Endpoint
             }
         }
 
-        return best == long.MaxValue ? null : best;
+        return best;
     }
 }

@@ -84,6 +84,7 @@ public sealed partial class Endpoint
         BinaryPrimitives.WriteUInt32BigEndian(seq, sa.Dpd.NextSequence);
         sa.Dpd.NextSequence = sa.Dpd.NextSequence == uint.MaxValue ? 1 : sa.Dpd.NextSequence + 1;
         sa.Dpd.NextProbeAt = now + delay;
+        Schedule(sa);
         SendInformational(now, sa, NotifyMessageType.DpdRUThere, ProtocolId.Isakmp, spi, seq, default, 0);
     }
 

@@ -173,6 +173,7 @@ public sealed partial class Endpoint
         sa.NextKeepaliveAt = sa.NatLocalBehind && sa.NatVersion != NatTraversalVersion.None && Options.NatKeepaliveMs > 0
             ? now + Options.NatKeepaliveMs
             : long.MaxValue;
+        Schedule(sa);
     }
 
     private void RunNatKeepalive(IkeSa sa, long now)

@@ -55,6 +55,8 @@ public sealed partial class Endpoint
         }
 
         _halfOpenInitiator[sa.InitiatorCookie] = sa;
+        Schedule(sa);
+        IndexByConnection(sa);
         sa.Flight.Local = sa.Local;
         sa.Flight.Remote = sa.Remote;
         if (connection.Mode == ExchangeMode.Main)
@@ -69,17 +71,50 @@ public sealed partial class Endpoint
         return true;
     }
 
+    /// <summary>
+    /// The SA <see cref="Initiate(PeerConfig, ChildConfig?, long)"/> reuses for a connection, from the index
+    /// <see cref="_saByConnection"/> (invariant: while any live SA of a connection exists, the index has an entry
+    /// for it, possibly stale). Only a stale entry (its SA deleted while others of the connection remain) falls back
+    /// to a scan, which re-indexes.
+    /// </summary>
     private IkeSa? FindSaForConnection(PeerConfig connection)
     {
+        if (!_saByConnection.TryGetValue(connection, out IkeSa? indexed) || !_saCountByConnection.ContainsKey(connection))
+        {
+            return null;
+        }
+
+        if (IsLive(indexed) && indexed.State != Phase1State.Dead)
+        {
+            return indexed;
+        }
+
+        _saByConnection.Remove(connection);
         foreach (IkeSa sa in AllSas())
         {
             if (ReferenceEquals(sa.Peer, connection) && sa.State != Phase1State.Dead)
             {
+                _saByConnection[connection] = sa;
                 return sa;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Keeps <see cref="_saByConnection"/>'s invariant when an SA enters the tables.</summary>
+    private void IndexByConnection(IkeSa sa)
+    {
+        if (!sa.CountedByConnection)
+        {
+            sa.CountedByConnection = true;
+            _saCountByConnection[sa.Peer] = _saCountByConnection.GetValueOrDefault(sa.Peer) + 1;
+        }
+
+        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead)
+        {
+            _saByConnection[sa.Peer] = sa;
+        }
     }
 
     /* MM1 HDR, SA --> */
@@ -126,7 +161,7 @@ public sealed partial class Endpoint
     {
         if (_responderByInitiator.TryGetValue((h.InitiatorCookie, remote), out IkeSa? existing))
         {
-            RepeatOrDrop(existing, existing.Flight, message, now);
+            RepeatOrDrop(existing, existing.Flight, message, now, requester: false);
             return;
         }
 
@@ -218,6 +253,8 @@ public sealed partial class Endpoint
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
         _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
+        Schedule(sa);
+        IndexByConnection(sa);
         _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
         if (step == ExchangeStep.MainMode1)
         {
@@ -238,7 +275,7 @@ public sealed partial class Endpoint
 
     private void HandlePhase1(long now, IkeSa sa, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
-        if (RepeatOrDrop(sa, sa.Flight, message, now, dropIfNew: false))
+        if (RepeatOrDrop(sa, sa.Flight, message, now, requester: sa.IsInitiator, dropIfNew: false))
         {
             return;
         }
@@ -631,6 +668,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        Schedule(sa);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         if (initiator && exchange == ExchangeType.Aggressive)
         {
@@ -645,6 +683,7 @@ public sealed partial class Endpoint
     {
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
+        Schedule(sa);
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
@@ -735,6 +774,7 @@ public sealed partial class Endpoint
 
         sa.Flight.Length = length;
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        Schedule(sa);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
         SendFlight(sa.Flight);
     }
@@ -824,6 +864,7 @@ public sealed partial class Endpoint
         _halfOpenInitiator.Remove(sa.InitiatorCookie);
         sa.ResponderCookie = responderCookie;
         _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
+        Schedule(sa);
     }
 
     /// <summary>RFC 2409 §5: nonces are 8 to 256 bytes.</summary>
@@ -1079,13 +1120,19 @@ public sealed partial class Endpoint
     /// <summary>
     /// A datagram equal to the last one received in this exchange is a retransmission: our last message is sent
     /// again (no new DH, no state change). Returns true when handled.
+    /// <para>
+    /// The requester of an exchange (<paramref name="requester"/>: the Phase 1 initiator, whose MM3/MM5 wait for a
+    /// reply) does not answer a repeat while its own flight is still awaiting the reply: its retransmission timer
+    /// already resends that flight (RFC 2408 §5), and answering too would turn one duplicated datagram into a
+    /// duplicate of every later message of the exchange (a duplicated MM1 → two MM2 → two MM3 → two MM4 ...).
+    /// </para>
     /// </summary>
-    private bool RepeatOrDrop(IkeSa sa, Flight f, ReadOnlySpan<byte> message, long now, bool dropIfNew = true)
+    private bool RepeatOrDrop(IkeSa sa, Flight f, ReadOnlySpan<byte> message, long now, bool requester, bool dropIfNew = true)
     {
         if (f.IsRepeat(message))
         {
             Counters.Count(DiagnosticCode.Retransmission);
-            if (f.Length > 0 && f.Answers(message))
+            if (f.Length > 0 && f.Answers(message) && !(requester && f.AwaitingReply))
             {
                 SendFlight(f);
             }

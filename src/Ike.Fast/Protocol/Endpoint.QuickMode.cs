@@ -46,6 +46,7 @@ public sealed partial class Endpoint
         }
 
         sa.Exchanges[mid] = qm;
+        Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
         Span<byte> buf = qm.Flight.Writable(QuickModeBufferSize);
@@ -74,7 +75,7 @@ public sealed partial class Endpoint
     {
         if (sa.Exchanges.TryGetValue(h.MessageId, out QuickModeExchange? qm))
         {
-            if (RepeatOrDrop(sa, qm.Flight, message, now, dropIfNew: false))
+            if (RepeatOrDrop(sa, qm.Flight, message, now, requester: qm.IsInitiator, dropIfNew: false))
             {
                 return;
             }
@@ -261,6 +262,7 @@ public sealed partial class Endpoint
 
         qm.InboundSpi = _spis.Allocate(chosen.Protocol, sa.Local.Address, sa.Remote.Address);
         sa.Exchanges[mid] = qm;
+        Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
         qm.Flight.RememberIncoming(message);
@@ -425,6 +427,7 @@ public sealed partial class Endpoint
     {
         qm.State = QuickModeState.Done;
         qm.DoneAt = now;
+        Schedule(sa);
         ChildProposal p = qm.Chosen!;
         byte protocol = p.Protocol == IpsecProtocol.Esp ? Phase2KeySchedule.ProtocolEsp : Phase2KeySchedule.ProtocolAh;
         byte[] niB = qm.Ni;

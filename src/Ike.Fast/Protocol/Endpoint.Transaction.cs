@@ -47,6 +47,7 @@ public sealed partial class Endpoint
         tx.Flight.Local = sa.Local;
         tx.Flight.Remote = sa.Remote;
         sa.Transactions[mid] = tx;
+        Schedule(sa);
         return tx;
     }
 
@@ -107,6 +108,7 @@ public sealed partial class Endpoint
 
         flight.Length = length;
         flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
+        Schedule(sa);
         SendFlight(flight);
     }
 

@@ -124,6 +124,7 @@ public sealed partial class Endpoint
         _rxLocal = local;
         _rxRemote = remote;
         HandleDatagram(now, local, remote, datagram);
+        FlushSchedule(); // keeps the reschedule list bounded even if the host polls timeouts rarely
     }
 
     /// <summary>Advances timers: retransmissions, give-ups, expiry of half-open SAs and reply caches.</summary>

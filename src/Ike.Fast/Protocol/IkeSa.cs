@@ -89,6 +89,12 @@ internal sealed class IkeSa : IDisposable
     /// <summary>RFC 3947 §3.2: the peer's source address is not one it hashed.</summary>
     public bool NatRemoteBehind;
 
+    /// <summary>The deadline this SA is queued under in the endpoint's timer queue (long.MaxValue: not queued).</summary>
+    public long TimerDue = long.MaxValue;
+
+    /// <summary>Counted in the endpoint's per-connection SA index (Initiate's lookup).</summary>
+    public bool CountedByConnection;
+
     /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
     public long NextKeepaliveAt = long.MaxValue;
 

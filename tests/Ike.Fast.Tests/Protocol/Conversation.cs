@@ -124,6 +124,9 @@ internal sealed class Conversation
     /// <summary>Advances the clock to the next deadline of either side and fires it.</summary>
     public bool Tick()
     {
+        // The timer queue must agree with a scan of every SA (a missed reschedule would show here).
+        Assert.Equal(A.ScanDeadline(), A.PollTimeout());
+        Assert.Equal(B.ScanDeadline(), B.PollTimeout());
         long? next = Min(A.PollTimeout(), B.PollTimeout());
         if (next is null)
         {

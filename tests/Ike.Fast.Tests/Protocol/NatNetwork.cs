@@ -106,6 +106,8 @@ internal sealed class NatNetwork
     {
         while (true)
         {
+            Assert.Equal(A.ScanDeadline(), A.PollTimeout()); // the timer queue agrees with a scan
+            Assert.Equal(B.ScanDeadline(), B.PollTimeout());
             long? next = Min(A.PollTimeout(), B.PollTimeout());
             if (next is null || next.Value > until)
             {

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# bench/race.sh: strongSwan's charon, Libreswan's pluto and IkeFast (`ikefast serve`) in turn as the IKEv1
+# RESPONDER behind the same address (192.0.2.2 in namespace b of the interop harness, tests/interop/lib.sh), each
+# driven by the same `ikefast loadtest` run from namespace a; prints one table (completed/s, responder CPU-ms per
+# handshake, p50/p99 latency, failures) with the ratios IkeFast/charon and IkeFast/pluto.
+#
+#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 4 cases
+#   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
+#   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
+#
+# Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
+# one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048). Needs root (namespaces),
+# the peers from tests/interop/install.sh, and a Release build of src/Ike.Fast.Cli (built if missing).
+# Not part of CI. Results and the responders' settings: the section "The race" of the top-level README.md.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+COUNT=${RACE_COUNT:-1000}
+CONC=${RACE_CONCURRENCY:-32}
+WARMUP=${RACE_WARMUP:-200}
+CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14"}
+IMPLS=${RACE_IMPLS:-"charon pluto ikefast embedded"}
+OUT=${RACE_OUT:-}
+while [ $# -gt 0 ]; do
+  case $1 in
+    -n|--count) COUNT=$2; shift 2 ;;
+    -c|--concurrency) CONC=$2; shift 2 ;;
+    -w|--warmup) WARMUP=$2; shift 2 ;;
+    --cases) CASES=$2; shift 2 ;;
+    --impls) IMPLS=$2; shift 2 ;;
+    -o|--out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "race.sh: needs root (network namespaces)" >&2; exit 2; }
+
+DLL=${IKEFAST_DLL:-$ROOT/src/Ike.Fast.Cli/bin/Release/net10.0/ikefast.dll}
+if [ ! -f "$DLL" ]; then
+  echo "race.sh: building src/Ike.Fast.Cli (Release)" >&2
+  dotnet build "$ROOT/src/Ike.Fast.Cli" -c Release -v q -nologo >&2 || exit 1
+fi
+DOTNET=$(command -v dotnet)
+
+# The same PSK everywhere: the harness's default (charon/pluto secrets match any ID) and IkeFast's template.
+PSK=ikefast-interop-psk-0123456789
+# Synthetic peers: 192.0.2.10 ... 192.0.2.249 on ns a's veth (the loadtest binds one socket per peer address and
+# uses it as the peer's ID_IPV4_ADDR). More handshakes than peers: the loadtest deletes its oldest established
+# Phase 1 and reconnects from that peer (the same for every responder).
+FIRST_SOURCE=192.0.2.10
+PEERS=$(( COUNT < 240 ? COUNT : 240 ))
+
+IKEF_PREFIX=race$$
+# shellcheck source=../tests/interop/lib.sh
+source "$ROOT/tests/interop/lib.sh"
+
+# --- responder tuning on top of the harness's configuration writers ----------------------------------------------
+# charon: the whole strongswan.conf from bench/race/strongswan.conf.in (logging off, big IKE_SA table, no DoS limits).
+eval "race_lib_$(declare -f charon_write_conf)"
+charon_write_conf() {
+  race_lib_charon_write_conf "$@" || return 1
+  sed -e "s|@DIR@|$IKEF_RUN/$1|g" -e "s|@VICI@|$(charon_uri "$1")|g" "$ROOT/bench/race/strongswan.conf.in" \
+    > "$IKEF_RUN/$1/strongswan.conf"
+}
+# pluto: no rightsubnet (= the peer's own address, like charon's remote_ts = dynamic), no DDoS mode switching.
+eval "race_lib_$(declare -f pluto_write_conf)"
+pluto_write_conf() {
+  race_lib_pluto_write_conf "$@" || return 1
+  sed -i -e '/rightsubnet=%race-dynamic/d' -e '/logtime=yes/d' \
+    -e 's|^    plutodebug=none|    plutodebug=none\n    ddos-mode=unlimited|' "$IKEF_RUN/$1/ipsec.conf"
+}
+
+case_params() { # NAME -> "MODE IKE ESP"
+  case $1 in
+    mm-psk-14) echo "main aes128-sha256-modp2048 aes128-sha256" ;;
+    mm-psk-19) echo "main aes128-sha256-ecp256 aes128-sha256" ;;
+    mm-psk-31) echo "main aes128-sha256-curve25519 aes128-sha256" ;;
+    am-psk-14) echo "aggressive aes128-sha256-modp2048 aes128-sha256" ;;
+    *) echo "race.sh: unknown case '$1'" >&2; return 1 ;;
+  esac
+}
+
+wait_listening() { # until something in ns b listens on UDP 192.0.2.2:500 (or *:500)
+  for _ in $(seq 1 200); do
+    ip netns exec "$(ikef_ns b)" ss -ulnH 'sport = :500' 2>/dev/null | grep -q . && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+RESP_PID=''
+responder_start() { # IMPL MODE IKE ESP
+  local impl=$1 mode=$2 ike=$3 esp=$4 conf
+  case $impl in
+    charon)
+      peer_start charon b responder mode="$mode" ike="$ike" esp="$esp" psk="$PSK" remote_addr=%any \
+        local_ts=10.0.0.0/16 remote_ts=dynamic log=quiet || return 1
+      RESP_PID=$(cat "$IKEF_RUN/b/pid") ;;
+    pluto)
+      peer_start pluto b responder mode="$mode" ike="$ike" esp="$esp" psk="$PSK" remote_addr=%any \
+        local_ts=10.0.0.0/16 remote_ts=%race-dynamic log=quiet || return 1
+      RESP_PID=$(cat "$IKEF_RUN/b/pid") ;;
+    ikefast)
+      conf=$IKEF_RUN/b/ikefast.json
+      mkdir -p "$IKEF_RUN/b"
+      sed -e "s|@RUN@|$IKEF_RUN|g" -e "s|@IKE@|$ike|" -e "s|@ESP@|$esp|" -e "s|@PSK@|$PSK|" \
+        -e "s|@MODE_AGGRESSIVE@|$([ "$mode" = aggressive ] && echo true || echo false)|" \
+        "$ROOT/bench/race/ikefast.json.in" > "$conf"
+      RESP_PID=$(proc_start b ikefast env LD_PRELOAD="$(ikef_shim)" XFRM_SHIM_LOG="$IKEF_RUN/b/shim.log" \
+        "$DOTNET" "$DLL" serve --config "$conf") || return 1 ;;
+  esac
+  wait_listening || { echo "race.sh: $impl does not listen on 192.0.2.2:500" >&2; return 1; }
+}
+
+responder_stop() {
+  case $1 in
+    ikefast) proc_stop b ikefast ;;
+    *) peer_stop b ;;
+  esac
+  RESP_PID=''
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+topo_up || exit 1
+[ -n "$OUT" ] || OUT=$IKEF_RUN/race
+mkdir -p "$OUT"
+# The synthetic peers' source addresses, all inside namespace a.
+for i in $(seq 10 249); do echo "addr add 192.0.2.$i/32 dev veth0"; done | ip -n "$(ikef_ns a)" -batch - || exit 1
+
+CPU_MODEL=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
+SS_VER=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null || dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo '?')
+LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | awk 'NR == 1 {print $2}')
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $CPU_MODEL; kernel $(uname -r)"
+  echo "responders: strongSwan charon $SS_VER, Libreswan pluto $LS_VER, IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
+  echo "load: ikefast loadtest --count $COUNT --concurrency $CONC --warmup $WARMUP --peers $PEERS --source $FIRST_SOURCE (ns a), ESP aes128-sha256 (no PFS)"
+} > "$OUT/meta.txt"
+
+results=$OUT/results.tsv
+: > "$results"
+for c in $CASES; do
+  read -r mode ike esp <<<"$(case_params "$c")" || exit 1
+  for impl in $IMPLS; do
+    echo "race.sh: $c against $impl" >&2
+    json=$OUT/$c-$impl.json
+    if [ "$impl" = embedded ]; then
+      # Reference only (not in the ratios): the loadtest's in-process IkeFast responder on 127.0.0.1 in ns a, no
+      # logging; its CPU figure is the daemon loop thread alone (no JIT/GC threads), so it is IkeFast's engine
+      # cost without `ikefast serve`'s per-datagram Information logging.
+      ikef_exec a "$DOTNET" "$DLL" loadtest --count "$COUNT" --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" \
+        --proposal "$ike" --esp "$esp" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
+      t0=0 t1=0
+    else
+    if ! responder_start "$impl" "$mode" "$ike" "$esp"; then
+      printf '%s\t%s\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
+    fi
+    t0=$(cpu_ticks "$RESP_PID")
+    ikef_exec a "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" --count "$COUNT" \
+      --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" --psk "$PSK" \
+      --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
+    t1=$(cpu_ticks "$RESP_PID")
+    responder_stop "$impl"
+    fi
+    if [ ! -s "$json" ]; then
+      printf '%s\t%s\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
+    fi
+    # Columns: case impl completed/s responder-ms/handshake p50 p99 failed whole-run-ticks (warm-up + deletes too)
+    jq -r --arg c "$c" --arg i "$impl" --arg t "$((t1 - t0))" \
+      '[$c, $i, (.handshakes_per_second*10|round/10), (.cpu.responder_ms_per_handshake // -1 | .*1000|round/1000),
+        .latency_ms.p50, .latency_ms.p99, .failed, $t,
+        ((.failures // {}) | to_entries | map("\(.key)=\(.value)") | join(","))] | @tsv' "$json" >> "$results"
+  done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+{
+  echo
+  cat "$OUT/meta.txt"
+  echo
+  echo "| case | responder | completed/s | responder CPU ms/handshake | p50 ms | p99 ms | failed |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  while IFS=$'\t' read -r c i rate cpu p50 p99 failed _ reasons; do
+    echo "| $c | $i | $rate | $cpu | $p50 | $p99 | $failed${reasons:+ ($reasons)} |"
+  done < "$results"
+  echo
+  echo "| case | IkeFast/charon completed/s | IkeFast/charon CPU | IkeFast/pluto completed/s | IkeFast/pluto CPU |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for c in $CASES; do
+    get() { awk -F'\t' -v c="$c" -v i="$1" -v f="$2" '$1 == c && $2 == i { print $f }' "$results"; }
+    echo "| $c | $(ratio "$(get ikefast 3)" "$(get charon 3)") | $(ratio "$(get ikefast 4)" "$(get charon 4)") |" \
+      "$(ratio "$(get ikefast 3)" "$(get pluto 3)") | $(ratio "$(get ikefast 4)" "$(get pluto 4)") |"
+  done
+  echo
+  echo "(completed/s: higher is better; CPU: responder process utime+stime over the measured phase / completed, lower"
+  echo " is better, so a CPU ratio of 0.25 means IkeFast used a quarter of the CPU per handshake. Raw: $OUT)"
+} | tee "$OUT/race.md"
