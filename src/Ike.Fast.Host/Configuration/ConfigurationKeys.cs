@@ -10,12 +10,14 @@ internal static class ConfigurationKeys
     public const string Secrets = "secrets";
     public const string SecretsFile = "secrets_file";
     public const string Daemon = "daemon";
+    public const string Pools = "pools";
 
     public const string Listen = "listen";
     public const string ControlSocket = "control_socket";
     public const string ControlGroup = "control_group"; // Control/ (control branch)
     public const string Installer = "installer"; // Kernel/ (kernel branch)
     public const string Metrics = "metrics"; // Metrics/ (kernel branch)
+    public const string XauthUsers = "xauth_users";
 
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
@@ -34,6 +36,15 @@ internal static class ConfigurationKeys
     public const string ReauthTime = "reauth_time";
     public const string OverTime = "over_time";
     public const string Children = "children";
+    public const string Xauth = "xauth";
+    public const string XauthId = "xauth_id";
+    public const string Vips = "vips";
+    public const string Pull = "pull";
+
+    public const string Addrs = "addrs";
+    public const string Dns = "dns";
+    public const string SplitInclude = "split_include";
+    public const string Banner = "banner";
 
     public const string Auth = "auth";
     public const string Id = "id";
@@ -51,14 +62,17 @@ internal static class ConfigurationKeys
     public const string Secret = "secret";
     public const string File = "file";
 
-    public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup];
+    public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
-         RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction];
+         RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,
+         Xauth, XauthId, Pools, Vips, Pull];
     public static readonly string[] AuthKeys = [Auth, Id, Certs, CaCerts];
     public static readonly string[] ChildKeys =
         [LocalTs, RemoteTs, EspProposals, AhProposals, Mode, RekeyTime, LifeTime, StartAction];
     public static readonly string[] IkeSecretKeys = [Id, Ids, Secret];
     public static readonly string[] PrivateKeySecretKeys = [File, Secret];
+    public static readonly string[] XauthSecretKeys = [Id, Secret];
+    public static readonly string[] PoolKeys = [Addrs, Dns, SplitInclude, Banner];
 }

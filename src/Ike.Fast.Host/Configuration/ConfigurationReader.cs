@@ -30,6 +30,9 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
     private readonly List<X509Certificate2> _certificates = [];
     private readonly List<RSA> _privateKeys = [];
     private readonly InMemorySecretStore _store = new();
+    private readonly Dictionary<string, string> _xauthPasswords = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModeConfigSettings> _pools = new(StringComparer.Ordinal);
+    private Protocol.Transaction.IXauthBackend? _xauthBackend;
     private int _secretCount;
 
     public IkeFastConfiguration Read()
@@ -37,6 +40,7 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         CheckKeys(root, ConfigurationKeys.TopLevel);
         ReadSecrets(root.GetSection(ConfigurationKeys.Secrets));
         var daemon = ReadDaemon(root.GetSection(ConfigurationKeys.Daemon));
+        ReadPools(root.GetSection(ConfigurationKeys.Pools));
         var connections = new List<PeerConfig>();
         var connectionsSection = root.GetSection(ConfigurationKeys.Connections);
         if (!connectionsSection.GetChildren().Any())
@@ -60,7 +64,8 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             key.Dispose();
         }
 
-        var configuration = new IkeFastConfiguration(connections, _store, _secretCount, daemon, _secretBytes, _certificates);
+        var configuration = new IkeFastConfiguration(connections, _store, _secretCount, daemon, _secretBytes, _certificates,
+            _xauthBackend);
         if (_errors.Count > 0)
         {
             configuration.Dispose();
@@ -104,10 +109,129 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             Error(metricsSection.Path, $"invalid metrics address '{metricsText}' (expected ADDR:PORT, e.g. 127.0.0.1:9464)");
         }
 
+        string? xauthUsers = null;
+        var usersSection = section.GetSection(ConfigurationKeys.XauthUsers);
+        if (!string.IsNullOrWhiteSpace(usersSection.Value))
+        {
+            xauthUsers = ResolvePath(usersSection.Value);
+            _xauthBackend = LoadXauthUsers(usersSection.Path, xauthUsers);
+        }
+
         return new DaemonSettings(
             listen.Count > 0 ? listen : DaemonSettings.DefaultListen,
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
-            installer, metrics, string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup]);
+            installer, metrics,
+            string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup],
+            xauthUsers);
+    }
+
+    /// <summary>The XAUTH server's users file: <c>user:salt:hash</c> lines (PBKDF2-SHA256), never plain passwords.</summary>
+    private Protocol.Transaction.Pbkdf2XauthBackend? LoadXauthUsers(string path, string file)
+    {
+        if (!File.Exists(file))
+        {
+            Error(path, $"XAUTH users file not found ({file})");
+            return null;
+        }
+
+        try
+        {
+            return Protocol.Transaction.Pbkdf2XauthBackend.Load(file);
+        }
+        catch (FormatException e)
+        {
+            Error(path, $"invalid XAUTH users file {file}: {e.Message} (create lines with 'ikefast xauth-user' or Pbkdf2XauthBackend.CreateLine)");
+            return null;
+        }
+        catch (IOException e)
+        {
+            Error(path, $"cannot read XAUTH users file {file}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// swanctl.conf <c>pools { NAME { addrs, dns, split_include, banner } }</c>: what a Mode-Config server hands out.
+    /// split_include and banner are the Cisco Unity attributes charon sends for IKEv1 (UNITY_SPLIT_INCLUDE,
+    /// UNITY_BANNER); one address pool per family.
+    /// </summary>
+    private void ReadPools(IConfigurationSection section)
+    {
+        foreach (var pool in section.GetChildren())
+        {
+            CheckKeys(pool, ConfigurationKeys.PoolKeys);
+            Protocol.Transaction.AddressPool? ipv4 = null;
+            Protocol.Transaction.AddressPool? ipv6 = null;
+            var addrsSection = pool.GetSection(ConfigurationKeys.Addrs);
+            var addrs = ReadList(addrsSection);
+            if (addrs.Count == 0)
+            {
+                Error(addrsSection.Path, "missing: the addresses to lease (a subnet like 10.3.0.0/24)");
+            }
+
+            foreach (var (path, text) in addrs)
+            {
+                if (!IPNetwork.TryParse(text, out var network))
+                {
+                    Error(path, $"invalid pool '{text}' (expected a subnet like 10.3.0.0/24 or fd00::/120; ranges are not supported)");
+                    continue;
+                }
+
+                var family = network.BaseAddress.AddressFamily;
+                if ((family == AddressFamily.InterNetwork ? ipv4 : ipv6) is not null)
+                {
+                    Error(path, "more than one pool of the same address family is not supported");
+                    continue;
+                }
+
+                var addressPool = new Protocol.Transaction.AddressPool(text);
+                if (family == AddressFamily.InterNetwork)
+                {
+                    ipv4 = addressPool;
+                }
+                else
+                {
+                    ipv6 = addressPool;
+                }
+            }
+
+            var dns = new List<IPAddress>();
+            foreach (var (path, text) in ReadList(pool.GetSection(ConfigurationKeys.Dns)))
+            {
+                if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal))
+                {
+                    dns.Add(address);
+                }
+                else
+                {
+                    Error(path, $"invalid DNS server '{text}' (expected an IP address)");
+                }
+            }
+
+            var split = new List<TrafficSelector>();
+            foreach (var (path, text) in ReadList(pool.GetSection(ConfigurationKeys.SplitInclude)))
+            {
+                // UNITY_SPLIT_INCLUDE carries IPv4 address/mask pairs only.
+                if (IPNetwork.TryParse(text, out var network) && network.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    split.Add(TrafficSelector.Parse(text));
+                }
+                else
+                {
+                    Error(path, $"invalid split_include '{text}' (expected an IPv4 subnet like 10.1.0.0/16)");
+                }
+            }
+
+            _pools[pool.Key] = new ModeConfigSettings
+            {
+                Role = ModeConfigRole.Server,
+                Ipv4Pool = ipv4,
+                Ipv6Pool = ipv6,
+                Dns = dns,
+                SplitInclude = split,
+                Banner = pool[ConfigurationKeys.Banner],
+            };
+        }
     }
 
     private void ReadSecrets(IConfigurationSection section)
@@ -164,9 +288,30 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                     _secretCount++;
                 }
             }
+            else if (name.StartsWith("xauth", StringComparison.OrdinalIgnoreCase)
+                     || name.StartsWith("eap", StringComparison.OrdinalIgnoreCase))
+            {
+                // swanctl.conf secrets.xauth-NAME / eap-NAME: the XAUTH client's password for user id.
+                CheckKeys(entry, ConfigurationKeys.XauthSecretKeys);
+                var idSection = entry.GetSection(ConfigurationKeys.Id);
+                var secretSection = entry.GetSection(ConfigurationKeys.Secret);
+                if (string.IsNullOrEmpty(idSection.Value))
+                {
+                    Error(idSection.Path, "missing: the XAUTH user name");
+                }
+                else if (string.IsNullOrEmpty(secretSection.Value))
+                {
+                    Error(secretSection.Path, "missing: the secret");
+                }
+                else
+                {
+                    _xauthPasswords[idSection.Value] = secretSection.Value;
+                    _secretCount++;
+                }
+            }
             else
             {
-                Error(entry.Path, $"unknown secret type '{name}' (expected ike-NAME, private-NAME or rsa-NAME)");
+                Error(entry.Path, $"unknown secret type '{name}' (expected ike-NAME, private-NAME, rsa-NAME, xauth-NAME or eap-NAME)");
             }
         }
     }
@@ -316,6 +461,9 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
                 "start_action=start needs the peer address to initiate to (remote_addrs is empty or %any)");
         }
 
+        var (xauth, xauthUser, xauthPassword) = ReadXauth(section);
+        var modeConfig = ReadModeConfig(section);
+
         if (_errors.Count > errorsBefore || local is null || remote is null)
         {
             return null;
@@ -333,6 +481,10 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             DpdDelay = ReadDuration(section.GetSection(ConfigurationKeys.DpdDelay), TimeSpan.Zero),
             DpdTimeout = ReadDuration(section.GetSection(ConfigurationKeys.DpdTimeout), TimeSpan.FromSeconds(150)),
             DpdAction = ReadDpdAction(section.GetSection(ConfigurationKeys.DpdAction)),
+            Xauth = xauth,
+            XauthUserName = xauthUser,
+            XauthPassword = xauthPassword,
+            ModeConfig = modeConfig,
             LocalAuth = local,
             RemoteAuth = remote,
             IkeProposals = proposals.Count > 0 ? proposals : PeerConfig.DefaultIkeProposals,
@@ -343,6 +495,105 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             IkeLifetime = renew + over,
             Children = children,
         };
+    }
+
+    /// <summary>
+    /// <c>xauth = server|client|none</c> (swanctl.conf expresses it as a second <c>auth = xauth</c> round): the server
+    /// checks users against <c>daemon.xauth_users</c>; the client sends <c>xauth_id</c> and its
+    /// <c>secrets.xauth-*</c> password.
+    /// </summary>
+    private (XauthRole Role, string? User, string? Password) ReadXauth(IConfigurationSection section)
+    {
+        var xauthSection = section.GetSection(ConfigurationKeys.Xauth);
+        var idSection = section.GetSection(ConfigurationKeys.XauthId);
+        switch ((xauthSection.Value ?? "none").ToLowerInvariant())
+        {
+            case "none" or "no":
+                if (idSection.Value is not null)
+                {
+                    Error(idSection.Path, "xauth_id without xauth=client");
+                }
+
+                return (XauthRole.None, null, null);
+            case "server":
+                if (_xauthBackend is null && !_errors.Any(e => e.Path.EndsWith(ConfigurationKeys.XauthUsers, StringComparison.OrdinalIgnoreCase)))
+                {
+                    Error(xauthSection.Path, "xauth=server needs daemon.xauth_users (the users file to check passwords against)");
+                }
+
+                return (XauthRole.Server, null, null);
+            case "client":
+                if (string.IsNullOrEmpty(idSection.Value))
+                {
+                    Error(idSection.Path, "xauth=client needs xauth_id (the user name)");
+                    return (XauthRole.Client, null, null);
+                }
+
+                if (!_xauthPasswords.TryGetValue(idSection.Value, out var password))
+                {
+                    Error(idSection.Path, $"no secrets:xauth-* entry with id '{idSection.Value}'");
+                }
+
+                return (XauthRole.Client, idSection.Value, password);
+            default:
+                Error(xauthSection.Path, $"invalid xauth '{xauthSection.Value}' (expected server, client or none)");
+                return (XauthRole.None, null, null);
+        }
+    }
+
+    /// <summary>
+    /// Mode-Config: <c>pools = NAME</c> makes us the server handing out that pool; <c>vips = 0.0.0.0</c> (or ::) the
+    /// client asking for a virtual address. <c>pull = no</c> is push mode (server SET, as swanctl.conf's pull).
+    /// </summary>
+    private ModeConfigSettings? ReadModeConfig(IConfigurationSection section)
+    {
+        var poolsSection = section.GetSection(ConfigurationKeys.Pools);
+        var vipsSection = section.GetSection(ConfigurationKeys.Vips);
+        var push = !ReadBool(section.GetSection(ConfigurationKeys.Pull), true);
+        var pools = ReadList(poolsSection);
+        var vips = ReadList(vipsSection);
+        if (pools.Count > 0 && vips.Count > 0)
+        {
+            Error(vipsSection.Path, "vips (Mode-Config client) and pools (Mode-Config server) together");
+            return null;
+        }
+
+        if (pools.Count > 1)
+        {
+            Error(poolsSection.Path, "more than one pool per connection is not supported yet");
+            return null;
+        }
+
+        if (pools.Count == 1)
+        {
+            var (path, name) = pools[0];
+            if (!_pools.TryGetValue(name, out var pool))
+            {
+                Error(path, $"unknown pool '{name}' (not defined under pools)");
+                return null;
+            }
+
+            return new ModeConfigSettings
+            {
+                Role = ModeConfigRole.Server,
+                Push = push,
+                Ipv4Pool = pool.Ipv4Pool,
+                Ipv6Pool = pool.Ipv6Pool,
+                Dns = pool.Dns,
+                SplitInclude = pool.SplitInclude,
+                Banner = pool.Banner,
+            };
+        }
+
+        foreach (var (path, text) in vips)
+        {
+            if (!IPAddress.TryParse(text, out var address) || (!address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)))
+            {
+                Error(path, $"invalid vips '{text}' (expected 0.0.0.0 or ::: the address is assigned by the server)");
+            }
+        }
+
+        return vips.Count > 0 ? new ModeConfigSettings { Role = ModeConfigRole.Client, Push = push } : null;
     }
 
     private AuthConfig? ReadAuth(IConfigurationSection section, bool isLocal)

@@ -9,8 +9,11 @@ namespace Ike.Fast.Host.Configuration;
 /// <param name="Installer"><c>daemon.installer</c>: memory, xfrm or auto (see Kernel/README.md).</param>
 /// <param name="ControlGroup"><c>daemon.control_group</c>: the control socket's group (name or gid; Control/).</param>
 /// <param name="Metrics"><c>daemon.metrics</c>: the Prometheus listener's address, or null for none (Metrics/).</param>
+/// <param name="XauthUsers"><c>daemon.xauth_users</c>: the XAUTH server's users file (<c>user:salt:hash</c>, PBKDF2),
+/// full path, or null for none.</param>
 public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string ControlSocket,
-    Kernel.SaInstallerKind Installer = Kernel.SaInstallerKind.Auto, IPEndPoint? Metrics = null, string? ControlGroup = null)
+    Kernel.SaInstallerKind Installer = Kernel.SaInstallerKind.Auto, IPEndPoint? Metrics = null, string? ControlGroup = null,
+    string? XauthUsers = null)
 {
     /// <summary>UDP 500 on every IPv4 and IPv6 address (RFC 2408 section 2.5.2: ISAKMP's well-known port).</summary>
     public static IReadOnlyList<IPEndPoint> DefaultListen { get; } =

@@ -20,8 +20,10 @@ public sealed class IkeFastConfiguration : IDisposable
         int secretCount,
         DaemonSettings daemon,
         IReadOnlyList<byte[]> secretBytes,
-        IReadOnlyList<X509Certificate2> certificates)
+        IReadOnlyList<X509Certificate2> certificates,
+        Protocol.Transaction.IXauthBackend? xauthBackend = null)
     {
+        XauthBackend = xauthBackend;
         Connections = connections;
         Secrets = secrets;
         SecretCount = secretCount;
@@ -39,6 +41,12 @@ public sealed class IkeFastConfiguration : IDisposable
     public int SecretCount { get; }
 
     public DaemonSettings Daemon { get; }
+
+    /// <summary>
+    /// The XAUTH server's user check, loaded from <c>daemon.xauth_users</c> (null when no file is configured); the
+    /// daemon hands it to the engine as <see cref="Protocol.EndpointOptions.XauthBackend"/>.
+    /// </summary>
+    public Protocol.Transaction.IXauthBackend? XauthBackend { get; }
 
     /// <summary>The children whose <c>start_action=start</c> asks the daemon to initiate them at start-up.</summary>
     public IEnumerable<(PeerConfig Connection, ChildConfig Child)> StartChildren() =>

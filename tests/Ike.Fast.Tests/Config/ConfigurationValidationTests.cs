@@ -49,7 +49,8 @@ public class ConfigurationValidationTests
     [InlineData("\"start_action\": \"start\"", "\"start_action\": \"trap\"", "connections:rw:children:net:start_action: start_action=trap is not supported yet")]
     [InlineData("\"start_action\": \"start\"", "\"start_action\": \"later\"", "connections:rw:children:net:start_action: invalid start_action 'later' (expected none or start)")]
     // Secrets.
-    [InlineData("\"ike-rw\":", "\"xauth-rw\": { \"secret\": \"x\" }, \"ike-rw\":", "secrets:xauth-rw: unknown secret type 'xauth-rw'")]
+    [InlineData("\"ike-rw\":", "\"token-rw\": { \"secret\": \"x\" }, \"ike-rw\":", "secrets:token-rw: unknown secret type 'token-rw'")]
+    [InlineData("\"ike-rw\":", "\"xauth-rw\": { \"secret\": \"x\" }, \"ike-rw\":", "secrets:xauth-rw:id: missing: the XAUTH user name")]
     [InlineData("\"secret\": \"ikefast-interop-psk-0123456789\"", "\"secret\": \"0xzz\"", "secrets:ike-rw:secret: invalid hex after '0x'")]
     [InlineData("\"secret\": \"ikefast-interop-psk-0123456789\"", "\"secret\": \"0s!!!\"", "secrets:ike-rw:secret: invalid base64 after '0s'")]
     [InlineData(", \"secret\": \"ikefast-interop-psk-0123456789\"", "", "secrets:ike-rw:secret: missing: the secret")]
