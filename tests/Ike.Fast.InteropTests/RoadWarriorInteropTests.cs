@@ -128,6 +128,58 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
     }
 
     /// <summary>
+    /// XAUTH (draft-beaulieu-ike-xauth) then Mode-Config with charon as the road-warrior client: charon authenticates
+    /// with a PSK, then as user alice in a second (XAUTH) round, and asks for a virtual IP; IkeFast checks the password
+    /// against its PBKDF2 users file (<c>daemon.xauth_users</c>) and leases from <c>pools.rw</c>.
+    /// </summary>
+    [InteropTheory(PeerKind.Charon)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void XauthAndModeConfigGiveCharonAnAddress(bool rightPassword)
+    {
+        var c = new InteropCase(PeerKind.Charon, IkeFastInitiates: false);
+        var s = new InteropSession(topology, output);
+        var users = Path.Combine(topology.RunDirectory, "a", "xauth-users");
+        File.WriteAllText(users, Ike.Fast.Protocol.Transaction.Pbkdf2XauthBackend.CreateLine("alice", "alice-secret") + "\n");
+        s.Run(c, _ =>
+        {
+            string[] peer = ["vips=0.0.0.0", "local_ts=dynamic", "xauth_id=alice", "xauth_secret=" + (rightPassword ? "alice-secret" : "wrong")];
+            void Edit(JsonObject connection)
+            {
+                connection["pools"] = "rw";
+                connection["xauth"] = "server";
+                connection["children"]![InteropCase.Connection]!["remote_ts"] = new JsonArray("dynamic");
+            }
+
+            void EditRoot(JsonObject root)
+            {
+                root["daemon"]!["xauth_users"] = users;
+                root["pools"] = new JsonObject { ["rw"] = new JsonObject { ["addrs"] = "10.3.0.0/24" } };
+            }
+
+            if (rightPassword)
+            {
+                Establish(s, c, peer, Edit, EditRoot);
+                var raw = s.Harness("charon_swanctl", "b", "--list-sas", "--raw").StandardOutput;
+                output.WriteLine(raw);
+                Assert.Contains("local-vips=[10.3.0.1]", raw, StringComparison.Ordinal);
+                var status = s.Control.Status()!;
+                output.WriteLine(status.Json);
+                Assert.Equal("10.3.0.1/32", Assert.Single(status.ChildSas).RemoteTs);
+            }
+            else
+            {
+                var e = Assert.ThrowsAny<Exception>(() => Establish(s, c, peer, Edit, EditRoot));
+                output.WriteLine($"expected failure: {e.Message}");
+                var status = s.Control.Status()!;
+                output.WriteLine(status.Json);
+                Assert.Empty(status.ChildSas);
+                Assert.Contains("XAUTH failed for user 'alice'", IkeFastLog(), StringComparison.Ordinal);
+            }
+        });
+    }
+
+    /// <summary>
     /// The other direction of RFC 3706: charon probes (<c>dpd_delay = 2s</c>, <c>dpd_timeout = 6s</c>) and IkeFast
     /// answers each R-U-THERE with R-U-THERE-ACK, so charon keeps the SAs; once IkeFast is killed charon clears them.
     /// </summary>

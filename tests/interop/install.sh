@@ -41,7 +41,7 @@ if ! is_installed tshark; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 fi
 
-install_missing strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins \
+install_missing strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins libcharon-extauth-plugins \
   libstrongswan-standard-plugins libstrongswan-extra-plugins tshark iproute2 gcc libc6-dev util-linux procps openssl
 
 # --- Libreswan 4.10, unpacked only -----------------------------------------------------------------------

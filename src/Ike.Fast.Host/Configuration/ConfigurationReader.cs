@@ -140,7 +140,7 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         }
         catch (FormatException e)
         {
-            Error(path, $"invalid XAUTH users file {file}: {e.Message} (create lines with 'ikefast xauth-user' or Pbkdf2XauthBackend.CreateLine)");
+            Error(path, $"invalid XAUTH users file {file}: {e.Message} (lines are user:salt:hash in hex, PBKDF2-SHA256; Pbkdf2XauthBackend.CreateLine makes one)");
             return null;
         }
         catch (IOException e)

@@ -62,6 +62,12 @@ public sealed class IkeDaemon : IControlTarget
         _time = time ?? TimeProvider.System;
         _origin = _time.GetTimestamp();
         _secrets = new ReloadableSecretStore(configuration.Secrets);
+        if (configuration.XauthBackend is not null && endpointOptions?.XauthBackend is null)
+        {
+            // daemon.xauth_users: the engine checks XAUTH credentials against this backend.
+            endpointOptions = (endpointOptions ?? new EndpointOptions()) with { XauthBackend = configuration.XauthBackend };
+        }
+
         _endpoint = new Endpoint(configuration.Connections, _secrets, dh ?? ConfiguredDhEngine.Create(configuration),
             random ?? SystemEngineRandom.Instance, installer, endpointOptions);
     }

@@ -233,7 +233,9 @@ public sealed partial class Endpoint
         {
             bool ok = false;
             string user = "";
-            if (attr.Type == ConfigurationType.Reply && attr.Identifier == ours.Identifier &&
+            // The message ID already ties the REPLY to our REQUEST; strongSwan 5.9 answers with Identifier 0, so 0 is
+            // accepted besides ours (draft-ietf-ipsec-isakmp-mode-cfg-05 §3.2 only asks the REPLY to echo it).
+            if (attr.Type == ConfigurationType.Reply && (attr.Identifier == ours.Identifier || attr.Identifier == 0) &&
                 TryGetVariable(attr, ConfigurationAttributeType.XauthUserName, out ReadOnlySpan<byte> userBytes) &&
                 TryGetVariable(attr, ConfigurationAttributeType.XauthUserPassword, out ReadOnlySpan<byte> password))
             {

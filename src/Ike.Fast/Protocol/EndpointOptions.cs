@@ -1,7 +1,7 @@
 namespace Ike.Fast.Protocol;
 
 /// <summary>Engine limits and timers (all times in engine milliseconds).</summary>
-public sealed class EndpointOptions
+public sealed record EndpointOptions
 {
     /// <summary>First retransmission after this many ms; doubled each time (exponential back-off).</summary>
     public long RetransmitInitialMs { get; init; } = 4000;
