@@ -111,17 +111,7 @@ internal static class SaCodec
                         case IkeAttributeType.GroupDescription: o.Group = (int)v; break;
                         case IkeAttributeType.AuthenticationMethod: o.Auth = (int)v; break;
                         case IkeAttributeType.LifeType: pendingType = (LifeType)v; break;
-                        case IkeAttributeType.LifeDuration:
-                            if (pendingType == LifeType.Seconds)
-                            {
-                                o.LifeSeconds = (long)v;
-                            }
-                            else if (pendingType == LifeType.Kilobytes)
-                            {
-                                o.LifeKilobytes = (long)v;
-                            }
-
-                            break;
+                        case IkeAttributeType.LifeDuration: ApplyLifeDuration(pendingType, v, ref o.LifeSeconds, ref o.LifeKilobytes); break;
                         default:
                             // PRF, group type/prime (New Group Mode) etc.: not implemented → transform not acceptable.
                             o.Unsupported = true;
@@ -144,6 +134,22 @@ internal static class SaCodec
         }
 
         return proposals.IsComplete && count > 0;
+    }
+
+    /// <summary>
+    /// A Life Duration applies to the Life Type that precedes it (RFC 2409 Appendix A for ISAKMP, RFC 2407 §4.5 for
+    /// IPsec: the same rule); a duration with no known type before it is ignored.
+    /// </summary>
+    private static void ApplyLifeDuration(LifeType pendingType, ulong value, ref long seconds, ref long kilobytes)
+    {
+        if (pendingType == LifeType.Seconds)
+        {
+            seconds = (long)value;
+        }
+        else if (pendingType == LifeType.Kilobytes)
+        {
+            kilobytes = (long)value;
+        }
     }
 
     /// <summary>True when an offer is exactly the given local proposal.</summary>
@@ -301,17 +307,7 @@ internal static class SaCodec
                         case IpsecAttributeType.GroupDescription: o.Group = (int)v; break;
                         case IpsecAttributeType.EncapsulationMode: o.Encapsulation = (int)v; break;
                         case IpsecAttributeType.SaLifeType: pendingType = (LifeType)v; break;
-                        case IpsecAttributeType.SaLifeDuration:
-                            if (pendingType == LifeType.Seconds)
-                            {
-                                o.LifeSeconds = (long)v;
-                            }
-                            else if (pendingType == LifeType.Kilobytes)
-                            {
-                                o.LifeKilobytes = (long)v;
-                            }
-
-                            break;
+                        case IpsecAttributeType.SaLifeDuration: ApplyLifeDuration(pendingType, v, ref o.LifeSeconds, ref o.LifeKilobytes); break;
                         default:
                             o.Unsupported = true;
                             break;
