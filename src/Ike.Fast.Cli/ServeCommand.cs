@@ -47,11 +47,16 @@ internal static class ServeCommand
         };
         var debug = new Option<bool>("--debug")
         {
-            Description = "Log at Debug level (datagram dumps).",
+            Description = "Log at Debug level (datagram dumps); the same as --log-level debug.",
+        };
+        var logLevel = new Option<string?>("--log-level")
+        {
+            Description = "trace, debug, information (default: one line per exchange step and SA event), warning, error, critical or none. "
+                + "Overrides $" + DaemonSettings.LogLevelEnvironmentVariable + " and daemon.log_level.",
         };
         var command = new Command("serve", "Run the IKEv1 daemon.")
         {
-            config, secrets, listen, control, set, logSecrets, debug,
+            config, secrets, listen, control, set, logSecrets, debug, logLevel,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -96,11 +101,19 @@ internal static class ServeCommand
 
             using (configuration)
             {
+                if (!TryResolveLogLevel(result.GetValue(logLevel), result.GetValue(debug),
+                        Environment.GetEnvironmentVariable(DaemonSettings.LogLevelEnvironmentVariable), configuration.Daemon.LogLevel,
+                        out var minimumLevel, out var levelError))
+                {
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"ikefast serve: {levelError}").ConfigureAwait(false);
+                    return ExitInvalidConfiguration;
+                }
+
                 var options = new DaemonOptions { LogSecrets = result.GetValue(logSecrets) };
                 // reload / SIGHUP re-read the same file, secrets file and overrides.
                 var configPath = result.GetValue(config)!.FullName;
                 var secretsPath = result.GetValue(secrets)?.FullName;
-                using var host = IkeFastHost.Build(configuration, options, result.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
+                using var host = IkeFastHost.Build(configuration, options, minimumLevel,
                     reloader: () => ConfigurationLoader.Load(configPath, overrides, secretsPath));
                 try
                 {
@@ -128,5 +141,45 @@ internal static class ServeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The console threshold: <c>--log-level</c>, else <c>--debug</c>, else <c>$IKEFAST_LOG_LEVEL</c>, else
+    /// <c>daemon.log_level</c>, else Information (one line per exchange step and SA event; datagrams at Debug).
+    /// </summary>
+    internal static bool TryResolveLogLevel(string? option, bool debug, string? environment, LogLevel? configured,
+        out LogLevel level, out string? error)
+    {
+        error = null;
+        if (!string.IsNullOrWhiteSpace(option))
+        {
+            if (DaemonSettings.TryParseLogLevel(option, out level))
+            {
+                return true;
+            }
+
+            error = $"--log-level: unknown level '{option}' (expected trace, debug, information, warning, error, critical or none)";
+            return false;
+        }
+
+        if (debug)
+        {
+            level = LogLevel.Debug;
+            return true;
+        }
+
+        if (!string.IsNullOrWhiteSpace(environment))
+        {
+            if (DaemonSettings.TryParseLogLevel(environment, out level))
+            {
+                return true;
+            }
+
+            error = $"{DaemonSettings.LogLevelEnvironmentVariable}: unknown level '{environment}'";
+            return false;
+        }
+
+        level = configured ?? LogLevel.Information;
+        return true;
     }
 }

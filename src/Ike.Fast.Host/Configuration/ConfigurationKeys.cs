@@ -18,6 +18,8 @@ internal static class ConfigurationKeys
     public const string Installer = "installer"; // Kernel/ (kernel branch)
     public const string Metrics = "metrics"; // Metrics/ (kernel branch)
     public const string XauthUsers = "xauth_users";
+    public const string LogLevel = "log_level"; // bench branch: ikefast serve's logging threshold
+    public const string DhExponent = "dh_exponent"; // bench branch: MODP private exponent length (short|full)
 
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
@@ -63,7 +65,7 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers, LogLevel, DhExponent];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

@@ -117,12 +117,38 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             _xauthBackend = LoadXauthUsers(usersSection.Path, xauthUsers);
         }
 
+        // daemon.log_level and daemon.dh_exponent (bench branch).
+        Microsoft.Extensions.Logging.LogLevel? logLevel = null;
+        var logLevelSection = section.GetSection(ConfigurationKeys.LogLevel);
+        if (logLevelSection.Value is { Length: > 0 } levelText)
+        {
+            if (DaemonSettings.TryParseLogLevel(levelText, out var parsedLevel))
+            {
+                logLevel = parsedLevel;
+            }
+            else
+            {
+                Error(logLevelSection.Path, $"unknown log level '{levelText}' (expected trace, debug, information, warning, error, critical or none)");
+            }
+        }
+
+        var dhExponent = Crypto.DiffieHellman.PrivateExponentLength.Short;
+        var dhExponentSection = section.GetSection(ConfigurationKeys.DhExponent);
+        if (dhExponentSection.Value is { Length: > 0 } exponentText && !DaemonSettings.TryParseDhExponent(exponentText, out dhExponent))
+        {
+            Error(dhExponentSection.Path, $"unknown dh_exponent '{exponentText}' (expected short or full)");
+        }
+
         return new DaemonSettings(
             listen.Count > 0 ? listen : DaemonSettings.DefaultListen,
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
             installer, metrics,
             string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup],
-            xauthUsers);
+            xauthUsers)
+        {
+            LogLevel = logLevel,
+            DhExponent = dhExponent,
+        };
     }
 
     /// <summary>The XAUTH server's users file: <c>user:salt:hash</c> lines (PBKDF2-SHA256), never plain passwords.</summary>

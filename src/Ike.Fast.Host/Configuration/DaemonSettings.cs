@@ -1,4 +1,6 @@
 using System.Net;
+using Ike.Fast.Crypto.DiffieHellman;
+using Microsoft.Extensions.Logging;
 
 namespace Ike.Fast.Host.Configuration;
 
@@ -15,6 +17,50 @@ public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string Con
     Kernel.SaInstallerKind Installer = Kernel.SaInstallerKind.Auto, IPEndPoint? Metrics = null, string? ControlGroup = null,
     string? XauthUsers = null)
 {
+    /// <summary>
+    /// <c>daemon.log_level</c>: the console logging threshold (null = not set: Information). One line per exchange step
+    /// and SA event at Information, per-datagram lines and dumps at Debug; <c>ikefast serve --log-level</c> and the
+    /// environment variable <see cref="LogLevelEnvironmentVariable"/> override it.
+    /// </summary>
+    public LogLevel? LogLevel { get; init; }
+
+    /// <summary>
+    /// <c>daemon.dh_exponent</c>: MODP private exponent length, <c>short</c> (default: at least twice the group's
+    /// strength, RFC 3526 section 8) or <c>full</c> (the prime's length minus one, what charon's openssl plugin draws).
+    /// ECP and Curve25519 scalars have one size and ignore it.
+    /// </summary>
+    public PrivateExponentLength DhExponent { get; init; } = PrivateExponentLength.Short;
+
+    /// <summary>Overrides <c>daemon.log_level</c> (and is overridden by <c>--log-level</c>).</summary>
+    public const string LogLevelEnvironmentVariable = "IKEFAST_LOG_LEVEL";
+
+    /// <summary>trace, debug, info/information, warn/warning, error, critical, none (case-insensitive).</summary>
+    public static bool TryParseLogLevel(string text, out LogLevel level)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "trace": level = Microsoft.Extensions.Logging.LogLevel.Trace; return true;
+            case "debug": level = Microsoft.Extensions.Logging.LogLevel.Debug; return true;
+            case "info" or "information": level = Microsoft.Extensions.Logging.LogLevel.Information; return true;
+            case "warn" or "warning": level = Microsoft.Extensions.Logging.LogLevel.Warning; return true;
+            case "error": level = Microsoft.Extensions.Logging.LogLevel.Error; return true;
+            case "critical": level = Microsoft.Extensions.Logging.LogLevel.Critical; return true;
+            case "none" or "off": level = Microsoft.Extensions.Logging.LogLevel.None; return true;
+            default: level = Microsoft.Extensions.Logging.LogLevel.Information; return false;
+        }
+    }
+
+    /// <summary>short or full (case-insensitive).</summary>
+    public static bool TryParseDhExponent(string text, out PrivateExponentLength length)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "short": length = PrivateExponentLength.Short; return true;
+            case "full": length = PrivateExponentLength.Full; return true;
+            default: length = PrivateExponentLength.Short; return false;
+        }
+    }
+
     /// <summary>UDP 500 on every IPv4 and IPv6 address (RFC 2408 section 2.5.2: ISAKMP's well-known port).</summary>
     public static IReadOnlyList<IPEndPoint> DefaultListen { get; } =
         [new IPEndPoint(IPAddress.Any, 500), new IPEndPoint(IPAddress.IPv6Any, 500)];

@@ -35,6 +35,11 @@ internal static class ConfiguredDhEngine
         }
 
         named.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
-        return new ScalarDhEngine(SystemDhRandomSource.Instance, new DhEngineOptions { ExplicitlyEnabledLegacyGroups = named });
+        return new ScalarDhEngine(SystemDhRandomSource.Instance, new DhEngineOptions
+        {
+            ExplicitlyEnabledLegacyGroups = named,
+            // daemon.dh_exponent (bench branch): full-length MODP exponents for a like-for-like race against charon.
+            ExponentLength = configuration.Daemon.DhExponent,
+        });
     }
 }

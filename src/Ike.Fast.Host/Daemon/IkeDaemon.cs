@@ -393,17 +393,17 @@ public sealed class IkeDaemon : IControlTarget
         _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
     }
 
-    /// <summary>One Information line per exchange step (each message in or out), the bytes at Debug.</summary>
+    /// <summary>
+    /// Per-datagram lines (summary and bytes) at Debug: at Information the log holds one line per completed exchange
+    /// step or SA event (IKE SA up/down, IPsec SA installed/deleted, failures), not one per message, so a busy
+    /// responder does not spend its CPU on console output (issue #4; <c>ikefast serve --log-level</c>).
+    /// </summary>
     private void LogDatagram(string direction, IPEndPoint from, IPEndPoint to, ReadOnlySpan<byte> message)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            _logger.LogInformation("{Direction} {From} -> {To} {Summary} ({Length} bytes)", direction, from, to,
-                DatagramDump.Summary(message), message.Length);
-        }
-
         if (_logger.IsEnabled(LogLevel.Debug))
         {
+            _logger.LogDebug("{Direction} {From} -> {To} {Summary} ({Length} bytes)", direction, from, to,
+                DatagramDump.Summary(message), message.Length);
             _logger.LogDebug("{Direction} bytes: {Hex}", direction, DatagramDump.Hex(message));
         }
     }
