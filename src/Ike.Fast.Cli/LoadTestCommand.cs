@@ -20,6 +20,11 @@ internal static class LoadTestCommand
         var proposal = new Option<string>("--proposal") { Description = "IKE proposal, strongSwan syntax.", DefaultValueFactory = _ => "aes128-sha256-modp2048" };
         var esp = new Option<string>("--esp") { Description = "ESP proposal, strongSwan syntax (a trailing group = PFS).", DefaultValueFactory = _ => "aes128-sha256" };
         var children = new Option<int>("--children") { Description = "Quick Modes per Phase 1.", DefaultValueFactory = _ => 1 };
+        var auth = new Option<string>("--auth") { Description = "Phase 1 authentication: psk or rsa (certificates; see --pki, --cert).", DefaultValueFactory = _ => "psk" };
+        var cert = new Option<string?>("--cert") { Description = "RSA: certificate (PEM) every synthetic peer presents (with --key and --ca; for a --target)." };
+        var key = new Option<string?>("--key") { Description = "RSA: private key (PEM) of --cert." };
+        var ca = new Option<string?>("--ca") { Description = "RSA: CA certificate (PEM) the responder's certificate chains to." };
+        var pki = new Option<string?>("--pki") { Description = "RSA: directory with the generator's CA and a responder certificate (ca.crt/.key, responder.crt/.key); created if missing." };
         var psk = new Option<string>("--psk") { Description = "Pre-shared key of the synthetic peers.", DefaultValueFactory = _ => "ikefast-loadtest" };
         var rate = new Option<double?>("--rate") { Description = "New handshakes per second (open loop)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Handshakes in flight (default 64; with --rate: a cap, default none)." };
@@ -41,7 +46,7 @@ internal static class LoadTestCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (rate and latency over time)." };
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
-            target, mode, proposal, esp, children, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
+            target, mode, proposal, esp, children, auth, cert, key, ca, pki, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
             delay, timeout, retransmit, warmup, threads, responderPid, json, report,
         };
         command.SetAction((result, cancel) =>
@@ -65,6 +70,16 @@ internal static class LoadTestCommand
                     Esp = result.GetValue(esp)!,
                     Children = result.GetValue(children),
                     PreSharedKey = result.GetValue(psk)!,
+                    Auth = result.GetValue(auth)?.ToLowerInvariant() switch
+                    {
+                        "psk" => AuthMethod.Psk,
+                        "rsa" or "pubkey" => AuthMethod.PubKey,
+                        var a => throw new ArgumentException($"--auth: '{a}' is neither psk nor rsa"),
+                    },
+                    CertificateFile = FullPath(result.GetValue(cert)),
+                    KeyFile = FullPath(result.GetValue(key)),
+                    CaFile = FullPath(result.GetValue(ca)),
+                    PkiDirectory = FullPath(result.GetValue(pki)),
                     Rate = r,
                     Concurrency = result.GetValue(concurrency) ?? (r is null ? 64 : 100_000),
                     RampUpSeconds = result.GetValue(rampUp),
@@ -109,6 +124,8 @@ internal static class LoadTestCommand
         });
         return command;
     }
+
+    private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 
     /// <summary>ADDR, ADDR:PORT or [V6]:PORT; port 500 by default.</summary>
     internal static IPEndPoint ParseTarget(string text)

@@ -28,10 +28,16 @@ internal sealed class EmbeddedResponder : IDisposable
     private readonly ManualResetEventSlim _started = new(false);
     private Exception? _failure;
 
-    public EmbeddedResponder(LoadTestOptions options)
+    public EmbeddedResponder(LoadTestOptions options, LoadTestPki? pki = null)
     {
         _directory = Directory.CreateTempSubdirectory("ikefast-loadtest-").FullName;
         string path = Path.Combine(_directory, "responder.json");
+        if (pki is not null)
+        {
+            // auth=pubkey reads certificates and keys from files, like `ikefast serve`; they live as long as the loading.
+            pki.Export(_directory);
+        }
+
         File.WriteAllText(path, ConfigurationJson(options));
         try
         {
@@ -39,7 +45,7 @@ internal sealed class EmbeddedResponder : IDisposable
         }
         finally
         {
-            // The file held the PSK; the loaded configuration is all that is needed from now on.
+            // The files held the PSK or the private keys; the loaded configuration is all that is needed from now on.
             Directory.Delete(_directory, recursive: true);
         }
 
@@ -93,6 +99,7 @@ internal sealed class EmbeddedResponder : IDisposable
     /// <summary>The built-in configuration, in the layout of <c>ikefast serve --config</c>.</summary>
     internal static string ConfigurationJson(LoadTestOptions options)
     {
+        bool rsa = options.Auth == AuthMethod.PubKey;
         var children = new Dictionary<string, object>
         {
             ["loadtest"] = new Dictionary<string, object>
@@ -109,17 +116,26 @@ internal sealed class EmbeddedResponder : IDisposable
             ["remote_addrs"] = new[] { "%any" },
             ["aggressive"] = options.Mode == ExchangeMode.Aggressive,
             ["proposals"] = new[] { options.Proposal },
-            ["local"] = new Dictionary<string, object> { ["auth"] = "psk", ["id"] = "@responder.loadtest.ikefast" },
-            ["remote"] = new Dictionary<string, object> { ["auth"] = "psk" },
+            ["local"] = rsa
+                ? new Dictionary<string, object> { ["auth"] = "pubkey", ["certs"] = new[] { "responder.crt" } }
+                : new Dictionary<string, object> { ["auth"] = "psk", ["id"] = "@responder.loadtest.ikefast" },
+            ["remote"] = rsa
+                ? new Dictionary<string, object> { ["auth"] = "pubkey", ["cacerts"] = new[] { "ca.crt" } }
+                : new Dictionary<string, object> { ["auth"] = "psk" },
             ["children"] = children,
         };
         var root = new Dictionary<string, object>
         {
             ["connections"] = new Dictionary<string, object> { ["loadtest"] = connection },
-            ["secrets"] = new Dictionary<string, object>
-            {
-                ["ike-loadtest"] = new Dictionary<string, object> { ["secret"] = options.ResponderPreSharedKey ?? options.PreSharedKey },
-            },
+            ["secrets"] = rsa
+                ? new Dictionary<string, object>
+                {
+                    ["private-responder"] = new Dictionary<string, object> { ["file"] = "responder.key" },
+                }
+                : new Dictionary<string, object>
+                {
+                    ["ike-loadtest"] = new Dictionary<string, object> { ["secret"] = options.ResponderPreSharedKey ?? options.PreSharedKey },
+                },
         };
         return JsonSerializer.Serialize(root, new JsonSerializerOptions { WriteIndented = true });
     }

@@ -74,11 +74,13 @@ internal sealed class GeneratorShard : IDisposable
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
     private Func<int, bool>? _responderBehind;
+    private readonly LoadTestPki? _pki;
 
     public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
-        long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency)
+        long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency, LoadTestPki? pki = null)
     {
         _shard = shard;
+        _pki = pki;
         _options = options;
         _target = target;
         _firstSource = firstSource;
@@ -339,8 +341,10 @@ internal sealed class GeneratorShard : IDisposable
             RemoteAddress = _target.Address,
             RemotePort = _target.Port,
             Mode = _options.Mode,
-            LocalAuth = new AuthConfig { Method = AuthMethod.Psk, Identity = peer.Identity },
-            RemoteAuth = new AuthConfig { Method = AuthMethod.Psk },
+            LocalAuth = LocalAuth(peer),
+            RemoteAuth = _pki is null
+                ? new AuthConfig { Method = AuthMethod.Psk }
+                : new AuthConfig { Method = AuthMethod.PubKey, CaCertificates = [_pki.Ca] },
             IkeProposals = _ikeProposals,
             Children = _children,
         };
@@ -359,6 +363,18 @@ internal sealed class GeneratorShard : IDisposable
         // MM1/AM1 leaves now, so its cookie is bound to this peer before anything else is queued.
         Flush(now);
         _justInitiated = null;
+    }
+
+    /// <summary>PSK: the peer's address as ID_IPV4_ADDR; RSA: its certificate and subject DN (RFC 2409 section 5.1).</summary>
+    private AuthConfig LocalAuth(SyntheticPeer peer)
+    {
+        if (_pki is null)
+        {
+            return new AuthConfig { Method = AuthMethod.Psk, Identity = peer.Identity };
+        }
+
+        var certificate = _pki.PeerCertificate(peer.Index);
+        return new AuthConfig { Method = AuthMethod.PubKey, Certificate = certificate, Identity = LoadTestPki.IdentityOf(certificate) };
     }
 
     private void Deliver(SyntheticPeer peer, byte[] buffer, int length, IPEndPoint remote)
@@ -520,9 +536,9 @@ internal sealed class GeneratorShard : IDisposable
                 CheckComplete(h, now);
                 break;
             case EngineEventKind.InstallChildSa:
+                _counters.OnChildSa(e.ChildSa?.PfsGroup is not null);
                 e.ChildSa?.ClearKeys();
                 h.ChildSas++;
-                _counters.OnChildSa();
                 CheckComplete(h, now);
                 break;
             case EngineEventKind.Phase1Down:

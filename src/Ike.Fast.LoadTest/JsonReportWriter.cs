@@ -17,6 +17,7 @@ public static class JsonReportWriter
         w.WriteString("mode", o.Mode.ToString().ToLowerInvariant());
         w.WriteString("proposal", o.Proposal);
         w.WriteString("esp", o.Esp);
+        w.WriteString("auth", o.Auth == Policy.AuthMethod.PubKey ? "rsa" : "psk");
         w.WriteNumber("children", o.Children);
         Nullable(w, "rate", o.Rate);
         w.WriteNumber("concurrency", o.Concurrency);
@@ -47,6 +48,7 @@ public static class JsonReportWriter
 
         w.WriteEndObject();
         w.WriteNumber("child_sas", r.ChildSas);
+        w.WriteNumber("child_sas_pfs", r.ChildSasWithPfs);
         w.WriteNumber("handshakes_per_second", r.HandshakesPerSecond);
         Latency(w, "latency_ms", r.Latency);
         w.WriteNumber("retransmits", r.Retransmits);

@@ -11,6 +11,7 @@ internal sealed class LoadCounters
     private long _inFlight;
     private long _retransmits;
     private long _childSas;
+    private long _childSasWithPfs;
     private long _deleted;
     private long _sent;
     private long _received;
@@ -66,7 +67,18 @@ internal sealed class LoadCounters
 
     public void OnRetransmit() => Interlocked.Increment(ref _retransmits);
 
-    public void OnChildSa() => Interlocked.Increment(ref _childSas);
+    /// <summary>An IPsec SA pair is up; <paramref name="pfs"/>: its Quick Mode carried a KE (RFC 2409 section 5.5).</summary>
+    public void OnChildSa(bool pfs)
+    {
+        Interlocked.Increment(ref _childSas);
+        if (pfs)
+        {
+            Interlocked.Increment(ref _childSasWithPfs);
+        }
+    }
+
+    /// <summary>IPsec SA pairs keyed with a Quick Mode Diffie-Hellman exchange (PFS).</summary>
+    public long ChildSasWithPfs => Interlocked.Read(ref _childSasWithPfs);
 
     public void OnDeleted() => Interlocked.Increment(ref _deleted);
 

@@ -25,6 +25,21 @@ public sealed record LoadTestOptions
     /// <summary>Quick Modes (IPsec SA pairs) per Phase 1; a handshake completes when all are up.</summary>
     public int Children { get; init; } = 1;
 
+    /// <summary>Phase 1 authentication: PSK (default) or RSA signatures with certificates (<c>--auth rsa</c>, see <see cref="LoadTestPki"/>).</summary>
+    public AuthMethod Auth { get; init; } = AuthMethod.Psk;
+
+    /// <summary>RSA: one certificate (PEM) every synthetic peer presents; with <see cref="KeyFile"/> and <see cref="CaFile"/>.</summary>
+    public string? CertificateFile { get; init; }
+
+    /// <summary>RSA: the private key (PEM, PKCS#1 or PKCS#8) of <see cref="CertificateFile"/>.</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary>RSA: the CA certificate (PEM) the responder's certificate must chain to.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>RSA: a directory with the generator's CA and the responder's certificate, read or created there (<c>--pki DIR</c>).</summary>
+    public string? PkiDirectory { get; init; }
+
     /// <summary>The pre-shared key the synthetic peers use.</summary>
     public string PreSharedKey { get; init; } = "ikefast-loadtest";
 
@@ -101,6 +116,20 @@ public sealed record LoadTestOptions
         Check(Peers is null || Peers >= 1, "--peers must be positive");
         Check(Warmup >= 0, "--warmup must not be negative");
         Check(Mode is ExchangeMode.Main or ExchangeMode.Aggressive, "--mode must be main or aggressive");
+        Check(Auth is AuthMethod.Psk or AuthMethod.PubKey, "--auth must be psk or rsa");
+        bool anyFile = CertificateFile is not null || KeyFile is not null || CaFile is not null;
+        Check(!anyFile || (CertificateFile is not null && KeyFile is not null && CaFile is not null), "--cert, --key and --ca go together");
+        Check(!anyFile || Auth == AuthMethod.PubKey, "--cert/--key/--ca need --auth rsa");
+        Check(!anyFile || Target is not null, "--cert/--key/--ca drive a --target (the embedded responder uses a generated CA or --pki)");
+        Check(!anyFile || PkiDirectory is null, "give either --cert/--key/--ca or --pki");
+        Check(PkiDirectory is null || Auth == AuthMethod.PubKey, "--pki needs --auth rsa");
+        Check(Auth == AuthMethod.Psk || Target is null || anyFile || PkiDirectory is not null,
+            "--auth rsa with --target needs --pki DIR (configure the responder with DIR/ca.crt and DIR/responder.crt) or --cert/--key/--ca");
+        foreach (string? file in new[] { CertificateFile, KeyFile, CaFile })
+        {
+            Check(file is null || File.Exists(file), $"file not found: {file}");
+        }
+
         _ = ProposalParser.ParseIke(Proposal);
         _ = ProposalParser.ParseEsp(Esp);
     }

@@ -24,6 +24,9 @@ public sealed record LoadTestResult
 
     public required long ChildSas { get; init; }
 
+    /// <summary>Of <see cref="ChildSas"/>, those whose Quick Mode ran a Diffie-Hellman exchange (PFS, a group in <c>--esp</c>).</summary>
+    public long ChildSasWithPfs { get; init; }
+
     public required long Retransmits { get; init; }
 
     /// <summary>Responder-side answers to retransmitted requests (embedded responder only).</summary>

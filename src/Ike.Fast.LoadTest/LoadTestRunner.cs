@@ -18,7 +18,8 @@ public static class LoadTestRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using EmbeddedResponder? responder = options.Target is null ? new EmbeddedResponder(options) : null;
+        using LoadTestPki? pki = options.Auth == Policy.AuthMethod.PubKey ? LoadTestPki.Create(options) : null;
+        using EmbeddedResponder? responder = options.Target is null ? new EmbeddedResponder(options, pki) : null;
         IPEndPoint target = options.Target ?? responder!.EndPoint;
         string targetText = responder is null ? target.ToString() : $"embedded IkeFast responder on {target}";
         IPAddress firstSource = options.SourceAddress
@@ -43,18 +44,28 @@ public static class LoadTestRunner
                 DelayMs = 0,
                 Threads = 1,
             };
-            _ = RunPhase(warm, target, responder, targetText, firstSource, null, cancel);
+            _ = RunPhase(warm, target, responder, targetText, firstSource, null, pki, cancel);
         }
 
-        return RunPhase(options, target, responder, targetText, firstSource, progress, cancel);
+        return RunPhase(options, target, responder, targetText, firstSource, progress, pki, cancel);
     }
 
     private static LoadTestResult RunPhase(LoadTestOptions options, IPEndPoint target, EmbeddedResponder? responder, string targetText,
-        IPAddress firstSource, ILoadTestProgress? progress, CancellationToken cancel)
+        IPAddress firstSource, ILoadTestProgress? progress, LoadTestPki? pki, CancellationToken cancel)
     {
         long responderRetransmissions0 = responder?.Counters[Protocol.DiagnosticCode.Retransmission] ?? 0;
         int peers = options.Peers
             ?? (options.Churn ? Math.Min(options.Concurrency, 20000) : (int)Math.Min(options.Count ?? 4096, 20000));
+
+        if (pki is not null)
+        {
+            // Issue every peer's certificate now (a CA signature each), so that it is not charged to the generator's
+            // measured CPU nor to the first handshakes' latency.
+            for (int i = 0; i < peers; i++)
+            {
+                _ = pki.PeerCertificate(i);
+            }
+        }
 
         var counters = new LoadCounters();
         var latency = new LatencyHistogram();
@@ -71,7 +82,7 @@ public static class LoadTestRunner
             }
 
             shards.Add(new GeneratorShard(i, options, target, firstSource, peerBase, shardPeers, count,
-                options.Rate / threads, Math.Max(1, (int)Share(options.Concurrency, threads, i)), counters, latency));
+                options.Rate / threads, Math.Max(1, (int)Share(options.Concurrency, threads, i)), counters, latency, pki));
             peerBase += shardPeers;
         }
 
@@ -193,6 +204,7 @@ public static class LoadTestRunner
             Failed = counters.Failed,
             FailuresByReason = counters.FailuresByReason(),
             ChildSas = counters.ChildSas,
+            ChildSasWithPfs = counters.ChildSasWithPfs,
             Retransmits = counters.Retransmits,
             ResponderRetransmissionAnswers = responder?.Counters[Protocol.DiagnosticCode.Retransmission] - responderRetransmissions0,
             DatagramsSent = counters.DatagramsSent,

@@ -5,6 +5,8 @@ using Ike.Fast.LoadTest;
 namespace Ike.Fast.Tests.LoadTest;
 
 /// <summary>Open-loop rate with ramp-up, the early stop against a dead target, and the command line's target syntax.</summary>
+// Sequential with the other load tests: each run wants the cores; in parallel, retransmission timers fire spuriously.
+[Collection("LoadTest")]
 public sealed class LoadShapeTests
 {
     [Fact]

@@ -5,6 +5,8 @@ using Ike.Fast.Policy;
 namespace Ike.Fast.Tests.LoadTest;
 
 /// <summary>End-to-end runs against the embedded responder on loopback (small counts: each run takes a second or two).</summary>
+// Sequential with the other load tests: each run wants the cores; in parallel, retransmission timers fire spuriously.
+[Collection("LoadTest")]
 public sealed class LoadTestRunnerTests
 {
     [Fact]
@@ -17,6 +19,7 @@ public sealed class LoadTestRunnerTests
         Assert.Equal(0, r.Failed);
         Assert.Empty(r.FailuresByReason);
         Assert.Equal(50, r.ChildSas);
+        Assert.Equal(0, r.ChildSasWithPfs); // no group in --esp: no Quick Mode KE
         Assert.Equal(50, r.Latency.Count);
         Assert.Equal(50, r.Deleted);
         Assert.Equal(0, r.ResponderIkeSasLeft);
@@ -105,6 +108,7 @@ public sealed class LoadTestRunnerTests
         Assert.Equal(10, r.Completed);
         Assert.Equal(0, r.Failed);
         Assert.Equal(20, r.ChildSas);
+        Assert.Equal(20, r.ChildSasWithPfs);
         Assert.Equal(0, r.ResponderIkeSasLeft);
     }
 
