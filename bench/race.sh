@@ -4,13 +4,18 @@
 # driven by the same `ikefast loadtest` run from namespace a; prints one table (completed/s, responder CPU-ms per
 # handshake, p50/p99 latency, failures) with the ratios IkeFast/charon and IkeFast/pluto.
 #
-#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 4 cases
+#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 5 cases
 #   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
+#   IKEFAST_DH_TIER=scalar|avx2 sudo -E bench/race.sh ...   # IkeFast's batched MODP tier forced (CPUs without AVX-512)
 #
 # Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
-# one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048). Needs root (namespaces),
-# the peers from tests/interop/install.sh, and a Release build of src/Ike.Fast.Cli (built if missing).
+# one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048), mm-rsa-14 (Main Mode RSA
+# signatures, MODP-2048, the harness's certificates: every synthetic peer presents a.crt, the responder b.crt).
+# Responders (--impls): charon, pluto, ikefast (`ikefast serve`, short MODP exponents: its default), ikefast-full
+# (the same with daemon.dh_exponent = full, like charon; MODP cases only), embedded (the loadtest's in-process
+# responder, reference only). Needs root (namespaces), the peers from tests/interop/install.sh, and a Release
+# build of src/Ike.Fast.Cli (built if missing).
 # Not part of CI. Results and the responders' settings: the section "The race" of the top-level README.md.
 set -uo pipefail
 
@@ -18,8 +23,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNT=${RACE_COUNT:-1000}
 CONC=${RACE_CONCURRENCY:-32}
 WARMUP=${RACE_WARMUP:-200}
-CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14"}
-IMPLS=${RACE_IMPLS:-"charon pluto ikefast embedded"}
+CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14 mm-rsa-14"}
+IMPLS=${RACE_IMPLS:-"charon pluto ikefast ikefast-full embedded"}
 OUT=${RACE_OUT:-}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -29,7 +34,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES=$2; shift 2 ;;
     --impls) IMPLS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,14 +75,37 @@ pluto_write_conf() {
     -e 's|^    plutodebug=none|    plutodebug=none\n    ddos-mode=unlimited|' "$IKEF_RUN/$1/ipsec.conf"
 }
 
-case_params() { # NAME -> "MODE IKE ESP"
+case_params() { # NAME -> "MODE IKE ESP AUTH"
   case $1 in
-    mm-psk-14) echo "main aes128-sha256-modp2048 aes128-sha256" ;;
-    mm-psk-19) echo "main aes128-sha256-ecp256 aes128-sha256" ;;
-    mm-psk-31) echo "main aes128-sha256-curve25519 aes128-sha256" ;;
-    am-psk-14) echo "aggressive aes128-sha256-modp2048 aes128-sha256" ;;
+    mm-psk-14) echo "main aes128-sha256-modp2048 aes128-sha256 psk" ;;
+    mm-psk-19) echo "main aes128-sha256-ecp256 aes128-sha256 psk" ;;
+    mm-psk-31) echo "main aes128-sha256-curve25519 aes128-sha256 psk" ;;
+    am-psk-14) echo "aggressive aes128-sha256-modp2048 aes128-sha256 psk" ;;
+    mm-rsa-14) echo "main aes128-sha256-modp2048 aes128-sha256 rsa" ;;
     *) echo "race.sh: unknown case '$1'" >&2; return 1 ;;
   esac
+}
+
+# Each responder's MODP private exponent (what it costs per handshake; see README "The race"). ECP and Curve25519
+# scalars have one size everywhere.
+dh_policy() { # IMPL IKE -> text
+  case $2 in *modp*) ;; *) echo "fixed scalar"; return ;; esac
+  case $1 in
+    charon) echo "full (~2047 bits, OpenSSL)" ;;
+    pluto) echo "224 bits (NSS)" ;;
+    ikefast|embedded) echo "short (256 bits)" ;;
+    ikefast-full) echo "full (2047 bits)" ;;
+  esac
+}
+
+# The loadtest's authentication options for a case: the shared PSK, or RSA with the harness's certificates (peer
+# side a's certificate for every synthetic peer; the responder's chains to the same CA).
+auth_args() { # AUTH
+  if [ "$1" = rsa ]; then
+    echo "--auth rsa --cert $IKEF_RUN/pki/a.crt --key $IKEF_RUN/pki/a.key --ca $IKEF_RUN/pki/ca.crt"
+  else
+    echo "--psk $PSK"
+  fi
 }
 
 wait_listening() { # until something in ns b listens on UDP 192.0.2.2:500 (or *:500)
@@ -89,32 +117,36 @@ wait_listening() { # until something in ns b listens on UDP 192.0.2.2:500 (or *:
 }
 
 RESP_PID=''
-responder_start() { # IMPL MODE IKE ESP
-  local impl=$1 mode=$2 ike=$3 esp=$4 conf
+responder_start() { # IMPL MODE IKE ESP AUTH
+  local impl=$1 mode=$2 ike=$3 esp=$4 auth=$5 conf template exponent=short
   case $impl in
     charon)
-      peer_start charon b responder mode="$mode" ike="$ike" esp="$esp" psk="$PSK" remote_addr=%any \
+      peer_start charon b responder mode="$mode" ike="$ike" esp="$esp" auth="$auth" psk="$PSK" remote_addr=%any \
         local_ts=10.0.0.0/16 remote_ts=dynamic log=quiet || return 1
       RESP_PID=$(cat "$IKEF_RUN/b/pid") ;;
     pluto)
-      peer_start pluto b responder mode="$mode" ike="$ike" esp="$esp" psk="$PSK" remote_addr=%any \
+      peer_start pluto b responder mode="$mode" ike="$ike" esp="$esp" auth="$auth" psk="$PSK" remote_addr=%any \
         local_ts=10.0.0.0/16 remote_ts=%race-dynamic log=quiet || return 1
       RESP_PID=$(cat "$IKEF_RUN/b/pid") ;;
-    ikefast)
+    ikefast|ikefast-full)
       conf=$IKEF_RUN/b/ikefast.json
+      template=$ROOT/bench/race/ikefast.json.in
+      [ "$auth" = rsa ] && template=$ROOT/bench/race/ikefast-rsa.json.in
+      [ "$impl" = ikefast-full ] && exponent=full
       mkdir -p "$IKEF_RUN/b"
-      sed -e "s|@RUN@|$IKEF_RUN|g" -e "s|@IKE@|$ike|" -e "s|@ESP@|$esp|" -e "s|@PSK@|$PSK|" \
+      sed -e "s|@RUN@|$IKEF_RUN|g" -e "s|@IKE@|$ike|" -e "s|@ESP@|$esp|" -e "s|@PSK@|$PSK|" -e "s|@DH_EXPONENT@|$exponent|" \
         -e "s|@MODE_AGGRESSIVE@|$([ "$mode" = aggressive ] && echo true || echo false)|" \
-        "$ROOT/bench/race/ikefast.json.in" > "$conf"
+        "$template" > "$conf"
+      # --log-level warning: per-step lines off, like charon's and pluto's logging in the race.
       RESP_PID=$(proc_start b ikefast env LD_PRELOAD="$(ikef_shim)" XFRM_SHIM_LOG="$IKEF_RUN/b/shim.log" \
-        "$DOTNET" "$DLL" serve --config "$conf") || return 1 ;;
+        "$DOTNET" "$DLL" serve --config "$conf" --log-level warning) || return 1 ;;
   esac
   wait_listening || { echo "race.sh: $impl does not listen on 192.0.2.2:500" >&2; return 1; }
 }
 
 responder_stop() {
   case $1 in
-    ikefast) proc_stop b ikefast ;;
+    ikefast|ikefast-full) proc_stop b ikefast ;;
     *) peer_stop b ;;
   esac
   RESP_PID=''
@@ -127,6 +159,8 @@ topo_up || exit 1
 mkdir -p "$OUT"
 # The synthetic peers' source addresses, all inside namespace a.
 for i in $(seq 10 249); do echo "addr add 192.0.2.$i/32 dev veth0"; done | ip -n "$(ikef_ns a)" -batch - || exit 1
+# RSA cases: the harness's CA and side certificates (charon and pluto are set up from them by peer_start).
+case " $CASES " in *" mm-rsa-"*) certs_make || exit 1 ;; esac
 
 CPU_MODEL=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
 SS_VER=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null || dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo '?')
@@ -135,35 +169,40 @@ LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | awk 'NR == 1 {print $2}')
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $CPU_MODEL; kernel $(uname -r)"
   echo "responders: strongSwan charon $SS_VER, Libreswan pluto $LS_VER, IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
   echo "load: ikefast loadtest --count $COUNT --concurrency $CONC --warmup $WARMUP --peers $PEERS --source $FIRST_SOURCE (ns a), ESP aes128-sha256 (no PFS)"
+  echo "IkeFast: ikefast serve --log-level warning; IKEFAST_DH_TIER=${IKEFAST_DH_TIER:-(auto)}; CPU flags: $(grep -o -w -E 'avx2|avx512f|avx512ifma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 } > "$OUT/meta.txt"
 
 results=$OUT/results.tsv
 : > "$results"
 for c in $CASES; do
-  read -r mode ike esp <<<"$(case_params "$c")" || exit 1
+  read -r mode ike esp auth <<<"$(case_params "$c")" || exit 1
   for impl in $IMPLS; do
+    # The exponent policy only matters for MODP: no ikefast-full row for ECP/Curve25519.
+    if [ "$impl" = ikefast-full ] && [ "${ike#*modp}" = "$ike" ]; then continue; fi
     echo "race.sh: $c against $impl" >&2
     json=$OUT/$c-$impl.json
     if [ "$impl" = embedded ]; then
       # Reference only (not in the ratios): the loadtest's in-process IkeFast responder on 127.0.0.1 in ns a, no
       # logging; its CPU figure is the daemon loop thread alone (no JIT/GC threads), so it is IkeFast's engine
       # cost without `ikefast serve`'s per-datagram Information logging.
+      # shellcheck disable=SC2046
       ikef_exec a "$DOTNET" "$DLL" loadtest --count "$COUNT" --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" \
-        --proposal "$ike" --esp "$esp" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
+        --proposal "$ike" --esp "$esp" $([ "$auth" = rsa ] && echo --auth rsa) --json "$json" > "$OUT/$c-$impl.txt" 2>&1
       t0=0 t1=0
     else
-    if ! responder_start "$impl" "$mode" "$ike" "$esp"; then
-      printf '%s\t%s\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
+    if ! responder_start "$impl" "$mode" "$ike" "$esp" "$auth"; then
+      printf '%s\t%s\t-\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
     fi
     t0=$(cpu_ticks "$RESP_PID")
+    # shellcheck disable=SC2046
     ikef_exec a "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" --count "$COUNT" \
-      --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" --psk "$PSK" \
+      --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" $(auth_args "$auth") \
       --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
     t1=$(cpu_ticks "$RESP_PID")
     responder_stop "$impl"
     fi
     if [ ! -s "$json" ]; then
-      printf '%s\t%s\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
+      printf '%s\t%s\t-\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
     fi
     # Columns: case impl completed/s responder-ms/handshake p50 p99 failed whole-run-ticks (warm-up + deletes too)
     jq -r --arg c "$c" --arg i "$impl" --arg t "$((t1 - t0))" \
@@ -178,20 +217,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
   echo
   cat "$OUT/meta.txt"
   echo
-  echo "| case | responder | completed/s | responder CPU ms/handshake | p50 ms | p99 ms | failed |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| case | responder | MODP exponent | completed/s | responder CPU ms/handshake | p50 ms | p99 ms | failed |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
   while IFS=$'\t' read -r c i rate cpu p50 p99 failed _ reasons; do
-    echo "| $c | $i | $rate | $cpu | $p50 | $p99 | $failed${reasons:+ ($reasons)} |"
+    read -r _ ike _ _ <<<"$(case_params "$c")"
+    echo "| $c | $i | $(dh_policy "$i" "$ike") | $rate | $cpu | $p50 | $p99 | $failed${reasons:+ ($reasons)} |"
   done < "$results"
   echo
-  echo "| case | IkeFast/charon completed/s | IkeFast/charon CPU | IkeFast/pluto completed/s | IkeFast/pluto CPU |"
-  echo "| --- | ---: | ---: | ---: | ---: |"
+  echo "| case | IkeFast/charon completed/s | IkeFast/charon CPU | IkeFast/pluto completed/s | IkeFast/pluto CPU | IkeFast full exponent/charon CPU |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   for c in $CASES; do
     get() { awk -F'\t' -v c="$c" -v i="$1" -v f="$2" '$1 == c && $2 == i { print $f }' "$results"; }
     echo "| $c | $(ratio "$(get ikefast 3)" "$(get charon 3)") | $(ratio "$(get ikefast 4)" "$(get charon 4)") |" \
-      "$(ratio "$(get ikefast 3)" "$(get pluto 3)") | $(ratio "$(get ikefast 4)" "$(get pluto 4)") |"
+      "$(ratio "$(get ikefast 3)" "$(get pluto 3)") | $(ratio "$(get ikefast 4)" "$(get pluto 4)") |" \
+      "$(ratio "$(get ikefast-full 4)" "$(get charon 4)") |"
   done
   echo
   echo "(completed/s: higher is better; CPU: responder process utime+stime over the measured phase / completed, lower"
-  echo " is better, so a CPU ratio of 0.25 means IkeFast used a quarter of the CPU per handshake. Raw: $OUT)"
+  echo " is better, so a CPU ratio of 0.25 means IkeFast used a quarter of the CPU per handshake. MODP exponent: each"
+  echo " responder's private exponent for MODP-2048 (charon: OpenSSL full length; pluto: NSS 224 bits; IkeFast: short"
+  echo " by default, full with daemon.dh_exponent = full). Public-value checks: README \"The race\". Raw: $OUT)"
 } | tee "$OUT/race.md"

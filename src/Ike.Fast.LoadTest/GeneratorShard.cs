@@ -347,6 +347,7 @@ internal sealed class GeneratorShard : IDisposable
                 : new AuthConfig { Method = AuthMethod.PubKey, CaCertificates = [_pki.Ca] },
             IkeProposals = _ikeProposals,
             Children = _children,
+            SendInitialContact = _pki is not { SharedIdentity: true },
         };
         var h = new Handshake(peer, connection, Stopwatch.GetTimestamp(), now + (long)(_options.TimeoutSeconds * 1000));
         peer.Current = h;

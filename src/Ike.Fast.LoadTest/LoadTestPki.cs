@@ -47,6 +47,13 @@ internal sealed class LoadTestPki : IDisposable
     /// <summary>The trust anchor the peers check the responder's certificate against.</summary>
     public X509Certificate2 Ca { get; }
 
+    /// <summary>
+    /// True with <c>--cert/--key/--ca</c>: every synthetic peer has the same identity, so none may send INITIAL-CONTACT
+    /// (RFC 2407 section 4.6.3.3: the receiver may delete every other SA of that identity; charon does, even with
+    /// <c>unique = no</c>, and then in-flight handshakes of the other peers time out in Quick Mode).
+    /// </summary>
+    public bool SharedIdentity => _sharedPeer is not null;
+
     /// <summary>The embedded responder's certificate (null with <c>--cert/--key/--ca</c>).</summary>
     public X509Certificate2? Responder { get; }
 
