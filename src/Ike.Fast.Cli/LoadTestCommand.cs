@@ -25,6 +25,10 @@ internal static class LoadTestCommand
         var key = new Option<string?>("--key") { Description = "RSA: private key (PEM) of --cert." };
         var ca = new Option<string?>("--ca") { Description = "RSA: CA certificate (PEM) the responder's certificate chains to." };
         var pki = new Option<string?>("--pki") { Description = "RSA: directory with the generator's CA and a responder certificate (ca.crt/.key, responder.crt/.key); created if missing." };
+        var xauth = new Option<string?>("--xauth") { Description = "XAUTH after Phase 1: every peer logs in as this user (embedded: xauth=server with this user)." };
+        var xauthPassword = new Option<string>("--xauth-password") { Description = "XAUTH password.", DefaultValueFactory = _ => "ikefast-loadtest-xauth" };
+        var modeConfig = new Option<bool>("--mode-config") { Description = "Mode-Config pull: every peer asks for a virtual IPv4 address before its Quick Modes." };
+        var dpd = new Option<double?>("--dpd") { Description = "Dead Peer Detection: the peers' R-U-THERE interval in seconds (default off)." };
         var psk = new Option<string>("--psk") { Description = "Pre-shared key of the synthetic peers.", DefaultValueFactory = _ => "ikefast-loadtest" };
         var rate = new Option<double?>("--rate") { Description = "New handshakes per second (open loop)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Handshakes in flight (default 64; with --rate: a cap, default none)." };
@@ -46,7 +50,7 @@ internal static class LoadTestCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (rate and latency over time)." };
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
-            target, mode, proposal, esp, children, auth, cert, key, ca, pki, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
+            target, mode, proposal, esp, children, auth, cert, key, ca, pki, xauth, xauthPassword, modeConfig, dpd, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
             delay, timeout, retransmit, warmup, threads, responderPid, json, report,
         };
         command.SetAction((result, cancel) =>
@@ -80,6 +84,10 @@ internal static class LoadTestCommand
                     KeyFile = FullPath(result.GetValue(key)),
                     CaFile = FullPath(result.GetValue(ca)),
                     PkiDirectory = FullPath(result.GetValue(pki)),
+                    XauthUser = result.GetValue(xauth),
+                    XauthPassword = result.GetValue(xauthPassword)!,
+                    ModeConfig = result.GetValue(modeConfig),
+                    DpdDelaySeconds = result.GetValue(dpd),
                     Rate = r,
                     Concurrency = result.GetValue(concurrency) ?? (r is null ? 64 : 100_000),
                     RampUpSeconds = result.GetValue(rampUp),

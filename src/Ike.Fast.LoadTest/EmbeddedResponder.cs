@@ -18,6 +18,11 @@ namespace Ike.Fast.LoadTest;
 /// </summary>
 internal sealed class EmbeddedResponder : IDisposable
 {
+    private const string XauthUsersFile = "xauth-users";
+
+    /// <summary>Mode-Config: the virtual addresses handed to synthetic peers (RFC 6598 shared space, 65534 leases).</summary>
+    private const string ModeConfigPool = "100.64.0.0/16";
+
     private readonly string _directory;
     private readonly IkeFastConfiguration _configuration;
     private readonly UdpDatagramTransport _transport;
@@ -36,6 +41,13 @@ internal sealed class EmbeddedResponder : IDisposable
         {
             // auth=pubkey reads certificates and keys from files, like `ikefast serve`; they live as long as the loading.
             pki.Export(_directory);
+        }
+
+        if (options.XauthUser is not null)
+        {
+            // daemon.xauth_users: the one user every synthetic peer logs in as (PBKDF2 line, never the password).
+            File.WriteAllText(Path.Combine(_directory, XauthUsersFile),
+                Protocol.Transaction.Pbkdf2XauthBackend.CreateLine(options.XauthUser, options.XauthPassword) + "\n");
         }
 
         File.WriteAllText(path, ConfigurationJson(options));
@@ -124,8 +136,24 @@ internal sealed class EmbeddedResponder : IDisposable
                 : new Dictionary<string, object> { ["auth"] = "psk" },
             ["children"] = children,
         };
+        if (options.XauthUser is not null)
+        {
+            connection["xauth"] = "server";
+        }
+
+        if (options.ModeConfig)
+        {
+            connection["pools"] = new[] { "loadtest" };
+        }
+
         var root = new Dictionary<string, object>
         {
+            ["daemon"] = options.XauthUser is null
+                ? new Dictionary<string, object>()
+                : new Dictionary<string, object> { ["xauth_users"] = XauthUsersFile },
+            ["pools"] = options.ModeConfig
+                ? new Dictionary<string, object> { ["loadtest"] = new Dictionary<string, object> { ["addrs"] = ModeConfigPool } }
+                : new Dictionary<string, object>(),
             ["connections"] = new Dictionary<string, object> { ["loadtest"] = connection },
             ["secrets"] = rsa
                 ? new Dictionary<string, object>

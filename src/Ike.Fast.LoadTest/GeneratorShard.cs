@@ -348,6 +348,11 @@ internal sealed class GeneratorShard : IDisposable
             IkeProposals = _ikeProposals,
             Children = _children,
             SendInitialContact = _pki is not { SharedIdentity: true },
+            Xauth = _options.XauthUser is null ? XauthRole.None : XauthRole.Client,
+            XauthUserName = _options.XauthUser,
+            XauthPassword = _options.XauthUser is null ? null : _options.XauthPassword,
+            ModeConfig = _options.ModeConfig ? new ModeConfigSettings { Role = ModeConfigRole.Client } : null,
+            DpdDelay = _options.DpdDelaySeconds is { } dpd ? TimeSpan.FromSeconds(dpd) : TimeSpan.Zero,
         };
         var h = new Handshake(peer, connection, Stopwatch.GetTimestamp(), now + (long)(_options.TimeoutSeconds * 1000));
         peer.Current = h;
@@ -541,6 +546,9 @@ internal sealed class GeneratorShard : IDisposable
                 e.ChildSa?.ClearKeys();
                 h.ChildSas++;
                 CheckComplete(h, now);
+                break;
+            case EngineEventKind.ConfigurationReceived:
+                _counters.OnConfigurationReceived();
                 break;
             case EngineEventKind.Phase1Down:
                 if (h.State == HandshakeState.InFlight)

@@ -18,6 +18,9 @@ public static class JsonReportWriter
         w.WriteString("proposal", o.Proposal);
         w.WriteString("esp", o.Esp);
         w.WriteString("auth", o.Auth == Policy.AuthMethod.PubKey ? "rsa" : "psk");
+        w.WriteBoolean("xauth", o.XauthUser is not null);
+        w.WriteBoolean("mode_config", o.ModeConfig);
+        Nullable(w, "dpd_seconds", o.DpdDelaySeconds);
         w.WriteNumber("children", o.Children);
         Nullable(w, "rate", o.Rate);
         w.WriteNumber("concurrency", o.Concurrency);
@@ -49,6 +52,7 @@ public static class JsonReportWriter
         w.WriteEndObject();
         w.WriteNumber("child_sas", r.ChildSas);
         w.WriteNumber("child_sas_pfs", r.ChildSasWithPfs);
+        w.WriteNumber("mode_config_replies", r.ModeConfigReplies);
         w.WriteNumber("handshakes_per_second", r.HandshakesPerSecond);
         Latency(w, "latency_ms", r.Latency);
         w.WriteNumber("retransmits", r.Retransmits);

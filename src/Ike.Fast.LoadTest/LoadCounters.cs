@@ -12,6 +12,7 @@ internal sealed class LoadCounters
     private long _retransmits;
     private long _childSas;
     private long _childSasWithPfs;
+    private long _configurations;
     private long _deleted;
     private long _sent;
     private long _received;
@@ -76,6 +77,11 @@ internal sealed class LoadCounters
             Interlocked.Increment(ref _childSasWithPfs);
         }
     }
+
+    /// <summary>Mode-Config replies (virtual address and attributes) the peers received.</summary>
+    public long ConfigurationsReceived => Interlocked.Read(ref _configurations);
+
+    public void OnConfigurationReceived() => Interlocked.Increment(ref _configurations);
 
     /// <summary>IPsec SA pairs keyed with a Quick Mode Diffie-Hellman exchange (PFS).</summary>
     public long ChildSasWithPfs => Interlocked.Read(ref _childSasWithPfs);

@@ -40,6 +40,25 @@ public sealed record LoadTestOptions
     /// <summary>RSA: a directory with the generator's CA and the responder's certificate, read or created there (<c>--pki DIR</c>).</summary>
     public string? PkiDirectory { get; init; }
 
+    /// <summary>
+    /// XAUTH (draft-beaulieu-ike-xauth-02) after Phase 1: every synthetic peer logs in as this user (null = none); the
+    /// embedded responder gets <c>xauth = server</c> and a users file with this one user (PBKDF2, so each login costs
+    /// the responder what a real XAUTH server pays).
+    /// </summary>
+    public string? XauthUser { get; init; }
+
+    /// <summary>XAUTH: the password of <see cref="XauthUser"/>.</summary>
+    public string XauthPassword { get; init; } = "ikefast-loadtest-xauth";
+
+    /// <summary>
+    /// Mode-Config (draft-dukes-ike-mode-cfg-02) pull: every synthetic peer asks for a virtual IPv4 address before its
+    /// Quick Modes; the embedded responder hands them out from 100.64.0.0/16.
+    /// </summary>
+    public bool ModeConfig { get; init; }
+
+    /// <summary>Dead Peer Detection (RFC 3706): the peers' R-U-THERE interval in seconds when idle (null = off).</summary>
+    public double? DpdDelaySeconds { get; init; }
+
     /// <summary>The pre-shared key the synthetic peers use.</summary>
     public string PreSharedKey { get; init; } = "ikefast-loadtest";
 
@@ -129,6 +148,9 @@ public sealed record LoadTestOptions
         {
             Check(file is null || File.Exists(file), $"file not found: {file}");
         }
+
+        Check(XauthUser is null || XauthUser.Length > 0, "--xauth needs a user name");
+        Check(DpdDelaySeconds is null || DpdDelaySeconds > 0, "--dpd must be positive");
 
         _ = ProposalParser.ParseIke(Proposal);
         _ = ProposalParser.ParseEsp(Esp);

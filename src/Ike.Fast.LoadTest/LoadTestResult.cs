@@ -27,6 +27,9 @@ public sealed record LoadTestResult
     /// <summary>Of <see cref="ChildSas"/>, those whose Quick Mode ran a Diffie-Hellman exchange (PFS, a group in <c>--esp</c>).</summary>
     public long ChildSasWithPfs { get; init; }
 
+    /// <summary>Mode-Config replies received (<c>--mode-config</c>: one per handshake).</summary>
+    public long ModeConfigReplies { get; init; }
+
     public required long Retransmits { get; init; }
 
     /// <summary>Responder-side answers to retransmitted requests (embedded responder only).</summary>

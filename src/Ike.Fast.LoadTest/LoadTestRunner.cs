@@ -205,6 +205,7 @@ public static class LoadTestRunner
             FailuresByReason = counters.FailuresByReason(),
             ChildSas = counters.ChildSas,
             ChildSasWithPfs = counters.ChildSasWithPfs,
+            ModeConfigReplies = counters.ConfigurationsReceived,
             Retransmits = counters.Retransmits,
             ResponderRetransmissionAnswers = responder?.Counters[Protocol.DiagnosticCode.Retransmission] - responderRetransmissions0,
             DatagramsSent = counters.DatagramsSent,

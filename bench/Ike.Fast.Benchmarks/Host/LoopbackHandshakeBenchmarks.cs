@@ -159,6 +159,10 @@ public class LoopbackHandshakeBenchmarks
         {
         }
 
+        // The timer pass a daemon's loop makes (IkeDaemon does after every wake-up): without it deleted SAs are never
+        // purged and every further handshake gets slower (measured: 1.9 -> 3.1 ms/op over BenchmarkDotNet's pilot).
+        _a.HandleTimeout(_now);
+        _b.HandleTimeout(_now);
         return installed;
     }
 
@@ -194,6 +198,8 @@ public class LoopbackHandshakeBenchmarks
         while (_initiator.PollEvent(out _))
         {
         }
+
+        _initiator.HandleTimeout(_now);
 
         return installed;
     }
