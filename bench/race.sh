@@ -8,6 +8,7 @@
 #   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
 #   IKEFAST_DH_TIER=scalar|avx2 sudo -E bench/race.sh ...   # IkeFast's batched MODP tier forced (CPUs without AVX-512)
+#   RACE_IKEFAST_INSTALLER=memory ...          # diagnosis only: IkeFast without XFRM netlink (the others keep theirs)
 #
 # Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
 # one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048), mm-rsa-14 (Main Mode RSA
@@ -26,6 +27,7 @@ WARMUP=${RACE_WARMUP:-200}
 CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14 mm-rsa-14"}
 IMPLS=${RACE_IMPLS:-"charon pluto ikefast ikefast-full embedded"}
 OUT=${RACE_OUT:-}
+IKEFAST_INSTALLER=${RACE_IKEFAST_INSTALLER:-xfrm}
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES=$2; shift 2 ;;
     --impls) IMPLS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -135,6 +137,7 @@ responder_start() { # IMPL MODE IKE ESP AUTH
       [ "$impl" = ikefast-full ] && exponent=full
       mkdir -p "$IKEF_RUN/b"
       sed -e "s|@RUN@|$IKEF_RUN|g" -e "s|@IKE@|$ike|" -e "s|@ESP@|$esp|" -e "s|@PSK@|$PSK|" -e "s|@DH_EXPONENT@|$exponent|" \
+        -e "s|\"installer\": \"xfrm\"|\"installer\": \"$IKEFAST_INSTALLER\"|" \
         -e "s|@MODE_AGGRESSIVE@|$([ "$mode" = aggressive ] && echo true || echo false)|" \
         "$template" > "$conf"
       # --log-level warning: per-step lines off, like charon's and pluto's logging in the race.
@@ -169,7 +172,7 @@ LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | awk 'NR == 1 {print $2}')
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $CPU_MODEL; kernel $(uname -r)"
   echo "responders: strongSwan charon $SS_VER, Libreswan pluto $LS_VER, IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
   echo "load: ikefast loadtest --count $COUNT --concurrency $CONC --warmup $WARMUP --peers $PEERS --source $FIRST_SOURCE (ns a), ESP aes128-sha256 (no PFS)"
-  echo "IkeFast: ikefast serve --log-level warning; IKEFAST_DH_TIER=${IKEFAST_DH_TIER:-(auto)}; CPU flags: $(grep -o -w -E 'avx2|avx512f|avx512ifma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+  echo "IkeFast: ikefast serve --log-level warning, installer $IKEFAST_INSTALLER; IKEFAST_DH_TIER=${IKEFAST_DH_TIER:-(auto)}; CPU flags: $(grep -o -w -E 'avx2|avx512f|avx512ifma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 } > "$OUT/meta.txt"
 
 results=$OUT/results.tsv
@@ -199,6 +202,11 @@ for c in $CASES; do
       --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" $(auth_args "$auth") \
       --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
     t1=$(cpu_ticks "$RESP_PID")
+    # Where the responder's CPU went, per thread (name, utime+stime ticks over its whole life, busiest first): the
+    # daemon loop against GC, JIT, logging, kernel-event threads.
+    for t in /proc/"$RESP_PID"/task/*; do
+      printf '%s\t%s\n' "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" "$(cat "$t/comm" 2>/dev/null)"
+    done | sort -rn > "$OUT/$c-$impl.threads"
     responder_stop "$impl"
     fi
     if [ ! -s "$json" ]; then
