@@ -28,6 +28,7 @@ internal static class LoadTestCommand
         var xauth = new Option<string?>("--xauth") { Description = "XAUTH after Phase 1: every peer logs in as this user (embedded: xauth=server with this user)." };
         var xauthPassword = new Option<string>("--xauth-password") { Description = "XAUTH password.", DefaultValueFactory = _ => "ikefast-loadtest-xauth" };
         var modeConfig = new Option<bool>("--mode-config") { Description = "Mode-Config pull: every peer asks for a virtual IPv4 address before its Quick Modes." };
+        var natT = new Option<bool>("--nat-t") { Description = "NAT-T with forced UDP encapsulation: float to UDP 4500 after MM4 (the target must listen on 4500)." };
         var dpd = new Option<double?>("--dpd") { Description = "Dead Peer Detection: the peers' R-U-THERE interval in seconds (default off)." };
         var psk = new Option<string>("--psk") { Description = "Pre-shared key of the synthetic peers.", DefaultValueFactory = _ => "ikefast-loadtest" };
         var rate = new Option<double?>("--rate") { Description = "New handshakes per second (open loop)." };
@@ -50,7 +51,7 @@ internal static class LoadTestCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (rate and latency over time)." };
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
-            target, mode, proposal, esp, children, auth, cert, key, ca, pki, xauth, xauthPassword, modeConfig, dpd, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
+            target, mode, proposal, esp, children, auth, cert, key, ca, pki, xauth, xauthPassword, modeConfig, natT, dpd, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
             delay, timeout, retransmit, warmup, threads, responderPid, json, report,
         };
         command.SetAction((result, cancel) =>
@@ -88,6 +89,7 @@ internal static class LoadTestCommand
                     XauthPassword = result.GetValue(xauthPassword)!,
                     ModeConfig = result.GetValue(modeConfig),
                     DpdDelaySeconds = result.GetValue(dpd),
+                    NatTraversal = result.GetValue(natT),
                     Rate = r,
                     Concurrency = result.GetValue(concurrency) ?? (r is null ? 64 : 100_000),
                     RampUpSeconds = result.GetValue(rampUp),

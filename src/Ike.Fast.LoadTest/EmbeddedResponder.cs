@@ -20,6 +20,9 @@ internal sealed class EmbeddedResponder : IDisposable
 {
     private const string XauthUsersFile = "xauth-users";
 
+    /// <summary>The embedded responder's address with <see cref="LoadTestOptions.NatTraversal"/>.</summary>
+    private static readonly IPAddress NatTraversalAddress = IPAddress.Parse("127.45.0.1");
+
     /// <summary>Mode-Config: the virtual addresses handed to synthetic peers (RFC 6598 shared space, 65534 leases).</summary>
     private const string ModeConfigPool = "100.64.0.0/16";
 
@@ -61,7 +64,11 @@ internal sealed class EmbeddedResponder : IDisposable
             Directory.Delete(_directory, recursive: true);
         }
 
-        _transport = new UdpDatagramTransport([new IPEndPoint(IPAddress.Loopback, 0)], NullLogger.Instance);
+        // NAT-T floats to UDP 4500 (RFC 3947 section 4): on an address of its own so that another process's 127.0.0.1:4500
+        // (a test, a real daemon) is not in the way.
+        _transport = new UdpDatagramTransport(options.NatTraversal
+            ? [new IPEndPoint(NatTraversalAddress, 0), new IPEndPoint(NatTraversalAddress, Protocol.Endpoint.NatTraversalPort)]
+            : [new IPEndPoint(IPAddress.Loopback, 0)], NullLogger.Instance);
         _installer = new MemorySaInstaller(NullLogger<MemorySaInstaller>.Instance);
         Registry = new SaRegistry(TimeProvider.System);
         _daemon = new IkeDaemon(_configuration, _transport, _installer, Registry, new DaemonOptions(), NullLogger<IkeDaemon>.Instance,
@@ -124,7 +131,7 @@ internal sealed class EmbeddedResponder : IDisposable
         var connection = new Dictionary<string, object>
         {
             ["version"] = 1,
-            ["local_addrs"] = new[] { "127.0.0.1" },
+            ["local_addrs"] = new[] { options.NatTraversal ? NatTraversalAddress.ToString() : "127.0.0.1" },
             ["remote_addrs"] = new[] { "%any" },
             ["aggressive"] = options.Mode == ExchangeMode.Aggressive,
             ["proposals"] = new[] { options.Proposal },

@@ -29,6 +29,9 @@ internal sealed class GeneratorShard : IDisposable
     private const int DeletesPerPause = 2;
     private const int ReadyBatch = 256;
 
+    /// <summary>RFC 3948 section 2.2: IKE on UDP 4500 starts with four zero bytes (the non-ESP marker).</summary>
+    private const int NonEspMarkerLength = 4;
+
     private readonly int _shard;
     private readonly LoadTestOptions _options;
     private readonly IPEndPoint _target;
@@ -353,6 +356,7 @@ internal sealed class GeneratorShard : IDisposable
             XauthPassword = _options.XauthUser is null ? null : _options.XauthPassword,
             ModeConfig = _options.ModeConfig ? new ModeConfigSettings { Role = ModeConfigRole.Client } : null,
             DpdDelay = _options.DpdDelaySeconds is { } dpd ? TimeSpan.FromSeconds(dpd) : TimeSpan.Zero,
+            ForceEncapsulation = _options.NatTraversal,
         };
         var h = new Handshake(peer, connection, Stopwatch.GetTimestamp(), now + (long)(_options.TimeoutSeconds * 1000));
         peer.Current = h;
@@ -415,9 +419,23 @@ internal sealed class GeneratorShard : IDisposable
                 copies = 2;
             }
 
+            IPEndPoint local = peer.LocalEndPoint;
+            if (remote.Port == Endpoint.NatTraversalPort)
+            {
+                // After the float (RFC 3947 section 4): strip the non-ESP marker; keepalives and ESP-in-UDP are not ours.
+                if (datagram.Length < NonEspMarkerLength || datagram[..NonEspMarkerLength].IndexOfAnyExcept((byte)0) >= 0)
+                {
+                    return;
+                }
+
+                datagram = datagram[NonEspMarkerLength..];
+                // The engine's SA now says local port 4500; the peer's socket keeps its own port, like a NAT would.
+                local = peer.NatTraversalLocalEndPoint;
+            }
+
             for (int i = 0; i < copies; i++)
             {
-                _endpoint.Handle(now, peer.LocalEndPoint, remote, datagram);
+                _endpoint.Handle(now, local, remote, datagram);
             }
 
             Flush(now);
@@ -431,10 +449,19 @@ internal sealed class GeneratorShard : IDisposable
         while (any)
         {
             any = false;
-            while (_endpoint.PollTransmit(_sendBuffer, out Transmit t))
+            // Written after room for the non-ESP marker, so floating to UDP 4500 costs no copy.
+            while (_endpoint.PollTransmit(_sendBuffer.AsSpan(NonEspMarkerLength), out Transmit t))
             {
                 any = true;
-                Send(_sendBuffer.AsSpan(0, t.Length), t.Remote, now);
+                if (!t.IsNatKeepalive && (t.Remote.Port == Endpoint.NatTraversalPort || t.Local.Port == Endpoint.NatTraversalPort))
+                {
+                    _sendBuffer.AsSpan(0, NonEspMarkerLength).Clear();
+                    Send(_sendBuffer.AsSpan(0, NonEspMarkerLength + t.Length), NonEspMarkerLength, t.Remote, now);
+                }
+                else
+                {
+                    Send(_sendBuffer.AsSpan(NonEspMarkerLength, t.Length), 0, t.Remote, now);
+                }
             }
 
             while (_endpoint.PollEvent(out EngineEvent e))
@@ -445,14 +472,16 @@ internal sealed class GeneratorShard : IDisposable
         }
     }
 
-    private void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote, long now)
+    /// <param name="ikeOffset">Where the ISAKMP header starts (after a non-ESP marker on UDP 4500).</param>
+    private void Send(ReadOnlySpan<byte> datagram, int ikeOffset, IPEndPoint remote, long now)
     {
-        if (datagram.Length < 8)
+        if (datagram.Length < ikeOffset + 8)
         {
+            // A NAT keepalive (RFC 3948 section 2.3): the responder ignores it; not sent.
             return;
         }
 
-        ulong cookie = BinaryPrimitives.ReadUInt64BigEndian(datagram[CookieOffset..]);
+        ulong cookie = BinaryPrimitives.ReadUInt64BigEndian(datagram[(ikeOffset + CookieOffset)..]);
         if (!_byCookie.TryGetValue(cookie, out SyntheticPeer? peer))
         {
             if (_justInitiated is null)
@@ -542,7 +571,7 @@ internal sealed class GeneratorShard : IDisposable
                 CheckComplete(h, now);
                 break;
             case EngineEventKind.InstallChildSa:
-                _counters.OnChildSa(e.ChildSa?.PfsGroup is not null);
+                _counters.OnChildSa(e.ChildSa?.PfsGroup is not null, e.ChildSa?.UdpEncapsulated == true);
                 e.ChildSa?.ClearKeys();
                 h.ChildSas++;
                 CheckComplete(h, now);

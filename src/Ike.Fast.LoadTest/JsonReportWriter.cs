@@ -20,6 +20,7 @@ public static class JsonReportWriter
         w.WriteString("auth", o.Auth == Policy.AuthMethod.PubKey ? "rsa" : "psk");
         w.WriteBoolean("xauth", o.XauthUser is not null);
         w.WriteBoolean("mode_config", o.ModeConfig);
+        w.WriteBoolean("nat_t", o.NatTraversal);
         Nullable(w, "dpd_seconds", o.DpdDelaySeconds);
         w.WriteNumber("children", o.Children);
         Nullable(w, "rate", o.Rate);
@@ -53,6 +54,7 @@ public static class JsonReportWriter
         w.WriteNumber("child_sas", r.ChildSas);
         w.WriteNumber("child_sas_pfs", r.ChildSasWithPfs);
         w.WriteNumber("mode_config_replies", r.ModeConfigReplies);
+        w.WriteNumber("child_sas_udp_encap", r.ChildSasUdpEncapsulated);
         w.WriteNumber("handshakes_per_second", r.HandshakesPerSecond);
         Latency(w, "latency_ms", r.Latency);
         w.WriteNumber("retransmits", r.Retransmits);

@@ -13,6 +13,7 @@ internal sealed class LoadCounters
     private long _childSas;
     private long _childSasWithPfs;
     private long _configurations;
+    private long _childSasEncapsulated;
     private long _deleted;
     private long _sent;
     private long _received;
@@ -69,14 +70,23 @@ internal sealed class LoadCounters
     public void OnRetransmit() => Interlocked.Increment(ref _retransmits);
 
     /// <summary>An IPsec SA pair is up; <paramref name="pfs"/>: its Quick Mode carried a KE (RFC 2409 section 5.5).</summary>
-    public void OnChildSa(bool pfs)
+    /// <param name="encapsulated">ESP-in-UDP (RFC 3948), i.e. NAT-T floated.</param>
+    public void OnChildSa(bool pfs, bool encapsulated)
     {
         Interlocked.Increment(ref _childSas);
         if (pfs)
         {
             Interlocked.Increment(ref _childSasWithPfs);
         }
+
+        if (encapsulated)
+        {
+            Interlocked.Increment(ref _childSasEncapsulated);
+        }
     }
+
+    /// <summary>IPsec SA pairs set up for ESP-in-UDP (NAT-T).</summary>
+    public long ChildSasUdpEncapsulated => Interlocked.Read(ref _childSasEncapsulated);
 
     /// <summary>Mode-Config replies (virtual address and attributes) the peers received.</summary>
     public long ConfigurationsReceived => Interlocked.Read(ref _configurations);

@@ -56,6 +56,13 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool ModeConfig { get; init; }
 
+    /// <summary>
+    /// NAT-T (RFC 3947) with forced UDP encapsulation: the peers send NAT-D hashes that cannot match, so both sides
+    /// float to UDP 4500 after MM4 and the IPsec SAs are ESP-in-UDP (RFC 3948). The target must listen on 4500 (the
+    /// embedded responder then listens on 127.45.0.1, its own port and 4500).
+    /// </summary>
+    public bool NatTraversal { get; init; }
+
     /// <summary>Dead Peer Detection (RFC 3706): the peers' R-U-THERE interval in seconds when idle (null = off).</summary>
     public double? DpdDelaySeconds { get; init; }
 

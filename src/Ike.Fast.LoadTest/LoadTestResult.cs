@@ -27,6 +27,9 @@ public sealed record LoadTestResult
     /// <summary>Of <see cref="ChildSas"/>, those whose Quick Mode ran a Diffie-Hellman exchange (PFS, a group in <c>--esp</c>).</summary>
     public long ChildSasWithPfs { get; init; }
 
+    /// <summary>Of <see cref="ChildSas"/>, those set up as ESP-in-UDP (<c>--nat-t</c>, RFC 3948).</summary>
+    public long ChildSasUdpEncapsulated { get; init; }
+
     /// <summary>Mode-Config replies received (<c>--mode-config</c>: one per handshake).</summary>
     public long ModeConfigReplies { get; init; }
 

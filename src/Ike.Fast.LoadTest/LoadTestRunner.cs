@@ -206,6 +206,7 @@ public static class LoadTestRunner
             ChildSas = counters.ChildSas,
             ChildSasWithPfs = counters.ChildSasWithPfs,
             ModeConfigReplies = counters.ConfigurationsReceived,
+            ChildSasUdpEncapsulated = counters.ChildSasUdpEncapsulated,
             Retransmits = counters.Retransmits,
             ResponderRetransmissionAnswers = responder?.Counters[Protocol.DiagnosticCode.Retransmission] - responderRetransmissions0,
             DatagramsSent = counters.DatagramsSent,

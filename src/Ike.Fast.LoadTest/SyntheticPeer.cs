@@ -20,6 +20,7 @@ internal sealed class SyntheticPeer : IDisposable
     private readonly Action<SyntheticPeer, byte[], int, IPEndPoint> _deliver;
     private readonly SocketAddress _from;
     private volatile bool _disposed;
+    private IPEndPoint? _natLocal;
 
     public SyntheticPeer(int index, IPAddress address, Action<SyntheticPeer, byte[], int, IPEndPoint> deliver)
     {
@@ -53,6 +54,9 @@ internal sealed class SyntheticPeer : IDisposable
 
     /// <summary>The bound source address and port.</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Our address with UDP 4500: what the engine calls its local end once it floated (RFC 3947 section 4).</summary>
+    public IPEndPoint NatTraversalLocalEndPoint => _natLocal ??= new IPEndPoint(LocalEndPoint.Address, Ike.Fast.Protocol.Endpoint.NatTraversalPort);
 
     /// <summary>Phase 1 identity: the source address (ID_IPV4_ADDR), or an FQDN when the address is the wildcard.</summary>
     public IkeIdentity Identity { get; }

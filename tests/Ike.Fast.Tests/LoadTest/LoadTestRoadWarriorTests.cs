@@ -5,7 +5,8 @@ namespace Ike.Fast.Tests.LoadTest;
 
 /// <summary>
 /// The road-warrior knobs of <c>ikefast loadtest</c>: <c>--xauth USER</c> (the embedded responder checks the PBKDF2
-/// users file it was given), <c>--mode-config</c> (a virtual address per peer before the Quick Mode), <c>--dpd</c>.
+/// users file it was given), <c>--mode-config</c> (a virtual address per peer before the Quick Mode), <c>--nat-t</c>
+/// (float to UDP 4500, ESP-in-UDP SAs), <c>--dpd</c>.
 /// Small counts: every XAUTH login costs the responder a 100,000-iteration PBKDF2.
 /// </summary>
 // Sequential with the other load tests: each run wants the cores; in parallel, retransmission timers fire spuriously.
@@ -36,6 +37,28 @@ public sealed class LoadTestRoadWarriorTests
         Assert.True(options.GetProperty("mode_config").GetBoolean());
         Assert.Equal(0.5, options.GetProperty("dpd_seconds").GetDouble());
         Assert.Equal(6, doc.RootElement.GetProperty("mode_config_replies").GetInt64());
+    }
+
+    [Fact]
+    public void NatTraversal_FloatsToUdp4500_AndTheSasAreUdpEncapsulated()
+    {
+        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { NatTraversal = true, Count = 10, Concurrency = 4, Warmup = 2 });
+
+        Assert.True(r.Failed == 0, string.Join(", ", r.FailuresByReason.Select(f => $"{f.Key}: {f.Value}")));
+        Assert.Equal(10, r.Completed);
+        Assert.Equal(10, r.ChildSasUdpEncapsulated);
+        Assert.Equal(0, r.ResponderIkeSasLeft);
+        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.ToJson(r));
+        Assert.True(doc.RootElement.GetProperty("options").GetProperty("nat_t").GetBoolean());
+        Assert.Equal(10, doc.RootElement.GetProperty("child_sas_udp_encap").GetInt64());
+    }
+
+    [Fact]
+    public void WithoutNatTraversal_NothingIsEncapsulated()
+    {
+        LoadTestResult r = LoadTestRunner.Run(new LoadTestOptions { Count = 4, Concurrency = 2, Warmup = 0 });
+        Assert.Equal(4, r.Completed);
+        Assert.Equal(0, r.ChildSasUdpEncapsulated);
     }
 
     [Fact]
