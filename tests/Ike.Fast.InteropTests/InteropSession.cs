@@ -86,7 +86,8 @@ internal sealed class InteropSession
         // LD_PRELOAD shim as the peer's turns SA add/update/delete into acknowledged no-ops; SPI allocation and the
         // policies reach the kernel for real.
         var shim = H.Must("ikef_shim").Lines[^1].Trim();
-        H.Must("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", config);
+        H.Must("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", config,
+            "--log-level", "debug"); // the per-datagram lines (Debug since the bench branch): tests read them, failures dump them
         WaitIkeFast("control socket", _ => true);
     }
 

@@ -236,7 +236,7 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
 
         var shim = s.Harness("ikef_shim").Lines[^1].Trim();
         Assert.True(s.Harness("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost,
-            InteropEnvironment.CliDll, "serve", "--config", path).Ok, "proc_start failed");
+            InteropEnvironment.CliDll, "serve", "--config", path, "--log-level", "debug").Ok, "proc_start failed"); // datagram lines are read below
         s.WaitIkeFast("control socket", _ => true);
         if (!c.IkeFastInitiates)
         {
