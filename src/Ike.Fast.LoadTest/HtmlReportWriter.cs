@@ -52,6 +52,20 @@ public static class HtmlReportWriter
         }
 
         yield return ("IPsec SAs (Quick Modes)", N(r.ChildSas));
+        if (r.ChildSasWithPfs > 0)
+        {
+            yield return ("  with PFS (Quick Mode KE)", N(r.ChildSasWithPfs));
+        }
+
+        if (r.ChildSasUdpEncapsulated > 0)
+        {
+            yield return ("  ESP-in-UDP (NAT-T)", N(r.ChildSasUdpEncapsulated));
+        }
+
+        if (r.ModeConfigReplies > 0)
+        {
+            yield return ("Mode-Config replies", N(r.ModeConfigReplies));
+        }
         yield return ("Handshakes/s", F(r.HandshakesPerSecond, 1) + $" (over {F(r.ActiveSeconds, 1)} s)");
         yield return ("Latency p50 / p90 / p99 / max", $"{F(r.Latency.P50, 2)} / {F(r.Latency.P90, 2)} / {F(r.Latency.P99, 2)} / {F(r.Latency.Max, 2)} ms");
         yield return ("Retransmits (generator)", N(r.Retransmits));
