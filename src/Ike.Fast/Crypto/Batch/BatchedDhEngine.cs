@@ -25,6 +25,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     private long _batchedRequests;
     private long _scalarFallbacks;
     private long _pooledKeyPairs;
+    private long _inFlight;
 
     /// <summary>
     /// An engine whose key pairs for <paramref name="pooledGroups"/> (MODP groups; default MODP-2048) come from
@@ -140,6 +141,78 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         return new ValueTask<DhResult>(completion, version);
     }
 
+    /// <inheritdoc/>
+    public bool CanDefer => true;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Key pairs come from the pools (or the scalar path) at once; a MODP shared secret is queued on the worker and
+    /// posted to <paramref name="sink"/> when its batch has run. Validation failures, a full queue and a stopped
+    /// worker answer synchronously, like <see cref="ExecuteAsync"/>.
+    /// </remarks>
+    public bool Submit(in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (request.Operation != DhOperation.ComputeShared
+            || request.PrivateKey is not { Group.Kind: DhGroupKind.Modp } key
+            || key.IsConsumed)
+        {
+            result = Execute(request);
+            return true;
+        }
+
+        ModpGroup modp = key.Group.Modp!;
+        if (!ModpKeyExchange.IsValidPublicValue(modp, request.PeerPublicValue.Span))
+        {
+            result = new DhResult(DhStatus.InvalidKeyInformation);
+            return true;
+        }
+
+        if (request.Destination.Length < modp.ByteLength)
+        {
+            result = new DhResult(DhStatus.DestinationTooSmall);
+            return true;
+        }
+
+        byte[]? exponent = key.Exponent;
+        if (exponent is null || _worker.Failure is not null)
+        {
+            if (exponent is not null)
+            {
+                Interlocked.Increment(ref _scalarFallbacks);
+            }
+
+            result = exponent is null ? new DhResult(DhStatus.PrivateKeyConsumed) : _scalar.Execute(request);
+            return true;
+        }
+
+        if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
+        {
+            completion = new ModExpDhCompletion(this);
+        }
+
+        completion.Prepare(request.Destination[..modp.ByteLength], sink, token);
+        Interlocked.Increment(ref _inFlight);
+        ModExpEnqueueResult queued = _worker.Submit(key.Group.Id, request.PeerPublicValue.Span, exponent, completion, 0);
+        if (queued != ModExpEnqueueResult.Queued)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            completion.Abandon();
+            Return(completion);
+            Interlocked.Increment(ref _scalarFallbacks);
+            result = _scalar.Execute(request);
+            return true;
+        }
+
+        key.Consume();
+        Interlocked.Increment(ref _batchedRequests);
+        result = default;
+        return false;
+    }
+
+    /// <summary>Shared-secret requests queued and not yet handed back (the DH queue depth).</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
     /// <summary>
     /// A fresh key pair: from the group's pool when it has one ready (the pair's values move into the returned
     /// key and the pool slot is wiped), otherwise computed now by the scalar path.
@@ -172,6 +245,9 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     public void Dispose() => _worker.Dispose();
 
     internal void Return(ModExpDhCompletion completion) => _completions.Enqueue(completion);
+
+    /// <summary>A queued request finished (counter bookkeeping for <see cref="InFlight"/>).</summary>
+    internal void Finished() => Interlocked.Decrement(ref _inFlight);
 
     private EphemeralKeyPairPool? Pool(DhGroupId group) => (uint)group < (uint)_pools.Length ? _pools[(int)group] : null;
 }

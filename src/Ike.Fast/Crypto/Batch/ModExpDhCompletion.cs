@@ -6,14 +6,17 @@ namespace Ike.Fast.Crypto.Batch;
 /// <summary>
 /// The awaitable side of one batched ComputeShared request of <see cref="BatchedDhEngine"/>: the batcher calls
 /// <see cref="OnModExpCompleted"/> on its worker thread, which copies g^xy to the request's destination and
-/// completes the <see cref="ValueTask{TResult}"/>; continuations run on the thread pool, never on the worker.
-/// Reused through the engine's free list once awaited.
+/// completes the <see cref="ValueTask{TResult}"/> (continuations run on the thread pool, never on the worker) or,
+/// for <see cref="BatchedDhEngine.Submit"/>, posts the result to the request's <see cref="IDhCompletionSink"/>.
+/// Reused through the engine's free list once awaited or posted.
 /// </summary>
 internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<DhResult>
 {
     private readonly BatchedDhEngine _engine;
     private ManualResetValueTaskSourceCore<DhResult> _core = new() { RunContinuationsAsynchronously = true };
     private Memory<byte> _destination;
+    private IDhCompletionSink? _sink;
+    private long _token;
 
     internal ModExpDhCompletion(BatchedDhEngine engine) => _engine = engine;
 
@@ -24,8 +27,20 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         return _core.Version;
     }
 
+    /// <summary>Arms the completion for a sans-IO request: the result goes to <paramref name="sink"/> under <paramref name="token"/>.</summary>
+    internal void Prepare(Memory<byte> destination, IDhCompletionSink sink, long token)
+    {
+        _destination = destination;
+        _sink = sink;
+        _token = token;
+    }
+
     /// <summary>The request was not queued: forget the destination before the completion is reused.</summary>
-    internal void Abandon() => _destination = default;
+    internal void Abandon()
+    {
+        _destination = default;
+        _sink = null;
+    }
 
     /// <inheritdoc/>
     public void OnModExpCompleted(long token, ReadOnlySpan<byte> result)
@@ -33,7 +48,19 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         Memory<byte> destination = _destination;
         _destination = default;
         result.CopyTo(destination.Span);
-        _core.SetResult(new DhResult(DhStatus.Success, result.Length));
+        var outcome = new DhResult(DhStatus.Success, result.Length);
+        if (_sink is { } sink)
+        {
+            // Sans-IO path: hand the result over and recycle at once (nobody awaits this completion).
+            long requestToken = _token;
+            _sink = null;
+            _engine.Finished();
+            _engine.Return(this);
+            sink.OnDhCompleted(requestToken, outcome);
+            return;
+        }
+
+        _core.SetResult(outcome);
     }
 
     /// <inheritdoc/>
