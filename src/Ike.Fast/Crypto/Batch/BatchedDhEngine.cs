@@ -42,6 +42,8 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         _options = options ?? DhEngineOptions.Default;
         _scalar = new ScalarDhEngine(random, _options);
         var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
+        FlushDeadline = batcher.FlushDeadline;
+        Tier = batcher.Tier;
         var pools = new List<EphemeralKeyPairPool>();
         foreach (DhGroupId id in pooledGroups ?? [DhGroupId.Modp2048])
         {
@@ -57,6 +59,12 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
 
         _worker = new ModExpBatchWorker(batcher, [.. pools]);
     }
+
+    /// <summary>The exponentiation tier in use.</summary>
+    public ModExpTier Tier { get; }
+
+    /// <summary>How long a partly filled batch waits for more requests.</summary>
+    public TimeSpan FlushDeadline { get; }
 
     /// <summary>ComputeShared requests that went through a batch (counter).</summary>
     public long BatchedRequests => Interlocked.Read(ref _batchedRequests);
