@@ -1,6 +1,7 @@
 using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Fast.Host.Configuration;
+using Ike.Native.Ecc;
 using Ike.Native.ModExp;
 
 namespace Ike.Fast.Host.Daemon;
@@ -50,7 +51,7 @@ internal static class ConfiguredDhEngine
                 throw new InvalidOperationException($"{EngineEnvironmentVariable}='{engine}': expected 'batched' or 'scalar'.");
         }
 
-        var batch = new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance };
+        var batch = new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance, EcdhFactory = IfmaEcdhKernelFactory.Instance };
         if (!string.IsNullOrWhiteSpace(deadlineMicroseconds))
         {
             if (!int.TryParse(deadlineMicroseconds, out var us) || us < 0)

@@ -20,7 +20,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     private readonly ScalarDhEngine _scalar;
     private readonly DhEngineOptions _options;
     private readonly ModExpBatchWorker _worker;
+    private static readonly byte[] X25519BasePoint = [9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     private readonly EphemeralKeyPairPool?[] _pools = new EphemeralKeyPairPool?[32];
+    private readonly bool[] _curves = new bool[32];
+    private readonly IDhRandomSource _random;
     private readonly ConcurrentQueue<ModExpDhCompletion> _completions = new();
     private long _batchedRequests;
     private long _scalarFallbacks;
@@ -41,6 +44,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         ArgumentNullException.ThrowIfNull(random);
         _options = options ?? DhEngineOptions.Default;
         _scalar = new ScalarDhEngine(random, _options);
+        _random = random;
         var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
         FlushDeadline = batcher.FlushDeadline;
         Tier = batcher.Tier;
@@ -55,6 +59,16 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             var pool = new EphemeralKeyPairPool(id, poolCapacity, random, privateKeyLength: length);
             _pools[(int)id] = pool;
             pools.Add(pool);
+        }
+
+        // Curve groups join when the host supplied multi-lane ECDH kernels that this CPU runs (IFMA); else NSec / .NET.
+        foreach (DhGroupId curve in (ReadOnlySpan<DhGroupId>)[DhGroupId.Curve25519, DhGroupId.Ecp256])
+        {
+            if (batchOptions?.EcdhFactory?.TryCreate(curve) is not null)
+            {
+                batcher.Prepare(curve);
+                _curves[(int)curve] = true;
+            }
         }
 
         _worker = new ModExpBatchWorker(batcher, [.. pools]);
@@ -81,13 +95,16 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     /// <summary>The batcher's counters: lane occupancy and the longest added queue wait (worker clock).</summary>
     public ModExpBatchCounters BatchCounters => _worker.Counters;
 
+    /// <summary>True when <paramref name="group"/> (19 or 31) runs on the multi-lane ECDH kernel.</summary>
+    public bool BatchesCurve(DhGroupId group) => Curve(group);
+
     /// <summary>Pairs ready in <paramref name="group"/>'s pool (0 when the group is not pooled).</summary>
     public int PooledAvailable(DhGroupId group) => Pool(group)?.Available ?? 0;
 
     /// <inheritdoc/>
     public DhResult Execute(in DhRequest request) => request.Operation == DhOperation.GenerateKeyPair
         ? GenerateKeyPair(request.Group, request.Destination.Span)
-        : _scalar.Execute(request);
+        : ScalarExecute(request);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -125,7 +142,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         {
             // The worker thread died (a kernel threw): serve the request now rather than queue it forever.
             Interlocked.Increment(ref _scalarFallbacks);
-            return ValueTask.FromResult(_scalar.Execute(request));
+            return ValueTask.FromResult(ScalarExecute(request));
         }
 
         if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
@@ -140,7 +157,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             completion.Abandon();
             Return(completion);
             Interlocked.Increment(ref _scalarFallbacks);
-            return ValueTask.FromResult(_scalar.Execute(request));
+            return ValueTask.FromResult(ScalarExecute(request));
         }
 
         // The batcher holds its own copy of the exponent (wiped after its batch): single use starts now.
@@ -161,6 +178,11 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     public bool Submit(in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        if (Curve(request.Group) && _worker.Failure is null)
+        {
+            return SubmitCurve(request, sink, token, out result);
+        }
+
         if (request.Operation != DhOperation.ComputeShared
             || request.PrivateKey is not { Group.Kind: DhGroupKind.Modp } key
             || key.IsConsumed)
@@ -190,7 +212,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
                 Interlocked.Increment(ref _scalarFallbacks);
             }
 
-            result = exponent is null ? new DhResult(DhStatus.PrivateKeyConsumed) : _scalar.Execute(request);
+            result = exponent is null ? new DhResult(DhStatus.PrivateKeyConsumed) : ScalarExecute(request);
             return true;
         }
 
@@ -208,7 +230,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             completion.Abandon();
             Return(completion);
             Interlocked.Increment(ref _scalarFallbacks);
-            result = _scalar.Execute(request);
+            result = ScalarExecute(request);
             return true;
         }
 
@@ -217,6 +239,135 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         result = default;
         return false;
     }
+
+    /// <summary>
+    /// X25519 and P-256 on the multi-lane ECDH kernel (RFC 7748 §5, RFC 5903 §7): an X25519 key pair is the clamped
+    /// random scalar times u = 9 in a batch lane; a P-256 key pair stays on .NET (the kernel yields x only, the KE
+    /// payload needs x || y) and its d goes into the lane of the shared secret. Lengths are checked here, points by
+    /// the kernel (a rejected lane comes back as INVALID-KEY-INFORMATION).
+    /// </summary>
+    private bool SubmitCurve(in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
+    {
+        DhGroup group = DhGroupRegistry.Get(request.Group);
+        const int coordinate = 32;
+        byte[] scalar;
+        ReadOnlySpan<byte> point;
+        DhPrivateKey? key = request.PrivateKey;
+        if (request.Operation == DhOperation.GenerateKeyPair)
+        {
+            if (group.Kind != DhGroupKind.Curve25519 || request.Destination.Length < coordinate)
+            {
+                result = Execute(request);
+                return true;
+            }
+
+            scalar = GC.AllocateArray<byte>(coordinate, pinned: true);
+            _random.Fill(scalar);
+            point = X25519BasePoint;
+        }
+        else
+        {
+            if (key is null || key.IsConsumed)
+            {
+                result = Execute(request);
+                return true;
+            }
+
+            if (request.PeerPublicValue.Length != group.PublicValueLength)
+            {
+                result = new DhResult(DhStatus.InvalidKeyInformation);
+                return true;
+            }
+
+            if (request.Destination.Length < coordinate)
+            {
+                result = new DhResult(DhStatus.DestinationTooSmall);
+                return true;
+            }
+
+            if (key.Exponent is { } raw)
+            {
+                scalar = raw; // our own raw-scalar key: the batcher copies it, Consume wipes it
+            }
+            else if (key.Ecdh is { } ecdh)
+            {
+                scalar = GC.AllocateArray<byte>(coordinate, pinned: true);
+                byte[] d = ecdh.ExportParameters(includePrivateParameters: true).D!;
+                d.AsSpan(Math.Max(0, d.Length - coordinate)).CopyTo(scalar.AsSpan(Math.Max(0, coordinate - d.Length)));
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(d);
+            }
+            else
+            {
+                result = Execute(request); // an NSec key (not exportable): the scalar path
+                return true;
+            }
+
+            point = request.PeerPublicValue.Span;
+        }
+
+        if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
+        {
+            completion = new ModExpDhCompletion(this);
+        }
+
+        bool keyPair = request.Operation == DhOperation.GenerateKeyPair;
+        completion.PrepareCurve(request.Destination[..coordinate], sink, token, coordinate, keyPair ? group : null, keyPair ? scalar : null);
+        Interlocked.Increment(ref _inFlight);
+        ModExpEnqueueResult queued = _worker.Submit(group.Id, point, scalar, completion, 0);
+        if (!keyPair && !ReferenceEquals(scalar, key!.Exponent))
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar); // the batcher holds its own copy
+        }
+
+        if (queued != ModExpEnqueueResult.Queued)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            completion.Abandon(); // wipes a key pair's scalar
+            Return(completion);
+            Interlocked.Increment(ref _scalarFallbacks);
+            result = Execute(request);
+            return true;
+        }
+
+        if (keyPair)
+        {
+            Interlocked.Increment(ref _pooledKeyPairs);
+        }
+        else
+        {
+            key!.Consume();
+            Interlocked.Increment(ref _batchedRequests);
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The scalar engine, also for a raw-scalar curve key of <see cref="SubmitCurve"/> (imported into NSec or .NET
+    /// first) when a request cannot be batched.
+    /// </summary>
+    private DhResult ScalarExecute(in DhRequest request)
+    {
+        if (request.Operation == DhOperation.ComputeShared
+            && request.PrivateKey is { Exponent: { } raw, Group.Kind: not DhGroupKind.Modp } key)
+        {
+            using DhPrivateKey imported = key.Group.Kind == DhGroupKind.Curve25519
+                ? Curve25519KeyExchange.FromKnownPrivateKey(key.Group, raw)
+                : EcpKeyExchange.FromKnownPrivateKey(key.Group, raw);
+            DhResult r = _scalar.ComputeSharedSecret(imported, request.PeerPublicValue.Span, request.Destination.Span);
+            if (r.IsSuccess)
+            {
+                key.Consume();
+            }
+
+            return r;
+        }
+
+        return _scalar.Execute(request);
+    }
+
+    private bool Curve(DhGroupId group) => (uint)group < (uint)_curves.Length && _curves[(int)group];
 
     /// <summary>Shared-secret requests queued and not yet handed back (the DH queue depth).</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);

@@ -17,6 +17,9 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
     private Memory<byte> _destination;
     private IDhCompletionSink? _sink;
     private long _token;
+    private int _curveLength;
+    private DhGroup? _keyGroup;
+    private byte[]? _keyScalar;
 
     internal ModExpDhCompletion(BatchedDhEngine engine) => _engine = engine;
 
@@ -33,6 +36,22 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         _destination = destination;
         _sink = sink;
         _token = token;
+        _curveLength = 0;
+        _keyGroup = null;
+        _keyScalar = null;
+    }
+
+    /// <summary>
+    /// Arms the completion for a curve lane (sans-IO): the first <paramref name="curveLength"/> result bytes are the
+    /// x/u-coordinate (all zeros: a rejected peer point). With <paramref name="keyScalar"/> it is a key pair: the
+    /// coordinate is our public value and the key is built from the scalar.
+    /// </summary>
+    internal void PrepareCurve(Memory<byte> destination, IDhCompletionSink sink, long token, int curveLength, DhGroup? keyGroup, byte[]? keyScalar)
+    {
+        Prepare(destination, sink, token);
+        _curveLength = curveLength;
+        _keyGroup = keyGroup;
+        _keyScalar = keyScalar;
     }
 
     /// <summary>The request was not queued: forget the destination before the completion is reused.</summary>
@@ -40,6 +59,12 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
     {
         _destination = default;
         _sink = null;
+        _keyGroup = null;
+        if (_keyScalar is not null)
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_keyScalar);
+            _keyScalar = null;
+        }
     }
 
     /// <inheritdoc/>
@@ -47,8 +72,17 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
     {
         Memory<byte> destination = _destination;
         _destination = default;
-        result.CopyTo(destination.Span);
-        var outcome = new DhResult(DhStatus.Success, result.Length);
+        DhResult outcome;
+        if (_curveLength > 0)
+        {
+            outcome = CurveOutcome(result[.._curveLength], destination.Span);
+        }
+        else
+        {
+            result.CopyTo(destination.Span);
+            outcome = new DhResult(DhStatus.Success, result.Length);
+        }
+
         if (_sink is { } sink)
         {
             // Sans-IO path: hand the result over and recycle at once (nobody awaits this completion).
@@ -61,6 +95,38 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         }
 
         _core.SetResult(outcome);
+    }
+
+    /// <summary>
+    /// A curve lane's result: zeros mean the kernel rejected the peer point (off the curve, infinity, or a low-order
+    /// X25519 point: RFC 7748 §6.1, RFC 5903 §7) and map to INVALID-KEY-INFORMATION. Checked in constant time.
+    /// </summary>
+    private DhResult CurveOutcome(ReadOnlySpan<byte> coordinate, Span<byte> destination)
+    {
+        int acc = 0;
+        foreach (byte b in coordinate)
+        {
+            acc |= b;
+        }
+
+        byte[]? scalar = _keyScalar;
+        DhGroup? group = _keyGroup;
+        _keyScalar = null;
+        _keyGroup = null;
+        if (acc == 0)
+        {
+            if (scalar is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
+            }
+
+            return new DhResult(DhStatus.InvalidKeyInformation);
+        }
+
+        coordinate.CopyTo(destination);
+        return scalar is null
+            ? new DhResult(DhStatus.Success, coordinate.Length)
+            : new DhResult(DhStatus.Success, coordinate.Length, DhPrivateKey.ForScalar(group!, scalar, coordinate.ToArray()));
     }
 
     /// <inheritdoc/>
