@@ -62,8 +62,9 @@ internal static class ConfiguredDhEngine
             batch.FlushDeadline = TimeSpan.FromMicroseconds(us);
         }
 
-        // Pools only for the MODP groups in use: their pairs are computed ahead of demand on the worker thread.
-        var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group) && group.Kind == DhGroupKind.Modp).ToList();
+        // Pools only for the groups in use (MODP, and X25519 where its lanes run): pairs are computed ahead of demand
+        // on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
+        var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519).ToList();
         return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled);
     }
 

@@ -7,8 +7,9 @@ namespace Ike.Fast.Host.Daemon;
 /// <summary>
 /// Brings deferred Diffie-Hellman results back into the daemon's <see cref="Endpoint"/> on the daemon thread: the
 /// engine's worker posts into <see cref="Endpoint.DhCompletions"/>, the loop calls <see cref="Pump"/> every turn and,
-/// while operations are outstanding, waits on its socket no longer than <see cref="PollInterval"/> (the batch flush
-/// deadline), so a result is picked up at most that long after it is ready without a second wakeup source.
+/// while operations are outstanding, waits on its socket no longer than <see cref="PollInterval"/> (IKEFAST_DH_POLL_US,
+/// default 1 ms), so a result is picked up at most that long after it is ready without a second wakeup source (an
+/// eventfd in the transport's wait set would remove even that; the transport is the sharded host's).
 /// </summary>
 internal sealed class DhCompletionPump : IDisposable
 {
@@ -16,15 +17,19 @@ internal sealed class DhCompletionPump : IDisposable
     private readonly IDhEngine _engine;
     private readonly bool _ownsEngine;
 
+    /// <summary>Environment variable overriding <see cref="PollInterval"/> (microseconds).</summary>
+    public const string PollEnvironmentVariable = "IKEFAST_DH_POLL_US";
+
     public DhCompletionPump(Endpoint endpoint, IDhEngine engine, bool ownsEngine)
     {
         _endpoint = endpoint;
         _engine = engine;
         _ownsEngine = ownsEngine;
-        PollInterval = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_DH_POLL_US"), out int us) && us > 0
+        // 1 ms by default: under load datagrams wake the loop anyway and every turn pumps; in between, a shorter poll
+        // costs a loop turn per interval while any DH is outstanding.
+        // IKEFAST_DH_POLL_US overrides it.
+        PollInterval = int.TryParse(Environment.GetEnvironmentVariable(PollEnvironmentVariable), out int us) && us > 0
             ? TimeSpan.FromMicroseconds(us)
-            : engine is BatchedDhEngine
-            ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond / 10, BatchedFlushDeadline(engine).Ticks))
             : TimeSpan.FromMilliseconds(1);
         if (Environment.GetEnvironmentVariable("IKEFAST_DH_STATS") is not null)
         {
@@ -69,5 +74,4 @@ internal sealed class DhCompletionPump : IDisposable
         }
     }
 
-    private static TimeSpan BatchedFlushDeadline(IDhEngine engine) => ((BatchedDhEngine)engine).FlushDeadline;
 }

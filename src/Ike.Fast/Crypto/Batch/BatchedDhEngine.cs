@@ -48,19 +48,6 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
         FlushDeadline = batcher.FlushDeadline;
         Tier = batcher.Tier;
-        var pools = new List<EphemeralKeyPairPool>();
-        foreach (DhGroupId id in pooledGroups ?? [DhGroupId.Modp2048])
-        {
-            DhGroup group = DhGroupRegistry.Get(id);
-            batcher.Prepare(id); // throws for a non-MODP group: a configuration error
-
-            // The pool's exponents have the engine's policy length, so pooled and scalar keys are alike.
-            int length = (group.PrivateExponentBits(_options.ExponentLength) + 7) / 8;
-            var pool = new EphemeralKeyPairPool(id, poolCapacity, random, privateKeyLength: length);
-            _pools[(int)id] = pool;
-            pools.Add(pool);
-        }
-
         // Curve groups join when the host supplied multi-lane ECDH kernels that this CPU runs (IFMA); else NSec / .NET.
         foreach (DhGroupId curve in (ReadOnlySpan<DhGroupId>)[DhGroupId.Curve25519, DhGroupId.Ecp256])
         {
@@ -69,6 +56,24 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
                 batcher.Prepare(curve);
                 _curves[(int)curve] = true;
             }
+        }
+
+        var pools = new List<EphemeralKeyPairPool>();
+        foreach (DhGroupId id in pooledGroups ?? [DhGroupId.Modp2048])
+        {
+            DhGroup group = DhGroupRegistry.Get(id);
+            if (id == DhGroupId.Curve25519 && !_curves[(int)id])
+            {
+                continue; // no X25519 lanes on this machine: NSec makes the pairs
+            }
+
+            batcher.Prepare(id); // throws for a group without lanes (P-256, other curves): a configuration error
+
+            // The pool's exponents have the engine's policy length, so pooled and scalar keys are alike.
+            int length = group.Kind == DhGroupKind.Curve25519 ? 32 : (group.PrivateExponentBits(_options.ExponentLength) + 7) / 8;
+            var pool = new EphemeralKeyPairPool(id, poolCapacity, random, privateKeyLength: length);
+            _pools[(int)id] = pool;
+            pools.Add(pool);
         }
 
         _worker = new ModExpBatchWorker(batcher, [.. pools]);
@@ -255,8 +260,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         DhPrivateKey? key = request.PrivateKey;
         if (request.Operation == DhOperation.GenerateKeyPair)
         {
-            if (group.Kind != DhGroupKind.Curve25519 || request.Destination.Length < coordinate)
+            if (group.Kind != DhGroupKind.Curve25519 || request.Destination.Length < coordinate || PooledAvailable(group.Id) > 0)
             {
+                // P-256 pairs stay on .NET; an X25519 pair ready in the pool is taken at once (MM4 leaves without
+                // waiting, isakmpd's order); otherwise one is computed in the next batch.
                 result = Execute(request);
                 return true;
             }
@@ -394,7 +401,9 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         _worker.Nudge(); // lets the worker top the pool up
         publicValue.CopyTo(publicValueDestination);
         Interlocked.Increment(ref _pooledKeyPairs);
-        return new DhResult(DhStatus.Success, publicValue.Length, DhPrivateKey.ForModp(group, exponent, publicValue));
+        return new DhResult(DhStatus.Success, publicValue.Length, group.Kind == DhGroupKind.Modp
+            ? DhPrivateKey.ForModp(group, exponent, publicValue)
+            : DhPrivateKey.ForScalar(group, exponent, publicValue));
     }
 
     /// <summary>

@@ -179,7 +179,7 @@ public sealed class ModExpBatcher : IDisposable
         {
             // A curve group runs on its multi-lane ECDH kernel (there is no managed tier: a configuration error otherwise).
             IEcdhLaneKernel ecdh = _options.EcdhFactory?.TryCreate(group)
-                ?? throw new InvalidOperationException($"No multi-lane ECDH kernel for group {group} on this machine.");
+                ?? throw new ArgumentOutOfRangeException(nameof(group), group, "No multi-lane ECDH kernel for this group (ModExpBatchOptions.EcdhFactory).");
             kernel = new EcdhModExpKernel(ecdh);
         }
         else

@@ -173,6 +173,39 @@ public class BatchedDhEngineSubmitTests
         Drain(q, 1, (_, r) => Assert.Equal(DhStatus.InvalidKeyInformation, r.Status));
     }
 
+    [IfmaEcdhFact]
+    public void X25519Pool_PairsEqualNSec_AndTheirSharedSecretsToo()
+    {
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { EcdhFactory = IfmaEcdhKernelFactory.Instance }, pooledGroups: [DhGroupId.Curve25519], poolCapacity: 16);
+        DhGroup group = DhGroupRegistry.Get(DhGroupId.Curve25519);
+        var spin = System.Diagnostics.Stopwatch.StartNew();
+        while (engine.PooledAvailable(DhGroupId.Curve25519) < 8)
+        {
+            Assert.True(spin.Elapsed < Patience, "the pool never filled");
+            Thread.Sleep(1);
+        }
+
+        var queue = new DhCompletionQueue();
+        for (int i = 0; i < 8; i++)
+        {
+            byte[] pub = new byte[32];
+            Assert.True(engine.Submit(DhRequest.GenerateKeyPair(DhGroupId.Curve25519, pub), queue, i, out DhResult pair)); // from the pool: at once
+            DhPrivateKey key = pair.PrivateKey!;
+            using DhPrivateKey reference = Curve25519KeyExchange.FromKnownPrivateKey(group, key.Exponent!);
+            Assert.Equal(reference.PublicValue.ToArray(), pub);
+            using DhPrivateKey peer = Curve25519KeyExchange.FromKnownPrivateKey(group, RandomNumberGenerator.GetBytes(32));
+            byte[] expected = new byte[32];
+            Assert.Equal(DhStatus.Success, Curve25519KeyExchange.ComputeShared(reference, peer.PublicValue, expected));
+            byte[] shared = new byte[32];
+            Assert.False(engine.Submit(DhRequest.ComputeShared(key, peer.PublicValue.ToArray(), shared), queue, i, out _));
+            Drain(queue, 1, (_, r) => Assert.True(r.IsSuccess));
+            Assert.Equal(expected, shared);
+        }
+
+        Assert.True(engine.PooledKeyPairs >= 8);
+    }
+
     [Fact]
     public void WithoutEcdhKernels_CurvesCompleteSynchronously()
     {
