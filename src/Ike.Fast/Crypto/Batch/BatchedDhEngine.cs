@@ -4,13 +4,15 @@ using Ike.Fast.Crypto.DiffieHellman;
 namespace Ike.Fast.Crypto.Batch;
 
 /// <summary>
-/// An <see cref="IDhEngine"/> that runs MODP exponentiations eight at a time: <see cref="ExecuteAsync"/> queues
-/// ComputeShared requests on a <see cref="ModExpBatchWorker"/> (a batch runs when its lanes are full or its oldest
-/// request has waited <see cref="ModExpBatchOptions.FlushDeadline"/>), and GenerateKeyPair takes precomputed pairs
-/// from per-group <see cref="EphemeralKeyPairPool"/>s. Validation, statuses and encodings are those of
-/// <see cref="ScalarDhEngine"/> (RFC 2409 §5, RFC 6989 §2.1), which also serves <see cref="Execute"/> for shared
-/// secrets, ECP and Curve25519 groups, empty pools and a full queue (back-pressure falls back to the scalar path
-/// rather than failing a handshake). Thread-safe.
+/// An <see cref="IDhEngine"/> that runs Diffie-Hellman eight at a time: MODP exponentiations on the selected tier and,
+/// with <see cref="ModExpBatchOptions.EcdhFactory"/> on an IFMA CPU, X25519 and P-256 scalar multiplications, all through
+/// one <see cref="ModExpBatchWorker"/> (a batch runs when its lanes are full or its oldest request has waited
+/// <see cref="ModExpBatchOptions.FlushDeadline"/>). <see cref="Submit"/> (the sans-IO path of the endpoint) and
+/// <see cref="ExecuteAsync"/> (MODP only) queue shared secrets; key pairs come from per-group one-use
+/// <see cref="EphemeralKeyPairPool"/>s (MODP, X25519), or a batch lane (X25519), or .NET (P-256, whose KE needs x || y).
+/// Validation, statuses and encodings are those of <see cref="ScalarDhEngine"/> (RFC 2409 §5, RFC 6989 §2.1, RFC 7748
+/// §6.1, RFC 5903 §7), which also serves <see cref="Execute"/> for shared secrets, empty pools and a full queue
+/// (back-pressure falls back to the scalar path rather than failing a handshake). Thread-safe.
 /// </summary>
 public sealed class BatchedDhEngine : IDhEngine, IDisposable
 {
@@ -94,7 +96,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     /// </summary>
     public long ScalarFallbacks => Interlocked.Read(ref _scalarFallbacks);
 
-    /// <summary>Key pairs served from a pool (counter).</summary>
+    /// <summary>Key pairs served from a pool or computed in a batch lane (counter).</summary>
     public long PooledKeyPairs => Interlocked.Read(ref _pooledKeyPairs);
 
     /// <summary>The batcher's counters: lane occupancy and the longest added queue wait (worker clock).</summary>
