@@ -31,6 +31,12 @@ internal static class ConfiguredDhEngine
     /// <summary>Environment variable with the batch flush deadline in microseconds.</summary>
     public const string DeadlineEnvironmentVariable = "IKEFAST_DH_DEADLINE_US";
 
+    /// <summary>
+    /// Key pairs kept ready per pooled group: sixteen batches, so a burst of new peers does not fall back to the
+    /// scalar path on the loop thread (the loadtest drained the engine's default 32 at a few hundred handshakes/s).
+    /// </summary>
+    public const int PoolCapacity = 128;
+
     public static IDhEngine Create(IkeFastConfiguration configuration) =>
         Create(configuration, Environment.GetEnvironmentVariable(EngineEnvironmentVariable),
             Environment.GetEnvironmentVariable(DeadlineEnvironmentVariable));
@@ -65,7 +71,7 @@ internal static class ConfiguredDhEngine
         // Pools only for the groups in use (MODP, and X25519 where its lanes run): pairs are computed ahead of demand
         // on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
         var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519).ToList();
-        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled);
+        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, PoolCapacity);
     }
 
     private static HashSet<DhGroupId> NamedGroups(IkeFastConfiguration configuration)
