@@ -1,18 +1,85 @@
+using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Fast.Host.Configuration;
+using Ike.Native.Ecc;
+using Ike.Native.ModExp;
 
 namespace Ike.Fast.Host.Daemon;
 
 /// <summary>
-/// The daemon's Diffie-Hellman engine. Legacy groups (1, 2) are refused by default (DhEngineOptions) unless the
-/// configuration names them: a proposal keyword such as <c>modp1024</c> in <c>proposals</c> or <c>esp_proposals</c>
-/// is exactly that explicit naming (Ike.Fast.Policy README), so those groups are enabled here. Without this the
-/// parser accepted <c>aes128-sha256-modp1024</c> but the engine then failed every exchange with
-/// INVALID-KEY-INFORMATION (found against charon, tests/Ike.Fast.InteropTests).
+/// The daemon's Diffie-Hellman engine: by default the batched one (<see cref="BatchedDhEngine"/>: MODP shared secrets
+/// eight at a time on the IFMA / AVX-512 / AVX2 / scalar tier, key pairs from one-use pools of the MODP groups the
+/// configuration names, results handed back to the daemon thread through <see cref="DhCompletionPump"/>).
+/// <para>
+/// Environment: <c>IKEFAST_DH_ENGINE</c> = <c>batched</c> (default) or <c>scalar</c> (the synchronous engine);
+/// <c>IKEFAST_DH_DEADLINE_US</c> = the batch flush deadline in microseconds (default 200);
+/// <c>IKEFAST_DH_TIER</c> = forced tier (<see cref="ModExpBatchOptions.TierEnvironmentVariable"/>).
+/// </para>
+/// <para>
+/// Legacy groups (1, 2) are refused by default (DhEngineOptions) unless the configuration names them: a proposal
+/// keyword such as <c>modp1024</c> in <c>proposals</c> or <c>esp_proposals</c> is exactly that explicit naming
+/// (Ike.Fast.Policy README), so those groups are enabled here. Without this the parser accepted
+/// <c>aes128-sha256-modp1024</c> but the engine then failed every exchange with INVALID-KEY-INFORMATION (found against
+/// charon, tests/Ike.Fast.InteropTests).
+/// </para>
 /// </summary>
 internal static class ConfiguredDhEngine
 {
-    public static ScalarDhEngine Create(IkeFastConfiguration configuration)
+    /// <summary>Environment variable choosing the engine: batched (default) or scalar.</summary>
+    public const string EngineEnvironmentVariable = "IKEFAST_DH_ENGINE";
+
+    /// <summary>Environment variable with the batch flush deadline in microseconds.</summary>
+    public const string DeadlineEnvironmentVariable = "IKEFAST_DH_DEADLINE_US";
+
+    /// <summary>
+    /// Key pairs kept ready per pooled group: sixteen batches, so a burst of new peers does not fall back to the
+    /// scalar path on the loop thread (the loadtest drained the engine's default 32 at a few hundred handshakes/s).
+    /// </summary>
+    public const int PoolCapacity = 128;
+
+    public static IDhEngine Create(IkeFastConfiguration configuration) =>
+        Create(configuration, Environment.GetEnvironmentVariable(EngineEnvironmentVariable),
+            Environment.GetEnvironmentVariable(DeadlineEnvironmentVariable));
+
+    public static IDhEngine Create(IkeFastConfiguration configuration, string? engine, string? deadlineMicroseconds)
+    {
+        var named = NamedGroups(configuration);
+        var legacy = new HashSet<DhGroupId>(named);
+        legacy.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
+        var options = new DhEngineOptions
+        {
+            ExplicitlyEnabledLegacyGroups = legacy,
+            // daemon.dh_exponent: full-length MODP exponents for a like-for-like race against charon.
+            ExponentLength = configuration.Daemon.DhExponent,
+        };
+        switch (engine?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "batched":
+                break;
+            case "scalar":
+                return new ScalarDhEngine(SystemDhRandomSource.Instance, options);
+            default:
+                throw new InvalidOperationException($"{EngineEnvironmentVariable}='{engine}': expected 'batched' or 'scalar'.");
+        }
+
+        var batch = new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance, EcdhFactory = IfmaEcdhKernelFactory.Instance };
+        if (!string.IsNullOrWhiteSpace(deadlineMicroseconds))
+        {
+            if (!int.TryParse(deadlineMicroseconds, out var us) || us < 0)
+            {
+                throw new InvalidOperationException($"{DeadlineEnvironmentVariable}='{deadlineMicroseconds}': expected microseconds (>= 0).");
+            }
+
+            batch.FlushDeadline = TimeSpan.FromMicroseconds(us);
+        }
+
+        // Pools only for the groups in use (MODP, and X25519 where its lanes run): pairs are computed ahead of demand
+        // on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
+        var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519).ToList();
+        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, PoolCapacity);
+    }
+
+    private static HashSet<DhGroupId> NamedGroups(IkeFastConfiguration configuration)
     {
         var named = new HashSet<DhGroupId>();
         foreach (var peer in configuration.Connections)
@@ -34,12 +101,6 @@ internal static class ConfiguredDhEngine
             }
         }
 
-        named.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
-        return new ScalarDhEngine(SystemDhRandomSource.Instance, new DhEngineOptions
-        {
-            ExplicitlyEnabledLegacyGroups = named,
-            // daemon.dh_exponent (bench branch): full-length MODP exponents for a like-for-like race against charon.
-            ExponentLength = configuration.Daemon.DhExponent,
-        });
+        return named;
     }
 }

@@ -38,6 +38,7 @@ public sealed class IkeDaemon : IControlTarget
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly Endpoint _endpoint;
+    private readonly DhCompletionPump _dhPump;
     private readonly SaLifetimes _lifetimes = new();
     private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
 
@@ -68,9 +69,16 @@ public sealed class IkeDaemon : IControlTarget
             endpointOptions = (endpointOptions ?? new EndpointOptions()) with { XauthBackend = configuration.XauthBackend };
         }
 
-        _endpoint = new Endpoint(configuration.Connections, _secrets, dh ?? ConfiguredDhEngine.Create(configuration),
-            random ?? SystemEngineRandom.Instance, installer, endpointOptions);
+        var engine = dh ?? ConfiguredDhEngine.Create(configuration);
+        _endpoint = new Endpoint(configuration.Connections, _secrets, engine, random ?? SystemEngineRandom.Instance, installer, endpointOptions);
+        _dhPump = new DhCompletionPump(_endpoint, engine, ownsEngine: dh is null);
     }
+
+    /// <summary>Diffie-Hellman operations outstanding (metrics; read from other threads, a torn read is harmless).</summary>
+    internal long DhQueueDepth => _dhPump.QueueDepth;
+
+    /// <summary>The DH batcher's lane counters, or null with a synchronous engine (metrics).</summary>
+    internal Ike.Fast.Crypto.Batch.ModExpBatchCounters? DhBatchCounters => _dhPump.BatchCounters;
 
     /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
     public EndpointCounters Counters => _endpoint.Counters;
@@ -285,6 +293,11 @@ public sealed class IkeDaemon : IControlTarget
                 }
             }
 
+            if (_dhPump.Pump(Now()))
+            {
+                Drain(sendBuffer); // exchanges resumed with their Diffie-Hellman results
+            }
+
             var now = Now();
             var engineDeadline = _endpoint.PollTimeout();
             if (engineDeadline is { } due && due <= now)
@@ -306,6 +319,7 @@ public sealed class IkeDaemon : IControlTarget
             var wait = deadline is { } next
                 ? TimeSpan.FromMilliseconds(Math.Min(next - now, (long)_options.MaxWait.TotalMilliseconds))
                 : _options.MaxWait;
+            wait = _dhPump.BoundWait(wait);
             if (_transport.TryReceive(receiveBuffer, wait, out var datagram))
             {
                 Receive(receiveBuffer.AsSpan(0, datagram.Length), datagram);
@@ -320,6 +334,7 @@ public sealed class IkeDaemon : IControlTarget
         }
 
         _logger.LogInformation("stopping: {Ike} IKE SA(s), {Child} IPsec SA(s) up", _registry.IkeCount, _registry.ChildCount);
+        _dhPump.Dispose();
         foreach (var reloaded in _reloaded)
         {
             reloaded.Dispose();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Host.Control;
 using Ike.Fast.Protocol;
 
@@ -32,6 +33,7 @@ public sealed class IkeFastMetrics : IDisposable
     private readonly Counter<long> _started;
     private Func<long>? _halfOpen;
     private Func<long>? _dhQueueDepth;
+    private Func<ModExpBatchCounters?>? _dhBatches;
 
     /// <param name="counters">The engine's counters (null while the daemon is not started).</param>
     /// <param name="registry">Established SAs (status registry).</param>
@@ -58,6 +60,12 @@ public sealed class IkeFastMetrics : IDisposable
         _meter.CreateObservableGauge("ikefast.half_open", () => Hook(_halfOpen), "{sa}", "Responder Phase 1 SAs not yet established");
         _meter.CreateObservableGauge("ikefast.dh.queue_depth", () => Hook(_dhQueueDepth), "{operation}",
             "Diffie-Hellman computations waiting");
+        _meter.CreateObservableCounter("ikefast.dh.batches", () => Batch(b => b.Batches), "{batch}",
+            "Diffie-Hellman batches run (shared secrets and key-pool refills, up to 8 lanes each)");
+        _meter.CreateObservableCounter("ikefast.dh.batch_lanes", () => Batch(b => b.Lanes), "{operation}",
+            "Diffie-Hellman operations run in those batches");
+        _meter.CreateObservableGauge("ikefast.dh.batch_fill", BatchFill, "{lane}",
+            "Average lanes filled per Diffie-Hellman batch (8 = full)");
         _started = _meter.CreateCounter<long>("ikefast.handshakes.started", "{handshake}", "Negotiations started, by phase");
     }
 
@@ -66,6 +74,9 @@ public sealed class IkeFastMetrics : IDisposable
 
     /// <summary>Where the DH queue depth comes from (an asynchronous DH engine registers itself here).</summary>
     public void SetDhQueueDepthSource(Func<long> source) => _dhQueueDepth = source;
+
+    /// <summary>Where the DH batcher's counters come from (null while the engine is synchronous).</summary>
+    public void SetDhBatchSource(Func<ModExpBatchCounters?> source) => _dhBatches = source;
 
     /// <summary>Counts a negotiation start (hook for the daemon loop; <paramref name="phase"/> 1 or 2).</summary>
     public void HandshakeStarted(int phase) =>
@@ -99,6 +110,22 @@ public sealed class IkeFastMetrics : IDisposable
     {
         yield return new Measurement<long>(_registry?.IkeCount ?? 0, _shard, new KeyValuePair<string, object?>("phase", 1));
         yield return new Measurement<long>(_registry?.ChildCount ?? 0, _shard, new KeyValuePair<string, object?>("phase", 2));
+    }
+
+    private IEnumerable<Measurement<long>> Batch(Func<ModExpBatchCounters, long> read)
+    {
+        if (_dhBatches?.Invoke() is { } counters)
+        {
+            yield return new Measurement<long>(read(counters), _shard);
+        }
+    }
+
+    private IEnumerable<Measurement<double>> BatchFill()
+    {
+        if (_dhBatches?.Invoke() is { Batches: > 0 } counters)
+        {
+            yield return new Measurement<double>((double)counters.Lanes / counters.Batches, _shard);
+        }
     }
 
     private IEnumerable<Measurement<long>> Hook(Func<long>? source)

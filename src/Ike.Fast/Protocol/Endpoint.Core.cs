@@ -350,28 +350,6 @@ public sealed partial class Endpoint
         return n;
     }
 
-    /// <summary>Generates our DH key pair; null on failure (a local configuration problem).</summary>
-    private DhPrivateKey? GenerateDh(DhGroupId group, out byte[] publicValue)
-    {
-        if (!DhGroupRegistry.TryGet(group, out DhGroup? g))
-        {
-            publicValue = [];
-            return null;
-        }
-
-        publicValue = new byte[g.PublicValueLength];
-        DhResult r = _dh.Execute(DhRequest.GenerateKeyPair(group, publicValue));
-        return r.IsSuccess ? r.PrivateKey : null;
-    }
-
-    /// <summary>g^xy into the pinned scratch; the caller zeroes it after use.</summary>
-    private DhStatus ComputeShared(DhPrivateKey key, byte[] peerPublic, out int length)
-    {
-        DhResult r = _dh.Execute(DhRequest.ComputeShared(key, peerPublic, _shared));
-        length = r.BytesWritten;
-        return r.Status;
-    }
-
     private static void WriteCookies(IkeSa sa, Span<byte> ckyI, Span<byte> ckyR)
     {
         BinaryPrimitives.WriteUInt64BigEndian(ckyI, sa.InitiatorCookie);
@@ -380,6 +358,7 @@ public sealed partial class Endpoint
 
     private void RemoveSa(IkeSa sa, long now, DiagnosticCode reason, bool wasEstablished, bool keepChildren = false)
     {
+        CancelDh(sa);
         UnindexByConnection(sa);
         _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))

@@ -134,8 +134,13 @@ public sealed partial class Endpoint
     private void SendAggressive1(IkeSa sa, long now)
     {
         DhGroupId group = sa.Peer.IkeProposals[0].Group;
-        sa.DhKey = GenerateDh(group, out sa.Gxi);
-        if (sa.DhKey is null)
+        DhStep keyPair = GenerateDh(sa, 0, group, default, DhResume.StartAggressive, out sa.DhKey, out sa.Gxi);
+        if (keyPair == DhStep.Pending)
+        {
+            return; // AM1 leaves when our public value is ready (DhResume.StartAggressive)
+        }
+
+        if (keyPair == DhStep.Failed)
         {
             RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
             return;
@@ -161,6 +166,11 @@ public sealed partial class Endpoint
     {
         if (_responderByInitiator.TryGetValue((h.InitiatorCookie, remote), out IkeSa? existing))
         {
+            if (RouteToParkedDh(existing, 0, message, now))
+            {
+                return;
+            }
+
             RepeatOrDrop(existing, existing.Flight, message, now, requester: false);
             return;
         }
@@ -275,7 +285,7 @@ public sealed partial class Endpoint
 
     private void HandlePhase1(long now, IkeSa sa, IPEndPoint remote, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
-        if (RepeatOrDrop(sa, sa.Flight, message, now, requester: sa.IsInitiator, dropIfNew: false))
+        if (RouteToParkedDh(sa, 0, message, now) || RepeatOrDrop(sa, sa.Flight, message, now, requester: sa.IsInitiator, dropIfNew: false))
         {
             return;
         }
@@ -329,8 +339,13 @@ public sealed partial class Endpoint
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
         sa.Flight.RememberIncoming(message);
-        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxi);
-        if (sa.DhKey is null)
+        DhStep keyPair = GenerateDh(sa, 0, sa.Chosen!.Group, message, DhResume.Phase1Message, out sa.DhKey, out sa.Gxi);
+        if (keyPair == DhStep.Pending)
+        {
+            return; // parked: this handler runs again with the key pair
+        }
+
+        if (keyPair == DhStep.Failed)
         {
             RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
             return;
@@ -360,14 +375,18 @@ public sealed partial class Endpoint
         }
 
         sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
-        if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
+        if (GenerateDh(sa, 0, sa.Chosen!.Group, message, DhResume.Phase1Message, out sa.DhKey, out sa.Gxr) != DhStep.Ready)
         {
-            return;
+            return; // parked (this handler runs again with the key pair) or failed
         }
 
         sa.Nr = NewNonce();
-        if (!TryDeriveKeys(now, sa, null))
+
+        // isakmpd's order: MM4 needs only our g^x and Nr, so it leaves now and g^xy (then SKEYID, RFC 2409 §5) is
+        // computed while it is on the wire; a deferred g^xy resumes in FinishResponderKeys, and an MM5 that arrives
+        // first waits for it. A bad peer value fails here, before MM4.
+        DhStep shared = KeyExchange(now, sa, sa.Gxi, default, DhResume.ResponderKeys);
+        if (shared == DhStep.Failed)
         {
             return;
         }
@@ -384,6 +403,10 @@ public sealed partial class Endpoint
         WriteNatDiscovery(sa, ref w);
         FinishCleartext(sa, ref w, now, awaitingReply: true);
         sa.State = Phase1State.MainResponderSentKe;
+        if (shared == DhStep.Ready)
+        {
+            TryDeriveKeys(now, sa, null);
+        }
     }
 
     /* <-- MM4 HDR, KE, Nr */
@@ -397,7 +420,7 @@ public sealed partial class Endpoint
         }
 
         sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-        if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.Peer.RemoteAuth.Identity))
+        if (KeyExchange(now, sa, sa.Gxr, message, DhResume.Phase1Message) != DhStep.Ready || !TryDeriveKeys(now, sa, sa.Peer.RemoteAuth.Identity))
         {
             return;
         }
@@ -504,9 +527,19 @@ public sealed partial class Endpoint
 
         sa.IdiiB = idBody.ToArray();
         sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-        sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
-        if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
+        DhStep step = GenerateDh(sa, 0, sa.Chosen!.Group, message, DhResume.Aggressive1, out sa.DhKey, out sa.Gxr);
+        if (step == DhStep.Ready)
         {
+            step = KeyExchange(now, sa, sa.Gxi, message, DhResume.Aggressive1);
+        }
+
+        if (step != DhStep.Ready)
+        {
+            if (step == DhStep.Pending)
+            {
+                _dhLastParked!.Offer = chosen; // the replay answers with the same transform
+            }
+
             return;
         }
 
@@ -560,7 +593,7 @@ public sealed partial class Endpoint
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
         sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-        if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
+        if (KeyExchange(now, sa, sa.Gxr, message, DhResume.Phase1Message) != DhStep.Ready || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
         {
             return;
         }
@@ -878,21 +911,6 @@ public sealed partial class Endpoint
 
         nonce = source.Slice(m.Nonce.Start, m.Nonce.Length).ToArray();
         return true;
-    }
-
-    /// <summary>g^xy from our key and the peer's KE; INVALID-KEY-INFORMATION on a bad value (RFC 2408 §3.14.1).</summary>
-    private bool TryKeyExchange(long now, IkeSa sa, byte[] peerPublic)
-    {
-        DhStatus status = ComputeShared(sa.DhKey!, peerPublic, out sa.SharedLength);
-        if (status == DhStatus.Success)
-        {
-            return true;
-        }
-
-        Drop(DiagnosticCode.InvalidKeyInformation, sa, now, $"peer KE rejected: {status}", NotifyMessageType.InvalidKeyInformation);
-        SendUnprotectedNotify(sa.Local, sa.Remote, sa.InitiatorCookie, sa.ResponderCookie, NotifyMessageType.InvalidKeyInformation);
-        RemoveSa(sa, now, DiagnosticCode.InvalidKeyInformation, false);
-        return false;
     }
 
     /// <summary>SKEYID and the rest from the PSK (RFC 2409 §5.4), then the Phase 1 cipher and IV.</summary>

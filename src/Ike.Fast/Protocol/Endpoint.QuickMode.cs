@@ -23,28 +23,36 @@ public sealed partial class Endpoint
             return;
         }
 
-        uint mid = NewMessageId(sa);
-        var qm = new QuickModeExchange { MessageId = mid, IsInitiator = true, Child = child };
-        qm.Iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
-        qm.Ni = NewNonce();
         ChildProposal first = child.Proposals[0];
-        qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
-        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
-        qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
-        qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
-        qm.LifetimeKilobytes = child.LifeKilobytes;
+
+        // The PFS key pair first: if the engine defers it, nothing (message ID, SPI) is taken until it is back.
+        DhPrivateKey? pfsKey = null;
         byte[] ke = [];
         if (first.PfsGroup is { } group)
         {
-            qm.PfsKey = GenerateDh(group, out ke);
-            if (qm.PfsKey is null)
+            DhStep keyPair = GenerateDh(sa, 0, group, default, DhResume.StartQuickMode, out pfsKey, out ke);
+            if (keyPair == DhStep.Pending)
             {
-                _spis.Release(first.Protocol, qm.InboundSpi);
+                _dhLastParked!.Child = child;
+                return;
+            }
+
+            if (keyPair == DhStep.Failed)
+            {
                 Diagnose(DiagnosticCode.InvalidKeyInformation, sa, now, $"cannot generate PFS group {group}");
                 return;
             }
         }
 
+        uint mid = NewMessageId(sa);
+        var qm = new QuickModeExchange { MessageId = mid, IsInitiator = true, Child = child, PfsKey = pfsKey };
+        qm.Iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
+        qm.Ni = NewNonce();
+        qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
+        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
+        qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
+        qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
+        qm.LifetimeKilobytes = child.LifeKilobytes;
         sa.Exchanges[mid] = qm;
         Schedule(sa);
         qm.Flight.Local = sa.Local;
@@ -73,6 +81,11 @@ public sealed partial class Endpoint
 
     private void HandleQuickMode(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
+        if (RouteToParkedDh(sa, h.MessageId, message, now))
+        {
+            return;
+        }
+
         if (sa.Exchanges.TryGetValue(h.MessageId, out QuickModeExchange? qm))
         {
             if (RepeatOrDrop(sa, qm.Flight, message, now, requester: qm.IsInitiator, dropIfNew: false))
@@ -238,9 +251,20 @@ public sealed partial class Endpoint
         byte[] ke = [];
         if (chosen.PfsGroup is { } group)
         {
-            qm.PfsKey = GenerateDh(group, out ke);
+            DhStep step = GenerateDh(sa, mid, group, message, DhResume.QuickMode1, out qm.PfsKey, out ke);
             byte[] peerKe = plain.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-            if (qm.PfsKey is null || ComputeShared(qm.PfsKey, peerKe, out int sharedLength) != DhStatus.Success)
+            int sharedLength = 0;
+            if (step == DhStep.Ready)
+            {
+                step = ComputeShared(sa, mid, qm.PfsKey!, peerKe, message, DhResume.QuickMode1, out _, out sharedLength);
+            }
+
+            if (step == DhStep.Pending)
+            {
+                return; // parked: QM1 is handled again when the PFS values are back (nothing was allocated yet)
+            }
+
+            if (step == DhStep.Failed)
             {
                 qm.Dispose();
                 Drop(DiagnosticCode.InvalidKeyInformation, sa, now, $"QM1 {mid:x8}: PFS KE rejected", NotifyMessageType.InvalidKeyInformation);
@@ -352,7 +376,16 @@ public sealed partial class Endpoint
         if (chosen.PfsGroup is not null)
         {
             byte[] peerKe = plain.Slice(m.Ke.Start, m.Ke.Length).ToArray();
-            if (qm.PfsKey is null || qm.PfsKey.Group.Id != chosen.PfsGroup || ComputeShared(qm.PfsKey, peerKe, out int sharedLength) != DhStatus.Success)
+            int sharedLength = 0;
+            DhStep step = qm.PfsKey is null || qm.PfsKey.Group.Id != chosen.PfsGroup
+                ? DhStep.Failed
+                : ComputeShared(sa, qm.MessageId, qm.PfsKey, peerKe, message, DhResume.QuickMode2, out _, out sharedLength);
+            if (step == DhStep.Pending)
+            {
+                return; // parked: QM2 is handled again with g^xy
+            }
+
+            if (step == DhStep.Failed)
             {
                 Drop(DiagnosticCode.InvalidKeyInformation, sa, now, $"QM2 {qm.MessageId:x8}: PFS KE rejected", NotifyMessageType.InvalidKeyInformation);
                 return;

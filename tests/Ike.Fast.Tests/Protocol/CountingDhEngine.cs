@@ -22,4 +22,21 @@ internal sealed class CountingDhEngine(IDhEngine inner) : IDhEngine
 
         return inner.Execute(request);
     }
+
+    // A deferring engine stays deferring behind the counter (AsyncDh* conversation tests).
+    public bool CanDefer => inner.CanDefer;
+
+    public bool Submit(in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
+    {
+        if (request.Operation == DhOperation.GenerateKeyPair)
+        {
+            KeyPairs++;
+        }
+        else
+        {
+            SharedSecrets++;
+        }
+
+        return inner.Submit(request, sink, token, out result);
+    }
 }

@@ -32,23 +32,28 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, BatchLanes);
-        ModpGroup modp = ModExpGroups.ForId(group);
+        // X25519 (RFC 7748 §6.1): a pair is a random 32-byte scalar (clamped by the kernel) and scalar * u(9), on the
+        // batcher's ECDH lanes; every other group is MODP: g^x mod p.
+        bool x25519 = group == DhGroupId.Curve25519;
+        int modulusLength = x25519 ? X25519Length : ModExpGroups.ForId(group).ByteLength;
         Group = group;
         _random = random;
         PrivateKeyLength = privateKeyLength == 0 ? DefaultPrivateKeyLength(group) : privateKeyLength;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, modp.ByteLength, nameof(privateKeyLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, modulusLength, nameof(privateKeyLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrivateKeyLength, 1, nameof(privateKeyLength));
         LowWatermark = lowWatermark < 0 ? capacity / 2 : lowWatermark;
-        _generator = [(byte)ModpGroup.Generator];
-        _primeMinusOne = modp.PrimeMinusOneBytes;
+        _generator = x25519 ? X25519BasePoint() : [(byte)ModpGroup.Generator];
+        _primeMinusOne = x25519 ? [] : ModExpGroups.ForId(group).PrimeMinusOneBytes;
         _slots = new EphemeralKeyPair[capacity];
         for (int i = 0; i < capacity; i++)
         {
-            _slots[i] = new EphemeralKeyPair(this, i, PrivateKeyLength, modp.ByteLength);
+            _slots[i] = new EphemeralKeyPair(this, i, PrivateKeyLength, modulusLength);
         }
 
         _ready = new int[capacity];
     }
+
+    private const int X25519Length = 32;
 
     /// <summary>The group.</summary>
     public DhGroupId Group { get; }
@@ -203,5 +208,13 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
                 return;
             }
         }
+    }
+
+    /// <summary>u = 9, little-endian (RFC 7748 §4.1).</summary>
+    private static byte[] X25519BasePoint()
+    {
+        byte[] u = new byte[X25519Length];
+        u[0] = 9;
+        return u;
     }
 }

@@ -15,6 +15,12 @@ public sealed class ModExpBatchOptions
     /// <summary>The native IFMA kernels (Ike.Native's factory), or null to use the managed tiers only.</summary>
     public IModExpKernelFactory? NativeFactory { get; set; }
 
+    /// <summary>
+    /// The multi-lane ECDH kernels (Ike.Native's IFMA X25519 and P-256), or null: curve groups then stay on the scalar
+    /// engine (NSec, .NET).
+    /// </summary>
+    public IEcdhKernelFactory? EcdhFactory { get; set; }
+
     /// <summary>How long a partly filled batch may wait for more requests (default 200 microseconds).</summary>
     public TimeSpan FlushDeadline { get; set; } = TimeSpan.FromMicroseconds(200);
 

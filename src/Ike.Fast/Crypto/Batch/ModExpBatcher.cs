@@ -174,8 +174,20 @@ public sealed class ModExpBatcher : IDisposable
             return existing;
         }
 
-        ModpGroup modp = ModExpGroups.ForId(group); // throws for non-MODP groups (configuration error)
-        IModExpLaneKernel kernel = ModExpTierSelector.CreateKernel(Tier, modp.PrimeBytes, _options.NativeFactory);
+        IModExpLaneKernel kernel;
+        if (group is DhGroupId.Curve25519 or DhGroupId.Ecp256)
+        {
+            // A curve group runs on its multi-lane ECDH kernel (there is no managed tier: a configuration error otherwise).
+            IEcdhLaneKernel ecdh = _options.EcdhFactory?.TryCreate(group)
+                ?? throw new ArgumentOutOfRangeException(nameof(group), group, "No multi-lane ECDH kernel for this group (ModExpBatchOptions.EcdhFactory).");
+            kernel = new EcdhModExpKernel(ecdh);
+        }
+        else
+        {
+            ModpGroup modp = ModExpGroups.ForId(group); // throws for other non-MODP groups (configuration error)
+            kernel = ModExpTierSelector.CreateKernel(Tier, modp.PrimeBytes, _options.NativeFactory);
+        }
+
         var queue = new ModExpGroupQueue(group, kernel, _queueCapacity);
         _queues[(int)group] = queue;
         return queue;

@@ -9,7 +9,7 @@ namespace Ike.Fast.Crypto.Batch;
 /// </summary>
 internal sealed class ModExpGroupQueue : IDisposable
 {
-    private readonly byte[] _prime;
+    private readonly byte[]? _prime;
     private readonly byte[] _bases;
     private readonly byte[] _exponents;
     private readonly int[] _exponentLengths;
@@ -26,7 +26,8 @@ internal sealed class ModExpGroupQueue : IDisposable
         Group = group;
         Kernel = kernel;
         ModulusLength = kernel.ModulusLength;
-        _prime = ModExpGroups.ForId(group).PrimeBytes;
+        // Curve groups (EcdhModExpKernel) check their points in the kernel; MODP bases are compared with p here.
+        _prime = kernel is EcdhModExpKernel ? null : ModExpGroups.ForId(group).PrimeBytes;
         Capacity = capacity;
         _bases = new byte[capacity * ModulusLength];
         _exponents = new byte[capacity * ModulusLength];
@@ -60,7 +61,7 @@ internal sealed class ModExpGroupQueue : IDisposable
         }
 
         // The base is public (g or the peer's KE data): compare with p, left-padded to the prime's length.
-        if (@base.Length > len || !BelowPrime(@base))
+        if (@base.Length > len || (_prime is not null && !BelowPrime(@base)))
         {
             return ModExpEnqueueResult.BaseOutOfRange;
         }
@@ -138,15 +139,16 @@ internal sealed class ModExpGroupQueue : IDisposable
 
     private bool BelowPrime(ReadOnlySpan<byte> @base)
     {
-        int pad = _prime.Length - @base.Length;
+        byte[] prime = _prime!;
+        int pad = prime.Length - @base.Length;
         for (int i = 0; i < pad; i++)
         {
-            if (_prime[i] != 0)
+            if (prime[i] != 0)
             {
                 return true; // a shorter base is below a prime whose top byte is non-zero
             }
         }
 
-        return @base.SequenceCompareTo(_prime.AsSpan(pad)) < 0;
+        return @base.SequenceCompareTo(prime.AsSpan(pad)) < 0;
     }
 }

@@ -46,6 +46,10 @@ public sealed class DhPrivateKey : IDisposable
     internal static DhPrivateKey ForModp(DhGroup group, byte[] pinnedExponent, byte[] publicValue) =>
         new(group, publicValue, pinnedExponent, null, null);
 
+    /// <summary>A curve key as a raw scalar (batched engine: X25519 little-endian, P-256 big-endian d), pinned.</summary>
+    internal static DhPrivateKey ForScalar(DhGroup group, byte[] pinnedScalar, byte[] publicValue) =>
+        new(group, publicValue, pinnedScalar, null, null);
+
     internal static DhPrivateKey ForEcp(DhGroup group, ECDiffieHellman ecdh, byte[] publicValue) =>
         new(group, publicValue, null, ecdh, null);
 

@@ -1,0 +1,77 @@
+using Ike.Fast.Crypto.Batch;
+using Ike.Fast.Crypto.DiffieHellman;
+using Ike.Fast.Protocol;
+
+namespace Ike.Fast.Host.Daemon;
+
+/// <summary>
+/// Brings deferred Diffie-Hellman results back into the daemon's <see cref="Endpoint"/> on the daemon thread: the
+/// engine's worker posts into <see cref="Endpoint.DhCompletions"/>, the loop calls <see cref="Pump"/> every turn and,
+/// while operations are outstanding, waits on its socket no longer than <see cref="PollInterval"/> (IKEFAST_DH_POLL_US,
+/// default 1 ms), so a result is picked up at most that long after it is ready without a second wakeup source (an
+/// eventfd in the transport's wait set would remove even that; the transport is the sharded host's).
+/// </summary>
+internal sealed class DhCompletionPump : IDisposable
+{
+    private readonly Endpoint _endpoint;
+    private readonly IDhEngine _engine;
+    private readonly bool _ownsEngine;
+
+    /// <summary>Environment variable overriding <see cref="PollInterval"/> (microseconds).</summary>
+    public const string PollEnvironmentVariable = "IKEFAST_DH_POLL_US";
+
+    public DhCompletionPump(Endpoint endpoint, IDhEngine engine, bool ownsEngine)
+    {
+        _endpoint = endpoint;
+        _engine = engine;
+        _ownsEngine = ownsEngine;
+        // 1 ms by default: under load datagrams wake the loop anyway and every turn pumps; in between, a shorter poll
+        // costs a loop turn per interval while any DH is outstanding.
+        // IKEFAST_DH_POLL_US overrides it.
+        PollInterval = int.TryParse(Environment.GetEnvironmentVariable(PollEnvironmentVariable), out int us) && us > 0
+            ? TimeSpan.FromMicroseconds(us)
+            : TimeSpan.FromMilliseconds(1);
+        if (Environment.GetEnvironmentVariable("IKEFAST_DH_STATS") is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine(Statistics());
+        }
+    }
+
+    /// <summary>The longest socket wait while results are outstanding.</summary>
+    public TimeSpan PollInterval { get; }
+
+    /// <summary>Operations submitted by the endpoint and not yet handed back (DH queue depth of this shard).</summary>
+    public long QueueDepth => _endpoint.PendingDhCount;
+
+    /// <summary>The batcher's counters (lane occupancy), or null for a synchronous engine.</summary>
+    public ModExpBatchCounters? BatchCounters => (_engine as BatchedDhEngine)?.BatchCounters;
+
+    /// <summary>The socket wait, shortened to <see cref="PollInterval"/> while DH results are outstanding.</summary>
+    public TimeSpan BoundWait(TimeSpan wait) => _endpoint.PendingDhCount > 0 && wait > PollInterval ? PollInterval : wait;
+
+    /// <summary>Resumes the exchanges whose results arrived; true when any did (the caller drains the engine then).</summary>
+    public bool Pump(long now) => _endpoint.DhCompletions.Count > 0 && _endpoint.HandleDhCompletions(now) > 0;
+
+    /// <summary>One line of batcher statistics (IKEFAST_DH_STATS=1 prints it to stderr when the process exits).</summary>
+    public string? Statistics()
+    {
+        if (_engine is not BatchedDhEngine b)
+        {
+            return null;
+        }
+
+        ModExpBatchCounters c = b.BatchCounters;
+        return $"dh: batches {c.Batches} lanes {c.Lanes} fill {(c.Batches > 0 ? (double)c.Lanes / c.Batches : 0):F2} partial {c.PartialBatches} " +
+            $"max-wait {c.MaxOldestWait.TotalMicroseconds:F0} us, shared batched {b.BatchedRequests}, key pairs pooled {b.PooledKeyPairs}, " +
+            $"scalar fallbacks {b.ScalarFallbacks}, tier {b.Tier}";
+    }
+
+    public void Dispose()
+    {
+        if (_ownsEngine)
+        {
+            (_engine as IDisposable)?.Dispose();
+        }
+    }
+
+}

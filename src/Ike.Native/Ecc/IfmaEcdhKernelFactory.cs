@@ -1,0 +1,55 @@
+using Ike.Fast.Crypto.Batch;
+using Ike.Fast.Crypto.DiffieHellman;
+
+namespace Ike.Native.Ecc;
+
+/// <summary>
+/// Plugs the native 8-lane IFMA X25519 (<see cref="IfmaX25519"/>) and P-256 (<see cref="IfmaP256"/>) kernels into the
+/// engine's batched Diffie-Hellman: pass <see cref="Instance"/> as <see cref="ModExpBatchOptions.EcdhFactory"/>. On a
+/// CPU without AVX-512 IFMA (or without libikefast_native) it creates nothing and the curves stay on NSec / .NET.
+/// </summary>
+public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
+{
+    private IfmaEcdhKernelFactory()
+    {
+    }
+
+    /// <summary>The factory (stateless).</summary>
+    public static IfmaEcdhKernelFactory Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public IEcdhLaneKernel? TryCreate(DhGroupId group) => group switch
+    {
+        DhGroupId.Curve25519 when IfmaX25519.IsSupported => new X25519Kernel(),
+        DhGroupId.Ecp256 when IfmaP256.IsSupported => new P256Kernel(),
+        _ => null,
+    };
+
+    private sealed class X25519Kernel : IEcdhLaneKernel
+    {
+        public DhGroupId Group => DhGroupId.Curve25519;
+
+        public int MaxLanes => IfmaX25519.MaxLanes;
+
+        public int PointLength => IfmaX25519.ElementLength;
+
+        public int ScalarLength => IfmaX25519.ElementLength;
+
+        public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
+            IfmaX25519.Multiply(scalars, points, results, lanes);
+    }
+
+    private sealed class P256Kernel : IEcdhLaneKernel
+    {
+        public DhGroupId Group => DhGroupId.Ecp256;
+
+        public int MaxLanes => IfmaP256.MaxLanes;
+
+        public int PointLength => IfmaP256.PointLength;
+
+        public int ScalarLength => IfmaP256.ScalarLength;
+
+        public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
+            IfmaP256.Multiply(scalars, points, results, lanes).Failed;
+    }
+}
