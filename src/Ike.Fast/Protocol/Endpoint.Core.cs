@@ -345,7 +345,7 @@ public sealed partial class Endpoint
 
     private byte[] NewNonce()
     {
-        byte[] n = new byte[Options.NonceLength];
+        byte[] n = _bytes.Rent(Options.NonceLength);
         _random.Fill(n);
         return n;
     }
@@ -359,7 +359,7 @@ public sealed partial class Endpoint
             return null;
         }
 
-        publicValue = new byte[g.PublicValueLength];
+        publicValue = _bytes.Rent(g.PublicValueLength);
         DhResult r = _dh.Execute(DhRequest.GenerateKeyPair(group, publicValue));
         return r.IsSuccess ? r.PrivateKey : null;
     }
@@ -402,6 +402,11 @@ public sealed partial class Endpoint
             }
         }
 
+        foreach (ChildSaInfo child in sa.Children)
+        {
+            child.Live = false;
+        }
+
         sa.Children.Clear();
         foreach (QuickModeExchange qm in sa.Exchanges.Values)
         {
@@ -412,6 +417,7 @@ public sealed partial class Endpoint
         }
 
         sa.Dispose();
+        Retire(sa);
         Emit(new EngineEvent
         {
             Kind = EngineEventKind.Phase1Down,
@@ -658,8 +664,12 @@ public sealed partial class Endpoint
         {
             foreach (uint id in finished)
             {
-                sa.Exchanges.Remove(id, out QuickModeExchange? qm);
-                qm?.Dispose();
+                if (sa.Exchanges.Remove(id, out QuickModeExchange? qm))
+                {
+                    qm.Dispose();
+                    Retire(qm);
+                }
+
                 sa.CompletedMessageIds.Add(id);
             }
         }

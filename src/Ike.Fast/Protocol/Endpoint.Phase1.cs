@@ -38,17 +38,11 @@ public sealed partial class Endpoint
             return true;
         }
 
-        var sa = new IkeSa
-        {
-            Peer = connection,
-            IsInitiator = true,
-            Mode = connection.Mode,
-            Local = new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, 500),
-            Remote = new IPEndPoint(connection.RemoteAddress!, connection.RemotePort),
-            InitiatorCookie = NewCookie(),
-            CreatedAt = now,
-            LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds,
-        };
+        (IPEndPoint local, IPEndPoint remote) = InitiatorEndpoints(connection);
+        IkeSa sa = RentSa(connection, true, connection.Mode, local, remote);
+        sa.InitiatorCookie = NewCookie();
+        sa.CreatedAt = now;
+        sa.LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds;
         if (child is not null)
         {
             sa.PendingChildren.Add(child);
@@ -84,7 +78,7 @@ public sealed partial class Endpoint
             return null;
         }
 
-        if (IsLive(indexed) && indexed.State != Phase1State.Dead)
+        if (IsLive(indexed) && indexed.State != Phase1State.Dead && ReferenceEquals(indexed.Peer, connection))
         {
             return indexed;
         }
@@ -111,7 +105,8 @@ public sealed partial class Endpoint
             _saCountByConnection[sa.Peer] = _saCountByConnection.GetValueOrDefault(sa.Peer) + 1;
         }
 
-        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead)
+        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead ||
+            !ReferenceEquals(indexed.Peer, sa.Peer))
         {
             _saByConnection[sa.Peer] = sa;
         }
@@ -232,21 +227,14 @@ public sealed partial class Endpoint
 
         long offered = offers[index].LifeSeconds;
         long ours = (long)peer.IkeLifetime.TotalSeconds;
-        var sa = new IkeSa
-        {
-            Peer = peer,
-            IsInitiator = false,
-            Mode = step == ExchangeStep.Aggressive1 ? ExchangeMode.Aggressive : ExchangeMode.Main,
-            Local = local,
-            Remote = remote,
-            InitiatorCookie = h.InitiatorCookie,
-            ResponderCookie = NewCookie(),
-            CreatedAt = now,
-            CountsAsHalfOpen = true,
-            Chosen = chosen,
-            LifetimeSeconds = offered > 0 ? Math.Min(offered, ours) : ours,
-            SaiB = saBody.ToArray(),
-        };
+        IkeSa sa = RentSa(peer, false, step == ExchangeStep.Aggressive1 ? ExchangeMode.Aggressive : ExchangeMode.Main, local, remote);
+        sa.InitiatorCookie = h.InitiatorCookie;
+        sa.ResponderCookie = NewCookie();
+        sa.CreatedAt = now;
+        sa.CountsAsHalfOpen = true;
+        sa.Chosen = chosen;
+        sa.LifetimeSeconds = offered > 0 ? Math.Min(offered, ours) : ours;
+        sa.SaiB = _bytes.Copy(saBody);
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
         sa.Flight.Local = local;
@@ -359,7 +347,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxi = _bytes.Copy(message.Slice(m.Ke.Start, m.Ke.Length));
         sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
         if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
         {
@@ -396,7 +384,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxr = _bytes.Copy(message.Slice(m.Ke.Start, m.Ke.Length));
         if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.Peer.RemoteAuth.Identity))
         {
             return;
@@ -442,7 +430,7 @@ public sealed partial class Endpoint
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
         FollowPeerEndpoint(sa, now);
-        sa.IdiiB = idBody.ToArray();
+        sa.IdiiB = _bytes.Copy(idBody);
         bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
         /* MM6 <-- HDR*, IDir, HASH_R */
@@ -480,7 +468,7 @@ public sealed partial class Endpoint
         }
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
-        sa.IdirB = idBody.ToArray();
+        sa.IdirB = _bytes.Copy(idBody);
         sa.Flight.RememberIncoming(message);
         sa.Flight.Stop();
         Establish(now, sa, HasNotify(plain, in m, NotifyMessageType.InitialContact));
@@ -502,8 +490,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.IdiiB = idBody.ToArray();
-        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.IdiiB = _bytes.Copy(idBody);
+        sa.Gxi = _bytes.Copy(message.Slice(m.Ke.Start, m.Ke.Length));
         sa.DhKey = GenerateDh(sa.Chosen!.Group, out sa.Gxr);
         if (sa.DhKey is null || !TryKeyExchange(now, sa, sa.Gxi))
         {
@@ -559,7 +547,7 @@ public sealed partial class Endpoint
 
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
-        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxr = _bytes.Copy(message.Slice(m.Ke.Start, m.Ke.Length));
         if (!TryKeyExchange(now, sa, sa.Gxr) || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
         {
             return;
@@ -570,7 +558,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.IdirB = idBody.ToArray();
+        sa.IdirB = _bytes.Copy(idBody);
         sa.Flight.RememberIncoming(message);
         CheckNatDiscovery(sa, message, in m, now);
         /* AM3 HDR*, HASH_I [, NAT-D, NAT-D] --> (encrypted, as charon and pluto send it; on 4500 behind a NAT) */
@@ -687,7 +675,7 @@ public sealed partial class Endpoint
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
-        sa.LastPhase1Block = sa.Iv.Current.ToArray();
+        sa.LastPhase1Block = _bytes.Copy(sa.Iv.Current);
         sa.DhKey?.Dispose();
         sa.DhKey = null;
         Counters.Phase1Established++;
@@ -701,7 +689,10 @@ public sealed partial class Endpoint
             Peer = sa.Remote,
             IsInitiator = sa.IsInitiator,
             RemoteIdentity = sa.RemoteIdentity,
-            Message = $"{sa.Mode} Mode {sa.Chosen} lifetime {sa.LifetimeSeconds}s, peer vendors {sa.PeerVendors}",
+            Phase1Mode = sa.Mode,
+            Proposal = sa.Chosen,
+            LifetimeSeconds = sa.LifetimeSeconds,
+            PeerVendors = sa.PeerVendors,
         });
         if (initialContact)
         {
@@ -780,10 +771,10 @@ public sealed partial class Endpoint
     }
 
     /// <summary>SAi_b: the body of the SA payload, which is the first payload of MM1/AM1 (RFC 2409 §5).</summary>
-    private static byte[] FirstPayloadBody(ReadOnlySpan<byte> message)
+    private byte[] FirstPayloadBody(ReadOnlySpan<byte> message)
     {
         int length = BinaryPrimitives.ReadUInt16BigEndian(message[(IsakmpHeader.Size + 2)..]);
-        return message.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, length - GenericPayloadHeader.Size).ToArray();
+        return _bytes.Copy(message.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, length - GenericPayloadHeader.Size));
     }
 
     private void WriteVendorIds(ref IsakmpWriter w)
@@ -868,7 +859,7 @@ public sealed partial class Endpoint
     }
 
     /// <summary>RFC 2409 §5: nonces are 8 to 256 bytes.</summary>
-    private static bool TryTakeNonce(ReadOnlySpan<byte> source, in MessagePayloads m, out byte[] nonce)
+    private bool TryTakeNonce(ReadOnlySpan<byte> source, in MessagePayloads m, out byte[] nonce)
     {
         if (m.Nonce.Length is < 8 or > 256)
         {
@@ -876,7 +867,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        nonce = source.Slice(m.Nonce.Start, m.Nonce.Length).ToArray();
+        nonce = _bytes.Copy(source.Slice(m.Nonce.Start, m.Nonce.Length));
         return true;
     }
 
@@ -945,11 +936,11 @@ public sealed partial class Endpoint
     }
 
     /// <summary>IDii_b/IDir_b: ID type, protocol 0, port 0, data (RFC 2407 §4.6.2; charon sends 0/0 in Phase 1).</summary>
-    private static byte[] LocalIdBody(IkeSa sa)
+    private byte[] LocalIdBody(IkeSa sa)
     {
         IkeIdentity id = sa.Peer.LocalAuth.Identity ??
             (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : IkeIdentity.FromAddress(sa.Local.Address));
-        byte[] body = new byte[IdentificationPayload.FixedSize + id.Data.Length];
+        byte[] body = _bytes.Rent(IdentificationPayload.FixedSize + id.Data.Length);
         body[0] = (byte)id.Type;
         id.Data.CopyTo(body.AsSpan(IdentificationPayload.FixedSize));
         return body;

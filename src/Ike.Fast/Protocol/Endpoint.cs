@@ -120,6 +120,7 @@ public sealed partial class Endpoint
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
+        RecycleRetired();
         Counters.Received++;
         _rxLocal = local;
         _rxRemote = remote;
@@ -128,7 +129,11 @@ public sealed partial class Endpoint
     }
 
     /// <summary>Advances timers: retransmissions, give-ups, expiry of half-open SAs and reply caches.</summary>
-    public void HandleTimeout(long now) => RunTimers(now);
+    public void HandleTimeout(long now)
+    {
+        RecycleRetired();
+        RunTimers(now);
+    }
 
     /// <summary>The earliest time <see cref="HandleTimeout"/> should be called, or null when nothing is pending.</summary>
     public long? PollTimeout() => NextDeadline();
@@ -142,14 +147,7 @@ public sealed partial class Endpoint
     /// <summary>The next pending event, or false.</summary>
     public bool PollEvent(out EngineEvent engineEvent)
     {
-        if (_events.TryDequeue(out EngineEvent? e))
-        {
-            engineEvent = e;
-            return true;
-        }
-
-        engineEvent = null!;
-        return false;
+        return _events.TryDequeue(out engineEvent);
     }
 
     /// <summary>Deletes a Phase 1 SA and its IPsec SAs, telling the peer (protected Delete, RFC 2408 §3.15).</summary>
