@@ -892,7 +892,7 @@ public sealed partial class Endpoint
         Span<byte> shared = _shared.AsSpan(0, sa.SharedLength);
         try
         {
-            IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
+            IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? AddressIdentity(sa.Local.Address);
             ReadOnlyMemory<byte> psk = default;
             if (!UsesSignatures(sa) &&
                 !_secrets.TryGetPreSharedKey(localId, remoteId ?? sa.Peer.RemoteAuth.Identity, sa.Remote.Address, out psk))
@@ -903,7 +903,7 @@ public sealed partial class Endpoint
             }
 
             IkeProposal p = sa.Chosen!;
-            if (IkeCbcCipher.TryCreate(p.Encryption, p.KeyLengthBits, out IkeCbcCipher? cipher) != CipherSelectionError.None || cipher is null)
+            if (TryRentCipher(p.Encryption, p.KeyLengthBits, out IkeCbcCipher? cipher) != CipherSelectionError.None || cipher is null)
             {
                 RemoveSa(sa, now, DiagnosticCode.NoProposalChosen, false);
                 return false;
@@ -939,7 +939,7 @@ public sealed partial class Endpoint
     private byte[] LocalIdBody(IkeSa sa)
     {
         IkeIdentity id = sa.Peer.LocalAuth.Identity ??
-            (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : IkeIdentity.FromAddress(sa.Local.Address));
+            (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : AddressIdentity(sa.Local.Address));
         byte[] body = _bytes.Rent(IdentificationPayload.FixedSize + id.Data.Length);
         body[0] = (byte)id.Type;
         id.Data.CopyTo(body.AsSpan(IdentificationPayload.FixedSize));
@@ -965,7 +965,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
+        sa.RemoteIdentity = PeerIdentity(id.IdType, id.Data, want);
         return true;
     }
 

@@ -1,5 +1,8 @@
 using System.Net;
+using Ike.Fast.Crypto;
 using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+using IkeEncryptionAlgorithm = Ike.Fast.Crypto.IkeEncryptionAlgorithm;
 
 namespace Ike.Fast.Protocol;
 
@@ -56,6 +59,92 @@ public sealed partial class Endpoint
         }
 
         return pair;
+    }
+
+    /// <summary>AES-NI ciphers of dead SAs (key schedule zeroed), by algorithm and key size.</summary>
+    private readonly Dictionary<(IkeEncryptionAlgorithm Algorithm, int KeyLengthBits), Stack<IkeCbcCipher>> _cipherPool = [];
+
+    /// <summary>Our ID_IPV4_ADDR / ID_IPV6_ADDR identity per local address (Phase 1 ID and PSK lookup).</summary>
+    private readonly Dictionary<IPAddress, IkeIdentity> _addressIdentities = [];
+
+    /// <summary>Peer identities seen lately (short ones: addresses, key IDs, short FQDNs), reused by value.</summary>
+    private readonly Dictionary<(IdentificationType Type, UInt128 Data, int Length), IkeIdentity> _peerIdentities = [];
+
+    private CipherSelectionError TryRentCipher(IkeEncryptionAlgorithm algorithm, int keyLengthBits, out IkeCbcCipher? cipher)
+    {
+        if (_cipherPool.TryGetValue((algorithm, keyLengthBits), out Stack<IkeCbcCipher>? stack) && stack.TryPop(out cipher))
+        {
+            return CipherSelectionError.None;
+        }
+
+        return IkeCbcCipher.TryCreate(algorithm, keyLengthBits, out cipher);
+    }
+
+    /// <summary>The SA's cipher, key schedule zeroed, back to the pool (before <see cref="IkeSa.Dispose"/> would dispose it).</summary>
+    private void ReleaseCipher(IkeSa sa, IkeEncryptionAlgorithm algorithm, int keyLengthBits)
+    {
+        IkeCbcCipher? cipher = sa.Cipher;
+        if (cipher is null || !cipher.TryClearKeyForReuse())
+        {
+            return;
+        }
+
+        sa.Cipher = null;
+        if (!_cipherPool.TryGetValue((algorithm, keyLengthBits), out Stack<IkeCbcCipher>? stack))
+        {
+            stack = new Stack<IkeCbcCipher>();
+            _cipherPool[(algorithm, keyLengthBits)] = stack;
+        }
+
+        if (stack.Count < MaxPooled)
+        {
+            stack.Push(cipher);
+        }
+    }
+
+    private IkeIdentity AddressIdentity(IPAddress address)
+    {
+        if (!_addressIdentities.TryGetValue(address, out IkeIdentity? id))
+        {
+            id = IkeIdentity.FromAddress(address);
+            if (_addressIdentities.Count < 256)
+            {
+                _addressIdentities[address] = id;
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>An identity object for a received ID (shared with earlier SAs that carried the same one: identities are immutable).</summary>
+    private IkeIdentity PeerIdentity(IdentificationType type, ReadOnlySpan<byte> data, IkeIdentity? configured)
+    {
+        if (configured is not null && configured.Matches(type, data))
+        {
+            return configured;
+        }
+
+        if (data.Length > 16)
+        {
+            return new IkeIdentity(type, data);
+        }
+
+        Span<byte> padded = stackalloc byte[16];
+        padded.Clear();
+        data.CopyTo(padded);
+        var key = (type, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(padded), data.Length);
+        if (!_peerIdentities.TryGetValue(key, out IkeIdentity? id))
+        {
+            if (_peerIdentities.Count >= MaxPooled)
+            {
+                _peerIdentities.Clear();
+            }
+
+            id = new IkeIdentity(type, data);
+            _peerIdentities[key] = id;
+        }
+
+        return id;
     }
 
     private IkeSa RentSa(PeerConfig peer, bool isInitiator, ExchangeMode mode, IPEndPoint local, IPEndPoint remote)

@@ -144,8 +144,8 @@ public sealed partial class Endpoint
         }
 
         // Selectors: IDci is the initiator's (our remote), IDcr ours; absent means the SA's addresses (RFC 2409 §5.5).
-        TrafficSelector remoteTs = TrafficSelector.ForHost(TrafficSelectorCodec.Unmap(sa.Remote.Address));
-        TrafficSelector localTs = TrafficSelector.ForHost(TrafficSelectorCodec.Unmap(sa.Local.Address));
+        TrafficSelector remoteTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Remote.Address));
+        TrafficSelector localTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Local.Address));
         if ((m.Present & PayloadSet.Id) != 0 &&
             (!TrafficSelectorCodec.TryRead(plain.Slice(m.Id.Start, m.Id.Length), out remoteTs) ||
              !TrafficSelectorCodec.TryRead(plain.Slice(m.Id2.Start, m.Id2.Length), out localTs)))
@@ -158,8 +158,9 @@ public sealed partial class Endpoint
         // The most specific child whose selectors contain the proposed ones (like charon's best-match selection).
         ChildConfig? child = null;
         int bestSpecificity = -1;
-        foreach (ChildConfig c in sa.Peer.Children)
+        for (int ci = 0; ci < sa.Peer.Children.Count; ci++)
         {
+            ChildConfig c = sa.Peer.Children[ci];
             TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], RemoteSelectorAddress(sa));
             TrafficSelector configLocal = TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address);
             int specificity = configRemote.PrefixLength + configLocal.PrefixLength;
@@ -189,8 +190,9 @@ public sealed partial class Endpoint
         offers = offers[..count];
         int index = -1;
         ChildProposal? chosen = null;
-        foreach (ChildProposal p in child.Proposals)
+        for (int pi = 0; pi < child.Proposals.Count; pi++)
         {
+            ChildProposal p = child.Proposals[pi];
             for (int i = 0; i < offers.Length && index < 0; i++)
             {
                 if (SaCodec.Matches(offers[i], p, child.Mode, EncapsulationOf(sa)))
@@ -320,8 +322,9 @@ public sealed partial class Endpoint
         if (ExchangeScript.Accepts(ExchangeStep.QuickMode2, m.Present) &&
             SaCodec.TryReadChildOffers(plain.Slice(m.Sa.Start, m.Sa.Length), offers, out int count) && count == 1)
         {
-            foreach (ChildProposal p in qm.Child.Proposals)
+            for (int pi = 0; pi < qm.Child.Proposals.Count; pi++)
             {
+                ChildProposal p = qm.Child.Proposals[pi];
                 if (SaCodec.Matches(offers[0], p, qm.Child.Mode, EncapsulationOf(sa)))
                 {
                     chosen = p;

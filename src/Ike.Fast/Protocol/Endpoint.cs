@@ -86,7 +86,16 @@ public sealed partial class Endpoint
     /// <returns>False when the connection or child does not exist or has no remote address.</returns>
     public bool Initiate(string connection, string? child, long now)
     {
-        PeerConfig? peer = _connections.Find(c => c.Name == connection);
+        PeerConfig? peer = null;
+        foreach (PeerConfig c in _connections)
+        {
+            if (c.Name == connection)
+            {
+                peer = c;
+                break;
+            }
+        }
+
         if (peer is null)
         {
             return false;

@@ -34,6 +34,7 @@ public class EngineAllocationTests(ITestOutputHelper output)
 
         Report("MM PSK + QM + Delete", d);
         Assert.Equal(0, d.AllocatedB);
+        Assert.Equal(0, d.AllocatedA);
     }
 
     [Fact]
@@ -55,6 +56,7 @@ public class EngineAllocationTests(ITestOutputHelper output)
 
         Report("AM PSK + QM + Delete", d);
         Assert.Equal(0, d.AllocatedB);
+        Assert.Equal(0, d.AllocatedA);
     }
 
     [Fact]
@@ -64,7 +66,7 @@ public class EngineAllocationTests(ITestOutputHelper output)
         var d = new HandshakeDriver(Conversation.Config(Conversation.AddressA, Conversation.AddressB, ike),
             Conversation.Config(Conversation.AddressB, Conversation.AddressA, ike));
         FullHandshake(d, delete: false);
-        for (int i = 0; i < WarmUp * 4; i++)
+        for (int i = 0; i < WarmUp * 10; i++)
         {
             QuickModeAndChildDelete(d);
         }

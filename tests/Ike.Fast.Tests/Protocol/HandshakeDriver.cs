@@ -62,6 +62,9 @@ internal sealed class HandshakeDriver
 
     public uint LastInboundSpiA { get; private set; }
 
+    /// <summary>When set, B's allocation per received datagram (exchange type and first payload) is appended here.</summary>
+    public List<string>? TraceB { get; set; }
+
     public void ResetMeasurements()
     {
         AllocatedA = AllocatedB = 0;
@@ -98,6 +101,8 @@ internal sealed class HandshakeDriver
         }
 
         Drain();
+        Measure(true, e => e.PollTimeout()); // as a host does after each batch (drops stale timer entries)
+        Measure(false, e => e.PollTimeout());
     }
 
     public void Advance(long ms)
@@ -105,7 +110,9 @@ internal sealed class HandshakeDriver
         Now += ms;
         long now = Now;
         Measure(true, e => { e.HandleTimeout(now); return e.PollTimeout(); });
+        long b = AllocatedB;
         Measure(false, e => { e.HandleTimeout(now); return e.PollTimeout(); });
+        TraceB?.Add($"B timers: {AllocatedB - b} B");
         Pump();
     }
 
@@ -131,7 +138,12 @@ internal sealed class HandshakeDriver
             long dhBefore = dh.AllocatedBytes;
             before = GC.GetAllocatedBytesForCurrentThread();
             (fromA ? B : A).Handle(Now, local, remote, _buffer.AsSpan(0, t.Length));
-            Charge(!fromA, GC.GetAllocatedBytesForCurrentThread() - before - (dh.AllocatedBytes - dhBefore));
+            long spent = GC.GetAllocatedBytesForCurrentThread() - before - (dh.AllocatedBytes - dhBefore);
+            Charge(!fromA, spent);
+            if (fromA && TraceB is not null)
+            {
+                TraceB.Add($"B <- type {_buffer[18]} np {_buffer[16]} len {t.Length}: {spent} B");
+            }
             if (fromA)
             {
                 ReceivedB++;
@@ -162,6 +174,9 @@ internal sealed class HandshakeDriver
                         InstalledA++;
                         LastInboundSpiA = e.ChildSa!.InboundSpi;
                         break;
+                    case EngineEventKind.DeleteChildSa:
+                        A.ReturnChildSa(e.ChildSa!);
+                        break;
                 }
             }
 
@@ -185,6 +200,7 @@ internal sealed class HandshakeDriver
                         break;
                     case EngineEventKind.DeleteChildSa:
                         DeletedChildrenB++;
+                        B.ReturnChildSa(e.ChildSa!);
                         break;
                     case EngineEventKind.Phase1Down:
                         Phase1DownB++;
