@@ -60,8 +60,8 @@ public readonly struct EngineEvent
     /// <summary>Phase1Up: the negotiated transform (for <see cref="Message"/>).</summary>
     internal IkeProposal? Proposal { get; init; }
 
-    /// <summary>Phase1Up: the ISAKMP SA lifetime in seconds (for <see cref="Message"/>).</summary>
-    internal long LifetimeSeconds { get; init; }
+    /// <summary>Phase1Up: the negotiated ISAKMP SA lifetime in seconds (0 = none), so a host needs no status snapshot for it.</summary>
+    public long LifetimeSeconds { get; init; }
 
     /// <summary>Phase1Up: the vendor IDs the peer sent (for <see cref="Message"/>).</summary>
     internal KnownVendor PeerVendors { get; init; }
