@@ -65,8 +65,12 @@ internal sealed class HandshakeDriver
     /// <summary>When set, B's allocation per received datagram (exchange type and first payload) is appended here.</summary>
     public List<string>? TraceB { get; set; }
 
+    /// <summary>Stopwatch ticks B spent in Handle (DH included; for reports only).</summary>
+    public long HandleTicksB { get; private set; }
+
     public void ResetMeasurements()
     {
+        HandleTicksB = 0;
         AllocatedA = AllocatedB = 0;
         ReceivedA = ReceivedB = 0;
     }
@@ -137,7 +141,12 @@ internal sealed class HandshakeDriver
             MeasuringDhEngine dh = fromA ? DhB : DhA;
             long dhBefore = dh.AllocatedBytes;
             before = GC.GetAllocatedBytesForCurrentThread();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             (fromA ? B : A).Handle(Now, local, remote, _buffer.AsSpan(0, t.Length));
+            if (fromA)
+            {
+                HandleTicksB += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            }
             long spent = GC.GetAllocatedBytesForCurrentThread() - before - (dh.AllocatedBytes - dhBefore);
             Charge(!fromA, spent);
             if (fromA && TraceB is not null)

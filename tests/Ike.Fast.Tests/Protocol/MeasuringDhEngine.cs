@@ -12,10 +12,15 @@ internal sealed class MeasuringDhEngine(IDhEngine inner) : IDhEngine
 
     public int Operations { get; private set; }
 
+    /// <summary>Stopwatch ticks spent inside the DH engine (for reports only: tests never assert time).</summary>
+    public long ElapsedTicks { get; private set; }
+
     public DhResult Execute(in DhRequest request)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         DhResult result = inner.Execute(request);
+        ElapsedTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         AllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - before;
         Operations++;
         return result;
