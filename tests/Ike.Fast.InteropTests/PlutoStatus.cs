@@ -21,6 +21,18 @@ internal static partial class PlutoStatus
         return list;
     }
 
+    /// <summary>State numbers (#N) of the established ISAKMP SAs: pluto never reuses one, so a replacement is told apart.</summary>
+    public static HashSet<int> IkeStateNumbers(string status)
+    {
+        var set = new HashSet<int>();
+        foreach (Match m in IkeStateNumber().Matches(status))
+        {
+            set.Add(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return set;
+    }
+
     /// <summary>"IKEv1 algorithm newest: X" of the connection.</summary>
     public static string? IkeAlgorithm(string status) => IkeAlg().Match(status) is { Success: true } m ? m.Groups[1].Value : null;
 
@@ -30,6 +42,9 @@ internal static partial class PlutoStatus
 
     [GeneratedRegex(@"#\d+: ""([^""]+)""\S* (STATE_\w+) \((?:IKE|ISAKMP) SA established\)")]
     private static partial Regex IkeState();
+
+    [GeneratedRegex(@"#(\d+): ""[^""]+""\S* STATE_\w+ \((?:IKE|ISAKMP) SA established\)")]
+    private static partial Regex IkeStateNumber();
 
     [GeneratedRegex(@"IKEv1 algorithm newest: (\S+)")]
     private static partial Regex IkeAlg();

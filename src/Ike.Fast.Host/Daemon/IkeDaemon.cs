@@ -498,19 +498,8 @@ public sealed class IkeDaemon : IControlTarget
         }
     }
 
-    /// <summary>The negotiated ISAKMP SA lifetime, from the engine's snapshot (once per SA, off the packet path).</summary>
-    private long Phase1Lifetime(EngineEvent e)
-    {
-        foreach (var sa in _endpoint.GetSaStatus())
-        {
-            if (sa.InitiatorCookie == e.InitiatorCookie && sa.ResponderCookie == e.ResponderCookie)
-            {
-                return sa.LifetimeSeconds;
-            }
-        }
-
-        return 0;
-    }
+    /// <summary>The negotiated ISAKMP SA lifetime, carried by the Phase1Up event (a status snapshot per SA cost O(SAs)).</summary>
+    private static long Phase1Lifetime(EngineEvent e) => e.LifetimeSeconds;
 
     private void LogDiagnostic(EngineEvent e)
     {

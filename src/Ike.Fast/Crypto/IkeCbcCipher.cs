@@ -189,6 +189,22 @@ public sealed class IkeCbcCipher : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Zeroes the AES-NI key schedule but keeps the object for another key (the protocol engine pools hardware
+    /// ciphers per algorithm and key size). False (nothing kept) for the platform path: dispose that one instead.
+    /// </summary>
+    internal bool TryClearKeyForReuse()
+    {
+        if (!_useAesNi || _disposed)
+        {
+            return false;
+        }
+
+        _aesNi.Clear();
+        _hasKey = false;
+        return true;
+    }
+
     /// <summary>Zeroes the key schedule.</summary>
     public void Dispose()
     {

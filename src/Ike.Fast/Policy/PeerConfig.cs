@@ -97,8 +97,9 @@ public sealed class PeerConfig
     /// <summary>A child by name, or null.</summary>
     public ChildConfig? FindChild(string name)
     {
-        foreach (ChildConfig c in Children)
+        for (int i = 0; i < Children.Count; i++) // indexer: a foreach over the interface would box its enumerator
         {
+            ChildConfig c = Children[i];
             if (c.Name == name)
             {
                 return c;

@@ -10,84 +10,91 @@ namespace Ike.Fast.Protocol;
 /// (KEYMAT split per RFC 2409 §5.5: encryption key (+ salt for GCM/CTR) first, then the integrity key), mode and
 /// traffic selectors. "Inbound" is traffic from the peer to us (our SPI), "outbound" the peer's SPI.
 /// Key arrays are owned by the event consumer, which should zero them after installing
-/// (<see cref="ClearKeys"/>).
+/// (<see cref="ClearKeys"/>). Created by the engine only; a host that is done with one (after its DeleteChildSa
+/// event) may hand it back with <see cref="Endpoint.ReturnChildSa"/> so the next Quick Mode reuses it.
 /// </summary>
 public sealed class ChildSaInfo
 {
     /// <summary>Connection name.</summary>
-    public required string Connection { get; init; }
+    public string Connection { get; internal set; } = "";
 
     /// <summary>Child name.</summary>
-    public required string Child { get; init; }
+    public string Child { get; internal set; } = "";
 
     /// <summary>The Quick Mode message ID that created it.</summary>
-    public uint MessageId { get; init; }
+    public uint MessageId { get; internal set; }
 
     /// <summary>ESP or AH.</summary>
-    public IpsecProtocol Protocol { get; init; }
+    public IpsecProtocol Protocol { get; internal set; }
 
     /// <summary>Tunnel or transport.</summary>
-    public IpsecMode Mode { get; init; }
+    public IpsecMode Mode { get; internal set; }
 
     /// <summary>Our address (outer source of outbound traffic).</summary>
-    public required IPAddress LocalAddress { get; init; }
+    public IPAddress LocalAddress { get; internal set; } = IPAddress.None;
 
     /// <summary>The peer's address.</summary>
-    public required IPAddress RemoteAddress { get; init; }
+    public IPAddress RemoteAddress { get; internal set; } = IPAddress.None;
 
     /// <summary>Our SPI (the peer sends with it).</summary>
-    public uint InboundSpi { get; init; }
+    public uint InboundSpi { get; internal set; }
 
     /// <summary>The peer's SPI (we send with it).</summary>
-    public uint OutboundSpi { get; init; }
+    public uint OutboundSpi { get; internal set; }
 
     /// <summary>ESP cipher (transform id); meaningless for AH.</summary>
-    public EspTransformId Encryption { get; init; }
+    public EspTransformId Encryption { get; internal set; }
 
     /// <summary>Cipher key length in bits (without salt).</summary>
-    public int EncryptionKeyBits { get; init; }
+    public int EncryptionKeyBits { get; internal set; }
 
     /// <summary>Integrity algorithm, or null for AES-GCM.</summary>
-    public IpsecAuthenticationAlgorithm? Integrity { get; init; }
+    public IpsecAuthenticationAlgorithm? Integrity { get; internal set; }
 
     /// <summary>PFS group used, or null.</summary>
-    public DhGroupId? PfsGroup { get; init; }
+    public DhGroupId? PfsGroup { get; internal set; }
 
     /// <summary>Inbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
-    public required byte[] InboundEncryptionKey { get; init; }
+    public byte[] InboundEncryptionKey { get; internal set; } = [];
 
     /// <summary>Inbound integrity key.</summary>
-    public required byte[] InboundIntegrityKey { get; init; }
+    public byte[] InboundIntegrityKey { get; internal set; } = [];
 
     /// <summary>Outbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
-    public required byte[] OutboundEncryptionKey { get; init; }
+    public byte[] OutboundEncryptionKey { get; internal set; } = [];
 
     /// <summary>Outbound integrity key.</summary>
-    public required byte[] OutboundIntegrityKey { get; init; }
+    public byte[] OutboundIntegrityKey { get; internal set; } = [];
 
     /// <summary>Our traffic selector.</summary>
-    public required TrafficSelector LocalTs { get; init; }
+    public TrafficSelector LocalTs { get; internal set; } = TrafficSelector.Dynamic;
 
     /// <summary>The peer's traffic selector.</summary>
-    public required TrafficSelector RemoteTs { get; init; }
+    public TrafficSelector RemoteTs { get; internal set; } = TrafficSelector.Dynamic;
 
     /// <summary>Negotiated lifetime in seconds (0 = none).</summary>
-    public long LifetimeSeconds { get; init; }
+    public long LifetimeSeconds { get; internal set; }
 
     /// <summary>Negotiated lifetime in kilobytes (0 = none).</summary>
-    public long LifetimeKilobytes { get; init; }
+    public long LifetimeKilobytes { get; internal set; }
 
     /// <summary>
     /// ESP is UDP-encapsulated (RFC 3948; a NAT was detected or encapsulation forced): the installer sets XFRMA_ENCAP
     /// (UDP_ENCAP_ESPINUDP) with <see cref="EncapsulationSourcePort"/> / <see cref="EncapsulationDestinationPort"/>.
     /// </summary>
-    public bool UdpEncapsulated { get; init; }
+    public bool UdpEncapsulated { get; internal set; }
 
     /// <summary>Our UDP port for ESP-in-UDP (4500), 0 when not encapsulated.</summary>
-    public int EncapsulationSourcePort { get; init; }
+    public int EncapsulationSourcePort { get; internal set; }
 
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
-    public int EncapsulationDestinationPort { get; init; }
+    public int EncapsulationDestinationPort { get; internal set; }
+
+    /// <summary>Listed by the engine as an established child of an ISAKMP SA (not returnable to the pool).</summary>
+    internal bool Live { get; set; }
+
+    /// <summary>In the engine's free list.</summary>
+    internal bool Pooled { get; set; }
 
     /// <summary>Zeroes the key arrays.</summary>
     public void ClearKeys()

@@ -37,6 +37,7 @@ public sealed partial class Endpoint
     private readonly byte[] _plain = new byte[MaxMessage];
     private readonly byte[] _shared = GC.AllocateArray<byte>(1024, pinned: true);
     private readonly List<IkeSa> _timerScratch = [];
+    private readonly List<IkeSa> _compactScratch = [];
 
     /// <summary>
     /// Timer queue: each SA is queued under the earliest of its deadlines (<see cref="SaDeadline"/>), so
@@ -345,7 +346,7 @@ public sealed partial class Endpoint
 
     private byte[] NewNonce()
     {
-        byte[] n = new byte[Options.NonceLength];
+        byte[] n = _bytes.Rent(Options.NonceLength);
         _random.Fill(n);
         return n;
     }
@@ -381,6 +382,11 @@ public sealed partial class Endpoint
             }
         }
 
+        foreach (ChildSaInfo child in sa.Children)
+        {
+            child.Live = false;
+        }
+
         sa.Children.Clear();
         foreach (QuickModeExchange qm in sa.Exchanges.Values)
         {
@@ -390,7 +396,13 @@ public sealed partial class Endpoint
             }
         }
 
+        if (sa.Chosen is { } chosen)
+        {
+            ReleaseCipher(sa, chosen.Encryption, chosen.KeyLengthBits);
+        }
+
         sa.Dispose();
+        Retire(sa);
         Emit(new EngineEvent
         {
             Kind = EngineEventKind.Phase1Down,
@@ -454,21 +466,8 @@ public sealed partial class Endpoint
         }
     }
 
-    private IEnumerable<IkeSa> AllSas()
-    {
-        foreach (IkeSa sa in _saByCookies.Values)
-        {
-            yield return sa;
-        }
-
-        foreach (IkeSa sa in _halfOpenInitiator.Values)
-        {
-            if (sa.ResponderCookie == 0)
-            {
-                yield return sa;
-            }
-        }
-    }
+    /// <summary>Every live SA: the cookie table, then initiator SAs still waiting for the responder cookie (no allocation).</summary>
+    private SaTableEnumerable AllSas() => new(_saByCookies, _halfOpenInitiator);
 
     private void RunTimers(long now)
     {
@@ -589,6 +588,38 @@ public sealed partial class Endpoint
         }
 
         _timerDirty.Clear();
+        CompactTimers();
+    }
+
+    /// <summary>
+    /// Every time an SA's deadline moves earlier it is queued again and its older, later entry stays behind (lazy
+    /// invalidation); on a long-lived SA with steady activity those would pile up until their far deadlines pass
+    /// (an ISAKMP SA lifetime away). When stale entries outnumber live SAs, the queue is rebuilt from the valid
+    /// ones: amortised O(log n) per entry, no allocation (the scratch list and the queue keep their capacity).
+    /// </summary>
+    private void CompactTimers()
+    {
+        if (_timers.Count <= (2 * Phase1SaCount) + 64)
+        {
+            return;
+        }
+
+        _compactScratch.Clear();
+        foreach ((IkeSa sa, long at) in _timers.UnorderedItems)
+        {
+            if (at == sa.TimerDue && IsLive(sa))
+            {
+                _compactScratch.Add(sa);
+            }
+        }
+
+        _timers.Clear();
+        foreach (IkeSa sa in _compactScratch)
+        {
+            _timers.Enqueue(sa, sa.TimerDue);
+        }
+
+        _compactScratch.Clear();
     }
 
     /// <summary>True while the SA is in the tables the timers used to scan (<see cref="AllSas"/>).</summary>
@@ -598,7 +629,7 @@ public sealed partial class Endpoint
 
     private void RunQuickModeTimers(IkeSa sa, long now)
     {
-        List<uint>? finished = null;
+        List<uint>? finished = null; // _finishedScratch once a first exchange finished (no list per call)
         foreach (QuickModeExchange qm in sa.Exchanges.Values)
         {
             Flight f = qm.Flight;
@@ -606,7 +637,7 @@ public sealed partial class Endpoint
             {
                 if (now - qm.DoneAt >= Options.ReplyCacheMs)
                 {
-                    (finished ??= []).Add(qm.MessageId);
+                    (finished ??= Scratch(_finishedScratch)).Add(qm.MessageId);
                 }
 
                 continue;
@@ -622,7 +653,7 @@ public sealed partial class Endpoint
                         _spis.Release(qm.Chosen?.Protocol ?? IpsecProtocol.Esp, qm.InboundSpi);
                     }
 
-                    (finished ??= []).Add(qm.MessageId);
+                    (finished ??= Scratch(_finishedScratch)).Add(qm.MessageId);
                     continue;
                 }
 
@@ -637,11 +668,23 @@ public sealed partial class Endpoint
         {
             foreach (uint id in finished)
             {
-                sa.Exchanges.Remove(id, out QuickModeExchange? qm);
-                qm?.Dispose();
+                if (sa.Exchanges.Remove(id, out QuickModeExchange? qm))
+                {
+                    qm.Dispose();
+                    Retire(qm);
+                }
+
                 sa.CompletedMessageIds.Add(id);
             }
         }
+    }
+
+    private readonly List<uint> _finishedScratch = [];
+
+    private static List<uint> Scratch(List<uint> list)
+    {
+        list.Clear();
+        return list;
     }
 
     private long? NextDeadline()

@@ -296,7 +296,7 @@ public sealed partial class Endpoint
             return DhStep.Failed;
         }
 
-        publicValue = new byte[g.PublicValueLength];
+        publicValue = _bytes.Rent(g.PublicValueLength);
         DhRequest request = DhRequest.GenerateKeyPair(group, publicValue);
         DhResult r;
         if (!_dh.CanDefer)
@@ -309,7 +309,10 @@ public sealed partial class Endpoint
             if (!_dh.Submit(request, _dhCompletions, token, out r))
             {
                 DhWait wait = ParkDh(resumed, sa, messageId, message, resume, token, DhOperation.GenerateKeyPair);
+                // The engine writes the public value later, from its own thread: the array belongs to the wait (not
+                // to the SA, whose pooled arrays are returned when it dies) until the handler resumes with it.
                 wait.KeyDestination = publicValue;
+                publicValue = [];
                 return DhStep.Pending;
             }
         }
@@ -480,5 +483,15 @@ public sealed partial class Endpoint
         wait.Result.PrivateKey?.Dispose();
         wait.Key?.Dispose();
         ReturnDh(wait);
+    }
+
+    /// <summary>
+    /// A pooled copy of <paramref name="source"/> in place of <paramref name="old"/> (returned to the pool): a handler
+    /// that parked for DH runs again from the top on resume and copies its payloads once more.
+    /// </summary>
+    private byte[] Recopy(byte[]? old, ReadOnlySpan<byte> source)
+    {
+        _bytes.Return(old);
+        return _bytes.Copy(source);
     }
 }

@@ -98,11 +98,12 @@ public sealed partial class Endpoint
         {
             // The peer lists its inbound SPIs (RFC 2408 §3.15), i.e. our outbound ones.
             uint spi = BinaryPrimitives.ReadUInt32BigEndian(d.GetSpi(i));
-            int index = sa.Children.FindIndex(c => c.OutboundSpi == spi && c.Protocol == protocol);
+            int index = IndexOfChild(sa, spi, outbound: true, protocol);
             if (index >= 0)
             {
                 ChildSaInfo child = sa.Children[index];
                 sa.Children.RemoveAt(index);
+                child.Live = false;
                 EmitChildDelete(sa, child, now);
             }
         }
@@ -223,11 +224,12 @@ public sealed partial class Endpoint
     {
         foreach (IkeSa sa in _saByCookies.Values)
         {
-            int index = sa.Children.FindIndex(c => c.InboundSpi == inboundSpi);
+            int index = IndexOfChild(sa, inboundSpi, outbound: false, null);
             if (index >= 0)
             {
                 ChildSaInfo child = sa.Children[index];
                 sa.Children.RemoveAt(index);
+                child.Live = false;
                 SendChildDelete(now, sa, child);
                 EmitChildDelete(sa, child, now);
                 return true;
@@ -235,6 +237,22 @@ public sealed partial class Endpoint
         }
 
         return false;
+    }
+
+    /// <summary>The child with our inbound (or the peer's, <paramref name="outbound"/>) SPI; a loop, no closure on the packet path.</summary>
+    private static int IndexOfChild(IkeSa sa, uint spi, bool outbound, IpsecProtocol? protocol)
+    {
+        List<ChildSaInfo> children = sa.Children;
+        for (int i = 0; i < children.Count; i++)
+        {
+            ChildSaInfo c = children[i];
+            if ((outbound ? c.OutboundSpi : c.InboundSpi) == spi && (protocol is null || c.Protocol == protocol))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private void SendChildDelete(long now, IkeSa sa, ChildSaInfo child)

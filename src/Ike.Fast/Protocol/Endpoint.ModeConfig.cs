@@ -232,10 +232,12 @@ public sealed partial class Endpoint
     }
 
     /// <summary>Our <c>dynamic</c> selector: the Mode-Config virtual address once assigned (road warrior), else the SA's.</summary>
+    private static readonly List<IPAddress> s_noAddresses = [];
+
     private static IPAddress LocalSelectorAddress(IkeSa sa)
     {
         IPAddress local = sa.Local.Address;
-        foreach (IPAddress a in sa.AssignedConfiguration?.Addresses ?? [])
+        foreach (IPAddress a in sa.AssignedConfiguration is { } assigned ? assigned.Addresses : s_noAddresses)
         {
             if (a.AddressFamily == TrafficSelectorCodec.Unmap(local).AddressFamily)
             {

@@ -38,17 +38,11 @@ public sealed partial class Endpoint
             return true;
         }
 
-        var sa = new IkeSa
-        {
-            Peer = connection,
-            IsInitiator = true,
-            Mode = connection.Mode,
-            Local = new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, 500),
-            Remote = new IPEndPoint(connection.RemoteAddress!, connection.RemotePort),
-            InitiatorCookie = NewCookie(),
-            CreatedAt = now,
-            LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds,
-        };
+        (IPEndPoint local, IPEndPoint remote) = InitiatorEndpoints(connection);
+        IkeSa sa = RentSa(connection, true, connection.Mode, local, remote);
+        sa.InitiatorCookie = NewCookie();
+        sa.CreatedAt = now;
+        sa.LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds;
         if (child is not null)
         {
             sa.PendingChildren.Add(child);
@@ -84,7 +78,7 @@ public sealed partial class Endpoint
             return null;
         }
 
-        if (IsLive(indexed) && indexed.State != Phase1State.Dead)
+        if (IsLive(indexed) && indexed.State != Phase1State.Dead && ReferenceEquals(indexed.Peer, connection))
         {
             return indexed;
         }
@@ -111,7 +105,8 @@ public sealed partial class Endpoint
             _saCountByConnection[sa.Peer] = _saCountByConnection.GetValueOrDefault(sa.Peer) + 1;
         }
 
-        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead)
+        if (!_saByConnection.TryGetValue(sa.Peer, out IkeSa? indexed) || !IsLive(indexed) || indexed.State == Phase1State.Dead ||
+            !ReferenceEquals(indexed.Peer, sa.Peer))
         {
             _saByConnection[sa.Peer] = sa;
         }
@@ -242,21 +237,14 @@ public sealed partial class Endpoint
 
         long offered = offers[index].LifeSeconds;
         long ours = (long)peer.IkeLifetime.TotalSeconds;
-        var sa = new IkeSa
-        {
-            Peer = peer,
-            IsInitiator = false,
-            Mode = step == ExchangeStep.Aggressive1 ? ExchangeMode.Aggressive : ExchangeMode.Main,
-            Local = local,
-            Remote = remote,
-            InitiatorCookie = h.InitiatorCookie,
-            ResponderCookie = NewCookie(),
-            CreatedAt = now,
-            CountsAsHalfOpen = true,
-            Chosen = chosen,
-            LifetimeSeconds = offered > 0 ? Math.Min(offered, ours) : ours,
-            SaiB = saBody.ToArray(),
-        };
+        IkeSa sa = RentSa(peer, false, step == ExchangeStep.Aggressive1 ? ExchangeMode.Aggressive : ExchangeMode.Main, local, remote);
+        sa.InitiatorCookie = h.InitiatorCookie;
+        sa.ResponderCookie = NewCookie();
+        sa.CreatedAt = now;
+        sa.CountsAsHalfOpen = true;
+        sa.Chosen = chosen;
+        sa.LifetimeSeconds = offered > 0 ? Math.Min(offered, ours) : ours;
+        sa.SaiB = _bytes.Copy(saBody);
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
         sa.Flight.Local = local;
@@ -374,7 +362,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxi = Recopy(sa.Gxi, message.Slice(m.Ke.Start, m.Ke.Length));
         if (GenerateDh(sa, 0, sa.Chosen!.Group, message, DhResume.Phase1Message, out sa.DhKey, out sa.Gxr) != DhStep.Ready)
         {
             return; // parked (this handler runs again with the key pair) or failed
@@ -419,7 +407,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxr = Recopy(sa.Gxr, message.Slice(m.Ke.Start, m.Ke.Length));
         if (KeyExchange(now, sa, sa.Gxr, message, DhResume.Phase1Message) != DhStep.Ready || !TryDeriveKeys(now, sa, sa.Peer.RemoteAuth.Identity))
         {
             return;
@@ -465,7 +453,7 @@ public sealed partial class Endpoint
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
         FollowPeerEndpoint(sa, now);
-        sa.IdiiB = idBody.ToArray();
+        sa.IdiiB = _bytes.Copy(idBody);
         bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
         sa.Flight.RememberIncoming(message);
         /* MM6 <-- HDR*, IDir, HASH_R */
@@ -503,7 +491,7 @@ public sealed partial class Endpoint
         }
 
         nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
-        sa.IdirB = idBody.ToArray();
+        sa.IdirB = _bytes.Copy(idBody);
         sa.Flight.RememberIncoming(message);
         sa.Flight.Stop();
         Establish(now, sa, HasNotify(plain, in m, NotifyMessageType.InitialContact));
@@ -525,8 +513,8 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.IdiiB = idBody.ToArray();
-        sa.Gxi = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.IdiiB = Recopy(sa.IdiiB, idBody);
+        sa.Gxi = Recopy(sa.Gxi, message.Slice(m.Ke.Start, m.Ke.Length));
         DhStep step = GenerateDh(sa, 0, sa.Chosen!.Group, message, DhResume.Aggressive1, out sa.DhKey, out sa.Gxr);
         if (step == DhStep.Ready)
         {
@@ -592,7 +580,7 @@ public sealed partial class Endpoint
 
         sa.PeerVendors = ClassifyVendors(message, in m);
         ChooseNatTraversal(sa);
-        sa.Gxr = message.Slice(m.Ke.Start, m.Ke.Length).ToArray();
+        sa.Gxr = Recopy(sa.Gxr, message.Slice(m.Ke.Start, m.Ke.Length));
         if (KeyExchange(now, sa, sa.Gxr, message, DhResume.Phase1Message) != DhStep.Ready || !TryDeriveKeys(now, sa, sa.RemoteIdentity))
         {
             return;
@@ -603,7 +591,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        sa.IdirB = idBody.ToArray();
+        sa.IdirB = _bytes.Copy(idBody);
         sa.Flight.RememberIncoming(message);
         CheckNatDiscovery(sa, message, in m, now);
         /* AM3 HDR*, HASH_I [, NAT-D, NAT-D] --> (encrypted, as charon and pluto send it; on 4500 behind a NAT) */
@@ -720,7 +708,7 @@ public sealed partial class Endpoint
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
-        sa.LastPhase1Block = sa.Iv.Current.ToArray();
+        sa.LastPhase1Block = _bytes.Copy(sa.Iv.Current);
         sa.DhKey?.Dispose();
         sa.DhKey = null;
         Counters.Phase1Established++;
@@ -734,7 +722,10 @@ public sealed partial class Endpoint
             Peer = sa.Remote,
             IsInitiator = sa.IsInitiator,
             RemoteIdentity = sa.RemoteIdentity,
-            Message = $"{sa.Mode} Mode {sa.Chosen} lifetime {sa.LifetimeSeconds}s, peer vendors {sa.PeerVendors}",
+            Phase1Mode = sa.Mode,
+            Proposal = sa.Chosen,
+            LifetimeSeconds = sa.LifetimeSeconds,
+            PeerVendors = sa.PeerVendors,
         });
         if (initialContact)
         {
@@ -813,10 +804,10 @@ public sealed partial class Endpoint
     }
 
     /// <summary>SAi_b: the body of the SA payload, which is the first payload of MM1/AM1 (RFC 2409 §5).</summary>
-    private static byte[] FirstPayloadBody(ReadOnlySpan<byte> message)
+    private byte[] FirstPayloadBody(ReadOnlySpan<byte> message)
     {
         int length = BinaryPrimitives.ReadUInt16BigEndian(message[(IsakmpHeader.Size + 2)..]);
-        return message.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, length - GenericPayloadHeader.Size).ToArray();
+        return _bytes.Copy(message.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, length - GenericPayloadHeader.Size));
     }
 
     private void WriteVendorIds(ref IsakmpWriter w)
@@ -901,7 +892,7 @@ public sealed partial class Endpoint
     }
 
     /// <summary>RFC 2409 §5: nonces are 8 to 256 bytes.</summary>
-    private static bool TryTakeNonce(ReadOnlySpan<byte> source, in MessagePayloads m, out byte[] nonce)
+    private bool TryTakeNonce(ReadOnlySpan<byte> source, in MessagePayloads m, out byte[] nonce)
     {
         if (m.Nonce.Length is < 8 or > 256)
         {
@@ -909,7 +900,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        nonce = source.Slice(m.Nonce.Start, m.Nonce.Length).ToArray();
+        nonce = _bytes.Copy(source.Slice(m.Nonce.Start, m.Nonce.Length));
         return true;
     }
 
@@ -919,7 +910,7 @@ public sealed partial class Endpoint
         Span<byte> shared = _shared.AsSpan(0, sa.SharedLength);
         try
         {
-            IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? IkeIdentity.FromAddress(sa.Local.Address);
+            IkeIdentity localId = sa.Peer.LocalAuth.Identity ?? AddressIdentity(sa.Local.Address);
             ReadOnlyMemory<byte> psk = default;
             if (!UsesSignatures(sa) &&
                 !_secrets.TryGetPreSharedKey(localId, remoteId ?? sa.Peer.RemoteAuth.Identity, sa.Remote.Address, out psk))
@@ -930,7 +921,7 @@ public sealed partial class Endpoint
             }
 
             IkeProposal p = sa.Chosen!;
-            if (IkeCbcCipher.TryCreate(p.Encryption, p.KeyLengthBits, out IkeCbcCipher? cipher) != CipherSelectionError.None || cipher is null)
+            if (TryRentCipher(p.Encryption, p.KeyLengthBits, out IkeCbcCipher? cipher) != CipherSelectionError.None || cipher is null)
             {
                 RemoveSa(sa, now, DiagnosticCode.NoProposalChosen, false);
                 return false;
@@ -963,11 +954,11 @@ public sealed partial class Endpoint
     }
 
     /// <summary>IDii_b/IDir_b: ID type, protocol 0, port 0, data (RFC 2407 §4.6.2; charon sends 0/0 in Phase 1).</summary>
-    private static byte[] LocalIdBody(IkeSa sa)
+    private byte[] LocalIdBody(IkeSa sa)
     {
         IkeIdentity id = sa.Peer.LocalAuth.Identity ??
-            (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : IkeIdentity.FromAddress(sa.Local.Address));
-        byte[] body = new byte[IdentificationPayload.FixedSize + id.Data.Length];
+            (UsesSignatures(sa) && sa.Peer.LocalAuth.Certificate is { } cert ? PeerCertificateValidator.DefaultIdentity(cert) : AddressIdentity(sa.Local.Address));
+        byte[] body = _bytes.Rent(IdentificationPayload.FixedSize + id.Data.Length);
         body[0] = (byte)id.Type;
         id.Data.CopyTo(body.AsSpan(IdentificationPayload.FixedSize));
         return body;
@@ -992,7 +983,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        sa.RemoteIdentity = new IkeIdentity(id.IdType, id.Data);
+        sa.RemoteIdentity = PeerIdentity(id.IdType, id.Data, want);
         return true;
     }
 

@@ -45,7 +45,8 @@ public sealed partial class Endpoint
         }
 
         uint mid = NewMessageId(sa);
-        var qm = new QuickModeExchange { MessageId = mid, IsInitiator = true, Child = child, PfsKey = pfsKey };
+        QuickModeExchange qm = RentExchange(mid, true, child);
+        qm.PfsKey = pfsKey;
         qm.Iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
         qm.Ni = NewNonce();
         qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
@@ -157,8 +158,8 @@ public sealed partial class Endpoint
         }
 
         // Selectors: IDci is the initiator's (our remote), IDcr ours; absent means the SA's addresses (RFC 2409 §5.5).
-        TrafficSelector remoteTs = TrafficSelector.ForHost(TrafficSelectorCodec.Unmap(sa.Remote.Address));
-        TrafficSelector localTs = TrafficSelector.ForHost(TrafficSelectorCodec.Unmap(sa.Local.Address));
+        TrafficSelector remoteTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Remote.Address));
+        TrafficSelector localTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Local.Address));
         if ((m.Present & PayloadSet.Id) != 0 &&
             (!TrafficSelectorCodec.TryRead(plain.Slice(m.Id.Start, m.Id.Length), out remoteTs) ||
              !TrafficSelectorCodec.TryRead(plain.Slice(m.Id2.Start, m.Id2.Length), out localTs)))
@@ -171,8 +172,9 @@ public sealed partial class Endpoint
         // The most specific child whose selectors contain the proposed ones (like charon's best-match selection).
         ChildConfig? child = null;
         int bestSpecificity = -1;
-        foreach (ChildConfig c in sa.Peer.Children)
+        for (int ci = 0; ci < sa.Peer.Children.Count; ci++)
         {
+            ChildConfig c = sa.Peer.Children[ci];
             TrafficSelector configRemote = TrafficSelectorCodec.Resolve(c.RemoteTs[0], RemoteSelectorAddress(sa));
             TrafficSelector configLocal = TrafficSelectorCodec.Resolve(c.LocalTs[0], sa.Local.Address);
             int specificity = configRemote.PrefixLength + configLocal.PrefixLength;
@@ -202,8 +204,9 @@ public sealed partial class Endpoint
         offers = offers[..count];
         int index = -1;
         ChildProposal? chosen = null;
-        foreach (ChildProposal p in child.Proposals)
+        for (int pi = 0; pi < child.Proposals.Count; pi++)
         {
+            ChildProposal p = child.Proposals[pi];
             for (int i = 0; i < offers.Length && index < 0; i++)
             {
                 if (SaCodec.Matches(offers[i], p, child.Mode, EncapsulationOf(sa)))
@@ -233,19 +236,14 @@ public sealed partial class Endpoint
             return;
         }
 
-        var qm = new QuickModeExchange
-        {
-            MessageId = mid,
-            IsInitiator = false,
-            Child = child,
-            Ni = ni,
-            Nr = NewNonce(),
-            Chosen = chosen,
-            OutboundSpi = offers[index].Spi,
-            LocalTs = localTs,
-            RemoteTs = remoteTs,
-            Commit = (h.Flags & IsakmpFlags.Commit) != 0,
-        };
+        QuickModeExchange qm = RentExchange(mid, false, child);
+        qm.Ni = ni;
+        qm.Nr = NewNonce();
+        qm.Chosen = chosen;
+        qm.OutboundSpi = offers[index].Spi;
+        qm.LocalTs = localTs;
+        qm.RemoteTs = remoteTs;
+        qm.Commit = (h.Flags & IsakmpFlags.Commit) != 0;
         qm.Iv = iv;
         nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
         byte[] ke = [];
@@ -272,7 +270,7 @@ public sealed partial class Endpoint
                 return;
             }
 
-            qm.PfsShared = _shared.AsSpan(0, sharedLength).ToArray();
+            qm.PfsShared = _bytes.Copy(_shared.AsSpan(0, sharedLength));
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(_shared.AsSpan(0, sharedLength));
         }
 
@@ -349,8 +347,9 @@ public sealed partial class Endpoint
         if (ExchangeScript.Accepts(ExchangeStep.QuickMode2, m.Present) &&
             SaCodec.TryReadChildOffers(plain.Slice(m.Sa.Start, m.Sa.Length), offers, out int count) && count == 1)
         {
-            foreach (ChildProposal p in qm.Child.Proposals)
+            for (int pi = 0; pi < qm.Child.Proposals.Count; pi++)
             {
+                ChildProposal p = qm.Child.Proposals[pi];
                 if (SaCodec.Matches(offers[0], p, qm.Child.Mode, EncapsulationOf(sa)))
                 {
                     chosen = p;
@@ -391,7 +390,7 @@ public sealed partial class Endpoint
                 return;
             }
 
-            qm.PfsShared = _shared.AsSpan(0, sharedLength).ToArray();
+            qm.PfsShared = _bytes.Copy(_shared.AsSpan(0, sharedLength));
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(_shared.AsSpan(0, sharedLength));
         }
 
@@ -466,48 +465,47 @@ public sealed partial class Endpoint
         byte[] niB = qm.Ni;
         byte[] nrB = qm.Nr;
         int size = p.KeymatSize;
-        byte[] inbound = new byte[size];
-        byte[] outbound = new byte[size];
+        Span<byte> inbound = stackalloc byte[size];
+        Span<byte> outbound = stackalloc byte[size];
         Span<byte> spi = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(spi, qm.InboundSpi);
         sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, inbound);
         BinaryPrimitives.WriteUInt32BigEndian(spi, qm.OutboundSpi);
         sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, outbound);
         int e = p.EncryptionKeySize;
-        var info = new ChildSaInfo
-        {
-            Connection = sa.Peer.Name,
-            Child = qm.Child.Name,
-            MessageId = qm.MessageId,
-            Protocol = p.Protocol,
-            Mode = qm.Child.Mode,
-            LocalAddress = TrafficSelectorCodec.Unmap(sa.Local.Address),
-            RemoteAddress = TrafficSelectorCodec.Unmap(sa.Remote.Address),
-            InboundSpi = qm.InboundSpi,
-            OutboundSpi = qm.OutboundSpi,
-            Encryption = p.EspTransform,
-            EncryptionKeyBits = p.EspTransform == EspTransformId.TripleDes ? 192 : p.KeyLengthBits,
-            Integrity = p.Integrity,
-            PfsGroup = p.PfsGroup,
-            InboundEncryptionKey = inbound[..e],
-            InboundIntegrityKey = inbound[e..],
-            OutboundEncryptionKey = outbound[..e],
-            OutboundIntegrityKey = outbound[e..],
-            LocalTs = qm.LocalTs,
-            RemoteTs = qm.RemoteTs,
-            LifetimeSeconds = qm.LifetimeSeconds,
-            LifetimeKilobytes = qm.LifetimeKilobytes,
-            UdpEncapsulated = sa.UdpEncapsulated,
-            EncapsulationSourcePort = sa.UdpEncapsulated ? sa.Local.Port : 0,
-            EncapsulationDestinationPort = sa.UdpEncapsulated ? sa.Remote.Port : 0,
-        };
+        ChildSaInfo info = RentChildSa(e, size - e);
+        info.Connection = sa.Peer.Name;
+        info.Child = qm.Child.Name;
+        info.MessageId = qm.MessageId;
+        info.Protocol = p.Protocol;
+        info.Mode = qm.Child.Mode;
+        info.LocalAddress = TrafficSelectorCodec.Unmap(sa.Local.Address);
+        info.RemoteAddress = TrafficSelectorCodec.Unmap(sa.Remote.Address);
+        info.InboundSpi = qm.InboundSpi;
+        info.OutboundSpi = qm.OutboundSpi;
+        info.Encryption = p.EspTransform;
+        info.EncryptionKeyBits = p.EspTransform == EspTransformId.TripleDes ? 192 : p.KeyLengthBits;
+        info.Integrity = p.Integrity;
+        info.PfsGroup = p.PfsGroup;
+        inbound[..e].CopyTo(info.InboundEncryptionKey);
+        inbound[e..].CopyTo(info.InboundIntegrityKey);
+        outbound[..e].CopyTo(info.OutboundEncryptionKey);
+        outbound[e..].CopyTo(info.OutboundIntegrityKey);
+        info.LocalTs = qm.LocalTs;
+        info.RemoteTs = qm.RemoteTs;
+        info.LifetimeSeconds = qm.LifetimeSeconds;
+        info.LifetimeKilobytes = qm.LifetimeKilobytes;
+        info.UdpEncapsulated = sa.UdpEncapsulated;
+        info.EncapsulationSourcePort = sa.UdpEncapsulated ? sa.Local.Port : 0;
+        info.EncapsulationDestinationPort = sa.UdpEncapsulated ? sa.Remote.Port : 0;
+        info.Live = true;
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(inbound);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(outbound);
         qm.PfsKey?.Dispose();
         qm.PfsKey = null;
         if (qm.PfsShared is not null)
         {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(qm.PfsShared);
+            _bytes.Return(qm.PfsShared); // zeroed
             qm.PfsShared = null;
         }
 
@@ -526,14 +524,14 @@ public sealed partial class Endpoint
         });
     }
 
-    private static void WriteClientIds(ref IsakmpWriter w, QuickModeExchange qm)
+    private void WriteClientIds(ref IsakmpWriter w, QuickModeExchange qm)
     {
         Span<byte> body = stackalloc byte[4 + 32];
         int n = TrafficSelectorCodec.WriteIdBody(qm.LocalTs, body);
-        qm.SentIdci = body[..n].ToArray();
+        qm.SentIdci = _bytes.Copy(body[..n]);
         w.WritePayload(PayloadType.Identification, qm.SentIdci);
         n = TrafficSelectorCodec.WriteIdBody(qm.RemoteTs, body);
-        qm.SentIdcr = body[..n].ToArray();
+        qm.SentIdcr = _bytes.Copy(body[..n]);
         w.WritePayload(PayloadType.Identification, qm.SentIdcr);
     }
 

@@ -86,7 +86,16 @@ public sealed partial class Endpoint
     /// <returns>False when the connection or child does not exist or has no remote address.</returns>
     public bool Initiate(string connection, string? child, long now)
     {
-        PeerConfig? peer = _connections.Find(c => c.Name == connection);
+        PeerConfig? peer = null;
+        foreach (PeerConfig c in _connections)
+        {
+            if (c.Name == connection)
+            {
+                peer = c;
+                break;
+            }
+        }
+
         if (peer is null)
         {
             return false;
@@ -120,6 +129,7 @@ public sealed partial class Endpoint
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
+        RecycleRetired();
         Counters.Received++;
         _rxLocal = local;
         _rxRemote = remote;
@@ -128,7 +138,11 @@ public sealed partial class Endpoint
     }
 
     /// <summary>Advances timers: retransmissions, give-ups, expiry of half-open SAs and reply caches.</summary>
-    public void HandleTimeout(long now) => RunTimers(now);
+    public void HandleTimeout(long now)
+    {
+        RecycleRetired();
+        RunTimers(now);
+    }
 
     /// <summary>The earliest time <see cref="HandleTimeout"/> should be called, or null when nothing is pending.</summary>
     public long? PollTimeout() => NextDeadline();
@@ -142,14 +156,7 @@ public sealed partial class Endpoint
     /// <summary>The next pending event, or false.</summary>
     public bool PollEvent(out EngineEvent engineEvent)
     {
-        if (_events.TryDequeue(out EngineEvent? e))
-        {
-            engineEvent = e;
-            return true;
-        }
-
-        engineEvent = null!;
-        return false;
+        return _events.TryDequeue(out engineEvent);
     }
 
     /// <summary>Deletes a Phase 1 SA and its IPsec SAs, telling the peer (protected Delete, RFC 2408 §3.15).</summary>

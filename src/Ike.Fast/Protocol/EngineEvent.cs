@@ -5,10 +5,13 @@ using Ike.Fast.Wire;
 namespace Ike.Fast.Protocol;
 
 /// <summary>
-/// Something the host must act upon or log, returned by <see cref="Endpoint.PollEvent"/>.
+/// Something the host must act upon or log, returned by <see cref="Endpoint.PollEvent"/>. A struct: queuing and
+/// polling events allocates nothing; <see cref="Message"/> of a Phase1Up event is formatted only when read.
 /// </summary>
-public sealed class EngineEvent
+public readonly struct EngineEvent
 {
+    private readonly string? _message;
+
     /// <summary>What happened.</summary>
     public EngineEventKind Kind { get; init; }
 
@@ -42,8 +45,26 @@ public sealed class EngineEvent
     /// <summary>The notify type sent or received, if any.</summary>
     public NotifyMessageType Notify { get; init; }
 
-    /// <summary>Free text for logs.</summary>
-    public string? Message { get; init; }
+    /// <summary>Free text for logs (formatted on first read for Phase1Up: the steady-state path builds no strings).</summary>
+    public string? Message
+    {
+        get => _message ?? (Kind == EngineEventKind.Phase1Up && Proposal is not null
+            ? $"{Phase1Mode} Mode {Proposal} lifetime {LifetimeSeconds}s, peer vendors {PeerVendors}"
+            : null);
+        init => _message = value;
+    }
+
+    /// <summary>Phase1Up: Main or Aggressive Mode (for <see cref="Message"/>).</summary>
+    internal ExchangeMode Phase1Mode { get; init; }
+
+    /// <summary>Phase1Up: the negotiated transform (for <see cref="Message"/>).</summary>
+    internal IkeProposal? Proposal { get; init; }
+
+    /// <summary>Phase1Up: the negotiated ISAKMP SA lifetime in seconds (0 = none), so a host needs no status snapshot for it.</summary>
+    public long LifetimeSeconds { get; init; }
+
+    /// <summary>Phase1Up: the vendor IDs the peer sent (for <see cref="Message"/>).</summary>
+    internal KnownVendor PeerVendors { get; init; }
 
     /// <summary>Mode-Config result (<see cref="EngineEventKind.ConfigurationReceived"/>).</summary>
     public Transaction.ModeConfigAttributes? Configuration { get; init; }

@@ -39,6 +39,24 @@ internal sealed class Flight
     public IPEndPoint? Local;
     public IPEndPoint? Remote;
 
+    /// <summary>Back to the initial state for reuse; the buffer is kept (it only ever held datagrams sent in clear or encrypted).</summary>
+    public void Reset()
+    {
+        Length = 0;
+        AwaitingReply = false;
+        Attempts = 0;
+        Deadline = long.MaxValue;
+        Interval = 0;
+        LastInHash = 0;
+        LastInLength = -1;
+        AnsweredHash = 0;
+        AnsweredLength = -1;
+        FragmentSize = 0;
+        FragmentId = 0;
+        Local = null;
+        Remote = null;
+    }
+
     public Span<byte> Writable(int size)
     {
         if (Buffer.Length < size)

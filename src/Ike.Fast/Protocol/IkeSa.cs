@@ -10,14 +10,27 @@ namespace Ike.Fast.Protocol;
 /// One ISAKMP (Phase 1) SA, initiator or responder: negotiated transform, the RFC 2409 inputs kept until
 /// authentication (SAi_b, nonces, public values, IDs), the key material, the Phase 1 CBC chain and its Quick Mode /
 /// Informational exchanges by message ID.
+/// <para>
+/// Pooled: <see cref="Endpoint"/> rents one per handshake and, once the SA died (<see cref="Dispose"/> zeroed its
+/// keys) and the call that removed it returned, puts it back through <see cref="Reset"/>, which must return every
+/// field to its initial value (a test compares a reset SA with a new one field by field, so a field added here
+/// without a line in <see cref="Reset"/> fails it). Anything that refers to an SA across calls (a pending
+/// asynchronous DH result, a timer entry) must compare <see cref="Generation"/>, which changes on every reuse.
+/// </para>
 /// </summary>
 internal sealed class IkeSa : IDisposable
 {
-    public required PeerConfig Peer;
-    public required bool IsInitiator;
-    public required ExchangeMode Mode;
-    public required IPEndPoint Local;
-    public required IPEndPoint Remote;
+    /// <summary>Incremented each time the object is reused for another SA.</summary>
+    public int Generation;
+
+    /// <summary>Dead and queued for recycling (guards against returning it to the pool twice).</summary>
+    public bool Retired;
+
+    public PeerConfig Peer = null!;
+    public bool IsInitiator;
+    public ExchangeMode Mode;
+    public IPEndPoint Local = null!;
+    public IPEndPoint Remote = null!;
     public ulong InitiatorCookie;
     public ulong ResponderCookie;
     public Phase1State State;
@@ -106,7 +119,7 @@ internal sealed class IkeSa : IDisposable
 
     public readonly Flight Flight = new();
     public readonly Dictionary<uint, QuickModeExchange> Exchanges = [];
-    public readonly HashSet<uint> CompletedMessageIds = [];
+    public readonly RecentMessageIds CompletedMessageIds = new();
     public readonly List<ChildSaInfo> Children = [];
     public readonly List<ChildConfig> PendingChildren = [];
 
@@ -132,7 +145,7 @@ internal sealed class IkeSa : IDisposable
             qm.Dispose();
         }
 
-        Exchanges.Clear();
+        // The exchanges stay listed (disposed) until Reset returns them to the pool.
         foreach (Transaction.TransactionExchange tx in Transactions.Values)
         {
             tx.Dispose();
@@ -140,5 +153,82 @@ internal sealed class IkeSa : IDisposable
 
         Transactions.Clear();
         State = Phase1State.Dead;
+    }
+
+    /// <summary>
+    /// Back to the state of a new object for reuse (after <see cref="Dispose"/>): per-SA arrays go to
+    /// <paramref name="bytes"/> (zeroed), exchanges to <paramref name="exchanges"/>; buffers and collections keep
+    /// their capacity.
+    /// </summary>
+    public void Reset(ExactLengthArrayPool bytes, Stack<QuickModeExchange> exchanges, int maxPooledExchanges)
+    {
+        Dispose();
+        foreach (QuickModeExchange qm in Exchanges.Values)
+        {
+            qm.Reset(bytes);
+            if (exchanges.Count < maxPooledExchanges)
+            {
+                exchanges.Push(qm);
+            }
+        }
+
+        Exchanges.Clear();
+        Generation++;
+        Retired = false;
+        Peer = null!;
+        IsInitiator = false;
+        Mode = default;
+        Local = null!;
+        Remote = null!;
+        InitiatorCookie = 0;
+        ResponderCookie = 0;
+        State = default;
+        CreatedAt = 0;
+        EstablishedAt = 0;
+        Chosen = null;
+        LifetimeSeconds = 0;
+        ReturnArray(bytes, ref SaiB);
+        ReturnArray(bytes, ref Ni);
+        ReturnArray(bytes, ref Nr);
+        ReturnArray(bytes, ref Gxi);
+        ReturnArray(bytes, ref Gxr);
+        ReturnArray(bytes, ref IdiiB);
+        ReturnArray(bytes, ref IdirB);
+        ReturnArray(bytes, ref LastPhase1Block);
+        Keys = default;
+        Iv = default;
+        PeerVendors = KnownVendor.None;
+        RemoteIdentity = null;
+        LocalIdentity = null;
+        PreSharedKey = default;
+        ReceivedInitialContact = false;
+        CountsAsHalfOpen = false;
+        SharedLength = 0;
+        Fragments = null;
+        XauthDone = false;
+        ModeConfigDone = false;
+        Leases.Clear();
+        AssignedConfiguration = null;
+        LastTransactionReply = default;
+        LastTransactionRequest.Reset();
+        XauthUser = null;
+        LastPeerActivity = 0;
+        Dpd.Reset();
+        NatVersion = default;
+        NatLocalBehind = false;
+        NatRemoteBehind = false;
+        TimerDue = long.MaxValue;
+        CountedByConnection = false;
+        NextKeepaliveAt = long.MaxValue;
+        Flight.Reset();
+        CompletedMessageIds.Clear();
+        Children.Clear();
+        PendingChildren.Clear();
+    }
+
+    private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)
+    {
+        bytes.Return(array);
+        array = [];
     }
 }

@@ -23,8 +23,9 @@ internal static class SaCodec
         w.BeginSecurityAssociation(DomainOfInterpretation.IpsecDoi, IpsecSituation.IdentityOnly);
         w.BeginProposal(1, ProtocolId.Isakmp, default);
         byte number = 1;
-        foreach (IkeProposal p in proposals)
+        for (int pi = 0; pi < proposals.Count; pi++)
         {
+            IkeProposal p = proposals[pi];
             if (onlyGroup is { } g && p.Group != g)
             {
                 continue;
@@ -161,8 +162,9 @@ internal static class SaCodec
     public static int Select(ReadOnlySpan<IkeTransformOffer> offers, IReadOnlyList<IkeProposal> local, IkeAuthenticationMethod auth,
         DhGroupId? requiredGroup, out IkeProposal? chosen)
     {
-        foreach (IkeProposal p in local)
+        for (int pi = 0; pi < local.Count; pi++)
         {
+            IkeProposal p = local[pi];
             if (requiredGroup is { } g && p.Group != g)
             {
                 continue;
@@ -193,8 +195,9 @@ internal static class SaCodec
         w.BeginSecurityAssociation(DomainOfInterpretation.IpsecDoi, IpsecSituation.IdentityOnly);
         w.BeginProposal(1, protocol == IpsecProtocol.Esp ? ProtocolId.IpsecEsp : ProtocolId.IpsecAh, spiBytes);
         byte number = 1;
-        foreach (ChildProposal p in proposals)
+        for (int pi = 0; pi < proposals.Count; pi++)
         {
+            ChildProposal p = proposals[pi];
             if (p.Protocol != protocol || p.PfsGroup != pfs)
             {
                 continue; // one protocol and one PFS group per Quick Mode (RFC 2409 §5.5: one KE payload)

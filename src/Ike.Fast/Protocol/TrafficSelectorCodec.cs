@@ -12,9 +12,64 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 internal static class TrafficSelectorCodec
 {
+    private const int MaxInterned = 4096;
+
+    /// <summary>
+    /// Selectors built from received IDs and resolved <c>dynamic</c> ones, reused by value (selectors are immutable
+    /// records): Quick Mode after Quick Mode with the same client IDs builds no new objects. Per thread, because
+    /// endpoints run one per thread; bounded (cleared when full).
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<(UInt128 Address, int AddressLength, int Prefix, byte Protocol, ushort Port), TrafficSelector>? t_interned;
+
     /// <summary>Resolves <c>dynamic</c> to the SA's own address.</summary>
-    public static TrafficSelector Resolve(TrafficSelector ts, IPAddress self) =>
-        ts.IsDynamic ? TrafficSelector.ForHost(Unmap(self)) with { Protocol = ts.Protocol, Port = ts.Port } : ts;
+    public static TrafficSelector Resolve(TrafficSelector ts, IPAddress self)
+    {
+        if (!ts.IsDynamic)
+        {
+            return ts;
+        }
+
+        Span<byte> address = stackalloc byte[16];
+        IPAddress host = Unmap(self);
+        return host.TryWriteBytes(address, out int length)
+            ? Intern(address[..length], length * 8, ts.Protocol, ts.Port)
+            : TrafficSelector.ForHost(host) with { Protocol = ts.Protocol, Port = ts.Port };
+    }
+
+    /// <summary>The /32 or /128 selector of one address (an earlier equal one when there is one).</summary>
+    public static TrafficSelector ForHost(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        return address.TryWriteBytes(bytes, out int length) ? Intern(bytes[..length], length * 8, 0, 0) : TrafficSelector.ForHost(address);
+    }
+
+    /// <summary>The selector for an address (4 or 16 bytes), prefix, protocol and port: an earlier equal one when there is one.</summary>
+    private static TrafficSelector Intern(ReadOnlySpan<byte> address, int prefix, byte protocol, ushort port)
+    {
+        if (address.Length is not (4 or 16))
+        {
+            return new TrafficSelector(new IPAddress(address), prefix, protocol, port);
+        }
+
+        Span<byte> padded = stackalloc byte[16];
+        padded.Clear();
+        address.CopyTo(padded);
+        var key = (BinaryPrimitives.ReadUInt128BigEndian(padded), address.Length, prefix, protocol, port);
+        Dictionary<(UInt128, int, int, byte, ushort), TrafficSelector> interned = t_interned ??= [];
+        if (!interned.TryGetValue(key, out TrafficSelector? ts))
+        {
+            if (interned.Count >= MaxInterned)
+            {
+                interned.Clear();
+            }
+
+            ts = new TrafficSelector(new IPAddress(address), prefix, protocol, port);
+            interned[key] = ts;
+        }
+
+        return ts;
+    }
 
     /// <summary>Writes an ID payload body (type, protocol, port, data) for a selector; returns its length.</summary>
     public static int WriteIdBody(TrafficSelector ts, Span<byte> destination)
@@ -59,7 +114,7 @@ internal static class TrafficSelectorCodec
         switch (id.IdType)
         {
             case IdentificationType.Ipv4Address or IdentificationType.Ipv6Address:
-                ts = new TrafficSelector(new IPAddress(id.Address), id.Address.Length * 8, id.ProtocolId, id.Port);
+                ts = Intern(id.Address, id.Address.Length * 8, id.ProtocolId, id.Port);
                 return true;
             case IdentificationType.Ipv4AddressSubnet or IdentificationType.Ipv6AddressSubnet:
                 int prefix = 0;
@@ -69,7 +124,7 @@ internal static class TrafficSelectorCodec
                     prefix++;
                 }
 
-                ts = new TrafficSelector(new IPAddress(id.Address), prefix, id.ProtocolId, id.Port);
+                ts = Intern(id.Address, prefix, id.ProtocolId, id.Port);
                 return true;
             default:
                 return false;

@@ -27,6 +27,18 @@ internal sealed class DpdState
     /// <summary>True once the peer sent an R-U-THERE.</summary>
     public bool HasPeerSequence;
 
+    /// <summary>Back to the initial state (the SA object is reused).</summary>
+    public void Reset()
+    {
+        NextSequence = 0;
+        FirstOutstanding = 0;
+        Outstanding = false;
+        FirstProbeAt = 0;
+        NextProbeAt = 0;
+        PeerSequence = 0;
+        HasPeerSequence = false;
+    }
+
     /// <summary>True when <paramref name="sequence"/> acknowledges one of the outstanding probes.</summary>
     public bool Acknowledges(uint sequence) =>
         Outstanding && unchecked(sequence - FirstOutstanding) < unchecked(NextSequence - FirstOutstanding);

@@ -1,0 +1,248 @@
+using System.Net;
+using Ike.Fast.Crypto;
+using Ike.Fast.Policy;
+using Ike.Fast.Wire;
+using IkeEncryptionAlgorithm = Ike.Fast.Crypto.IkeEncryptionAlgorithm;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// Reuse of per-SA objects: Phase 1 SAs, Quick Mode exchanges, the byte arrays they hold and (when the host hands
+/// them back) <see cref="ChildSaInfo"/>s, so a steady stream of handshakes allocates nothing once the pools are
+/// warm. An object that dies is only retired during the call that killed it (code further up the stack may still
+/// look at it) and recycled at the start of the next <see cref="Handle"/> / <see cref="HandleTimeout"/>; key
+/// material is zeroed when it dies, not when it is recycled.
+/// </summary>
+public sealed partial class Endpoint
+{
+    /// <summary>Upper bound of each free list: the pools absorb churn, they do not keep a peak's worth of SAs forever.</summary>
+    private const int MaxPooled = 4096;
+
+    private readonly ExactLengthArrayPool _bytes = new();
+    private readonly Stack<IkeSa> _saPool = new();
+    private readonly Stack<QuickModeExchange> _exchangePool = new();
+    private readonly Stack<ChildSaInfo> _childPool = new();
+    private readonly List<IkeSa> _retiredSas = [];
+    private readonly List<QuickModeExchange> _retiredExchanges = [];
+
+    /// <summary>
+    /// Hands an <see cref="ChildSaInfo"/> back for reuse once the host is done with it (after its DeleteChildSa
+    /// event, or after installing it if the host keeps its own copy); its keys are zeroed now. Optional: a child
+    /// never returned is simply collected. Ignored for a child the engine still lists as established.
+    /// </summary>
+    public void ReturnChildSa(ChildSaInfo child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        if (child.Live || child.Pooled)
+        {
+            return;
+        }
+
+        child.ClearKeys();
+        if (_childPool.Count < MaxPooled)
+        {
+            child.Pooled = true;
+            _childPool.Push(child);
+        }
+    }
+
+    /// <summary>Our and the peer's endpoint for a connection we initiate: made once per connection, shared by its SAs (never mutated).</summary>
+    private readonly Dictionary<PeerConfig, (IPEndPoint Local, IPEndPoint Remote)> _initiatorEndpoints = new(ReferenceEqualityComparer.Instance);
+
+    private (IPEndPoint Local, IPEndPoint Remote) InitiatorEndpoints(PeerConfig connection)
+    {
+        if (!_initiatorEndpoints.TryGetValue(connection, out (IPEndPoint Local, IPEndPoint Remote) pair) ||
+            !pair.Remote.Address.Equals(connection.RemoteAddress) || pair.Remote.Port != connection.RemotePort)
+        {
+            pair = (new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, 500), new IPEndPoint(connection.RemoteAddress!, connection.RemotePort));
+            _initiatorEndpoints[connection] = pair;
+        }
+
+        return pair;
+    }
+
+    /// <summary>AES-NI ciphers of dead SAs (key schedule zeroed), by algorithm and key size.</summary>
+    private readonly Dictionary<(IkeEncryptionAlgorithm Algorithm, int KeyLengthBits), Stack<IkeCbcCipher>> _cipherPool = [];
+
+    /// <summary>Our ID_IPV4_ADDR / ID_IPV6_ADDR identity per local address (Phase 1 ID and PSK lookup).</summary>
+    private readonly Dictionary<IPAddress, IkeIdentity> _addressIdentities = [];
+
+    /// <summary>Peer identities seen lately (short ones: addresses, key IDs, short FQDNs), reused by value.</summary>
+    private readonly Dictionary<(IdentificationType Type, UInt128 Data, int Length), IkeIdentity> _peerIdentities = [];
+
+    private CipherSelectionError TryRentCipher(IkeEncryptionAlgorithm algorithm, int keyLengthBits, out IkeCbcCipher? cipher)
+    {
+        if (_cipherPool.TryGetValue((algorithm, keyLengthBits), out Stack<IkeCbcCipher>? stack) && stack.TryPop(out cipher))
+        {
+            return CipherSelectionError.None;
+        }
+
+        return IkeCbcCipher.TryCreate(algorithm, keyLengthBits, out cipher);
+    }
+
+    /// <summary>The SA's cipher, key schedule zeroed, back to the pool (before <see cref="IkeSa.Dispose"/> would dispose it).</summary>
+    private void ReleaseCipher(IkeSa sa, IkeEncryptionAlgorithm algorithm, int keyLengthBits)
+    {
+        IkeCbcCipher? cipher = sa.Cipher;
+        if (cipher is null || !cipher.TryClearKeyForReuse())
+        {
+            return;
+        }
+
+        sa.Cipher = null;
+        if (!_cipherPool.TryGetValue((algorithm, keyLengthBits), out Stack<IkeCbcCipher>? stack))
+        {
+            stack = new Stack<IkeCbcCipher>();
+            _cipherPool[(algorithm, keyLengthBits)] = stack;
+        }
+
+        if (stack.Count < MaxPooled)
+        {
+            stack.Push(cipher);
+        }
+    }
+
+    private IkeIdentity AddressIdentity(IPAddress address)
+    {
+        if (!_addressIdentities.TryGetValue(address, out IkeIdentity? id))
+        {
+            id = IkeIdentity.FromAddress(address);
+            if (_addressIdentities.Count < 256)
+            {
+                _addressIdentities[address] = id;
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>An identity object for a received ID (shared with earlier SAs that carried the same one: identities are immutable).</summary>
+    private IkeIdentity PeerIdentity(IdentificationType type, ReadOnlySpan<byte> data, IkeIdentity? configured)
+    {
+        if (configured is not null && configured.Matches(type, data))
+        {
+            return configured;
+        }
+
+        if (data.Length > 16)
+        {
+            return new IkeIdentity(type, data);
+        }
+
+        Span<byte> padded = stackalloc byte[16];
+        padded.Clear();
+        data.CopyTo(padded);
+        var key = (type, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(padded), data.Length);
+        if (!_peerIdentities.TryGetValue(key, out IkeIdentity? id))
+        {
+            if (_peerIdentities.Count >= MaxPooled)
+            {
+                _peerIdentities.Clear();
+            }
+
+            id = new IkeIdentity(type, data);
+            _peerIdentities[key] = id;
+        }
+
+        return id;
+    }
+
+    private IkeSa RentSa(PeerConfig peer, bool isInitiator, ExchangeMode mode, IPEndPoint local, IPEndPoint remote)
+    {
+        IkeSa sa = _saPool.TryPop(out IkeSa? pooled) ? pooled : new IkeSa();
+        sa.Peer = peer;
+        sa.IsInitiator = isInitiator;
+        sa.Mode = mode;
+        sa.Local = local;
+        sa.Remote = remote;
+        return sa;
+    }
+
+    private QuickModeExchange RentExchange(uint messageId, bool isInitiator, ChildConfig child)
+    {
+        QuickModeExchange qm = _exchangePool.TryPop(out QuickModeExchange? pooled) ? pooled : new QuickModeExchange();
+        qm.MessageId = messageId;
+        qm.IsInitiator = isInitiator;
+        qm.Child = child;
+        return qm;
+    }
+
+    /// <summary>A child object with key arrays of the given sizes (reused when a returned child has them).</summary>
+    private ChildSaInfo RentChildSa(int encryptionKeySize, int integrityKeySize)
+    {
+        if (_childPool.TryPop(out ChildSaInfo? child))
+        {
+            child.Pooled = false;
+            child.InboundEncryptionKey = Resize(child.InboundEncryptionKey, encryptionKeySize);
+            child.OutboundEncryptionKey = Resize(child.OutboundEncryptionKey, encryptionKeySize);
+            child.InboundIntegrityKey = Resize(child.InboundIntegrityKey, integrityKeySize);
+            child.OutboundIntegrityKey = Resize(child.OutboundIntegrityKey, integrityKeySize);
+            return child;
+        }
+
+        return new ChildSaInfo
+        {
+            Connection = "",
+            Child = "",
+            LocalAddress = IPAddress.None,
+            RemoteAddress = IPAddress.None,
+            LocalTs = TrafficSelector.Dynamic,
+            RemoteTs = TrafficSelector.Dynamic,
+            InboundEncryptionKey = new byte[encryptionKeySize],
+            OutboundEncryptionKey = new byte[encryptionKeySize],
+            InboundIntegrityKey = new byte[integrityKeySize],
+            OutboundIntegrityKey = new byte[integrityKeySize],
+        };
+
+        static byte[] Resize(byte[] keys, int size) => keys.Length == size ? keys : new byte[size];
+    }
+
+    /// <summary>The SA died in this call (keys already zeroed): recycled at the start of the next call.</summary>
+    private void Retire(IkeSa sa)
+    {
+        if (!sa.Retired)
+        {
+            sa.Retired = true;
+            _retiredSas.Add(sa);
+        }
+    }
+
+    private void Retire(QuickModeExchange qm) => _retiredExchanges.Add(qm);
+
+    private void RecycleRetired()
+    {
+        if (_retiredSas.Count > 0)
+        {
+            foreach (IkeSa sa in _retiredSas)
+            {
+                // Still in a table (a path that retired it without removing it): leave it to the collector.
+                if (sa.State != Phase1State.Dead || IsLive(sa))
+                {
+                    continue;
+                }
+
+                sa.Reset(_bytes, _exchangePool, MaxPooled);
+                if (_saPool.Count < MaxPooled)
+                {
+                    _saPool.Push(sa);
+                }
+            }
+
+            _retiredSas.Clear();
+        }
+
+        if (_retiredExchanges.Count > 0)
+        {
+            foreach (QuickModeExchange qm in _retiredExchanges)
+            {
+                qm.Reset(_bytes);
+                if (_exchangePool.Count < MaxPooled)
+                {
+                    _exchangePool.Push(qm);
+                }
+            }
+
+            _retiredExchanges.Clear();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// The message IDs of the last exchanges completed on one ISAKMP SA (Quick Mode, Informational), so a replayed
+/// message is dropped (RFC 2408 §3.1: a message ID names one exchange). A ring of the most recent
+/// <see cref="Capacity"/> IDs instead of an ever-growing set: a long-lived SA with DPD every few seconds would
+/// otherwise grow (and reallocate) without bound. Older IDs are safe to forget: a replay of one still needs its
+/// HASH(1), and acts only on state that is gone (a deleted SPI) or is checked again (DPD sequence numbers).
+/// </summary>
+internal sealed class RecentMessageIds
+{
+    /// <summary>How many recent IDs are remembered.</summary>
+    public const int Capacity = 256;
+
+    private uint[] _ids = new uint[8];
+    private int _count;
+    private int _next;
+
+    public int Count => _count;
+
+    public bool Contains(uint id) => _ids.AsSpan(0, _count).Contains(id);
+
+    public void Add(uint id)
+    {
+        if (_count < _ids.Length)
+        {
+            _ids[_count++] = id;
+            _next = _count % _ids.Length;
+            return;
+        }
+
+        if (_ids.Length < Capacity)
+        {
+            Array.Resize(ref _ids, _ids.Length * 2);
+            _ids[_count++] = id;
+            _next = _count % _ids.Length;
+            return;
+        }
+
+        _ids[_next] = id;
+        _next = (_next + 1) % _ids.Length;
+    }
+
+    /// <summary>Forgets every ID (the array is kept for the SA's next use).</summary>
+    public void Clear()
+    {
+        _count = 0;
+        _next = 0;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Collections;
+using System.Reflection;
+using Ike.Fast.Protocol;
+
+namespace Ike.Fast.Tests.Protocol;
+
+/// <summary>
+/// <see cref="IkeSa"/> and <see cref="QuickModeExchange"/> are pooled: Reset must bring every field back to what a
+/// new object has. Each settable field of a simple type is set to a non-default value by reflection, then Reset runs
+/// and the object is compared with a new one field by field, so a field added later without its Reset line fails here.
+/// </summary>
+public class PooledStateResetTests
+{
+    [Fact]
+    public void IkeSaReset_RestoresEveryField()
+    {
+        var pool = new ExactLengthArrayPool();
+        var sa = new IkeSa();
+        Scribble(sa);
+        sa.Exchanges[7] = new QuickModeExchange();
+        sa.CompletedMessageIds.Add(9);
+        sa.Flight.Arm(5, 10, awaitingReply: true);
+        sa.Flight.RememberIncoming([1, 2, 3]);
+        int generation = sa.Generation;
+        var exchanges = new Stack<QuickModeExchange>();
+        sa.Reset(pool, exchanges, 16);
+
+        Assert.Equal(generation + 1, sa.Generation);
+        Assert.Single(exchanges);
+        Assert.Equal(0, sa.CompletedMessageIds.Count);
+        AssertLikeNew(sa, new IkeSa(), nameof(IkeSa.Generation));
+        AssertLikeNew(sa.Flight, new Flight(), nameof(Flight.Buffer));
+    }
+
+    [Fact]
+    public void QuickModeExchangeReset_RestoresEveryField()
+    {
+        var pool = new ExactLengthArrayPool();
+        var qm = new QuickModeExchange();
+        Scribble(qm);
+        int generation = qm.Generation;
+        qm.Reset(pool);
+        Assert.Equal(generation + 1, qm.Generation);
+        AssertLikeNew(qm, new QuickModeExchange(), nameof(QuickModeExchange.Generation));
+    }
+
+    [Fact]
+    public void ExactLengthArrayPool_ZeroesReturnedArrays()
+    {
+        var pool = new ExactLengthArrayPool();
+        byte[] a = pool.Copy([1, 2, 3, 4]);
+        pool.Return(a);
+        byte[] b = pool.Rent(4);
+        Assert.Same(a, b);
+        Assert.All(b, x => Assert.Equal(0, x));
+        Assert.Empty(pool.Rent(0));
+    }
+
+    [Fact]
+    public void RecentMessageIds_RemembersTheLastCapacityIds()
+    {
+        var ids = new RecentMessageIds();
+        for (uint i = 1; i <= RecentMessageIds.Capacity + 10; i++)
+        {
+            ids.Add(i);
+        }
+
+        Assert.Equal(RecentMessageIds.Capacity, ids.Count);
+        Assert.False(ids.Contains(10));
+        Assert.True(ids.Contains(11));
+        Assert.True(ids.Contains(RecentMessageIds.Capacity + 10));
+        ids.Clear();
+        Assert.False(ids.Contains(11));
+    }
+
+    /// <summary>Sets every writable field of a simple type (numbers, enums, bools, byte arrays) to a non-default value.</summary>
+    private static void Scribble(object o)
+    {
+        foreach (FieldInfo f in o.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (f.IsInitOnly)
+            {
+                continue;
+            }
+
+            Type t = f.FieldType;
+            object? value = t == typeof(bool) ? true
+                : t.IsEnum ? Enum.ToObject(t, 1)
+                : t == typeof(byte[]) ? new byte[] { 1, 2, 3 }
+                : t.IsPrimitive ? Convert.ChangeType(1, t, System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+            if (value is not null)
+            {
+                f.SetValue(o, value);
+            }
+        }
+    }
+
+    private static void AssertLikeNew(object reset, object fresh, params string[] except)
+    {
+        foreach (FieldInfo f in reset.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (except.Contains(f.Name) || f.Name.Contains("Generation", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            object? a = f.GetValue(reset);
+            object? b = f.GetValue(fresh);
+            switch (a)
+            {
+                case byte[] bytes:
+                    Assert.True(bytes.Length == ((byte[])b!).Length, $"{reset.GetType().Name}.{f.Name} not reset");
+                    break;
+                case ICollection c:
+                    Assert.True(c.Count == 0, $"{reset.GetType().Name}.{f.Name} not emptied");
+                    break;
+                case Flight or Ike.Fast.Protocol.Dpd.DpdState or Ike.Fast.Protocol.Transaction.TransactionExchange or RecentMessageIds:
+                    break; // compared separately / own tests
+                default:
+                    Assert.True(SameValue(a, b, f.FieldType, 0), $"{reset.GetType().Name}.{f.Name} is {a}, a new object has {b}");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Equal values; structs field by field (inline arrays skipped: their length field says what counts).</summary>
+    private static bool SameValue(object? a, object? b, Type type, int depth)
+    {
+        if (a is null || b is null || type.IsPrimitive || type.IsEnum || !type.IsValueType)
+        {
+            return !type.IsValueType && a is not null && b is not null ? true : Equals(a, b); // references: only null-ness here
+        }
+
+        if (type.IsDefined(typeof(System.Runtime.CompilerServices.InlineArrayAttribute), false) || depth > 3)
+        {
+            return true;
+        }
+
+        foreach (FieldInfo f in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            object? x = f.GetValue(a);
+            object? y = f.GetValue(b);
+            if (x is byte[] xs && y is byte[] ys ? xs.Length != ys.Length : !SameValue(x, y, f.FieldType, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
