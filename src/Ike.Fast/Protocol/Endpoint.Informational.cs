@@ -99,11 +99,12 @@ public sealed partial class Endpoint
             // The peer lists its inbound SPIs (RFC 2408 §3.15), i.e. our outbound ones.
             uint spi = BinaryPrimitives.ReadUInt32BigEndian(d.GetSpi(i));
             int index = sa.Children.FindIndex(c => c.OutboundSpi == spi && c.Protocol == protocol);
-            if (index >= 0)
+            IkeSa owner = sa;
+            if (index >= 0 || TryFindAdoptedChild(sa, spi, protocol, out owner, out index))
             {
-                ChildSaInfo child = sa.Children[index];
-                sa.Children.RemoveAt(index);
-                EmitChildDelete(sa, child, now);
+                ChildSaInfo child = owner.Children[index];
+                owner.Children.RemoveAt(index);
+                EmitChildDelete(owner, child, now);
             }
         }
 

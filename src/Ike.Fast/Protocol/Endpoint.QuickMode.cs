@@ -46,6 +46,7 @@ public sealed partial class Endpoint
         }
 
         sa.Exchanges[mid] = qm;
+        NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
@@ -262,6 +263,7 @@ public sealed partial class Endpoint
 
         qm.InboundSpi = _spis.Allocate(chosen.Protocol, sa.Local.Address, sa.Remote.Address);
         sa.Exchanges[mid] = qm;
+        NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
@@ -491,6 +493,7 @@ public sealed partial class Endpoint
             IsInitiator = qm.IsInitiator,
             ChildSa = info,
         });
+        OnChildInstalled(now, sa, qm, info); // rekey deadlines and the collision rule (Endpoint.Rekey.cs)
     }
 
     private static void WriteClientIds(ref IsakmpWriter w, QuickModeExchange qm)
