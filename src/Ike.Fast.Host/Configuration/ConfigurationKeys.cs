@@ -19,6 +19,9 @@ internal static class ConfigurationKeys
     public const string Metrics = "metrics"; // Metrics/ (kernel branch)
     public const string XauthUsers = "xauth_users";
 
+    /// <summary><c>daemon.fragment_size</c>: largest Phase 1 datagram before IKE fragmentation (charon.fragment_size).</summary>
+    public const string FragmentSize = "fragment_size";
+
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
     public const string RemoteAddrs = "remote_addrs";
@@ -63,7 +66,7 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers, FragmentSize];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

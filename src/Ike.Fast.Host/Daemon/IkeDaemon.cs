@@ -38,7 +38,7 @@ public sealed class IkeDaemon : IControlTarget
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly Endpoint _endpoint;
-    private readonly SaLifetimes _lifetimes = new();
+    private readonly SaLifetimes _lifetimes = new(engineManagesLifetimes: true);
     private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
 
     public IkeDaemon(
@@ -68,6 +68,12 @@ public sealed class IkeDaemon : IControlTarget
             endpointOptions = (endpointOptions ?? new EndpointOptions()) with { XauthBackend = configuration.XauthBackend };
         }
 
+        // The engine rekeys, reauthenticates and expires SAs itself (docs/rekeying.md); SaLifetimes stays idle.
+        endpointOptions = (endpointOptions ?? new EndpointOptions()) with { ManageLifetimes = true };
+        if (configuration.Daemon.FragmentSize > 0)
+        {
+            endpointOptions = endpointOptions with { FragmentSize = configuration.Daemon.FragmentSize };
+        }
         _endpoint = new Endpoint(configuration.Connections, _secrets, dh ?? ConfiguredDhEngine.Create(configuration),
             random ?? SystemEngineRandom.Instance, installer, endpointOptions);
     }
