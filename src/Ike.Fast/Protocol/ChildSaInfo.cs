@@ -89,6 +89,15 @@ public sealed class ChildSaInfo
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
     public int EncapsulationDestinationPort { get; init; }
 
+    /// <summary>
+    /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
+    /// mode only; null otherwise): what the kernel needs to fix TCP/UDP checksums (XFRMA_COADDR).
+    /// </summary>
+    public System.Net.IPAddress? NatOriginalInitiator { get; init; }
+
+    /// <summary>The peer's NAT-OAr (original responder address), as <see cref="NatOriginalInitiator"/>.</summary>
+    public System.Net.IPAddress? NatOriginalResponder { get; init; }
+
     /// <summary>Zeroes the key arrays.</summary>
     public void ClearKeys()
     {

@@ -63,6 +63,7 @@ public sealed partial class Endpoint
         }
 
         WriteClientIds(ref w, qm);
+        WriteNatOriginalAddresses(ref w, sa, initiator: true, child.Mode);
         w.TryFinish(out int length);
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeQuickModeHash1(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
@@ -288,6 +289,8 @@ public sealed partial class Endpoint
             w.WritePayload(PayloadType.Identification, plain.Slice(m.Id2.Start, m.Id2.Length));
         }
 
+        WriteNatOriginalAddresses(ref w, sa, initiator: false, child.Mode);
+        NoteNatOriginalAddresses(sa, mid, h, plain, in m);
         if (responderLifetime)
         {
             WriteResponderLifetime(ref w, chosen.Protocol, qm.InboundSpi, qm.LifetimeSeconds, qm.LifetimeKilobytes);
@@ -372,6 +375,7 @@ public sealed partial class Endpoint
         }
 
         ApplyResponderLifetime(now, sa, qm, plain, in m);
+        NoteNatOriginalAddresses(sa, qm.MessageId, h, plain, in m);
         nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
         qm.Flight.RememberIncoming(message);
 
@@ -443,6 +447,7 @@ public sealed partial class Endpoint
         BinaryPrimitives.WriteUInt32BigEndian(spi, qm.OutboundSpi);
         sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, outbound);
         int e = p.EncryptionKeySize;
+        (System.Net.IPAddress? natOai, System.Net.IPAddress? natOar) = TakeNatOriginalAddresses(sa, qm.MessageId);
         var info = new ChildSaInfo
         {
             Connection = sa.Peer.Name,
@@ -469,6 +474,8 @@ public sealed partial class Endpoint
             UdpEncapsulated = sa.UdpEncapsulated,
             EncapsulationSourcePort = sa.UdpEncapsulated ? sa.Local.Port : 0,
             EncapsulationDestinationPort = sa.UdpEncapsulated ? sa.Remote.Port : 0,
+            NatOriginalInitiator = natOai,
+            NatOriginalResponder = natOar,
         };
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(inbound);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(outbound);

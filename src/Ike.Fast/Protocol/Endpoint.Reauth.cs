@@ -156,6 +156,17 @@ public sealed partial class Endpoint
     /// </summary>
     private void ForgetPhase1(IkeSa sa)
     {
+        if (_natOriginalAddresses.Count > 0)
+        {
+            foreach ((IkeSa owner, uint mid) in _natOriginalAddresses.Keys)
+            {
+                if (ReferenceEquals(owner, sa))
+                {
+                    _natOriginalAddresses.Remove((owner, mid));
+                }
+            }
+        }
+
         if (_rekeyPredecessors.Count > 0)
         {
             foreach ((IkeSa owner, uint mid) in _rekeyPredecessors.Keys)
