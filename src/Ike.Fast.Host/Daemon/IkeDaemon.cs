@@ -483,6 +483,11 @@ public sealed class IkeDaemon : IControlTarget
                 _installer.Delete(sa);
                 _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
                 break;
+            case EngineEventKind.PeerEndpointChanged:
+                LogDiagnostic(e);
+                // UDP-encapsulated SAs follow the peer's new NAT mapping (Installation/EncapsulationFollower.cs).
+                EncapsulationFollower.Follow(e, _endpoint.GetSaStatus(), _installer, spi => _endpoint.RekeyChildSa(spi, Now()));
+                break;
             default:
                 LogDiagnostic(e);
                 break;
