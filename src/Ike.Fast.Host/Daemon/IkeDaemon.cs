@@ -453,6 +453,7 @@ public sealed class IkeDaemon : IControlTarget
                 _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
                     e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
                     e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
+                RefreshIke(e);
                 _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
                     e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
                     e.ResponderCookie, e.Message);
@@ -468,6 +469,7 @@ public sealed class IkeDaemon : IControlTarget
                 {
                     _installer.Install(sa);
                     _registry.AddChild(Status(sa));
+                    RefreshIke(e);
                     var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
                     _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
                 }
@@ -483,8 +485,17 @@ public sealed class IkeDaemon : IControlTarget
                 _installer.Delete(sa);
                 _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
                 break;
+            case EngineEventKind.ConfigurationReceived:
+                LogDiagnostic(e);
+                RefreshIke(e);
+                break;
+            case EngineEventKind.Diagnostic when e.Diagnostic == DiagnosticCode.XauthSucceeded:
+                LogDiagnostic(e);
+                RefreshIke(e);
+                break;
             case EngineEventKind.PeerEndpointChanged:
                 LogDiagnostic(e);
+                RefreshIke(e);
                 // UDP-encapsulated SAs follow the peer's new NAT mapping (Installation/EncapsulationFollower.cs).
                 EncapsulationFollower.Follow(e, _endpoint.GetSaStatus(), _installer, spi => _endpoint.RekeyChildSa(spi, Now()));
                 break;
@@ -492,6 +503,27 @@ public sealed class IkeDaemon : IControlTarget
                 LogDiagnostic(e);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The road-warrior fields of an ISAKMP SA's status row (NAT state, encapsulation, Mode-Config lease, XAUTH user,
+    /// the peer's current endpoint), learnt after Phase1Up: read from the engine for that SA only.
+    /// </summary>
+    private void RefreshIke(EngineEvent e)
+    {
+        if (_endpoint.GetSaStatus(e.InitiatorCookie, e.ResponderCookie) is not { } sa)
+        {
+            return;
+        }
+
+        _registry.UpdateIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"), row => row with
+        {
+            Remote = sa.Remote.ToString(),
+            Nat = sa.Nat,
+            UdpEncapsulation = sa.UdpEncapsulated,
+            VirtualIps = sa.VirtualIps is { Count: > 0 } vips ? [.. vips.Select(a => a.ToString())] : null,
+            XauthUser = sa.XauthUser,
+        });
     }
 
     /// <summary>The negotiated ISAKMP SA lifetime, from the engine's snapshot (once per SA, off the packet path).</summary>
@@ -534,5 +566,6 @@ public sealed class IkeDaemon : IControlTarget
         sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8"), sa.OutboundSpi.ToString("x8"),
         sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
         sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0);
+        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0,
+        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }
