@@ -38,6 +38,11 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
             Assert.Contains("established with 192.0.2.2:4500", log, StringComparison.Ordinal);
             Assert.Contains("QuickMode", log, StringComparison.Ordinal);
             Assert.DoesNotContain("192.0.2.2:500 QuickMode", log, StringComparison.Ordinal);
+            // Status: NAT state and encapsulation of the ISAKMP SA, ESP-in-UDP ports of the IPsec SA.
+            var status = s.Control.Status()!;
+            output.WriteLine(status.Json);
+            Assert.Contains("\"udp_encapsulation\":true", status.Json, StringComparison.Ordinal);
+            Assert.Contains("\"udp_encapsulation\":\"udp 4500 ", status.Json, StringComparison.Ordinal);
         });
     }
 

@@ -16,7 +16,7 @@ public sealed partial class Endpoint
     private const int QuickModeBufferSize = 4096;
 
     /* QM1 HDR*, HASH(1), SA, Ni [, KE] , IDci, IDcr --> */
-    private void StartQuickMode(IkeSa sa, ChildConfig child, long now)
+    private void StartQuickMode(IkeSa sa, ChildConfig child, long now, ChildSaInfo? rekeying = null)
     {
         if (child.Proposals.Count == 0)
         {
@@ -29,8 +29,9 @@ public sealed partial class Endpoint
         qm.Ni = NewNonce();
         ChildProposal first = child.Proposals[0];
         qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
-        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
-        qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
+        // A rekey proposes the selectors the pair has (narrowed, or a road warrior's virtual address: Endpoint.Rekey.cs).
+        qm.LocalTs = rekeying?.LocalTs ?? TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
+        qm.RemoteTs = rekeying?.RemoteTs ?? TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
         byte[] ke = [];

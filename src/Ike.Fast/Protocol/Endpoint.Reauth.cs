@@ -301,6 +301,11 @@ public sealed partial class Endpoint
             return sa;
         }
 
+        if (sa.Peer.RemoteAddress is null)
+        {
+            return null; // a road-warrior connection: its index entry may be another peer's SA
+        }
+
         IkeSa? indexed = FindSaForConnection(sa.Peer);
         return indexed is { IsEstablished: true } ? indexed : null;
     }

@@ -31,7 +31,7 @@ public sealed partial class Endpoint
                 ChildConfig? config = info is null ? null : sa.Peer.FindChild(info.Child);
                 if (config is not null)
                 {
-                    return StartRekeyQuickMode(sa.Peer, config, sa, now);
+                    return StartRekeyQuickMode(sa.Peer, config, sa, now, info!);
                 }
             }
 
@@ -39,7 +39,7 @@ public sealed partial class Endpoint
         }
 
         lc.RekeyAttempts++;
-        bool started = StartRekeyQuickMode(lc.Owner.Peer, lc.Config, lc.Owner, now);
+        bool started = StartRekeyQuickMode(lc.Owner.Peer, lc.Config, lc.Owner, now, lc.Sa);
         FlushSchedule();
         return started;
     }
@@ -290,7 +290,7 @@ public sealed partial class Endpoint
                 long left = lc.ExpireAt == long.MaxValue ? lc.RekeyAt - lc.InstalledAt : lc.ExpireAt - now;
                 lc.RekeyAt = now + Math.Max(left / 2, Options.RetransmitInitialMs);
                 Diagnose(DiagnosticCode.None, sa, now, $"rekeying {lc.Sa.Connection}/{lc.Sa.Child} SPI {lc.Sa.InboundSpi:x8} (attempt {lc.RekeyAttempts})");
-                StartRekeyQuickMode(lc.Owner.Peer, lc.Config, lc.Owner, now);
+                StartRekeyQuickMode(lc.Owner.Peer, lc.Config, lc.Owner, now, lc.Sa);
             }
         }
 
@@ -301,14 +301,14 @@ public sealed partial class Endpoint
     /// A rekey Quick Mode goes over the newest established ISAKMP SA with the peer (after a reauthentication, the
     /// new one); without one, a new Phase 1 is started first (only if we know the peer's address).
     /// </summary>
-    private bool StartRekeyQuickMode(PeerConfig peer, ChildConfig child, IkeSa current, long now)
+    private bool StartRekeyQuickMode(PeerConfig peer, ChildConfig child, IkeSa current, long now, ChildSaInfo rekeying)
     {
         IkeSa? over = NewestEstablished(current);
         if (over is not null)
         {
             if (over.XauthDone && over.ModeConfigDone)
             {
-                StartQuickMode(over, child, now);
+                StartQuickMode(over, child, now, rekeying);
             }
             else
             {

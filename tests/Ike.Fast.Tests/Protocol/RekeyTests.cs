@@ -89,4 +89,47 @@ public class RekeyTests
         Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
         Assert.Empty(c.Of(true, EngineEventKind.DeleteChildSa));
     }
+
+    [Fact]
+    public void ResponderFallback_RoadWarriorServer_RekeysWithTheNegotiatedNarrowedSelectors()
+    {
+        // A proposes a narrower local network than B's child allows and never rekeys (not managed); B, the gateway
+        // without the peer's address, rekeys by its fallback timer over the existing ISAKMP SA and must propose the
+        // selectors the pair has, not its configured ones (which A would refuse).
+        void Narrow(ChildConfigBuilder b)
+        {
+            b.LifeTime = ChildLife;
+            b.RekeyTime = ChildRekey;
+            b.LocalNet = "10.1.5.0/24";
+        }
+
+        void Wide(ChildConfigBuilder b)
+        {
+            b.LifeTime = ChildLife;
+            b.RekeyTime = ChildRekey;
+        }
+
+        var a = Conversation.Config(Conversation.AddressA, Conversation.AddressB, child: Narrow);
+        var b0 = Conversation.Config(Conversation.AddressB, Conversation.AddressA, child: Wide);
+        var b = new Ike.Fast.Policy.PeerConfig
+        {
+            Name = b0.Name, LocalAddress = b0.LocalAddress, RemoteAddress = null, IkeProposals = b0.IkeProposals,
+            LocalAuth = b0.LocalAuth, RemoteAuth = b0.RemoteAuth, Children = b0.Children,
+        };
+        var c = new Conversation(a, b, optionsA: null, optionsB: RekeyHarness.Managed);
+        Assert.True(c.A.Initiate("conn", "child", 0));
+        c.Pump();
+        ChildSaInfo old = RekeyHarness.AssertOneSharedPair(c);
+        Assert.Equal("10.1.5.0/24", old.LocalTs.ToString());
+
+        RekeyHarness.RunUntil(c, 90_000);
+
+        // B's fallback: 90% of 100 s capped rekey_time 60 s, plus half the 40 s left = 80 s.
+        EngineEvent rekeyed = c.Of(false, EngineEventKind.InstallChildSa)[^1];
+        Assert.Equal(80_000, rekeyed.Time);
+        Assert.True(rekeyed.IsInitiator);
+        Assert.Equal("10.1.5.0/24", rekeyed.ChildSa!.RemoteTs.ToString());
+        Assert.Equal(2, c.Of(true, EngineEventKind.InstallChildSa).Count);
+        Assert.DoesNotContain(c.EventsA, e => e.Diagnostic == DiagnosticCode.InvalidIdInformation);
+    }
 }
