@@ -259,6 +259,12 @@ public sealed class IkeDaemon : IControlTarget
             ? ControlResponse.Success
             : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
 
+    /// <summary>The pair's own rekey (its negotiated selectors, over the newest ISAKMP SA; docs/rekeying.md).</summary>
+    public Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child) => Invoke((endpoint, now) =>
+        endpoint.RekeyChildSa(inboundSpi, now) || endpoint.Initiate(connection, child, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8} to rekey"));
+
     /// <summary>Runs <paramref name="action"/> on the loop thread and completes with its answer.</summary>
     private Task<ControlResponse> Invoke(Func<Endpoint, long, ControlResponse> action)
     {
