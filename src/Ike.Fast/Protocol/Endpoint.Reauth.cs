@@ -47,7 +47,7 @@ public sealed partial class Endpoint
             LowestNonce = (sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr).ToArray(),
             Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity?.ToString()),
         };
-        if (sa.LifetimeSeconds > 0)
+        if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
         {
             // The Phase 1 initiator reauthenticates at 90% of the lifetime less up to 5% jitter; the responder only
             // at 95% and only if it knows the peer's address (a fallback, so collisions stay rare).

@@ -167,4 +167,55 @@ public class CollisionTests
         RekeyHarness.AssertAlwaysCovered(c);
         Assert.DoesNotContain(c.EventsA.Concat(c.EventsB), e => e.Message?.Contains("collision", StringComparison.Ordinal) == true);
     }
+
+    [Fact]
+    public void CrossingQuickModeDelayedPastTheDeletionDelay_NeverNoPair_ExtraPairGoesByItsHardLifetime()
+    {
+        // B's crossing QM1 is lost twice and arrives 12 s late, after A already deleted the old pair: the two sides
+        // then disagree on its predecessor (docs/rekeying.md, "what the rule does not cover"). Neither side may lose
+        // the shared pair at any moment.
+        Conversation c = RekeyHarness.Established(TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(90));
+        ChildSaInfo old = RekeyHarness.AssertOneSharedPair(c);
+        c.Now = 10_000;
+        uint? delayed = null;
+        int dropped = 0;
+        c.Filter = (fromA, _, bytes) =>
+        {
+            if (fromA || bytes[18] != 32)
+            {
+                return bytes;
+            }
+
+            uint mid = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(20));
+            delayed ??= mid;
+            if (mid == delayed && dropped < 2)
+            {
+                dropped++;
+                return null;
+            }
+
+            return bytes;
+        };
+        Assert.True(c.A.RekeyChildSa(old.InboundSpi, c.Now));
+        Assert.True(c.B.RekeyChildSa(old.OutboundSpi, c.Now));
+        c.Pump();
+        RekeyHarness.RunUntil(c, 60_000);
+        Assert.Equal(2, dropped);
+        RekeyHarness.AssertAlwaysCovered(c);
+        Assert.InRange(RekeyHarness.Live(c, true).Count, 1, 2);
+
+        // Here A took the late pair as the successor of its own (the survivor's creator, B, deletes the replaced
+        // one) and B took the two as twins (the loser's creator, A, deletes it): each waits for the other, so the
+        // extra pair stays, safe but redundant, until the next rekey takes it as predecessor or its hard lifetime
+        // (the backstop) — never leaving no pair.
+        EngineEvent lateA = c.Of(true, EngineEventKind.InstallChildSa)[^1];
+        EngineEvent earlyA = c.Of(true, EngineEventKind.InstallChildSa)[^2];
+        Assert.Equal(22_000, lateA.Time);
+        RekeyHarness.RunUntil(c, 111_000);
+        RekeyHarness.AssertAlwaysCovered(c);
+        EngineEvent gone = Assert.Single(c.Of(true, EngineEventKind.DeleteChildSa), e => e.ChildSa!.InboundSpi == earlyA.ChildSa!.InboundSpi);
+        Assert.InRange(gone.Time, 27_001, 110_000);
+        Assert.Contains(c.Of(false, EngineEventKind.DeleteChildSa), e => e.ChildSa!.OutboundSpi == earlyA.ChildSa!.InboundSpi);
+        Assert.Contains(lateA.ChildSa!.InboundSpi, RekeyHarness.Live(c, true).Keys);
+    }
 }

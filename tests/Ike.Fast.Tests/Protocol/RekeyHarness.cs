@@ -65,23 +65,7 @@ internal static class RekeyHarness
     }
 
     /// <summary>The IPsec SA pairs installed and not deleted on one side, by inbound SPI.</summary>
-    public static Dictionary<uint, ChildSaInfo> Live(Conversation c, bool a)
-    {
-        var live = new Dictionary<uint, ChildSaInfo>();
-        foreach (EngineEvent e in a ? c.EventsA : c.EventsB)
-        {
-            if (e.Kind == EngineEventKind.InstallChildSa)
-            {
-                live[e.ChildSa!.InboundSpi] = e.ChildSa;
-            }
-            else if (e.Kind == EngineEventKind.DeleteChildSa)
-            {
-                live.Remove(e.ChildSa!.InboundSpi);
-            }
-        }
-
-        return live;
-    }
+    public static Dictionary<uint, ChildSaInfo> Live(Conversation c, bool a) => LiveAt(a ? c.EventsA : c.EventsB, long.MaxValue);
 
     /// <summary>Exactly one live pair on each side, and it is the same pair (A's inbound is B's outbound).</summary>
     public static ChildSaInfo AssertOneSharedPair(Conversation c)
