@@ -62,6 +62,10 @@ internal static class ListSasCommand
                 {
                     output.WriteLine($"  {sa.Connection}: {sa.Local} <=> {sa.Remote} [{sa.RemoteId}] {(sa.Initiator ? "initiator" : "responder")}, " +
                                      $"{sa.State} {sa.AgeSeconds}s, cookies {sa.InitiatorCookie}_i {sa.ResponderCookie}_r");
+                    if (StatusCommand.RoadWarrior(sa) is { } rw)
+                    {
+                        output.WriteLine($"    {rw}");
+                    }
                 }
             }
 

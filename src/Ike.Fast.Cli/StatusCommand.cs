@@ -62,6 +62,10 @@ internal static class StatusCommand
         {
             output.WriteLine($"  {sa.Connection}: {sa.Local} <=> {sa.Remote} [{sa.RemoteId}] {(sa.Initiator ? "initiator" : "responder")}, " +
                               $"{sa.State} {sa.AgeSeconds}s ago, cookies {sa.InitiatorCookie}_i {sa.ResponderCookie}_r {sa.Algorithms}");
+            if (RoadWarrior(sa) is { } rw)
+            {
+                output.WriteLine($"    {rw}");
+            }
         }
 
         var child = response.ChildSas ?? [];
@@ -70,7 +74,29 @@ internal static class StatusCommand
         {
             output.WriteLine($"  {sa.Connection}/{sa.Child}: {sa.Protocol} {sa.Mode}, SPIs {sa.SpiIn}_i {sa.SpiOut}_o, " +
                               $"{sa.Encryption}/{sa.Integrity ?? "-"}{(sa.PfsGroup is null ? "" : "/" + sa.PfsGroup)}, installed {sa.AgeSeconds}s ago");
-            output.WriteLine($"    {sa.LocalTs} === {sa.RemoteTs}");
+            output.WriteLine($"    {sa.LocalTs} === {sa.RemoteTs}{(sa.UdpEncapsulation is null ? "" : ", ESP-in-" + sa.UdpEncapsulation)}");
         }
+    }
+
+    /// <summary>NAT, encapsulation, virtual IP and XAUTH user of an ISAKMP SA in one line, or null when none applies.</summary>
+    internal static string? RoadWarrior(IkeSaStatus sa)
+    {
+        var parts = new List<string>();
+        if (sa.Nat is { } nat)
+        {
+            parts.Add($"NAT {nat}{(sa.UdpEncapsulation ? ", UDP-encapsulated" : "")}");
+        }
+
+        if (sa.VirtualIps is { Count: > 0 } vips)
+        {
+            parts.Add($"virtual IP {string.Join(", ", vips)}");
+        }
+
+        if (sa.XauthUser is { } user)
+        {
+            parts.Add($"XAUTH user '{user}'");
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 }

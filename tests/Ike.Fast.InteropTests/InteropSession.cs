@@ -77,6 +77,42 @@ internal sealed class InteropSession
         WaitIkeFast($"1 ISAKMP SA and {c.Children} IPsec SA(s)", s => s.EstablishedIkeSas >= 1 && s.ChildSas.Count >= c.Children);
     }
 
+    /// <summary>
+    /// (Re)starts charon with <paramref name="peerParameters"/> (harness <c>peer_start</c> keys) and IkeFast with its
+    /// configuration edited (connection and root), listening on UDP 500 and 4500, then brings one child up from the
+    /// side the case names.
+    /// </summary>
+    public void EstablishEdited(InteropCase c, string[] peerParameters, Action<System.Text.Json.Nodes.JsonObject> editConnection,
+        Action<System.Text.Json.Nodes.JsonObject>? editRoot = null)
+    {
+        StopDaemons();
+        string[] start = ["peer_start", "charon", "b", c.IkeFastInitiates ? "responder" : "initiator",
+            $"auth={c.Auth}", $"ike={c.Ike}", $"esp={c.Esp}", .. peerParameters];
+        Assert.True(H.Call(start).Ok, "peer_start failed");
+
+        File.Delete(ControlSocket);
+        var path = IkeFastConfig.Write(c, _topology.RunDirectory, ControlSocket);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        // RFC 3947 section 4: after NAT discovery the peers move to UDP 4500.
+        root["daemon"]!["listen"] = new System.Text.Json.Nodes.JsonArray($"{IkeFastConfig.LocalAddress}:500", $"{IkeFastConfig.LocalAddress}:4500");
+        editConnection(root["connections"]![InteropCase.Connection]!.AsObject());
+        editRoot?.Invoke(root);
+        File.WriteAllText(path, root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+
+        var shim = H.Must("ikef_shim").Lines[^1].Trim();
+        H.Must("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost, InteropEnvironment.CliDll, "serve", "--config", path,
+            "--log-level", "debug"); // datagram lines are read by the road-warrior rows
+        WaitIkeFast("control socket", _ => true);
+        if (!c.IkeFastInitiates)
+        {
+            PeerInitiate(InteropCase.Connection);
+        }
+
+        WaitPeer("ike", 1);
+        WaitPeer("child", 1);
+        WaitIkeFast("1 ISAKMP SA and 1 IPsec SA", st => st.EstablishedIkeSas >= 1 && st.ChildSas.Count >= 1);
+    }
+
     /// <summary>Starts <c>dotnet ikefast.dll serve</c> in namespace a and waits for its control socket to answer.</summary>
     public void StartIkeFast(InteropCase c)
     {

@@ -38,6 +38,11 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
             Assert.Contains("established with 192.0.2.2:4500", log, StringComparison.Ordinal);
             Assert.Contains("QuickMode", log, StringComparison.Ordinal);
             Assert.DoesNotContain("192.0.2.2:500 QuickMode", log, StringComparison.Ordinal);
+            // Status: NAT state and encapsulation of the ISAKMP SA, ESP-in-UDP ports of the IPsec SA.
+            var status = s.Control.Status()!;
+            output.WriteLine(status.Json);
+            Assert.Contains("\"udp_encapsulation\":true", status.Json, StringComparison.Ordinal);
+            Assert.Contains("\"udp_encapsulation\":\"udp 4500 ", status.Json, StringComparison.Ordinal);
         });
     }
 
@@ -217,34 +222,6 @@ public sealed class RoadWarriorInteropTests(RoadWarriorTopology topology, ITestO
     }
 
     /// <summary>(Re)starts charon with <paramref name="peerParameters"/> and IkeFast with its connection edited.</summary>
-    private void Establish(InteropSession s, InteropCase c, string[] peerParameters, Action<JsonObject> editConnection,
-        Action<JsonObject>? editRoot = null)
-    {
-        s.StopDaemons();
-        string[] start = ["peer_start", "charon", "b", c.IkeFastInitiates ? "responder" : "initiator",
-            $"ike={c.Ike}", $"esp={c.Esp}", .. peerParameters];
-        Assert.True(s.Harness(start).Ok, "peer_start failed");
-
-        File.Delete(s.ControlSocket);
-        var path = IkeFastConfig.Write(c, topology.RunDirectory, s.ControlSocket);
-        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        // RFC 3947 section 4: after NAT discovery the peers move to UDP 4500.
-        root["daemon"]!["listen"] = new JsonArray($"{IkeFastConfig.LocalAddress}:500", $"{IkeFastConfig.LocalAddress}:4500");
-        editConnection(root["connections"]![InteropCase.Connection]!.AsObject());
-        editRoot?.Invoke(root);
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-
-        var shim = s.Harness("ikef_shim").Lines[^1].Trim();
-        Assert.True(s.Harness("proc_start", "a", "ikefast", "env", "LD_PRELOAD=" + shim, InteropEnvironment.DotnetHost,
-            InteropEnvironment.CliDll, "serve", "--config", path, "--log-level", "debug").Ok, "proc_start failed"); // datagram lines are read below
-        s.WaitIkeFast("control socket", _ => true);
-        if (!c.IkeFastInitiates)
-        {
-            s.PeerInitiate(InteropCase.Connection);
-        }
-
-        s.WaitPeer("ike", 1);
-        s.WaitPeer("child", 1);
-        s.WaitIkeFast("1 ISAKMP SA and 1 IPsec SA", st => st.EstablishedIkeSas >= 1 && st.ChildSas.Count >= 1);
-    }
+    private static void Establish(InteropSession s, InteropCase c, string[] peerParameters, Action<JsonObject> editConnection,
+        Action<JsonObject>? editRoot = null) => s.EstablishEdited(c, peerParameters, editConnection, editRoot);
 }

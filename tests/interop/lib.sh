@@ -206,6 +206,7 @@ ikef_params() {
   P_LOCAL_ADDR=$(ikef_addr "$side") P_REMOTE_ADDR=$(ikef_addr "$other")
   P_FRAG=yes P_LOG=keys P_IKE_LIFE=4h P_CHILD_LIFE=1h P_SHIM=yes P_SEND_CERT=always
   P_ENCAP=no P_DPD_DELAY='' P_DPD_TIMEOUT='' P_VIPS='' P_PULL='' P_XAUTH_ID='' P_XAUTH_SECRET=''
+  P_IKE_OVER='' P_IKE_RAND='' P_CHILD_HARD='' P_CHILD_RAND='' P_DELETE_REKEYED=''
   local kv k v
   for kv in "$@"; do
     k=${kv%%=*}; v=${kv#*=}
@@ -237,6 +238,11 @@ ikef_params() {
       pull) P_PULL=$v ;;             # charon: Mode-Config pull (yes, default) or push (no)
       xauth_id) P_XAUTH_ID=$v ;;     # charon: XAUTH client round (local-xauth) with this user
       xauth_secret) P_XAUTH_SECRET=$v ;;
+      ike_over_time) P_IKE_OVER=$v ;;   # charon: IKE over_time (hard = rekey_time + over_time)
+      ike_rand_time) P_IKE_RAND=$v ;;   # charon: IKE rand_time (0: no jitter)
+      child_life_time) P_CHILD_HARD=$v ;; # charon: child life_time (hard expiry)
+      child_rand_time) P_CHILD_RAND=$v ;; # charon: child rand_time
+      delete_rekeyed) P_DELETE_REKEYED=$v ;; # charon: charon.delete_rekeyed (IKEv1: delete a rekeyed CHILD_SA at once)
       *) echo "ikef_params: unknown parameter '$k'" >&2; return 1 ;;
     esac
   done
@@ -458,6 +464,7 @@ charon {
     install_virtual_ip = no
     # The harness tests Aggressive Mode PSK as responder too (charon refuses it otherwise).
     i_dont_care_about_security_and_use_aggressive_mode_psk = yes
+$([ -n "$P_DELETE_REKEYED" ] && echo "    delete_rekeyed = $P_DELETE_REKEYED")
     syslog {
         identifier = charon-ikef-$side
     }
@@ -496,6 +503,8 @@ EOF
     echo "    remote_addrs = $P_REMOTE_ADDR"
     echo "    proposals = $P_IKE"
     echo "    rekey_time = $P_IKE_LIFE"
+    [ -n "$P_IKE_OVER" ] && echo "    over_time = $P_IKE_OVER"
+    [ -n "$P_IKE_RAND" ] && echo "    rand_time = $P_IKE_RAND"
     echo "    fragmentation = $P_FRAG"
     echo "    encap = $P_ENCAP"
     [ -n "$P_DPD_DELAY" ] && echo "    dpd_delay = $P_DPD_DELAY"
@@ -526,6 +535,8 @@ EOF
       echo "        remote_ts = $rt"
       echo "        esp_proposals = $P_ESP"
       echo "        rekey_time = $P_CHILD_LIFE"
+      [ -n "$P_CHILD_HARD" ] && echo "        life_time = $P_CHILD_HARD"
+      [ -n "$P_CHILD_RAND" ] && echo "        rand_time = $P_CHILD_RAND"
       echo "        mode = tunnel"
       echo "      }"
     done

@@ -21,6 +21,9 @@ internal static class ConfigurationKeys
     public const string LogLevel = "log_level"; // bench branch: ikefast serve's logging threshold
     public const string DhExponent = "dh_exponent"; // bench branch: MODP private exponent length (short|full)
 
+    /// <summary><c>daemon.fragment_size</c>: largest Phase 1 datagram before IKE fragmentation (charon.fragment_size).</summary>
+    public const string FragmentSize = "fragment_size";
+
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
     public const string RemoteAddrs = "remote_addrs";
@@ -65,7 +68,7 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers, LogLevel, DhExponent];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers, LogLevel, DhExponent, FragmentSize];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

@@ -144,7 +144,8 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
             installer, metrics,
             string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup],
-            xauthUsers)
+            xauthUsers,
+            ReadInt(section.GetSection(ConfigurationKeys.FragmentSize), 0, 0, 65535))
         {
             LogLevel = logLevel,
             DhExponent = dhExponent,

@@ -13,9 +13,11 @@ namespace Ike.Fast.Host.Configuration;
 /// <param name="Metrics"><c>daemon.metrics</c>: the Prometheus listener's address, or null for none (Metrics/).</param>
 /// <param name="XauthUsers"><c>daemon.xauth_users</c>: the XAUTH server's users file (<c>user:salt:hash</c>, PBKDF2),
 /// full path, or null for none.</param>
+/// <param name="FragmentSize"><c>daemon.fragment_size</c>: Phase 1 messages larger than this go out as IKE fragments
+/// to a peer that supports them (0: the engine's default, 1280).</param>
 public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string ControlSocket,
     Kernel.SaInstallerKind Installer = Kernel.SaInstallerKind.Auto, IPEndPoint? Metrics = null, string? ControlGroup = null,
-    string? XauthUsers = null)
+    string? XauthUsers = null, int FragmentSize = 0)
 {
     /// <summary>
     /// <c>daemon.log_level</c>: the console logging threshold (null = not set: Information). One line per exchange step

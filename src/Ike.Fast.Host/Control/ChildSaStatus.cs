@@ -20,4 +20,5 @@ public sealed record ChildSaStatus(
     string RemoteTs,
     long LifetimeSeconds,
     long InstalledUnixSeconds,
-    long AgeSeconds);
+    long AgeSeconds,
+    string? UdpEncapsulation = null);

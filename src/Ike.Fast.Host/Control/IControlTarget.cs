@@ -15,6 +15,12 @@ public interface IControlTarget
     Task<ControlResponse> TerminateChildAsync(uint inboundSpi);
 
     /// <summary>
+    /// Rekeys the IPsec SA pair with this inbound SPI (kernel soft EXPIRE: byte limits); a target that cannot rekey a
+    /// given pair initiates the child instead.
+    /// </summary>
+    Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child) => InitiateAsync(connection, child);
+
+    /// <summary>
     /// Re-reads the configuration file and secrets and applies them (<c>ikefast reload</c>, SIGHUP). A target without a
     /// configuration file to re-read refuses.
     /// </summary>

@@ -19,6 +19,20 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
+    /// <summary>Replaces an ISAKMP SA's row with <paramref name="update"/>'s result (road-warrior fields learnt later).</summary>
+    public void UpdateIke(string initiatorCookie, string responderCookie, Func<IkeSaStatus, IkeSaStatus> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        lock (_lock)
+        {
+            int i = _ike.FindIndex(s => s.InitiatorCookie == initiatorCookie && s.ResponderCookie == responderCookie);
+            if (i >= 0)
+            {
+                _ike[i] = update(_ike[i]);
+            }
+        }
+    }
+
     public void RemoveIke(string initiatorCookie, string responderCookie)
     {
         lock (_lock)

@@ -39,7 +39,7 @@ public sealed class IkeDaemon : IControlTarget
     private readonly long _origin;
     private readonly Endpoint _endpoint;
     private readonly DhCompletionPump _dhPump;
-    private readonly SaLifetimes _lifetimes = new();
+    private readonly SaLifetimes _lifetimes = new(engineManagesLifetimes: true);
     private readonly ConcurrentQueue<(Func<Endpoint, long, ControlResponse> Action, TaskCompletionSource<ControlResponse> Answer)> _commands = new();
 
     public IkeDaemon(
@@ -69,6 +69,12 @@ public sealed class IkeDaemon : IControlTarget
             endpointOptions = (endpointOptions ?? new EndpointOptions()) with { XauthBackend = configuration.XauthBackend };
         }
 
+        // The engine rekeys, reauthenticates and expires SAs itself (docs/rekeying.md); SaLifetimes stays idle.
+        endpointOptions = (endpointOptions ?? new EndpointOptions()) with { ManageLifetimes = true };
+        if (configuration.Daemon.FragmentSize > 0)
+        {
+            endpointOptions = endpointOptions with { FragmentSize = configuration.Daemon.FragmentSize };
+        }
         var engine = dh ?? ConfiguredDhEngine.Create(configuration);
         _endpoint = new Endpoint(configuration.Connections, _secrets, engine, random ?? SystemEngineRandom.Instance, installer, endpointOptions);
         _dhPump = new DhCompletionPump(_endpoint, engine, ownsEngine: dh is null);
@@ -260,6 +266,12 @@ public sealed class IkeDaemon : IControlTarget
         endpoint.DeleteChildSa(inboundSpi, now)
             ? ControlResponse.Success
             : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
+
+    /// <summary>The pair's own rekey (its negotiated selectors, over the newest ISAKMP SA; docs/rekeying.md).</summary>
+    public Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child) => Invoke((endpoint, now) =>
+        endpoint.RekeyChildSa(inboundSpi, now) || endpoint.Initiate(connection, child, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8} to rekey"));
 
     /// <summary>Runs <paramref name="action"/> on the loop thread and completes with its answer.</summary>
     private Task<ControlResponse> Invoke(Func<Endpoint, long, ControlResponse> action)
@@ -462,6 +474,7 @@ public sealed class IkeDaemon : IControlTarget
                 _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
                     e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
                     e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
+                RefreshIke(e);
                 _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
                     e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
                     e.ResponderCookie, e.Message);
@@ -477,6 +490,7 @@ public sealed class IkeDaemon : IControlTarget
                 {
                     _installer.Install(sa);
                     _registry.AddChild(Status(sa));
+                    RefreshIke(e);
                     var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
                     _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
                 }
@@ -492,10 +506,45 @@ public sealed class IkeDaemon : IControlTarget
                 _installer.Delete(sa);
                 _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
                 break;
+            case EngineEventKind.ConfigurationReceived:
+                LogDiagnostic(e);
+                RefreshIke(e);
+                break;
+            case EngineEventKind.Diagnostic when e.Diagnostic == DiagnosticCode.XauthSucceeded:
+                LogDiagnostic(e);
+                RefreshIke(e);
+                break;
+            case EngineEventKind.PeerEndpointChanged:
+                LogDiagnostic(e);
+                RefreshIke(e);
+                // UDP-encapsulated SAs follow the peer's new NAT mapping (Installation/EncapsulationFollower.cs).
+                EncapsulationFollower.Follow(e, _endpoint.GetSaStatus(), _installer, spi => _endpoint.RekeyChildSa(spi, Now()));
+                break;
             default:
                 LogDiagnostic(e);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The road-warrior fields of an ISAKMP SA's status row (NAT state, encapsulation, Mode-Config lease, XAUTH user,
+    /// the peer's current endpoint), learnt after Phase1Up: read from the engine for that SA only.
+    /// </summary>
+    private void RefreshIke(EngineEvent e)
+    {
+        if (_endpoint.GetSaStatus(e.InitiatorCookie, e.ResponderCookie) is not { } sa)
+        {
+            return;
+        }
+
+        _registry.UpdateIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"), row => row with
+        {
+            Remote = sa.Remote.ToString(),
+            Nat = sa.Nat,
+            UdpEncapsulation = sa.UdpEncapsulated,
+            VirtualIps = sa.VirtualIps is { Count: > 0 } vips ? [.. vips.Select(a => a.ToString())] : null,
+            XauthUser = sa.XauthUser,
+        });
     }
 
     /// <summary>The negotiated ISAKMP SA lifetime, carried by the Phase1Up event (a status snapshot per SA cost O(SAs)).</summary>
@@ -527,5 +576,6 @@ public sealed class IkeDaemon : IControlTarget
         sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8"), sa.OutboundSpi.ToString("x8"),
         sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
         sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0);
+        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0,
+        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }

@@ -9,8 +9,13 @@ namespace Ike.Fast.Host.Daemon;
 /// lifetime, so a peer's shorter RESPONDER-LIFETIME is honoured), and both sides delete at the negotiated lifetime.
 /// ISAKMP SAs are deleted at their negotiated lifetime; IKEv1 IPsec SAs outlive them (RFC 2409 section 5.5), and the
 /// next rekey negotiates a new Phase 1. Loop thread only.
+/// <para>
+/// The daemon now lets the engine do all of this (<see cref="EndpointOptions.ManageLifetimes"/>: rekeying with jitter,
+/// reauthentication, collisions, hard expiry; docs/rekeying.md) and builds this class with
+/// <c>engineManagesLifetimes</c>, which schedules nothing. The host-side timers stay for an engine run without it.
+/// </para>
 /// </summary>
-internal sealed class SaLifetimes
+internal sealed class SaLifetimes(bool engineManagesLifetimes = false)
 {
     private const long MillisecondsPerSecond = 1000;
 
@@ -21,8 +26,16 @@ internal sealed class SaLifetimes
     /// <summary>The earliest deadline, or null.</summary>
     public long? NextDue => _queue.TryPeek(out _, out var due) ? due : null;
 
+    /// <summary>True when the engine keeps the lifetimes and this class schedules nothing.</summary>
+    public bool EngineManagesLifetimes => engineManagesLifetimes;
+
     public void ChildInstalled(ChildSaInfo sa, bool weInitiated, ChildConfig? config, long now)
     {
+        if (engineManagesLifetimes)
+        {
+            return;
+        }
+
         _liveChildren.Add(sa.InboundSpi);
         var lifetime = sa.LifetimeSeconds > 0
             ? sa.LifetimeSeconds * MillisecondsPerSecond
@@ -48,6 +61,11 @@ internal sealed class SaLifetimes
 
     public void Phase1Up(string connection, ulong initiatorCookie, ulong responderCookie, long lifetimeSeconds, long now)
     {
+        if (engineManagesLifetimes)
+        {
+            return;
+        }
+
         _livePhase1.Add((initiatorCookie, responderCookie));
         if (lifetimeSeconds > 0)
         {

@@ -14,4 +14,13 @@ public interface ISaInstaller : ISpiAllocator
 
     /// <summary>Removes the SAs with <paramref name="sa"/>'s SPIs.</summary>
     void Delete(ChildSaInfo sa);
+
+    /// <summary>
+    /// The peer's NAT mapping changed (RFC 3947 section 4; engine event PeerEndpointChanged): the UDP-encapsulated
+    /// SAs of <paramref name="sa"/> now use <paramref name="localPort"/> and <paramref name="remotePort"/>. Default:
+    /// nothing to update.
+    /// </summary>
+    void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort)
+    {
+    }
 }

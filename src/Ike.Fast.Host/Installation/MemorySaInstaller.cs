@@ -21,6 +21,7 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
     private readonly Lock _lock = new();
     private readonly HashSet<uint> _allocated = [];
     private readonly List<InstalledSa> _installed = [];
+    private readonly List<(uint, int, int)> _encapsulationUpdates = [];
 
     /// <summary>A snapshot of the installed SA pairs.</summary>
     public IReadOnlyList<InstalledSa> Installed
@@ -58,6 +59,31 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         {
             _allocated.Remove(spi);
         }
+    }
+
+    /// <summary>Encapsulation updates received (inbound SPI, local port, remote port), in order.</summary>
+    public IReadOnlyList<(uint InboundSpi, int LocalPort, int RemotePort)> EncapsulationUpdates
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _encapsulationUpdates];
+            }
+        }
+    }
+
+    /// <summary>Records the new ESP-in-UDP ports of <paramref name="sa"/> (see <see cref="EncapsulationUpdates"/>).</summary>
+    public void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        lock (_lock)
+        {
+            _encapsulationUpdates.Add((sa.InboundSpi, localPort, remotePort));
+        }
+
+        logger.LogInformation("update {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8}: ESP-in-UDP {Local} <=> {Remote}",
+            sa.Connection, sa.Child, sa.InboundSpi, sa.OutboundSpi, localPort, remotePort);
     }
 
     public void Install(ChildSaInfo sa)

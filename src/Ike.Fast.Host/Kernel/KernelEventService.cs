@@ -78,7 +78,8 @@ public sealed class KernelEventService(ISaInstaller installer, Func<IControlTarg
                 // expiry of a pair the daemon's rekey timer already replaced.
                 logger.LogInformation("kernel soft expire of {Connection}/{Child} SPI {Spi:x8}: rekeying (new Quick Mode)",
                     e.Connection, e.Child, e.Spi);
-                _ = target.InitiateAsync(e.Connection, e.Child);
+                // The engine rekeys that very pair (its selectors, docs/rekeying.md); initiating is the fallback.
+                _ = target.RekeyChildAsync(e.InboundSpi, e.Connection, e.Child);
                 break;
             case KernelEventKind.SoftExpire:
                 logger.LogDebug("kernel soft expire of SPI {Spi:x8} ({Connection}/{Child}{Superseded}): no action", e.Spi, e.Connection,

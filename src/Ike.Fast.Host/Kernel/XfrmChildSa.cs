@@ -47,7 +47,26 @@ internal static class XfrmChildSa
             // `ip xfrm state add` without `sel`; transport-mode SAs are bound to the two hosts' traffic.
             Selector = sa.Mode == IpsecMode.Transport ? Selector(sa, outbound: !inbound) : default,
             Lifetime = lifetime,
+            // RFC 3948 ESP-in-UDP: the UDP ports of this SA's packets (outbound: ours → the peer's; inbound: the
+            // peer's → ours), XFRMA_ENCAP with encap_oa zero (no NAT-OA based checksum fix-up).
+            UdpEncapsulation = sa.UdpEncapsulated,
+            EncapsulationSourcePort = (ushort)(!sa.UdpEncapsulated ? 0 : inbound ? sa.EncapsulationDestinationPort : sa.EncapsulationSourcePort),
+            EncapsulationDestinationPort = (ushort)(!sa.UdpEncapsulated ? 0 : inbound ? sa.EncapsulationSourcePort : sa.EncapsulationDestinationPort),
         };
+    }
+
+    /// <summary>
+    /// The SA again with new UDP encapsulation ports (the peer's NAT mapping changed, RFC 3947 section 4): sent as
+    /// XFRM_MSG_UPDSA, for which the kernel copies only the encapsulation, care-of address and lifetimes onto the
+    /// existing VALID state (xfrm_state_update), so the keys in the message (zeroed after installation) are unused.
+    /// </summary>
+    public static XfrmSaParameters WithEncapsulation(in XfrmSaParameters sa, bool inbound, int localPort, int remotePort)
+    {
+        XfrmSaParameters moved = sa;
+        moved.UdpEncapsulation = true;
+        moved.EncapsulationSourcePort = (ushort)(inbound ? remotePort : localPort);
+        moved.EncapsulationDestinationPort = (ushort)(inbound ? localPort : remotePort);
+        return moved;
     }
 
     /// <summary>The outbound selector (local TS → remote TS) or its mirror for in/fwd.</summary>

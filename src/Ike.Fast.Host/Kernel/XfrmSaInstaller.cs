@@ -312,6 +312,42 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
     }
 
+    public void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort) => TryUpdateEncapsulation(sa, localPort, remotePort);
+
+    /// <summary>
+    /// <see cref="UpdateEncapsulation"/> with its outcome: XFRM_MSG_UPDSA for the inbound and the outbound SA with the
+    /// new ESP-in-UDP ports (one batch). NotFound when the pair is not ours.
+    /// </summary>
+    public XfrmStatus TryUpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        OwnedChildSa? owned;
+        lock (_lock)
+        {
+            _byInboundSpi.TryGetValue(sa.InboundSpi, out owned);
+        }
+
+        if (owned is null || !XfrmAlgorithms.TryMap(sa, out var encryption, out var integrity))
+        {
+            return XfrmStatus.NotFound;
+        }
+
+        var lifetime = XfrmChildSa.Lifetime(sa, _childLookup?.Invoke(sa.Connection, sa.Child));
+        var inbound = XfrmChildSa.WithEncapsulation(XfrmChildSa.Sa(sa, inbound: true, owned.ReqId, lifetime, encryption, integrity),
+            inbound: true, localPort, remotePort);
+        var outbound = XfrmChildSa.WithEncapsulation(XfrmChildSa.Sa(sa, inbound: false, owned.ReqId, lifetime, encryption, integrity),
+            inbound: false, localPort, remotePort);
+        _batch.Clear();
+        var queued = _batch.UpdateSa(inbound);
+        queued = queued == XfrmStatus.Success ? _batch.UpdateSa(outbound) : queued;
+        var sent = queued == XfrmStatus.Success ? _socket.Send(_batch, _results) : queued;
+        var status = sent != XfrmStatus.Success ? sent : _results[0] != XfrmStatus.Success ? _results[0] : _results[1];
+        _logger.LogInformation("xfrm update {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8}: ESP-in-UDP {Local} <=> {Remote}: {Status}",
+            sa.Connection, sa.Child, sa.InboundSpi, sa.OutboundSpi, localPort, remotePort, status);
+        return status;
+    }
+
     /// <summary>Removes every SA and policy this instance owns (shutdown). Returns the number of pairs removed.</summary>
     public int FlushOwned()
     {

@@ -96,6 +96,15 @@ public sealed class ChildSaInfo
     /// <summary>In the engine's free list.</summary>
     internal bool Pooled { get; set; }
 
+    /// <summary>
+    /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
+    /// mode only; null otherwise): what the kernel needs to fix TCP/UDP checksums (XFRMA_COADDR).
+    /// </summary>
+    public System.Net.IPAddress? NatOriginalInitiator { get; internal set; }
+
+    /// <summary>The peer's NAT-OAr (original responder address), as <see cref="NatOriginalInitiator"/>.</summary>
+    public System.Net.IPAddress? NatOriginalResponder { get; internal set; }
+
     /// <summary>Zeroes the key arrays.</summary>
     public void ClearKeys()
     {

@@ -57,6 +57,9 @@ internal sealed class DhWait
     /// <summary>StartQuickMode: the child to negotiate.</summary>
     public ChildConfig? Child;
 
+    /// <summary>For a parked Quick Mode start: the pair it rekeys (Endpoint.Rekey.cs), or null.</summary>
+    public ChildSaInfo? Rekeying;
+
     /// <summary>A later datagram of the exchange that arrived while the operation was pending (bounded: one).</summary>
     public byte[] Next = [];
     public int NextLength = -1;
@@ -107,6 +110,7 @@ internal sealed class DhWait
         Local = Remote = null;
         Offer = default;
         Child = null;
+        Rekeying = null;
         NextLength = -1;
         NextLocal = NextRemote = null;
     }

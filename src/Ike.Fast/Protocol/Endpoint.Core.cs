@@ -373,6 +373,7 @@ public sealed partial class Endpoint
         }
 
         ReleaseHalfOpen(sa);
+        ForgetPhase1(sa); // a replaced ISAKMP SA hands its IPsec SAs to its successor first (Endpoint.Reauth.cs)
         ReleaseLeases(sa);
         if (!keepChildren)
         {
@@ -417,17 +418,21 @@ public sealed partial class Endpoint
         });
     }
 
-    private void EmitChildDelete(IkeSa sa, ChildSaInfo child, long now) => Emit(new EngineEvent
+    private void EmitChildDelete(IkeSa sa, ChildSaInfo child, long now)
     {
-        Kind = EngineEventKind.DeleteChildSa,
-        Time = now,
-        Connection = sa.Peer.Name,
-        InitiatorCookie = sa.InitiatorCookie,
-        ResponderCookie = sa.ResponderCookie,
-        Peer = sa.Remote,
-        IsInitiator = sa.IsInitiator,
-        ChildSa = child,
-    });
+        ForgetChild(child);
+        Emit(new EngineEvent
+        {
+            Kind = EngineEventKind.DeleteChildSa,
+            Time = now,
+            Connection = sa.Peer.Name,
+            InitiatorCookie = sa.InitiatorCookie,
+            ResponderCookie = sa.ResponderCookie,
+            Peer = sa.Remote,
+            IsInitiator = sa.IsInitiator,
+            ChildSa = child,
+        });
+    }
 
     /// <summary>Responder half-open accounting (RFC 2408 §2.5.3 anti-clogging is cookies; we also cap state).</summary>
     private bool TryReserveHalfOpen(IPAddress address)
@@ -518,6 +523,14 @@ public sealed partial class Endpoint
                 RemoveSa(sa, now, DiagnosticCode.Timeout, false);
                 continue;
             }
+
+            // Rekeying, reauthentication, collisions and hard expiry when the engine manages lifetimes (Endpoint.Rekey.cs).
+            if (!RunPhase1Lifecycle(sa, now))
+            {
+                continue;
+            }
+
+            RunChildLifecycles(sa, now);
 
             // The ISAKMP SA lifetime (RFC 2407 §4.5 / RFC 2409 Appendix A Life Duration) is a hard limit: delete
             // it, telling the peer; its IPsec SAs keep their own kernel lifetimes.
@@ -756,6 +769,8 @@ public sealed partial class Endpoint
             {
                 best = Math.Min(best, sa.EstablishedAt + (sa.LifetimeSeconds * 1000));
             }
+
+            best = Math.Min(best, Math.Min(ChildLifecycleDeadline(sa), Phase1LifecycleDeadline(sa)));
 
             foreach (QuickModeExchange qm in sa.Exchanges.Values)
             {

@@ -127,7 +127,7 @@ public sealed partial class Endpoint
             case DhResume.StartQuickMode:
                 if (sa.IsEstablished)
                 {
-                    StartQuickMode(sa, wait.Child!, now);
+                    StartQuickMode(sa, wait.Child!, now, wait.Rekeying is { Live: true } rekeying ? rekeying : null);
                 }
 
                 return;

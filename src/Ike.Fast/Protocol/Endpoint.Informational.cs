@@ -99,12 +99,13 @@ public sealed partial class Endpoint
             // The peer lists its inbound SPIs (RFC 2408 §3.15), i.e. our outbound ones.
             uint spi = BinaryPrimitives.ReadUInt32BigEndian(d.GetSpi(i));
             int index = IndexOfChild(sa, spi, outbound: true, protocol);
-            if (index >= 0)
+            IkeSa owner = sa;
+            if (index >= 0 || TryFindAdoptedChild(sa, spi, protocol, out owner, out index))
             {
-                ChildSaInfo child = sa.Children[index];
-                sa.Children.RemoveAt(index);
+                ChildSaInfo child = owner.Children[index];
+                owner.Children.RemoveAt(index);
                 child.Live = false;
-                EmitChildDelete(sa, child, now);
+                EmitChildDelete(owner, child, now);
             }
         }
 

@@ -194,4 +194,72 @@ public sealed partial class Endpoint
 
     /// <summary>The dialect to encode UDP-encapsulated modes with, or None for plain tunnel/transport.</summary>
     private static NatTraversalVersion EncapsulationOf(IkeSa sa) => sa.UdpEncapsulated ? sa.NatVersion : NatTraversalVersion.None;
+
+    /// <summary>NAT-OA payloads received in QM1/QM2, by exchange, until the IPsec SA is installed.</summary>
+    private readonly Dictionary<(IkeSa Sa, uint MessageId), (IPAddress? Initiator, IPAddress? Responder)> _natOriginalAddresses = [];
+
+    /*
+     * RFC 3947 §5.2: in UDP-encapsulated transport mode both ends send both original addresses in Quick Mode,
+     * NAT-OAi (the initiator's) then NAT-OAr (the responder's), each an ID_IPV4_ADDR/ID_IPV6_ADDR; in tunnel mode
+     * neither is sent. Each side names the addresses it knows: the initiator its own address and the one it sent
+     * to, the responder the address the initiator came from and its own (charon does the same).
+     */
+    private static void WriteNatOriginalAddresses(ref IsakmpWriter w, IkeSa sa, bool initiator, Policy.IpsecMode mode)
+    {
+        NatTraversalVersion version = EncapsulationOf(sa);
+        if (version == NatTraversalVersion.None || mode != Policy.IpsecMode.Transport)
+        {
+            return;
+        }
+
+        PayloadType type = version == NatTraversalVersion.Rfc3947 ? PayloadType.NatOriginalAddress : PayloadType.NatOriginalAddressDraft;
+        IPAddress oai = TrafficSelectorCodec.Unmap(initiator ? sa.Local.Address : sa.Remote.Address);
+        IPAddress oar = TrafficSelectorCodec.Unmap(initiator ? sa.Remote.Address : sa.Local.Address);
+        WriteNatOriginalAddress(ref w, oai, type);
+        WriteNatOriginalAddress(ref w, oar, type);
+    }
+
+    private static void WriteNatOriginalAddress(ref IsakmpWriter w, IPAddress address, PayloadType type)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out int n);
+        w.WriteNatOriginalAddress(n == 4 ? IdentificationType.Ipv4Address : IdentificationType.Ipv6Address, bytes[..n], type);
+    }
+
+    /// <summary>
+    /// Remembers the NAT-OA payloads of an authenticated QM1/QM2 (the first is NAT-OAi, the second NAT-OAr; more
+    /// than two are accepted and ignored, as the drafts allowed one per side).
+    /// </summary>
+    private void NoteNatOriginalAddresses(IkeSa sa, uint messageId, in IsakmpHeader h, ReadOnlySpan<byte> plain, in MessagePayloads m)
+    {
+        if ((m.Present & PayloadSet.NatOriginalAddress) == 0)
+        {
+            return;
+        }
+
+        IPAddress? oai = null;
+        IPAddress? oar = null;
+        var chain = new PayloadChainReader(plain[..m.ChainLength], h.NextPayload);
+        while (chain.TryReadNext(out RawPayload p))
+        {
+            if (p.Type is PayloadType.NatOriginalAddress or PayloadType.NatOriginalAddressDraft &&
+                NatOriginalAddressPayload.TryRead(p.Body, p.BodyOffset, out NatOriginalAddressPayload oa, out _) && oa.Address.Length is 4 or 16)
+            {
+                var address = new IPAddress(oa.Address);
+                if (oai is null)
+                {
+                    oai = address;
+                }
+                else
+                {
+                    oar ??= address;
+                }
+            }
+        }
+
+        _natOriginalAddresses[(sa, messageId)] = (oai, oar);
+    }
+
+    private (IPAddress? Initiator, IPAddress? Responder) TakeNatOriginalAddresses(IkeSa sa, uint messageId) =>
+        _natOriginalAddresses.Count > 0 && _natOriginalAddresses.Remove((sa, messageId), out var oa) ? oa : default;
 }

@@ -18,9 +18,9 @@ public sealed partial class Endpoint
 {
     private const int Phase1BufferSize = 8192;
 
-    private bool StartInitiator(PeerConfig connection, ChildConfig? child, long now)
+    private bool StartInitiator(PeerConfig connection, ChildConfig? child, long now, bool forceNew = false)
     {
-        IkeSa? existing = FindSaForConnection(connection);
+        IkeSa? existing = forceNew ? null : FindSaForConnection(connection); // forceNew: reauthentication (Endpoint.Reauth.cs)
         if (existing is not null)
         {
             if (child is not null)
@@ -727,6 +727,7 @@ public sealed partial class Endpoint
             LifetimeSeconds = sa.LifetimeSeconds,
             PeerVendors = sa.PeerVendors,
         });
+        OnPhase1Established(now, sa);
         if (initialContact)
         {
             DropOlderSas(now, sa);

@@ -16,7 +16,7 @@ public sealed partial class Endpoint
     private const int QuickModeBufferSize = 4096;
 
     /* QM1 HDR*, HASH(1), SA, Ni [, KE] , IDci, IDcr --> */
-    private void StartQuickMode(IkeSa sa, ChildConfig child, long now)
+    private void StartQuickMode(IkeSa sa, ChildConfig child, long now, ChildSaInfo? rekeying = null)
     {
         if (child.Proposals.Count == 0)
         {
@@ -34,6 +34,7 @@ public sealed partial class Endpoint
             if (keyPair == DhStep.Pending)
             {
                 _dhLastParked!.Child = child;
+                _dhLastParked.Rekeying = rekeying;
                 return;
             }
 
@@ -50,11 +51,13 @@ public sealed partial class Endpoint
         qm.Iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
         qm.Ni = NewNonce();
         qm.InboundSpi = _spis.Allocate(first.Protocol, sa.Local.Address, sa.Remote.Address);
-        qm.LocalTs = TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
-        qm.RemoteTs = TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
+        // A rekey proposes the selectors the pair has (narrowed, or a road warrior's virtual address: Endpoint.Rekey.cs).
+        qm.LocalTs = rekeying?.LocalTs ?? TrafficSelectorCodec.Resolve(child.LocalTs[0], LocalSelectorAddress(sa));
+        qm.RemoteTs = rekeying?.RemoteTs ?? TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
         sa.Exchanges[mid] = qm;
+        NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
@@ -71,6 +74,7 @@ public sealed partial class Endpoint
         }
 
         WriteClientIds(ref w, qm);
+        WriteNatOriginalAddresses(ref w, sa, initiator: true, child.Mode);
         w.TryFinish(out int length);
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeQuickModeHash1(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
@@ -284,6 +288,7 @@ public sealed partial class Endpoint
 
         qm.InboundSpi = _spis.Allocate(chosen.Protocol, sa.Local.Address, sa.Remote.Address);
         sa.Exchanges[mid] = qm;
+        NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
         qm.Flight.Remote = sa.Remote;
@@ -308,6 +313,8 @@ public sealed partial class Endpoint
             w.WritePayload(PayloadType.Identification, plain.Slice(m.Id2.Start, m.Id2.Length));
         }
 
+        WriteNatOriginalAddresses(ref w, sa, initiator: false, child.Mode);
+        NoteNatOriginalAddresses(sa, mid, h, plain, in m);
         if (responderLifetime)
         {
             WriteResponderLifetime(ref w, chosen.Protocol, qm.InboundSpi, qm.LifetimeSeconds, qm.LifetimeKilobytes);
@@ -402,6 +409,7 @@ public sealed partial class Endpoint
         }
 
         ApplyResponderLifetime(now, sa, qm, plain, in m);
+        NoteNatOriginalAddresses(sa, qm.MessageId, h, plain, in m);
         nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
         qm.Flight.RememberIncoming(message);
 
@@ -473,6 +481,7 @@ public sealed partial class Endpoint
         BinaryPrimitives.WriteUInt32BigEndian(spi, qm.OutboundSpi);
         sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, outbound);
         int e = p.EncryptionKeySize;
+        (System.Net.IPAddress? natOai, System.Net.IPAddress? natOar) = TakeNatOriginalAddresses(sa, qm.MessageId);
         ChildSaInfo info = RentChildSa(e, size - e);
         info.Connection = sa.Peer.Name;
         info.Child = qm.Child.Name;
@@ -499,6 +508,8 @@ public sealed partial class Endpoint
         info.EncapsulationSourcePort = sa.UdpEncapsulated ? sa.Local.Port : 0;
         info.EncapsulationDestinationPort = sa.UdpEncapsulated ? sa.Remote.Port : 0;
         info.Live = true;
+        info.NatOriginalInitiator = natOai;
+        info.NatOriginalResponder = natOar;
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(inbound);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(outbound);
         qm.PfsKey?.Dispose();
@@ -522,6 +533,7 @@ public sealed partial class Endpoint
             IsInitiator = qm.IsInitiator,
             ChildSa = info,
         });
+        OnChildInstalled(now, sa, qm, info); // rekey deadlines and the collision rule (Endpoint.Rekey.cs)
     }
 
     private void WriteClientIds(ref IsakmpWriter w, QuickModeExchange qm)

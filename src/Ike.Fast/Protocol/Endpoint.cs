@@ -68,18 +68,38 @@ public sealed partial class Endpoint
         var list = new List<IkeSaStatus>();
         foreach (IkeSa sa in AllSas())
         {
-            int inProgress = 0;
-            foreach (QuickModeExchange qm in sa.Exchanges.Values)
-            {
-                inProgress += qm.State == QuickModeState.Done ? 0 : 1;
-            }
-
-            list.Add(new IkeSaStatus(sa.Peer.Name, sa.InitiatorCookie, sa.ResponderCookie, sa.IsInitiator, sa.Mode, sa.State.ToString(),
-                sa.Local, sa.Remote, sa.RemoteIdentity, sa.Chosen?.ToString(), sa.LifetimeSeconds, sa.CreatedAt, sa.EstablishedAt,
-                [.. sa.Children], inProgress));
+            list.Add(StatusOf(sa));
         }
 
         return list;
+    }
+
+    /// <summary>A snapshot of one Phase 1 SA by its cookies (allocates; off the packet path), or null.</summary>
+    public IkeSaStatus? GetSaStatus(ulong initiatorCookie, ulong responderCookie) =>
+        _saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa) ? StatusOf(sa) : null;
+
+    private static IkeSaStatus StatusOf(IkeSa sa)
+    {
+        int inProgress = 0;
+        foreach (QuickModeExchange qm in sa.Exchanges.Values)
+        {
+            inProgress += qm.State == QuickModeState.Done ? 0 : 1;
+        }
+
+        string? nat = sa.NatVersion == NatTraversal.NatTraversalVersion.None ? null
+            : sa.NatLocalBehind && sa.NatRemoteBehind ? "both"
+            : sa.NatLocalBehind ? "local"
+            : sa.NatRemoteBehind ? "remote"
+            : sa.Peer.ForceEncapsulation ? "forced" : "none";
+        List<IPAddress> vips = [.. sa.Leases.Select(l => l.Address)];
+        if (sa.AssignedConfiguration is { } received && sa.Peer.ModeConfig?.Role == ModeConfigRole.Client)
+        {
+            vips.AddRange(received.Addresses);
+        }
+
+        return new IkeSaStatus(sa.Peer.Name, sa.InitiatorCookie, sa.ResponderCookie, sa.IsInitiator, sa.Mode, sa.State.ToString(),
+            sa.Local, sa.Remote, sa.RemoteIdentity, sa.Chosen?.ToString(), sa.LifetimeSeconds, sa.CreatedAt, sa.EstablishedAt,
+            [.. sa.Children], inProgress, nat, sa.UdpEncapsulated, vips, sa.XauthUser);
     }
 
     /// <summary>Starts Phase 1 (if none is up with the peer) and then Quick Mode for the named connection/child.</summary>

@@ -63,6 +63,25 @@ public sealed record EndpointOptions
     /// </summary>
     public int FragmentSize { get; init; } = 1280;
 
+    /// <summary>
+    /// The engine rekeys IPsec SAs and reauthenticates ISAKMP SAs itself before they expire, resolves collisions and
+    /// deletes expired SAs, telling the peer (docs/rekeying.md). False: lifetimes are the host's job.
+    /// </summary>
+    public bool ManageLifetimes { get; init; }
+
+    /// <summary>
+    /// A rekeyed (or redundant) SA is deleted this long after its successor was installed, so the peer has installed
+    /// the successor too and packets in flight on the old SA still arrive (charon's delete_rekeyed_delay, 5 s).
+    /// </summary>
+    public long RekeyDeleteDelayMs { get; init; } = 5000;
+
+    /// <summary>
+    /// SAs of the same child (or ISAKMP SAs of the same peer) installed within this many ms of each other are
+    /// twins of a collision (resolved by the lowest nonce); farther apart, the newer one replaces the older.
+    /// Capped at a quarter of the SA lifetime.
+    /// </summary>
+    public long CollisionWindowMs { get; init; } = 30000;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

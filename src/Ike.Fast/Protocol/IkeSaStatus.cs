@@ -19,6 +19,12 @@ namespace Ike.Fast.Protocol;
 /// <param name="EstablishedAt">Engine time of establishment (0 if not established).</param>
 /// <param name="Children">Installed IPsec SA pairs (key arrays shared with the install events).</param>
 /// <param name="QuickModesInProgress">Quick Mode exchanges not yet complete.</param>
+/// <param name="Nat">NAT state from NAT-D (RFC 3947 section 3): "none", "local" (we are behind a NAT), "remote", "both",
+/// "forced" (encapsulation forced without a NAT), or null when NAT traversal was not negotiated.</param>
+/// <param name="UdpEncapsulated">True when IKE moved to 4500 and the IPsec SAs are UDP-encapsulated (RFC 3948).</param>
+/// <param name="VirtualIps">Mode-Config addresses: leased to the peer (server) or received (client).</param>
+/// <param name="XauthUser">The XAUTH user the peer authenticated as (server side), or null.</param>
 public sealed record IkeSaStatus(string Connection, ulong InitiatorCookie, ulong ResponderCookie, bool IsInitiator, ExchangeMode Mode,
     string State, IPEndPoint Local, IPEndPoint Remote, IkeIdentity? RemoteIdentity, string? Proposal, long LifetimeSeconds,
-    long CreatedAt, long EstablishedAt, IReadOnlyList<ChildSaInfo> Children, int QuickModesInProgress);
+    long CreatedAt, long EstablishedAt, IReadOnlyList<ChildSaInfo> Children, int QuickModesInProgress,
+    string? Nat = null, bool UdpEncapsulated = false, IReadOnlyList<IPAddress>? VirtualIps = null, string? XauthUser = null);

@@ -32,4 +32,28 @@ public class SaRegistryTests
         Assert.Equal(0, registry.IkeCount);
         Assert.Equal(0, registry.ChildCount);
     }
+
+    [Fact]
+    public void RoadWarriorFieldsAreUpdatedAndSerialisedSnakeCase()
+    {
+        var registry = new SaRegistry(new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_000_000)));
+        registry.AddIke(Ike("0000000000000001", 1_000_000));
+        registry.UpdateIke("0000000000000001", "00000000000000aa", row => row with
+        {
+            Remote = "127.0.0.2:31000",
+            Nat = "remote",
+            UdpEncapsulation = true,
+            VirtualIps = ["10.3.0.1"],
+            XauthUser = "alice",
+        });
+        registry.UpdateIke("ffffffffffffffff", "00000000000000aa", _ => throw new InvalidOperationException("not this SA"));
+        var ike = Assert.Single(registry.Snapshot().Ike);
+        Assert.Equal(("127.0.0.2:31000", "remote", true, "alice"), (ike.Remote, ike.Nat, ike.UdpEncapsulation, ike.XauthUser));
+
+        var json = System.Text.Json.JsonSerializer.Serialize(ike, ControlJsonContext.Default.IkeSaStatus);
+        Assert.Contains("\"nat\":\"remote\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"udp_encapsulation\":true", json, StringComparison.Ordinal);
+        Assert.Contains("\"virtual_ips\":[\"10.3.0.1\"]", json, StringComparison.Ordinal);
+        Assert.Contains("\"xauth_user\":\"alice\"", json, StringComparison.Ordinal);
+    }
 }

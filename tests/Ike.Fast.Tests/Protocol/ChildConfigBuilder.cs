@@ -19,6 +19,8 @@ internal sealed class ChildConfigBuilder
 
     public long LifeKilobytes { get; set; }
 
+    public TimeSpan RekeyTime { get; set; } = TimeSpan.FromHours(1);
+
     public static string NetFor(string name, bool sideA) => $"10.{(sideA ? 1 : 2)}.{name.Sum(c => c) % 250 + 1}.0/24";
 
     public ChildConfig Build(bool sideA) => new()
@@ -30,5 +32,6 @@ internal sealed class ChildConfigBuilder
         Mode = Mode,
         LifeTime = LifeTime,
         LifeKilobytes = LifeKilobytes,
+        RekeyTime = RekeyTime,
     };
 }

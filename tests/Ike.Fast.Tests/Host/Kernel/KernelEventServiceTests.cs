@@ -24,7 +24,8 @@ public sealed class KernelEventServiceTests
         service.Handle(Event(KernelEventKind.InstallFailed, inbound: true));
         service.Handle(Event(KernelEventKind.HardExpire, inbound: true) with { Connection = null, Child = null });
 
-        Assert.Equal(["initiate gw/net", "initiate gw/net", "terminate c0ffee01", "terminate c0ffee01"], target.Calls);
+        // Soft EXPIRE of the inbound SA rekeys that pair (the engine keeps its selectors).
+        Assert.Equal(["initiate gw/net", "rekey c0ffee01 gw/net", "terminate c0ffee01", "terminate c0ffee01"], target.Calls);
         Assert.Equal(7, service.Handled);
     }
 
@@ -40,6 +41,12 @@ public sealed class KernelEventServiceTests
         public Task<ControlResponse> InitiateAsync(string connection, string? child)
         {
             Calls.Add($"initiate {connection}/{child}");
+            return Task.FromResult(ControlResponse.Success);
+        }
+
+        public Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child)
+        {
+            Calls.Add($"rekey {inboundSpi:x8} {connection}/{child}");
             return Task.FromResult(ControlResponse.Success);
         }
 

@@ -57,4 +57,40 @@ internal static class KernelTestData
         LifetimeSeconds = 1000,
         LifetimeKilobytes = 100,
     };
+
+    /// <summary>A tunnel-mode pair behind a NAT (RFC 3948 ESP-in-UDP): ours from 4500, the peer's NAT port 31000.</summary>
+    public static ChildSaInfo Encapsulated(bool keysCleared = false)
+    {
+        ChildSaInfo t = Tunnel();
+        var sa = new ChildSaInfo
+        {
+            Connection = t.Connection,
+            Child = t.Child,
+            Protocol = t.Protocol,
+            Mode = t.Mode,
+            LocalAddress = t.LocalAddress,
+            RemoteAddress = t.RemoteAddress,
+            InboundSpi = t.InboundSpi,
+            OutboundSpi = t.OutboundSpi,
+            Encryption = t.Encryption,
+            EncryptionKeyBits = t.EncryptionKeyBits,
+            Integrity = t.Integrity,
+            InboundEncryptionKey = t.InboundEncryptionKey,
+            InboundIntegrityKey = t.InboundIntegrityKey,
+            OutboundEncryptionKey = t.OutboundEncryptionKey,
+            OutboundIntegrityKey = t.OutboundIntegrityKey,
+            LocalTs = t.LocalTs,
+            RemoteTs = t.RemoteTs,
+            LifetimeSeconds = t.LifetimeSeconds,
+            UdpEncapsulated = true,
+            EncapsulationSourcePort = 4500,
+            EncapsulationDestinationPort = 31000,
+        };
+        if (keysCleared)
+        {
+            sa.ClearKeys();
+        }
+
+        return sa;
+    }
 }

@@ -107,6 +107,58 @@ public sealed class XfrmChildSaTests : IClassFixture<XfrmNamespace>
     }
 
     [RootFact]
+    public void EncapsulatedSasMatchIproute2()
+    {
+        // RFC 3948: outbound ESP-in-UDP from our 4500 to the peer's NAT port, inbound the reverse.
+        var sa = KernelTestData.Encapsulated();
+        var lifetime = XfrmChildSa.Lifetime(sa, null);
+        var outbound = XfrmChildSa.Sa(sa, inbound: false, 0x49460001, lifetime, XfrmEncryptionAlgorithm.AesCbc, XfrmIntegrityAlgorithm.HmacSha256_128);
+        AssertSame(BuildSa(outbound, update: false), "state", "add", "src", "192.0.2.1", "dst", "198.51.100.2", "proto", "esp",
+            "spi", "0x0badf00d", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
+            "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(KernelTestData.Aes256Key),
+            "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(KernelTestData.Sha256Key), "128",
+            "encap", "espinudp", "4500", "31000", "0.0.0.0",
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
+        var inbound = XfrmChildSa.Sa(sa, inbound: true, 0x49460001, lifetime, XfrmEncryptionAlgorithm.AesCbc, XfrmIntegrityAlgorithm.HmacSha256_128);
+        AssertSame(BuildSa(inbound, update: false), "state", "add", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp",
+            "spi", "0xc0ffee01", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
+            "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(KernelTestData.Aes256Key),
+            "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(KernelTestData.Sha256Key), "128",
+            "encap", "espinudp", "31000", "4500", "0.0.0.0",
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
+    }
+
+    [RootFact]
+    public void NatRebindingUpdateMatchesIproute2()
+    {
+        // PeerEndpointChanged: the peer's NAT moved it to port 31001. XFRM_MSG_UPDSA with the new encapsulation; the
+        // keys were zeroed after installation (the kernel keeps its own for a VALID state and copies only encap,
+        // care-of address and lifetimes), as `ip xfrm state update` with zero keys sends.
+        var sa = KernelTestData.Encapsulated(keysCleared: true);
+        var lifetime = XfrmChildSa.Lifetime(sa, null);
+        byte[] zeroAes = new byte[32];
+        byte[] zeroSha = new byte[32];
+        var inbound = XfrmChildSa.WithEncapsulation(
+            XfrmChildSa.Sa(sa, inbound: true, 0x49460001, lifetime, XfrmEncryptionAlgorithm.AesCbc, XfrmIntegrityAlgorithm.HmacSha256_128),
+            inbound: true, localPort: 4500, remotePort: 31001);
+        AssertSame(BuildSa(inbound, update: true), "state", "update", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp",
+            "spi", "0xc0ffee01", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
+            "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(zeroAes),
+            "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(zeroSha), "128",
+            "encap", "espinudp", "31001", "4500", "0.0.0.0",
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
+        var outbound = XfrmChildSa.WithEncapsulation(
+            XfrmChildSa.Sa(sa, inbound: false, 0x49460001, lifetime, XfrmEncryptionAlgorithm.AesCbc, XfrmIntegrityAlgorithm.HmacSha256_128),
+            inbound: false, localPort: 4500, remotePort: 31001);
+        AssertSame(BuildSa(outbound, update: true), "state", "update", "src", "192.0.2.1", "dst", "198.51.100.2", "proto", "esp",
+            "spi", "0x0badf00d", "reqid", "1229324289", "mode", "tunnel", "replay-window", "32",
+            "enc", "cbc(aes)", "0x" + Convert.ToHexStringLower(zeroAes),
+            "auth-trunc", "hmac(sha256)", "0x" + Convert.ToHexStringLower(zeroSha), "128",
+            "encap", "espinudp", "4500", "31001", "0.0.0.0",
+            "limit", "time-soft", "3270", "limit", "time-hard", "3600");
+    }
+
+    [RootFact]
     public void OutboundPolicyMatchesIproute2()
     {
         var sa = KernelTestData.Tunnel();

@@ -1,0 +1,53 @@
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// The engine's lifetime bookkeeping for one installed IPsec SA pair (<see cref="EndpointOptions.ManageLifetimes"/>):
+/// when it is rekeyed, when it hard-expires, whether a successor made it redundant, and the data the collision rule
+/// compares (docs/rekeying.md).
+/// </summary>
+internal sealed class ChildLifecycle
+{
+    /// <summary>The SA pair (keys already handed to the host).</summary>
+    public required ChildSaInfo Sa;
+
+    /// <summary>The child configuration it was negotiated for (what a rekey proposes again).</summary>
+    public required ChildConfig Config;
+
+    /// <summary>The Phase 1 SA it lives in (changes when a reauthentication adopts it).</summary>
+    public required IkeSa Owner;
+
+    /// <summary>True when we initiated its Quick Mode (its "creator" in the collision rule).</summary>
+    public bool WeCreated;
+
+    /// <summary>Engine time of installation.</summary>
+    public long InstalledAt;
+
+    /// <summary>The lower of Ni_b and Nr_b of its Quick Mode (RFC 7296 §2.8.1's tie-break, applied to IKEv1).</summary>
+    public byte[] LowestNonce = [];
+
+    /// <summary>
+    /// Inbound SPI of the pair this one replaces: the oldest live pair with the same key when its Quick Mode began
+    /// (sent QM1 / received QM1); 0 when there was none. Two pairs with the same predecessor are collision twins.
+    /// </summary>
+    public uint Predecessor;
+
+    /// <summary>Next rekey attempt (soft lifetime; long.MaxValue: none).</summary>
+    public long RekeyAt = long.MaxValue;
+
+    /// <summary>Hard lifetime: deleted then, telling the peer (long.MaxValue: none).</summary>
+    public long ExpireAt = long.MaxValue;
+
+    /// <summary>A successor (or a winning twin) exists: no more rekeying.</summary>
+    public bool Redundant;
+
+    /// <summary>When a redundant SA is deleted by us (long.MaxValue: the peer deletes it, or hard expiry does).</summary>
+    public long DeleteAt = long.MaxValue;
+
+    /// <summary>Rekey attempts made (a failed Quick Mode is retried until the hard lifetime).</summary>
+    public int RekeyAttempts;
+
+    /// <summary>The earliest of this SA's deadlines.</summary>
+    public long Deadline => Math.Min(Math.Min(Redundant ? long.MaxValue : RekeyAt, ExpireAt), DeleteAt);
+}

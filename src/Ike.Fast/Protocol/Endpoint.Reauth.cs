@@ -1,0 +1,336 @@
+using Ike.Fast.Policy;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// ISAKMP SA reauthentication when <see cref="EndpointOptions.ManageLifetimes"/> is set. IKEv1 cannot rekey an
+/// ISAKMP SA in place: before its lifetime ends a new Main/Aggressive Mode is run with the same peer, and once it is
+/// up the IPsec SAs of the old one are moved over (kept, not renegotiated: RFC 2409 §5.5 makes IPsec SAs
+/// independent of the ISAKMP SA that created them; charon's adopt_children_job does the same on IKEv1
+/// reauthentication), and the old ISAKMP SA is deleted without its IPsec SAs. Collisions follow the rule of
+/// docs/rekeying.md, with the Phase 1 nonces.
+/// </summary>
+public sealed partial class Endpoint
+{
+    private readonly Dictionary<IkeSa, Phase1Lifecycle> _phase1Lifecycles = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Phase1Key, List<IkeSa>> _phase1ByKey = [];
+
+    /// <summary>
+    /// Reauthenticates this ISAKMP SA now (as <c>swanctl --rekey --ike --reauth</c>): a new Phase 1 with the same
+    /// peer, which adopts the IPsec SAs; the old one is then deleted. False when it does not exist, is not
+    /// established, or we do not know the peer's address.
+    /// </summary>
+    public bool Reauthenticate(ulong initiatorCookie, ulong responderCookie, long now)
+    {
+        if (!_saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa) || !sa.IsEstablished ||
+            sa.Peer.RemoteAddress is null)
+        {
+            return false;
+        }
+
+        bool started = StartInitiator(sa.Peer, null, now, forceNew: true);
+        FlushSchedule();
+        return started;
+    }
+
+    /// <summary>Bookkeeping for a newly established ISAKMP SA, then the replacement/collision rule over its key.</summary>
+    private void OnPhase1Established(long now, IkeSa sa)
+    {
+        if (!Options.ManageLifetimes)
+        {
+            return;
+        }
+
+        var p = new Phase1Lifecycle
+        {
+            EstablishedAt = now,
+            LowestNonce = (sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr).ToArray(),
+            Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity?.ToString()),
+        };
+        if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
+        {
+            // The Phase 1 initiator reauthenticates at 90% of the lifetime less up to 5% jitter; the responder only
+            // at 95% and only if it knows the peer's address (a fallback, so collisions stay rare).
+            long life = sa.LifetimeSeconds * 1000;
+            p.ReauthAt = now + (sa.IsInitiator ? (life * 9 / 10) - Jitter(life / 20) : life * 19 / 20);
+        }
+
+        _phase1Lifecycles[sa] = p;
+        if (!_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        {
+            same = [];
+            _phase1ByKey[p.Key] = same;
+        }
+
+        same.Add(sa);
+        ResolvePhase1Duplicates(now, sa, same);
+        Schedule(sa);
+    }
+
+    /// <summary>
+    /// Same rule as for IPsec SAs. The new ISAKMP SA's predecessor is the oldest established one with the same key
+    /// (identities are known only once established, so this is when it is taken). Twins (same predecessor): the one
+    /// whose Phase 1 had the lowest nonce is redundant, deleted by its initiator only; the predecessor is deleted by
+    /// the survivor's initiator only. The survivor adopts every IPsec SA of the others at once, so a rekey or Delete
+    /// that arrives over any of them finds them.
+    /// </summary>
+    private void ResolvePhase1Duplicates(long now, IkeSa x, List<IkeSa> same)
+    {
+        Phase1Lifecycle px = _phase1Lifecycles[x];
+        IkeSa? oldest = null;
+        foreach (IkeSa sa in same)
+        {
+            if (!ReferenceEquals(sa, x) && (oldest is null || _phase1Lifecycles[sa].EstablishedAt < _phase1Lifecycles[oldest].EstablishedAt))
+            {
+                oldest = sa;
+            }
+        }
+
+        px.Predecessor = oldest;
+        if (oldest is null)
+        {
+            return;
+        }
+
+        IkeSa? survivor = null;
+        foreach (IkeSa sa in same)
+        {
+            Phase1Lifecycle p = _phase1Lifecycles[sa];
+            if (!ReferenceEquals(sa, oldest) && ReferenceEquals(p.Predecessor, oldest) && (!p.Redundant || p.DeleteAt == long.MaxValue) &&
+                (survivor is null || p.LowestNonce.AsSpan().SequenceCompareTo(_phase1Lifecycles[survivor].LowestNonce) > 0))
+            {
+                survivor = sa;
+            }
+        }
+
+        survivor ??= x;
+        _phase1Lifecycles[survivor].Redundant = false;
+        foreach (IkeSa sa in same)
+        {
+            Phase1Lifecycle p = _phase1Lifecycles[sa];
+            bool replaced = ReferenceEquals(sa, oldest);
+            if (ReferenceEquals(sa, survivor) || (!replaced && !ReferenceEquals(p.Predecessor, oldest)))
+            {
+                continue;
+            }
+
+            Adopt(sa, survivor);
+            bool first = !p.Redundant;
+            p.Redundant = true;
+            bool weDelete = replaced ? survivor.IsInitiator : sa.IsInitiator;
+            p.DeleteAt = !weDelete ? long.MaxValue : first || p.DeleteAt == long.MaxValue ? now + Options.RekeyDeleteDelayMs : p.DeleteAt;
+            if (first)
+            {
+                Diagnose(DiagnosticCode.None, sa, now, $"ISAKMP SA {(replaced ? "reauthenticated" : "lost a reauthentication collision")} to " +
+                    $"{survivor.InitiatorCookie:x16}/{survivor.ResponderCookie:x16}" + (weDelete ? ", deleted after the delay" : ", the peer deletes it"));
+            }
+
+            Schedule(sa);
+        }
+
+        _saByConnection[survivor.Peer] = survivor;
+    }
+
+    /// <summary>Moves the IPsec SAs (and Mode-Config leases they use) of <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private void Adopt(IkeSa from, IkeSa to)
+    {
+        foreach (ChildSaInfo child in from.Children)
+        {
+            to.Children.Add(child);
+            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc))
+            {
+                lc.Owner = to;
+            }
+        }
+
+        from.Children.Clear();
+        to.Leases.AddRange(from.Leases);
+        from.Leases.Clear();
+        to.AssignedConfiguration ??= from.AssignedConfiguration;
+        Schedule(to);
+    }
+
+    /// <summary>
+    /// Called as an ISAKMP SA leaves the tables: a replaced one hands whatever IPsec SAs it still holds (a Quick
+    /// Mode that completed over it late) to the survivor instead of deleting them.
+    /// </summary>
+    private void ForgetPhase1(IkeSa sa)
+    {
+        if (_natOriginalAddresses.Count > 0)
+        {
+            foreach ((IkeSa owner, uint mid) in _natOriginalAddresses.Keys)
+            {
+                if (ReferenceEquals(owner, sa))
+                {
+                    _natOriginalAddresses.Remove((owner, mid));
+                }
+            }
+        }
+
+        if (_rekeyPredecessors.Count > 0)
+        {
+            foreach ((IkeSa owner, uint mid) in _rekeyPredecessors.Keys)
+            {
+                if (ReferenceEquals(owner, sa))
+                {
+                    _rekeyPredecessors.Remove((owner, mid));
+                }
+            }
+        }
+
+        if (!_phase1Lifecycles.Remove(sa, out Phase1Lifecycle? p))
+        {
+            return;
+        }
+
+        if (_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        {
+            same.Remove(sa);
+            IkeSa? survivor = null;
+            foreach (IkeSa other in same)
+            {
+                if (!_phase1Lifecycles[other].Redundant)
+                {
+                    survivor = other;
+                }
+            }
+
+            if (p.Redundant && survivor is not null)
+            {
+                Adopt(sa, survivor);
+            }
+
+            if (same.Count == 0)
+            {
+                _phase1ByKey.Remove(p.Key);
+            }
+            else if (survivor is null)
+            {
+                // The survivor went first: the newest left becomes it.
+                IkeSa next = same[0];
+                foreach (IkeSa other in same)
+                {
+                    if (_phase1Lifecycles[other].EstablishedAt > _phase1Lifecycles[next].EstablishedAt)
+                    {
+                        next = other;
+                    }
+                }
+
+                Phase1Lifecycle np = _phase1Lifecycles[next];
+                np.Redundant = false;
+                np.DeleteAt = long.MaxValue;
+                foreach (IkeSa other in same)
+                {
+                    if (!ReferenceEquals(other, next))
+                    {
+                        Adopt(other, next);
+                    }
+                }
+
+                Schedule(next);
+            }
+        }
+    }
+
+    private long Phase1LifecycleDeadline(IkeSa sa) =>
+        _phase1Lifecycles.Count > 0 && _phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) ? p.Deadline : long.MaxValue;
+
+    /// <summary>Reauthentication and the delayed deletion of a replaced ISAKMP SA. False when the SA was removed.</summary>
+    private bool RunPhase1Lifecycle(IkeSa sa, long now)
+    {
+        if (!Options.ManageLifetimes || !sa.IsEstablished)
+        {
+            return true;
+        }
+
+        if (sa.LifetimeSeconds > 0 && now - sa.EstablishedAt >= sa.LifetimeSeconds * 1000)
+        {
+            // Hard expiry with no replacement: the ISAKMP SA and the IPsec SAs still in it are deleted, the peer told.
+            Diagnose(DiagnosticCode.Timeout, sa, now, "ISAKMP SA lifetime expired");
+            DeleteIkeSa(sa.InitiatorCookie, sa.ResponderCookie, now, notifyPeer: true, keepChildren: false);
+            return false;
+        }
+
+        if (!_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p))
+        {
+            return true;
+        }
+
+        if (now >= p.DeleteAt)
+        {
+            IkeSa? survivor = NewestEstablished(sa);
+            if (survivor is not null && !ReferenceEquals(survivor, sa))
+            {
+                Adopt(sa, survivor);
+            }
+
+            DeleteIkeSa(sa.InitiatorCookie, sa.ResponderCookie, now, notifyPeer: true, keepChildren: true);
+            return false;
+        }
+
+        if (!p.Redundant && now >= p.ReauthAt)
+        {
+            long left = (sa.EstablishedAt + (sa.LifetimeSeconds * 1000)) - now;
+            p.ReauthAt = now + Math.Max(left / 2, Options.RetransmitInitialMs * 8);
+            if (sa.Peer.RemoteAddress is not null)
+            {
+                Diagnose(DiagnosticCode.None, sa, now, $"reauthenticating ISAKMP SA {sa.InitiatorCookie:x16}/{sa.ResponderCookie:x16}");
+                StartInitiator(sa.Peer, null, now, forceNew: true);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The established, non-replaced ISAKMP SA that stands for <paramref name="sa"/>'s peer now.</summary>
+    private IkeSa? NewestEstablished(IkeSa sa)
+    {
+        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        {
+            foreach (IkeSa other in same)
+            {
+                if (!_phase1Lifecycles[other].Redundant && other.IsEstablished)
+                {
+                    return other;
+                }
+            }
+        }
+
+        if (sa.IsEstablished && IsLive(sa))
+        {
+            return sa;
+        }
+
+        if (sa.Peer.RemoteAddress is null)
+        {
+            return null; // a road-warrior connection: its index entry may be another peer's SA
+        }
+
+        IkeSa? indexed = FindSaForConnection(sa.Peer);
+        return indexed is { IsEstablished: true } ? indexed : null;
+    }
+
+    /// <summary>
+    /// A peer's Delete for an IPsec SA may arrive over the old ISAKMP SA after the new one adopted it (or the
+    /// reverse): look in every ISAKMP SA with the same peer.
+    /// </summary>
+    private bool TryFindAdoptedChild(IkeSa sa, uint outboundSpi, IpsecProtocol protocol, out IkeSa owner, out int index)
+    {
+        owner = sa;
+        index = -1;
+        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        {
+            foreach (IkeSa other in same)
+            {
+                index = other.Children.FindIndex(c => c.OutboundSpi == outboundSpi && c.Protocol == protocol);
+                if (index >= 0)
+                {
+                    owner = other;
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// The engine's lifetime bookkeeping for one established ISAKMP SA (<see cref="EndpointOptions.ManageLifetimes"/>):
+/// when it is reauthenticated, and whether a newer (or winning twin) ISAKMP SA with the same peer replaced it.
+/// </summary>
+internal sealed class Phase1Lifecycle
+{
+    /// <summary>Engine time of establishment.</summary>
+    public long EstablishedAt;
+
+    /// <summary>The lower of the Phase 1 Ni_b and Nr_b (collision tie-break).</summary>
+    public byte[] LowestNonce = [];
+
+    /// <summary>Next reauthentication attempt (long.MaxValue: none).</summary>
+    public long ReauthAt = long.MaxValue;
+
+    /// <summary>The oldest established ISAKMP SA with the same key when this one was established (null: none).</summary>
+    public IkeSa? Predecessor;
+
+    /// <summary>A newer ISAKMP SA adopted its IPsec SAs.</summary>
+    public bool Redundant;
+
+    /// <summary>When we delete it (long.MaxValue: not us).</summary>
+    public long DeleteAt = long.MaxValue;
+
+    /// <summary>The key it is indexed under.</summary>
+    public Phase1Key Key;
+
+    /// <summary>The earliest of its deadlines.</summary>
+    public long Deadline => Math.Min(Redundant ? long.MaxValue : ReauthAt, DeleteAt);
+}
