@@ -18,6 +18,11 @@ internal static class ConfigurationKeys
     public const string Installer = "installer"; // Kernel/ (kernel branch)
     public const string Metrics = "metrics"; // Metrics/ (kernel branch)
     public const string XauthUsers = "xauth_users";
+    public const string Shards = "shards"; // Sharding/ (host branch)
+    public const string Steering = "steering";
+    public const string BatchSize = "batch_size";
+    public const string BatchedIo = "batched_io";
+    public const string Admission = "admission";
 
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
@@ -63,7 +68,11 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers,
+        Shards, Steering, BatchSize, BatchedIo, Admission];
+    public static readonly string[] AdmissionKeys =
+        ["enabled", "rate", "burst", "max_half_open", "half_open_per_prefix", "ipv4_prefix", "ipv6_prefix", "half_open_timeout",
+         "drop_new_when_behind"];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

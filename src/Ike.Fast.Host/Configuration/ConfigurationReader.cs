@@ -19,7 +19,7 @@ namespace Ike.Fast.Host.Configuration;
 /// ignored is an outage later. Proposal strings are checked by the engine's own <see cref="ProposalParser"/>, so a
 /// keyword the engine cannot negotiate fails at load, not at negotiation.
 /// </summary>
-internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory, string environmentPrefix)
+internal sealed partial class ConfigurationReader(IConfigurationRoot root, string baseDirectory, string environmentPrefix)
 {
     private static readonly TimeSpan DefaultIkeRekey = TimeSpan.FromHours(4);
     private static readonly TimeSpan DefaultChildRekey = TimeSpan.FromHours(1);
@@ -122,7 +122,11 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
             string.IsNullOrWhiteSpace(control) ? DaemonSettings.DefaultControlSocket() : ResolvePath(control),
             installer, metrics,
             string.IsNullOrWhiteSpace(section[ConfigurationKeys.ControlGroup]) ? null : section[ConfigurationKeys.ControlGroup],
-            xauthUsers);
+            xauthUsers)
+        {
+            Sharding = ReadSharding(section),
+            Admission = ReadAdmission(section.GetSection(ConfigurationKeys.Admission)),
+        };
     }
 
     /// <summary>The XAUTH server's users file: <c>user:salt:hash</c> lines (PBKDF2-SHA256), never plain passwords.</summary>

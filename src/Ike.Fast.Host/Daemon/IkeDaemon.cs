@@ -72,6 +72,12 @@ public sealed class IkeDaemon : IControlTarget
             random ?? SystemEngineRandom.Instance, installer, endpointOptions);
     }
 
+    /// <summary>
+    /// The gate for new Phase 1s before the engine (Admission/), shared by every shard; null = everything goes to the
+    /// engine. Set before <see cref="Run"/>.
+    /// </summary>
+    public Admission.AdmissionControl? Admission { get; set; }
+
     /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
     public EndpointCounters Counters => _endpoint.Counters;
 
@@ -198,7 +204,8 @@ public sealed class IkeDaemon : IControlTarget
             _logger.LogWarning("reload: daemon.listen / daemon.control_socket changes need a restart");
         }
 
-        foreach (var (connection, child) in next.StartChildren().Where(s => added.Contains(s.Connection.Name)))
+        // Shard 0 starts children (the cookies it chooses steer the exchange back to it); the others only answer.
+        foreach (var (connection, child) in next.StartChildren().Where(s => _options.ShardIndex == 0 && added.Contains(s.Connection.Name)))
         {
             if (!endpoint.Initiate(connection.Name, child.Name, now))
             {
@@ -269,7 +276,11 @@ public sealed class IkeDaemon : IControlTarget
         _logger.LogInformation("listening on {Listen}; {Connections} connection(s), {Secrets} secret(s)",
             string.Join(", ", _transport.LocalEndPoints), _configuration.Connections.Count, _configuration.SecretCount);
 
-        StartConfiguredChildren();
+        if (_options.ShardIndex == 0)
+        {
+            StartConfiguredChildren();
+        }
+
         Drain(sendBuffer);
         while (!cancel.IsCancellationRequested)
         {
@@ -388,6 +399,13 @@ public sealed class IkeDaemon : IControlTarget
             received = received[NonEspMarkerLength..];
         }
 
+        if (Admission is { } admission
+            && !admission.Admit(received, datagram.Remote, _transport is ITransportBacklog { IsBehind: true }, Now()))
+        {
+            // A new Phase 1 refused before it costs state or a DH computation (counted and logged by the gate).
+            return;
+        }
+
         LogDatagram("recv", datagram.Remote, datagram.Local, received);
 
         _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
@@ -443,6 +461,7 @@ public sealed class IkeDaemon : IControlTarget
         switch (e.Kind)
         {
             case EngineEventKind.Phase1Up:
+                Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
                 _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
                     e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
@@ -452,6 +471,7 @@ public sealed class IkeDaemon : IControlTarget
                     e.ResponderCookie, e.Message);
                 break;
             case EngineEventKind.Phase1Down:
+                Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
                 _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
                 _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",

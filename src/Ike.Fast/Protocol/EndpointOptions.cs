@@ -63,6 +63,12 @@ public sealed record EndpointOptions
     /// </summary>
     public int FragmentSize { get; init; } = 1280;
 
+    /// <summary>
+    /// Maps each fresh random cookie before use (null = as drawn). A sharded host makes every cookie this endpoint
+    /// chooses name its shard, so a receiver steers by the initiator cookie without a table. Must never return 0.
+    /// </summary>
+    public Func<ulong, ulong>? CookieShaper { get; init; }
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }
