@@ -30,6 +30,8 @@ typedef struct ikefast_udp_slot
 IKEFAST_EXPORT int32_t IkeFastNative_UdpReceiveBatch(int32_t fd, ikefast_udp_slot *slots, int32_t count);
 IKEFAST_EXPORT int32_t IkeFastNative_UdpSendBatch(int32_t fd, const ikefast_udp_slot *slots, int32_t count);
 IKEFAST_EXPORT int32_t IkeFastNative_UdpWait(const int32_t *fds, int32_t nfds, int32_t timeout_ms, uint64_t *ready_mask);
+/* How full the socket's receive queue is, in thousandths of its limit (SO_MEMINFO). */
+IKEFAST_EXPORT int32_t IkeFastNative_UdpReceiveQueueFill(int32_t fd);
 IKEFAST_EXPORT int32_t IkeFastNative_UdpSetReusePort(int32_t fd);
 IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachCookieSteering(int32_t fd, int32_t cookie_offset, int32_t shards);
 IKEFAST_EXPORT int32_t IkeFastNative_EventCreate(void);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 
 #include "ikefast_udp.h"
 
@@ -195,6 +196,19 @@ IKEFAST_EXPORT int32_t IkeFastNative_UdpWait(const int32_t *fds, int32_t nfds, i
 
     *ready_mask = mask;
     return ready;
+}
+
+IKEFAST_EXPORT int32_t IkeFastNative_UdpReceiveQueueFill(int32_t fd)
+{
+    /* SO_MEMINFO: bytes the receive queue holds against its limit; what the kernel drops on when full. */
+    uint32_t info[SK_MEMINFO_VARS];
+    socklen_t length = sizeof(info);
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) < 0)
+        return -errno;
+    if (length < sizeof(uint32_t) * (SK_MEMINFO_RCVBUF + 1) || info[SK_MEMINFO_RCVBUF] == 0)
+        return 0;
+    uint64_t permille = (uint64_t)info[SK_MEMINFO_RMEM_ALLOC] * 1000 / info[SK_MEMINFO_RCVBUF];
+    return permille > 1000 ? 1000 : (int32_t)permille;
 }
 
 IKEFAST_EXPORT int32_t IkeFastNative_UdpSetReusePort(int32_t fd)

@@ -49,6 +49,10 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
     private int _pendingSends;
     private int _sendSocket = -1;
     private bool _lastBatchFull;
+    private int _behindChecked;
+
+    /// <summary>Receive queue fill (thousandths of SO_RCVBUF) above which the shard counts as behind.</summary>
+    private const int BehindPermille = 500;
 
     public BatchedUdpTransport(int shard, int shardCount, UdpSocketSet sockets, bool ownsSockets, bool receiveSockets,
         IReadOnlyList<ShardInbox> inboxes, int batchSize, int maxDatagram, ILogger logger)
@@ -95,7 +99,33 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _bound;
 
-    public bool IsBehind => _lastBatchFull || _inbox.Count > _inbox.Capacity / 2;
+    /// <summary>
+    /// Behind = the kernel's receive queue is more than half full (SO_MEMINFO, asked at most once per received batch
+    /// and only when admission control asks, i.e. for a new Phase 1), or the inbox is: datagrams would soon be dropped
+    /// without regard to who sent them. A full batch alone is normal under load and does not count.
+    /// </summary>
+    public bool IsBehind
+    {
+        get
+        {
+            if (_inbox.Count > _inbox.Capacity / 2)
+            {
+                return true;
+            }
+
+            if (!_receiveSockets || !_lastBatchFull)
+            {
+                return false;
+            }
+
+            if (_behindChecked == 0)
+            {
+                _behindChecked = UdpBatch.ReceiveQueueFill(_sockets.Descriptors[_receiveSocket]) > BehindPermille ? 2 : 1;
+            }
+
+            return _behindChecked == 2;
+        }
+    }
 
     /// <summary>Datagrams this shard received for another and forwarded to its inbox.</summary>
     public long Forwarded { get; private set; }
@@ -170,6 +200,7 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
     {
         _received = _next = 0;
         _lastBatchFull = false;
+        _behindChecked = 0;
         var count = _sockets.Count;
         for (var i = 0; i < count; i++)
         {

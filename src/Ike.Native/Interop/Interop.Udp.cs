@@ -20,6 +20,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpWait")]
         internal static partial int Wait(int* fds, int nfds, int timeoutMs, ulong* readyMask);
 
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpReceiveQueueFill")]
+        internal static partial int ReceiveQueueFill(int fd);
+
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpSetReusePort")]
         internal static partial int SetReusePort(int fd);
 

@@ -52,6 +52,9 @@ public static unsafe class UdpBatch
         return result;
     }
 
+    /// <summary>How full the socket's receive queue is, in thousandths of SO_RCVBUF (SO_MEMINFO), or -errno.</summary>
+    public static int ReceiveQueueFill(int fd) => Interop.Udp.ReceiveQueueFill(fd);
+
     /// <summary>SO_REUSEPORT (before bind): several shards bind the same address, the kernel spreads datagrams.</summary>
     public static int SetReusePort(Socket socket) => WithFd(socket, 0, 0, static (fd, _, _) => Interop.Udp.SetReusePort(fd));
 
