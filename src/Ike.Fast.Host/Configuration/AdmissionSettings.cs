@@ -13,8 +13,8 @@ namespace Ike.Fast.Host.Configuration;
 /// <param name="Ipv4Prefix">Prefix length grouping IPv4 sources (/24: one customer site or NAT pool).</param>
 /// <param name="Ipv6Prefix">Prefix length grouping IPv6 sources (/64: one subnet, RFC 4291 section 2.5.1).</param>
 /// <param name="HalfOpenTimeout">An admitted Phase 1 not established after this long no longer counts as half-open.</param>
-/// <param name="DropNewWhenBehind">Refuse new Phase 1s while the shard's receive queue is backed up (a full batch
-/// or a half-full inbox), so existing peers' rekeys and DPD are served first.</param>
+/// <param name="DropNewWhenBehind">Refuse new Phase 1s while the shard's receive queue is backed up (the kernel's
+/// socket queue or the shard's inbox more than half full), so existing peers' rekeys and DPD are served first.</param>
 public sealed record AdmissionSettings(
     bool Enabled = true,
     int Rate = 2000,
