@@ -140,6 +140,11 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
         // SO_REUSEPORT: shard 0 binds first (resolving port 0), the others bind exactly what it got, in shard order so
         // the socket index in each reuseport group is the shard number the steering program returns.
         IReadOnlyList<IPEndPoint> listen = configuration.Daemon.Listen;
+        if (count > 1)
+        {
+            UdpSocketSet.EnsureFree(listen);
+        }
+
         for (var i = 0; i < count; i++)
         {
             var sockets = new UdpSocketSet(listen, reusePort: count > 1, count, logger);

@@ -90,6 +90,33 @@ internal sealed class UdpSocketSet : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fails (SocketException, address in use) if another socket holds one of <paramref name="listen"/>: SO_REUSEPORT
+    /// would otherwise let a second daemon of the same user join the group and take part of the traffic silently. A
+    /// plain bind (no SO_REUSEPORT) is refused by any existing binding; the probe is closed again at once.
+    /// </summary>
+    public static void EnsureFree(IEnumerable<IPEndPoint> listen)
+    {
+        foreach (var endPoint in listen.Where(e => e.Port != 0))
+        {
+            using var probe = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                probe.DualMode = false;
+            }
+
+            try
+            {
+                probe.Bind(endPoint);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable
+                                            && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // No IPv6 here: the set itself skips the wildcard with a warning.
+            }
+        }
+    }
+
     public List<IPEndPoint> LocalEndPoints { get; } = [];
 
     public List<int> Descriptors { get; } = [];

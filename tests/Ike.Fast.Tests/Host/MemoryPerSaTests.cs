@@ -22,6 +22,7 @@ namespace Ike.Fast.Tests.Host;
 /// GC.GetTotalMemory(true) after N SAs minus after a warm-up, divided by the SAs added. CI runs a few hundred (and only
 /// catches leaks); IKEFAST_MEMORY_SAS=10000 gives the closing note's figure.
 /// </summary>
+[Collection(SoloCollection.Name)]
 public sealed class MemoryPerSaTests(ITestOutputHelper output)
 {
     private static readonly IPEndPoint Daemon = new(IPAddress.Loopback, 500);
@@ -88,8 +89,10 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
         var pending = new Queue<(byte[] Data, IPEndPoint Remote)>();
         var buffer = new byte[65536];
         long established = 0;
+        long allocated = 0;
         void ToResponder(byte[] data, IPEndPoint from)
         {
+            var start = GC.GetAllocatedBytesForCurrentThread();
             var now = Environment.TickCount64;
             responder.Handle(now, Daemon, from, data);
             while (responder.PollTransmit(buffer, out var t))
@@ -105,6 +108,9 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
                     established++;
                 }
             }
+
+            // Only the responder's work (the pump's own reply copies included, about 1 KiB per handshake).
+            allocated += GC.GetAllocatedBytesForCurrentThread() - start;
         }
 
         (byte[] Data, IPEndPoint Remote)? FromResponder() => pending.TryDequeue(out var reply) ? reply : null;
@@ -113,13 +119,16 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
         Thread.Sleep((int)ReplyCacheMs * 3);
         responder.HandleTimeout(Environment.TickCount64);
         var before = GC.GetTotalMemory(forceFullCollection: true);
+        allocated = 0;
         Establish(Warmup, Warmup + count, options, ToResponder, FromResponder);
+        var allocatedPerHandshake = allocated / (double)count;
         Thread.Sleep((int)ReplyCacheMs * 3);
         responder.HandleTimeout(Environment.TickCount64);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal(2 * (Warmup + count), established);
         var perSa = (after - before) / (double)count;
-        output.WriteLine($"engine only: {count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs");
+        output.WriteLine($"engine only: {count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs; " +
+                         $"responder allocations {allocatedPerHandshake:N0} bytes per Main Mode + two Quick Modes");
         Assert.InRange(perSa, 0, 64 * 1024);
         GC.KeepAlive(responder);
     }

@@ -67,6 +67,20 @@ public sealed class ShardedDaemonTests
     }
 
     [Fact]
+    public async Task APortHeldByAnotherSocketFailsTheStartEvenWithReusePort()
+    {
+        using var dir = new TempConfigDirectory();
+        using var holder = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram,
+            System.Net.Sockets.ProtocolType.Udp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var listen = (IPEndPoint)holder.LocalEndPoint!;
+        using var configuration = ConfigurationLoader.Load(dir.Write("responder.json",
+            ResponderJson(new LoadTestOptions(), listen, TestSocketPath.Create(), """, "shards": 2 """)));
+        using var host = IkeFastHost.Build(configuration, new DaemonOptions(), LogLevel.Warning, logging => logging.ClearProviders());
+        await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => host.StartAsync());
+    }
+
+    [Fact]
     public void DefaultsAreOneShardPerCoreWithReusePortSteering()
     {
         var settings = ShardingSettings.Default;
