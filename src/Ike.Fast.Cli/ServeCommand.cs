@@ -100,7 +100,7 @@ internal static class ServeCommand
                 // reload / SIGHUP re-read the same file, secrets file and overrides.
                 var configPath = result.GetValue(config)!.FullName;
                 var secretsPath = result.GetValue(secrets)?.FullName;
-                using var host = IkeFastHost.Build(configuration, options, result.GetValue(debug) ? LogLevel.Debug : (Environment.GetEnvironmentVariable("IKEFAST_QUIET") is null ? LogLevel.Information : LogLevel.Warning),
+                using var host = IkeFastHost.Build(configuration, options, result.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
                     reloader: () => ConfigurationLoader.Load(configPath, overrides, secretsPath));
                 try
                 {

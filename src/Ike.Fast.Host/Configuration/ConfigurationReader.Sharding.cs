@@ -8,11 +8,14 @@ internal sealed partial class ConfigurationReader
 {
     private ShardingSettings ReadSharding(IConfigurationSection daemon)
     {
-        var steering = SteeringMode.ReusePort;
+        var steering = ShardingSettings.Default.Steering;
         var steeringSection = daemon.GetSection(ConfigurationKeys.Steering);
         switch (steeringSection.Value?.Trim().ToLowerInvariant())
         {
-            case null or "" or "reuseport":
+            case null or "":
+                break;
+            case "reuseport":
+                steering = SteeringMode.ReusePort;
                 break;
             case "dispatcher":
                 steering = SteeringMode.Dispatcher;

@@ -10,6 +10,9 @@ public enum SteeringMode
     /// </summary>
     ReusePort,
 
-    /// <summary>One receiver thread reads every socket in batches and hands each datagram to its owner's inbox.</summary>
+    /// <summary>
+    /// One receiver thread reads every socket in batches and hands each datagram to its owner's inbox (the default:
+    /// receiving overlaps with the shards' engine work, which measured faster than <see cref="ReusePort"/>).
+    /// </summary>
     Dispatcher,
 }
