@@ -169,8 +169,9 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
             _threads.Add(StartThread("ikefast-dispatch", () => dispatcher.Run(cancel, _options.MaxWait), failed));
         }
 
-        _logger.LogInformation("{Shards} shard(s), {Steering} steering, {Io}", _shards.Count,
-            _shards.Count > 1 ? Steering.ToString() : "no", _transports[0] is BatchedUdpTransport ? "batched I/O" : "one datagram per call");
+        _logger.LogInformation("{Shards} shard(s), {Steering}, {Io}", _shards.Count,
+            _transports[0] is not BatchedUdpTransport ? "no steering" : _dispatcher is not null ? "dispatcher thread" : "SO_REUSEPORT steering",
+            _transports[0] is BatchedUdpTransport ? "batched I/O" : "one datagram per call");
     }
 
     private static Thread StartThread(string name, Action run, Action<Exception> failed)
