@@ -25,6 +25,7 @@ internal sealed class ShardInbox : IDisposable
     private long _dequeue;
     private int _sleeping;
     private long _dropped;
+    private int _disposed;
 
     /// <param name="capacity">Cells (rounded up to a power of two).</param>
     /// <param name="cellSize">Bytes per cell; a larger datagram gets its own array (rare: IKE fragments are smaller).</param>
@@ -150,7 +151,7 @@ internal sealed class ShardInbox : IDisposable
 
     public void Dispose()
     {
-        if (WakeDescriptor >= 0)
+        if (WakeDescriptor >= 0 && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             UdpBatch.CloseEvent(WakeDescriptor);
         }
