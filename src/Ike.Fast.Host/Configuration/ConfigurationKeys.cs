@@ -23,6 +23,11 @@ internal static class ConfigurationKeys
 
     /// <summary><c>daemon.fragment_size</c>: largest Phase 1 datagram before IKE fragmentation (charon.fragment_size).</summary>
     public const string FragmentSize = "fragment_size";
+    public const string Shards = "shards"; // Sharding/ (host branch)
+    public const string Steering = "steering";
+    public const string BatchSize = "batch_size";
+    public const string BatchedIo = "batched_io";
+    public const string Admission = "admission";
 
     public const string Version = "version";
     public const string LocalAddrs = "local_addrs";
@@ -68,7 +73,11 @@ internal static class ConfigurationKeys
     public const string File = "file";
 
     public static readonly string[] TopLevel = [Connections, Secrets, SecretsFile, Daemon, Pools];
-    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers, LogLevel, DhExponent, FragmentSize];
+    public static readonly string[] DaemonKeys = [Listen, ControlSocket, Installer, Metrics, ControlGroup, XauthUsers,
+        LogLevel, DhExponent, FragmentSize, Shards, Steering, BatchSize, BatchedIo, Admission];
+    public static readonly string[] AdmissionKeys =
+        ["enabled", "rate", "burst", "max_half_open", "half_open_per_prefix", "ipv4_prefix", "ipv6_prefix", "half_open_timeout",
+         "drop_new_when_behind"];
     public static readonly string[] ConnectionKeys =
         [Version, LocalAddrs, RemoteAddrs, RemotePort, Aggressive, Mode, Proposals, Local, Remote,
          RekeyTime, ReauthTime, OverTime, Children, Encap, DpdDelay, DpdTimeout, DpdAction,

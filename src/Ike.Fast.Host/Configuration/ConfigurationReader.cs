@@ -19,7 +19,7 @@ namespace Ike.Fast.Host.Configuration;
 /// ignored is an outage later. Proposal strings are checked by the engine's own <see cref="ProposalParser"/>, so a
 /// keyword the engine cannot negotiate fails at load, not at negotiation.
 /// </summary>
-internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDirectory, string environmentPrefix)
+internal sealed partial class ConfigurationReader(IConfigurationRoot root, string baseDirectory, string environmentPrefix)
 {
     private static readonly TimeSpan DefaultIkeRekey = TimeSpan.FromHours(4);
     private static readonly TimeSpan DefaultChildRekey = TimeSpan.FromHours(1);
@@ -149,6 +149,8 @@ internal sealed class ConfigurationReader(IConfigurationRoot root, string baseDi
         {
             LogLevel = logLevel,
             DhExponent = dhExponent,
+            Sharding = ReadSharding(section),
+            Admission = ReadAdmission(section.GetSection(ConfigurationKeys.Admission)),
         };
     }
 

@@ -62,6 +62,11 @@ public sealed record DaemonSettings(IReadOnlyList<IPEndPoint> Listen, string Con
             default: length = PrivateExponentLength.Short; return false;
         }
     }
+    /// <summary><c>daemon.shards</c>, <c>daemon.steering</c>, <c>daemon.batch_size</c>, <c>daemon.batched_io</c> (Sharding/).</summary>
+    public ShardingSettings Sharding { get; init; } = ShardingSettings.Default;
+
+    /// <summary><c>daemon.admission</c> (Admission/).</summary>
+    public AdmissionSettings Admission { get; init; } = AdmissionSettings.Default;
 
     /// <summary>UDP 500 on every IPv4 and IPv6 address (RFC 2408 section 2.5.2: ISAKMP's well-known port).</summary>
     public static IReadOnlyList<IPEndPoint> DefaultListen { get; } =

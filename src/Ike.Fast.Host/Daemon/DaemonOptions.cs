@@ -14,4 +14,10 @@ public sealed record DaemonOptions
 
     /// <summary>Largest datagram accepted or sent (IKEv1 messages with certificates fit; fragments are smaller).</summary>
     public int DatagramBufferSize { get; init; } = 65535;
+
+    /// <summary>
+    /// This loop's shard number (Sharding/): shard 0 starts the configured children (<c>start_action=start</c>) and the
+    /// control socket's initiations; the others answer and rekey what they own.
+    /// </summary>
+    public int ShardIndex { get; init; }
 }

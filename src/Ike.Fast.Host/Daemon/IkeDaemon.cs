@@ -85,6 +85,11 @@ public sealed class IkeDaemon : IControlTarget
 
     /// <summary>The DH batcher's lane counters, or null with a synchronous engine (metrics).</summary>
     internal Ike.Fast.Crypto.Batch.ModExpBatchCounters? DhBatchCounters => _dhPump.BatchCounters;
+    /// <summary>
+    /// The gate for new Phase 1s before the engine (Admission/), shared by every shard; null = everything goes to the
+    /// engine. Set before <see cref="Run"/>.
+    /// </summary>
+    public Admission.AdmissionControl? Admission { get; set; }
 
     /// <summary>The engine's counters (read from other threads: the values are plain counters, torn reads are harmless).</summary>
     public EndpointCounters Counters => _endpoint.Counters;
@@ -212,7 +217,8 @@ public sealed class IkeDaemon : IControlTarget
             _logger.LogWarning("reload: daemon.listen / daemon.control_socket changes need a restart");
         }
 
-        foreach (var (connection, child) in next.StartChildren().Where(s => added.Contains(s.Connection.Name)))
+        // Shard 0 starts children (the cookies it chooses steer the exchange back to it); the others only answer.
+        foreach (var (connection, child) in next.StartChildren().Where(s => _options.ShardIndex == 0 && added.Contains(s.Connection.Name)))
         {
             if (!endpoint.Initiate(connection.Name, child.Name, now))
             {
@@ -267,6 +273,12 @@ public sealed class IkeDaemon : IControlTarget
             ? ControlResponse.Success
             : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
 
+    /// <summary>The pair's own rekey only, no fallback (a sharded host asks every shard: the pair lives on one).</summary>
+    internal Task<ControlResponse> RekeyChildOnlyAsync(uint inboundSpi) => Invoke((endpoint, now) =>
+        endpoint.RekeyChildSa(inboundSpi, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8} to rekey"));
+
     /// <summary>The pair's own rekey (its negotiated selectors, over the newest ISAKMP SA; docs/rekeying.md).</summary>
     public Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child) => Invoke((endpoint, now) =>
         endpoint.RekeyChildSa(inboundSpi, now) || endpoint.Initiate(connection, child, now)
@@ -289,7 +301,11 @@ public sealed class IkeDaemon : IControlTarget
         _logger.LogInformation("listening on {Listen}; {Connections} connection(s), {Secrets} secret(s)",
             string.Join(", ", _transport.LocalEndPoints), _configuration.Connections.Count, _configuration.SecretCount);
 
-        StartConfiguredChildren();
+        if (_options.ShardIndex == 0)
+        {
+            StartConfiguredChildren();
+        }
+
         Drain(sendBuffer);
         while (!cancel.IsCancellationRequested)
         {
@@ -415,6 +431,13 @@ public sealed class IkeDaemon : IControlTarget
             received = received[NonEspMarkerLength..];
         }
 
+        if (Admission is { } admission
+            && !admission.Admit(received, datagram.Remote, _transport is ITransportBacklog { IsBehind: true }, Now()))
+        {
+            // A new Phase 1 refused before it costs state or a DH computation (counted and logged by the gate).
+            return;
+        }
+
         LogDatagram("recv", datagram.Remote, datagram.Local, received);
 
         _endpoint.Handle(Now(), datagram.Local, datagram.Remote, received);
@@ -470,6 +493,7 @@ public sealed class IkeDaemon : IControlTarget
         switch (e.Kind)
         {
             case EngineEventKind.Phase1Up:
+                Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
                 _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
                     e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
@@ -480,6 +504,7 @@ public sealed class IkeDaemon : IControlTarget
                     e.ResponderCookie, e.Message);
                 break;
             case EngineEventKind.Phase1Down:
+                Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
                 _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
                 _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",

@@ -2,6 +2,7 @@ using Ike.Fast.Host.Configuration;
 using Ike.Fast.Host.Control;
 using Ike.Fast.Host.Installation;
 using System.Runtime.InteropServices;
+using Ike.Fast.Host.Sharding;
 using Ike.Fast.Host.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,9 @@ namespace Ike.Fast.Host.Daemon;
 
 /// <summary>
 /// The generic-host service: binds the sockets and the control socket at start (so a bad address fails the start,
-/// not later), runs <see cref="IkeDaemon"/> on a dedicated thread, and on Ctrl-C/SIGTERM stops the loop (it notices
-/// within <see cref="DaemonOptions.MaxWait"/>) and removes the control socket.
+/// not later), runs the shards (<see cref="ShardedDaemon"/>: one <see cref="IkeDaemon"/> loop per core, each on its own
+/// thread), and on Ctrl-C/SIGTERM stops the loops (they notice within <see cref="DaemonOptions.MaxWait"/>) and removes
+/// the control socket.
 /// </summary>
 public sealed class IkeDaemonService(
     IkeFastConfiguration configuration,
@@ -27,28 +29,24 @@ public sealed class IkeDaemonService(
     private PosixSignalRegistration? _hangup;
 
     private readonly CancellationTokenSource _stopping = new();
-    private IDatagramTransport? _transport;
+    private ShardedDaemon? _sharded;
     private ControlServer? _control;
-    private Thread? _loop;
     private Exception? _failure;
 
     /// <summary>The bound UDP addresses (after <see cref="StartAsync"/>).</summary>
-    public IReadOnlyList<System.Net.IPEndPoint> LocalEndPoints => _transport?.LocalEndPoints ?? [];
+    public IReadOnlyList<System.Net.IPEndPoint> LocalEndPoints => _sharded?.LocalEndPoints ?? [];
 
-    /// <summary>The running loop (after <see cref="StartAsync"/>).</summary>
+    /// <summary>Shard 0's loop (after <see cref="StartAsync"/>): the one that starts configured children.</summary>
     public IkeDaemon? Daemon { get; private set; }
+
+    /// <summary>Every shard, the admission gate and the control target summing them (after <see cref="StartAsync"/>).</summary>
+    public ShardedDaemon? Sharded => _sharded;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger("Ike.Fast.Host.Transport");
-        _transport = transportFactory is null
-            ? new UdpDatagramTransport(configuration.Daemon.Listen, logger)
-            : transportFactory(configuration, logger);
-        var daemon = new IkeDaemon(configuration, _transport, installer, registry, options, loggers.CreateLogger<IkeDaemon>(), time)
-        {
-            Reloader = reloader,
-        };
-        Daemon = daemon;
+        var sharded = new ShardedDaemon(configuration, installer, registry, options, loggers, time, transportFactory, reloader);
+        _sharded = sharded;
+        Daemon = sharded.Shards[0];
         if (reloader is not null && !OperatingSystem.IsWindows())
         {
             // SIGHUP = reload, as for charon/pluto and most Unix daemons; the default action (terminate) is cancelled.
@@ -60,30 +58,18 @@ public sealed class IkeDaemonService(
         }
 
         _control = new ControlServer(configuration.Daemon.ControlSocket, registry,
-            () => [.. _transport.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), daemon,
+            () => [.. sharded.LocalEndPoints.Select(e => e.ToString())], loggers.CreateLogger<ControlServer>(), sharded,
             configuration.Daemon.ControlGroup);
         _control.Start();
-        _loop = new Thread(() =>
+        sharded.Start(_stopping.Token, e =>
         {
-            try
-            {
-                daemon.Run(_stopping.Token);
-            }
-            catch (Exception e)
-            {
-                // A bug in the loop must not vanish with the thread, nor leave a daemon that answers status but no
-                // longer negotiates: log it, stop the host (exit code 1); StopAsync rethrows it.
-                _failure = e;
-                loggers.CreateLogger<IkeDaemonService>().LogCritical(e, "daemon loop failed");
-                Environment.ExitCode = 1;
-                lifetime?.StopApplication();
-            }
-        })
-        {
-            Name = "ikefast-loop",
-            IsBackground = true,
-        };
-        _loop.Start();
+            // A bug in a loop must not vanish with the thread, nor leave a daemon that answers status but no longer
+            // negotiates: log it, stop the host (exit code 1); StopAsync rethrows it.
+            _failure = e;
+            loggers.CreateLogger<IkeDaemonService>().LogCritical(e, "daemon loop failed");
+            Environment.ExitCode = 1;
+            lifetime?.StopApplication();
+        });
         return Task.CompletedTask;
     }
 
@@ -91,7 +77,7 @@ public sealed class IkeDaemonService(
     public async Task<ControlResponse> HangupAsync()
     {
         var logger = loggers.CreateLogger<IkeDaemonService>();
-        if (Daemon is not { } daemon)
+        if (_sharded is not { } daemon)
         {
             return ControlResponse.Failure("the daemon is not running");
         }
@@ -109,9 +95,9 @@ public sealed class IkeDaemonService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        if (_sharded is { } sharded)
         {
-            await Task.Run(() => _loop.Join(), cancellationToken).ConfigureAwait(false);
+            await Task.Run(sharded.Join, cancellationToken).ConfigureAwait(false);
         }
 
         await DisposeAsync().ConfigureAwait(false);
@@ -131,7 +117,7 @@ public sealed class IkeDaemonService(
             _control = null;
         }
 
-        _transport?.Dispose();
-        _transport = null;
+        _sharded?.Dispose();
+        _sharded = null;
     }
 }

@@ -17,7 +17,7 @@ public static class KernelServices
     {
         services.AddSingleton<ISaInstaller>(provider => SaInstallerChoice.Create(provider, configuration));
         services.AddSingleton(provider => new KernelEventService(provider.GetRequiredService<ISaInstaller>(),
-            () => provider.GetRequiredService<IkeDaemonService>().Daemon, provider.GetRequiredService<ILogger<KernelEventService>>()));
+            () => provider.GetRequiredService<IkeDaemonService>().Sharded, provider.GetRequiredService<ILogger<KernelEventService>>()));
         services.AddHostedService(provider => provider.GetRequiredService<KernelEventService>());
         services.AddSingleton(provider =>
         {

@@ -55,8 +55,16 @@ public sealed class UdpDatagramTransport : IDatagramTransport
                 throw;
             }
 
+            var bound = (IPEndPoint)socket.LocalEndPoint!;
+            if (bound.Port == UdpSocketSet.NatTraversalPort && Ike.Native.Udp.UdpBatch.IsSupported
+                && Ike.Native.Xfrm.XfrmSocketOptions.SetUdpEncapsulation(socket) != Ike.Native.Xfrm.XfrmStatus.Success)
+            {
+                // RFC 3948 section 2.2: with UDP_ENCAP_ESPINUDP the kernel takes ESP-in-UDP; IKE still reaches us.
+                logger.LogDebug("UDP_ENCAP_ESPINUDP not set on {EndPoint}: ESP-in-UDP will not reach the kernel", bound);
+            }
+
             _sockets.Add(socket);
-            _localEndPoints.Add((IPEndPoint)socket.LocalEndPoint!);
+            _localEndPoints.Add(bound);
         }
 
         if (_sockets.Count == 0)

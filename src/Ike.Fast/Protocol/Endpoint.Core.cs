@@ -326,6 +326,10 @@ public sealed partial class Endpoint
         {
             _random.Fill(b);
             c = BinaryPrimitives.ReadUInt64BigEndian(b);
+            if (Options.CookieShaper is { } shape)
+            {
+                c = shape(c);
+            }
         }
         while (c == 0);
         return c;

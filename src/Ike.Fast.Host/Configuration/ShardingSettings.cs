@@ -1,0 +1,22 @@
+using Ike.Fast.Host.Sharding;
+
+namespace Ike.Fast.Host.Configuration;
+
+/// <summary>
+/// <c>daemon.shards</c>, <c>daemon.steering</c>, <c>daemon.batch_size</c>, <c>daemon.batched_io</c>: how many
+/// engine loops run (one per core by default) and how datagrams reach them.
+/// </summary>
+/// <param name="Shards">Loops, each with its own Endpoint, SA tables, buffers, timers and thread; 0 = processor count.</param>
+/// <param name="Steering">How a datagram reaches the shard owning its initiator cookie. The dispatcher is the default:
+/// it measured faster than SO_REUSEPORT steering under the load tester on this 2-core machine, with 1 and 2 shards
+/// (Host README, "Measured").</param>
+/// <param name="BatchSize">Datagrams per recvmmsg/sendmmsg call (1-64).</param>
+/// <param name="BatchedIo">Use the native batched transport where available (Linux); false = the portable one-datagram
+/// socket transport, which supports one shard only.</param>
+public sealed record ShardingSettings(int Shards = 0, SteeringMode Steering = SteeringMode.Dispatcher, int BatchSize = 32, bool BatchedIo = true)
+{
+    public static ShardingSettings Default { get; } = new();
+
+    /// <summary>The shard count in force: <see cref="Shards"/>, or the processor count when 0.</summary>
+    public int EffectiveShards => Shards > 0 ? Shards : Math.Max(1, Environment.ProcessorCount);
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using Ike.Fast.Host.Transport;
+using Ike.Native.Udp;
+using Microsoft.Extensions.Logging;
+
+namespace Ike.Fast.Host.Sharding;
+
+/// <summary>
+/// <see cref="SteeringMode.Dispatcher"/>: one receiver thread reads every socket with recvmmsg, reads each datagram's
+/// initiator cookie (bytes 0..7 of the ISAKMP header; after the non-ESP marker on 4500) and copies it into the owning
+/// shard's <see cref="ShardInbox"/>, waking a sleeping shard once per batch. A full inbox drops the datagram (the
+/// peer retransmits) so one overloaded shard cannot stall the others.
+/// </summary>
+internal sealed unsafe class ShardDispatcher
+{
+    private readonly UdpSocketSet _sockets;
+    private readonly IReadOnlyList<ShardInbox> _inboxes;
+    private readonly ILogger _logger;
+    private readonly int _batch;
+    private readonly byte[] _slab;
+    private readonly UdpSlot[] _slots;
+    private readonly EndPointCache _endPoints = new();
+    private readonly bool[] _touched;
+
+    public ShardDispatcher(UdpSocketSet sockets, IReadOnlyList<ShardInbox> inboxes, int batchSize, int maxDatagram, ILogger logger)
+    {
+        _sockets = sockets;
+        _inboxes = inboxes;
+        _logger = logger;
+        _batch = Math.Clamp(batchSize, 1, UdpBatch.MaxBatch);
+        _slab = GC.AllocateUninitializedArray<byte>(_batch * maxDatagram, pinned: true);
+        _slots = GC.AllocateArray<UdpSlot>(_batch, pinned: true);
+        var slabBase = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _slab[0]);
+        for (var i = 0; i < _batch; i++)
+        {
+            _slots[i].Buffer = slabBase + (i * maxDatagram);
+            _slots[i].Capacity = maxDatagram;
+        }
+
+        _touched = new bool[inboxes.Count];
+    }
+
+    public long Received { get; private set; }
+
+    public long ReceiveCalls { get; private set; }
+
+    /// <summary>Runs until <paramref name="cancel"/> fires (checked at least every <paramref name="maxWait"/>).</summary>
+    public void Run(CancellationToken cancel, TimeSpan maxWait)
+    {
+        var descriptors = _sockets.Descriptors.ToArray();
+        var waitMs = (int)Math.Max(1, maxWait.TotalMilliseconds);
+        while (!cancel.IsCancellationRequested)
+        {
+            var any = false;
+            for (var s = 0; s < descriptors.Length; s++)
+            {
+                var n = UdpBatch.Receive(descriptors[s], _slots.AsSpan(0, _batch));
+                if (n <= 0)
+                {
+                    continue;
+                }
+
+                any = true;
+                ReceiveCalls++;
+                Received += n;
+                Dispatch(n, s);
+            }
+
+            if (!any)
+            {
+                UdpBatch.Wait(descriptors, waitMs, out _);
+            }
+        }
+    }
+
+    private void Dispatch(int n, int socket)
+    {
+        var bound = _sockets.LocalEndPoints[socket];
+        var natTraversal = bound.Port == UdpSocketSet.NatTraversalPort;
+        for (var i = 0; i < n; i++)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Flags != 0)
+            {
+                continue;
+            }
+
+            var payload = new ReadOnlySpan<byte>(slot.Buffer, slot.Length);
+            var owner = ShardSteering.TryReadInitiatorCookie(payload, natTraversal, out var cookie)
+                ? ShardSteering.ShardOf(cookie, _inboxes.Count)
+                : 0;
+            IPEndPoint local = _sockets.IsWildcard[socket] ? _endPoints.Get(ref slot.Local, slot.Family, bound.Port, 0) : bound;
+            if (_inboxes[owner].TryEnqueue(payload, local, _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId)))
+            {
+                _touched[owner] = true;
+            }
+        }
+
+        for (var shard = 0; shard < _touched.Length; shard++)
+        {
+            if (_touched[shard])
+            {
+                _touched[shard] = false;
+                _inboxes[shard].WakeIfSleeping();
+            }
+        }
+    }
+}

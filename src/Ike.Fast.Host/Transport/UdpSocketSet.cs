@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using Ike.Native.Udp;
+using Ike.Native.Xfrm;
+using Microsoft.Extensions.Logging;
+
+namespace Ike.Fast.Host.Transport;
+
+/// <summary>
+/// The UDP sockets of one shard (SO_REUSEPORT: every shard binds the same addresses) or of the dispatcher: one per
+/// listen address, IPv4 and IPv6 apart (<c>IPV6_V6ONLY</c>), with <c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> so a
+/// wildcard socket reports the destination address, and UDP_ENCAP_ESPINUDP on port 4500 so the kernel takes ESP-in-UDP
+/// and NAT-keepalives and passes up only non-ESP-marked IKE (RFC 3948 section 2.2).
+/// </summary>
+internal sealed class UdpSocketSet : IDisposable
+{
+    public const int NatTraversalPort = 4500;
+
+    private readonly List<Socket> _sockets = [];
+
+    /// <param name="listen">Addresses to bind (ports already resolved for every shard after the first).</param>
+    /// <param name="reusePort">SO_REUSEPORT before bind.</param>
+    /// <param name="steeringShards">With <paramref name="reusePort"/>: attach the cookie-steering program for this many
+    /// shards (0 or 1: none, the kernel hashes the 4-tuple).</param>
+    public UdpSocketSet(IEnumerable<IPEndPoint> listen, bool reusePort, int steeringShards, ILogger logger)
+    {
+        foreach (var endPoint in listen)
+        {
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    socket.DualMode = false;
+                    socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
+                }
+                else
+                {
+                    socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+                }
+
+                if (reusePort && UdpBatch.SetReusePort(socket) is var reuse and < 0)
+                {
+                    throw new SocketException(-reuse);
+                }
+
+                socket.Bind(endPoint);
+            }
+            catch (SocketException e) when (endPoint.AddressFamily == AddressFamily.InterNetworkV6
+                                            && endPoint.Address.Equals(IPAddress.IPv6Any)
+                                            && e.SocketErrorCode is SocketError.AddressFamilyNotSupported
+                                                or SocketError.AddressNotAvailable)
+            {
+                socket.Dispose();
+                logger.LogWarning("IPv6 is not available, not listening on {EndPoint}", endPoint);
+                continue;
+            }
+            catch
+            {
+                socket.Dispose();
+                Dispose();
+                throw;
+            }
+
+            var bound = (IPEndPoint)socket.LocalEndPoint!;
+            if (bound.Port == NatTraversalPort && XfrmSocketOptions.SetUdpEncapsulation(socket) != XfrmStatus.Success)
+            {
+                logger.LogDebug("UDP_ENCAP_ESPINUDP not set on {EndPoint}: ESP-in-UDP will not reach the kernel", bound);
+            }
+
+            if (reusePort && steeringShards > 1)
+            {
+                var steering = UdpBatch.AttachCookieSteering(socket, bound.Port == NatTraversalPort ? 4 : 0, steeringShards);
+                if (steering < 0)
+                {
+                    logger.LogWarning("cookie steering program refused on {EndPoint} (errno {Errno}): misdirected datagrams are forwarded between shards",
+                        bound, -steering);
+                }
+            }
+
+            _sockets.Add(socket);
+            LocalEndPoints.Add(bound);
+            Descriptors.Add(UdpBatch.Descriptor(socket));
+            IsWildcard.Add(bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any));
+        }
+
+        if (_sockets.Count == 0)
+        {
+            throw new InvalidOperationException("No listen address could be bound.");
+        }
+    }
+
+    /// <summary>
+    /// Fails (SocketException, address in use) if another socket holds one of <paramref name="listen"/>: SO_REUSEPORT
+    /// would otherwise let a second daemon of the same user join the group and take part of the traffic silently. A
+    /// plain bind (no SO_REUSEPORT) is refused by any existing binding; the probe is closed again at once.
+    /// </summary>
+    public static void EnsureFree(IEnumerable<IPEndPoint> listen)
+    {
+        foreach (var endPoint in listen.Where(e => e.Port != 0))
+        {
+            using var probe = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                probe.DualMode = false;
+            }
+
+            try
+            {
+                probe.Bind(endPoint);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable
+                                            && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // No IPv6 here: the set itself skips the wildcard with a warning.
+            }
+        }
+    }
+
+    public List<IPEndPoint> LocalEndPoints { get; } = [];
+
+    public List<int> Descriptors { get; } = [];
+
+    public List<bool> IsWildcard { get; } = [];
+
+    public int Count => _sockets.Count;
+
+    /// <summary>The socket bound to exactly <paramref name="local"/>, else a wildcard one on its port, else any of the family.</summary>
+    public int SocketFor(IPEndPoint local, IPEndPoint remote)
+    {
+        var wildcard = -1;
+        var sameFamily = -1;
+        for (var i = 0; i < _sockets.Count; i++)
+        {
+            var bound = LocalEndPoints[i];
+            if (bound.AddressFamily != remote.AddressFamily)
+            {
+                continue;
+            }
+
+            if (bound.Port == local.Port)
+            {
+                if (bound.Address.Equals(local.Address))
+                {
+                    return i;
+                }
+
+                if (wildcard < 0 && IsWildcard[i])
+                {
+                    wildcard = i;
+                }
+            }
+
+            if (sameFamily < 0)
+            {
+                sameFamily = i;
+            }
+        }
+
+        return wildcard >= 0 ? wildcard : sameFamily >= 0 ? sameFamily : 0;
+    }
+
+    public void Dispose()
+    {
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        _sockets.Clear();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net.Sockets;
+
+namespace Ike.Native.Udp;
+
+/// <summary>
+/// recvmmsg/sendmmsg with the local address (IP_PKTINFO / IPV6_PKTINFO), SO_REUSEPORT with cookie steering, poll and
+/// eventfd, for the daemon's shards (Linux; <see cref="IsSupported"/> says whether the native library is here).
+/// Results are counts or negative errnos, never exceptions: this is the per-datagram path.
+/// </summary>
+public static unsafe class UdpBatch
+{
+    /// <summary>Most datagrams one call moves (IKEFAST_UDP_MAX_BATCH).</summary>
+    public const int MaxBatch = 64;
+
+    /// <summary>Most descriptors <see cref="Wait"/> watches (one bit each in its ready mask).</summary>
+    public const int MaxWaitDescriptors = 64;
+
+    private static readonly Lazy<bool> Supported = new(Probe);
+
+    /// <summary>True on Linux with libikefast_native present and exporting the UDP functions.</summary>
+    public static bool IsSupported => Supported.Value;
+
+    /// <summary>Receives up to <paramref name="slots"/>.Length datagrams without blocking; 0 when none is queued.</summary>
+    public static int Receive(int fd, Span<UdpSlot> slots)
+    {
+        fixed (UdpSlot* p = slots)
+        {
+            return Interop.Udp.ReceiveBatch(fd, p, Math.Min(slots.Length, MaxBatch));
+        }
+    }
+
+    /// <summary>Sends the slots in order; returns how many left (fewer on a failure after the first) or -errno.</summary>
+    public static int Send(int fd, Span<UdpSlot> slots)
+    {
+        fixed (UdpSlot* p = slots)
+        {
+            return Interop.Udp.SendBatch(fd, p, Math.Min(slots.Length, MaxBatch));
+        }
+    }
+
+    /// <summary>poll(2) for readability; bit i of <paramref name="readyMask"/> = <paramref name="fds"/>[i] is readable.</summary>
+    public static int Wait(ReadOnlySpan<int> fds, int timeoutMs, out ulong readyMask)
+    {
+        ulong mask = 0;
+        int result;
+        fixed (int* p = fds)
+        {
+            result = Interop.Udp.Wait(p, fds.Length, timeoutMs, &mask);
+        }
+
+        readyMask = mask;
+        return result;
+    }
+
+    /// <summary>How full the socket's receive queue is, in thousandths of SO_RCVBUF (SO_MEMINFO), or -errno.</summary>
+    public static int ReceiveQueueFill(int fd) => Interop.Udp.ReceiveQueueFill(fd);
+
+    /// <summary>SO_REUSEPORT (before bind): several shards bind the same address, the kernel spreads datagrams.</summary>
+    public static int SetReusePort(Socket socket) => WithFd(socket, 0, 0, static (fd, _, _) => Interop.Udp.SetReusePort(fd));
+
+    /// <summary>
+    /// SO_ATTACH_REUSEPORT_CBPF: the kernel picks the socket (bind order) from the ISAKMP initiator cookie, low 32 bits
+    /// modulo <paramref name="shards"/>; <paramref name="cookieOffset"/> is 0 on port 500 and 4 (after the non-ESP
+    /// marker, RFC 3948 section 2.2) on 4500.
+    /// </summary>
+    public static int AttachCookieSteering(Socket socket, int cookieOffset, int shards) =>
+        WithFd(socket, cookieOffset, shards, static (fd, offset, count) => Interop.Udp.AttachCookieSteering(fd, offset, count));
+
+    /// <summary>A non-blocking eventfd (or -errno) that wakes a shard waiting in <see cref="Wait"/>.</summary>
+    public static int CreateEvent() => Interop.Udp.EventCreate();
+
+    public static int SignalEvent(int fd) => Interop.Udp.EventSignal(fd);
+
+    public static int DrainEvent(int fd) => Interop.Udp.EventDrain(fd);
+
+    public static int CloseEvent(int fd) => Interop.Udp.EventClose(fd);
+
+    /// <summary>The descriptor of a .NET socket (valid while the socket lives; the caller keeps it alive).</summary>
+    public static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
+
+    private static int WithFd(Socket socket, int a, int b, Func<int, int, int, int> action)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return action((int)handle.DangerousGetHandle(), a, b);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static bool Probe()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            var fd = Interop.Udp.EventCreate();
+            if (fd < 0)
+            {
+                return false;
+            }
+
+            Interop.Udp.EventClose(fd);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return false;
+        }
+    }
+}
