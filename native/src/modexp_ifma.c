@@ -353,6 +353,174 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
     normalise_upper((__m512i *)r, t, n);
 }
 
+/*
+ * Register-resident variant of amm for small limb counts known at compile time (N <= REG_MAX_LIMBS): operand
+ * scanning, one row per limb of b. The accumulator window acc[0..N] lives in zmm registers for the whole
+ * multiplication (fully unrolled, so the window's slide is a register renaming) and every multiplicand comes from
+ * memory as the madd's memory operand: no accumulator loads or stores at all, which is what limits the
+ * memory-window amm at these sizes. Slot bound as in amm: 4 (N + 1) products of 52 bits plus carries.
+ */
+/*
+ * acc + lo/hi(x * mem) with the multiplicand taken straight from memory: inline asm so the compiler neither hoists
+ * the (loop-invariant) a and m limbs into registers nor spills the accumulators to make room for them.
+ */
+IFMA_INLINE __m512i madd_lo_mem(__m512i acc, __m512i x, const __m512i *mem)
+{
+    __asm__("vpmadd52luq %2, %1, %0" : "+v"(acc) : "v"(x), "m"(*mem));
+    return acc;
+}
+
+IFMA_INLINE __m512i madd_hi_mem(__m512i acc, __m512i x, const __m512i *mem)
+{
+    __asm__("vpmadd52huq %2, %1, %0" : "+v"(acc) : "v"(x), "m"(*mem));
+    return acc;
+}
+
+#define REG_MAX_LIMBS 20
+/* A load the compiler may not merge with an identical one (keeps invariant limbs out of registers, see above). */
+IFMA_INLINE __m512i load_once(const __m512i *mem)
+{
+    __m512i x;
+    __asm__ __volatile__("vmovdqa64 %1, %0" : "=v"(x) : "m"(*mem));
+    return x;
+}
+
+IFMA_INLINE void amm_reg(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
+                         const int N, const int pm1)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
+    const __m512i *A = (const __m512i *)a;
+    const __m512i *B = (const __m512i *)b;
+    const __m512i *M = (const __m512i *)m;
+    __m512i acc[REG_MAX_LIMBS + 1];
+#pragma GCC unroll 32
+    for (int j = 0; j <= N; j++)
+        acc[j] = zero;
+#pragma GCC unroll 32
+    for (int i = 0; i < N; i++)
+    {
+        const __m512i bi = B[i];
+        const __m512i t0 = madd_lo_mem(acc[0], bi, &A[0]);
+        __m512i q, s1;
+        if (pm1)
+        {
+            q = t0;
+            s1 = _mm512_add_epi64(acc[1], _mm512_add_epi64(_mm512_srli_epi64(t0, LIMB_BITS), _mm512_and_si512(t0, mask)));
+            s1 = madd_hi_mem(s1, bi, &A[0]);
+            s1 = madd_lo_mem(s1, bi, &A[1]);
+            acc[0] = madd_lo_mem(s1, q, &M[1]);
+        }
+        else
+        {
+            q = _mm512_madd52lo_epu64(zero, t0, k0);
+            s1 = _mm512_add_epi64(acc[1], carry_of(t0));
+            s1 = madd_hi_mem(s1, bi, &A[0]);
+            s1 = madd_lo_mem(s1, bi, &A[1]);
+            s1 = madd_lo_mem(s1, q, &M[1]);
+            acc[0] = _mm512_add_epi64(s1, madd_hi_mem(zero, q, &M[0]));
+        }
+#pragma GCC unroll 32
+        for (int j = 2; j < N; j++)
+        {
+            __m512i y = acc[j];
+            y = madd_lo_mem(y, bi, &A[j]);
+            y = madd_hi_mem(y, bi, &A[j - 1]);
+            y = madd_lo_mem(y, q, &M[j]);
+            y = madd_hi_mem(y, q, &M[j - 1]);
+            acc[j - 1] = y;
+        }
+        acc[N - 1] = _mm512_madd52hi_epu64(madd_hi_mem(acc[N], bi, &A[N - 1]), M[N - 1], q);
+        acc[N] = zero;
+    }
+    __m512i *R = (__m512i *)r;
+    __m512i carry = zero;
+#pragma GCC unroll 32
+    for (int j = 0; j < N; j++)
+    {
+        const __m512i y = _mm512_add_epi64(acc[j], carry);
+        carry = _mm512_srli_epi64(y, LIMB_BITS);
+        R[j] = _mm512_and_si512(y, mask);
+    }
+}
+
+IFMA_INLINE __m512i and_mem(__m512i x, const __m512i *mem)
+{
+    __asm__("vpandq %2, %1, %0" : "=v"(x) : "v"(x), "m"(*mem));
+    return x;
+}
+
+/*
+ * Register-resident squaring for small compile-time N: the same sliding window as amm_reg, but row i adds only
+ * a_i a_j for j >= i (the square once at slot i, the cross products against d = 2a), so the product half costs
+ * n^2 + n multiply-adds instead of 2 n^2. vpmadd52 sees only the low 52 bits of d_j = 2 a_j; the lost top bit
+ * (bit 51 of a_j, h_j) is worth h_j a_i at slot j + 1, added with a mask (h as 0 / ~0 per lane) on the integer
+ * pipes, not the multipliers. Column i is complete when row i starts (its products come from rows <= i / 2), so
+ * row i's reduction does not wait for its products. Slot bound: 5 terms of 52 bits per row, N + 1 rows.
+ */
+IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, const int N,
+                         const int pm1)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
+    const __m512i *A = (const __m512i *)a;
+    const __m512i *M = (const __m512i *)m;
+    __m512i D[REG_MAX_LIMBS], H[REG_MAX_LIMBS];
+#pragma GCC unroll 32
+    for (int j = 0; j < N; j++)
+    {
+        const __m512i x = A[j];
+        D[j] = _mm512_slli_epi64(x, 1);
+        H[j] = _mm512_sub_epi64(zero, _mm512_srli_epi64(x, LIMB_BITS - 1));
+    }
+    __m512i acc[REG_MAX_LIMBS + 1];
+#pragma GCC unroll 32
+    for (int j = 0; j <= N; j++)
+        acc[j] = zero;
+#pragma GCC unroll 32
+    for (int i = 0; i < N; i++)
+    {
+        const __m512i ai = A[i];
+        acc[i] = madd_lo_mem(acc[i], ai, &A[i]);
+        acc[i + 1] = madd_hi_mem(acc[i + 1], ai, &A[i]);
+#pragma GCC unroll 32
+        for (int j = i + 1; j < N; j++)
+        {
+            acc[j] = madd_lo_mem(acc[j], ai, &D[j]);
+            acc[j + 1] = _mm512_add_epi64(madd_hi_mem(acc[j + 1], ai, &D[j]), and_mem(ai, &H[j]));
+        }
+        const __m512i t0 = acc[0];
+        __m512i q;
+        if (pm1)
+        {
+            q = t0; /* as in amm_reg */
+            const __m512i s1 = _mm512_add_epi64(acc[1], _mm512_add_epi64(_mm512_srli_epi64(t0, LIMB_BITS), _mm512_and_si512(t0, mask)));
+            acc[0] = madd_lo_mem(s1, q, &M[1]);
+        }
+        else
+        {
+            q = _mm512_madd52lo_epu64(zero, t0, k0);
+            __m512i s1 = _mm512_add_epi64(acc[1], carry_of(t0));
+            s1 = madd_lo_mem(s1, q, &M[1]);
+            acc[0] = _mm512_add_epi64(s1, madd_hi_mem(zero, q, &M[0]));
+        }
+#pragma GCC unroll 32
+        for (int j = 2; j < N; j++)
+            acc[j - 1] = madd_hi_mem(madd_lo_mem(acc[j], q, &M[j]), q, &M[j - 1]);
+        acc[N - 1] = madd_hi_mem(acc[N], q, &M[N - 1]);
+        acc[N] = zero;
+    }
+    __m512i *R = (__m512i *)r;
+    __m512i carry = zero;
+#pragma GCC unroll 32
+    for (int j = 0; j < N; j++)
+    {
+        const __m512i y = _mm512_add_epi64(acc[j], carry);
+        carry = _mm512_srli_epi64(y, LIMB_BITS);
+        R[j] = _mm512_and_si512(y, mask);
+    }
+}
+
 /* One Montgomery reduction row: t[i..i+n] += q m with q = t[i] (-m^-1) mod 2^52, then the carry moves up. */
 IFMA_INLINE void reduce_row(__m512i *ti, const __m512i *M, __m512i k0, int n)
 {
@@ -489,22 +657,26 @@ IFMA_INLINE void table_select(limbvec *restrict out, const limbvec *restrict tab
     }
 }
 
-/* Window value of bits [bit, bit + width) of each lane's big-endian exponent (positions are public). */
+/*
+ * Window value of bits [bit, bit + width) of each lane's big-endian exponent (positions are public; the window
+ * spans at most two bytes, read whole: the memory trace depends on positions only).
+ */
 static void window_values(uint64_t *out, const uint8_t *exponents, int32_t exponent_length, int32_t lanes,
                           int bit, int width)
 {
+    const int32_t byte = bit / 8;
+    const int shift = bit % 8;
+    const uint32_t mask = (1u << width) - 1;
     for (int lane = 0; lane < LANES; lane++)
     {
-        uint64_t value = 0;
+        uint32_t value = 0;
         if (lane < lanes)
         {
             const uint8_t *e = exponents + (size_t)lane * exponent_length;
-            for (int b = width - 1; b >= 0; b--)
-            {
-                int pos = bit + b;
-                uint64_t bitv = pos < exponent_length * 8 ? (e[exponent_length - 1 - pos / 8] >> (pos % 8)) & 1 : 0;
-                value = (value << 1) | bitv;
-            }
+            uint32_t bytes = e[exponent_length - 1 - byte];
+            if (byte + 1 < exponent_length)
+                bytes |= (uint32_t)e[exponent_length - 2 - byte] << 8;
+            value = (bytes >> shift) & mask;
         }
         out[lane] = value;
     }
@@ -522,9 +694,33 @@ static int window_for(int64_t exponent_bits)
     return 5;
 }
 
+/*
+ * The multiplication and squaring a body uses: reg is 0 (memory window), REG_ANY (register-resident, small
+ * compile-time limb counts) or REG_PM1 (register-resident for a modulus = -1 mod 2^52, i.e. k0 = 1).
+ */
+#define REG_ANY 1
+#define REG_PM1 2
+IFMA_INLINE void mont_mul(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
+                          limbvec *restrict tv, const int N, const int reg)
+{
+    if (reg)
+        amm_reg(r, a, b, m, k0, N, reg == REG_PM1);
+    else
+        amm(r, a, b, m, k0, tv, N);
+}
+
+IFMA_INLINE void mont_sqr(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv,
+                          const int N, const int reg)
+{
+    if (reg)
+        ams_reg(r, a, m, k0, N, reg == REG_PM1);
+    else
+        ams(r, a, m, k0, tv, N);
+}
+
 /* The exponentiation body for a fixed limb count N (so loops get unrolled/constant-folded). */
 IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t exponent_length, int32_t lanes,
-                             const int N, limbvec *tbuf)
+                             const int N, limbvec *tbuf, const int reg)
 {
     const __m512i k0 = _mm512_set1_epi64((long long)v->h->k0);
     const int64_t bits = (int64_t)exponent_length * 8;
@@ -535,9 +731,9 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
 
     /* table[0] = R mod m (Montgomery 1), table[1] = base * R mod m (the base was placed in acc), table[k] = table[k-1] * table[1]. */
     memcpy(table, v->one, sizeof(limbvec) * N);
-    amm(table + N, v->acc, v->rr, v->m, k0, tbuf, N);
+    mont_mul(table + N, v->acc, v->rr, v->m, k0, tbuf, N, reg);
     for (int k = 2; k < entries; k++)
-        amm(table + (size_t)k * N, table + (size_t)(k - 1) * N, table + N, v->m, k0, tbuf, N);
+        mont_mul(table + (size_t)k * N, table + (size_t)(k - 1) * N, table + N, v->m, k0, tbuf, N, reg);
     uint64_t mults = (uint64_t)entries - 1;
 
     const int64_t windows = (bits + w - 1) / w;
@@ -549,16 +745,16 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     {
         pos = win * w;
         for (int s = 0; s < w; s++)
-            ams(v->acc, v->acc, v->m, k0, tbuf, N);
+            mont_sqr(v->acc, v->acc, v->m, k0, tbuf, N, reg);
         window_values(idx, exponents, exponent_length, lanes, (int)pos, w);
         table_select(v->sel, table, _mm512_load_si512((const void *)idx), entries, N);
-        amm(v->acc, v->acc, v->sel, v->m, k0, tbuf, N);
+        mont_mul(v->acc, v->acc, v->sel, v->m, k0, tbuf, N, reg);
         mults += (uint64_t)w + 1;
         reads += (uint64_t)entries;
     }
 
     /* Leave the Montgomery domain: acc * 1 / R is at most m; subtract m once, under a per-lane mask. */
-    amm(v->acc, v->acc, v->unit, v->m, k0, tbuf, N);
+    mont_mul(v->acc, v->acc, v->unit, v->m, k0, tbuf, N, reg);
     mults++;
     __m512i *A = (__m512i *)v->acc;
     const __m512i *M = (const __m512i *)v->m;
@@ -593,7 +789,12 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
                                                                  int32_t lanes)                                    \
     {                                                                                                              \
         limbvec tl[2 * N + 2];                                                                                     \
-        modexp_body(v, e, el, lanes, N, tl);                                                                       \
+        if (N > REG_MAX_LIMBS)                                                                                     \
+            modexp_body(v, e, el, lanes, N, tl, 0);                                                                \
+        else if (v->h->k0 == 1) /* public: a property of the modulus */                                            \
+            modexp_body(v, e, el, lanes, N, tl, REG_PM1);                                                          \
+        else                                                                                                       \
+            modexp_body(v, e, el, lanes, N, tl, REG_ANY);                                                          \
         memset(tl, 0, sizeof(tl));                                                                                 \
         __asm__ __volatile__("" : : "r"(tl) : "memory");                                                           \
     }
@@ -601,7 +802,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     static IFMA_TARGET __attribute__((noinline)) void modexp_##N(context_view *v, const uint8_t *e, int32_t el,     \
                                                                  int32_t lanes)                                    \
     {                                                                                                              \
-        modexp_body(v, e, el, lanes, N, v->t);                                                                     \
+        modexp_body(v, e, el, lanes, N, v->t, 0);                                                                     \
     }
 /* The limb counts of the MODP groups: 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192 bits. */
 DEFINE_BODY_STACK(15)
@@ -616,7 +817,7 @@ DEFINE_BODY(158)
 static IFMA_TARGET __attribute__((noinline)) void modexp_any(context_view *v, const uint8_t *e, int32_t el,
                                                              int32_t lanes)
 {
-    modexp_body(v, e, el, lanes, v->n, v->t);
+    modexp_body(v, e, el, lanes, v->n, v->t, 0);
 }
 
 int32_t IkeFastNative_ModExpIfma8(void *ctx, const uint8_t *bases, const uint8_t *exponents, int32_t exponentLength,
