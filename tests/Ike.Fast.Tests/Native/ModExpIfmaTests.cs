@@ -145,6 +145,32 @@ public class ModExpIfmaTests
         }
     }
 
+    [ModExpTierTheory(ModExpTier.Ifma)]
+    [InlineData(91, false)] // 15 limbs (the 768-bit body): smallest and largest byte lengths
+    [InlineData(97, false)]
+    [InlineData(96, true)]
+    [InlineData(124, false)] // 20 limbs (the 1024-bit body)
+    [InlineData(129, false)]
+    [InlineData(128, true)]
+    public void Register_resident_bodies_match_ModPow_for_every_lane_fill(int length, bool minusOneMod2To52)
+    {
+        // The 15- and 20-limb bodies keep the accumulators in registers and have a second form for moduli that are
+        // -1 mod 2^52 (k0 = 1, every MODP prime); random moduli of both kinds, every lane fill 1..8.
+        var random = new Random(length * 2 + (minusOneMod2To52 ? 1 : 0));
+        for (int call = 0; call < 24; call++)
+        {
+            byte[] modulus = ModExpTestSupport.RandomOddModulus(random, length);
+            if (minusOneMod2To52)
+            {
+                modulus.AsSpan(length - 7).Fill(0xFF); // low 56 bits set
+            }
+
+            using var kernel = new IfmaModExpKernel(modulus);
+            int exponentLength = (call % 3) switch { 0 => 32, 1 => 1 + random.Next(64), _ => length };
+            ModExpTestSupport.CheckRandomBatch(kernel, modulus, random, 1 + (call % 8), exponentLength);
+        }
+    }
+
     [ModExpTierFact(ModExpTier.Ifma)]
     public void ModExpIfma8_allocates_nothing_per_call()
     {
