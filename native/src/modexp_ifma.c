@@ -444,19 +444,21 @@ IFMA_INLINE void amm_reg(limbvec *r, const limbvec *a, const limbvec *b, const l
     }
 }
 
-IFMA_INLINE __m512i and_mem(__m512i x, const __m512i *mem)
+/* acc + mem in the lanes of k (merge-masked add with a memory operand). */
+IFMA_INLINE __m512i add_masked_mem(__m512i acc, __mmask8 k, const __m512i *mem)
 {
-    __asm__("vpandq %2, %1, %0" : "=v"(x) : "v"(x), "m"(*mem));
-    return x;
+    __asm__("vpaddq %2, %0, %0%{%1%}" : "+v"(acc) : "Yk"(k), "m"(*mem));
+    return acc;
 }
 
 /*
  * Register-resident squaring for small compile-time N: the same sliding window as amm_reg, but row i adds only
- * a_i a_j for j >= i (the square once at slot i, the cross products against d = 2a), so the product half costs
- * n^2 + n multiply-adds instead of 2 n^2. vpmadd52 sees only the low 52 bits of d_j = 2 a_j; the lost top bit
- * (bit 51 of a_j, h_j) is worth h_j a_i at slot j + 1, added with a mask (h as 0 / ~0 per lane) on the integer
- * pipes, not the multipliers. Column i is complete when row i starts (its products come from rows <= i / 2), so
- * row i's reduction does not wait for its products. Slot bound: 5 terms of 52 bits per row, N + 1 rows.
+ * a_i a_j for j >= i (the square once at slot i, the cross products doubled), so the product half costs n^2 + n
+ * multiply-adds instead of 2 n^2. The doubling rides on the row multiplier: vpmadd52 sees only 2 a_i mod 2^52,
+ * and the lost 2^52 a_j (when bit 51 of a_i, h_i, is set) is a_j added at slot j + 1 under the row's lane mask
+ * h_i: one masked add on the integer pipes per cross product, not a multiply-add. Column i is complete when row i
+ * starts (its products come from rows <= i / 2), so row i's reduction does not wait for its products. Slot bound:
+ * 5 terms of 52 bits per row, N + 1 rows.
  */
 IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, const int N,
                          const int pm1)
@@ -465,14 +467,7 @@ IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m
     const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
     const __m512i *A = (const __m512i *)a;
     const __m512i *M = (const __m512i *)m;
-    __m512i D[REG_MAX_LIMBS], H[REG_MAX_LIMBS];
-#pragma GCC unroll 32
-    for (int j = 0; j < N; j++)
-    {
-        const __m512i x = A[j];
-        D[j] = _mm512_slli_epi64(x, 1);
-        H[j] = _mm512_sub_epi64(zero, _mm512_srli_epi64(x, LIMB_BITS - 1));
-    }
+    const __m512i bit51 = _mm512_set1_epi64((long long)1 << (LIMB_BITS - 1));
     __m512i acc[REG_MAX_LIMBS + 1];
 #pragma GCC unroll 32
     for (int j = 0; j <= N; j++)
@@ -481,13 +476,15 @@ IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m
     for (int i = 0; i < N; i++)
     {
         const __m512i ai = A[i];
+        const __m512i ai2 = _mm512_slli_epi64(ai, 1);                 /* vpmadd52 sees 2 a_i mod 2^52 */
+        const __mmask8 hi_bit = _mm512_test_epi64_mask(ai, bit51);    /* the lost 2^52 of 2 a_i */
         acc[i] = madd_lo_mem(acc[i], ai, &A[i]);
         acc[i + 1] = madd_hi_mem(acc[i + 1], ai, &A[i]);
 #pragma GCC unroll 32
         for (int j = i + 1; j < N; j++)
         {
-            acc[j] = madd_lo_mem(acc[j], ai, &D[j]);
-            acc[j + 1] = _mm512_add_epi64(madd_hi_mem(acc[j + 1], ai, &D[j]), and_mem(ai, &H[j]));
+            acc[j] = madd_lo_mem(acc[j], ai2, &A[j]);
+            acc[j + 1] = add_masked_mem(madd_hi_mem(acc[j + 1], ai2, &A[j]), hi_bit, &A[j]);
         }
         const __m512i t0 = acc[0];
         __m512i q;
@@ -638,23 +635,40 @@ IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __
 
 /*
  * Constant-time table read: every entry 0..count-1 is loaded, and each lane keeps the entry equal to its own
- * index (mask move), so the memory trace does not depend on the indexes.
+ * index, so the memory trace does not depend on the indexes. The pick is acc |= entry & hit (hit: all ones in
+ * the lanes whose index is k), one vpternlogq with the entry as its memory operand: cheaper than a merge-masked
+ * load per entry and limb, which cost about 10% of a 1024-bit exponentiation.
  */
 IFMA_INLINE void table_select(limbvec *restrict out, const limbvec *restrict table, __m512i index, int count, int n)
 {
     __m512i *O = (__m512i *)out;
     const __m512i *T = (const __m512i *)table;
-    __mmask8 hit[1 << MAX_WINDOW];
+    const __m512i ones = _mm512_set1_epi64(-1);
+    __m512i hit[1 << MAX_WINDOW];
+#pragma GCC unroll 32
     for (int k = 0; k < count; k++)
-        hit[k] = _mm512_cmpeq_epi64_mask(index, _mm512_set1_epi64(k));
+        hit[k] = _mm512_maskz_mov_epi64(_mm512_cmpeq_epi64_mask(index, _mm512_set1_epi64(k)), ones);
     /* Limb-major so each output limb stays in a register while all entries are read. */
     for (int i = 0; i < n; i++)
     {
         __m512i acc = _mm512_setzero_si512();
+#pragma GCC unroll 32
         for (int k = 0; k < count; k++)
-            acc = _mm512_mask_mov_epi64(acc, hit[k], T[(size_t)k * n + i]);
+            acc = _mm512_ternarylogic_epi64(acc, hit[k], T[(size_t)k * n + i], 0xF8); /* acc | (hit & entry) */
         O[i] = acc;
     }
+}
+
+/* table_select with the entry count as a compile-time constant (the common widths), so the scan unrolls and the
+ * hit vectors stay in registers. */
+IFMA_INLINE void table_select_any(limbvec *restrict out, const limbvec *restrict table, __m512i index, int count, int n)
+{
+    if (count == 16)
+        table_select(out, table, index, 16, n);
+    else if (count == 8)
+        table_select(out, table, index, 8, n);
+    else
+        table_select(out, table, index, count, n);
 }
 
 /*
@@ -739,7 +753,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     const int64_t windows = (bits + w - 1) / w;
     int64_t pos = (windows - 1) * w;
     window_values(idx, exponents, exponent_length, lanes, (int)pos, (int)(bits - pos));
-    table_select(v->acc, table, _mm512_load_si512((const void *)idx), entries, N);
+    table_select_any(v->acc, table, _mm512_load_si512((const void *)idx), entries, N);
     uint64_t reads = (uint64_t)entries;
     for (int64_t win = windows - 2; win >= 0; win--)
     {
@@ -747,7 +761,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
         for (int s = 0; s < w; s++)
             mont_sqr(v->acc, v->acc, v->m, k0, tbuf, N, reg);
         window_values(idx, exponents, exponent_length, lanes, (int)pos, w);
-        table_select(v->sel, table, _mm512_load_si512((const void *)idx), entries, N);
+        table_select_any(v->sel, table, _mm512_load_si512((const void *)idx), entries, N);
         mont_mul(v->acc, v->acc, v->sel, v->m, k0, tbuf, N, reg);
         mults += (uint64_t)w + 1;
         reads += (uint64_t)entries;
