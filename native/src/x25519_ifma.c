@@ -223,14 +223,16 @@ X_INLINE void fe_mul_a24(fe *r, const fe *a)
         r->v[i] = t[i];
 }
 
-/* Swaps a and b in the lanes where mask is all ones (mask is 0 or ~0 per lane): no branch, no index. */
+/* Swaps a and b in the lanes where mask is all ones (mask is 0 or ~0 per lane): two blends per limb, no branch,
+ * no index. */
 X_INLINE void fe_cswap(fe *a, fe *b, __m512i mask)
 {
+    const __mmask8 k = _mm512_test_epi64_mask(mask, mask);
     for (int i = 0; i < NLIMBS; i++)
     {
-        __m512i x = _mm512_and_si512(_mm512_xor_si512(a->v[i], b->v[i]), mask);
-        a->v[i] = _mm512_xor_si512(a->v[i], x);
-        b->v[i] = _mm512_xor_si512(b->v[i], x);
+        const __m512i x = a->v[i], y = b->v[i];
+        a->v[i] = _mm512_mask_blend_epi64(k, x, y);
+        b->v[i] = _mm512_mask_blend_epi64(k, y, x);
     }
 }
 

@@ -171,6 +171,43 @@ public class ModExpIfmaTests
         }
     }
 
+    [ModExpTierTheory(ModExpTier.Ifma)]
+    [InlineData(768)]
+    [InlineData(1024)]
+    public void Register_bodies_work_does_not_depend_on_exponent_values(int bits)
+    {
+        // The 15- and 20-limb register bodies count their work like the others: all-zero, all-one and random
+        // exponents of one length do the same number of multiplications and table reads.
+        byte[] prime = ModExpTestSupport.Prime(bits);
+        using var kernel = new IfmaModExpKernel(prime);
+        int len = prime.Length;
+        var bases = new byte[8 * len];
+        for (int lane = 0; lane < 8; lane++)
+        {
+            bases[(lane * len) + len - 1] = (byte)(3 + lane);
+        }
+
+        var results = new byte[8 * len];
+        var random = new Random(bits);
+        foreach (int exponentLength in (int[])[1, 32, len])
+        {
+            byte[] mixed = new byte[8 * exponentLength];
+            random.NextBytes(mixed);
+            (ulong, ulong) Work(byte[] exponents)
+            {
+                var before = kernel.ReadCounters();
+                kernel.ModPow(bases, exponents, exponentLength, results, 8);
+                var after = kernel.ReadCounters();
+                return (after.Multiplications - before.Multiplications, after.TableReads - before.TableReads);
+            }
+
+            var zero = Work(new byte[8 * exponentLength]);
+            Assert.Equal(zero, Work(Enumerable.Repeat((byte)0xFF, 8 * exponentLength).ToArray()));
+            Assert.Equal(zero, Work(mixed));
+            Assert.True(zero.Item1 > 0 && zero.Item2 > 0);
+        }
+    }
+
     [ModExpTierFact(ModExpTier.Ifma)]
     public void ModExpIfma8_allocates_nothing_per_call()
     {
