@@ -247,12 +247,35 @@ IFMA_INLINE void normalise_upper(__m512i *r, const __m512i *t, int n)
 }
 
 /*
+ * The reduction digit and slot-0 carry, generic or for a modulus = -1 mod 2^52 (pm1, k0 = 1: every MODP prime).
+ * With pm1, q is t itself (vpmadd52 reads only its low 52 bits) and t + (2^52 - 1) q = ((t >> 52) + q) 2^52, so
+ * the carry into slot 1 is (t >> 52) + q and the m0 products vanish: no multiply-adds for either.
+ */
+IFMA_INLINE __m512i q_of(__m512i t, __m512i k0, const int pm1)
+{
+    return pm1 ? t : _mm512_madd52lo_epu64(_mm512_setzero_si512(), t, k0);
+}
+
+IFMA_INLINE __m512i carry_in(__m512i t, const int pm1)
+{
+    if (pm1)
+        return _mm512_add_epi64(_mm512_srli_epi64(t, LIMB_BITS), _mm512_and_si512(t, _mm512_set1_epi64((long long)LIMB_MASK)));
+    return carry_of(t);
+}
+
+/* hi(m0 q) (already inside carry_in when pm1). */
+IFMA_INLINE __m512i m0_hi(__m512i m0, __m512i q, const int pm1)
+{
+    return pm1 ? _mm512_setzero_si512() : _mm512_madd52hi_epu64(_mm512_setzero_si512(), m0, q);
+}
+
+/*
  * r = a * b / R mod m (inputs below 2m, output below 2m, all normalised). r may alias a or b.
  * Rows go in pairs (i, i + 1) so that each accumulator slot is loaded and stored once per eight multiply-adds
  * (memory, not the multipliers, limits a one-row loop). Before a pair, t[i] already holds lo(a[0] b[i]).
  */
 IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
-                     limbvec *restrict tv, int n)
+                     limbvec *restrict tv, int n, const int pm1)
 {
     const __m512i zero = _mm512_setzero_si512();
     __m512i *t = (__m512i *)tv;
@@ -268,19 +291,19 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
     {
         __m512i *ti = t + i;
         const __m512i b0 = B[i], b1 = B[i + 1];
-        const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
+        const __m512i q0 = q_of(ti[0], k0, pm1);
 
         /*
          * Slot i + 1: row i's j = 1 terms and row i + 1's lo(a0 b1); it is then row i + 1's limb 0. The terms that
          * do not need q0 (or q1) are summed first and the q-dependent pair goes into two independent accumulators,
          * which shortens the q0 -> q1 -> next q0 dependency chain.
          */
-        __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
+        __m512i s1 = _mm512_add_epi64(ti[1], carry_in(ti[0], pm1));
         s1 = _mm512_madd52lo_epu64(s1, A[1], b0);
         s1 = _mm512_madd52hi_epu64(s1, A[0], b0);
         s1 = _mm512_madd52lo_epu64(s1, A[0], b1);
-        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), _mm512_madd52hi_epu64(zero, M[0], q0));
-        const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
+        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), m0_hi(M[0], q0, pm1));
+        const __m512i q1 = q_of(s1, k0, pm1);
 
         /* Slot i + 2 (j = 2 of row i, j = 1 of row i + 1), plus the next pair's lo(a0 b[i + 2]). */
         __m512i s2 = ti[2];
@@ -295,8 +318,8 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
         if (i + 2 < n)
             s2 = _mm512_madd52lo_epu64(s2, A[0], B[i + 2]);
         s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
-        s2 = _mm512_add_epi64(s2, carry_of(s1));
-        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), _mm512_madd52hi_epu64(zero, M[0], q1));
+        s2 = _mm512_add_epi64(s2, carry_in(s1, pm1));
+        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), m0_hi(M[0], q1, pm1));
         ti[2] = s2;
 
 #pragma GCC unroll 24
@@ -332,11 +355,13 @@ IFMA_INLINE void amm(limbvec *r, const limbvec *a, const limbvec *b, const limbv
         __m512i *ti = t + i;
         const __m512i bi = B[i];
         const __m512i t0 = ti[0];
-        const __m512i q = _mm512_madd52lo_epu64(zero, t0, k0);
-        __m512i x = _mm512_add_epi64(ti[1], carry_of(t0));
+        const __m512i q = q_of(t0, k0, pm1);
+        __m512i x = _mm512_add_epi64(ti[1], carry_in(t0, pm1));
         x = _mm512_madd52lo_epu64(x, A[1], bi);
         x = _mm512_madd52hi_epu64(x, A[0], bi);
         x = _mm512_madd52lo_epu64(x, M[1], q);
+        if (!pm1)
+            if (!pm1)
         x = _mm512_madd52hi_epu64(x, M[0], q);
         ti[1] = x;
         for (int j = 2; j < n; j++)
@@ -519,13 +544,14 @@ IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m
 }
 
 /* One Montgomery reduction row: t[i..i+n] += q m with q = t[i] (-m^-1) mod 2^52, then the carry moves up. */
-IFMA_INLINE void reduce_row(__m512i *ti, const __m512i *M, __m512i k0, int n)
+IFMA_INLINE void reduce_row(__m512i *ti, const __m512i *M, __m512i k0, int n, const int pm1)
 {
     const __m512i t0 = ti[0];
-    const __m512i q = _mm512_madd52lo_epu64(_mm512_setzero_si512(), t0, k0);
-    __m512i x = _mm512_add_epi64(ti[1], carry_of(t0));
+    const __m512i q = q_of(t0, k0, pm1);
+    __m512i x = _mm512_add_epi64(ti[1], carry_in(t0, pm1));
     x = _mm512_madd52lo_epu64(x, M[1], q);
-    x = _mm512_madd52hi_epu64(x, M[0], q);
+    if (!pm1)
+        x = _mm512_madd52hi_epu64(x, M[0], q);
     ti[1] = x;
     for (int j = 2; j < n; j++)
     {
@@ -543,7 +569,8 @@ IFMA_INLINE void reduce_row(__m512i *ti, const __m512i *M, __m512i k0, int n)
  * accumulator load/store). a must have two zero limbs above a[n-1] (the kernel keeps acc padded).
  * Slot bound: 4n cross terms doubled, 2 squares, 2(n + 1) reduction terms, under 2^62 for n <= 158.
  */
-IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv, int n)
+IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv, int n,
+                     const int pm1)
 {
     const __m512i zero = _mm512_setzero_si512();
     __m512i *t = (__m512i *)tv;
@@ -597,16 +624,16 @@ IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __
     for (i = 0; i + 1 < n; i += 2)
     {
         __m512i *ti = t + i;
-        const __m512i q0 = _mm512_madd52lo_epu64(zero, ti[0], k0);
-        __m512i s1 = _mm512_add_epi64(ti[1], carry_of(ti[0]));
-        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), _mm512_madd52hi_epu64(zero, M[0], q0));
-        const __m512i q1 = _mm512_madd52lo_epu64(zero, s1, k0);
+        const __m512i q0 = q_of(ti[0], k0, pm1);
+        __m512i s1 = _mm512_add_epi64(ti[1], carry_in(ti[0], pm1));
+        s1 = _mm512_add_epi64(_mm512_madd52lo_epu64(s1, M[1], q0), m0_hi(M[0], q0, pm1));
+        const __m512i q1 = q_of(s1, k0, pm1);
         __m512i s2 = ti[2];
         if (n > 2)
             s2 = _mm512_madd52lo_epu64(s2, M[2], q0);
         s2 = _mm512_madd52hi_epu64(s2, M[1], q0);
-        s2 = _mm512_add_epi64(s2, carry_of(s1));
-        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), _mm512_madd52hi_epu64(zero, M[0], q1));
+        s2 = _mm512_add_epi64(s2, carry_in(s1, pm1));
+        s2 = _mm512_add_epi64(_mm512_madd52lo_epu64(s2, M[1], q1), m0_hi(M[0], q1, pm1));
         ti[2] = s2;
 #pragma GCC unroll 24
         for (int j = 3; j < n; j++)
@@ -629,7 +656,7 @@ IFMA_INLINE void ams(limbvec *r, const limbvec *a, const limbvec *restrict m, __
         ti[n + 1] = _mm512_madd52hi_epu64(ti[n + 1], M[n - 1], q1);
     }
     if (i < n)
-        reduce_row(t + i, M, k0, n);
+        reduce_row(t + i, M, k0, n, pm1);
     normalise_upper((__m512i *)r, t, n);
 }
 
@@ -710,26 +737,27 @@ static int window_for(int64_t exponent_bits)
 
 /*
  * The multiplication and squaring a body uses: reg is 0 (memory window), REG_ANY (register-resident, small
- * compile-time limb counts) or REG_PM1 (register-resident for a modulus = -1 mod 2^52, i.e. k0 = 1).
+ * compile-time limb counts), MEM_PM1 / REG_PM1 (the same for a modulus = -1 mod 2^52, i.e. k0 = 1).
  */
-#define REG_ANY 1
-#define REG_PM1 2
+#define REG_ANY 1 /* bit 0: register-resident; bit 1: pm1 */
+#define MEM_PM1 2
+#define REG_PM1 3
 IFMA_INLINE void mont_mul(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
                           limbvec *restrict tv, const int N, const int reg)
 {
-    if (reg)
-        amm_reg(r, a, b, m, k0, N, reg == REG_PM1);
+    if (reg & 1)
+        amm_reg(r, a, b, m, k0, N, (reg & 2) != 0);
     else
-        amm(r, a, b, m, k0, tv, N);
+        amm(r, a, b, m, k0, tv, N, (reg & 2) != 0);
 }
 
 IFMA_INLINE void mont_sqr(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv,
                           const int N, const int reg)
 {
-    if (reg)
-        ams_reg(r, a, m, k0, N, reg == REG_PM1);
+    if (reg & 1)
+        ams_reg(r, a, m, k0, N, (reg & 2) != 0);
     else
-        ams(r, a, m, k0, tv, N);
+        ams(r, a, m, k0, tv, N, (reg & 2) != 0);
 }
 
 /* The exponentiation body for a fixed limb count N (so loops get unrolled/constant-folded). */
@@ -804,7 +832,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     {                                                                                                              \
         limbvec tl[2 * N + 2];                                                                                     \
         if (N > REG_MAX_LIMBS)                                                                                     \
-            modexp_body(v, e, el, lanes, N, tl, 0);                                                                \
+            modexp_body(v, e, el, lanes, N, tl, v->h->k0 == 1 ? MEM_PM1 : 0);                                      \
         else if (v->h->k0 == 1) /* public: a property of the modulus */                                            \
             modexp_body(v, e, el, lanes, N, tl, REG_PM1);                                                          \
         else                                                                                                       \
@@ -816,7 +844,10 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     static IFMA_TARGET __attribute__((noinline)) void modexp_##N(context_view *v, const uint8_t *e, int32_t el,     \
                                                                  int32_t lanes)                                    \
     {                                                                                                              \
-        modexp_body(v, e, el, lanes, N, v->t, 0);                                                                     \
+        if (v->h->k0 == 1) /* public: a property of the modulus */                                                \
+            modexp_body(v, e, el, lanes, N, v->t, MEM_PM1);                                                        \
+        else                                                                                                       \
+            modexp_body(v, e, el, lanes, N, v->t, 0);                                                              \
     }
 /* The limb counts of the MODP groups: 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192 bits. */
 DEFINE_BODY_STACK(15)
