@@ -10,8 +10,12 @@
  * The Montgomery ladder is RFC 7748 section 5 literally (constant-time conditional swaps by per-lane masks),
  * and the final inversion is z^(p-2) by the usual fixed addition chain (254 squarings, 11 multiplications).
  */
-/* -O3 (the build uses -O2) lets GCC keep the unrolled field arithmetic in registers: about 1.7x faster. */
-#pragma GCC optimize("O3")
+/*
+ * -O3 (the build uses -O2) lets GCC keep the unrolled field arithmetic in registers: about 1.7x faster. Scheduling
+ * before register allocation with register-pressure awareness (off by default on x86) interleaves the ladder's
+ * independent products without spilling the five field elements of state: another 1.25x (measured on Zen 5).
+ */
+#pragma GCC optimize("O3,schedule-insns,sched-pressure")
 
 #include <immintrin.h>
 #include <string.h>
