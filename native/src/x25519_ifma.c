@@ -93,44 +93,29 @@ X_INLINE void reduce_columns(fe *r, __m512i *t)
         r->v[i] = t[i];
 }
 
-/*
- * Products accumulate in two sets (low halves, high halves), summed at the end: a column's chain of dependent
- * multiply-adds is then at most 5 long instead of 9, which is what the ladder's latency-bound steps wait on.
- */
 X_INLINE void fe_mul(fe *r, const fe *a, const fe *b)
 {
-    __m512i lo[10], hi[10];
+    __m512i t[10];
     for (int i = 0; i < 10; i++)
-    {
-        lo[i] = _mm512_setzero_si512();
-        hi[i] = _mm512_setzero_si512();
-    }
+        t[i] = _mm512_setzero_si512();
 #pragma GCC unroll 5
     for (int i = 0; i < NLIMBS; i++)
     {
 #pragma GCC unroll 5
         for (int j = 0; j < NLIMBS; j++)
         {
-            lo[i + j] = _mm512_madd52lo_epu64(lo[i + j], a->v[i], b->v[j]);
-            hi[i + j + 1] = _mm512_madd52hi_epu64(hi[i + j + 1], a->v[i], b->v[j]);
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], b->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], b->v[j]);
         }
     }
-    __m512i t[10];
-    t[0] = lo[0];
-    for (int k = 1; k < 9; k++)
-        t[k] = _mm512_add_epi64(lo[k], hi[k]);
-    t[9] = hi[9];
     reduce_columns(r, t);
 }
 
 X_INLINE void fe_sq(fe *r, const fe *a)
 {
-    __m512i lo[10], hi[10];
+    __m512i t[10];
     for (int i = 0; i < 10; i++)
-    {
-        lo[i] = _mm512_setzero_si512();
-        hi[i] = _mm512_setzero_si512();
-    }
+        t[i] = _mm512_setzero_si512();
     /* Cross products once, doubled, then the squares. */
 #pragma GCC unroll 5
     for (int i = 0; i < NLIMBS; i++)
@@ -138,16 +123,12 @@ X_INLINE void fe_sq(fe *r, const fe *a)
 #pragma GCC unroll 5
         for (int j = i + 1; j < NLIMBS; j++)
         {
-            lo[i + j] = _mm512_madd52lo_epu64(lo[i + j], a->v[i], a->v[j]);
-            hi[i + j + 1] = _mm512_madd52hi_epu64(hi[i + j + 1], a->v[i], a->v[j]);
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i], a->v[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->v[i], a->v[j]);
         }
     }
-    __m512i t[10];
-    for (int k = 0; k < 10; k++)
-    {
-        const __m512i c = _mm512_add_epi64(lo[k], hi[k]);
-        t[k] = _mm512_add_epi64(c, c);
-    }
+    for (int k = 1; k < 10; k++)
+        t[k] = _mm512_add_epi64(t[k], t[k]);
 #pragma GCC unroll 5
     for (int i = 0; i < NLIMBS; i++)
     {
