@@ -98,7 +98,7 @@ public sealed class ChildSaInfo
 
     /// <summary>
     /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
-    /// mode only; null otherwise): what the kernel needs to fix TCP/UDP checksums (XFRMA_COADDR).
+    /// mode only; null otherwise): what the kernel's encap_oa carries for the TCP/UDP checksum fix-up (RFC 3948 section 3.1.2).
     /// </summary>
     public System.Net.IPAddress? NatOriginalInitiator { get; internal set; }
 
