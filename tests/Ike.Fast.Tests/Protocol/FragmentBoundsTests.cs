@@ -90,6 +90,40 @@ public class FragmentBoundsTests
         Assert.True(mm6Seen >= 2);
     }
 
+    [Fact]
+    public void LostFragment_TheRetransmittedSetCompletesTheMessage()
+    {
+        var c = Conversation.Create(ike: "aes128-sha256-ecp256");
+        byte[]? mm5 = null;
+        int sets = 0;
+        c.Filter = (fromA, index, bytes) =>
+        {
+            if (fromA && (index == 4 || (mm5 is not null && bytes.AsSpan().SequenceEqual(mm5))))
+            {
+                // MM5 as two fragments; the first time, the last fragment is lost.
+                mm5 = bytes;
+                int half = bytes.Length / 2;
+                if (sets++ > 0)
+                {
+                    c.B.Handle(c.Now, new IPEndPoint(Conversation.AddressB, 500), new IPEndPoint(Conversation.AddressA, 500),
+                        Fragment(bytes, 2, last: true, bytes.AsSpan(half)));
+                }
+
+                return Fragment(bytes, 1, last: false, bytes.AsSpan(0, half));
+            }
+
+            return bytes;
+        };
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.Empty(c.Of(false, EngineEventKind.Phase1Up));
+        c.RunUntilQuiet();
+        Assert.True(sets >= 2);
+        Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
+        Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
+        Assert.Single(c.Of(false, EngineEventKind.InstallChildSa));
+    }
+
     private static byte[] Fragment(byte[] message, byte number, bool last, ReadOnlySpan<byte> data)
     {
         byte[] buffer = new byte[data.Length + 64];
