@@ -8,7 +8,6 @@ using Ike.Fast.Host.Transport;
 using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 using Microsoft.Extensions.Logging;
-using IkeSaStatus = Ike.Fast.Host.Control.IkeSaStatus;
 
 namespace Ike.Fast.Host.Daemon;
 
@@ -495,9 +494,8 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.Phase1Up:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
-                _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
-                    e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
-                    e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
+                _registry.AddIke(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, LocalFor(e.Peer), e.Peer, e.RemoteIdentity,
+                    e.IsInitiator, e.Message, _time.GetUtcNow().ToUnixTimeSeconds());
                 RefreshIke(e);
                 _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
                     e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
@@ -506,7 +504,7 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.Phase1Down:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
-                _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
+                _registry.RemoveIke(e.InitiatorCookie, e.ResponderCookie);
                 _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
                     e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
                 break;
@@ -514,7 +512,7 @@ public sealed class IkeDaemon : IControlTarget
                 try
                 {
                     _installer.Install(sa);
-                    _registry.AddChild(Status(sa));
+                    _registry.AddChild(sa, _time.GetUtcNow().ToUnixTimeSeconds());
                     RefreshIke(e);
                     var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
                     _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
@@ -529,7 +527,7 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.DeleteChildSa when e.ChildSa is { } sa:
                 _lifetimes.ChildDeleted(sa.InboundSpi);
                 _installer.Delete(sa);
-                _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
+                _registry.RemoveChild(sa.InboundSpi);
                 break;
             case EngineEventKind.ConfigurationReceived:
                 LogDiagnostic(e);
@@ -562,14 +560,7 @@ public sealed class IkeDaemon : IControlTarget
             return;
         }
 
-        _registry.UpdateIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"), row => row with
-        {
-            Remote = sa.Remote.ToString(),
-            Nat = sa.Nat,
-            UdpEncapsulation = sa.UdpEncapsulated,
-            VirtualIps = sa.VirtualIps is { Count: > 0 } vips ? [.. vips.Select(a => a.ToString())] : null,
-            XauthUser = sa.XauthUser,
-        });
+        _registry.UpdateIke(e.InitiatorCookie, e.ResponderCookie, sa.Remote, sa.Nat, sa.UdpEncapsulated, sa.VirtualIps, sa.XauthUser);
     }
 
     /// <summary>The negotiated ISAKMP SA lifetime, carried by the Phase1Up event (a status snapshot per SA cost O(SAs)).</summary>
@@ -583,24 +574,16 @@ public sealed class IkeDaemon : IControlTarget
             e.Notify == 0 ? "" : e.Notify.ToString(), e.Message);
     }
 
-    private string LocalFor(IPEndPoint? peer)
+    private IPEndPoint? LocalFor(IPEndPoint? peer)
     {
         foreach (var local in _transport.LocalEndPoints)
         {
             if (peer is null || local.AddressFamily == peer.AddressFamily)
             {
-                return local.ToString();
+                return local;
             }
         }
 
-        return "";
+        return null;
     }
-
-    private ChildSaStatus Status(ChildSaInfo sa) => new(
-        sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
-        sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8"), sa.OutboundSpi.ToString("x8"),
-        sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
-        sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0,
-        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }

@@ -557,6 +557,10 @@ public sealed partial class Endpoint
             }
 
             RunQuickModeTimers(sa, now);
+            if (Phase1MaterialReleaseAt(sa) <= now)
+            {
+                sa.ReleasePhase1Material(_bytes);
+            }
         }
 
         _dueScratch.Clear();
@@ -780,8 +784,17 @@ public sealed partial class Endpoint
             {
                 best = Math.Min(best, qm.State == QuickModeState.Done ? qm.DoneAt + Options.ReplyCacheMs : qm.Flight.Deadline);
             }
+
+            best = Math.Min(best, Phase1MaterialReleaseAt(sa));
         }
 
         return best;
     }
+
+    /// <summary>
+    /// When an established SA's Phase 1 leftovers (last message, SAi_b, public values, ID bodies) go back to the
+    /// pools: the reply cache time after establishment, once nothing awaits a reply (long.MaxValue: nothing held).
+    /// </summary>
+    private long Phase1MaterialReleaseAt(IkeSa sa) =>
+        sa.IsEstablished && !sa.Flight.AwaitingReply && sa.HoldsPhase1Material ? sa.EstablishedAt + Options.ReplyCacheMs : long.MaxValue;
 }
