@@ -497,16 +497,23 @@ public sealed class IkeDaemon : IControlTarget
                 _registry.AddIke(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, LocalFor(e.Peer), e.Peer, e.RemoteIdentity,
                     e.IsInitiator, e.Message, _time.GetUtcNow().ToUnixTimeSeconds());
                 RefreshIke(e);
-                _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
-                    e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
-                    e.ResponderCookie, e.Message);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    // Guarded: the boxed arguments cost an allocation per SA even when the level is off.
+                    _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
+                        e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
+                        e.ResponderCookie, e.Message);
+                }
                 break;
             case EngineEventKind.Phase1Down:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
                 _registry.RemoveIke(e.InitiatorCookie, e.ResponderCookie);
-                _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
-                    e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
+                        e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
+                }
                 break;
             case EngineEventKind.InstallChildSa when e.ChildSa is { } sa:
                 try
@@ -570,6 +577,11 @@ public sealed class IkeDaemon : IControlTarget
     {
         // Retransmissions and duplicates are routine; everything else is a step or a failure worth a line.
         var level = e.Diagnostic is DiagnosticCode.Retransmission or DiagnosticCode.Duplicate ? LogLevel.Debug : LogLevel.Information;
+        if (!_logger.IsEnabled(level))
+        {
+            return;
+        }
+
         _logger.Log(level, "{Connection} {Peer} {Diagnostic} {Notify} {Message}", e.Connection, e.Peer, e.Diagnostic,
             e.Notify == 0 ? "" : e.Notify.ToString(), e.Message);
     }
