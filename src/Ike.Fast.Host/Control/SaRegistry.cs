@@ -21,17 +21,30 @@ public sealed class SaRegistry(TimeProvider time)
     private readonly Dictionary<(ulong Initiator, ulong Responder), IkeRow> _ike = [];
     private readonly Dictionary<uint, ChildRow> _child = [];
 
+    /// <summary>Rows of removed ISAKMP SAs for reuse (bounded), so a steady stream of SAs allocates no row.</summary>
+    private readonly Stack<IkeRow> _freeIke = new();
+
+    private const int MaxFreeRows = 4096;
+
     /// <summary>Adds (or replaces) an established ISAKMP SA's row from the loop thread; nothing is formatted here.</summary>
     internal void AddIke(string connection, ulong initiatorCookie, ulong responderCookie, IPEndPoint? local, IPEndPoint? remote,
         IkeIdentity? remoteId, bool initiator, string? algorithms, long establishedUnixSeconds)
     {
-        var row = new IkeRow
-        {
-            Connection = connection, Local = local, Remote = remote, RemoteId = remoteId, Initiator = initiator,
-            Algorithms = algorithms, EstablishedUnixSeconds = establishedUnixSeconds,
-        };
         lock (_lock)
         {
+            var row = _freeIke.TryPop(out var free) ? free : new IkeRow();
+            row.Connection = connection;
+            row.Local = local;
+            row.Remote = remote;
+            row.RemoteId = remoteId;
+            row.Initiator = initiator;
+            row.Algorithms = algorithms;
+            row.EstablishedUnixSeconds = establishedUnixSeconds;
+            row.Nat = null;
+            row.UdpEncapsulation = false;
+            row.VirtualIps = null;
+            row.XauthUser = null;
+            row.Fixed = null;
             _ike[(initiatorCookie, responderCookie)] = row;
         }
     }
@@ -58,17 +71,24 @@ public sealed class SaRegistry(TimeProvider time)
     {
         lock (_lock)
         {
-            _ike.Remove((initiatorCookie, responderCookie));
+            if (_ike.Remove((initiatorCookie, responderCookie), out var row) && _freeIke.Count < MaxFreeRows)
+            {
+                // Snapshot copied what it needed under the lock, so nothing outside still reads the row.
+                row.Fixed = null;
+                row.Remote = row.Local = null;
+                row.RemoteId = null;
+                row.VirtualIps = null;
+                _freeIke.Push(row);
+            }
         }
     }
 
     /// <summary>Lists an installed IPsec SA pair by its inbound SPI; the row keeps <paramref name="sa"/> (the engine's object).</summary>
     internal void AddChild(ChildSaInfo sa, long installedUnixSeconds)
     {
-        var row = new ChildRow { Info = sa, InstalledUnixSeconds = installedUnixSeconds };
         lock (_lock)
         {
-            _child[sa.InboundSpi] = row;
+            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds, null);
         }
     }
 
@@ -113,7 +133,7 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _child[Hex32(sa.SpiIn)] = new ChildRow { Fixed = sa };
+            _child[Hex32(sa.SpiIn)] = new ChildRow(null, 0, sa);
         }
     }
 
@@ -191,13 +211,10 @@ public sealed class SaRegistry(TimeProvider time)
                     Nat, UdpEncapsulation, VirtualIps is null ? null : [.. VirtualIps.Select(a => a.ToString())], XauthUser);
     }
 
-    /// <summary>One IPsec SA pair: the engine's <see cref="ChildSaInfo"/> (keys already cleared) and when it was installed.</summary>
-    private sealed class ChildRow
+    /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys
+    /// already cleared) and when it was installed, or a ready-made row.</summary>
+    private readonly record struct ChildRow(ChildSaInfo? Info, long InstalledUnixSeconds, ChildSaStatus? Fixed)
     {
-        public ChildSaInfo? Info;
-        public long InstalledUnixSeconds;
-        public ChildSaStatus? Fixed;
-
         public ChildSaStatus ToStatus(long now)
         {
             if (Fixed is { } f)

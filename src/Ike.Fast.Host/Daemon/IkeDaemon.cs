@@ -521,8 +521,11 @@ public sealed class IkeDaemon : IControlTarget
                     _installer.Install(sa);
                     _registry.AddChild(sa, _time.GetUtcNow().ToUnixTimeSeconds());
                     RefreshIke(e);
-                    var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
-                    _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
+                    if (!_lifetimes.EngineManagesLifetimes)
+                    {
+                        var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
+                        _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
+                    }
                 }
                 finally
                 {
@@ -535,6 +538,10 @@ public sealed class IkeDaemon : IControlTarget
                 _lifetimes.ChildDeleted(sa.InboundSpi);
                 _installer.Delete(sa);
                 _registry.RemoveChild(sa.InboundSpi);
+
+                // Nothing here keeps it any longer (registry and memory installer rows are gone): the engine's next
+                // Quick Mode reuses the object and its key arrays (Endpoint.ReturnChildSa).
+                _endpoint.ReturnChildSa(sa);
                 break;
             case EngineEventKind.ConfigurationReceived:
                 LogDiagnostic(e);
@@ -562,12 +569,12 @@ public sealed class IkeDaemon : IControlTarget
     /// </summary>
     private void RefreshIke(EngineEvent e)
     {
-        if (_endpoint.GetSaStatus(e.InitiatorCookie, e.ResponderCookie) is not { } sa)
+        // The engine's fields only (no status record per event: this runs for every SA and child installed).
+        if (_endpoint.TryGetPeerState(e.InitiatorCookie, e.ResponderCookie, out var remote, out var nat, out var encapsulated,
+                out var virtualIps, out var xauthUser))
         {
-            return;
+            _registry.UpdateIke(e.InitiatorCookie, e.ResponderCookie, remote!, nat, encapsulated, virtualIps, xauthUser);
         }
-
-        _registry.UpdateIke(e.InitiatorCookie, e.ResponderCookie, sa.Remote, sa.Nat, sa.UdpEncapsulated, sa.VirtualIps, sa.XauthUser);
     }
 
     /// <summary>The negotiated ISAKMP SA lifetime, carried by the Phase1Up event (a status snapshot per SA cost O(SAs)).</summary>

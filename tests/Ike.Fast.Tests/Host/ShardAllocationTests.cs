@@ -21,7 +21,9 @@ namespace Ike.Fast.Tests.Host;
 /// Main Mode PSK + two Quick Modes + Deletes from an in-process initiator, read with
 /// GC.GetAllocatedBytesForCurrentThread on the shard's own thread. The test transport samples the counter inside its
 /// calls (which run on the shard thread) and subtracts what it allocates itself (its queues), so the figure is the
-/// loop's alone. The daemon runs the DH engine the configuration chooses (<see cref="ConfiguredDhEngine"/>: batched).
+/// loop's alone. The daemon runs the scalar DH engine synchronously on the shard thread, wrapped by
+/// <see cref="Protocol.MeasuringDhEngine"/>: what the DH engine allocates inside its calls (NSec key objects, key pairs)
+/// is measured apart, as <see cref="Protocol.EngineAllocationTests"/> does, and reported next to the loop's figure.
 /// </summary>
 [Collection(SoloCollection.Name)]
 public sealed class ShardAllocationTests(ITestOutputHelper output)
@@ -43,8 +45,10 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
         using var transport = new SamplingTransport(Daemon);
         using var installer = new MemorySaInstaller(NullLogger<MemorySaInstaller>.Instance);
         var registry = new SaRegistry(TimeProvider.System);
+        var dh = new Protocol.MeasuringDhEngine(new ScalarDhEngine());
         var daemon = new IkeDaemon(configuration, transport, installer, registry, new DaemonOptions { MaxWait = TimeSpan.FromMilliseconds(20) },
-            NullLogger<IkeDaemon>.Instance, endpointOptions: new EndpointOptions { MaxHalfOpenPerAddress = 1 << 20, MaxHalfOpen = 1 << 20, ReplyCacheMs = 200 });
+            NullLogger<IkeDaemon>.Instance, dh: dh,
+            endpointOptions: new EndpointOptions { MaxHalfOpenPerAddress = 1 << 20, MaxHalfOpen = 1 << 20, ReplyCacheMs = 200 });
         using var cancel = new CancellationTokenSource();
         var loop = new Thread(() => daemon.Run(cancel.Token)) { IsBackground = true, Name = "ikefast-shard-test" };
         loop.Start();
@@ -57,6 +61,7 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
             }
 
             var (bytes0, datagrams0) = transport.Mark();
+            var dh0 = dh.AllocatedBytes;
             var gen0 = GC.CollectionCount(0);
             for (var i = 0; i < rounds; i++)
             {
@@ -64,15 +69,23 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
             }
 
             var (bytes1, datagrams1) = transport.Mark();
+            var dhBytes = dh.AllocatedBytes - dh0;
             var datagrams = datagrams1 - datagrams0;
             var handshakes = rounds * Peers;
-            var perDatagram = (bytes1 - bytes0) / (double)datagrams;
+            var loopBytes = bytes1 - bytes0 - dhBytes;
+            var perDatagram = loopBytes / (double)datagrams;
             output.WriteLine($"{handshakes} handshakes (MM PSK x25519 + 2 QM + 2 child Deletes + Phase 1 Delete), {datagrams} datagrams in: " +
-                             $"shard thread allocated {bytes1 - bytes0:N0} bytes = {perDatagram:N1} B/datagram, " +
-                             $"{(bytes1 - bytes0) / (double)handshakes:N0} B/handshake; gen0 collections (process-wide, initiator included) {GC.CollectionCount(0) - gen0}");
+                             $"shard loop allocated {loopBytes:N0} bytes = {perDatagram:N1} B/datagram, {loopBytes / (double)handshakes:N0} B/handshake; " +
+                             $"DH engine apart {dhBytes:N0} bytes ({dhBytes / (double)handshakes:N0} B/handshake); " +
+                             $"gen0 collections (process-wide, initiator included) {GC.CollectionCount(0) - gen0}");
             Assert.Equal(0, registry.IkeCount);
             Assert.True(datagrams >= handshakes * 6, $"{datagrams} datagrams");
-            Assert.InRange(perDatagram, 0, 1024);
+            // Not zero yet (measured 1,772 B per handshake = 177 B per datagram on 2026-11-27): about 920 B of it is the
+            // engine's lifetime bookkeeping per SA (EndpointOptions.ManageLifetimes, which the daemon sets: a Phase1Lifecycle
+            // with its Phase1Key and identity string, a ChildLifecycle + ChildSaKey per IPsec SA, lowest-nonce copies;
+            // Endpoint.Rekey.cs / Endpoint.Reauth.cs), the rest per-SA host and engine objects not pooled yet. The bound
+            // catches any regression that allocates per datagram (thousands of bytes per handshake more).
+            Assert.InRange(loopBytes / (double)handshakes, 0, 2560);
         }
         finally
         {
