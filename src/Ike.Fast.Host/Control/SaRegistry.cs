@@ -161,15 +161,6 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
-    /// <summary>The ISAKMP SAs of one connection by cookie pair (terminate, reload: no formatting).</summary>
-    internal List<(ulong Initiator, ulong Responder)> IkeOf(Func<string, bool> connection)
-    {
-        lock (_lock)
-        {
-            return [.. _ike.Where(p => connection(p.Value.Connection)).Select(p => p.Key)];
-        }
-    }
-
     /// <summary>A copy with ages computed now (formats every row: control path only).</summary>
     public (IReadOnlyList<IkeSaStatus> Ike, IReadOnlyList<ChildSaStatus> Child) Snapshot()
     {
