@@ -122,7 +122,7 @@ public sealed partial class Endpoint
         }
 
         sa.Fragments ??= new FragmentReassembler();
-        if (!sa.Fragments.TryAdd(f.FragmentId, f.FragmentNumber, f.IsLast, f.Data, out byte[]? whole))
+        if (!sa.Fragments.TryAdd(now, Options.FragmentReassemblyMs, f.FragmentId, f.FragmentNumber, f.IsLast, f.Data, out byte[]? whole))
         {
             return;
         }

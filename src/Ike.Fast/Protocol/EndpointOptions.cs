@@ -64,6 +64,12 @@ public sealed record EndpointOptions
     public int FragmentSize { get; init; } = 1280;
 
     /// <summary>
+    /// An incomplete set of received IKE fragments older than this is dropped when the next fragment arrives (the
+    /// sender retransmits the whole set); with the count and byte bounds this keeps reassembly bounded in time too.
+    /// </summary>
+    public long FragmentReassemblyMs { get; init; } = 30000;
+
+    /// <summary>
     /// The engine rekeys IPsec SAs and reauthenticates ISAKMP SAs itself before they expire, resolves collisions and
     /// deletes expired SAs, telling the peer (docs/rekeying.md). False: lifetimes are the host's job.
     /// </summary>

@@ -4,7 +4,10 @@ namespace Ike.Fast.Protocol;
 /// Reassembles IKE fragments (Cisco/strongSwan IKEv1 fragmentation, payload type 132): the fragments' data,
 /// concatenated in fragment-number order, is the whole original ISAKMP message (header included; charon fragments
 /// its MM5 when it carries a certificate). One message in assembly per Phase 1 SA; a newer fragment ID discards an
-/// older incomplete one; bounded in fragment count and bytes so a peer cannot make us hold arbitrary memory.
+/// older incomplete one; bounded in fragment count and bytes so a peer cannot make us hold arbitrary memory, and in
+/// time: a set older than the endpoint's <c>FragmentReassemblyMs</c> is dropped when the next fragment arrives, and the
+/// whole reassembler goes with the SA's Phase 1 material once the SA is established and its reply cache time passed
+/// (<see cref="IkeSa.ReleasePhase1Material"/>) or with the half-open SA when that expires.
 /// </summary>
 internal sealed class FragmentReassembler
 {
@@ -16,11 +19,25 @@ internal sealed class FragmentReassembler
     private bool _active;
     private int _last;
     private int _bytes;
+    private long _startedAt;
 
     /// <summary>Adds one fragment; true with the reassembled message once every fragment up to the last one is present.</summary>
-    public bool TryAdd(ushort id, byte number, bool isLast, ReadOnlySpan<byte> data, out byte[]? message)
+    public bool TryAdd(ushort id, byte number, bool isLast, ReadOnlySpan<byte> data, out byte[]? message) =>
+        TryAdd(0, long.MaxValue, id, number, isLast, data, out message);
+
+    /// <summary>
+    /// As <see cref="TryAdd(ushort, byte, bool, ReadOnlySpan{byte}, out byte[])"/>, at time <paramref name="now"/>: an
+    /// incomplete set begun more than <paramref name="maxAgeMs"/> earlier is discarded first (its sender retransmits
+    /// the whole set, RFC 2408 §5 style retransmission of the original message, so nothing is lost but stale memory).
+    /// </summary>
+    public bool TryAdd(long now, long maxAgeMs, ushort id, byte number, bool isLast, ReadOnlySpan<byte> data, out byte[]? message)
     {
         message = null;
+        if (_active && now - _startedAt > maxAgeMs)
+        {
+            Reset();
+        }
+
         if (number is 0 or > MaxFragments)
         {
             return false;
@@ -36,6 +53,7 @@ internal sealed class FragmentReassembler
             Reset();
             _id = id;
             _active = true;
+            _startedAt = now;
         }
 
         if (_parts[number] is not null || _bytes + data.Length > MaxBytes || (isLast && _last != 0))

@@ -247,6 +247,7 @@ internal sealed class IkeSa : IDisposable
         ReturnArray(bytes, ref Gxr);
         ReturnArray(bytes, ref IdiiB);
         ReturnArray(bytes, ref IdirB);
+        Fragments = null; // a fragmented MM5/AM retransmission is no longer answered either
     }
 
     private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)

@@ -78,4 +78,25 @@ public class FragmentReassemblerTests
         Assert.Single(c.Of(false, EngineEventKind.Phase1Up));
         Assert.Single(c.Of(true, EngineEventKind.InstallChildSa));
     }
+
+    [Fact]
+    public void AnIncompleteSetOlderThanTheBoundIsDropped_TheNextSetReassembles()
+    {
+        var r = new FragmentReassembler();
+        Assert.False(r.TryAdd(0, 30_000, 7, 1, false, [1, 2], out _));
+        // The last fragment comes too late: the stale first one is gone, so the message is incomplete.
+        Assert.False(r.TryAdd(30_001, 30_000, 7, 2, true, [3, 4], out _));
+        // The sender's retransmission of the whole set (same fragment ID) then completes it.
+        Assert.True(r.TryAdd(30_002, 30_000, 7, 1, false, [1, 2], out byte[]? whole));
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, whole);
+    }
+
+    [Fact]
+    public void WithinTheBoundTheSetCompletes()
+    {
+        var r = new FragmentReassembler();
+        Assert.False(r.TryAdd(0, 30_000, 9, 2, true, [3], out _));
+        Assert.True(r.TryAdd(30_000, 30_000, 9, 1, false, [1], out byte[]? whole));
+        Assert.Equal(new byte[] { 1, 3 }, whole);
+    }
 }
