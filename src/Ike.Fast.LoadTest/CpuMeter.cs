@@ -1,7 +1,7 @@
 namespace Ike.Fast.LoadTest;
 
 /// <summary>
-/// CPU used since the start of a run by the generator threads, the responder (embedded: its daemon thread; external:
+/// CPU used since the start of a run by the generator threads, the responder (embedded: its daemon thread and its DH worker; external:
 /// <c>--responder-pid</c>) and the whole process. Where threads cannot be measured (not Linux), the generator is
 /// charged with the process minus the responder.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class CpuMeter
     {
         _shards = shards;
         _responderInProcess = embedded is not null;
-        _responder = embedded is not null ? () => ThreadCpu.OfThread(embedded.ThreadId)
+        _responder = embedded is not null ? () => ThreadCpu.OfThread(embedded.ThreadId) + ThreadCpu.OfThreads(embedded.HelperThreadIds)
             : responderPid is { } pid ? () => ThreadCpu.OfOtherProcess(pid)
             : () => null;
         _process0 = ThreadCpu.OfProcess();
