@@ -11,6 +11,8 @@ internal sealed class CpuMeter
     private readonly Func<TimeSpan?> _responder;
     private readonly bool _responderInProcess;
     private readonly TimeSpan _process0;
+    private readonly int[] _generatorHelpers;
+    private readonly TimeSpan _generatorHelpers0;
     private readonly TimeSpan? _responder0;
 
     public CpuMeter(IReadOnlyList<GeneratorShard> shards, EmbeddedResponder? embedded, int? responderPid)
@@ -20,6 +22,8 @@ internal sealed class CpuMeter
         _responder = embedded is not null ? () => ThreadCpu.OfThread(embedded.ThreadId) + ThreadCpu.OfThreads(embedded.HelperThreadIds)
             : responderPid is { } pid ? () => ThreadCpu.OfOtherProcess(pid)
             : () => null;
+        _generatorHelpers = [.. shards.SelectMany(s => s.HelperThreadIds)];
+        _generatorHelpers0 = ThreadCpu.OfThreads(_generatorHelpers);
         _process0 = ThreadCpu.OfProcess();
         _responder0 = _responder();
     }
@@ -43,6 +47,8 @@ internal sealed class CpuMeter
             }
         }
 
+        // The generators' DH workers existed before the meter (their key pair pools fill at construction): from then on.
+        threads += (ThreadCpu.OfThreads(_generatorHelpers) - _generatorHelpers0).TotalSeconds;
         double generator = measured && _shards.Count > 0
             ? threads
             : Math.Max(0, process - (_responderInProcess ? responder ?? 0 : 0));
