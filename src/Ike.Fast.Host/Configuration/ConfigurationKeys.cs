@@ -66,6 +66,9 @@ internal static class ConfigurationKeys
     public const string EspProposals = "esp_proposals";
     public const string AhProposals = "ah_proposals";
     public const string LifeTime = "life_time";
+
+    /// <summary>children.&lt;name&gt;.life_bytes: IPsec SA volume lifetime (offered in kilobytes, RFC 2407 §4.5).</summary>
+    public const string LifeBytes = "life_bytes";
     public const string StartAction = "start_action";
 
     public const string Ids = "ids";
@@ -84,7 +87,7 @@ internal static class ConfigurationKeys
          Xauth, XauthId, Pools, Vips, Pull];
     public static readonly string[] AuthKeys = [Auth, Id, Certs, CaCerts];
     public static readonly string[] ChildKeys =
-        [LocalTs, RemoteTs, EspProposals, AhProposals, Mode, RekeyTime, LifeTime, StartAction];
+        [LocalTs, RemoteTs, EspProposals, AhProposals, Mode, RekeyTime, LifeTime, LifeBytes, StartAction];
     public static readonly string[] IkeSecretKeys = [Id, Ids, Secret];
     public static readonly string[] PrivateKeySecretKeys = [File, Secret];
     public static readonly string[] XauthSecretKeys = [Id, Secret];

@@ -782,6 +782,7 @@ internal sealed partial class ConfigurationReader(IConfigurationRoot root, strin
             Error(lifeSection.Path, $"life_time ({lifeSection.Value}) must be longer than rekey_time ({rekeySection.Value ?? "1h"})");
         }
 
+        long lifeKilobytes = ReadKilobytes(section.GetSection(ConfigurationKeys.LifeBytes));
         var startSection = section.GetSection(ConfigurationKeys.StartAction);
         StartAction? start = (startSection.Value ?? "none").ToLowerInvariant() switch
         {
@@ -810,6 +811,7 @@ internal sealed partial class ConfigurationReader(IConfigurationRoot root, strin
             Mode = mode!.Value,
             RekeyTime = rekey,
             LifeTime = life,
+            LifeKilobytes = lifeKilobytes,
             StartAction = start!.Value,
         };
     }
@@ -988,6 +990,38 @@ internal sealed partial class ConfigurationReader(IConfigurationRoot root, strin
 
         Error(section.Path, $"invalid number '{section.Value}' (expected {min}-{max})");
         return fallback;
+    }
+
+    /// <summary>
+    /// A volume in bytes (swanctl.conf life_bytes: a count, optionally with a K, M or G suffix of 1024s) as the kilobytes
+    /// the Quick Mode SA payload offers (RFC 2407 §4.5 SA Life Type 2, rounded up); 0 = no volume limit. The kernel then
+    /// gets hard and soft byte limits (Kernel/XfrmChildSa), and the soft expiry rekeys the pair.
+    /// </summary>
+    private long ReadKilobytes(IConfigurationSection section)
+    {
+        if (section.Value is not { Length: > 0 } text)
+        {
+            return 0;
+        }
+
+        text = text.Trim();
+        long unit = char.ToUpperInvariant(text[^1]) switch
+        {
+            'K' => 1L << 10,
+            'M' => 1L << 20,
+            'G' => 1L << 30,
+            _ => 1,
+        };
+        string digits = unit == 1 ? text : text[..^1].TrimEnd();
+        if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long count)
+            && count <= long.MaxValue / unit && count * unit / 1024 < uint.MaxValue)
+        {
+            long bytes = count * unit;
+            return (bytes + 1023) / 1024;
+        }
+
+        Error(section.Path, $"invalid volume '{section.Value}' (expected bytes, e.g. 500000000, 512M or 4G)");
+        return 0;
     }
 
     /// <summary>swanctl.conf dpd_action (IkeFast reads it per connection): clear (default), hold, restart, none.</summary>

@@ -1,21 +1,112 @@
+using System.Globalization;
+using System.Net;
+using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
+
 namespace Ike.Fast.Host.Control;
 
 /// <summary>
 /// The daemon's SA table for status queries. The loop thread writes it from engine events; control-socket threads
 /// read snapshots. A lock is enough: writes happen once per SA negotiation, not per packet.
+/// <para>
+/// Rows are keyed by value (the cookie pair, the inbound SPI: O(1) add and remove, no closure, no string) and keep
+/// references to what the engine already holds (the connection name, the peer's endpoint and identity, the
+/// <see cref="ChildSaInfo"/> itself) instead of formatted copies: the strings of <see cref="IkeSaStatus"/> /
+/// <see cref="ChildSaStatus"/> are built only when <c>status</c> / <c>list-sas</c> asks (<see cref="Snapshot"/>).
+/// </para>
 /// </summary>
 public sealed class SaRegistry(TimeProvider time)
 {
     private readonly Lock _lock = new();
-    private readonly List<IkeSaStatus> _ike = [];
-    private readonly List<ChildSaStatus> _child = [];
+    private readonly Dictionary<(ulong Initiator, ulong Responder), IkeRow> _ike = [];
+    private readonly Dictionary<uint, ChildRow> _child = [];
 
-    public void AddIke(IkeSaStatus sa)
+    /// <summary>Rows of removed ISAKMP SAs for reuse (bounded), so a steady stream of SAs allocates no row.</summary>
+    private readonly Stack<IkeRow> _freeIke = new();
+
+    private const int MaxFreeRows = 4096;
+
+    /// <summary>Adds (or replaces) an established ISAKMP SA's row from the loop thread; nothing is formatted here.</summary>
+    internal void AddIke(string connection, ulong initiatorCookie, ulong responderCookie, IPEndPoint? local, IPEndPoint? remote,
+        IkeIdentity? remoteId, bool initiator, string? algorithms, long establishedUnixSeconds)
     {
         lock (_lock)
         {
-            _ike.RemoveAll(s => s.InitiatorCookie == sa.InitiatorCookie && s.ResponderCookie == sa.ResponderCookie);
-            _ike.Add(sa);
+            var row = _freeIke.TryPop(out var free) ? free : new IkeRow();
+            row.Connection = connection;
+            row.Local = local;
+            row.Remote = remote;
+            row.RemoteId = remoteId;
+            row.Initiator = initiator;
+            row.Algorithms = algorithms;
+            row.EstablishedUnixSeconds = establishedUnixSeconds;
+            row.Nat = null;
+            row.UdpEncapsulation = false;
+            row.VirtualIps = null;
+            row.XauthUser = null;
+            row.Fixed = null;
+            _ike[(initiatorCookie, responderCookie)] = row;
+        }
+    }
+
+    /// <summary>The road-warrior fields of an ISAKMP SA's row, learnt after Phase1Up (no-op for an SA not listed).</summary>
+    internal void UpdateIke(ulong initiatorCookie, ulong responderCookie, IPEndPoint remote, string? nat, bool udpEncapsulation,
+        IReadOnlyList<IPAddress>? virtualIps, string? xauthUser)
+    {
+        lock (_lock)
+        {
+            if (_ike.TryGetValue((initiatorCookie, responderCookie), out var row))
+            {
+                row.Remote = remote;
+                row.Nat = nat;
+                row.UdpEncapsulation = udpEncapsulation;
+                row.VirtualIps = virtualIps is { Count: > 0 } ? virtualIps : null;
+                row.XauthUser = xauthUser;
+                row.Fixed = null;
+            }
+        }
+    }
+
+    internal void RemoveIke(ulong initiatorCookie, ulong responderCookie)
+    {
+        lock (_lock)
+        {
+            if (_ike.Remove((initiatorCookie, responderCookie), out var row) && _freeIke.Count < MaxFreeRows)
+            {
+                // Snapshot copied what it needed under the lock, so nothing outside still reads the row.
+                row.Fixed = null;
+                row.Remote = row.Local = null;
+                row.RemoteId = null;
+                row.VirtualIps = null;
+                _freeIke.Push(row);
+            }
+        }
+    }
+
+    /// <summary>Lists an installed IPsec SA pair by its inbound SPI; the row keeps <paramref name="sa"/> (the engine's object).</summary>
+    internal void AddChild(ChildSaInfo sa, long installedUnixSeconds)
+    {
+        lock (_lock)
+        {
+            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds, null);
+        }
+    }
+
+    internal void RemoveChild(uint inboundSpi)
+    {
+        lock (_lock)
+        {
+            _child.Remove(inboundSpi);
+        }
+    }
+
+    /// <summary>Adds a ready-made row (control path and tests; cookies as 16 hex digits).</summary>
+    public void AddIke(IkeSaStatus sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        lock (_lock)
+        {
+            _ike[(Hex64(sa.InitiatorCookie), Hex64(sa.ResponderCookie))] = new IkeRow { Connection = sa.Connection, Fixed = sa };
         }
     }
 
@@ -25,38 +116,28 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(update);
         lock (_lock)
         {
-            int i = _ike.FindIndex(s => s.InitiatorCookie == initiatorCookie && s.ResponderCookie == responderCookie);
-            if (i >= 0)
+            if (_ike.TryGetValue((Hex64(initiatorCookie), Hex64(responderCookie)), out var row))
             {
-                _ike[i] = update(_ike[i]);
+                var key = (Hex64(initiatorCookie), Hex64(responderCookie));
+                var status = update(row.ToStatus(key, 0));
+                _ike[key] = new IkeRow { Connection = status.Connection, Fixed = status };
             }
         }
     }
 
-    public void RemoveIke(string initiatorCookie, string responderCookie)
-    {
-        lock (_lock)
-        {
-            _ike.RemoveAll(s => s.InitiatorCookie == initiatorCookie && s.ResponderCookie == responderCookie);
-        }
-    }
+    public void RemoveIke(string initiatorCookie, string responderCookie) => RemoveIke(Hex64(initiatorCookie), Hex64(responderCookie));
 
+    /// <summary>Adds a ready-made row (control path and tests; SPI as hex).</summary>
     public void AddChild(ChildSaStatus sa)
     {
+        ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _child.RemoveAll(s => s.SpiIn == sa.SpiIn);
-            _child.Add(sa);
+            _child[Hex32(sa.SpiIn)] = new ChildRow(null, 0, sa);
         }
     }
 
-    public void RemoveChild(string spiIn)
-    {
-        lock (_lock)
-        {
-            _child.RemoveAll(s => s.SpiIn == spiIn);
-        }
-    }
+    public void RemoveChild(string spiIn) => RemoveChild(Hex32(spiIn));
 
     public int IkeCount
     {
@@ -80,15 +161,67 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
-    /// <summary>A copy with ages computed now.</summary>
+    /// <summary>A copy with ages computed now (formats every row: control path only).</summary>
     public (IReadOnlyList<IkeSaStatus> Ike, IReadOnlyList<ChildSaStatus> Child) Snapshot()
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         lock (_lock)
         {
             return (
-                _ike.Select(s => s with { AgeSeconds = now - s.EstablishedUnixSeconds }).ToList(),
-                _child.Select(s => s with { AgeSeconds = now - s.InstalledUnixSeconds }).ToList());
+                _ike.Select(p => p.Value.ToStatus(p.Key, now)).ToList(),
+                _child.Select(p => p.Value.ToStatus(now)).ToList());
+        }
+    }
+
+    private static ulong Hex64(string hex) => ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private static uint Hex32(string hex) => uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    /// <summary>One ISAKMP SA: references and flags; <see cref="Fixed"/> when the row was given ready-made.</summary>
+    private sealed class IkeRow
+    {
+        public string Connection = "";
+        public IPEndPoint? Local;
+        public IPEndPoint? Remote;
+        public IkeIdentity? RemoteId;
+        public bool Initiator;
+        public string? Algorithms;
+        public long EstablishedUnixSeconds;
+        public string? Nat;
+        public bool UdpEncapsulation;
+        public IReadOnlyList<IPAddress>? VirtualIps;
+        public string? XauthUser;
+        public IkeSaStatus? Fixed;
+
+        public IkeSaStatus ToStatus((ulong Initiator, ulong Responder) cookies, long now) =>
+            Fixed is { } f
+                ? f with { AgeSeconds = now - f.EstablishedUnixSeconds }
+                : new IkeSaStatus(Connection, cookies.Initiator.ToString("x16", CultureInfo.InvariantCulture),
+                    cookies.Responder.ToString("x16", CultureInfo.InvariantCulture), Local?.ToString() ?? "", Remote?.ToString() ?? "",
+                    RemoteId?.ToString(), Initiator, "established", Algorithms, EstablishedUnixSeconds, now - EstablishedUnixSeconds,
+                    Nat, UdpEncapsulation, VirtualIps is null ? null : [.. VirtualIps.Select(a => a.ToString())], XauthUser);
+    }
+
+    /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys
+    /// already cleared) and when it was installed, or a ready-made row.</summary>
+    private readonly record struct ChildRow(ChildSaInfo? Info, long InstalledUnixSeconds, ChildSaStatus? Fixed)
+    {
+        public ChildSaStatus ToStatus(long now)
+        {
+            if (Fixed is { } f)
+            {
+                return f with { AgeSeconds = now - f.InstalledUnixSeconds };
+            }
+
+            var sa = Info!;
+            return new ChildSaStatus(
+                sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
+                sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+                sa.OutboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+                sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
+                sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
+                sa.LifetimeSeconds, InstalledUnixSeconds, now - InstalledUnixSeconds,
+                sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
         }
     }
 }

@@ -8,7 +8,6 @@ using Ike.Fast.Host.Transport;
 using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 using Microsoft.Extensions.Logging;
-using IkeSaStatus = Ike.Fast.Host.Control.IkeSaStatus;
 
 namespace Ike.Fast.Host.Daemon;
 
@@ -503,29 +502,38 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.Phase1Up:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
-                _registry.AddIke(new IkeSaStatus(e.Connection ?? "", e.InitiatorCookie.ToString("x16"),
-                    e.ResponderCookie.ToString("x16"), LocalFor(e.Peer), e.Peer?.ToString() ?? "", e.RemoteIdentity?.ToString(),
-                    e.IsInitiator, "established", e.Message, _time.GetUtcNow().ToUnixTimeSeconds(), 0));
+                _registry.AddIke(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, LocalFor(e.Peer), e.Peer, e.RemoteIdentity,
+                    e.IsInitiator, e.Message, _time.GetUtcNow().ToUnixTimeSeconds());
                 RefreshIke(e);
-                _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
-                    e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
-                    e.ResponderCookie, e.Message);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    // Guarded: the boxed arguments cost an allocation per SA even when the level is off.
+                    _logger.LogInformation("IKE SA {Connection} established with {Peer} ({Role}) id {RemoteId} cookies {Icookie:x16}/{Rcookie:x16} {Message}",
+                        e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
+                        e.ResponderCookie, e.Message);
+                }
                 break;
             case EngineEventKind.Phase1Down:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
-                _registry.RemoveIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"));
-                _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
-                    e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
+                _registry.RemoveIke(e.InitiatorCookie, e.ResponderCookie);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
+                        e.Connection, e.Peer, e.InitiatorCookie, e.ResponderCookie, e.Diagnostic, e.Message);
+                }
                 break;
             case EngineEventKind.InstallChildSa when e.ChildSa is { } sa:
                 try
                 {
                     _installer.Install(sa);
-                    _registry.AddChild(Status(sa));
+                    _registry.AddChild(sa, _time.GetUtcNow().ToUnixTimeSeconds());
                     RefreshIke(e);
-                    var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
-                    _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
+                    if (!_lifetimes.EngineManagesLifetimes)
+                    {
+                        var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
+                        _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
+                    }
                 }
                 finally
                 {
@@ -537,7 +545,11 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.DeleteChildSa when e.ChildSa is { } sa:
                 _lifetimes.ChildDeleted(sa.InboundSpi);
                 _installer.Delete(sa);
-                _registry.RemoveChild(sa.InboundSpi.ToString("x8"));
+                _registry.RemoveChild(sa.InboundSpi);
+
+                // Nothing here keeps it any longer (registry and memory installer rows are gone): the engine's next
+                // Quick Mode reuses the object and its key arrays (Endpoint.ReturnChildSa).
+                _endpoint.ReturnChildSa(sa);
                 break;
             case EngineEventKind.ConfigurationReceived:
                 LogDiagnostic(e);
@@ -565,19 +577,12 @@ public sealed class IkeDaemon : IControlTarget
     /// </summary>
     private void RefreshIke(EngineEvent e)
     {
-        if (_endpoint.GetSaStatus(e.InitiatorCookie, e.ResponderCookie) is not { } sa)
+        // The engine's fields only (no status record per event: this runs for every SA and child installed).
+        if (_endpoint.TryGetPeerState(e.InitiatorCookie, e.ResponderCookie, out var remote, out var nat, out var encapsulated,
+                out var virtualIps, out var xauthUser))
         {
-            return;
+            _registry.UpdateIke(e.InitiatorCookie, e.ResponderCookie, remote!, nat, encapsulated, virtualIps, xauthUser);
         }
-
-        _registry.UpdateIke(e.InitiatorCookie.ToString("x16"), e.ResponderCookie.ToString("x16"), row => row with
-        {
-            Remote = sa.Remote.ToString(),
-            Nat = sa.Nat,
-            UdpEncapsulation = sa.UdpEncapsulated,
-            VirtualIps = sa.VirtualIps is { Count: > 0 } vips ? [.. vips.Select(a => a.ToString())] : null,
-            XauthUser = sa.XauthUser,
-        });
     }
 
     /// <summary>The negotiated ISAKMP SA lifetime, carried by the Phase1Up event (a status snapshot per SA cost O(SAs)).</summary>
@@ -587,28 +592,25 @@ public sealed class IkeDaemon : IControlTarget
     {
         // Retransmissions and duplicates are routine; everything else is a step or a failure worth a line.
         var level = e.Diagnostic is DiagnosticCode.Retransmission or DiagnosticCode.Duplicate ? LogLevel.Debug : LogLevel.Information;
+        if (!_logger.IsEnabled(level))
+        {
+            return;
+        }
+
         _logger.Log(level, "{Connection} {Peer} {Diagnostic} {Notify} {Message}", e.Connection, e.Peer, e.Diagnostic,
             e.Notify == 0 ? "" : e.Notify.ToString(), e.Message);
     }
 
-    private string LocalFor(IPEndPoint? peer)
+    private IPEndPoint? LocalFor(IPEndPoint? peer)
     {
         foreach (var local in _transport.LocalEndPoints)
         {
             if (peer is null || local.AddressFamily == peer.AddressFamily)
             {
-                return local.ToString();
+                return local;
             }
         }
 
-        return "";
+        return null;
     }
-
-    private ChildSaStatus Status(ChildSaInfo sa) => new(
-        sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
-        sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8"), sa.OutboundSpi.ToString("x8"),
-        sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
-        sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-        sa.LifetimeSeconds, _time.GetUtcNow().ToUnixTimeSeconds(), 0,
-        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }

@@ -20,7 +20,12 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
 
     private readonly Lock _lock = new();
     private readonly HashSet<uint> _allocated = [];
-    private readonly List<InstalledSa> _installed = [];
+    /// <summary>
+    /// Installed pairs by inbound SPI (O(1) delete). A row keeps the engine's <see cref="ChildSaInfo"/> (which the engine
+    /// keeps anyway; its keys are cleared after installation) and key copies only when <c>keepKeys</c>: the
+    /// <see cref="InstalledSa"/> records, algorithm string included, are built when <see cref="Installed"/> is read.
+    /// </summary>
+    private readonly Dictionary<uint, (ChildSaInfo Sa, byte[]? InboundKeys, byte[]? OutboundKeys)> _installed = [];
     private readonly List<(uint, int, int)> _encapsulationUpdates = [];
 
     /// <summary>A snapshot of the installed SA pairs.</summary>
@@ -30,7 +35,8 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         {
             lock (_lock)
             {
-                return [.. _installed];
+                return [.. _installed.Values.Select(r => new InstalledSa(r.Sa.Connection, r.Sa.Child, r.Sa.Protocol, r.Sa.Mode, r.Sa.InboundSpi,
+                    r.Sa.OutboundSpi, SaFormat.Algorithms(r.Sa), r.InboundKeys, r.OutboundKeys))];
             }
         }
     }
@@ -88,18 +94,22 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
 
     public void Install(ChildSaInfo sa)
     {
-        var algorithms = SaFormat.Algorithms(sa);
+        ArgumentNullException.ThrowIfNull(sa);
         byte[]? inbound = keepKeys ? [.. sa.InboundEncryptionKey, .. sa.InboundIntegrityKey] : null;
         byte[]? outbound = keepKeys ? [.. sa.OutboundEncryptionKey, .. sa.OutboundIntegrityKey] : null;
         lock (_lock)
         {
-            _installed.Add(new InstalledSa(sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi,
-                algorithms, inbound, outbound));
+            _installed[sa.InboundSpi] = (sa, inbound, outbound);
         }
 
-        logger.LogInformation(
-            "install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} {Algorithms} {LocalTs} <=> {RemoteTs}",
-            sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, algorithms, sa.LocalTs, sa.RemoteTs);
+        // Guarded: the arguments (boxed SPIs, the algorithm string) cost an allocation per SA even when the line is off.
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation(
+                "install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} {Algorithms} {LocalTs} <=> {RemoteTs}",
+                sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, SaFormat.Algorithms(sa), sa.LocalTs, sa.RemoteTs);
+        }
+
         if (logSecrets)
         {
             // Explicitly requested (--log-secrets): the form Wireshark's ESP SA table wants, to decrypt captures.
@@ -113,21 +123,30 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
 
     public void Delete(ChildSaInfo sa)
     {
+        ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _installed.RemoveAll(s => s.InboundSpi == sa.InboundSpi);
+            if (_installed.Remove(sa.InboundSpi, out var row) && row.InboundKeys is not null)
+            {
+                CryptographicOperations.ZeroMemory(row.InboundKeys);
+                CryptographicOperations.ZeroMemory(row.OutboundKeys);
+            }
+
             _allocated.Remove(sa.InboundSpi);
         }
 
-        logger.LogInformation("delete {Connection}/{Child} {Protocol} SPI in {SpiIn:x8} out {SpiOut:x8}",
-            sa.Connection, sa.Child, sa.Protocol, sa.InboundSpi, sa.OutboundSpi);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("delete {Connection}/{Child} {Protocol} SPI in {SpiIn:x8} out {SpiOut:x8}",
+                sa.Connection, sa.Child, sa.Protocol, sa.InboundSpi, sa.OutboundSpi);
+        }
     }
 
     public void Dispose()
     {
         lock (_lock)
         {
-            foreach (var sa in _installed)
+            foreach (var sa in _installed.Values)
             {
                 CryptographicOperations.ZeroMemory(sa.InboundKeys);
                 CryptographicOperations.ZeroMemory(sa.OutboundKeys);

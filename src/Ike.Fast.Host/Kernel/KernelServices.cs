@@ -19,14 +19,8 @@ public static class KernelServices
         services.AddSingleton(provider => new KernelEventService(provider.GetRequiredService<ISaInstaller>(),
             () => provider.GetRequiredService<IkeDaemonService>().Sharded, provider.GetRequiredService<ILogger<KernelEventService>>()));
         services.AddHostedService(provider => provider.GetRequiredService<KernelEventService>());
-        services.AddSingleton(provider =>
-        {
-            var metrics = new IkeFastMetrics(() => provider.GetRequiredService<IkeDaemonService>().Daemon?.Counters,
-                provider.GetRequiredService<SaRegistry>());
-            metrics.SetDhQueueDepthSource(() => provider.GetRequiredService<IkeDaemonService>().Daemon?.DhQueueDepth ?? 0);
-            metrics.SetDhBatchSource(() => provider.GetRequiredService<IkeDaemonService>().Daemon?.DhBatchCounters);
-            return metrics;
-        });
+        services.AddSingleton(provider => IkeFastMetrics.OverShards(() => provider.GetRequiredService<IkeDaemonService>().Sharded,
+            provider.GetRequiredService<SaRegistry>()));
         services.AddSingleton(provider => new MetricsService(configuration.Daemon.Metrics, provider.GetRequiredService<IkeFastMetrics>(),
             provider.GetRequiredService<ILogger<MetricsService>>()));
         services.AddHostedService(provider => provider.GetRequiredService<MetricsService>());

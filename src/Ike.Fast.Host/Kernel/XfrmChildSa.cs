@@ -48,8 +48,11 @@ internal static class XfrmChildSa
             Selector = sa.Mode == IpsecMode.Transport ? Selector(sa, outbound: !inbound) : default,
             Lifetime = lifetime,
             // RFC 3948 ESP-in-UDP: the UDP ports of this SA's packets (outbound: ours → the peer's; inbound: the
-            // peer's → ours), XFRMA_ENCAP with encap_oa zero (no NAT-OA based checksum fix-up).
+            // peer's → ours), XFRMA_ENCAP with encap_oa = the peer's original address from its NAT-OA payload
+            // (transport mode only: RFC 3948 section 3.1.2 checksum fix-up), zero when it sent none.
             UdpEncapsulation = sa.UdpEncapsulated,
+            EncapsulationOriginalAddress = sa.UdpEncapsulated && sa.Mode == IpsecMode.Transport && sa.NatOriginalPeer is { } oa
+                && oa.AddressFamily == family ? XfrmAddress.FromIPAddress(oa) : XfrmAddress.Any,
             EncapsulationSourcePort = (ushort)(!sa.UdpEncapsulated ? 0 : inbound ? sa.EncapsulationDestinationPort : sa.EncapsulationSourcePort),
             EncapsulationDestinationPort = (ushort)(!sa.UdpEncapsulated ? 0 : inbound ? sa.EncapsulationSourcePort : sa.EncapsulationDestinationPort),
         };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Host.Control;
+using Ike.Fast.Host.Sharding;
 using Ike.Fast.Protocol;
 
 namespace Ike.Fast.Host.Metrics;
@@ -11,7 +12,9 @@ namespace Ike.Fast.Host.Metrics;
 /// <c>dotnet-counters monitor -n ikefast --counters IkeFast</c>, exported for Prometheus by <see cref="MetricsService"/>).
 /// Nearly everything is observed, not pushed: the engine's <see cref="EndpointCounters"/> and the host's
 /// <see cref="SaRegistry"/> are read at collection time, so the packet path pays nothing. Every measurement carries a
-/// <c>shard</c> tag (one daemon loop = shard "0" until the host is sharded) so per-shard load can be compared.
+/// <c>shard</c> tag: <see cref="AllShards"/> when the instruments sum every shard of a <see cref="ShardedDaemon"/>
+/// (<see cref="OverShards"/>, what the daemon registers; per-shard load is in <see cref="ShardMetrics"/>), or the one
+/// shard's name when built over a single engine's counters.
 /// </summary>
 public sealed class IkeFastMetrics : IDisposable
 {
@@ -26,8 +29,11 @@ public sealed class IkeFastMetrics : IDisposable
         DiagnosticCode.HalfOpenLimit, DiagnosticCode.Malformed,
     ];
 
+    /// <summary>The <c>shard</c> tag of measurements summed over every shard.</summary>
+    public const string AllShards = "all";
+
     private readonly Meter _meter;
-    private readonly Func<EndpointCounters?> _counters;
+    private readonly Func<IEnumerable<EndpointCounters>> _counters;
     private readonly SaRegistry? _registry;
     private readonly KeyValuePair<string, object?> _shard;
     private readonly Counter<long> _started;
@@ -40,8 +46,18 @@ public sealed class IkeFastMetrics : IDisposable
     /// <param name="shard">The shard tag.</param>
     /// <param name="meterFactory">The host's factory (DI), or null for a standalone meter.</param>
     public IkeFastMetrics(Func<EndpointCounters?> counters, SaRegistry? registry, string shard = "0", IMeterFactory? meterFactory = null)
+        : this(() => counters() is { } c ? [c] : [], registry, shard, meterFactory)
     {
-        _counters = counters;
+    }
+
+    /// <param name="shards">Every shard's engine counters (empty while the daemon is not started); measurements are their sums.</param>
+    /// <param name="registry">Established SAs (status registry, shared by the shards).</param>
+    /// <param name="shard">The shard tag.</param>
+    /// <param name="meterFactory">The host's factory (DI), or null for a standalone meter.</param>
+    public IkeFastMetrics(Func<IEnumerable<EndpointCounters>> shards, SaRegistry? registry, string shard, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        _counters = shards;
         _registry = registry;
         _shard = new KeyValuePair<string, object?>("shard", shard);
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
@@ -69,6 +85,39 @@ public sealed class IkeFastMetrics : IDisposable
         _started = _meter.CreateCounter<long>("ikefast.handshakes.started", "{handshake}", "Negotiations started, by phase");
     }
 
+    /// <summary>
+    /// Instruments summed over every shard of the daemon <paramref name="sharded"/> returns (null before it starts):
+    /// engine counters, DH queue depth and batch counters of each shard's engine; tag <c>shard="all"</c>.
+    /// </summary>
+    public static IkeFastMetrics OverShards(Func<ShardedDaemon?> sharded, SaRegistry? registry, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(sharded);
+        var metrics = new IkeFastMetrics(() => Shards(sharded()).Select(d => d.Counters), registry, AllShards, meterFactory);
+        metrics.SetDhQueueDepthSource(() => Shards(sharded()).Sum(d => d.DhQueueDepth));
+        metrics.SetDhBatchSource(() => SumBatches(Shards(sharded())));
+        return metrics;
+    }
+
+    private static IReadOnlyList<Daemon.IkeDaemon> Shards(ShardedDaemon? sharded) => sharded?.Shards ?? [];
+
+    /// <summary>Batch counters added over the shards whose engine batches (null when none does).</summary>
+    internal static ModExpBatchCounters? SumBatches(IEnumerable<Daemon.IkeDaemon> shards)
+    {
+        ModExpBatchCounters? sum = null;
+        foreach (var shard in shards)
+        {
+            if (shard.DhBatchCounters is { } c)
+            {
+                sum = sum is { } s
+                    ? new ModExpBatchCounters(s.Batches + c.Batches, s.Lanes + c.Lanes, s.PartialBatches + c.PartialBatches,
+                        c.MaxOldestWait > s.MaxOldestWait ? c.MaxOldestWait : s.MaxOldestWait)
+                    : c;
+            }
+        }
+
+        return sum;
+    }
+
     /// <summary>Where the half-open count comes from (the engine does not publish it yet).</summary>
     public void SetHalfOpenSource(Func<long> source) => _halfOpen = source;
 
@@ -87,22 +136,30 @@ public sealed class IkeFastMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private Measurement<long> Counter(Func<EndpointCounters, long> read) =>
-        new(_counters() is { } c ? read(c) : 0, _shard);
+    private Measurement<long> Counter(Func<EndpointCounters, long> read) => new(Sum(read), _shard);
+
+    private long Sum(Func<EndpointCounters, long> read)
+    {
+        long sum = 0;
+        foreach (var c in _counters())
+        {
+            sum += read(c);
+        }
+
+        return sum;
+    }
 
     private IEnumerable<Measurement<long>> Completed()
     {
-        var c = _counters();
-        yield return new Measurement<long>(c?.Phase1Established ?? 0, _shard, new KeyValuePair<string, object?>("phase", 1));
-        yield return new Measurement<long>(c?.ChildSasEstablished ?? 0, _shard, new KeyValuePair<string, object?>("phase", 2));
+        yield return new Measurement<long>(Sum(c => c.Phase1Established), _shard, new KeyValuePair<string, object?>("phase", 1));
+        yield return new Measurement<long>(Sum(c => c.ChildSasEstablished), _shard, new KeyValuePair<string, object?>("phase", 2));
     }
 
     private IEnumerable<Measurement<long>> Failed()
     {
-        var c = _counters();
         foreach (var reason in FailureReasons)
         {
-            yield return new Measurement<long>(c?[reason] ?? 0, _shard, new KeyValuePair<string, object?>("reason", Name(reason)));
+            yield return new Measurement<long>(Sum(c => c[reason]), _shard, new KeyValuePair<string, object?>("reason", Name(reason)));
         }
     }
 

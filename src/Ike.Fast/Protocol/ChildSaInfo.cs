@@ -98,12 +98,21 @@ public sealed class ChildSaInfo
 
     /// <summary>
     /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
-    /// mode only; null otherwise): what the kernel needs to fix TCP/UDP checksums (XFRMA_COADDR).
+    /// mode only; null otherwise): what the kernel's encap_oa carries for the TCP/UDP checksum fix-up (RFC 3948 section 3.1.2).
     /// </summary>
     public System.Net.IPAddress? NatOriginalInitiator { get; internal set; }
 
     /// <summary>The peer's NAT-OAr (original responder address), as <see cref="NatOriginalInitiator"/>.</summary>
     public System.Net.IPAddress? NatOriginalResponder { get; internal set; }
+
+    /// <summary>We sent QM1 (the peer is the Quick Mode responder): its own original address is NAT-OAr.</summary>
+    public bool QuickModeInitiator { get; internal set; }
+
+    /// <summary>
+    /// The peer's own original address (RFC 3947 section 5.2: NAT-OAi when the peer initiated the Quick Mode,
+    /// NAT-OAr when we did), or null when it sent none.
+    /// </summary>
+    public System.Net.IPAddress? NatOriginalPeer => QuickModeInitiator ? NatOriginalResponder : NatOriginalInitiator;
 
     /// <summary>Zeroes the key arrays.</summary>
     public void ClearKeys()

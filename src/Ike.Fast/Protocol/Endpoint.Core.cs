@@ -557,6 +557,10 @@ public sealed partial class Endpoint
             }
 
             RunQuickModeTimers(sa, now);
+            if (Phase1MaterialReleaseAt(sa) <= now)
+            {
+                sa.ReleasePhase1Material(_bytes);
+            }
         }
 
         _dueScratch.Clear();
@@ -780,8 +784,56 @@ public sealed partial class Endpoint
             {
                 best = Math.Min(best, qm.State == QuickModeState.Done ? qm.DoneAt + Options.ReplyCacheMs : qm.Flight.Deadline);
             }
+
+            best = Math.Min(best, Phase1MaterialReleaseAt(sa));
         }
 
         return best;
     }
+
+    /// <summary>
+    /// The fields of one ISAKMP SA a host's status row follows after Phase1Up (the peer's current endpoint, NAT state as
+    /// <see cref="IkeSaStatus.Nat"/> words it, UDP encapsulation, Mode-Config addresses, the XAUTH user) without building
+    /// an <see cref="IkeSaStatus"/>: nothing is allocated unless the SA has Mode-Config addresses. False when no such SA.
+    /// </summary>
+    public bool TryGetPeerState(ulong initiatorCookie, ulong responderCookie, out IPEndPoint? remote, out string? nat,
+        out bool udpEncapsulated, out IReadOnlyList<IPAddress>? virtualIps, out string? xauthUser)
+    {
+        if (!_saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa))
+        {
+            (remote, nat, udpEncapsulated, virtualIps, xauthUser) = (null, null, false, null, null);
+            return false;
+        }
+
+        remote = sa.Remote;
+        nat = sa.NatVersion == NatTraversal.NatTraversalVersion.None ? null
+            : sa.NatLocalBehind && sa.NatRemoteBehind ? "both"
+            : sa.NatLocalBehind ? "local"
+            : sa.NatRemoteBehind ? "remote"
+            : sa.Peer.ForceEncapsulation ? "forced" : "none";
+        udpEncapsulated = sa.UdpEncapsulated;
+        xauthUser = sa.XauthUser;
+        bool received = sa.AssignedConfiguration is { Addresses.Count: > 0 } && sa.Peer.ModeConfig?.Role == ModeConfigRole.Client;
+        if (sa.Leases.Count == 0 && !received)
+        {
+            virtualIps = null;
+            return true;
+        }
+
+        List<IPAddress> vips = [.. sa.Leases.Select(l => l.Address)];
+        if (received)
+        {
+            vips.AddRange(sa.AssignedConfiguration!.Addresses);
+        }
+
+        virtualIps = vips;
+        return true;
+    }
+
+    /// <summary>
+    /// When an established SA's Phase 1 leftovers (last message, SAi_b, public values, ID bodies) go back to the
+    /// pools: the reply cache time after establishment, once nothing awaits a reply (long.MaxValue: nothing held).
+    /// </summary>
+    private long Phase1MaterialReleaseAt(IkeSa sa) =>
+        sa.IsEstablished && !sa.Flight.AwaitingReply && sa.HoldsPhase1Material ? sa.EstablishedAt + Options.ReplyCacheMs : long.MaxValue;
 }

@@ -237,9 +237,19 @@ public sealed partial class Endpoint
             return;
         }
 
+        _natOriginalAddresses[(sa, messageId)] = ReadNatOriginalAddresses(plain[..m.ChainLength], h.NextPayload);
+    }
+
+    /// <summary>
+    /// The NAT-OA payloads of a payload chain (RFC 3947 section 5.2, or the drafts' type 131): the first is NAT-OAi,
+    /// the second NAT-OAr; further ones are accepted and ignored, as are malformed ones and addresses that are
+    /// neither IPv4 nor IPv6.
+    /// </summary>
+    internal static (IPAddress? Initiator, IPAddress? Responder) ReadNatOriginalAddresses(ReadOnlySpan<byte> payloads, PayloadType first)
+    {
         IPAddress? oai = null;
         IPAddress? oar = null;
-        var chain = new PayloadChainReader(plain[..m.ChainLength], h.NextPayload);
+        var chain = new PayloadChainReader(payloads, first);
         while (chain.TryReadNext(out RawPayload p))
         {
             if (p.Type is PayloadType.NatOriginalAddress or PayloadType.NatOriginalAddressDraft &&
@@ -257,7 +267,7 @@ public sealed partial class Endpoint
             }
         }
 
-        _natOriginalAddresses[(sa, messageId)] = (oai, oar);
+        return (oai, oar);
     }
 
     private (IPAddress? Initiator, IPAddress? Responder) TakeNatOriginalAddresses(IkeSa sa, uint messageId) =>

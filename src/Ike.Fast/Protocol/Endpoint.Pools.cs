@@ -19,6 +19,7 @@ public sealed partial class Endpoint
     private const int MaxPooled = 4096;
 
     private readonly ExactLengthArrayPool _bytes = new();
+    private readonly FlightBufferPool _flightBuffers = new();
     private readonly Stack<IkeSa> _saPool = new();
     private readonly Stack<QuickModeExchange> _exchangePool = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
@@ -150,6 +151,7 @@ public sealed partial class Endpoint
     private IkeSa RentSa(PeerConfig peer, bool isInitiator, ExchangeMode mode, IPEndPoint local, IPEndPoint remote)
     {
         IkeSa sa = _saPool.TryPop(out IkeSa? pooled) ? pooled : new IkeSa();
+        sa.Flight.Pool = _flightBuffers;
         sa.Peer = peer;
         sa.IsInitiator = isInitiator;
         sa.Mode = mode;
@@ -161,6 +163,7 @@ public sealed partial class Endpoint
     private QuickModeExchange RentExchange(uint messageId, bool isInitiator, ChildConfig child)
     {
         QuickModeExchange qm = _exchangePool.TryPop(out QuickModeExchange? pooled) ? pooled : new QuickModeExchange();
+        qm.Flight.Pool = _flightBuffers;
         qm.MessageId = messageId;
         qm.IsInitiator = isInitiator;
         qm.Child = child;

@@ -510,6 +510,7 @@ public sealed partial class Endpoint
         info.Live = true;
         info.NatOriginalInitiator = natOai;
         info.NatOriginalResponder = natOar;
+        info.QuickModeInitiator = qm.IsInitiator;
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(inbound);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(outbound);
         qm.PfsKey?.Dispose();

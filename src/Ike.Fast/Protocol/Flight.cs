@@ -6,10 +6,22 @@ namespace Ike.Fast.Protocol;
 /// The last message an exchange sent, kept for retransmission (RFC 2408 §5: the sender of a request retransmits
 /// with back-off until the reply arrives) and for answering a retransmitted request with the same reply (no second
 /// DH, no state change). The buffer is reused for the next message of the same exchange.
+/// <para>
+/// The buffer is rented from the endpoint's <see cref="Pool"/> when the exchange first writes and given back by
+/// <see cref="ReleaseBuffer"/> once the message no longer needs keeping (an established Phase 1 after its reply
+/// cache, a finished Quick Mode at recycling): an idle SA holds no datagram buffer, and a steady stream of
+/// handshakes reuses the same few thousand buffers instead of keeping 8 KiB per established SA.
+/// </para>
 /// </summary>
 internal sealed class Flight
 {
-    public byte[] Buffer = new byte[512];
+    /// <summary>
+    /// Where the buffer comes from and goes back to: the owning endpoint's pool, set when the exchange is rented (null:
+    /// a flight outside the pools, whose buffer is simply allocated and dropped).
+    /// </summary>
+    public FlightBufferPool? Pool;
+
+    public byte[] Buffer = [];
     public int Length;
 
     /// <summary>True while we wait for a reply and must retransmit on timeout.</summary>
@@ -39,10 +51,29 @@ internal sealed class Flight
     public IPEndPoint? Local;
     public IPEndPoint? Remote;
 
-    /// <summary>Back to the initial state for reuse; the buffer is kept (it only ever held datagrams sent in clear or encrypted).</summary>
+    /// <summary>True while the flight holds a rented buffer.</summary>
+    public bool HoldsBuffer => Buffer.Length != 0;
+
+    /// <summary>
+    /// Gives the buffer back (it only ever held datagrams sent in clear or encrypted, so it is not zeroed) and forgets
+    /// the message: a later repeat of the request it answered is counted but no longer answered.
+    /// </summary>
+    public void ReleaseBuffer()
+    {
+        if (Buffer.Length != 0)
+        {
+            Pool?.Return(Buffer);
+            Buffer = [];
+        }
+
+        Length = 0;
+    }
+
+    /// <summary>Back to the initial state for reuse; the buffer goes back to <see cref="Pool"/> (set again when rented).</summary>
     public void Reset()
     {
-        Length = 0;
+        ReleaseBuffer();
+        Pool = null;
         AwaitingReply = false;
         Attempts = 0;
         Deadline = long.MaxValue;
@@ -61,7 +92,12 @@ internal sealed class Flight
     {
         if (Buffer.Length < size)
         {
-            Buffer = new byte[size];
+            byte[] old = Buffer;
+            Buffer = Pool?.Rent(size) ?? new byte[size];
+            if (old.Length != 0)
+            {
+                Pool?.Return(old);
+            }
         }
 
         return Buffer;

@@ -226,6 +226,29 @@ internal sealed class IkeSa : IDisposable
         PendingChildren.Clear();
     }
 
+    /// <summary>
+    /// Still holding what only Phase 1 needed (its last message for retransmitted requests, SAi_b, the public values,
+    /// the ID bodies): released by <see cref="ReleasePhase1Material"/> once the reply cache time has passed.
+    /// </summary>
+    public bool HoldsPhase1Material => Flight.HoldsBuffer || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
+                                       IdiiB.Length != 0 || IdirB.Length != 0;
+
+    /// <summary>
+    /// An established SA whose last Phase 1 message no longer needs answering (RFC 2409 §5: the responder keeps its
+    /// last reply only to answer a retransmitted request; the endpoint keeps it <c>ReplyCacheMs</c>): the flight
+    /// buffer and the RFC 2409 hash inputs go back to their pools, so an idle established SA keeps only its keys, IV
+    /// seed (<see cref="LastPhase1Block"/>) and nonces (the reauthentication collision rule compares the lowest nonce).
+    /// </summary>
+    public void ReleasePhase1Material(ExactLengthArrayPool bytes)
+    {
+        Flight.ReleaseBuffer();
+        ReturnArray(bytes, ref SaiB);
+        ReturnArray(bytes, ref Gxi);
+        ReturnArray(bytes, ref Gxr);
+        ReturnArray(bytes, ref IdiiB);
+        ReturnArray(bytes, ref IdirB);
+    }
+
     private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)
     {
         bytes.Return(array);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Ike.Native;
 
-/// <summary>IkeFastXfrmSaParams (native/include/ikefast_xfrm.h): 208 bytes; key pointers are pinned by the caller.</summary>
+/// <summary>IkeFastXfrmSaParams (native/include/ikefast_xfrm.h): 224 bytes; key pointers are pinned by the caller.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct XfrmNativeSaParams
 {
@@ -29,4 +29,5 @@ internal unsafe struct XfrmNativeSaParams
     public byte* IntegrityKey;
     public XfrmNativeSelector Selector;
     public XfrmNativeLifetime Lifetime;
+    public fixed byte EncapOriginalAddress[16];
 }

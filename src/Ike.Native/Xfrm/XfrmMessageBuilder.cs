@@ -31,6 +31,7 @@ internal static unsafe class XfrmMessageBuilder
             native.EncapType = UdpEncapEspInUdp;
             native.EncapSourcePort = sa.EncapsulationSourcePort;
             native.EncapDestinationPort = sa.EncapsulationDestinationPort;
+            sa.EncapsulationOriginalAddress.WriteTo(native.EncapOriginalAddress);
         }
 
         XfrmSelector selector = sa.Selector;

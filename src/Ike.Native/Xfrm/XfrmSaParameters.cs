@@ -45,6 +45,12 @@ public ref struct XfrmSaParameters
 
     public ushort EncapsulationDestinationPort { get; set; }
 
+    /// <summary>
+    /// encap_oa: the peer's original address from its NAT-OA payload (RFC 3947 section 5.2), for the checksum
+    /// fix-up of UDP-encapsulated transport mode (RFC 3948 section 3.1.2); <see cref="XfrmAddress.Any"/> when none.
+    /// </summary>
+    public XfrmAddress EncapsulationOriginalAddress { get; set; }
+
     public XfrmSelector Selector { get; set; }
 
     public XfrmLifetime Lifetime { get; set; }

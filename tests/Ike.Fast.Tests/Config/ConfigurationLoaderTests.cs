@@ -123,6 +123,21 @@ public class ConfigurationLoaderTests
         Assert.Equal(IpsecMode.Transport, net.Mode);
         Assert.Equal(TimeSpan.FromMinutes(20), net.RekeyTime);
         Assert.Equal(TimeSpan.FromMinutes(30), net.LifeTime);
+        Assert.Equal(0, net.LifeKilobytes); // no life_bytes: no volume limit offered
+    }
+
+    [Theory]
+    [InlineData("\"1024\"", 1)]
+    [InlineData("\"1025\"", 2)] // rounded up: the SA must not outlive the configured volume by less than a kilobyte
+    [InlineData("\"500000000\"", 488282)]
+    [InlineData("\"512M\"", 524288)]
+    [InlineData("\"4G\"", 4194304)]
+    [InlineData("\"64k\"", 64)]
+    public void ChildLifeBytesBecomesTheOfferedKilobytes(string value, long kilobytes)
+    {
+        using var dir = new TempConfigDirectory();
+        using var config = dir.Load(ConfigText.Psk(child: ", \"life_bytes\": " + value));
+        Assert.Equal(kilobytes, config.Connections[0].Children[0].LifeKilobytes);
     }
 
     [Fact]

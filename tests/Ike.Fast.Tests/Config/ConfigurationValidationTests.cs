@@ -43,6 +43,8 @@ public class ConfigurationValidationTests
     [InlineData("\"version\": 1,", "\"version\": 1, \"rekey_time\": \"4x\",", "connections:rw:rekey_time: invalid duration '4x'")]
     [InlineData("\"start_action\": \"start\"", "\"start_action\": \"start\", \"rekey_time\": \"1h\", \"life_time\": \"30m\"", "connections:rw:children:net:life_time: life_time (30m) must be longer than rekey_time (1h)")]
     // Children.
+    [InlineData("\"start_action\": \"start\"", "\"start_action\": \"start\", \"life_bytes\": \"12X\"", "connections:rw:children:net:life_bytes: invalid volume '12X'")]
+    [InlineData("\"start_action\": \"start\"", "\"start_action\": \"start\", \"life_bytes\": \"-5\"", "connections:rw:children:net:life_bytes: invalid volume '-5'")]
     [InlineData("[ \"198.51.100.0/24\" ]", "[ \"198.51.100.0/33\" ]", "connections:rw:children:net:local_ts:0: invalid traffic selector '198.51.100.0/33'")]
     [InlineData("[ \"203.0.113.0/24\" ]", "[ \"203.0.113.0/24[tcp/http]\" ]", "connections:rw:children:net:remote_ts:0: invalid traffic selector")]
     [InlineData("\"start_action\": \"start\"", "\"start_action\": \"start\", \"mode\": \"beet\"", "connections:rw:children:net:mode: invalid mode 'beet' (expected tunnel or transport)")]

@@ -19,8 +19,9 @@ namespace Ike.Fast.Tests.Host;
 /// Managed bytes the responder keeps per established Phase 1 with two Phase 2 SAs: the daemon loop (engine, SA
 /// registry, lifetimes, memory installer) answering synthetic initiators over an in-memory transport. Initiators live
 /// in throw-away endpoints (dropped without Delete), so after a full GC only the responder's state remains;
-/// GC.GetTotalMemory(true) after N SAs minus after a warm-up, divided by the SAs added. CI runs a few hundred (and only
-/// catches leaks); IKEFAST_MEMORY_SAS=10000 gives the closing note's figure.
+/// GC.GetTotalMemory(true) after N SAs minus after a warm-up (1,000 SAs: the pools, whose size follows the handshake
+/// rate and not the SA count, reach their level before the first reading), divided by the SAs added. CI runs a few
+/// hundred; IKEFAST_MEMORY_SAS=10000 gives the closing note's figure.
 /// </summary>
 [Collection(SoloCollection.Name)]
 public sealed class MemoryPerSaTests(ITestOutputHelper output)
@@ -34,7 +35,7 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     public void ManagedBytesPerPhase1WithTwoPhase2Sas()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_SAS"), out var n) ? n : 300;
-        const int Warmup = 100;
+        const int Warmup = 1000;
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Proposal = "aes128-sha256-x25519" };
         var json = EmbeddedResponder.ConfigurationJson(options);
@@ -64,8 +65,10 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
             var perSa = (after - before) / (double)count;
             output.WriteLine($"{count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs " +
                              $"(engine + registry + lifetimes + memory installer)");
-            // Not the goal (2 KiB): a bound that only a leak per SA (a retained buffer, a key copy) would break.
-            Assert.InRange(perSa, 0, 64 * 1024);
+            // Not the goal (2 KiB) yet: measured 7,267 B at 10,000 SAs (9,231 B at the CI's 300, where the tables' growth
+            // weighs more) after idle SAs stopped holding flight buffers; before, 8 KiB of flight buffer per SA alone.
+            // The bound is the honest figure with a margin: an SA that kept its flight buffer again would break it.
+            Assert.InRange(perSa, 0, count >= 5000 ? 8 * 1024 : 12 * 1024);
         }
         finally
         {
@@ -79,7 +82,7 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     public void EngineBytesPerPhase1WithTwoPhase2Sas()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_SAS"), out var n) ? n : 300;
-        const int Warmup = 100;
+        const int Warmup = 1000;
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Proposal = "aes128-sha256-x25519" };
         using var configuration = ConfigurationLoader.Load(dir.Write("r.json", EmbeddedResponder.ConfigurationJson(options)));
@@ -117,19 +120,24 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
 
         Establish(0, Warmup, options, ToResponder, FromResponder);
         Thread.Sleep((int)ReplyCacheMs * 3);
+        // The first call retires finished Quick Modes and releases Phase 1 leftovers, the second recycles the retired.
+        responder.HandleTimeout(Environment.TickCount64);
         responder.HandleTimeout(Environment.TickCount64);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         allocated = 0;
         Establish(Warmup, Warmup + count, options, ToResponder, FromResponder);
         var allocatedPerHandshake = allocated / (double)count;
         Thread.Sleep((int)ReplyCacheMs * 3);
+        // The first call retires finished Quick Modes and releases Phase 1 leftovers, the second recycles the retired.
+        responder.HandleTimeout(Environment.TickCount64);
         responder.HandleTimeout(Environment.TickCount64);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal(2 * (Warmup + count), established);
         var perSa = (after - before) / (double)count;
         output.WriteLine($"engine only: {count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs; " +
                          $"responder allocations {allocatedPerHandshake:N0} bytes per Main Mode + two Quick Modes");
-        Assert.InRange(perSa, 0, 64 * 1024);
+        // Measured 5,330 B at 10,000 SAs, 4,896 B at 300 (see the daemon test above for the bound's reasoning).
+        Assert.InRange(perSa, 0, count >= 5000 ? 6 * 1024 : 8 * 1024);
         GC.KeepAlive(responder);
     }
 

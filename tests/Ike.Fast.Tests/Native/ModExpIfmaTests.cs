@@ -145,6 +145,69 @@ public class ModExpIfmaTests
         }
     }
 
+    [ModExpTierTheory(ModExpTier.Ifma)]
+    [InlineData(91, false)] // 15 limbs (the 768-bit body): smallest and largest byte lengths
+    [InlineData(97, false)]
+    [InlineData(96, true)]
+    [InlineData(124, false)] // 20 limbs (the 1024-bit body)
+    [InlineData(129, false)]
+    [InlineData(128, true)]
+    public void Register_resident_bodies_match_ModPow_for_every_lane_fill(int length, bool minusOneMod2To52)
+    {
+        // The 15- and 20-limb bodies keep the accumulators in registers and have a second form for moduli that are
+        // -1 mod 2^52 (k0 = 1, every MODP prime); random moduli of both kinds, every lane fill 1..8.
+        var random = new Random(length * 2 + (minusOneMod2To52 ? 1 : 0));
+        for (int call = 0; call < 24; call++)
+        {
+            byte[] modulus = ModExpTestSupport.RandomOddModulus(random, length);
+            if (minusOneMod2To52)
+            {
+                modulus.AsSpan(length - 7).Fill(0xFF); // low 56 bits set
+            }
+
+            using var kernel = new IfmaModExpKernel(modulus);
+            int exponentLength = (call % 3) switch { 0 => 32, 1 => 1 + random.Next(64), _ => length };
+            ModExpTestSupport.CheckRandomBatch(kernel, modulus, random, 1 + (call % 8), exponentLength);
+        }
+    }
+
+    [ModExpTierTheory(ModExpTier.Ifma)]
+    [InlineData(768)]
+    [InlineData(1024)]
+    public void Register_bodies_work_does_not_depend_on_exponent_values(int bits)
+    {
+        // The 15- and 20-limb register bodies count their work like the others: all-zero, all-one and random
+        // exponents of one length do the same number of multiplications and table reads.
+        byte[] prime = ModExpTestSupport.Prime(bits);
+        using var kernel = new IfmaModExpKernel(prime);
+        int len = prime.Length;
+        var bases = new byte[8 * len];
+        for (int lane = 0; lane < 8; lane++)
+        {
+            bases[(lane * len) + len - 1] = (byte)(3 + lane);
+        }
+
+        var results = new byte[8 * len];
+        var random = new Random(bits);
+        foreach (int exponentLength in (int[])[1, 32, len])
+        {
+            byte[] mixed = new byte[8 * exponentLength];
+            random.NextBytes(mixed);
+            (ulong, ulong) Work(byte[] exponents)
+            {
+                var before = kernel.ReadCounters();
+                kernel.ModPow(bases, exponents, exponentLength, results, 8);
+                var after = kernel.ReadCounters();
+                return (after.Multiplications - before.Multiplications, after.TableReads - before.TableReads);
+            }
+
+            var zero = Work(new byte[8 * exponentLength]);
+            Assert.Equal(zero, Work(Enumerable.Repeat((byte)0xFF, 8 * exponentLength).ToArray()));
+            Assert.Equal(zero, Work(mixed));
+            Assert.True(zero.Item1 > 0 && zero.Item2 > 0);
+        }
+    }
+
     [ModExpTierFact(ModExpTier.Ifma)]
     public void ModExpIfma8_allocates_nothing_per_call()
     {

@@ -96,6 +96,67 @@ public class P256IfmaTests
     }
 
     [IfmaEccFact]
+    public void Scalars_at_or_above_n_act_as_their_residue_mod_n()
+    {
+        // The kernel reduces scalars mod n first (its Jacobian window scan relies on scalars below n): k + n and
+        // k must give the same point, for k below 2^256 - n (so k + n still fits 32 bytes), every lane fill.
+        var random = new Random(5903);
+        BigInteger room = BigInteger.Pow(2, 256) - N;
+        for (int call = 0; call < 16; call++)
+        {
+            int lanes = 1 + (call % 8);
+            byte[] low = new byte[32 * lanes];
+            byte[] high = new byte[32 * lanes];
+            byte[] points = new byte[64 * lanes];
+            for (int k = 0; k < lanes; k++)
+            {
+                var bytes = new byte[32];
+                random.NextBytes(bytes);
+                BigInteger scalar = (new BigInteger(bytes, isUnsigned: true) % (room - 1)) + 1;
+                Be(scalar).CopyTo(low, 32 * k);
+                Be(scalar + N).CopyTo(high, 32 * k);
+                using var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                ECParameters q = peer.ExportParameters(false);
+                q.Q.X!.CopyTo(points, 64 * k);
+                q.Q.Y!.CopyTo(points, 64 * k + 32);
+            }
+
+            byte[] expected = new byte[32 * lanes];
+            byte[] actual = new byte[32 * lanes];
+            Assert.Equal(0, IfmaP256.Multiply(low, points, expected, lanes).Failed);
+            Assert.Equal(0, IfmaP256.Multiply(high, points, actual, lanes).Failed);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [IfmaEccFact]
+    public void Small_scalars_match_dotnet_ECDiffieHellman()
+    {
+        // Scalars 1..40: the accumulator stays the identity through all but the last windows, and every table entry
+        // (and zero windows) is used at the end of the scan.
+        byte[] scalars = new byte[256];
+        byte[] points = new byte[512];
+        byte[] results = new byte[256];
+        for (int first = 1; first <= 40; first += 8)
+        {
+            var expected = new byte[8][];
+            for (int k = 0; k < 8; k++)
+            {
+                byte[] d = Be(first + k);
+                d.CopyTo(scalars, 32 * k);
+                G.CopyTo(points, 64 * k);
+                expected[k] = DeriveQ(d).X!;
+            }
+
+            Assert.Equal(0, IfmaP256.Multiply(scalars, points, results, 8).Failed);
+            for (int k = 0; k < 8; k++)
+            {
+                Assert.True(expected[k].AsSpan().SequenceEqual(results.AsSpan(32 * k, 32)), $"scalar {first + k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
     public void Invalid_points_are_flagged_per_lane_with_zero_results()
     {
         var random = new Random(20);

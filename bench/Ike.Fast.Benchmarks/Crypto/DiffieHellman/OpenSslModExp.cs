@@ -19,6 +19,9 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
     private readonly nint _base;
     private readonly nint _exponent;
     private readonly nint _result;
+    private readonly nint _base2;
+    private readonly nint _exponent2;
+    private readonly nint _result2;
 
     internal OpenSslModExp(ReadOnlySpan<byte> modulus)
     {
@@ -27,6 +30,9 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
         _base = BN_new();
         _exponent = BN_new();
         _result = BN_new();
+        _base2 = BN_new();
+        _exponent2 = BN_new();
+        _result2 = BN_new();
         _mont = BN_MONT_CTX_new();
         if (_ctx == 0 || _mont == 0 || BN_MONT_CTX_set(_mont, _modulus, _ctx) != 1)
         {
@@ -53,6 +59,37 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
         }
     }
 
+    /// <summary>
+    /// Two exponentiations in one BN_mod_exp_mont_consttime_x2 call (OpenSSL 3's two-way AVX-512 IFMA routine for
+    /// RSA CRT halves; it falls back to two ordinary calls for moduli it has no code for).
+    /// </summary>
+    internal void ModPow2(
+        ReadOnlySpan<byte> base1, ReadOnlySpan<byte> exponent1, Span<byte> result1,
+        ReadOnlySpan<byte> base2, ReadOnlySpan<byte> exponent2, Span<byte> result2)
+    {
+        fixed (byte* b1 = base1)
+        fixed (byte* e1 = exponent1)
+        fixed (byte* r1 = result1)
+        fixed (byte* b2 = base2)
+        fixed (byte* e2 = exponent2)
+        fixed (byte* r2 = result2)
+        {
+            BN_bin2bn(b1, base1.Length, _base);
+            BN_bin2bn(e1, exponent1.Length, _exponent);
+            BN_set_flags(_exponent, BnFlgConstTime);
+            BN_bin2bn(b2, base2.Length, _base2);
+            BN_bin2bn(e2, exponent2.Length, _exponent2);
+            BN_set_flags(_exponent2, BnFlgConstTime);
+            if (BN_mod_exp_mont_consttime_x2(_result, _base, _exponent, _modulus, _mont, _result2, _base2, _exponent2, _modulus, _mont, _ctx) != 1)
+            {
+                throw new InvalidOperationException("BN_mod_exp_mont_consttime_x2 failed.");
+            }
+
+            _ = BN_bn2binpad(_result, r1, result1.Length);
+            _ = BN_bn2binpad(_result2, r2, result2.Length);
+        }
+    }
+
     public void Dispose()
     {
         BN_MONT_CTX_free(_mont);
@@ -60,6 +97,9 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
         BN_clear_free(_base);
         BN_free(_modulus);
         BN_clear_free(_result);
+        BN_clear_free(_exponent2);
+        BN_clear_free(_base2);
+        BN_clear_free(_result2);
         BN_CTX_free(_ctx);
     }
 
@@ -106,4 +146,8 @@ internal sealed unsafe partial class OpenSslModExp : IDisposable
 
     [LibraryImport(LibCrypto)]
     private static partial int BN_mod_exp_mont_consttime(nint rr, nint a, nint p, nint m, nint ctx, nint inMont);
+
+    [LibraryImport(LibCrypto)]
+    private static partial int BN_mod_exp_mont_consttime_x2(
+        nint rr1, nint a1, nint p1, nint m1, nint inMont1, nint rr2, nint a2, nint p2, nint m2, nint inMont2, nint ctx);
 }
