@@ -1,7 +1,7 @@
 namespace Ike.Fast.LoadTest;
 
 /// <summary>
-/// CPU used since the start of a run by the generator threads, the responder (embedded: its daemon thread; external:
+/// CPU used since the start of a run by the generator threads, the responder (embedded: its daemon thread and its DH worker; external:
 /// <c>--responder-pid</c>) and the whole process. Where threads cannot be measured (not Linux), the generator is
 /// charged with the process minus the responder.
 /// </summary>
@@ -11,15 +11,19 @@ internal sealed class CpuMeter
     private readonly Func<TimeSpan?> _responder;
     private readonly bool _responderInProcess;
     private readonly TimeSpan _process0;
+    private readonly int[] _generatorHelpers;
+    private readonly TimeSpan _generatorHelpers0;
     private readonly TimeSpan? _responder0;
 
     public CpuMeter(IReadOnlyList<GeneratorShard> shards, EmbeddedResponder? embedded, int? responderPid)
     {
         _shards = shards;
         _responderInProcess = embedded is not null;
-        _responder = embedded is not null ? () => ThreadCpu.OfThread(embedded.ThreadId)
+        _responder = embedded is not null ? () => ThreadCpu.OfThread(embedded.ThreadId) + ThreadCpu.OfThreads(embedded.HelperThreadIds)
             : responderPid is { } pid ? () => ThreadCpu.OfOtherProcess(pid)
             : () => null;
+        _generatorHelpers = [.. shards.SelectMany(s => s.HelperThreadIds)];
+        _generatorHelpers0 = ThreadCpu.OfThreads(_generatorHelpers);
         _process0 = ThreadCpu.OfProcess();
         _responder0 = _responder();
     }
@@ -43,6 +47,8 @@ internal sealed class CpuMeter
             }
         }
 
+        // The generators' DH workers existed before the meter (their key pair pools fill at construction): from then on.
+        threads += (ThreadCpu.OfThreads(_generatorHelpers) - _generatorHelpers0).TotalSeconds;
         double generator = measured && _shards.Count > 0
             ? threads
             : Math.Max(0, process - (_responderInProcess ? responder ?? 0 : 0));

@@ -26,9 +26,13 @@ internal sealed class EmbeddedResponder : IDisposable
     /// <summary>Mode-Config: the virtual addresses handed to synthetic peers (RFC 6598 shared space, 65534 leases).</summary>
     private const string ModeConfigPool = "100.64.0.0/16";
 
+    /// <summary>Environment variable: <c>socket</c> = the one-datagram-per-call transport instead of the batched one.</summary>
+    public const string IoEnvironmentVariable = "IKEFAST_LOADTEST_IO";
+
     private readonly string _directory;
     private readonly IkeFastConfiguration _configuration;
-    private readonly UdpDatagramTransport _transport;
+    private readonly IDatagramTransport _transport;
+    private readonly Ike.Fast.Host.Sharding.ShardInbox? _inbox;
     private readonly MemorySaInstaller _installer;
     private readonly IkeDaemon _daemon;
     private readonly CancellationTokenSource _cancel = new();
@@ -66,11 +70,25 @@ internal sealed class EmbeddedResponder : IDisposable
 
         // NAT-T floats to UDP 4500 (RFC 3947 section 4): on an address of its own so that another process's 127.0.0.1:4500
         // (a test, a real daemon) is not in the way.
-        _transport = new UdpDatagramTransport(options.NatTraversal
+        IPEndPoint[] listen = options.NatTraversal
             ? [new IPEndPoint(NatTraversalAddress, 0), new IPEndPoint(NatTraversalAddress, Protocol.Endpoint.NatTraversalPort)]
-            : [new IPEndPoint(IPAddress.Loopback, 0)], NullLogger.Instance);
+            : [new IPEndPoint(IPAddress.Loopback, 0)];
+        if (Ike.Native.Udp.UdpBatch.IsSupported && Environment.GetEnvironmentVariable(IoEnvironmentVariable) != "socket")
+        {
+            // The daemon's default I/O on Linux (`ikefast serve`, one shard): recvmmsg/sendmmsg and a poll(2) wait that
+            // the DH worker ends through the shard inbox's eventfd (IWakeableTransport).
+            _inbox = new Ike.Fast.Host.Sharding.ShardInbox(1024, 4096);
+            var sockets = new UdpSocketSet(listen, reusePort: false, 0, NullLogger.Instance);
+            _transport = new BatchedUdpTransport(0, 1, sockets, ownsSockets: true, receiveSockets: true, [_inbox],
+                new ShardingSettings().BatchSize, new DaemonOptions().DatagramBufferSize, NullLogger.Instance);
+        }
+        else
+        {
+            _transport = new UdpDatagramTransport(listen, NullLogger.Instance);
+        }
         _installer = new MemorySaInstaller(NullLogger<MemorySaInstaller>.Instance);
         Registry = new SaRegistry(TimeProvider.System);
+        var threadsBefore = ThreadCpu.ThreadIds();
         _daemon = new IkeDaemon(_configuration, _transport, _installer, Registry, new DaemonOptions(), NullLogger<IkeDaemon>.Instance,
             endpointOptions: new EndpointOptions
             {
@@ -80,6 +98,9 @@ internal sealed class EmbeddedResponder : IDisposable
                 MaxHalfOpenPerAddress = 1 << 20,
                 MaxQuickModesPerSa = Math.Max(64, options.Children),
             });
+        // The daemon's DH engine runs its batches on a worker thread of its own ("IkeFast modexp batcher"): responder
+        // CPU, not "other process CPU".
+        HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
         EndPoint = _transport.LocalEndPoints[0];
         _thread = new Thread(Run) { Name = "loadtest-responder", IsBackground = true };
         _thread.Start();
@@ -91,6 +112,9 @@ internal sealed class EmbeddedResponder : IDisposable
 
     /// <summary>Kernel thread id of the daemon loop (0 off Linux).</summary>
     public int ThreadId { get; private set; }
+
+    /// <summary>Kernel thread ids of the daemon's helper threads (its DH batch worker), charged to the responder.</summary>
+    public IReadOnlyList<int> HelperThreadIds { get; }
 
     /// <summary>The daemon's SA registry (IKE and IPsec SAs currently up).</summary>
     public SaRegistry Registry { get; }
@@ -180,6 +204,7 @@ internal sealed class EmbeddedResponder : IDisposable
         _cancel.Cancel();
         _thread.Join(TimeSpan.FromSeconds(5));
         _transport.Dispose();
+        _inbox?.Dispose();
         _installer.Dispose();
         _configuration.Dispose();
         _cancel.Dispose();

@@ -56,6 +56,15 @@ internal sealed class EpollSet : IDisposable
         return Interop.LibC.EpollCtl(_fd, EpollCtlAdd, (int)socket.Handle, ev) == 0;
     }
 
+    /// <summary>Watches a descriptor (an eventfd) for input; <paramref name="token"/> comes back from <see cref="Wait"/>.</summary>
+    public unsafe bool Add(int descriptor, int token)
+    {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = EpollIn;
+        *(ulong*)(ev + DataOffset) = (ulong)token;
+        return Interop.LibC.EpollCtl(_fd, EpollCtlAdd, descriptor, ev) == 0;
+    }
+
     /// <summary>Waits up to <paramref name="timeoutMs"/> and writes the tokens of readable sockets; returns their count.</summary>
     public unsafe int Wait(int timeoutMs, Span<int> tokens)
     {

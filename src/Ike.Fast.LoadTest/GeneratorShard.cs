@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
@@ -78,6 +79,12 @@ internal sealed class GeneratorShard : IDisposable
     private SyntheticPeer? _justInitiated;
     private Func<int, bool>? _responderBehind;
     private readonly LoadTestPki? _pki;
+    private readonly IDhEngine _dh;
+    private readonly int _wakeDescriptor = -1;
+    private int _sleeping;
+
+    /// <summary>The epoll token of the DH wake-up eventfd (peer tokens are indexes into the peer list).</summary>
+    private const int WakeToken = -1;
 
     public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
         long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency, LoadTestPki? pki = null)
@@ -112,7 +119,11 @@ internal sealed class GeneratorShard : IDisposable
 
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
-        _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), new ScalarDhEngine(),
+        var threadsBefore = ThreadCpu.ThreadIds();
+        _dh = CreateDhEngine(_ikeProposals, esp);
+        // The batched engine's worker thread works for this shard: its CPU is the generator's.
+        HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
+        _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), _dh,
             SystemEngineRandom.Instance, new RandomSpiAllocator(), new EndpointOptions
             {
                 RetransmitInitialMs = options.RetransmitMs,
@@ -120,7 +131,91 @@ internal sealed class GeneratorShard : IDisposable
                 MaxQuickModesPerSa = Math.Max(64, options.Children),
             });
         _thread = new Thread(Run) { Name = $"loadtest-gen-{shard}", IsBackground = true };
+        if (_dh is BatchedDhEngine)
+        {
+            if (_epoll is not null && Ike.Native.Udp.UdpBatch.IsSupported)
+            {
+                _wakeDescriptor = Ike.Native.Udp.UdpBatch.CreateEvent();
+                if (_wakeDescriptor >= 0 && !_epoll.Add(_wakeDescriptor, WakeToken))
+                {
+                    Ike.Native.Udp.UdpBatch.CloseEvent(_wakeDescriptor);
+                    _wakeDescriptor = -1;
+                }
+            }
+
+            // The DH worker posts a result and wakes this thread if it sleeps (at most one eventfd write per sleep).
+            _endpoint.DhCompletions.Signal = WakeForDh;
+        }
     }
+
+    /// <summary>
+    /// The generator's Diffie-Hellman engine: the batched one (MODP eight lanes at a time, ECP/X25519 on its worker,
+    /// key pairs pooled ahead of demand for the proposal's groups), like the daemon, so the generator costs well under
+    /// the responder per handshake (issue #8); <c>IKEFAST_LOADTEST_DH=scalar</c> keeps the synchronous engine.
+    /// </summary>
+    private static IDhEngine CreateDhEngine(IReadOnlyList<IkeProposal> ike, IReadOnlyList<ChildProposal> esp)
+    {
+        var groups = new HashSet<DhGroupId>();
+        foreach (IkeProposal p in ike)
+        {
+            groups.Add(p.Group);
+        }
+
+        foreach (ChildProposal c in esp)
+        {
+            if (c.PfsGroup is { } g)
+            {
+                groups.Add(g);
+            }
+        }
+
+        var legacy = new HashSet<DhGroupId>(groups);
+        legacy.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
+        var options = new DhEngineOptions { ExplicitlyEnabledLegacyGroups = legacy };
+        if (string.Equals(Environment.GetEnvironmentVariable(DhEnvironmentVariable), "scalar", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ScalarDhEngine(SystemDhRandomSource.Instance, options);
+        }
+
+        var pooled = new List<DhGroupId>();
+        foreach (DhGroupId g in groups)
+        {
+            if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+            {
+                pooled.Add(g);
+            }
+        }
+
+        var batch = new ModExpBatchOptions
+        {
+            NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
+            EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
+        };
+        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
+    }
+
+    private void WakeForDh()
+    {
+        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) != 1)
+        {
+            return;
+        }
+
+        if (_wakeDescriptor >= 0)
+        {
+            Ike.Native.Udp.UdpBatch.SignalEvent(_wakeDescriptor);
+        }
+        else
+        {
+            _signal.Set();
+        }
+    }
+
+    /// <summary>Environment variable: <c>scalar</c> = the generator computes DH synchronously on its own thread.</summary>
+    public const string DhEnvironmentVariable = "IKEFAST_LOADTEST_DH";
+
+    /// <summary>Kernel thread ids of this shard's helper threads (its DH batch worker), charged to the generator.</summary>
+    public IReadOnlyList<int> HelperThreadIds { get; }
 
     /// <summary>Kernel thread id of the generator thread (0 until it started or off Linux).</summary>
     public int ThreadId { get; private set; }
@@ -193,6 +288,11 @@ internal sealed class GeneratorShard : IDisposable
                 nextTick = now + TickMs;
             }
 
+            if (_endpoint.DhCompletions.Count > 0)
+            {
+                _endpoint.HandleDhCompletions(now);
+            }
+
             Flush(now);
             Idle = _stopStarting || (_countShare is { } c && _startedHere >= c) ? _inFlight.Count == 0 : false;
             if (_epoll is not null)
@@ -208,10 +308,23 @@ internal sealed class GeneratorShard : IDisposable
                     wait = Math.Min(wait, 2);
                 }
 
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (_endpoint.DhCompletions.Count > 0)
+                {
+                    wait = 0; // posted before we announced the sleep: no wake-up will come
+                }
+
                 int n = _epoll.Wait((int)wait, _ready);
+                Volatile.Write(ref _sleeping, 0);
                 long received = Now();
                 for (int i = 0; i < n; i++)
                 {
+                    if (_ready[i] == WakeToken)
+                    {
+                        Ike.Native.Udp.UdpBatch.DrainEvent(_wakeDescriptor);
+                        continue;
+                    }
+
                     SyntheticPeer peer = _peers[_ready[i]];
                     while (peer.TryReceive(_receiveBuffer, _target, _targetAddress, out int length, out IPEndPoint remote))
                     {
@@ -235,10 +348,13 @@ internal sealed class GeneratorShard : IDisposable
                     wait = Math.Min(wait, 2);
                 }
 
-                if (wait > 0)
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (wait > 0 && _endpoint.DhCompletions.Count == 0)
                 {
                     _signal.Wait((int)wait);
                 }
+
+                Volatile.Write(ref _sleeping, 0);
             }
         }
     }
@@ -766,5 +882,11 @@ internal sealed class GeneratorShard : IDisposable
 
         _signal.Dispose();
         _epoll?.Dispose();
+        if (_wakeDescriptor >= 0)
+        {
+            Ike.Native.Udp.UdpBatch.CloseEvent(_wakeDescriptor);
+        }
+
+        (_dh as IDisposable)?.Dispose();
     }
 }

@@ -67,6 +67,70 @@ internal static class ThreadCpu
         }
     }
 
+    /// <summary>Kernel ids of this process's threads (<c>/proc/self/task</c>), empty where there is none.</summary>
+    public static HashSet<int> ThreadIds()
+    {
+        var ids = new HashSet<int>();
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid))
+                {
+                    ids.Add(tid);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// The threads named <paramref name="namePrefix"/> (the kernel's 15-character <c>comm</c>) that appeared since
+    /// <paramref name="before"/>: helper threads a component started while it was built (a DH engine's batch worker),
+    /// so their CPU is charged to that component rather than to "other".
+    /// </summary>
+    public static int[] NewThreads(HashSet<int> before, string namePrefix)
+    {
+        var found = new List<int>();
+        foreach (int tid in ThreadIds())
+        {
+            if (before.Contains(tid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText($"/proc/self/task/{tid}/comm").StartsWith(namePrefix, StringComparison.Ordinal))
+                {
+                    found.Add(tid);
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended
+            }
+        }
+
+        return [.. found];
+    }
+
+    /// <summary>Summed CPU time of <paramref name="tids"/> (threads that cannot be read count zero).</summary>
+    public static TimeSpan OfThreads(IReadOnlyList<int> tids)
+    {
+        TimeSpan sum = TimeSpan.Zero;
+        foreach (int tid in tids)
+        {
+            sum += OfThread(tid) ?? TimeSpan.Zero;
+        }
+
+        return sum;
+    }
+
     /// <summary>CPU time of the whole process (user + system, all threads including exited ones).</summary>
     public static TimeSpan OfProcess()
     {

@@ -8,14 +8,21 @@ namespace Ike.Fast.Host.Daemon;
 /// Brings deferred Diffie-Hellman results back into the daemon's <see cref="Endpoint"/> on the daemon thread: the
 /// engine's worker posts into <see cref="Endpoint.DhCompletions"/>, the loop calls <see cref="Pump"/> every turn and,
 /// while operations are outstanding, waits on its socket no longer than <see cref="PollInterval"/> (IKEFAST_DH_POLL_US,
-/// default 1 ms), so a result is picked up at most that long after it is ready without a second wakeup source (an
-/// eventfd in the transport's wait set would remove even that; the transport is the sharded host's).
+/// default 1 ms), so a result is picked up at most that long after it is ready. With the batched transport
+/// (<see cref="Transport.IWakeableTransport"/>) the engine's worker wakes the loop through the shard inbox's eventfd
+/// instead (<see cref="WokenByEngine"/>): no polling, and the result is handled at once.
 /// </summary>
 internal sealed class DhCompletionPump : IDisposable
 {
     private readonly Endpoint _endpoint;
     private readonly IDhEngine _engine;
     private readonly bool _ownsEngine;
+
+    /// <summary>Environment variable: <c>0</c> turns the engine's wake-up off (poll as without an eventfd; for comparisons).</summary>
+    public const string WakeEnvironmentVariable = "IKEFAST_DH_WAKE";
+
+    /// <summary>False when <see cref="WakeEnvironmentVariable"/> is <c>0</c>.</summary>
+    public static bool WakeEnabled => Environment.GetEnvironmentVariable(WakeEnvironmentVariable) != "0";
 
     /// <summary>Environment variable overriding <see cref="PollInterval"/> (microseconds).</summary>
     public const string PollEnvironmentVariable = "IKEFAST_DH_POLL_US";
@@ -46,8 +53,21 @@ internal sealed class DhCompletionPump : IDisposable
     /// <summary>The batcher's counters (lane occupancy), or null for a synchronous engine.</summary>
     public ModExpBatchCounters? BatchCounters => (_engine as BatchedDhEngine)?.BatchCounters;
 
-    /// <summary>The socket wait, shortened to <see cref="PollInterval"/> while DH results are outstanding.</summary>
-    public TimeSpan BoundWait(TimeSpan wait) => _endpoint.PendingDhCount > 0 && wait > PollInterval ? PollInterval : wait;
+    /// <summary>
+    /// True when <see cref="Endpoint.DhCompletions"/> signals the loop's transport (an eventfd in its wait set): the
+    /// wait is then not shortened.
+    /// </summary>
+    public bool WokenByEngine { get; set; }
+
+    /// <summary>Results are waiting (the transport's check before it sleeps).</summary>
+    public bool HasCompletions() => _endpoint.DhCompletions.Count > 0;
+
+    /// <summary>
+    /// The socket wait, shortened to <see cref="PollInterval"/> while DH results are outstanding, unless the engine
+    /// wakes the loop itself (<see cref="WokenByEngine"/>).
+    /// </summary>
+    public TimeSpan BoundWait(TimeSpan wait) =>
+        !WokenByEngine && _endpoint.PendingDhCount > 0 && wait > PollInterval ? PollInterval : wait;
 
     /// <summary>Resumes the exchanges whose results arrived; true when any did (the caller drains the engine then).</summary>
     public bool Pump(long now) => _endpoint.DhCompletions.Count > 0 && _endpoint.HandleDhCompletions(now) > 0;

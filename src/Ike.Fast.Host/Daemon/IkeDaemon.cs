@@ -77,6 +77,14 @@ public sealed class IkeDaemon : IControlTarget
         var engine = dh ?? ConfiguredDhEngine.Create(configuration);
         _endpoint = new Endpoint(configuration.Connections, _secrets, engine, random ?? SystemEngineRandom.Instance, installer, endpointOptions);
         _dhPump = new DhCompletionPump(_endpoint, engine, ownsEngine: dh is null);
+        if (transport is IWakeableTransport wakeable && DhCompletionPump.WakeEnabled)
+        {
+            // The DH worker wakes the loop through the transport's eventfd the moment a result is posted, so the loop
+            // neither waits for the next datagram nor polls every millisecond while DH is outstanding.
+            wakeable.PendingWork = _dhPump.HasCompletions;
+            _endpoint.DhCompletions.Signal = wakeable.Wake;
+            _dhPump.WokenByEngine = true;
+        }
     }
 
     /// <summary>Diffie-Hellman operations outstanding (metrics; read from other threads, a torn read is harmless).</summary>

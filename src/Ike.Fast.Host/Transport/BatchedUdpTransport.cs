@@ -22,7 +22,7 @@ namespace Ike.Fast.Host.Transport;
 /// </para>
 /// One thread only (the shard's loop), except <see cref="ShardInbox"/> producers.
 /// </summary>
-internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITransportBacklog
+internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITransportBacklog, IWakeableTransport
 {
     private readonly int _shard;
     private readonly int _shardCount;
@@ -99,6 +99,12 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _bound;
 
+    /// <inheritdoc/>
+    public Func<bool>? PendingWork { get; set; }
+
+    /// <inheritdoc/>
+    public void Wake() => _inbox.WakeIfSleeping();
+
     /// <summary>
     /// Behind = the kernel's receive queue is more than half full (SO_MEMINFO, asked at most once per received batch
     /// and only when admission control asks, i.e. for a new Phase 1), or the inbox is: datagrams would soon be dropped
@@ -157,7 +163,7 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
         if (ms > 0)
         {
             _inbox.PrepareToSleep();
-            if (_inbox.IsEmpty)
+            if (_inbox.IsEmpty && PendingWork?.Invoke() != true)
             {
                 UdpBatch.Wait(_waitDescriptors, ms, out _);
             }
