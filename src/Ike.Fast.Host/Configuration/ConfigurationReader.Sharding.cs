@@ -26,7 +26,7 @@ internal sealed partial class ConfigurationReader
         }
 
         return new ShardingSettings(
-            ReadInt(daemon.GetSection(ConfigurationKeys.Shards), 0, 0, 64),
+            ReadInt(daemon.GetSection(ConfigurationKeys.Shards), 1, 0, 64),
             steering,
             ReadInt(daemon.GetSection(ConfigurationKeys.BatchSize), ShardingSettings.Default.BatchSize, 1, 64),
             ReadBool(daemon.GetSection(ConfigurationKeys.BatchedIo), true));

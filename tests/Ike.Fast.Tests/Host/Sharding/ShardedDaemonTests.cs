@@ -82,10 +82,11 @@ public sealed class ShardedDaemonTests
     }
 
     [Fact]
-    public void DefaultsAreOneShardPerCoreWithTheDispatcher()
+    public void DefaultsAreOneShardWithTheDispatcher_ZeroMeansOnePerCore()
     {
         var settings = ShardingSettings.Default;
-        Assert.Equal(Environment.ProcessorCount, settings.EffectiveShards);
+        Assert.Equal(1, settings.EffectiveShards);
+        Assert.Equal(Environment.ProcessorCount, (settings with { Shards = 0 }).EffectiveShards);
         Assert.Equal(SteeringMode.Dispatcher, settings.Steering);
         Assert.True(settings.BatchedIo);
     }
