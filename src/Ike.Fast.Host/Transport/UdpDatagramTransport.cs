@@ -156,39 +156,7 @@ public sealed class UdpDatagramTransport : IDatagramTransport
     }
 
     /// <summary>The socket bound to exactly <paramref name="local"/>, else a wildcard one on its port, else any of the family.</summary>
-    private int SocketFor(IPEndPoint local, IPEndPoint remote)
-    {
-        var wildcard = -1;
-        var sameFamily = -1;
-        for (var i = 0; i < _sockets.Count; i++)
-        {
-            var bound = _localEndPoints[i];
-            if (bound.AddressFamily != remote.AddressFamily)
-            {
-                continue;
-            }
-
-            if (bound.Port == local.Port)
-            {
-                if (bound.Address.Equals(local.Address))
-                {
-                    return i;
-                }
-
-                if (wildcard < 0 && (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)))
-                {
-                    wildcard = i;
-                }
-            }
-
-            if (sameFamily < 0)
-            {
-                sameFamily = i;
-            }
-        }
-
-        return wildcard >= 0 ? wildcard : sameFamily >= 0 ? sameFamily : 0;
-    }
+    private int SocketFor(IPEndPoint local, IPEndPoint remote) => SendSocketChoice.Index(_localEndPoints, local, remote);
 
     public void Dispose()
     {

@@ -81,7 +81,7 @@ internal sealed class UdpSocketSet : IDisposable
             _sockets.Add(socket);
             LocalEndPoints.Add(bound);
             Descriptors.Add(UdpBatch.Descriptor(socket));
-            IsWildcard.Add(bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any));
+            IsWildcard.Add(SendSocketChoice.IsWildcard(bound.Address));
         }
 
         if (_sockets.Count == 0)
@@ -126,39 +126,7 @@ internal sealed class UdpSocketSet : IDisposable
     public int Count => _sockets.Count;
 
     /// <summary>The socket bound to exactly <paramref name="local"/>, else a wildcard one on its port, else any of the family.</summary>
-    public int SocketFor(IPEndPoint local, IPEndPoint remote)
-    {
-        var wildcard = -1;
-        var sameFamily = -1;
-        for (var i = 0; i < _sockets.Count; i++)
-        {
-            var bound = LocalEndPoints[i];
-            if (bound.AddressFamily != remote.AddressFamily)
-            {
-                continue;
-            }
-
-            if (bound.Port == local.Port)
-            {
-                if (bound.Address.Equals(local.Address))
-                {
-                    return i;
-                }
-
-                if (wildcard < 0 && IsWildcard[i])
-                {
-                    wildcard = i;
-                }
-            }
-
-            if (sameFamily < 0)
-            {
-                sameFamily = i;
-            }
-        }
-
-        return wildcard >= 0 ? wildcard : sameFamily >= 0 ? sameFamily : 0;
-    }
+    public int SocketFor(IPEndPoint local, IPEndPoint remote) => SendSocketChoice.Index(LocalEndPoints, local, remote);
 
     public void Dispose()
     {

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Numerics;
 using Ike.Fast.Crypto;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Fast.Policy;
@@ -207,7 +207,7 @@ public sealed partial class Endpoint
     /// <summary>Queues a datagram (copied into a pooled buffer).</summary>
     private void Send(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        byte[] buffer = _transmitBuffers.Rent((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(datagram.Length, 1024)));
         datagram.CopyTo(buffer);
         _transmits.Enqueue(new PendingTransmit(buffer, datagram.Length, local, remote));
     }
@@ -263,7 +263,7 @@ public sealed partial class Endpoint
 
         _transmits.Dequeue();
         p.Buffer.AsSpan(0, p.Length).CopyTo(buffer);
-        ArrayPool<byte>.Shared.Return(p.Buffer);
+        _transmitBuffers.Return(p.Buffer);
         Counters.Sent++;
         transmit = new Transmit(p.Local, p.Remote, p.Length);
         return true;

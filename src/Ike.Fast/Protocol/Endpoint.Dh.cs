@@ -147,7 +147,7 @@ public sealed partial class Endpoint
         switch (wait.Resume)
         {
             case DhResume.Phase1Message:
-                ResumePhase1(now, sa, h, message);
+                DispatchPhase1(now, sa, h, message); // without the repeat check: the parked message was remembered
                 break;
             case DhResume.Aggressive1:
                 if (!sa.IsInitiator && sa.State == default && TryParseClear(h, message, out MessagePayloads m))
@@ -169,26 +169,6 @@ public sealed partial class Endpoint
                     OnQuickMode2(now, sa, qm, h, message);
                 }
 
-                break;
-        }
-    }
-
-    /// <summary>The Phase 1 handler for the SA's state, without the repeat check (the parked message was remembered).</summary>
-    private void ResumePhase1(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
-    {
-        switch (sa.State)
-        {
-            case Phase1State.MainInitiatorSentSa when sa.Mode == ExchangeMode.Main:
-                OnMainMode2(now, sa, h, message);
-                break;
-            case Phase1State.MainResponderSentSa:
-                OnMainMode3(now, sa, h, message);
-                break;
-            case Phase1State.MainInitiatorSentKe:
-                OnMainMode4(now, sa, h, message);
-                break;
-            case Phase1State.AggressiveInitiatorSentSa:
-                OnAggressive2(now, sa, h, message);
                 break;
         }
     }

@@ -284,6 +284,12 @@ public sealed partial class Endpoint
             return;
         }
 
+        DispatchPhase1(now, sa, h, message);
+    }
+
+    /// <summary>The Phase 1 handler for the SA's state (also the resume of a message parked for DH, Endpoint.Dh.cs).</summary>
+    private void DispatchPhase1(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
+    {
         switch (sa.State)
         {
             case Phase1State.MainInitiatorSentSa:

@@ -20,6 +20,13 @@ public sealed partial class Endpoint
 
     private readonly ExactLengthArrayPool _bytes = new();
     private readonly FlightBufferPool _flightBuffers = new();
+
+    /// <summary>
+    /// Queued outgoing datagrams (<see cref="Send"/> until the host polls them), in power-of-two sizes. Per endpoint,
+    /// not <c>ArrayPool.Shared</c>: the shared pool's per-core stacks are drained and trimmed by other threads, so a
+    /// busy process made this thread allocate now and then (EngineAllocationTests failed in full-suite runs).
+    /// </summary>
+    private readonly FlightBufferPool _transmitBuffers = new();
     private readonly Stack<IkeSa> _saPool = new();
     private readonly Stack<QuickModeExchange> _exchangePool = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
