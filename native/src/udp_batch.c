@@ -217,21 +217,60 @@ IKEFAST_EXPORT int32_t IkeFastNative_UdpSetReusePort(int32_t fd)
     return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ? -errno : 0;
 }
 
-IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachCookieSteering(int32_t fd, int32_t cookie_offset, int32_t shards)
+/* The multiplier of the peer-address hash (2^32 / golden ratio, odd): Sharding/ShardSteering.cs computes the same. */
+#define IKEFAST_STEERING_MULTIPLIER 0x9E3779B1u
+
+/* Offsets of the source address in the IP header (RFC 791 section 3.1, RFC 8200 section 3). */
+#define IPV4_SOURCE_OFFSET 12
+#define IPV6_SOURCE_OFFSET 8
+
+IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_t ipv6, int32_t shards)
 {
-    if (cookie_offset < 0 || shards <= 0)
+    if (shards <= 0)
         return -EINVAL;
 
-    /* The program sees the UDP payload at offset 0. It returns the index of the socket in the SO_REUSEPORT group
-     * (bind order = shard number): the low 32 bits of the initiator cookie (RFC 2408 section 3.1: bytes 0..7 of the
-     * ISAKMP header, read big-endian) modulo the shard count. A datagram too short to hold the cookie makes the load
-     * fail, the program return 0, and the kernel deliver it to socket 0 (the shard then forwards it if needed). */
-    struct sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)cookie_offset + 4),
+    /* The program returns the index of the socket in the SO_REUSEPORT group (bind order = shard number) from the
+     * datagram's source address alone, never its port: a peer that floats from 500 to 4500 (RFC 3947 section 4) or
+     * whose NAT picks a new port keeps its shard, and every Phase 1 of one peer (reauthentication, a crossing rekey,
+     * INITIAL-CONTACT) meets the SAs of the others. The program sees the UDP payload at offset 0; SKF_NET_OFF reaches
+     * back to the IP header. Hash, word by word over the address read big-endian: h = (h ^ w) * M, then
+     * h ^= h >> 16, shard = h mod shards (ShardSteering.ShardOfAddress). A group holds one family (IPV6_V6ONLY), so
+     * each socket gets the program for its own. A failed load makes the program return 0: socket 0. */
+    const uint32_t m = IKEFAST_STEERING_MULTIPLIER;
+    const uint32_t net = (uint32_t)SKF_NET_OFF;
+    struct sock_filter v4[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV4_SOURCE_OFFSET),
+        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
         BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)shards),
         BPF_STMT(BPF_RET | BPF_A, 0),
     };
-    struct sock_fprog program = { .len = (unsigned short)(sizeof(code) / sizeof(code[0])), .filter = code };
+    struct sock_filter v6[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET),
+        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 4),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 8),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 12),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)shards),
+        BPF_STMT(BPF_RET | BPF_A, 0),
+    };
+    struct sock_fprog program = ipv6
+        ? (struct sock_fprog){ .len = (unsigned short)(sizeof(v6) / sizeof(v6[0])), .filter = v6 }
+        : (struct sock_fprog){ .len = (unsigned short)(sizeof(v4) / sizeof(v4[0])), .filter = v4 };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program)) < 0 ? -errno : 0;
 }
 

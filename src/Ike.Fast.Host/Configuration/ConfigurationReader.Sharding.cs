@@ -25,8 +25,13 @@ internal sealed partial class ConfigurationReader
                 break;
         }
 
+        // "auto" (the default) and 0 both mean one shard per core.
+        var shards = daemon.GetSection(ConfigurationKeys.Shards);
+        var shardCount = string.Equals(shards.Value?.Trim(), "auto", StringComparison.OrdinalIgnoreCase)
+            ? 0
+            : ReadInt(shards, ShardingSettings.Default.Shards, 0, 64);
         return new ShardingSettings(
-            ReadInt(daemon.GetSection(ConfigurationKeys.Shards), 1, 0, 64),
+            shardCount,
             steering,
             ReadInt(daemon.GetSection(ConfigurationKeys.BatchSize), ShardingSettings.Default.BatchSize, 1, 64),
             ReadBool(daemon.GetSection(ConfigurationKeys.BatchedIo), true));

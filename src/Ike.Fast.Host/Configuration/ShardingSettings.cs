@@ -4,20 +4,19 @@ namespace Ike.Fast.Host.Configuration;
 
 /// <summary>
 /// <c>daemon.shards</c>, <c>daemon.steering</c>, <c>daemon.batch_size</c>, <c>daemon.batched_io</c>: how many
-/// engine loops run (one by default; <c>0</c> = one per core) and how datagrams reach them.
+/// engine loops run (one per core by default: <c>auto</c> or <c>0</c>) and how datagrams reach them.
 /// </summary>
-/// <param name="Shards">Loops, each with its own Endpoint, SA tables, buffers, timers and thread; 0 = processor count.
-/// The default is 1: shards own SAs by initiator cookie, so peer-level rules that look across a peer's ISAKMP SAs
-/// (reauthentication adopting the IPsec pairs, the collision rule, INITIAL-CONTACT) only hold when a peer's new
-/// Phase 1 lands on the shard of its old one; with several shards that is true for half of them at 2 shards (found by
-/// the charon reauthentication row). Until steering keeps a peer on one shard, more shards are opt-in.</param>
-/// <param name="Steering">How a datagram reaches the shard owning its initiator cookie. The dispatcher is the default:
+/// <param name="Shards">Loops, each with its own Endpoint, SA tables, buffers, timers and thread; 0 (<c>auto</c>, the
+/// default) = processor count. A peer belongs to the shard of its IP address (Sharding/ShardSteering), so all of its
+/// ISAKMP SAs live on one shard and the peer-level rules (reauthentication adopting the IPsec pairs, the collision
+/// rule, INITIAL-CONTACT) hold as with one shard.</param>
+/// <param name="Steering">How a datagram reaches the shard of its peer's address. The dispatcher is the default:
 /// it measured faster than SO_REUSEPORT steering under the load tester on this 2-core machine, with 1 and 2 shards
 /// (Host README, "Measured").</param>
 /// <param name="BatchSize">Datagrams per recvmmsg/sendmmsg call (1-64).</param>
 /// <param name="BatchedIo">Use the native batched transport where available (Linux); false = the portable one-datagram
 /// socket transport, which supports one shard only.</param>
-public sealed record ShardingSettings(int Shards = 1, SteeringMode Steering = SteeringMode.Dispatcher, int BatchSize = 32, bool BatchedIo = true)
+public sealed record ShardingSettings(int Shards = 0, SteeringMode Steering = SteeringMode.Dispatcher, int BatchSize = 32, bool BatchedIo = true)
 {
     public static ShardingSettings Default { get; } = new();
 

@@ -16,8 +16,11 @@ public sealed record DaemonOptions
     public int DatagramBufferSize { get; init; } = 65535;
 
     /// <summary>
-    /// This loop's shard number (Sharding/): shard 0 starts the configured children (<c>start_action=start</c>) and the
-    /// control socket's initiations; the others answer and rekey what they own.
+    /// This loop's shard number (Sharding/): every exchange with one peer runs on the shard of the peer's address, so a
+    /// shard starts the configured children (<c>start_action=start</c>) of the connections whose peer is its own.
     /// </summary>
     public int ShardIndex { get; init; }
+
+    /// <summary>How many shards run (1: this loop does everything).</summary>
+    public int ShardCount { get; init; } = 1;
 }

@@ -224,8 +224,8 @@ public sealed class IkeDaemon : IControlTarget
             _logger.LogWarning("reload: daemon.listen / daemon.control_socket changes need a restart");
         }
 
-        // Shard 0 starts children (the cookies it chooses steer the exchange back to it); the others only answer.
-        foreach (var (connection, child) in next.StartChildren().Where(s => _options.ShardIndex == 0 && added.Contains(s.Connection.Name)))
+        // The peer's shard starts its children (every exchange with one peer runs on one shard: Sharding/ShardSteering).
+        foreach (var (connection, child) in next.StartChildren().Where(s => IsPeerShard(s.Connection) && added.Contains(s.Connection.Name)))
         {
             if (!endpoint.Initiate(connection.Name, child.Name, now))
             {
@@ -308,10 +308,7 @@ public sealed class IkeDaemon : IControlTarget
         _logger.LogInformation("listening on {Listen}; {Connections} connection(s), {Secrets} secret(s)",
             string.Join(", ", _transport.LocalEndPoints), _configuration.Connections.Count, _configuration.SecretCount);
 
-        if (_options.ShardIndex == 0)
-        {
-            StartConfiguredChildren();
-        }
+        StartConfiguredChildren();
 
         Drain(sendBuffer);
         while (!cancel.IsCancellationRequested)
@@ -379,7 +376,7 @@ public sealed class IkeDaemon : IControlTarget
     /// <summary>Initiates the children whose <c>start_action=start</c> (Phase 1 first when there is none yet).</summary>
     private void StartConfiguredChildren()
     {
-        foreach (var (connection, child) in _configuration.StartChildren())
+        foreach (var (connection, child) in _configuration.StartChildren().Where(s => IsPeerShard(s.Connection)))
         {
             var started = _endpoint.Initiate(connection.Name, child.Name, Now());
             if (started)
@@ -502,7 +499,7 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.Phase1Up:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Up(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, Phase1Lifetime(e), Now());
-                _registry.AddIke(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, LocalFor(e.Peer), e.Peer, e.RemoteIdentity,
+                _registry.AddIke(e.Connection ?? "", e.InitiatorCookie, e.ResponderCookie, LocalFor(e), e.Peer, e.RemoteIdentity,
                     e.IsInitiator, e.Message, _time.GetUtcNow().ToUnixTimeSeconds());
                 RefreshIke(e);
                 if (_logger.IsEnabled(LogLevel.Information))
@@ -600,6 +597,19 @@ public sealed class IkeDaemon : IControlTarget
         _logger.Log(level, "{Connection} {Peer} {Diagnostic} {Notify} {Message}", e.Connection, e.Peer, e.Diagnostic,
             e.Notify == 0 ? "" : e.Notify.ToString(), e.Message);
     }
+
+    /// <summary>The configuration in force (a sharded host routes initiations by its connections' peers).</summary>
+    internal IkeFastConfiguration Configuration => Volatile.Read(ref _configuration);
+
+    /// <summary>Whether the engine has an SA with these cookies (the sharded transport's ownership check; loop thread).</summary>
+    internal bool HasSa(ulong initiatorCookie, ulong responderCookie) => _endpoint.HasSa(initiatorCookie, responderCookie);
+
+    /// <summary>Whether exchanges with <paramref name="connection"/>'s peer run on this shard (always with one shard).</summary>
+    private bool IsPeerShard(Ike.Fast.Policy.PeerConfig connection) =>
+        Sharding.ShardSteering.ShardOfPeer(connection.RemoteAddress, _options.ShardCount) == _options.ShardIndex;
+
+    /// <summary>The SA's real local end (the 4500 endpoint of a NAT-T SA), else the first listen address of the family.</summary>
+    private IPEndPoint? LocalFor(in EngineEvent e) => _endpoint.LocalEndPointOf(e.InitiatorCookie, e.ResponderCookie) ?? LocalFor(e.Peer);
 
     private IPEndPoint? LocalFor(IPEndPoint? peer)
     {

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Ike.Fast.Host.Sharding;
 
 /// <summary>
-/// <see cref="SteeringMode.Dispatcher"/>: one receiver thread reads every socket with recvmmsg, reads each datagram's
-/// initiator cookie (bytes 0..7 of the ISAKMP header; after the non-ESP marker on 4500) and copies it into the owning
-/// shard's <see cref="ShardInbox"/>, waking a sleeping shard once per batch. A full inbox drops the datagram (the
+/// <see cref="SteeringMode.Dispatcher"/>: one receiver thread reads every socket with recvmmsg, hashes each datagram's
+/// source address (<see cref="ShardSteering.ShardOfAddress(ReadOnlySpan{byte}, int)"/>, the peer's shard) and copies
+/// it into that shard's <see cref="ShardInbox"/>, waking a sleeping shard once per batch. The dispatcher reads no
+/// ISAKMP byte: a datagram its peer's shard does not own (NAT rebinding) is passed on by that shard. A full inbox drops the datagram (the
 /// peer retransmits) so one overloaded shard cannot stall the others.
 /// </summary>
 internal sealed unsafe class ShardDispatcher
@@ -76,7 +77,6 @@ internal sealed unsafe class ShardDispatcher
     private void Dispatch(int n, int socket)
     {
         var bound = _sockets.LocalEndPoints[socket];
-        var natTraversal = bound.Port == UdpSocketSet.NatTraversalPort;
         for (var i = 0; i < n; i++)
         {
             ref var slot = ref _slots[i];
@@ -86,9 +86,7 @@ internal sealed unsafe class ShardDispatcher
             }
 
             var payload = new ReadOnlySpan<byte>(slot.Buffer, slot.Length);
-            var owner = ShardSteering.TryReadInitiatorCookie(payload, natTraversal, out var cookie)
-                ? ShardSteering.ShardOf(cookie, _inboxes.Count)
-                : 0;
+            var owner = ShardSteering.ShardOfAddress(((ReadOnlySpan<byte>)slot.Remote)[..(slot.Family == 6 ? 16 : 4)], _inboxes.Count);
             IPEndPoint local = _sockets.IsWildcard[socket] ? _endPoints.Get(ref slot.Local, slot.Family, bound.Port, 0) : bound;
             if (_inboxes[owner].TryEnqueue(payload, local, _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId)))
             {

@@ -15,6 +15,7 @@ internal sealed class ShardInbox : IDisposable
 {
     private readonly long[] _sequence;
     private readonly int[] _length;
+    private readonly bool[] _passedOn;
     private readonly IPEndPoint?[] _local;
     private readonly IPEndPoint?[] _remote;
     private readonly byte[] _slab;
@@ -41,6 +42,7 @@ internal sealed class ShardInbox : IDisposable
         }
 
         _length = new int[capacity];
+        _passedOn = new bool[capacity];
         _local = new IPEndPoint?[capacity];
         _remote = new IPEndPoint?[capacity];
         _oversized = new byte[]?[capacity];
@@ -60,7 +62,9 @@ internal sealed class ShardInbox : IDisposable
     public int Count => (int)Math.Max(0, Volatile.Read(ref _enqueue) - Volatile.Read(ref _dequeue));
 
     /// <summary>Producer side (any thread). False = full, dropped.</summary>
-    public bool TryEnqueue(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote)
+    /// <param name="passedOn">The datagram was passed on by another shard that found no SA for its cookies (NAT
+    /// rebinding, <see cref="ShardSteering"/>): the consumer must not pass it on again.</param>
+    public bool TryEnqueue(ReadOnlySpan<byte> datagram, IPEndPoint local, IPEndPoint remote, bool passedOn = false)
     {
         var position = Volatile.Read(ref _enqueue);
         while (true)
@@ -82,6 +86,7 @@ internal sealed class ShardInbox : IDisposable
                     }
 
                     _length[cell] = datagram.Length;
+                    _passedOn[cell] = passedOn;
                     _local[cell] = local;
                     _remote[cell] = remote;
                     Volatile.Write(ref _sequence[cell], position + 1);
@@ -103,7 +108,11 @@ internal sealed class ShardInbox : IDisposable
     }
 
     /// <summary>Consumer side (the shard's loop only): copies the oldest datagram into <paramref name="buffer"/>.</summary>
-    public bool TryDequeue(Span<byte> buffer, out int length, out IPEndPoint local, out IPEndPoint remote)
+    public bool TryDequeue(Span<byte> buffer, out int length, out IPEndPoint local, out IPEndPoint remote) =>
+        TryDequeue(buffer, out length, out local, out remote, out _);
+
+    /// <summary>Consumer side: as above, with whether another shard passed it on (see <see cref="TryEnqueue"/>).</summary>
+    public bool TryDequeue(Span<byte> buffer, out int length, out IPEndPoint local, out IPEndPoint remote, out bool passedOn)
     {
         var position = _dequeue;
         var cell = (int)(position & _mask);
@@ -111,8 +120,11 @@ internal sealed class ShardInbox : IDisposable
         {
             length = 0;
             local = remote = null!;
+            passedOn = false;
             return false;
         }
+
+        passedOn = _passedOn[cell];
 
         var source = _oversized[cell] is { } big ? big.AsSpan() : _slab.AsSpan(cell * _cellSize, _length[cell]);
         length = Math.Min(source.Length, buffer.Length);

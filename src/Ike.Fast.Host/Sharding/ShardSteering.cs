@@ -1,14 +1,22 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Ike.Fast.Host.Sharding;
 
 /// <summary>
-/// Which shard owns an ISAKMP exchange: the low 32 bits of the initiator cookie (bytes 4..7 of the header, RFC 2408
-/// section 3.1, read big-endian) modulo the shard count. Every message of a Phase 1 and of the Quick Modes and
-/// Informationals under it carries the same initiator cookie, so a peer that floats from 500 to 4500 (RFC 3947 section
-/// 4) still lands on the shard holding its state. The kernel's reuseport program (native/src/udp_batch.c) computes the
-/// same function, so the two agree. Cookies this host chooses are shaped (<see cref="Shape"/>) to name the shard that
-/// chose them; the peer's cookies are random, and the function spreads them evenly.
+/// Which shard owns a peer: a hash of the peer's IP address (<see cref="ShardOfAddress(ReadOnlySpan{byte}, int)"/>),
+/// never its port. Every exchange of one peer, each Phase 1 (a reauthentication, a crossing rekey, a Phase 1 with
+/// INITIAL-CONTACT, a new one after DPD) and the Quick Modes and Informationals under them, lands on one shard, which
+/// sees all of that peer's SAs: the peer-level rules (docs/rekeying.md) hold as with one shard. The port is left out
+/// because a peer floats from 500 to 4500 (RFC 3947 section 4) and a NAT may pick a new port at any time. The kernel's
+/// reuseport program (native/src/udp_batch.c) computes the same function, so the two steering strategies agree.
+/// <para>
+/// A peer whose <em>address</em> changes mid-SA (NAT rebinding) hashes to another shard. That shard finds no SA for the
+/// datagram's cookies and forwards it to the shard named by the cookies (<see cref="ShardOf"/>): every cookie this host
+/// chooses is shaped (<see cref="Shape"/>) to name the shard that chose it, so the SA's owner is one of the (at most
+/// two) shards its cookies name; no table is shared between shards (Host README, "NAT rebinding across shards").
+/// </para>
 /// </summary>
 public static class ShardSteering
 {
@@ -18,9 +26,63 @@ public static class ShardSteering
     /// <summary>The four zero bytes before IKE on port 4500 (RFC 3948 section 2.2).</summary>
     public const int NonEspMarkerLength = 4;
 
+    /// <summary>2^32 divided by the golden ratio, odd: the multiplier of the address hash (native/src/udp_batch.c).</summary>
+    public const uint AddressHashMultiplier = 0x9E3779B1;
+
     private const int InitiatorCookieOffset = 0;
 
-    public static int ShardOf(ulong initiatorCookie, int shards) => shards <= 1 ? 0 : (int)((uint)initiatorCookie % (uint)shards);
+    private const int ResponderCookieOffset = 8;
+
+    /// <summary>The shard a cookie this host chose names (<see cref="Shape"/>): its low 32 bits modulo the shard count.</summary>
+    public static int ShardOf(ulong cookie, int shards) => shards <= 1 ? 0 : (int)((uint)cookie % (uint)shards);
+
+    /// <summary>
+    /// The shard of a peer address given as its network-order bytes (4 for IPv4, 16 for IPv6): over the address's
+    /// big-endian 32-bit words h = (h ^ w) * <see cref="AddressHashMultiplier"/>, then h ^= h >> 16, modulo the shard
+    /// count. The multiply spreads consecutive addresses; the final fold brings the high bits down for a power-of-two
+    /// count. Exactly what the reuseport program computes in classic BPF (32-bit unsigned arithmetic).
+    /// </summary>
+    public static int ShardOfAddress(ReadOnlySpan<byte> address, int shards)
+    {
+        if (shards <= 1)
+        {
+            return 0;
+        }
+
+        uint h = 0;
+        for (var i = 0; i + 4 <= address.Length; i += 4)
+        {
+            h = unchecked((h ^ BinaryPrimitives.ReadUInt32BigEndian(address[i..])) * AddressHashMultiplier);
+        }
+
+        h ^= h >> 16;
+        return (int)(h % (uint)shards);
+    }
+
+    /// <summary>The shard of a peer address; an IPv4-mapped IPv6 address counts as the IPv4 one (as it arrives).</summary>
+    public static int ShardOfAddress(IPAddress address, int shards)
+    {
+        if (shards <= 1)
+        {
+            return 0;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        return address.TryWriteBytes(bytes, out var written)
+            ? ShardOfAddress(bytes[..(address.AddressFamily == AddressFamily.InterNetwork ? 4 : written)], shards)
+            : 0;
+    }
+
+    /// <summary>
+    /// The shard that runs the exchanges a connection initiates: its peer's (<c>remote</c>); shard 0 when the connection
+    /// names no peer address (it cannot initiate; it only answers).
+    /// </summary>
+    public static int ShardOfPeer(IPAddress? remote, int shards) => remote is null ? 0 : ShardOfAddress(remote, shards);
 
     /// <summary>
     /// The nearest cookie to <paramref name="random"/> (only its low 32 bits move, by less than
@@ -51,21 +113,45 @@ public static class ShardSteering
     public static bool TryReadInitiatorCookie(ReadOnlySpan<byte> datagram, bool natTraversalPort, out ulong cookie)
     {
         cookie = 0;
-        if (natTraversalPort)
-        {
-            if (datagram.Length < NonEspMarkerLength + 8 || BinaryPrimitives.ReadUInt32BigEndian(datagram) != 0)
-            {
-                return false;
-            }
-
-            datagram = datagram[NonEspMarkerLength..];
-        }
-        else if (datagram.Length < 8)
+        if (!TryStripMarker(ref datagram, natTraversalPort) || datagram.Length < 8)
         {
             return false;
         }
 
         cookie = BinaryPrimitives.ReadUInt64BigEndian(datagram[InitiatorCookieOffset..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Both cookies of an IKE datagram (RFC 2408 section 3.1): false for a datagram shorter than the two cookies, or on
+    /// 4500 one without the non-ESP marker (ESP, keepalive).
+    /// </summary>
+    public static bool TryReadCookies(ReadOnlySpan<byte> datagram, bool natTraversalPort, out ulong initiator, out ulong responder)
+    {
+        initiator = responder = 0;
+        if (!TryStripMarker(ref datagram, natTraversalPort) || datagram.Length < ResponderCookieOffset + 8)
+        {
+            return false;
+        }
+
+        initiator = BinaryPrimitives.ReadUInt64BigEndian(datagram[InitiatorCookieOffset..]);
+        responder = BinaryPrimitives.ReadUInt64BigEndian(datagram[ResponderCookieOffset..]);
+        return true;
+    }
+
+    private static bool TryStripMarker(ref ReadOnlySpan<byte> datagram, bool natTraversalPort)
+    {
+        if (!natTraversalPort)
+        {
+            return true;
+        }
+
+        if (datagram.Length < NonEspMarkerLength || BinaryPrimitives.ReadUInt32BigEndian(datagram) != 0)
+        {
+            return false;
+        }
+
+        datagram = datagram[NonEspMarkerLength..];
         return true;
     }
 }

@@ -13,11 +13,15 @@ namespace Ike.Fast.Host.Sharding;
 
 /// <summary>
 /// N independent <see cref="IkeDaemon"/> loops (<c>daemon.shards</c>, one per core by default), each with its own
-/// Endpoint, SA tables, buffers, timers and thread, sharing nothing on the packet path: every shard shapes the cookies
-/// it chooses so <see cref="ShardSteering.ShardOf"/> names it, and datagrams reach the owner by SO_REUSEPORT with the
-/// kernel's cookie-steering program or through the <see cref="ShardDispatcher"/> (<c>daemon.steering</c>). What the
-/// shards share is off the packet path: the SA registry and installer (locked, once per SA), and the admission gate
-/// (only new Phase 1s). The control socket sees one target: counters summed, commands sent to every shard.
+/// Endpoint, SA tables, buffers, timers and thread, sharing nothing on the packet path. A peer belongs to the shard its
+/// address hashes to (<see cref="ShardSteering.ShardOfAddress(IPAddress, int)"/>): datagrams reach it by SO_REUSEPORT
+/// with the kernel's address-steering program or through the <see cref="ShardDispatcher"/> (<c>daemon.steering</c>),
+/// and the exchanges this host initiates (configured children, <c>initiate</c>, kernel ACQUIRE) start on it, so all of
+/// one peer's ISAKMP SAs live together and reauthentication, the collision rule and INITIAL-CONTACT work as with one
+/// shard. Each shard also shapes the cookies it chooses to name itself (<see cref="ShardSteering.Shape"/>): a peer
+/// whose address changed mid-SA is found by its cookies. What the shards share is off the packet path: the SA registry
+/// and installer (locked, once per SA), and the admission gate (only new Phase 1s). The control socket sees one target:
+/// counters summed, SA commands sent to every shard (the SA lives on one), initiations to the peer's shard.
 /// </summary>
 public sealed class ShardedDaemon : IControlTarget, IDisposable
 {
@@ -90,12 +94,19 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                 var endpointOptions = shardCount > 1
                     ? new EndpointOptions { CookieShaper = cookie => ShardSteering.Shape(cookie, shard, shardCount) }
                     : null;
-                var daemon = new IkeDaemon(configuration, _transports[i], installer, registry, options with { ShardIndex = shard },
+                var daemon = new IkeDaemon(configuration, _transports[i], installer, registry,
+                    options with { ShardIndex = shard, ShardCount = shardCount },
                     loggers.CreateLogger<IkeDaemon>(), time, endpointOptions: endpointOptions)
                 {
                     Reloader = reloader,
                     Admission = admission,
                 };
+                if (shardCount > 1 && _transports[i] is BatchedUdpTransport batchedTransport)
+                {
+                    // One delegate for the daemon's life: the per-datagram ownership check allocates nothing.
+                    batchedTransport.OwnsSa = daemon.HasSa;
+                }
+
                 _shards.Add(daemon);
             }
         }
@@ -259,8 +270,23 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
         }
     }
 
-    /// <summary>Initiations run on shard 0 (its cookies steer the answers back to it).</summary>
-    public Task<ControlResponse> InitiateAsync(string connection, string? child) => _shards[0].InitiateAsync(connection, child);
+    /// <summary>
+    /// An initiation (control socket, kernel ACQUIRE) runs on the shard of the connection's peer, where the peer's
+    /// answers arrive and its other SAs live (shard 0 for an unknown connection, which then says so).
+    /// </summary>
+    public Task<ControlResponse> InitiateAsync(string connection, string? child) => PeerShard(connection).InitiateAsync(connection, child);
+
+    /// <summary>The shard that owns exchanges with <paramref name="connection"/>'s peer (configuration in force).</summary>
+    public IkeDaemon PeerShard(string connection)
+    {
+        var peer = _shards[0].Configuration.Connections.FirstOrDefault(c => c.Name == connection);
+        return _shards[ShardSteering.ShardOfPeer(peer?.RemoteAddress, _shards.Count)];
+    }
+
+    /// <summary>Datagrams passed between shards by their cookies (peers whose address changed mid-SA), and those dropped
+    /// because no shard owned them.</summary>
+    public (long PassedOn, long UnownedDropped) Rebinding =>
+        (_transports.OfType<BatchedUdpTransport>().Sum(t => t.PassedOn), _transports.OfType<BatchedUdpTransport>().Sum(t => t.UnownedDropped));
 
     public Task<ControlResponse> TerminateIkeAsync(string connection) => AnyShard(shard => shard.TerminateIkeAsync(connection));
 
@@ -268,12 +294,12 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
 
     /// <summary>
     /// A kernel soft expiry: the shard that owns the pair rekeys it (docs/rekeying.md); when none has it, a fresh
-    /// negotiation starts on shard 0 (whose cookies bring the answers back to it).
+    /// negotiation starts on the peer's shard.
     /// </summary>
     public async Task<ControlResponse> RekeyChildAsync(uint inboundSpi, string connection, string? child)
     {
         var rekeyed = await AnyShard(shard => shard.RekeyChildOnlyAsync(inboundSpi)).ConfigureAwait(false);
-        return rekeyed.Ok ? rekeyed : await _shards[0].InitiateAsync(connection, child).ConfigureAwait(false);
+        return rekeyed.Ok ? rekeyed : await InitiateAsync(connection, child).ConfigureAwait(false);
     }
 
     /// <summary>Every shard re-reads and applies the file; the first failure (or shard 0's summary) is the answer.</summary>

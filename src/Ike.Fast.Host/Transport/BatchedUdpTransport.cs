@@ -13,8 +13,10 @@ namespace Ike.Fast.Host.Transport;
 /// peers' endpoints are cached (<see cref="EndPointCache"/>).
 /// <para>
 /// Receiving: with SO_REUSEPORT (<see cref="SteeringMode.ReusePort"/>) the shard reads its own sockets, which the
-/// kernel's cookie-steering program fills with the datagrams this shard owns; a datagram owned by another shard (no
-/// program attached) is copied into that shard's inbox. With <see cref="SteeringMode.Dispatcher"/> the shard reads only
+/// kernel's address-steering program fills with the datagrams of this shard's peers; a datagram of another shard's
+/// peer (no program attached) is copied into that shard's inbox. Either way a datagram whose cookies name no SA of
+/// this shard (<see cref="OwnsSa"/>: the peer's address changed, so it hashes here now) is passed on to the shards its
+/// cookies name (<see cref="ShardSteering"/>), once; a passed-on datagram the shard does not own either is dropped. With <see cref="SteeringMode.Dispatcher"/> the shard reads only
 /// its inbox, filled by <see cref="ShardDispatcher"/>, and sends on the dispatcher's sockets (sendmmsg on a shared UDP
 /// socket is safe from several threads). Within a received batch, existing peers' datagrams are handed to the engine
 /// before new Phase 1s (<see cref="IsakmpClassifier"/>), and a full batch marks the shard as behind
@@ -136,6 +138,18 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
     /// <summary>Datagrams this shard received for another and forwarded to its inbox.</summary>
     public long Forwarded { get; private set; }
 
+    /// <summary>
+    /// Whether this shard's engine has an SA with these cookies (<c>Endpoint.HasSa</c>), asked on the shard's own thread
+    /// for every datagram that names both cookies when there are several shards; null = every datagram is this shard's.
+    /// </summary>
+    public Func<ulong, ulong, bool>? OwnsSa { get; set; }
+
+    /// <summary>Datagrams of an SA another shard owns (a peer whose address changed), passed on by their cookies.</summary>
+    public long PassedOn { get; private set; }
+
+    /// <summary>Datagrams passed on to this shard for an SA it does not own either (stale or forged cookies): dropped.</summary>
+    public long UnownedDropped { get; private set; }
+
     /// <summary>recvmmsg / sendmmsg calls made (batch fill = datagrams / calls).</summary>
     public long ReceiveCalls { get; private set; }
 
@@ -187,8 +201,13 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
                 return true;
             }
 
-            if (_inbox.TryDequeue(buffer, out var inboxLength, out var local, out var remote))
+            if (_inbox.TryDequeue(buffer, out var inboxLength, out var local, out var remote, out var passedOn))
             {
+                if (PassedOnOrDropped(buffer[..inboxLength], local, remote, passedOn))
+                {
+                    continue;
+                }
+
                 datagram = new ReceivedDatagram(inboxLength, local, remote);
                 return true;
             }
@@ -249,18 +268,27 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
                 continue;
             }
 
-            if (_shardCount > 1 && ShardSteering.TryReadInitiatorCookie(payload, natTraversal, out var cookie)
-                                && ShardSteering.ShardOf(cookie, _shardCount) is var owner && owner != _shard)
+            if (_shardCount > 1)
             {
-                var target = _inboxes[owner];
-                if (target.TryEnqueue(payload, LocalOf(ref slot, socket), _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId)))
+                var owner = ShardSteering.ShardOfAddress(((ReadOnlySpan<byte>)slot.Remote)[..(slot.Family == 6 ? 16 : 4)], _shardCount);
+                var remote = _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId);
+                if (owner != _shard)
                 {
-                    target.WakeIfSleeping();
-                    Forwarded++;
+                    // The kernel did not steer it (no program attached): to the shard of the peer's address.
+                    if (Enqueue(owner, payload, LocalOf(ref slot, socket), remote, passedOn: false))
+                    {
+                        Forwarded++;
+                    }
+
+                    slot.Length = -1;
+                    continue;
                 }
 
-                slot.Length = -1;
-                continue;
+                if (PassedOnOrDropped(payload, LocalOf(ref slot, socket), remote, passedOn: false))
+                {
+                    slot.Length = -1;
+                    continue;
+                }
             }
 
             var ike = natTraversal && payload.Length >= ShardSteering.NonEspMarkerLength ? payload[ShardSteering.NonEspMarkerLength..] : payload;
@@ -281,6 +309,60 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
         _received = kept;
         _next = 0;
+    }
+
+    /// <summary>
+    /// True when the datagram is not for this shard's engine: it names an SA (both cookies) this shard does not have.
+    /// Received from the peer's address hash, it goes to the shards its cookies name (the SA's creator shaped its cookie
+    /// to name itself; the other cookie is the peer's, random), never back here; passed on already, it is dropped.
+    /// When both cookies name this shard the engine gets it (an unknown SA, counted there).
+    /// </summary>
+    private bool PassedOnOrDropped(ReadOnlySpan<byte> payload, IPEndPoint local, IPEndPoint remote, bool passedOn)
+    {
+        if (_shardCount <= 1 || OwnsSa is not { } owns
+            || !ShardSteering.TryReadCookies(payload, local.Port == UdpSocketSet.NatTraversalPort, out var initiator, out var responder)
+            || responder == 0 || owns(initiator, responder))
+        {
+            return false;
+        }
+
+        if (passedOn)
+        {
+            UnownedDropped++;
+            return true;
+        }
+
+        var first = ShardSteering.ShardOf(initiator, _shardCount);
+        var second = ShardSteering.ShardOf(responder, _shardCount);
+        if (first == _shard && second == _shard)
+        {
+            return false;
+        }
+
+        if (first != _shard)
+        {
+            Enqueue(first, payload, local, remote, passedOn: true);
+        }
+
+        if (second != _shard && second != first)
+        {
+            Enqueue(second, payload, local, remote, passedOn: true);
+        }
+
+        PassedOn++;
+        return true;
+    }
+
+    private bool Enqueue(int shard, ReadOnlySpan<byte> payload, IPEndPoint local, IPEndPoint remote, bool passedOn)
+    {
+        var target = _inboxes[shard];
+        if (!target.TryEnqueue(payload, local, remote, passedOn))
+        {
+            return false;
+        }
+
+        target.WakeIfSleeping();
+        return true;
     }
 
     private IPEndPoint LocalOf(ref UdpSlot slot, int socket) => _sockets.IsWildcard[socket]

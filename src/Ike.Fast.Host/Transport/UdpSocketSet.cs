@@ -20,7 +20,7 @@ internal sealed class UdpSocketSet : IDisposable
 
     /// <param name="listen">Addresses to bind (ports already resolved for every shard after the first).</param>
     /// <param name="reusePort">SO_REUSEPORT before bind.</param>
-    /// <param name="steeringShards">With <paramref name="reusePort"/>: attach the cookie-steering program for this many
+    /// <param name="steeringShards">With <paramref name="reusePort"/>: attach the address-steering program for this many
     /// shards (0 or 1: none, the kernel hashes the 4-tuple).</param>
     public UdpSocketSet(IEnumerable<IPEndPoint> listen, bool reusePort, int steeringShards, ILogger logger)
     {
@@ -70,10 +70,10 @@ internal sealed class UdpSocketSet : IDisposable
 
             if (reusePort && steeringShards > 1)
             {
-                var steering = UdpBatch.AttachCookieSteering(socket, bound.Port == NatTraversalPort ? 4 : 0, steeringShards);
+                var steering = UdpBatch.AttachAddressSteering(socket, bound.AddressFamily == AddressFamily.InterNetworkV6, steeringShards);
                 if (steering < 0)
                 {
-                    logger.LogWarning("cookie steering program refused on {EndPoint} (errno {Errno}): misdirected datagrams are forwarded between shards",
+                    logger.LogWarning("address steering program refused on {EndPoint} (errno {Errno}): misdirected datagrams are forwarded between shards",
                         bound, -steering);
                 }
             }

@@ -78,6 +78,22 @@ public sealed partial class Endpoint
     public IkeSaStatus? GetSaStatus(ulong initiatorCookie, ulong responderCookie) =>
         _saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa) ? StatusOf(sa) : null;
 
+    /// <summary>
+    /// Whether a message with these cookies belongs to an SA of this endpoint (established, half-open, or our MM1/AM1
+    /// awaiting its first reply), as <c>FindSa</c> would find it: a sharded host asks before handing a datagram to this
+    /// endpoint, and passes a datagram of a peer that moved to the shard owning its SA. No allocation.
+    /// </summary>
+    public bool HasSa(ulong initiatorCookie, ulong responderCookie) =>
+        _saByCookies.ContainsKey((initiatorCookie, responderCookie)) ||
+        (_halfOpenInitiator.TryGetValue(initiatorCookie, out IkeSa? sa) && sa.ResponderCookie == 0);
+
+    /// <summary>
+    /// The local end of an ISAKMP SA as it is now (the 4500 endpoint once it floated, RFC 3947 section 4; the address the
+    /// peer sent to on a wildcard socket), or null when no such SA. No allocation.
+    /// </summary>
+    public IPEndPoint? LocalEndPointOf(ulong initiatorCookie, ulong responderCookie) =>
+        _saByCookies.TryGetValue((initiatorCookie, responderCookie), out IkeSa? sa) ? sa.Local : null;
+
     private static IkeSaStatus StatusOf(IkeSa sa)
     {
         int inProgress = 0;

@@ -26,8 +26,8 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpSetReusePort")]
         internal static partial int SetReusePort(int fd);
 
-        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpAttachCookieSteering")]
-        internal static partial int AttachCookieSteering(int fd, int cookieOffset, int shards);
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpAttachAddressSteering")]
+        internal static partial int AttachAddressSteering(int fd, int ipv6, int shards);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_EventCreate")]
         internal static partial int EventCreate();

@@ -59,12 +59,12 @@ public static unsafe class UdpBatch
     public static int SetReusePort(Socket socket) => WithFd(socket, 0, 0, static (fd, _, _) => Interop.Udp.SetReusePort(fd));
 
     /// <summary>
-    /// SO_ATTACH_REUSEPORT_CBPF: the kernel picks the socket (bind order) from the ISAKMP initiator cookie, low 32 bits
-    /// modulo <paramref name="shards"/>; <paramref name="cookieOffset"/> is 0 on port 500 and 4 (after the non-ESP
-    /// marker, RFC 3948 section 2.2) on 4500.
+    /// SO_ATTACH_REUSEPORT_CBPF: the kernel picks the socket (bind order) from a hash of the datagram's source address
+    /// (not its port) modulo <paramref name="shards"/>; the same function as the host's managed steering
+    /// (native/src/udp_batch.c). <paramref name="ipv6"/>: the socket's family.
     /// </summary>
-    public static int AttachCookieSteering(Socket socket, int cookieOffset, int shards) =>
-        WithFd(socket, cookieOffset, shards, static (fd, offset, count) => Interop.Udp.AttachCookieSteering(fd, offset, count));
+    public static int AttachAddressSteering(Socket socket, bool ipv6, int shards) =>
+        WithFd(socket, ipv6 ? 1 : 0, shards, static (fd, family, count) => Interop.Udp.AttachAddressSteering(fd, family, count));
 
     /// <summary>A non-blocking eventfd (or -errno) that wakes a shard waiting in <see cref="Wait"/>.</summary>
     public static int CreateEvent() => Interop.Udp.EventCreate();

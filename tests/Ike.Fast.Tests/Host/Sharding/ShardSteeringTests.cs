@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using CsCheck;
 using Ike.Fast.Host.Sharding;
 
@@ -67,5 +68,76 @@ public sealed class ShardSteeringTests
         }
 
         Assert.All(counts, c => Assert.InRange(c, 9_000, 11_000));
+    }
+
+    /// <summary>Known answers that pin the hash (the reuseport program in native/src/udp_batch.c computes the same).</summary>
+    [Theory]
+    [InlineData("127.0.0.1", 0, 0, 2)]
+    [InlineData("192.0.2.1", 1, 1, 3)]
+    [InlineData("10.0.0.1", 0, 2, 2)]
+    [InlineData("::1", 0, 2, 2)]
+    [InlineData("2001:db8::5", 0, 1, 2)]
+    public void TheAddressHashHasKnownAnswers(string address, int of2, int of3, int of4)
+    {
+        var ip = IPAddress.Parse(address);
+        Assert.Equal(of2, ShardSteering.ShardOfAddress(ip, 2));
+        Assert.Equal(of3, ShardSteering.ShardOfAddress(ip, 3));
+        Assert.Equal(of4, ShardSteering.ShardOfAddress(ip, 4));
+        Assert.Equal(0, ShardSteering.ShardOfAddress(ip, 1));
+    }
+
+    [Fact]
+    public void AnIpv4MappedAddressIsItsIpv4Address() =>
+        Gen.UInt.Sample(v =>
+        {
+            var ip = new IPAddress(BitConverter.GetBytes(v));
+            Assert.Equal(ShardSteering.ShardOfAddress(ip, 5), ShardSteering.ShardOfAddress(ip.MapToIPv6(), 5));
+        }, iter: 500);
+
+    [Fact]
+    public void ThePortDoesNotMoveAPeer_NoAddressMeansShardZero()
+    {
+        Assert.Equal(0, ShardSteering.ShardOfPeer(null, 4));
+        Assert.Equal(ShardSteering.ShardOfAddress(IPAddress.Parse("192.0.2.1"), 4), ShardSteering.ShardOfPeer(IPAddress.Parse("192.0.2.1"), 4));
+    }
+
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(false, 4)]
+    [InlineData(true, 3)]
+    [InlineData(true, 4)]
+    public void ConsecutiveAndRandomAddressesSpreadOverTheShards(bool ipv6, int shards)
+    {
+        var counts = new int[shards];
+        var random = new Random(11);
+        var bytes = new byte[ipv6 ? 16 : 4];
+        for (var i = 0; i < 20_000; i++)
+        {
+            if (i % 2 == 0)
+            {
+                random.NextBytes(bytes);
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(bytes.Length - 4), 0x7F00_0000 + i);
+            }
+
+            counts[ShardSteering.ShardOfAddress(bytes, shards)]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 20_000 / shards * 9 / 10, 20_000 / shards * 11 / 10));
+    }
+
+    [Fact]
+    public void BothCookiesAreReadAfterTheMarker()
+    {
+        var natT = new byte[32];
+        BinaryPrimitives.WriteUInt64BigEndian(natT.AsSpan(4), 7);
+        BinaryPrimitives.WriteUInt64BigEndian(natT.AsSpan(12), 9);
+        Assert.True(ShardSteering.TryReadCookies(natT, natTraversalPort: true, out var i, out var r));
+        Assert.Equal((7UL, 9UL), (i, r));
+        Assert.False(ShardSteering.TryReadCookies(natT.AsSpan(0, 19), natTraversalPort: true, out _, out _));
+        Assert.True(ShardSteering.TryReadCookies(natT.AsSpan(4), natTraversalPort: false, out i, out r));
+        Assert.Equal((7UL, 9UL), (i, r));
     }
 }

@@ -82,11 +82,12 @@ public sealed class ShardedDaemonTests
     }
 
     [Fact]
-    public void DefaultsAreOneShardWithTheDispatcher_ZeroMeansOnePerCore()
+    public void DefaultsAreOneShardPerCoreWithTheDispatcher()
     {
         var settings = ShardingSettings.Default;
-        Assert.Equal(1, settings.EffectiveShards);
-        Assert.Equal(Environment.ProcessorCount, (settings with { Shards = 0 }).EffectiveShards);
+        Assert.Equal(0, settings.Shards);
+        Assert.Equal(Environment.ProcessorCount, settings.EffectiveShards);
+        Assert.Equal(1, (settings with { Shards = 1 }).EffectiveShards);
         Assert.Equal(SteeringMode.Dispatcher, settings.Steering);
         Assert.True(settings.BatchedIo);
     }

@@ -102,55 +102,116 @@ public sealed class BatchedUdpTransportTests
         Assert.False(transport.IsBehind);
     }
 
-    [Fact]
-    public void ReusePortWithTheSteeringProgramDeliversEachCookieToItsShard() => SteeredToOwner(steeringProgram: true);
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(4, false)]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    public void ReusePortWithTheSteeringProgramDeliversEachPeerToItsShard(int shards, bool ipv6) =>
+        SteeredToOwner(steeringProgram: true, shards, ipv6);
 
     [Fact]
-    public void ReusePortWithoutTheProgramForwardsToTheOwner() => SteeredToOwner(steeringProgram: false);
+    public void ReusePortWithoutTheProgramForwardsToThePeersShard() => SteeredToOwner(steeringProgram: false, 2, ipv6: false);
 
-    private static void SteeredToOwner(bool steeringProgram)
+    /// <summary>
+    /// Sources for the agreement tests: distinct IPv4 loopback addresses, or (IPv6) distinct documentation addresses
+    /// bound with IP_FREEBIND, from which a datagram to ::1 arrives with that source; null when IPv6 is unavailable.
+    /// </summary>
+    internal static List<Socket>? Sources(bool ipv6, int count)
     {
-        const int Shards = 2;
-        var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(256, 2048)).ToList();
-        var transports = new List<BatchedUdpTransport>();
-        IReadOnlyList<IPEndPoint> listen = [new IPEndPoint(IPAddress.Loopback, 0)];
-        for (var i = 0; i < Shards; i++)
+        var sockets = new List<Socket>();
+        for (var i = 0; i < count; i++)
         {
-            var sockets = new UdpSocketSet(listen, reusePort: true, steeringProgram ? Shards : 0, NullLogger.Instance);
+            var s = new Socket(ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                if (ipv6)
+                {
+                    s.SetRawSocketOption(0 /* SOL_IP */, 15 /* IP_FREEBIND */, BitConverter.GetBytes(1));
+                    s.Bind(new IPEndPoint(IPAddress.Parse($"2001:db8:{i * 7919 % 65536:x}::{i + 1:x}"), 0));
+                }
+                else
+                {
+                    s.Bind(new IPEndPoint(new IPAddress([127, 0, (byte)(i / 200), (byte)(1 + (i * 37 % 200))]), 0));
+                }
+            }
+            catch (SocketException)
+            {
+                s.Dispose();
+                sockets.ForEach(x => x.Dispose());
+                return null;
+            }
+
+            sockets.Add(s);
+        }
+
+        return sockets;
+    }
+
+    /// <summary>
+    /// The kernel's steering program and the managed hash agree: datagrams from many source addresses (several ports
+    /// each, random cookies) each arrive on the shard <see cref="ShardSteering.ShardOfAddress(IPAddress, int)"/> names;
+    /// without the program the shard that got it forwards it there.
+    /// </summary>
+    private static void SteeredToOwner(bool steeringProgram, int shards, bool ipv6)
+    {
+        var loopback = ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        using var probe = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            probe.Bind(new IPEndPoint(loopback, 0));
+        }
+        catch (SocketException)
+        {
+            return; // no ::1 on this machine
+        }
+
+        var inboxes = Enumerable.Range(0, shards).Select(_ => new ShardInbox(512, 2048)).ToList();
+        var transports = new List<BatchedUdpTransport>();
+        IReadOnlyList<IPEndPoint> listen = [new IPEndPoint(loopback, 0)];
+        for (var i = 0; i < shards; i++)
+        {
+            var sockets = new UdpSocketSet(listen, reusePort: true, steeringProgram ? shards : 0, NullLogger.Instance);
             listen = [.. sockets.LocalEndPoints];
-            transports.Add(new BatchedUdpTransport(i, Shards, sockets, true, true, inboxes, 32, 4096, NullLogger.Instance));
+            transports.Add(new BatchedUdpTransport(i, shards, sockets, true, true, inboxes, 32, 4096, NullLogger.Instance));
+        }
+
+        var clients = Sources(ipv6, 48);
+        if (clients is null)
+        {
+            transports.ForEach(t => t.Dispose());
+            inboxes.ForEach(i => i.Dispose());
+            return; // no IP_FREEBIND
         }
 
         try
         {
-            var clients = Enumerable.Range(0, 16).Select(_ =>
-            {
-                var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                return s;
-            }).ToList();
+            // A second port on a few addresses: the port does not move a peer.
             var random = new Random(3);
             var sent = new List<ulong>();
-            for (var i = 0; i < 160; i++)
+            var spread = new int[shards];
+            for (var i = 0; i < 192; i++)
             {
                 var cookie = (ulong)random.NextInt64();
                 sent.Add(cookie);
-                clients[i % clients.Count].SendTo(Header(cookie, 0, 2, 0), listen[0]);
+                var client = clients[i % clients.Count];
+                client.SendTo(Header(cookie, 0, 2, 0), listen[0]);
+                spread[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, shards)]++;
             }
 
+            Assert.All(spread, n => Assert.True(n > 0));
             Thread.Sleep(100);
             var buffer = new byte[4096];
             var got = new List<ulong>();
-            // Shard 1 first: whatever it forwards lands in shard 0's inbox before shard 0 looks, and vice versa after.
+            // The last shard first: whatever it forwards lands in a lower shard's inbox before that shard looks.
             for (var round = 0; round < 3; round++)
             {
-                for (var shard = Shards - 1; shard >= 0; shard--)
+                for (var shard = shards - 1; shard >= 0; shard--)
                 {
-                    while (transports[shard].TryReceive(buffer, TimeSpan.FromMilliseconds(20), out _))
+                    while (transports[shard].TryReceive(buffer, TimeSpan.FromMilliseconds(20), out var datagram))
                     {
-                        var cookie = BinaryPrimitives.ReadUInt64BigEndian(buffer);
-                        Assert.Equal(ShardSteering.ShardOf(cookie, Shards), shard);
-                        got.Add(cookie);
+                        Assert.Equal(ShardSteering.ShardOfAddress(datagram.Remote.Address, shards), shard);
+                        got.Add(BinaryPrimitives.ReadUInt64BigEndian(buffer));
                     }
                 }
             }
@@ -165,22 +226,41 @@ public sealed class BatchedUdpTransportTests
             {
                 Assert.True(forwarded > 0);
             }
-
-            clients.ForEach(c => c.Dispose());
         }
         finally
         {
+            clients.ForEach(c => c.Dispose());
             transports.ForEach(t => t.Dispose());
             inboxes.ForEach(i => i.Dispose());
         }
     }
 
-    [Fact]
-    public void TheDispatcherHandsEachCookieToItsShard()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheDispatcherHandsEachPeerToItsShard(bool ipv6)
     {
         const int Shards = 3;
+        var loopback = ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        var clients = Sources(ipv6, 30);
+        if (clients is null)
+        {
+            return;
+        }
+
         var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(256, 2048)).ToList();
-        using var sockets = new UdpSocketSet([new IPEndPoint(IPAddress.Loopback, 0)], reusePort: false, 0, NullLogger.Instance);
+        UdpSocketSet sockets;
+        try
+        {
+            sockets = new UdpSocketSet([new IPEndPoint(loopback, 0)], reusePort: false, 0, NullLogger.Instance);
+        }
+        catch (SocketException)
+        {
+            clients.ForEach(c => c.Dispose());
+            return; // no ::1
+        }
+
+        using var ownedSockets = sockets;
         var transports = Enumerable.Range(0, Shards)
             .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
         var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, NullLogger.Instance);
@@ -189,11 +269,12 @@ public sealed class BatchedUdpTransportTests
         thread.Start();
         try
         {
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var expected = new int[Shards];
             for (ulong cookie = 1; cookie <= 90; cookie++)
             {
+                var client = clients[(int)cookie % clients.Count];
                 client.SendTo(Header(cookie, 0, 2, 0), sockets.LocalEndPoints[0]);
+                expected[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, Shards)]++;
             }
 
             var buffer = new byte[4096];
@@ -201,13 +282,13 @@ public sealed class BatchedUdpTransportTests
             for (var shard = 0; shard < Shards; shard++)
             {
                 var mine = 0;
-                while (mine < 30 && transports[shard].TryReceive(buffer, Wait, out var datagram))
+                while (mine < expected[shard] && transports[shard].TryReceive(buffer, Wait, out var datagram))
                 {
-                    Assert.Equal(shard, ShardSteering.ShardOf(BinaryPrimitives.ReadUInt64BigEndian(buffer), Shards));
-                    Assert.Equal(client.LocalEndPoint, datagram.Remote);
+                    Assert.Equal(shard, ShardSteering.ShardOfAddress(datagram.Remote.Address, Shards));
                     mine++;
                 }
 
+                Assert.True(mine > 0);
                 got += mine;
             }
 
@@ -218,6 +299,58 @@ public sealed class BatchedUdpTransportTests
         {
             cancel.Cancel();
             thread.Join();
+            clients.ForEach(c => c.Dispose());
+            transports.ForEach(t => t.Dispose());
+            inboxes.ForEach(i => i.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// NAT rebinding across shards: a datagram whose cookies name an SA its address's shard does not own is passed to
+    /// the shard the cookies name, which owns it; a passed-on datagram nobody owns is dropped and counted, not looped.
+    /// </summary>
+    [Fact]
+    public void ADatagramOfAnSaAnotherShardOwnsIsPassedOnByItsCookies()
+    {
+        const int Shards = 2;
+        var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(64, 2048)).ToList();
+        using var sockets = new UdpSocketSet([new IPEndPoint(IPAddress.Loopback, 0)], reusePort: false, 0, NullLogger.Instance);
+        var transports = Enumerable.Range(0, Shards)
+            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
+        // Shard 1 created the SA (its cookie names it); the peer's new address hashes to shard 0.
+        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards);
+        var peers = ShardSteering.Shape(0x1234_5678_0000_0000, 1, Shards);
+        transports[0].OwnsSa = (_, _) => false;
+        transports[1].OwnsSa = (i, r) => i == peers && r == ours;
+        try
+        {
+            var remote = new IPEndPoint(IPAddress.Parse("127.0.0.9"), 4500);
+            var local = new IPEndPoint(IPAddress.Loopback, 500);
+            var buffer = new byte[4096];
+            Assert.True(inboxes[0].TryEnqueue(Header(peers, ours, 5, 7), local, remote));
+            Assert.False(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.Equal(1, transports[0].PassedOn);
+            Assert.True(transports[1].TryReceive(buffer, TimeSpan.Zero, out var datagram));
+            Assert.Equal(remote, datagram.Remote);
+            Assert.Equal(peers, BinaryPrimitives.ReadUInt64BigEndian(buffer));
+
+            // Stale cookies naming shard 1: passed on once, dropped there (no ping-pong).
+            Assert.True(inboxes[0].TryEnqueue(Header(peers, ours + 2, 5, 7), local, remote));
+            Assert.False(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.False(transports[1].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.Equal(1, transports[1].UnownedDropped);
+            Assert.True(inboxes[0].IsEmpty);
+
+            // Cookies naming the receiving shard itself, and first messages (no responder cookie): its own engine's.
+            var mine = ShardSteering.Shape(0x5555_0000_0000_0000, 0, Shards);
+            Assert.True(inboxes[0].TryEnqueue(Header(mine, mine, 5, 7), local, remote));
+            Assert.True(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.True(inboxes[0].TryEnqueue(Header(peers, 0, 2, 0), local, remote));
+            Assert.True(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.Equal(2, transports[0].PassedOn);
+        }
+        finally
+        {
             transports.ForEach(t => t.Dispose());
             inboxes.ForEach(i => i.Dispose());
         }
