@@ -280,6 +280,12 @@ public sealed class IkeDaemon : IControlTarget
             ? ControlResponse.Success
             : ControlResponse.Failure($"no IPsec SA with inbound SPI {inboundSpi:x8}"));
 
+    /// <summary>Reauthenticates one ISAKMP SA now (docs/rekeying.md; a sharded host asks every shard: the SA lives on one).</summary>
+    internal Task<ControlResponse> ReauthenticateAsync(ulong initiatorCookie, ulong responderCookie) => Invoke((endpoint, now) =>
+        endpoint.Reauthenticate(initiatorCookie, responderCookie, now)
+            ? ControlResponse.Success
+            : ControlResponse.Failure($"no established ISAKMP SA {initiatorCookie:x16}/{responderCookie:x16} to reauthenticate"));
+
     /// <summary>The pair's own rekey only, no fallback (a sharded host asks every shard: the pair lives on one).</summary>
     internal Task<ControlResponse> RekeyChildOnlyAsync(uint inboundSpi) => Invoke((endpoint, now) =>
         endpoint.RekeyChildSa(inboundSpi, now)

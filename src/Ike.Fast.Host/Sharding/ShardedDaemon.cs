@@ -302,6 +302,10 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
         return rekeyed.Ok ? rekeyed : await InitiateAsync(connection, child).ConfigureAwait(false);
     }
 
+    /// <summary>Reauthenticates one ISAKMP SA now, on the shard that owns it (the new Phase 1 runs there: its peer's).</summary>
+    public Task<ControlResponse> ReauthenticateAsync(ulong initiatorCookie, ulong responderCookie) =>
+        AnyShard(shard => shard.ReauthenticateAsync(initiatorCookie, responderCookie));
+
     /// <summary>Every shard re-reads and applies the file; the first failure (or shard 0's summary) is the answer.</summary>
     public async Task<ControlResponse> ReloadAsync()
     {

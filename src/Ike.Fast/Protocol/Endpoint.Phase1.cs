@@ -733,11 +733,14 @@ public sealed partial class Endpoint
             LifetimeSeconds = sa.LifetimeSeconds,
             PeerVendors = sa.PeerVendors,
         });
-        OnPhase1Established(now, sa);
         if (initialContact)
         {
+            // Before the lifecycle bookkeeping: with lifetimes managed, a new SA of the same identity would otherwise
+            // adopt the stale IPsec SAs as a reauthentication does, and the peer that lost its state would keep them.
             DropOlderSas(now, sa);
         }
+
+        OnPhase1Established(now, sa);
 
         sa.XauthDone = sa.Peer.Xauth == XauthRole.None;
         sa.ModeConfigDone = sa.Peer.ModeConfig?.Role != ModeConfigRole.Client;

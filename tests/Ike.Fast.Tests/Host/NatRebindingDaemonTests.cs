@@ -121,15 +121,18 @@ public sealed class NatRebindingDaemonTests
     /// per flow towards b's port (and b's 4500); b's answers go back the same way. <see cref="Rebind4500"/> replaces
     /// the 4500 flow's outside socket (a new outside port; the old mapping is gone).
     /// </summary>
-    private sealed class NatRelay : IAsyncDisposable
+    internal sealed class NatRelay : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
+        private readonly IPAddress _outside;
         private readonly Flow _ike;
         private readonly Flow _natT;
         private readonly List<Task> _loops = [];
 
-        public NatRelay(IPEndPoint inside, IPEndPoint responder)
+        /// <param name="outside">The NAT's outside address (default 127.0.66.3).</param>
+        public NatRelay(IPEndPoint inside, IPEndPoint responder, IPAddress? outside = null)
         {
+            _outside = outside ?? RelayOutside;
             _ike = new Flow(inside, responder, this);
             _natT = new Flow(new IPEndPoint(inside.Address, NatTraversalPort), new IPEndPoint(responder.Address, NatTraversalPort), this);
             _ike.Start();
@@ -142,6 +145,16 @@ public sealed class NatRebindingDaemonTests
         public int FromResponderOnCurrent4500 => _natT.FromResponder;
 
         public void Rebind4500() => _natT.Rebind();
+
+        /// <summary>Both flows leave from a new outside address (a NAT that changed its public address).</summary>
+        public void RebindTo(IPAddress outside)
+        {
+            _ike.Rebind(outside);
+            _natT.Rebind(outside);
+        }
+
+        /// <summary>While set, the relay drops everything in both directions (a dead path, for DPD).</summary>
+        public bool Blackhole { get; set; }
 
         public async ValueTask DisposeAsync()
         {
@@ -163,7 +176,7 @@ public sealed class NatRebindingDaemonTests
         private sealed class Flow(IPEndPoint insideAddress, IPEndPoint responder, NatRelay relay) : IDisposable
         {
             private readonly Socket _inside = Bound(insideAddress);
-            private volatile Socket _outside = Bound(new IPEndPoint(RelayOutside, 0));
+            private volatile Socket _outside = Bound(new IPEndPoint(relay._outside, 0));
             private volatile IPEndPoint? _initiator;
             private int _fromResponder;
 
@@ -177,11 +190,11 @@ public sealed class NatRebindingDaemonTests
                 relay._loops.Add(Task.Run(() => OutsideLoop(_outside)));
             }
 
-            public void Rebind()
+            public void Rebind(IPAddress? outside = null)
             {
                 Socket old = _outside;
                 Volatile.Write(ref _fromResponder, 0);
-                _outside = Bound(new IPEndPoint(RelayOutside, 0));
+                _outside = Bound(new IPEndPoint(outside ?? ((IPEndPoint)old.LocalEndPoint!).Address, 0));
                 relay._loops.Add(Task.Run(() => OutsideLoop(_outside)));
                 old.Dispose();
             }
@@ -207,6 +220,11 @@ public sealed class NatRebindingDaemonTests
                 {
                     SocketReceiveFromResult r = await _inside.ReceiveFromAsync(buffer, SocketFlags.None, any, relay._stop.Token);
                     _initiator = (IPEndPoint)r.RemoteEndPoint;
+                    if (relay.Blackhole)
+                    {
+                        continue;
+                    }
+
                     await Forward(_outside, buffer.AsMemory(0, r.ReceivedBytes), responder);
                 }
             }
@@ -220,7 +238,7 @@ public sealed class NatRebindingDaemonTests
                     while (!relay._stop.IsCancellationRequested)
                     {
                         SocketReceiveFromResult r = await outside.ReceiveFromAsync(buffer, SocketFlags.None, any, relay._stop.Token);
-                        if (outside != _outside || _initiator is not { } initiator)
+                        if (outside != _outside || _initiator is not { } initiator || relay.Blackhole)
                         {
                             continue; // an old mapping: the NAT dropped it
                         }
