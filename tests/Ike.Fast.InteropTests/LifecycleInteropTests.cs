@@ -10,6 +10,12 @@ namespace Ike.Fast.InteropTests;
 /// </summary>
 public sealed class LifecycleInteropTests(LifecycleTopology topology, ITestOutputHelper output) : IClassFixture<LifecycleTopology>
 {
+    /// <summary>
+    /// The lifetime rows run IkeFast with two shards whatever the core count: a peer's new Phase 1 (a reauthentication)
+    /// must meet its old SAs on the shard of the peer's address (Host README, "Shards").
+    /// </summary>
+    private static void TwoShards(JsonObject root) => root["daemon"]!["shards"] = 2;
+
     /// <summary>How long a row waits for the end state (a few short lifetimes).</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
 
@@ -37,7 +43,7 @@ public sealed class LifecycleInteropTests(LifecycleTopology topology, ITestOutpu
                 var child = connection["children"]![InteropCase.Connection]!.AsObject();
                 child["rekey_time"] = ikeFastRekeys ? "8s" : "1h";
                 child["life_time"] = ikeFastRekeys ? "12s" : "2h";
-            });
+            }, TwoShards);
             var first = Assert.Single(s.Control.Status()!.ChildSas).SpiIn;
             if (!ikeFastRekeys)
             {
@@ -84,7 +90,7 @@ public sealed class LifecycleInteropTests(LifecycleTopology topology, ITestOutpu
             {
                 connection["rekey_time"] = ikeFastReauthenticates ? "12s" : "4h";
                 connection["over_time"] = ikeFastReauthenticates ? "3s" : "24m";
-            });
+            }, TwoShards);
             var firstIke = Assert.Single(s.Control.Status()!.IkeSas);
             var (ours, theirs) = WaitOneSet(s, "one reauthenticated ISAKMP SA and one IPsec pair on both sides",
                 (st, peerIke, peerChildren) => st.IkeSas.Count == 1 && st.EstablishedIkeSas == 1 &&

@@ -52,26 +52,37 @@ internal sealed unsafe class ShardDispatcher
         var waitMs = (int)Math.Max(1, maxWait.TotalMilliseconds);
         while (!cancel.IsCancellationRequested)
         {
-            var any = false;
-            for (var s = 0; s < descriptors.Length; s++)
-            {
-                var n = UdpBatch.Receive(descriptors[s], _slots.AsSpan(0, _batch));
-                if (n <= 0)
-                {
-                    continue;
-                }
-
-                any = true;
-                ReceiveCalls++;
-                Received += n;
-                Dispatch(n, s);
-            }
-
-            if (!any)
-            {
-                UdpBatch.Wait(descriptors, waitMs, out _);
-            }
+            RunOnce(descriptors, waitMs);
         }
+    }
+
+    /// <summary>
+    /// One pass: a recvmmsg on every socket, each batch handed to the shards; when none had data, one poll(2) of at most
+    /// <paramref name="waitMs"/>. False when nothing was received.
+    /// </summary>
+    internal bool RunOnce(int[] descriptors, int waitMs)
+    {
+        var any = false;
+        for (var s = 0; s < descriptors.Length; s++)
+        {
+            var n = UdpBatch.Receive(descriptors[s], _slots.AsSpan(0, _batch));
+            if (n <= 0)
+            {
+                continue;
+            }
+
+            any = true;
+            ReceiveCalls++;
+            Received += n;
+            Dispatch(n, s);
+        }
+
+        if (!any && waitMs > 0)
+        {
+            UdpBatch.Wait(descriptors, waitMs, out _);
+        }
+
+        return any;
     }
 
     private void Dispatch(int n, int socket)

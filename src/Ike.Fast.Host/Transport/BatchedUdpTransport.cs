@@ -147,7 +147,10 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
     /// <summary>Datagrams of an SA another shard owns (a peer whose address changed), passed on by their cookies.</summary>
     public long PassedOn { get; private set; }
 
-    /// <summary>Datagrams passed on to this shard for an SA it does not own either (stale or forged cookies): dropped.</summary>
+    /// <summary>
+    /// Datagrams passed on to this shard for an SA it does not own either, dropped: with more than two shards the copy
+    /// sent to the shard the peer's own (random) cookie happens to name, and datagrams with stale or forged cookies.
+    /// </summary>
     public long UnownedDropped { get; private set; }
 
     /// <summary>recvmmsg / sendmmsg calls made (batch fill = datagrams / calls).</summary>

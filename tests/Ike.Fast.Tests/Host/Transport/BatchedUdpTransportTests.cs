@@ -426,4 +426,106 @@ public sealed class BatchedUdpTransportTests
         // Batching happened: far fewer system calls than datagrams.
         Assert.True(transport.ReceiveCalls < datagrams);
     }
+
+    /// <summary>
+    /// The multi-shard path allocates nothing per datagram either: the dispatcher's receive and address hash, the copy
+    /// into a shard's inbox, the shard's ownership check, a datagram passed on to the shard its cookies name (a peer
+    /// whose address changed), and the replies, all driven on this thread after a warm-up while peers on several
+    /// addresses (two shards' worth) send from another thread.
+    /// </summary>
+    [Fact]
+    public void TheDispatcherToInboxToShardPathAllocatesNothingPerDatagram()
+    {
+        const int Shards = 2;
+        var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(1024, 2048)).ToList();
+        using var sockets = new UdpSocketSet([new IPEndPoint(IPAddress.Loopback, 0)], reusePort: false, 0, NullLogger.Instance);
+        var transports = Enumerable.Range(0, Shards)
+            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
+        var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, NullLogger.Instance);
+        // Every SA is shard 1's (its cookie names it); peers on shard 0's addresses are passed on to it.
+        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards);
+        transports[0].OwnsSa = (_, r) => r != ours;
+        transports[1].OwnsSa = (_, r) => r == ours;
+        var clients = Sources(ipv6: false, 8)!;
+        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards) == 0);
+        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards) == 1);
+        const int Chunk = 32;
+        const int WarmChunks = 20;
+        const int MeasuredChunks = 100;
+        var target = sockets.LocalEndPoints[0];
+        using var sent = new SemaphoreSlim(0);
+        using var next = new SemaphoreSlim(0);
+        var peer = new Thread(() =>
+        {
+            var message = Header(0x1122334455667788, ours, 32, 1, length: 300);
+            for (var c = 0; c < WarmChunks + MeasuredChunks; c++)
+            {
+                for (var i = 0; i < Chunk; i++)
+                {
+                    clients[i % clients.Count].SendTo(message, target);
+                }
+
+                sent.Release();
+                if (!next.Wait(TimeSpan.FromSeconds(5)))
+                {
+                    return;
+                }
+            }
+        });
+        peer.Start();
+
+        var descriptors = sockets.Descriptors.ToArray();
+        var buffer = new byte[4096];
+        long before = 0;
+        var handled = 0;
+        try
+        {
+            for (var c = 0; c < WarmChunks + MeasuredChunks; c++)
+            {
+                if (c == WarmChunks)
+                {
+                    before = GC.GetAllocatedBytesForCurrentThread();
+                }
+
+                Assert.True(sent.Wait(TimeSpan.FromSeconds(5)));
+                var got = 0;
+                var deadline = Environment.TickCount64 + 5000;
+                while (got < Chunk && Environment.TickCount64 < deadline)
+                {
+                    dispatcher.RunOnce(descriptors, 1);
+                    foreach (var shard in transports)
+                    {
+                        while (shard.TryReceive(buffer, TimeSpan.Zero, out var datagram))
+                        {
+                            shard.Send(buffer.AsSpan(0, 8), datagram.Local, datagram.Remote);
+                            got++;
+                        }
+
+                        shard.Flush();
+                    }
+                }
+
+                // (Assert.Equal allocates a comparer: not inside the measured loop.)
+                Assert.True(got == Chunk);
+                handled += got;
+                next.Release();
+            }
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(Chunk * (WarmChunks + MeasuredChunks), handled);
+            Assert.Equal(0, allocated);
+            // Only shard 1 handed datagrams to its engine; shard 0 passed its peers' datagrams on.
+            Assert.True(transports[0].PassedOn > 0);
+            Assert.Equal(0, transports[1].PassedOn);
+            Assert.Equal(0, transports[1].UnownedDropped);
+        }
+        finally
+        {
+            next.Release(WarmChunks + MeasuredChunks);
+            peer.Join();
+            clients.ForEach(x => x.Dispose());
+            transports.ForEach(t => t.Dispose());
+            inboxes.ForEach(i => i.Dispose());
+        }
+    }
 }
