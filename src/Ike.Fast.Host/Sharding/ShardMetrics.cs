@@ -21,6 +21,10 @@ internal sealed class ShardMetrics : IDisposable
             "Phase 1 exchanges completed per shard");
         _meter.CreateObservableCounter("ikefast.shard.forwarded", () => Transports(daemon, t => t.Forwarded), "{datagram}",
             "Datagrams a shard received for another and forwarded to its inbox");
+        _meter.CreateObservableCounter("ikefast.shard.passed_on", () => Transports(daemon, t => t.PassedOn), "{datagram}",
+            "Datagrams of an SA another shard owns (a peer whose address changed), passed on by their cookies");
+        _meter.CreateObservableCounter("ikefast.shard.unowned_dropped", () => Transports(daemon, t => t.UnownedDropped), "{datagram}",
+            "Passed-on datagrams the receiving shard did not own either, dropped");
         _meter.CreateObservableCounter("ikefast.shard.batch.receive_calls", () => Transports(daemon, t => t.ReceiveCalls), "{call}",
             "recvmmsg calls (datagrams received / calls = batch fill)");
         _meter.CreateObservableCounter("ikefast.shard.batch.send_calls", () => Transports(daemon, t => t.SendCalls), "{call}",

@@ -53,6 +53,9 @@ public sealed class PeerMovesAcrossShardsTests
         var before = Assert.Single(t.B.IkeSas);
         Assert.StartsWith($"{first}:", before.Remote, StringComparison.Ordinal);
         Assert.True(before.UdpEncapsulation);
+        // The status row's local end is the SA's real one: the 4500 endpoint it floated to (RFC 3947 section 4).
+        Assert.Equal($"127.0.94.3:{NatTraversalPort}", before.Local);
+        Assert.Equal($"127.0.94.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
         var owner = ShardSteering.ShardOfAddress(first, shards);
         Assert.Equal(1, t.B.Phase1PerShard[owner]);
 

@@ -91,4 +91,28 @@ public sealed class ShardedDaemonTests
         Assert.Equal(SteeringMode.Dispatcher, settings.Steering);
         Assert.True(settings.BatchedIo);
     }
+
+    [Theory]
+    [InlineData("\"auto\"", 0)]
+    [InlineData("\"AUTO\"", 0)]
+    [InlineData("0", 0)]
+    [InlineData("3", 3)]
+    public void TheShardsKeyTakesAutoOrACount(string value, int shards)
+    {
+        using var dir = new TempConfigDirectory();
+        using var configuration = ConfigurationLoader.Load(dir.Write("r.json",
+            ResponderJson(new LoadTestOptions(), new IPEndPoint(IPAddress.Loopback, 500), "/tmp/x.sock", $$""", "shards": {{value}} """)));
+        Assert.Equal(shards, configuration.Daemon.Sharding.Shards);
+        Assert.Equal(shards == 0 ? Environment.ProcessorCount : shards, configuration.Daemon.Sharding.EffectiveShards);
+    }
+
+    [Fact]
+    public void AnythingElseIsAConfigurationError()
+    {
+        using var dir = new TempConfigDirectory();
+        var path = dir.Write("r.json", ResponderJson(new LoadTestOptions(), new IPEndPoint(IPAddress.Loopback, 500), "/tmp/x.sock",
+            """, "shards": "many" """));
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+        Assert.Contains("shards", error.Message, StringComparison.Ordinal);
+    }
 }
