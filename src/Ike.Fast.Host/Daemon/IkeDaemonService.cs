@@ -36,7 +36,7 @@ public sealed class IkeDaemonService(
     /// <summary>The bound UDP addresses (after <see cref="StartAsync"/>).</summary>
     public IReadOnlyList<System.Net.IPEndPoint> LocalEndPoints => _sharded?.LocalEndPoints ?? [];
 
-    /// <summary>Shard 0's loop (after <see cref="StartAsync"/>): the one that starts configured children.</summary>
+    /// <summary>Shard 0's loop (after <see cref="StartAsync"/>); the whole daemon with one shard (<see cref="Sharded"/> has them all).</summary>
     public IkeDaemon? Daemon { get; private set; }
 
     /// <summary>Every shard, the admission gate and the control target summing them (after <see cref="StartAsync"/>).</summary>
