@@ -9,8 +9,8 @@ namespace Ike.Fast.Host.Sharding;
 /// <see cref="SteeringMode.Dispatcher"/>: one receiver thread reads every socket with recvmmsg, hashes each datagram's
 /// source address (<see cref="ShardSteering.ShardOfAddress(ReadOnlySpan{byte}, int)"/>, the peer's shard) and copies
 /// it into that shard's <see cref="ShardInbox"/>, waking a sleeping shard once per batch. The dispatcher reads no
-/// ISAKMP byte: a datagram its peer's shard does not own (NAT rebinding) is passed on by that shard. A full inbox drops the datagram (the
-/// peer retransmits) so one overloaded shard cannot stall the others.
+/// ISAKMP byte: a datagram its peer's shard does not own (NAT rebinding) is passed on by that shard. A full inbox
+/// drops the datagram (the peer retransmits) so one overloaded shard cannot stall the others.
 /// </summary>
 internal sealed unsafe class ShardDispatcher
 {
@@ -97,7 +97,7 @@ internal sealed unsafe class ShardDispatcher
             }
 
             var payload = new ReadOnlySpan<byte>(slot.Buffer, slot.Length);
-            var owner = ShardSteering.ShardOfAddress(((ReadOnlySpan<byte>)slot.Remote)[..(slot.Family == 6 ? 16 : 4)], _inboxes.Count);
+            var owner = ShardSteering.ShardOfSource(ref slot, _inboxes.Count);
             IPEndPoint local = _sockets.IsWildcard[socket] ? _endPoints.Get(ref slot.Local, slot.Family, bound.Port, 0) : bound;
             if (_inboxes[owner].TryEnqueue(payload, local, _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId)))
             {

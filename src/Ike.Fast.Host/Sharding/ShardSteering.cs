@@ -59,6 +59,10 @@ public static class ShardSteering
         return (int)(h % (uint)shards);
     }
 
+    /// <summary>The shard of a received datagram's peer (its source address in a batch slot, network order).</summary>
+    internal static int ShardOfSource(ref Ike.Native.Udp.UdpSlot slot, int shards) =>
+        ShardOfAddress(((ReadOnlySpan<byte>)slot.Remote)[..(slot.Family == 6 ? 16 : 4)], shards);
+
     /// <summary>The shard of a peer address; an IPv4-mapped IPv6 address counts as the IPv4 one (as it arrives).</summary>
     public static int ShardOfAddress(IPAddress address, int shards)
     {

@@ -16,9 +16,9 @@ namespace Ike.Fast.Host.Transport;
 /// kernel's address-steering program fills with the datagrams of this shard's peers; a datagram of another shard's
 /// peer (no program attached) is copied into that shard's inbox. Either way a datagram whose cookies name no SA of
 /// this shard (<see cref="OwnsSa"/>: the peer's address changed, so it hashes here now) is passed on to the shards its
-/// cookies name (<see cref="ShardSteering"/>), once; a passed-on datagram the shard does not own either is dropped. With <see cref="SteeringMode.Dispatcher"/> the shard reads only
-/// its inbox, filled by <see cref="ShardDispatcher"/>, and sends on the dispatcher's sockets (sendmmsg on a shared UDP
-/// socket is safe from several threads). Within a received batch, existing peers' datagrams are handed to the engine
+/// cookies name (<see cref="ShardSteering"/>), once; a passed-on datagram the shard does not own either is dropped.
+/// With <see cref="SteeringMode.Dispatcher"/> the shard reads only its inbox, filled by <see cref="ShardDispatcher"/>,
+/// and sends on the dispatcher's sockets (sendmmsg on a shared UDP socket is safe from several threads). Within a received batch, existing peers' datagrams are handed to the engine
 /// before new Phase 1s (<see cref="IsakmpClassifier"/>), and a full batch marks the shard as behind
 /// (<see cref="IsBehind"/>) so admission control refuses new peers first.
 /// </para>
@@ -273,7 +273,7 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
             if (_shardCount > 1)
             {
-                var owner = ShardSteering.ShardOfAddress(((ReadOnlySpan<byte>)slot.Remote)[..(slot.Family == 6 ? 16 : 4)], _shardCount);
+                var owner = ShardSteering.ShardOfSource(ref slot, _shardCount);
                 var remote = _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId);
                 if (owner != _shard)
                 {
