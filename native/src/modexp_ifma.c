@@ -469,13 +469,6 @@ IFMA_INLINE void amm_reg(limbvec *r, const limbvec *a, const limbvec *b, const l
     }
 }
 
-/* acc + mem in the lanes of k (merge-masked add with a memory operand). */
-IFMA_INLINE __m512i add_masked_mem(__m512i acc, __mmask8 k, const __m512i *mem)
-{
-    __asm__("vpaddq %2, %0, %0%{%1%}" : "+v"(acc) : "Yk"(k), "m"(*mem));
-    return acc;
-}
-
 /*
  * Register-resident squaring for small compile-time N: the same sliding window as amm_reg, but row i adds only
  * a_i a_j for j >= i (the square once at slot i, the cross products doubled), so the product half costs n^2 + n
@@ -500,36 +493,45 @@ IFMA_INLINE void ams_reg(limbvec *r, const limbvec *a, const limbvec *restrict m
 #pragma GCC unroll 32
     for (int i = 0; i < N; i++)
     {
-        const __m512i ai = A[i];
+        const __m512i ai = load_once(&A[i]);
         const __m512i ai2 = _mm512_slli_epi64(ai, 1);                 /* vpmadd52 sees 2 a_i mod 2^52 */
         const __mmask8 hi_bit = _mm512_test_epi64_mask(ai, bit51);    /* the lost 2^52 of 2 a_i */
-        acc[i] = madd_lo_mem(acc[i], ai, &A[i]);
-        acc[i + 1] = madd_hi_mem(acc[i + 1], ai, &A[i]);
+        acc[i] = _mm512_madd52lo_epu64(acc[i], ai, ai);
+        acc[i + 1] = _mm512_madd52hi_epu64(acc[i + 1], ai, ai);
 #pragma GCC unroll 32
         for (int j = i + 1; j < N; j++)
         {
-            acc[j] = madd_lo_mem(acc[j], ai2, &A[j]);
-            acc[j + 1] = add_masked_mem(madd_hi_mem(acc[j + 1], ai2, &A[j]), hi_bit, &A[j]);
+            const __m512i aj = load_once(&A[j]);
+            acc[j] = _mm512_madd52lo_epu64(acc[j], ai2, aj);
+            const __m512i h = _mm512_madd52hi_epu64(acc[j + 1], ai2, aj);
+            acc[j + 1] = _mm512_mask_add_epi64(h, hi_bit, h, aj);
         }
         const __m512i t0 = acc[0];
-        __m512i q;
+        __m512i q, mp;
         if (pm1)
         {
             q = t0; /* as in amm_reg */
             const __m512i s1 = _mm512_add_epi64(acc[1], _mm512_add_epi64(_mm512_srli_epi64(t0, LIMB_BITS), _mm512_and_si512(t0, mask)));
-            acc[0] = madd_lo_mem(s1, q, &M[1]);
+            mp = load_once(&M[1]);
+            acc[0] = _mm512_madd52lo_epu64(s1, q, mp);
         }
         else
         {
             q = _mm512_madd52lo_epu64(zero, t0, k0);
             __m512i s1 = _mm512_add_epi64(acc[1], carry_of(t0));
-            s1 = madd_lo_mem(s1, q, &M[1]);
-            acc[0] = _mm512_add_epi64(s1, madd_hi_mem(zero, q, &M[0]));
+            const __m512i m0 = load_once(&M[0]);
+            mp = load_once(&M[1]);
+            s1 = _mm512_madd52lo_epu64(s1, q, mp);
+            acc[0] = _mm512_add_epi64(s1, _mm512_madd52hi_epu64(zero, q, m0));
         }
 #pragma GCC unroll 32
         for (int j = 2; j < N; j++)
-            acc[j - 1] = madd_hi_mem(madd_lo_mem(acc[j], q, &M[j]), q, &M[j - 1]);
-        acc[N - 1] = madd_hi_mem(acc[N], q, &M[N - 1]);
+        {
+            const __m512i mc = load_once(&M[j]);
+            acc[j - 1] = _mm512_madd52hi_epu64(_mm512_madd52lo_epu64(acc[j], q, mc), q, mp);
+            mp = mc;
+        }
+        acc[N - 1] = _mm512_madd52hi_epu64(acc[N], q, mp);
         acc[N] = zero;
     }
     __m512i *R = (__m512i *)r;
@@ -739,14 +741,40 @@ static int window_for(int64_t exponent_bits)
  * The multiplication and squaring a body uses: reg is 0 (memory window), REG_ANY (register-resident, small
  * compile-time limb counts), MEM_PM1 / REG_PM1 (the same for a modulus = -1 mod 2^52, i.e. k0 = 1).
  */
+#define DEFINE_REG_OPS(N)                                                                                           \
+    static IFMA_TARGET __attribute__((noinline)) void amm_reg_##N(limbvec *r, const limbvec *a, const limbvec *b,    \
+                                                                  const limbvec *restrict m, __m512i k0)            \
+    {                                                                                                              \
+        amm_reg(r, a, b, m, k0, N, 0);                                                                             \
+    }                                                                                                              \
+    static IFMA_TARGET __attribute__((noinline)) void amm_reg_pm1_##N(limbvec *r, const limbvec *a, const limbvec *b,\
+                                                                      const limbvec *restrict m)                    \
+    {                                                                                                              \
+        amm_reg(r, a, b, m, _mm512_set1_epi64(1), N, 1);                                                           \
+    }                                                                                                              \
+    static IFMA_TARGET __attribute__((noinline)) void ams_reg_##N(limbvec *r, const limbvec *a,                      \
+                                                                  const limbvec *restrict m, __m512i k0)            \
+    {                                                                                                              \
+        ams_reg(r, a, m, k0, N, 0);                                                                                \
+    }                                                                                                              \
+    static IFMA_TARGET __attribute__((noinline)) void ams_reg_pm1_##N(limbvec *r, const limbvec *a,                  \
+                                                                      const limbvec *restrict m)                    \
+    {                                                                                                              \
+        ams_reg(r, a, m, _mm512_set1_epi64(1), N, 1);                                                              \
+    }
+DEFINE_REG_OPS(15)
+DEFINE_REG_OPS(20)
+
 #define REG_ANY 1 /* bit 0: register-resident; bit 1: pm1 */
 #define MEM_PM1 2
 #define REG_PM1 3
 IFMA_INLINE void mont_mul(limbvec *r, const limbvec *a, const limbvec *b, const limbvec *restrict m, __m512i k0,
                           limbvec *restrict tv, const int N, const int reg)
 {
-    if (reg & 1)
-        amm_reg(r, a, b, m, k0, N, (reg & 2) != 0);
+    if ((reg & 1) && N == 20)
+        (reg & 2) ? amm_reg_pm1_20(r, a, b, m) : amm_reg_20(r, a, b, m, k0);
+    else if ((reg & 1) && N == 15)
+        (reg & 2) ? amm_reg_pm1_15(r, a, b, m) : amm_reg_15(r, a, b, m, k0);
     else
         amm(r, a, b, m, k0, tv, N, (reg & 2) != 0);
 }
@@ -754,8 +782,10 @@ IFMA_INLINE void mont_mul(limbvec *r, const limbvec *a, const limbvec *b, const 
 IFMA_INLINE void mont_sqr(limbvec *r, const limbvec *a, const limbvec *restrict m, __m512i k0, limbvec *restrict tv,
                           const int N, const int reg)
 {
-    if (reg & 1)
-        ams_reg(r, a, m, k0, N, (reg & 2) != 0);
+    if ((reg & 1) && N == 20)
+        (reg & 2) ? ams_reg_pm1_20(r, a, m) : ams_reg_20(r, a, m, k0);
+    else if ((reg & 1) && N == 15)
+        (reg & 2) ? ams_reg_pm1_15(r, a, m) : ams_reg_15(r, a, m, k0);
     else
         ams(r, a, m, k0, tv, N, (reg & 2) != 0);
 }
