@@ -97,6 +97,35 @@ static void view_of(void *ctx, context_view *v)
 /* Big-endian bytes to n radix-2^52 limbs (scalar, one lane). Public data only (moduli) or per-lane values. */
 static void bytes_to_limbs(const uint8_t *in, int32_t length, uint64_t *out, int n, int stride)
 {
+    if ((length & 7) == 0 && length <= IKEFAST_MODEXP_MAX_MODULUS_BYTES)
+    {
+        /* Whole 64-bit words (every MODP prime length): limb i is bits [52 i, 52 i + 52) of the little-endian words. */
+        const int words = length / 8;
+        uint64_t w[IKEFAST_MODEXP_MAX_MODULUS_BYTES / 8 + 2];
+        for (int k = 0; k < words; k++)
+        {
+            uint64_t x;
+            memcpy(&x, in + length - 8 * (k + 1), 8);
+            w[k] = __builtin_bswap64(x);
+        }
+        w[words] = 0;
+        w[words + 1] = 0;
+        for (int i = 0; i < n; i++)
+        {
+            const int bit = LIMB_BITS * i, k = bit / 64, sh = bit % 64;
+            uint64_t v = 0;
+            if (k < words)
+            {
+                v = w[k] >> sh;
+                if (sh > 64 - LIMB_BITS)
+                    v |= w[k + 1] << (64 - sh);
+            }
+            out[(size_t)i * stride] = v & LIMB_MASK;
+        }
+        memset(w, 0, sizeof(w));
+        __asm__ __volatile__("" : : "r"(w) : "memory");
+        return;
+    }
     uint64_t acc = 0;
     int acc_bits = 0, limb = 0;
     for (int32_t i = length - 1; i >= 0; i--)
@@ -118,8 +147,25 @@ static void bytes_to_limbs(const uint8_t *in, int32_t length, uint64_t *out, int
     }
 }
 
-static void limbs_to_bytes(const uint64_t *in, int stride, uint8_t *out, int32_t length)
+/* Normalised limbs (n of them) to big-endian bytes. */
+static void limbs_to_bytes(const uint64_t *in, int stride, int n, uint8_t *out, int32_t length)
 {
+    if ((length & 7) == 0)
+    {
+        /* Word k is bits [64 k, 64 k + 64): parts of limbs i, i + 1 and i + 2 (i = 64 k / 52). */
+        for (int k = 0; k < length / 8; k++)
+        {
+            const int i = 64 * k / LIMB_BITS, sh = 64 * k - LIMB_BITS * i;
+            uint64_t v = i < n ? in[(size_t)i * stride] >> sh : 0;
+            if (i + 1 < n)
+                v |= in[(size_t)(i + 1) * stride] << (LIMB_BITS - sh);
+            if (i + 2 < n && 2 * LIMB_BITS - sh < 64)
+                v |= in[(size_t)(i + 2) * stride] << (2 * LIMB_BITS - sh);
+            v = __builtin_bswap64(v);
+            memcpy(out + length - 8 * (k + 1), &v, 8);
+        }
+        return;
+    }
     uint64_t acc = 0;
     int acc_bits = 0, limb = 0;
     for (int32_t i = length - 1; i >= 0; i--)
@@ -804,8 +850,17 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     /* table[0] = R mod m (Montgomery 1), table[1] = base * R mod m (the base was placed in acc), table[k] = table[k-1] * table[1]. */
     memcpy(table, v->one, sizeof(limbvec) * N);
     mont_mul(table + N, v->acc, v->rr, v->m, k0, tbuf, N, reg);
+    /*
+     * With the register-resident kernels even entries are squarings (cheaper than a multiplication; the memory
+     * squaring would read past an entry, it needs zero limbs above its input). The sequence depends on the width only.
+     */
     for (int k = 2; k < entries; k++)
-        mont_mul(table + (size_t)k * N, table + (size_t)(k - 1) * N, table + N, v->m, k0, tbuf, N, reg);
+    {
+        if ((reg & 1) && (k & 1) == 0)
+            mont_sqr(table + (size_t)k * N, table + (size_t)(k / 2) * N, v->m, k0, tbuf, N, reg);
+        else
+            mont_mul(table + (size_t)k * N, table + (size_t)(k - 1) * N, table + N, v->m, k0, tbuf, N, reg);
+    }
     uint64_t mults = (uint64_t)entries - 1;
 
     const int64_t windows = (bits + w - 1) / w;
@@ -946,7 +1001,7 @@ int32_t IkeFastNative_ModExpIfma8(void *ctx, const uint8_t *bases, const uint8_t
     }
 
     for (int lane = 0; lane < lanes; lane++)
-        limbs_to_bytes(&v.acc[0][lane], LANES, results + (size_t)lane * len, len);
+        limbs_to_bytes(&v.acc[0][lane], LANES, n, results + (size_t)lane * len, len);
 
     /* acc, sel and t derive from the exponents: wipe them (the table holds powers of the public bases only). */
     memset(v.acc, 0, sizeof(limbvec) * (size_t)n);
