@@ -871,10 +871,14 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     for (int64_t win = windows - 2; win >= 0; win--)
     {
         pos = win * w;
-        for (int s = 0; s < w; s++)
-            mont_sqr(v->acc, v->acc, v->m, k0, tbuf, N, reg);
+        /*
+         * The table read does not depend on acc: issued first, it runs while the previous multiplication's last rows
+         * and carry chain are still in flight, instead of between the squarings and the multiplication.
+         */
         window_values(idx, exponents, exponent_length, lanes, (int)pos, w);
         table_select_any(v->sel, table, _mm512_load_si512((const void *)idx), entries, N);
+        for (int s = 0; s < w; s++)
+            mont_sqr(v->acc, v->acc, v->m, k0, tbuf, N, reg);
         mont_mul(v->acc, v->acc, v->sel, v->m, k0, tbuf, N, reg);
         mults += (uint64_t)w + 1;
         reads += (uint64_t)entries;
