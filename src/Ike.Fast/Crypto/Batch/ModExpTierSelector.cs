@@ -31,8 +31,8 @@ public static class ModExpTierSelector
     /// Fewest lanes of one vector for which the managed <paramref name="tier"/> beats running those lanes one by one on
     /// the scalar tier, for a modulus of <paramref name="modulusBits"/>; 0 when the vector tier never wins (the group
     /// then runs on the scalar tier alone). Measured with ModExpTierBenchmarks (thread CPU time, 256-bit exponents, see
-    /// docs/dh-tiers.md): one 4-lane AVX2 call costs 2.8 scalar exponentiations at 1024 bits, 4.2 at 1536, 4.8 at 2048
-    /// and 6.6 at 3072; one 8-lane AVX-512 call 4.3, 6.1, 7.2 and 10.1.
+    /// docs/dh-tiers.md): one 4-lane AVX2 call costs 2.8 scalar exponentiations at 1024 bits, 4.0-4.2 at 1536, 4.8 at
+    /// 2048 and 6.6 at 3072; one 8-lane AVX-512 call 4.3, 5.9-6.1, 7.2 and 10.2.
     /// </summary>
     public static int MinVectorLanes(ModExpTier tier, int modulusBits) => tier switch
     {
