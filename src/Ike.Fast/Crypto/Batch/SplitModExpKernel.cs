@@ -1,7 +1,7 @@
 namespace Ike.Fast.Crypto.Batch;
 
 /// <summary>
-/// A managed vector tier (AVX2: 4 lanes per vector, AVX-512: 8) that hands lanes to the scalar tier where the scalar
+/// A vector tier (AVX2: 4 lanes per vector; AVX-512 and IFMA: 8) that hands lanes to the scalar tier where the scalar
 /// tier is faster. A vector computes all its lanes at the cost of a full one, while the scalar tier pays per lane, so
 /// a batch's last, partly filled vector runs on the vector tier only when it holds at least
 /// <see cref="MinVectorLanes"/> lanes; otherwise those lanes run one by one on the scalar tier. The choice depends on the

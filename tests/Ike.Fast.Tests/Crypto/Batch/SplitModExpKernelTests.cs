@@ -4,8 +4,8 @@ using Ike.Fast.Crypto.DiffieHellman;
 namespace Ike.Fast.Tests.Crypto.Batch;
 
 /// <summary>
-/// The automatic per-group split between a managed vector tier and the scalar tier: the lanes it hands to each, results
-/// equal to BigInteger.ModPow at every fill 1..8, and which kernel each group gets.
+/// The automatic per-group split between a vector tier and the scalar tier: the lanes it hands to each, results equal
+/// to BigInteger.ModPow at every fill 1..8, and which kernel each group gets.
 /// </summary>
 public class SplitModExpKernelTests
 {
@@ -35,6 +35,11 @@ public class SplitModExpKernelTests
     [InlineData(2048)]
     public void Avx512_split_matches_ModPow_at_every_fill(int bits) => CheckEveryFill(ModExpTier.Avx512, bits);
 
+    [ModExpTierTheory(ModExpTier.Ifma)]
+    [InlineData(2048)]
+    [InlineData(3072)]
+    public void Ifma_split_matches_ModPow_at_every_fill(int bits) => CheckEveryFill(ModExpTier.Ifma, bits);
+
     [Fact]
     public void Groups_get_the_measured_kernel_unless_the_tier_is_forced()
     {
@@ -45,8 +50,11 @@ public class SplitModExpKernelTests
         Assert.Equal(7, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1536));
         Assert.Equal(8, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048));
         Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 3072));
+        Assert.Equal(1, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 1536));
+        Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 2048));
+        Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 8192));
 
-        foreach (ModExpTier tier in (ReadOnlySpan<ModExpTier>)[ModExpTier.Avx2, ModExpTier.Avx512])
+        foreach (ModExpTier tier in (ReadOnlySpan<ModExpTier>)[ModExpTier.Avx2, ModExpTier.Avx512, ModExpTier.Ifma])
         {
             if (!ModExpTestSupport.IsSupported(tier))
             {
@@ -60,6 +68,11 @@ public class SplitModExpKernelTests
                 if (minLanes == 0)
                 {
                     Assert.Equal(ModExpTier.Scalar, automatic.Tier);
+                }
+                else if (minLanes == 1)
+                {
+                    Assert.Equal(tier, automatic.Tier);
+                    Assert.IsNotType<SplitModExpKernel>(automatic);
                 }
                 else
                 {
