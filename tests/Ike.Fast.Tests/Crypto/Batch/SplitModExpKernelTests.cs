@@ -91,6 +91,44 @@ public class SplitModExpKernelTests
     }
 
     [Fact]
+    public void Split_kernels_allocate_nothing_in_steady_state()
+    {
+        foreach (ModExpTier tier in (ReadOnlySpan<ModExpTier>)[ModExpTier.Avx2, ModExpTier.Avx512, ModExpTier.Ifma])
+        {
+            if (!ModExpTestSupport.IsSupported(tier))
+            {
+                continue;
+            }
+
+            int bits = tier == ModExpTier.Ifma ? 2048 : 1024; // groups where the tier splits
+            byte[] prime = ModExpTestSupport.Prime(bits);
+            using IModExpLaneKernel kernel = ModExpTierSelector.CreateGroupKernel(tier, false, prime, bits, ModExpTestSupport.Native);
+            Assert.IsType<SplitModExpKernel>(kernel);
+            var bases = new byte[8 * prime.Length];
+            var exponents = new byte[8 * 32];
+            var results = new byte[8 * prime.Length];
+            new Random(5).NextBytes(exponents);
+            for (int lane = 0; lane < 8; lane++)
+            {
+                bases[((lane + 1) * prime.Length) - 1] = (byte)(lane + 2);
+            }
+
+            for (int lanes = 1; lanes <= 8; lanes++)
+            {
+                kernel.ModPow(bases, exponents, 32, results, lanes);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int lanes = 1; lanes <= 8; lanes++)
+            {
+                kernel.ModPow(bases, exponents, 32, results, lanes);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void Forced_reads_the_option_then_the_environment_value()
     {
         Assert.Null(ModExpTierSelector.Forced(new ModExpBatchOptions(), null));
