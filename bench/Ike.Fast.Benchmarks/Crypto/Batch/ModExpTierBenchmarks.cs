@@ -15,8 +15,10 @@ namespace Ike.Fast.Benchmarks.Crypto.Batch;
 /// Parameters can be narrowed by environment (comma-separated): IKEFAST_BENCH_GROUPS (default 2,5,14,15,16),
 /// IKEFAST_BENCH_EXPONENT_BITS (default 256,0), IKEFAST_BENCH_LANES (default 1,4,8). Tiers the CPU lacks are skipped
 /// (the method returns at once and its row says so via a near-zero time: read the tier line in the log).
+/// Timed in thread CPU time (<see cref="ThreadCpuTimeConfig"/>), so the figures are per core on a shared machine.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(ThreadCpuTimeConfig))]
 public class ModExpTierBenchmarks
 {
     private const int Operations = 8;

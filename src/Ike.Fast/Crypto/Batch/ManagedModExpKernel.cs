@@ -43,6 +43,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private readonly ulong[] _acc;
     private readonly ulong[] _sel;
     private readonly ulong[] _windows = new ulong[LaneCount];
+    private int _groupEnd = LaneCount; // lanes computed: the used lanes rounded up to whole vectors
 
     internal ManagedModExpKernel(ReadOnlySpan<byte> modulus, ModExpTier tier)
     {
@@ -144,6 +145,9 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             }
         }
 
+        // Only the vectors that hold used lanes are computed (a batch of 1 on the AVX2 tier is one 4-lane vector,
+        // not two; on the scalar lane math it is one lane). The lane count is public, so this is not a timing leak.
+        _groupEnd = Math.Min(LaneCount, (lanes + TMath.Lanes - 1) / TMath.Lanes * TMath.Lanes);
         long bits = (long)exponentLength * 8;
         int w = WindowFor(bits);
         int entries = 1 << w;
@@ -205,7 +209,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void Multiply(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
     {
         Multiplications++;
-        for (int g = 0; g < LaneCount; g += TMath.Lanes)
+        for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             MultiplyGroup(r, a, b, g);
         }
@@ -298,7 +302,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void Square(Span<ulong> r, ReadOnlySpan<ulong> a)
     {
         Multiplications++;
-        for (int g = 0; g < LaneCount; g += TMath.Lanes)
+        for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             SquareGroup(r, a, g);
         }
@@ -420,7 +424,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         int stride = n * LaneCount;
         TableReads += entries;
         destination[..stride].Clear();
-        for (int g = 0; g < LaneCount; g += TMath.Lanes)
+        for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             TVec index = Unsafe.As<ulong, TVec>(ref _windows[g]);
             ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
@@ -441,7 +445,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     {
         int n = _n;
         TVec mask = TMath.Broadcast(LimbMask);
-        for (int g = 0; g < LaneCount; g += TMath.Lanes)
+        for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             ref ulong a0 = ref _acc[g];
             ref ulong s0 = ref _sel[g];

@@ -18,6 +18,7 @@ public sealed class ModExpBatcher : IDisposable
     private readonly ModExpGroupQueue?[] _queues = new ModExpGroupQueue?[32];
     private readonly ModExpBatchOptions _options;
     private readonly int _queueCapacity;
+    private readonly bool _tierForced;
 
     /// <summary>A batcher on the tier <see cref="ModExpTierSelector.Select(ModExpBatchOptions)"/> picks.</summary>
     public ModExpBatcher(ModExpBatchOptions options, int queueCapacity = DefaultQueueCapacity)
@@ -26,10 +27,16 @@ public sealed class ModExpBatcher : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 8);
         _options = options;
         _queueCapacity = queueCapacity;
-        Tier = ModExpTierSelector.Select(options);
+        string? environment = Environment.GetEnvironmentVariable(ModExpBatchOptions.TierEnvironmentVariable);
+        Tier = ModExpTierSelector.Select(options, environment);
+        _tierForced = ModExpTierSelector.Forced(options, environment) is not null;
     }
 
-    /// <summary>The tier every group's kernel uses.</summary>
+    /// <summary>
+    /// The tier the groups' kernels use (chosen by CPU features, or forced). When chosen, a managed vector tier runs a
+    /// group's partly filled vectors, or the whole group, on the scalar tier where that is faster
+    /// (<see cref="ModExpTierSelector.CreateGroupKernel"/>).
+    /// </summary>
     public ModExpTier Tier { get; }
 
     /// <summary>The flush deadline in force.</summary>
@@ -185,7 +192,7 @@ public sealed class ModExpBatcher : IDisposable
         else
         {
             ModpGroup modp = ModExpGroups.ForId(group); // throws for other non-MODP groups (configuration error)
-            kernel = ModExpTierSelector.CreateKernel(Tier, modp.PrimeBytes, _options.NativeFactory);
+            kernel = ModExpTierSelector.CreateGroupKernel(Tier, _tierForced, modp.PrimeBytes, modp.Bits, _options.NativeFactory);
         }
 
         var queue = new ModExpGroupQueue(group, kernel, _queueCapacity);

@@ -4,7 +4,9 @@ namespace Ike.Fast.Crypto.Batch;
 
 /// <summary>
 /// Picks the exponentiation tier at run time: IFMA native, then AVX-512 managed, then AVX2 managed, then scalar,
-/// unless <see cref="ModExpBatchOptions.Tier"/> or the IKEFAST_DH_TIER environment variable says otherwise.
+/// unless <see cref="ModExpBatchOptions.Tier"/> or the IKEFAST_DH_TIER environment variable says otherwise. When the
+/// choice is automatic and lands on a managed vector tier, <see cref="CreateGroupKernel"/> gives each group the
+/// measured split between that tier and the scalar one (<see cref="MinVectorLanes"/>, docs/dh-tiers.md).
 /// </summary>
 public static class ModExpTierSelector
 {
@@ -18,6 +20,58 @@ public static class ModExpTierSelector
         _ => false,
     };
 
+    /// <summary>The tier <paramref name="options"/> or <paramref name="environmentValue"/> forces, or null (automatic).</summary>
+    public static ModExpTier? Forced(ModExpBatchOptions options, string? environmentValue)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Tier ?? ParseTier(environmentValue);
+    }
+
+    /// <summary>
+    /// Fewest lanes of one vector for which the managed <paramref name="tier"/> beats running those lanes one by one on
+    /// the scalar tier, for a modulus of <paramref name="modulusBits"/>; 0 when the vector tier never wins (the group
+    /// then runs on the scalar tier alone). Measured with ModExpTierBenchmarks (thread CPU time, 256-bit exponents, see
+    /// docs/dh-tiers.md): one 4-lane AVX2 call costs 2.8 scalar exponentiations at 1024 bits, 4.0-4.2 at 1536, 4.8 at
+    /// 2048 and 6.6 at 3072; one 8-lane AVX-512 call 4.3, 5.9-6.1, 7.2 and 10.2.
+    /// </summary>
+    public static int MinVectorLanes(ModExpTier tier, int modulusBits) => tier switch
+    {
+        // IFMA: one lane costs about what a scalar exponentiation does at 1536 bits (142 against 138 us), 1.2x it at
+        // 2048 and 1.6x at 3072; two lanes are far ahead everywhere.
+        ModExpTier.Ifma => modulusBits >= 2048 ? 2 : 1,
+        ModExpTier.Avx2 => modulusBits <= 1024 ? 3 : 0,
+        ModExpTier.Avx512 => modulusBits switch
+        {
+            <= 1024 => 5,
+            <= 1536 => 7,
+            <= 2048 => 8,
+            _ => 0,
+        },
+        _ => 1,
+    };
+
+    /// <summary>
+    /// The kernel for one group: <paramref name="tier"/> itself when it was forced (<paramref name="forced"/>), is
+    /// scalar, or wins at every fill; otherwise the vector tier split with the scalar tier by
+    /// <see cref="MinVectorLanes"/>, or the scalar tier alone where the vector tier never wins.
+    /// </summary>
+    public static IModExpLaneKernel CreateGroupKernel(ModExpTier tier, bool forced, ReadOnlySpan<byte> modulus, int modulusBits, IModExpKernelFactory? nativeFactory)
+    {
+        int minLanes = MinVectorLanes(tier, modulusBits);
+        if (forced || tier == ModExpTier.Scalar || minLanes == 1)
+        {
+            return CreateKernel(tier, modulus, nativeFactory);
+        }
+
+        if (minLanes == 0)
+        {
+            return CreateKernel(ModExpTier.Scalar, modulus, nativeFactory);
+        }
+
+        int width = tier == ModExpTier.Avx2 ? Avx2LaneMath.Lanes : 8; // AVX-512 and IFMA: 8 lanes per vector
+        return new SplitModExpKernel(CreateKernel(tier, modulus, nativeFactory), width, minLanes, CreateKernel(ModExpTier.Scalar, modulus, nativeFactory));
+    }
+
     /// <summary>The tier to use under <paramref name="options"/>; throws if a forced tier cannot run.</summary>
     public static ModExpTier Select(ModExpBatchOptions options) =>
         Select(options, Environment.GetEnvironmentVariable(ModExpBatchOptions.TierEnvironmentVariable));
@@ -25,8 +79,7 @@ public static class ModExpTierSelector
     /// <summary><see cref="Select(ModExpBatchOptions)"/> with the environment value given (for tests).</summary>
     public static ModExpTier Select(ModExpBatchOptions options, string? environmentValue)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ModExpTier? forced = options.Tier ?? ParseTier(environmentValue);
+        ModExpTier? forced = Forced(options, environmentValue);
         if (forced is { } tier)
         {
             if (!IsSupported(tier, options.NativeFactory))
