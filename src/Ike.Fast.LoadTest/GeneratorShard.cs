@@ -120,7 +120,7 @@ internal sealed class GeneratorShard : IDisposable
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
         var threadsBefore = ThreadCpu.ThreadIds();
-        _dh = CreateDhEngine(_ikeProposals, esp);
+        _dh = CreateDhEngine(_ikeProposals, esp, options.FreshDh);
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
         HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
         _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), _dh,
@@ -131,7 +131,7 @@ internal sealed class GeneratorShard : IDisposable
                 MaxQuickModesPerSa = Math.Max(64, options.Children),
             });
         _thread = new Thread(Run) { Name = $"loadtest-gen-{shard}", IsBackground = true };
-        if (_dh is BatchedDhEngine)
+        if (_dh.CanDefer)
         {
             if (_epoll is not null && Ike.Native.Udp.UdpBatch.IsSupported)
             {
@@ -149,11 +149,13 @@ internal sealed class GeneratorShard : IDisposable
     }
 
     /// <summary>
-    /// The generator's Diffie-Hellman engine: the batched one (MODP eight lanes at a time, ECP/X25519 on its worker,
-    /// key pairs pooled ahead of demand for the proposal's groups), like the daemon, so the generator costs well under
-    /// the responder per handshake (issue #8); <c>IKEFAST_LOADTEST_DH=scalar</c> keeps the synchronous engine.
+    /// The generator's Diffie-Hellman engine: the batched one (MODP eight lanes at a time, ECP/X25519 on its worker),
+    /// like the daemon, so the generator costs well under the responder per handshake (issue #8). By default behind a
+    /// <see cref="ReusedKeyPairDhEngine"/> (one key pair per group for the run, so the generator computes only g^xy);
+    /// with <paramref name="freshDh"/> (<c>--fresh-dh</c>) every exchange gets a fresh pair from pools filled ahead of
+    /// demand. <c>IKEFAST_LOADTEST_DH=scalar</c> keeps the synchronous engine.
     /// </summary>
-    private static IDhEngine CreateDhEngine(IReadOnlyList<IkeProposal> ike, IReadOnlyList<ChildProposal> esp)
+    private static IDhEngine CreateDhEngine(IReadOnlyList<IkeProposal> ike, IReadOnlyList<ChildProposal> esp, bool freshDh)
     {
         var groups = new HashSet<DhGroupId>();
         foreach (IkeProposal p in ike)
@@ -172,26 +174,32 @@ internal sealed class GeneratorShard : IDisposable
         var legacy = new HashSet<DhGroupId>(groups);
         legacy.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
         var options = new DhEngineOptions { ExplicitlyEnabledLegacyGroups = legacy };
+        IDhEngine engine;
         if (string.Equals(Environment.GetEnvironmentVariable(DhEnvironmentVariable), "scalar", StringComparison.OrdinalIgnoreCase))
         {
-            return new ScalarDhEngine(SystemDhRandomSource.Instance, options);
+            engine = new ScalarDhEngine(SystemDhRandomSource.Instance, options);
         }
-
-        var pooled = new List<DhGroupId>();
-        foreach (DhGroupId g in groups)
+        else
         {
-            if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+            // Pools only for fresh pairs: with one reused pair per group they would be refilled for nothing.
+            var pooled = new List<DhGroupId>();
+            foreach (DhGroupId g in freshDh ? groups : [])
             {
-                pooled.Add(g);
+                if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+                {
+                    pooled.Add(g);
+                }
             }
+
+            var batch = new ModExpBatchOptions
+            {
+                NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
+                EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
+            };
+            engine = new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
         }
 
-        var batch = new ModExpBatchOptions
-        {
-            NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
-            EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
-        };
-        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
+        return freshDh ? engine : new ReusedKeyPairDhEngine(engine);
     }
 
     private void WakeForDh()
