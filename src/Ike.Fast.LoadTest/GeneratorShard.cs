@@ -57,12 +57,15 @@ internal sealed class GeneratorShard : IDisposable
     private readonly Dictionary<Handshake, LinkedListNode<Handshake>> _establishedNodes = [];
     private readonly HashSet<Handshake> _inFlight = [];
     private readonly Dictionary<ulong, SyntheticPeer> _byCookie = [];
-    private readonly Dictionary<SyntheticPeer, ulong[]> _recentSends = [];
+    private readonly Dictionary<uint, SyntheticPeer> _byAddress = [];
     private readonly List<(long Due, SyntheticPeer Peer, byte[] Buffer, int Length, IPEndPoint Remote)> _delayed = [];
     private readonly byte[] _sendBuffer = new byte[65536];
     private readonly byte[] _receiveBuffer = new byte[65536];
     private readonly EpollSet? _epoll = EpollSet.TryCreate(ReadyBatch);
     private readonly int[] _ready = new int[ReadyBatch];
+    private readonly SharedPeerSocket? _shared;
+    private readonly IPEndPoint _targetNatTraversal;
+    private readonly uint _targetAddressValue;
     private readonly System.Net.SocketAddress _targetAddress;
     private readonly IPEndPoint _localAny;
     private readonly Thread _thread;
@@ -85,6 +88,9 @@ internal sealed class GeneratorShard : IDisposable
 
     /// <summary>The epoll token of the DH wake-up eventfd (peer tokens are indexes into the peer list).</summary>
     private const int WakeToken = -1;
+
+    /// <summary>The epoll token of the <see cref="SharedPeerSocket"/>.</summary>
+    private const int SharedToken = -2;
 
     public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
         long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency, LoadTestPki? pki = null)
@@ -119,6 +125,18 @@ internal sealed class GeneratorShard : IDisposable
 
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
+        _targetNatTraversal = new IPEndPoint(target.Address, Endpoint.NatTraversalPort);
+        if (_epoll is not null && SharedPeerSocket.Usable(firstSource, target))
+        {
+            _shared = SharedPeerSocket.TryCreate();
+            if (_shared is not null && !_epoll.Add(_shared.Socket, SharedToken))
+            {
+                _shared.Dispose();
+                _shared = null;
+            }
+
+            _targetAddressValue = BinaryPrimitives.ReadUInt32BigEndian(target.Address.GetAddressBytes());
+        }
         var threadsBefore = ThreadCpu.ThreadIds();
         _dh = CreateDhEngine(_ikeProposals, esp, options.FreshDh);
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
@@ -302,6 +320,7 @@ internal sealed class GeneratorShard : IDisposable
             }
 
             Flush(now);
+            _shared?.Flush(); // one sendmmsg for everything this turn produced
             Idle = _stopStarting || (_countShare is { } c && _startedHere >= c) ? _inFlight.Count == 0 : false;
             if (_epoll is not null)
             {
@@ -330,6 +349,12 @@ internal sealed class GeneratorShard : IDisposable
                     if (_ready[i] == WakeToken)
                     {
                         Ike.Native.Udp.UdpBatch.DrainEvent(_wakeDescriptor);
+                        continue;
+                    }
+
+                    if (_ready[i] == SharedToken)
+                    {
+                        ReceiveShared(received);
                         continue;
                     }
 
@@ -413,10 +438,17 @@ internal sealed class GeneratorShard : IDisposable
 
         if (_peers.Count < _peerLimit)
         {
+            if (_shared is not null)
+            {
+                peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), _shared.Port);
+                _peers.Add(peer);
+                _byAddress[peer.SourceAddress] = peer;
+                return peer;
+            }
+
             peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), Deliver);
             _peers.Add(peer);
-            _recentSends[peer] = new ulong[4];
-            if (_epoll is null || !_epoll.Add(peer.Socket, _peers.Count - 1))
+            if (_epoll is null || !_epoll.Add(peer.Socket!, _peers.Count - 1))
             {
                 peer.StartReceiving();
             }
@@ -618,7 +650,7 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         // A datagram equal to one of the peer's last four is the engine retransmitting (RFC 2408 §5.1 style resend).
-        ulong[] recent = _recentSends[peer];
+        ulong[] recent = peer.RecentSends;
         var hc = new HashCode();
         hc.AddBytes(datagram);
         ulong hash = (uint)hc.ToHashCode() | ((ulong)(uint)datagram.Length << 32);
@@ -656,10 +688,67 @@ internal sealed class GeneratorShard : IDisposable
             }
             else
             {
-                peer.Send(datagram, remote);
+                Transmit(peer, datagram, remote);
                 _counters.OnSent();
             }
         }
+    }
+
+    /// <summary>A datagram out of <paramref name="peer"/>: into the shared socket's batch, or through the peer's own socket.</summary>
+    private void Transmit(SyntheticPeer peer, ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        if (_shared is not null)
+        {
+            _shared.Enqueue(datagram, peer.SourceAddress, remote);
+        }
+        else
+        {
+            peer.Send(datagram, remote);
+        }
+    }
+
+    /// <summary>Everything queued on the shared socket (recvmmsg until it comes back short), each to the peer it was sent to.</summary>
+    private void ReceiveShared(long now)
+    {
+        int n;
+        do
+        {
+            n = _shared!.Receive();
+            for (int i = 0; i < n; i++)
+            {
+                ref readonly Ike.Native.Udp.UdpSlot slot = ref _shared.ReceivedSlot(i);
+                ReadOnlySpan<byte> payload = _shared.Payload(slot);
+                if (payload.IsEmpty || !_byAddress.TryGetValue(SharedPeerSocket.LocalAddress(slot), out SyntheticPeer? peer))
+                {
+                    continue; // truncated, or not for one of our peers
+                }
+
+                OnDatagram(peer, payload, RemoteOf(slot), now);
+            }
+        }
+        while (n == Ike.Native.Udp.UdpBatch.MaxBatch);
+    }
+
+    /// <summary>The sender as an endpoint: the target (or its UDP 4500) without allocating, anything else new.</summary>
+    private IPEndPoint RemoteOf(in Ike.Native.Udp.UdpSlot slot)
+    {
+        uint address = SharedPeerSocket.RemoteAddress(slot);
+        if (address == _targetAddressValue)
+        {
+            if (slot.RemotePort == _target.Port)
+            {
+                return _target;
+            }
+
+            if (slot.RemotePort == Endpoint.NatTraversalPort)
+            {
+                return _targetNatTraversal;
+            }
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, address);
+        return new IPEndPoint(new IPAddress(bytes), slot.RemotePort);
     }
 
     private void ReleaseDelayed(long now)
@@ -669,7 +758,7 @@ internal sealed class GeneratorShard : IDisposable
             var d = _delayed[i];
             if (d.Due <= now)
             {
-                d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+                Transmit(d.Peer, d.Buffer.AsSpan(0, d.Length), d.Remote);
                 _counters.OnSent();
                 ArrayPool<byte>.Shared.Return(d.Buffer);
                 _delayed.RemoveAt(i);
@@ -854,7 +943,7 @@ internal sealed class GeneratorShard : IDisposable
         _impair = false;
         foreach (var d in _delayed)
         {
-            d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+            Transmit(d.Peer, d.Buffer.AsSpan(0, d.Length), d.Remote);
             ArrayPool<byte>.Shared.Return(d.Buffer);
         }
 
@@ -868,6 +957,7 @@ internal sealed class GeneratorShard : IDisposable
             // responder's socket receive buffer and the lost deletes would leave SAs behind.
             if (++sent % DeletesPerPause == 0)
             {
+                _shared?.Flush();
                 Thread.Sleep(1);
                 var waited = Stopwatch.StartNew();
                 while (_responderBehind is { } behind && behind(_established.Count) && waited.ElapsedMilliseconds < 2000)
@@ -878,11 +968,13 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         Flush(now);
+        _shared?.Flush();
     }
 
     public void Dispose()
     {
         Stop();
+        _shared?.Dispose();
         foreach (SyntheticPeer p in _peers)
         {
             p.Dispose();
