@@ -126,7 +126,7 @@ internal sealed class GeneratorShard : IDisposable
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
         _targetNatTraversal = new IPEndPoint(target.Address, Endpoint.NatTraversalPort);
-        if (_epoll is not null && SharedPeerSocket.Usable(firstSource, target))
+        if (_epoll is not null && !options.PerPeerSockets && SharedPeerSocket.Usable(firstSource, target))
         {
             _shared = SharedPeerSocket.TryCreate();
             if (_shared is not null && !_epoll.Add(_shared.Socket, SharedToken))

@@ -29,6 +29,7 @@ public static class JsonReportWriter
         Nullable(w, "duration_seconds", o.DurationSeconds);
         Nullable(w, "count", o.Count);
         w.WriteBoolean("churn", o.Churn);
+        w.WriteBoolean("fresh_dh", o.FreshDh);
         w.WriteNumber("drop", o.Drop);
         w.WriteNumber("duplicate", o.Duplicate);
         w.WriteNumber("delay_ms", o.DelayMs);

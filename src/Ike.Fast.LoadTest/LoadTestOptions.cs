@@ -128,6 +128,12 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool FreshDh { get; init; }
 
+    /// <summary>
+    /// One UDP socket per synthetic peer even where the peers could share one (<see cref="SharedPeerSocket"/>); tests
+    /// keep that path covered (<c>IKEFAST_LOADTEST_SOCKETS=per-peer</c> does the same from the command line).
+    /// </summary>
+    internal bool PerPeerSockets { get; init; }
+
     /// <summary>Seed of the impairment decisions (drop/duplicate), so runs are repeatable.</summary>
     public int Seed { get; init; } = 1;
 
