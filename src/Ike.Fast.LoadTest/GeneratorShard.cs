@@ -80,6 +80,7 @@ internal sealed class GeneratorShard : IDisposable
     private int _establishedCount;
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
+    private AuthConfig? _remoteAuth;
     private Func<int, bool>? _responderBehind;
     private readonly LoadTestPki? _pki;
     private readonly IDhEngine _dh;
@@ -128,7 +129,7 @@ internal sealed class GeneratorShard : IDisposable
         _targetNatTraversal = new IPEndPoint(target.Address, Endpoint.NatTraversalPort);
         if (_epoll is not null && !options.PerPeerSockets && SharedPeerSocket.Usable(firstSource, target))
         {
-            _shared = SharedPeerSocket.TryCreate();
+            _shared = SharedPeerSocket.TryCreate(IPAddress.IsLoopback(target.Address));
             if (_shared is not null && !_epoll.Add(_shared.Socket, SharedToken))
             {
                 _shared.Dispose();
@@ -500,8 +501,8 @@ internal sealed class GeneratorShard : IDisposable
             RemoteAddress = _target.Address,
             RemotePort = _target.Port,
             Mode = _options.Mode,
-            LocalAuth = LocalAuth(peer),
-            RemoteAuth = _pki is null
+            LocalAuth = peer.LocalAuth ??= LocalAuth(peer),
+            RemoteAuth = _remoteAuth ??= _pki is null
                 ? new AuthConfig { Method = AuthMethod.Psk }
                 : new AuthConfig { Method = AuthMethod.PubKey, CaCertificates = [_pki.Ca] },
             IkeProposals = _ikeProposals,

@@ -73,6 +73,7 @@ public static class JsonReportWriter
         w.WriteNumber("other_seconds", r.OtherCpuSeconds);
         Nullable(w, "generator_ms_per_handshake", r.GeneratorCpuPerHandshakeMs);
         Nullable(w, "responder_ms_per_handshake", r.ResponderCpuPerHandshakeMs);
+        Nullable(w, "generator_process_ms_per_handshake", r.GeneratorProcessCpuPerHandshakeMs);
         w.WriteEndObject();
         w.WriteStartArray("series");
         foreach (LoadSample s in r.Series)

@@ -78,12 +78,22 @@ internal sealed unsafe class SharedPeerSocket : IDisposable
     public const string ModeEnvironmentVariable = "IKEFAST_LOADTEST_SOCKETS";
 
     /// <summary>A wildcard IPv4 socket on a free port with IP_PKTINFO, or null when one cannot be opened.</summary>
-    public static SharedPeerSocket? TryCreate()
+    /// <param name="loopback">
+    /// The target is on loopback (MTU 64 KiB): the datagrams carry DF (IP_PMTUDISC_DO), which spares the kernel the
+    /// per-datagram IP ID hash of unconnected sockets (<c>__ip_select_ident</c>); elsewhere a large certificate
+    /// flight must still be fragmented, so no DF.
+    /// </param>
+    public static SharedPeerSocket? TryCreate(bool loopback)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+            if (loopback)
+            {
+                socket.DontFragment = true;
+            }
+
             TrySetBuffers(socket);
             socket.Bind(new IPEndPoint(IPAddress.Any, 0));
             return new SharedPeerSocket(socket);

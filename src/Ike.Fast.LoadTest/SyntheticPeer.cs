@@ -80,6 +80,9 @@ internal sealed class SyntheticPeer : IDisposable
     /// <summary>Phase 1 identity: the source address (ID_IPV4_ADDR), or an FQDN when the address is the wildcard.</summary>
     public IkeIdentity Identity { get; }
 
+    /// <summary>The peer's Phase 1 authentication (identity, certificate), made once and shared by its handshakes.</summary>
+    public AuthConfig? LocalAuth { get; set; }
+
     /// <summary>The handshake this peer is running or holding, if any.</summary>
     public Handshake? Current { get; set; }
 
