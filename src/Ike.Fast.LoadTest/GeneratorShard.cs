@@ -81,6 +81,7 @@ internal sealed class GeneratorShard : IDisposable
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
     private AuthConfig? _remoteAuth;
+    private readonly BufferedEngineRandom _random = new();
     private Func<int, bool>? _responderBehind;
     private readonly LoadTestPki? _pki;
     private readonly IDhEngine _dh;
@@ -143,7 +144,7 @@ internal sealed class GeneratorShard : IDisposable
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
         HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
         _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), _dh,
-            SystemEngineRandom.Instance, new RandomSpiAllocator(), new EndpointOptions
+            _random, new RandomSpiAllocator(_random), new EndpointOptions
             {
                 RetransmitInitialMs = options.RetransmitMs,
                 RetransmitLimit = 4,
