@@ -11,12 +11,19 @@ using Ike.Fast.Protocol;
 namespace Ike.Fast.LoadTest;
 
 /// <summary>
-/// One generator thread: ONE initiator <see cref="Endpoint"/> running the Phase 1s of many synthetic peers, each with
-/// its own socket. One engine per peer would cost an engine (tables, buffers, timer scans) per peer; the engine is
-/// already keyed by cookies, so a single instance serves every peer of the shard, and the only per-peer state outside
-/// it is the socket. Outgoing datagrams are routed to their peer's socket by the initiator cookie (bytes 0-7 of the
-/// ISAKMP header, RFC 2408 §3.1): every message of a Phase 1 we initiated carries our cookie, and the first one is
-/// seen right after <see cref="Endpoint.Initiate(PeerConfig, ChildConfig?, long)"/>.
+/// One generator thread: ONE initiator <see cref="Endpoint"/> running the Phase 1s of many synthetic peers. One engine
+/// per peer would cost an engine (tables, buffers, timer scans) per peer; the engine is already keyed by cookies, so a
+/// single instance serves every peer of the shard. The peers share one <see cref="SharedPeerSocket"/> (each with its
+/// own source address, batched recvmmsg/sendmmsg), or, with the wildcard source, each has its own socket. Outgoing
+/// datagrams are routed to their peer by the initiator cookie (bytes 0-7 of the ISAKMP header, RFC 2408 §3.1): every
+/// message of a Phase 1 we initiated carries our cookie, and the first one is seen right after
+/// <see cref="Endpoint.Initiate(PeerConfig, ChildConfig?, long)"/>; incoming ones by the address they were sent to.
+/// <para>
+/// What the generator may skip because it is a load generator and not a security device (issue #8: it must cost
+/// under half the responder): a fresh DH key pair per exchange (<see cref="ReusedKeyPairDhEngine"/>, unless
+/// <c>--fresh-dh</c>) and an OpenSSL call per random value (<see cref="BufferedEngineRandom"/>). Everything the
+/// responder checks and every check of the responder's messages stays.
+/// </para>
 /// <para>
 /// Timers are driven by a 20 ms tick rather than <see cref="Endpoint.PollTimeout"/> after every datagram: the engine
 /// scans all its SAs for the next deadline, and retransmission intervals are hundreds of milliseconds.
@@ -128,7 +135,10 @@ internal sealed class GeneratorShard : IDisposable
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
         _targetNatTraversal = new IPEndPoint(target.Address, Endpoint.NatTraversalPort);
-        if (_epoll is not null && !options.PerPeerSockets && SharedPeerSocket.Usable(firstSource, target))
+        // The peers' first and last addresses must be local (IP_PKTINFO cannot send from elsewhere); when they are not,
+        // the per-peer sockets fail at bind, loudly, as they always did.
+        if (_epoll is not null && !options.PerPeerSockets && SharedPeerSocket.Usable(firstSource, target)
+            && SharedPeerSocket.IsLocal(SourceAddress(peerBase)) && SharedPeerSocket.IsLocal(SourceAddress(peerBase + peerLimit - 1)))
         {
             _shared = SharedPeerSocket.TryCreate(IPAddress.IsLoopback(target.Address));
             if (_shared is not null && !_epoll.Add(_shared.Socket, SharedToken))
@@ -139,6 +149,7 @@ internal sealed class GeneratorShard : IDisposable
 
             _targetAddressValue = BinaryPrimitives.ReadUInt32BigEndian(target.Address.GetAddressBytes());
         }
+
         var threadsBefore = ThreadCpu.ThreadIds();
         _dh = CreateDhEngine(_ikeProposals, esp, options.FreshDh);
         // The batched engine's worker thread works for this shard: its CPU is the generator's.

@@ -74,6 +74,21 @@ internal sealed unsafe class SharedPeerSocket : IDisposable
         && !string.Equals(Environment.GetEnvironmentVariable(ModeEnvironmentVariable), "per-peer", StringComparison.OrdinalIgnoreCase)
         && UdpBatch.IsSupported;
 
+    /// <summary>True when <paramref name="address"/> is one of this host's (a socket can be bound to it).</summary>
+    public static bool IsLocal(IPAddress address)
+    {
+        try
+        {
+            using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(address, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Environment variable: <c>per-peer</c> = one socket per synthetic peer (the previous design).</summary>
     public const string ModeEnvironmentVariable = "IKEFAST_LOADTEST_SOCKETS";
 
