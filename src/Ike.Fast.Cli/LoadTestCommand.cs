@@ -44,7 +44,7 @@ internal static class LoadTestCommand
         var delay = new Option<int>("--delay") { Description = "Hold every datagram the generator sends this many ms." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds after which a handshake counts as timed out.", DefaultValueFactory = _ => 10 };
         var retransmit = new Option<int>("--retransmit") { Description = "Initiators' first retransmission, ms (doubling).", DefaultValueFactory = _ => 2000 };
-        var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up handshakes first (JIT).", DefaultValueFactory = _ => 32 };
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up handshakes first; from 32 up, rounds of them repeat (at most 8) until the JIT has settled.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "Generator threads.", DefaultValueFactory = _ => 1 };
         var responderPid = new Option<int?>("--responder-pid") { Description = "With --target: the responder's process id on this host, to report its CPU." };
         var freshDh = new Option<bool>("--fresh-dh")
