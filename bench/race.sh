@@ -51,8 +51,8 @@ DOTNET=$(command -v dotnet)
 
 # The same PSK everywhere: the harness's default (charon/pluto secrets match any ID) and IkeFast's template.
 PSK=ikefast-interop-psk-0123456789
-# Synthetic peers: 192.0.2.10 ... 192.0.2.249 on ns a's veth (the loadtest binds one socket per peer address and
-# uses it as the peer's ID_IPV4_ADDR). More handshakes than peers: the loadtest deletes its oldest established
+# Synthetic peers: 192.0.2.10 ... 192.0.2.249 on ns a's veth (the loadtest sends from each peer's address, through
+# one socket per generator thread, and uses it as the peer's ID_IPV4_ADDR). More handshakes than peers: the loadtest deletes its oldest established
 # Phase 1 and reconnects from that peer (the same for every responder).
 FIRST_SOURCE=192.0.2.10
 PEERS=$(( COUNT < 240 ? COUNT : 240 ))

@@ -44,15 +44,21 @@ internal static class LoadTestCommand
         var delay = new Option<int>("--delay") { Description = "Hold every datagram the generator sends this many ms." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds after which a handshake counts as timed out.", DefaultValueFactory = _ => 10 };
         var retransmit = new Option<int>("--retransmit") { Description = "Initiators' first retransmission, ms (doubling).", DefaultValueFactory = _ => 2000 };
-        var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up handshakes first (JIT).", DefaultValueFactory = _ => 32 };
+        var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up handshakes first; from 32 up, rounds of them repeat (at most 8) until the JIT has settled.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "Generator threads.", DefaultValueFactory = _ => 1 };
         var responderPid = new Option<int?>("--responder-pid") { Description = "With --target: the responder's process id on this host, to report its CPU." };
+        var freshDh = new Option<bool>("--fresh-dh")
+        {
+            Description = "A fresh DH key pair per exchange. Default: each generator thread reuses one key pair per group for the run "
+                + "(a load generator, not a security device: it saves the generator a key generation; the responder still does its "
+                + "full work and every handshake is still fully verified).",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Write every figure and the per-second series as JSON." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (rate and latency over time)." };
         var command = new Command("loadtest", "Drive an IKEv1 responder with synthetic initiators (default: an embedded IkeFast responder).")
         {
             target, mode, proposal, esp, children, auth, cert, key, ca, pki, xauth, xauthPassword, modeConfig, natT, dpd, psk, rate, concurrency, rampUp, duration, count, churn, peers, source, drop, duplicate,
-            delay, timeout, retransmit, warmup, threads, responderPid, json, report,
+            delay, timeout, retransmit, warmup, threads, responderPid, freshDh, json, report,
         };
         command.SetAction((result, cancel) =>
         {
@@ -106,6 +112,7 @@ internal static class LoadTestCommand
                     Warmup = result.GetValue(warmup),
                     Threads = result.GetValue(threads),
                     ResponderPid = result.GetValue(responderPid),
+                    FreshDh = result.GetValue(freshDh),
                 };
                 options.Validate();
             }

@@ -11,12 +11,19 @@ using Ike.Fast.Protocol;
 namespace Ike.Fast.LoadTest;
 
 /// <summary>
-/// One generator thread: ONE initiator <see cref="Endpoint"/> running the Phase 1s of many synthetic peers, each with
-/// its own socket. One engine per peer would cost an engine (tables, buffers, timer scans) per peer; the engine is
-/// already keyed by cookies, so a single instance serves every peer of the shard, and the only per-peer state outside
-/// it is the socket. Outgoing datagrams are routed to their peer's socket by the initiator cookie (bytes 0-7 of the
-/// ISAKMP header, RFC 2408 §3.1): every message of a Phase 1 we initiated carries our cookie, and the first one is
-/// seen right after <see cref="Endpoint.Initiate(PeerConfig, ChildConfig?, long)"/>.
+/// One generator thread: ONE initiator <see cref="Endpoint"/> running the Phase 1s of many synthetic peers. One engine
+/// per peer would cost an engine (tables, buffers, timer scans) per peer; the engine is already keyed by cookies, so a
+/// single instance serves every peer of the shard. The peers share one <see cref="SharedPeerSocket"/> (each with its
+/// own source address, batched recvmmsg/sendmmsg), or, with the wildcard source, each has its own socket. Outgoing
+/// datagrams are routed to their peer by the initiator cookie (bytes 0-7 of the ISAKMP header, RFC 2408 §3.1): every
+/// message of a Phase 1 we initiated carries our cookie, and the first one is seen right after
+/// <see cref="Endpoint.Initiate(PeerConfig, ChildConfig?, long)"/>; incoming ones by the address they were sent to.
+/// <para>
+/// What the generator may skip because it is a load generator and not a security device (issue #8: it must cost
+/// under half the responder): a fresh DH key pair per exchange (<see cref="ReusedKeyPairDhEngine"/>, unless
+/// <c>--fresh-dh</c>) and an OpenSSL call per random value (<see cref="BufferedEngineRandom"/>). Everything the
+/// responder checks and every check of the responder's messages stays.
+/// </para>
 /// <para>
 /// Timers are driven by a 20 ms tick rather than <see cref="Endpoint.PollTimeout"/> after every datagram: the engine
 /// scans all its SAs for the next deadline, and retransmission intervals are hundreds of milliseconds.
@@ -57,12 +64,15 @@ internal sealed class GeneratorShard : IDisposable
     private readonly Dictionary<Handshake, LinkedListNode<Handshake>> _establishedNodes = [];
     private readonly HashSet<Handshake> _inFlight = [];
     private readonly Dictionary<ulong, SyntheticPeer> _byCookie = [];
-    private readonly Dictionary<SyntheticPeer, ulong[]> _recentSends = [];
+    private readonly Dictionary<uint, SyntheticPeer> _byAddress = [];
     private readonly List<(long Due, SyntheticPeer Peer, byte[] Buffer, int Length, IPEndPoint Remote)> _delayed = [];
     private readonly byte[] _sendBuffer = new byte[65536];
     private readonly byte[] _receiveBuffer = new byte[65536];
     private readonly EpollSet? _epoll = EpollSet.TryCreate(ReadyBatch);
     private readonly int[] _ready = new int[ReadyBatch];
+    private readonly SharedPeerSocket? _shared;
+    private readonly IPEndPoint _targetNatTraversal;
+    private readonly uint _targetAddressValue;
     private readonly System.Net.SocketAddress _targetAddress;
     private readonly IPEndPoint _localAny;
     private readonly Thread _thread;
@@ -77,6 +87,8 @@ internal sealed class GeneratorShard : IDisposable
     private int _establishedCount;
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
+    private AuthConfig? _remoteAuth;
+    private readonly BufferedEngineRandom _random = new();
     private Func<int, bool>? _responderBehind;
     private readonly LoadTestPki? _pki;
     private readonly IDhEngine _dh;
@@ -85,6 +97,9 @@ internal sealed class GeneratorShard : IDisposable
 
     /// <summary>The epoll token of the DH wake-up eventfd (peer tokens are indexes into the peer list).</summary>
     private const int WakeToken = -1;
+
+    /// <summary>The epoll token of the <see cref="SharedPeerSocket"/>.</summary>
+    private const int SharedToken = -2;
 
     public GeneratorShard(int shard, LoadTestOptions options, IPEndPoint target, IPAddress firstSource, int peerBase, int peerLimit,
         long? countShare, double? rateShare, int concurrencyShare, LoadCounters counters, LatencyHistogram latency, LoadTestPki? pki = null)
@@ -119,19 +134,35 @@ internal sealed class GeneratorShard : IDisposable
 
         _localAny = new IPEndPoint(firstSource, 0);
         _targetAddress = target.Serialize();
+        _targetNatTraversal = new IPEndPoint(target.Address, Endpoint.NatTraversalPort);
+        // The peers' first and last addresses must be local (IP_PKTINFO cannot send from elsewhere); when they are not,
+        // the per-peer sockets fail at bind, loudly, as they always did.
+        if (_epoll is not null && !options.PerPeerSockets && SharedPeerSocket.Usable(firstSource, target)
+            && SharedPeerSocket.IsLocal(SourceAddress(peerBase)) && SharedPeerSocket.IsLocal(SourceAddress(peerBase + peerLimit - 1)))
+        {
+            _shared = SharedPeerSocket.TryCreate(IPAddress.IsLoopback(target.Address));
+            if (_shared is not null && !_epoll.Add(_shared.Socket, SharedToken))
+            {
+                _shared.Dispose();
+                _shared = null;
+            }
+
+            _targetAddressValue = BinaryPrimitives.ReadUInt32BigEndian(target.Address.GetAddressBytes());
+        }
+
         var threadsBefore = ThreadCpu.ThreadIds();
-        _dh = CreateDhEngine(_ikeProposals, esp);
+        _dh = CreateDhEngine(_ikeProposals, esp, options.FreshDh);
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
         HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
         _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), _dh,
-            SystemEngineRandom.Instance, new RandomSpiAllocator(), new EndpointOptions
+            _random, new RandomSpiAllocator(_random), new EndpointOptions
             {
                 RetransmitInitialMs = options.RetransmitMs,
                 RetransmitLimit = 4,
                 MaxQuickModesPerSa = Math.Max(64, options.Children),
             });
         _thread = new Thread(Run) { Name = $"loadtest-gen-{shard}", IsBackground = true };
-        if (_dh is BatchedDhEngine)
+        if (_dh.CanDefer)
         {
             if (_epoll is not null && Ike.Native.Udp.UdpBatch.IsSupported)
             {
@@ -149,11 +180,13 @@ internal sealed class GeneratorShard : IDisposable
     }
 
     /// <summary>
-    /// The generator's Diffie-Hellman engine: the batched one (MODP eight lanes at a time, ECP/X25519 on its worker,
-    /// key pairs pooled ahead of demand for the proposal's groups), like the daemon, so the generator costs well under
-    /// the responder per handshake (issue #8); <c>IKEFAST_LOADTEST_DH=scalar</c> keeps the synchronous engine.
+    /// The generator's Diffie-Hellman engine: the batched one (MODP eight lanes at a time, ECP/X25519 on its worker),
+    /// like the daemon, so the generator costs well under the responder per handshake (issue #8). By default behind a
+    /// <see cref="ReusedKeyPairDhEngine"/> (one key pair per group for the run, so the generator computes only g^xy);
+    /// with <paramref name="freshDh"/> (<c>--fresh-dh</c>) every exchange gets a fresh pair from pools filled ahead of
+    /// demand. <c>IKEFAST_LOADTEST_DH=scalar</c> keeps the synchronous engine.
     /// </summary>
-    private static IDhEngine CreateDhEngine(IReadOnlyList<IkeProposal> ike, IReadOnlyList<ChildProposal> esp)
+    private static IDhEngine CreateDhEngine(IReadOnlyList<IkeProposal> ike, IReadOnlyList<ChildProposal> esp, bool freshDh)
     {
         var groups = new HashSet<DhGroupId>();
         foreach (IkeProposal p in ike)
@@ -172,26 +205,32 @@ internal sealed class GeneratorShard : IDisposable
         var legacy = new HashSet<DhGroupId>(groups);
         legacy.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
         var options = new DhEngineOptions { ExplicitlyEnabledLegacyGroups = legacy };
+        IDhEngine engine;
         if (string.Equals(Environment.GetEnvironmentVariable(DhEnvironmentVariable), "scalar", StringComparison.OrdinalIgnoreCase))
         {
-            return new ScalarDhEngine(SystemDhRandomSource.Instance, options);
+            engine = new ScalarDhEngine(SystemDhRandomSource.Instance, options);
         }
-
-        var pooled = new List<DhGroupId>();
-        foreach (DhGroupId g in groups)
+        else
         {
-            if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+            // Pools only for fresh pairs: with one reused pair per group they would be refilled for nothing.
+            var pooled = new List<DhGroupId>();
+            foreach (DhGroupId g in freshDh ? groups : [])
             {
-                pooled.Add(g);
+                if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+                {
+                    pooled.Add(g);
+                }
             }
+
+            var batch = new ModExpBatchOptions
+            {
+                NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
+                EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
+            };
+            engine = new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
         }
 
-        var batch = new ModExpBatchOptions
-        {
-            NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
-            EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
-        };
-        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
+        return freshDh ? engine : new ReusedKeyPairDhEngine(engine);
     }
 
     private void WakeForDh()
@@ -294,6 +333,7 @@ internal sealed class GeneratorShard : IDisposable
             }
 
             Flush(now);
+            _shared?.Flush(); // one sendmmsg for everything this turn produced
             Idle = _stopStarting || (_countShare is { } c && _startedHere >= c) ? _inFlight.Count == 0 : false;
             if (_epoll is not null)
             {
@@ -322,6 +362,12 @@ internal sealed class GeneratorShard : IDisposable
                     if (_ready[i] == WakeToken)
                     {
                         Ike.Native.Udp.UdpBatch.DrainEvent(_wakeDescriptor);
+                        continue;
+                    }
+
+                    if (_ready[i] == SharedToken)
+                    {
+                        ReceiveShared(received);
                         continue;
                     }
 
@@ -405,10 +451,17 @@ internal sealed class GeneratorShard : IDisposable
 
         if (_peers.Count < _peerLimit)
         {
+            if (_shared is not null)
+            {
+                peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), _shared.Port);
+                _peers.Add(peer);
+                _byAddress[peer.SourceAddress] = peer;
+                return peer;
+            }
+
             peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), Deliver);
             _peers.Add(peer);
-            _recentSends[peer] = new ulong[4];
-            if (_epoll is null || !_epoll.Add(peer.Socket, _peers.Count - 1))
+            if (_epoll is null || !_epoll.Add(peer.Socket!, _peers.Count - 1))
             {
                 peer.StartReceiving();
             }
@@ -460,8 +513,8 @@ internal sealed class GeneratorShard : IDisposable
             RemoteAddress = _target.Address,
             RemotePort = _target.Port,
             Mode = _options.Mode,
-            LocalAuth = LocalAuth(peer),
-            RemoteAuth = _pki is null
+            LocalAuth = peer.LocalAuth ??= LocalAuth(peer),
+            RemoteAuth = _remoteAuth ??= _pki is null
                 ? new AuthConfig { Method = AuthMethod.Psk }
                 : new AuthConfig { Method = AuthMethod.PubKey, CaCertificates = [_pki.Ca] },
             IkeProposals = _ikeProposals,
@@ -610,7 +663,7 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         // A datagram equal to one of the peer's last four is the engine retransmitting (RFC 2408 §5.1 style resend).
-        ulong[] recent = _recentSends[peer];
+        ulong[] recent = peer.RecentSends;
         var hc = new HashCode();
         hc.AddBytes(datagram);
         ulong hash = (uint)hc.ToHashCode() | ((ulong)(uint)datagram.Length << 32);
@@ -648,10 +701,67 @@ internal sealed class GeneratorShard : IDisposable
             }
             else
             {
-                peer.Send(datagram, remote);
+                Transmit(peer, datagram, remote);
                 _counters.OnSent();
             }
         }
+    }
+
+    /// <summary>A datagram out of <paramref name="peer"/>: into the shared socket's batch, or through the peer's own socket.</summary>
+    private void Transmit(SyntheticPeer peer, ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        if (_shared is not null)
+        {
+            _shared.Enqueue(datagram, peer.SourceAddress, remote);
+        }
+        else
+        {
+            peer.Send(datagram, remote);
+        }
+    }
+
+    /// <summary>Everything queued on the shared socket (recvmmsg until it comes back short), each to the peer it was sent to.</summary>
+    private void ReceiveShared(long now)
+    {
+        int n;
+        do
+        {
+            n = _shared!.Receive();
+            for (int i = 0; i < n; i++)
+            {
+                ref readonly Ike.Native.Udp.UdpSlot slot = ref _shared.ReceivedSlot(i);
+                ReadOnlySpan<byte> payload = _shared.Payload(slot);
+                if (payload.IsEmpty || !_byAddress.TryGetValue(SharedPeerSocket.LocalAddress(slot), out SyntheticPeer? peer))
+                {
+                    continue; // truncated, or not for one of our peers
+                }
+
+                OnDatagram(peer, payload, RemoteOf(slot), now);
+            }
+        }
+        while (n == Ike.Native.Udp.UdpBatch.MaxBatch);
+    }
+
+    /// <summary>The sender as an endpoint: the target (or its UDP 4500) without allocating, anything else new.</summary>
+    private IPEndPoint RemoteOf(in Ike.Native.Udp.UdpSlot slot)
+    {
+        uint address = SharedPeerSocket.RemoteAddress(slot);
+        if (address == _targetAddressValue)
+        {
+            if (slot.RemotePort == _target.Port)
+            {
+                return _target;
+            }
+
+            if (slot.RemotePort == Endpoint.NatTraversalPort)
+            {
+                return _targetNatTraversal;
+            }
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, address);
+        return new IPEndPoint(new IPAddress(bytes), slot.RemotePort);
     }
 
     private void ReleaseDelayed(long now)
@@ -661,7 +771,7 @@ internal sealed class GeneratorShard : IDisposable
             var d = _delayed[i];
             if (d.Due <= now)
             {
-                d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+                Transmit(d.Peer, d.Buffer.AsSpan(0, d.Length), d.Remote);
                 _counters.OnSent();
                 ArrayPool<byte>.Shared.Return(d.Buffer);
                 _delayed.RemoveAt(i);
@@ -846,7 +956,7 @@ internal sealed class GeneratorShard : IDisposable
         _impair = false;
         foreach (var d in _delayed)
         {
-            d.Peer.Send(d.Buffer.AsSpan(0, d.Length), d.Remote);
+            Transmit(d.Peer, d.Buffer.AsSpan(0, d.Length), d.Remote);
             ArrayPool<byte>.Shared.Return(d.Buffer);
         }
 
@@ -860,6 +970,7 @@ internal sealed class GeneratorShard : IDisposable
             // responder's socket receive buffer and the lost deletes would leave SAs behind.
             if (++sent % DeletesPerPause == 0)
             {
+                _shared?.Flush();
                 Thread.Sleep(1);
                 var waited = Stopwatch.StartNew();
                 while (_responderBehind is { } behind && behind(_established.Count) && waited.ElapsedMilliseconds < 2000)
@@ -870,11 +981,13 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         Flush(now);
+        _shared?.Flush();
     }
 
     public void Dispose()
     {
         Stop();
+        _shared?.Dispose();
         foreach (SyntheticPeer p in _peers)
         {
             p.Dispose();

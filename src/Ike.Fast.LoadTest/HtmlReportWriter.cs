@@ -92,6 +92,11 @@ public static class HtmlReportWriter
         if (r.GeneratorCpuPerHandshakeMs is { } gg && r.ResponderCpuPerHandshakeMs is { } rr && rr > 0)
         {
             yield return ("Generator / responder CPU", F(gg / rr, 2));
+            if (r.GeneratorProcessCpuPerHandshakeMs is { } gp)
+            {
+                // External responder: everything in this process serves the generator (JIT and GC included).
+                yield return ("Generator process (all threads) / responder", $"{F(gp, 3)} ms/handshake, {F(gp / rr, 2)}");
+            }
         }
 
         yield return ("Deleted on exit/churn", N(r.Deleted) + (r.ResponderIkeSasLeft is { } left ? $" (responder IKE SAs left: {left})" : ""));

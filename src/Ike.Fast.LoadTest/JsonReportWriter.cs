@@ -29,6 +29,7 @@ public static class JsonReportWriter
         Nullable(w, "duration_seconds", o.DurationSeconds);
         Nullable(w, "count", o.Count);
         w.WriteBoolean("churn", o.Churn);
+        w.WriteBoolean("fresh_dh", o.FreshDh);
         w.WriteNumber("drop", o.Drop);
         w.WriteNumber("duplicate", o.Duplicate);
         w.WriteNumber("delay_ms", o.DelayMs);
@@ -72,6 +73,7 @@ public static class JsonReportWriter
         w.WriteNumber("other_seconds", r.OtherCpuSeconds);
         Nullable(w, "generator_ms_per_handshake", r.GeneratorCpuPerHandshakeMs);
         Nullable(w, "responder_ms_per_handshake", r.ResponderCpuPerHandshakeMs);
+        Nullable(w, "generator_process_ms_per_handshake", r.GeneratorProcessCpuPerHandshakeMs);
         w.WriteEndObject();
         w.WriteStartArray("series");
         foreach (LoadSample s in r.Series)

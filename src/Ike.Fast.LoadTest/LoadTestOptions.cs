@@ -120,6 +120,20 @@ public sealed record LoadTestOptions
     /// <summary>Unmeasured handshakes before the run (JIT warm-up), deleted before measuring starts.</summary>
     public int Warmup { get; init; } = 32;
 
+    /// <summary>
+    /// A fresh Diffie-Hellman key pair for every exchange (<c>--fresh-dh</c>). Off by default: each generator thread
+    /// reuses one key pair per group for the whole run (see <see cref="ReusedKeyPairDhEngine"/>), which saves the
+    /// generator a key generation per handshake; the responder's work and the verification of every handshake are
+    /// the same either way.
+    /// </summary>
+    public bool FreshDh { get; init; }
+
+    /// <summary>
+    /// One UDP socket per synthetic peer even where the peers could share one (<see cref="SharedPeerSocket"/>); tests
+    /// keep that path covered (<c>IKEFAST_LOADTEST_SOCKETS=per-peer</c> does the same from the command line).
+    /// </summary>
+    internal bool PerPeerSockets { get; init; }
+
     /// <summary>Seed of the impairment decisions (drop/duplicate), so runs are repeatable.</summary>
     public int Seed { get; init; } = 1;
 

@@ -77,6 +77,13 @@ public sealed record LoadTestResult
     /// <summary>Generator CPU per completed handshake, in milliseconds.</summary>
     public double? GeneratorCpuPerHandshakeMs => Completed == 0 ? null : GeneratorCpuSeconds * 1000 / Completed;
 
+    /// <summary>
+    /// With an external responder: the whole generator process per completed handshake (generator threads plus JIT, GC
+    /// and the sampler, all of which serve the generator there), in milliseconds; null with the embedded responder,
+    /// whose process the generator shares.
+    /// </summary>
+    public double? GeneratorProcessCpuPerHandshakeMs => Completed == 0 || ResponderIsInProcess ? null : ProcessCpuSeconds * 1000 / Completed;
+
     /// <summary>Responder CPU per completed handshake, in milliseconds.</summary>
     public double? ResponderCpuPerHandshakeMs => Completed == 0 || ResponderCpuSeconds is null ? null : ResponderCpuSeconds.Value * 1000 / Completed;
 

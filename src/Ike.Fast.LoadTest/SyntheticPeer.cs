@@ -6,26 +6,39 @@ using Ike.Fast.Policy;
 namespace Ike.Fast.LoadTest;
 
 /// <summary>
-/// One synthetic initiator: its own UDP socket (own source address from 127.0.0.0/8 on loopback, own ephemeral
-/// port) and identity. Receives are asynchronous (the runtime's epoll thread completes them) and handed to the
-/// owning <see cref="GeneratorShard"/>'s inbox; all engine work stays on the shard's thread.
+/// One synthetic initiator: its own source address (from 127.0.0.0/8 on loopback) and identity, and either a port
+/// shared with the other peers of its generator thread (<see cref="SharedPeerSocket"/>, no socket of its own) or its
+/// own UDP socket (wildcard source: the peers differ by port). An own socket is read by the shard's epoll loop, or
+/// asynchronously off Linux (the runtime's epoll thread completes the receives and hands them to the owning
+/// <see cref="GeneratorShard"/>'s inbox); all engine work stays on the shard's thread.
 /// </summary>
 internal sealed class SyntheticPeer : IDisposable
 {
     /// <summary>PSK handshakes without certificates stay well under this; larger datagrams are truncated and fail to parse.</summary>
     private const int ReceiveBufferSize = 4096;
 
-    private readonly Socket _socket;
-    private readonly SocketAsyncEventArgs _receive = new();
-    private readonly Action<SyntheticPeer, byte[], int, IPEndPoint> _deliver;
-    private readonly SocketAddress _from;
+    private readonly Socket? _socket;
+    private readonly SocketAsyncEventArgs? _receive;
+    private readonly Action<SyntheticPeer, byte[], int, IPEndPoint>? _deliver;
+    private readonly SocketAddress? _from;
     private volatile bool _disposed;
     private IPEndPoint? _natLocal;
 
+    /// <summary>A peer on <paramref name="address"/> sending through a <see cref="SharedPeerSocket"/> bound to <paramref name="sharedPort"/>.</summary>
+    public SyntheticPeer(int index, IPAddress address, int sharedPort)
+    {
+        Index = index;
+        LocalEndPoint = new IPEndPoint(address, sharedPort);
+        Identity = IkeIdentity.FromAddress(address);
+        SourceAddress = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes());
+    }
+
+    /// <summary>A peer with its own socket bound to <paramref name="address"/> and an ephemeral port.</summary>
     public SyntheticPeer(int index, IPAddress address, Action<SyntheticPeer, byte[], int, IPEndPoint> deliver)
     {
         Index = index;
         _deliver = deliver;
+        _receive = new SocketAsyncEventArgs();
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -49,8 +62,14 @@ internal sealed class SyntheticPeer : IDisposable
 
     public int Index { get; }
 
-    /// <summary>The socket (for <see cref="EpollSet"/>).</summary>
-    public Socket Socket => _socket;
+    /// <summary>The peer's own socket (for <see cref="EpollSet"/>); null when it sends through a <see cref="SharedPeerSocket"/>.</summary>
+    public Socket? Socket => _socket;
+
+    /// <summary>Shared socket: the source address in network order (IP_PKTINFO).</summary>
+    public uint SourceAddress { get; }
+
+    /// <summary>Hashes of the last datagrams sent (retransmission counting).</summary>
+    public ulong[] RecentSends { get; } = new ulong[4];
 
     /// <summary>The bound source address and port.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -61,11 +80,19 @@ internal sealed class SyntheticPeer : IDisposable
     /// <summary>Phase 1 identity: the source address (ID_IPV4_ADDR), or an FQDN when the address is the wildcard.</summary>
     public IkeIdentity Identity { get; }
 
+    /// <summary>The peer's Phase 1 authentication (identity, certificate), made once and shared by its handshakes.</summary>
+    public AuthConfig? LocalAuth { get; set; }
+
     /// <summary>The handshake this peer is running or holding, if any.</summary>
     public Handshake? Current { get; set; }
 
     public void StartReceiving()
     {
+        if (_socket is null || _receive is null)
+        {
+            return;
+        }
+
         while (!_disposed)
         {
             bool pending;
@@ -95,12 +122,12 @@ internal sealed class SyntheticPeer : IDisposable
         remote = expected;
         try
         {
-            if (_disposed || _socket.Available == 0)
+            if (_disposed || _socket is null || _socket.Available == 0)
             {
                 return false;
             }
 
-            length = _socket.ReceiveFrom(buffer, SocketFlags.None, _from);
+            length = _socket.ReceiveFrom(buffer, SocketFlags.None, _from!);
         }
         catch (SocketException)
         {
@@ -112,9 +139,9 @@ internal sealed class SyntheticPeer : IDisposable
             return false;
         }
 
-        if (!_from.Equals(expectedAddress))
+        if (!_from!.Equals(expectedAddress))
         {
-            remote = (IPEndPoint)expected.Create(_from);
+            remote = (IPEndPoint)expected.Create(_from!);
         }
 
         return true;
@@ -124,7 +151,7 @@ internal sealed class SyntheticPeer : IDisposable
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
+            _socket?.SendTo(datagram, SocketFlags.None, remote);
         }
         catch (SocketException)
         {
@@ -156,7 +183,7 @@ internal sealed class SyntheticPeer : IDisposable
         {
             byte[] copy = ArrayPool<byte>.Shared.Rent(e.BytesTransferred);
             e.Buffer.AsSpan(0, e.BytesTransferred).CopyTo(copy);
-            _deliver(this, copy, e.BytesTransferred, (IPEndPoint)e.RemoteEndPoint!);
+            _deliver!(this, copy, e.BytesTransferred, (IPEndPoint)e.RemoteEndPoint!);
         }
 
         // Other errors (ConnectionReset from an ICMP unreachable) are transient on UDP: keep receiving.
@@ -166,7 +193,7 @@ internal sealed class SyntheticPeer : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        _socket.Dispose();
-        _receive.Dispose();
+        _socket?.Dispose();
+        _receive?.Dispose();
     }
 }
