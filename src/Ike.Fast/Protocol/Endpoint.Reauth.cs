@@ -14,6 +14,58 @@ public sealed partial class Endpoint
 {
     private readonly Dictionary<IkeSa, Phase1Lifecycle> _phase1Lifecycles = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Phase1Key, List<IkeSa>> _phase1ByKey = [];
+    private readonly Stack<Phase1Lifecycle> _phase1LifecyclePool = new();
+    private readonly Stack<List<IkeSa>> _phase1ListPool = new();
+    private readonly List<Phase1Lifecycle> _retiredPhase1Lifecycles = [];
+    private readonly List<List<IkeSa>> _retiredPhase1Lists = [];
+
+    /// <summary>
+    /// Puts the lifecycle records and per-key lists forgotten during the previous call back in their pools (bounded
+    /// like the SA pools): a steady stream of SAs allocates no bookkeeping.
+    /// </summary>
+    private void RecycleLifecycles()
+    {
+        foreach (ChildLifecycle lc in _retiredChildLifecycles)
+        {
+            lc.Reset(_bytes);
+            if (_childLifecyclePool.Count < MaxPooled)
+            {
+                _childLifecyclePool.Push(lc);
+            }
+        }
+
+        _retiredChildLifecycles.Clear();
+        foreach (List<ChildLifecycle> list in _retiredChildLists)
+        {
+            list.Clear();
+            if (_childListPool.Count < MaxPooled)
+            {
+                _childListPool.Push(list);
+            }
+        }
+
+        _retiredChildLists.Clear();
+        foreach (Phase1Lifecycle p in _retiredPhase1Lifecycles)
+        {
+            p.Reset(_bytes);
+            if (_phase1LifecyclePool.Count < MaxPooled)
+            {
+                _phase1LifecyclePool.Push(p);
+            }
+        }
+
+        _retiredPhase1Lifecycles.Clear();
+        foreach (List<IkeSa> list in _retiredPhase1Lists)
+        {
+            list.Clear();
+            if (_phase1ListPool.Count < MaxPooled)
+            {
+                _phase1ListPool.Push(list);
+            }
+        }
+
+        _retiredPhase1Lists.Clear();
+    }
 
     /// <summary>
     /// Reauthenticates this ISAKMP SA now (as <c>swanctl --rekey --ike --reauth</c>): a new Phase 1 with the same
@@ -41,12 +93,10 @@ public sealed partial class Endpoint
             return;
         }
 
-        var p = new Phase1Lifecycle
-        {
-            EstablishedAt = now,
-            LowestNonce = (sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr).ToArray(),
-            Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity?.ToString()),
-        };
+        Phase1Lifecycle p = _phase1LifecyclePool.TryPop(out Phase1Lifecycle? pooled) ? pooled : new Phase1Lifecycle();
+        p.EstablishedAt = now;
+        p.LowestNonce = _bytes.Copy(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr);
+        p.Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity);
         if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
         {
             // The Phase 1 initiator reauthenticates at 90% of the lifetime less up to 5% jitter; the responder only
@@ -58,7 +108,7 @@ public sealed partial class Endpoint
         _phase1Lifecycles[sa] = p;
         if (!_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
         {
-            same = [];
+            same = _phase1ListPool.TryPop(out List<IkeSa>? list) ? list : [];
             _phase1ByKey[p.Key] = same;
         }
 
@@ -183,6 +233,8 @@ public sealed partial class Endpoint
             return;
         }
 
+        _retiredPhase1Lifecycles.Add(p);
+
         if (_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
         {
             same.Remove(sa);
@@ -203,6 +255,7 @@ public sealed partial class Endpoint
             if (same.Count == 0)
             {
                 _phase1ByKey.Remove(p.Key);
+                _retiredPhase1Lists.Add(same);
             }
             else if (survivor is null)
             {

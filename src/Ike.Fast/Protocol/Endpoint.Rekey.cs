@@ -16,6 +16,12 @@ public sealed partial class Endpoint
     private readonly List<ChildLifecycle> _lifecycleScratch = [];
     private readonly Dictionary<(IkeSa Sa, uint MessageId), uint> _rekeyPredecessors = [];
 
+    /// <summary>Lifecycle records and per-key lists of forgotten pairs, recycled by <see cref="RecycleLifecycles"/>.</summary>
+    private readonly Stack<ChildLifecycle> _childLifecyclePool = new();
+    private readonly Stack<List<ChildLifecycle>> _childListPool = new();
+    private readonly List<ChildLifecycle> _retiredChildLifecycles = [];
+    private readonly List<List<ChildLifecycle>> _retiredChildLists = [];
+
     /// <summary>
     /// Rekeys the IPsec SA pair with this inbound SPI now (as <c>swanctl --rekey --child</c>, or when the kernel
     /// reports the soft byte limit): a new Quick Mode for the same child; the old pair is deleted once the new one is
@@ -53,16 +59,14 @@ public sealed partial class Endpoint
         }
 
         long hard = info.LifetimeSeconds > 0 ? info.LifetimeSeconds * 1000 : 0;
-        var lc = new ChildLifecycle
-        {
-            Sa = info,
-            Config = qm.Child,
-            Owner = sa,
-            WeCreated = qm.IsInitiator,
-            InstalledAt = now,
-            LowestNonce = (qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr).ToArray(),
-            ExpireAt = hard > 0 ? now + hard : long.MaxValue,
-        };
+        ChildLifecycle lc = _childLifecyclePool.TryPop(out ChildLifecycle? pooled) ? pooled : new ChildLifecycle();
+        lc.Sa = info;
+        lc.Config = qm.Child;
+        lc.Owner = sa;
+        lc.WeCreated = qm.IsInitiator;
+        lc.InstalledAt = now;
+        lc.LowestNonce = _bytes.Copy(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr);
+        lc.ExpireAt = hard > 0 ? now + hard : long.MaxValue;
         _rekeyPredecessors.Remove((sa, qm.MessageId), out lc.Predecessor);
         long soft = SoftLifetime((long)qm.Child.RekeyTime.TotalMilliseconds, hard, lc.WeCreated);
         lc.RekeyAt = soft > 0 ? now + soft : long.MaxValue;
@@ -70,7 +74,7 @@ public sealed partial class Endpoint
         ChildSaKey key = ChildSaKey.Of(info);
         if (!_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
         {
-            same = [];
+            same = _childListPool.TryPop(out List<ChildLifecycle>? list) ? list : [];
             _childrenByKey[key] = same;
         }
 
@@ -205,6 +209,9 @@ public sealed partial class Endpoint
             return;
         }
 
+        // Recycled at the start of the next call (a caller up the stack may still hold it, as for SAs).
+        _retiredChildLifecycles.Add(lc);
+
         ChildSaKey key = ChildSaKey.Of(child);
         if (_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
         {
@@ -212,6 +219,7 @@ public sealed partial class Endpoint
             if (same.Count == 0)
             {
                 _childrenByKey.Remove(key);
+                _retiredChildLists.Add(same);
             }
             else if (!lc.Redundant)
             {
@@ -312,7 +320,7 @@ public sealed partial class Endpoint
             }
             else
             {
-                over.PendingChildren.Add(child);
+                (over.PendingChildren ??= []).Add(child);
             }
 
             return true;

@@ -60,8 +60,16 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
-    /// <summary>Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID.</summary>
-    public readonly Dictionary<uint, Transaction.TransactionExchange> Transactions = [];
+    /// <summary>
+    /// Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID: read-only here (a shared empty table until
+    /// the SA's first one; most SAs never run one), added through <see cref="AddTransaction"/>.
+    /// </summary>
+    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactions ?? s_noTransactions;
+
+    private static readonly Dictionary<uint, Transaction.TransactionExchange> s_noTransactions = [];
+    private Dictionary<uint, Transaction.TransactionExchange>? _transactions;
+
+    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => (_transactions ??= [])[messageId] = tx;
 
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
@@ -82,7 +90,7 @@ internal sealed class IkeSa : IDisposable
     public (uint MessageId, byte[] Datagram) LastTransactionReply;
 
     /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
-    public readonly Flight LastTransactionRequest = new();
+    public Flight? LastTransactionRequest;
 
     /// <summary>The XAUTH user the server authenticated.</summary>
     public string? XauthUser;
@@ -121,7 +129,8 @@ internal sealed class IkeSa : IDisposable
     public readonly Dictionary<uint, QuickModeExchange> Exchanges = [];
     public readonly RecentMessageIds CompletedMessageIds = new();
     public readonly List<ChildSaInfo> Children = [];
-    public readonly List<ChildConfig> PendingChildren = [];
+    /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
+    public List<ChildConfig>? PendingChildren;
 
     public bool IsEstablished => State == Phase1State.Established;
 
@@ -151,7 +160,7 @@ internal sealed class IkeSa : IDisposable
             tx.Dispose();
         }
 
-        Transactions.Clear();
+        _transactions?.Clear();
         State = Phase1State.Dead;
     }
 
@@ -210,7 +219,7 @@ internal sealed class IkeSa : IDisposable
         Leases.Clear();
         AssignedConfiguration = null;
         LastTransactionReply = default;
-        LastTransactionRequest.Reset();
+        LastTransactionRequest?.Reset();
         XauthUser = null;
         LastPeerActivity = 0;
         Dpd.Reset();
@@ -223,7 +232,7 @@ internal sealed class IkeSa : IDisposable
         Flight.Reset();
         CompletedMessageIds.Clear();
         Children.Clear();
-        PendingChildren.Clear();
+        PendingChildren?.Clear();
     }
 
     /// <summary>
@@ -231,13 +240,15 @@ internal sealed class IkeSa : IDisposable
     /// the ID bodies): released by <see cref="ReleasePhase1Material"/> once the reply cache time has passed.
     /// </summary>
     public bool HoldsPhase1Material => Flight.HoldsBuffer || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
-                                       IdiiB.Length != 0 || IdirB.Length != 0;
+                                       IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is not null || (HasKeys && !Keys.IsCompact);
 
     /// <summary>
     /// An established SA whose last Phase 1 message no longer needs answering (RFC 2409 §5: the responder keeps its
     /// last reply only to answer a retransmitted request; the endpoint keeps it <c>ReplyCacheMs</c>): the flight
-    /// buffer and the RFC 2409 hash inputs go back to their pools, so an idle established SA keeps only its keys, IV
-    /// seed (<see cref="LastPhase1Block"/>) and nonces (the reauthentication collision rule compares the lowest nonce).
+    /// buffer and the RFC 2409 hash inputs go back to their pools and the key material drops its prepared PRF keys
+    /// (<see cref="Phase1KeyMaterial.Compact"/>), so an idle established SA keeps only its secrets, IV seed
+    /// (<see cref="LastPhase1Block"/>) and nonces (the reauthentication collision rule compares the lowest nonce). The
+    /// endpoint returns the cipher to its pool at the same time.
     /// </summary>
     public void ReleasePhase1Material(ExactLengthArrayPool bytes)
     {
@@ -248,6 +259,10 @@ internal sealed class IkeSa : IDisposable
         ReturnArray(bytes, ref IdiiB);
         ReturnArray(bytes, ref IdirB);
         Fragments = null; // a fragmented MM5/AM retransmission is no longer answered either
+        if (HasKeys)
+        {
+            Keys.Compact(); // the prepared PRF keys (1.5 KiB) go; a later exchange prepares them per call
+        }
     }
 
     private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)

@@ -3,6 +3,7 @@ namespace Ike.Fast.Protocol;
 /// <summary>
 /// The engine's lifetime bookkeeping for one established ISAKMP SA (<see cref="EndpointOptions.ManageLifetimes"/>):
 /// when it is reauthenticated, and whether a newer (or winning twin) ISAKMP SA with the same peer replaced it.
+/// Pooled by the endpoint, as <see cref="ChildLifecycle"/>.
 /// </summary>
 internal sealed class Phase1Lifecycle
 {
@@ -26,6 +27,19 @@ internal sealed class Phase1Lifecycle
 
     /// <summary>The key it is indexed under.</summary>
     public Phase1Key Key;
+
+    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
+    public void Reset(ExactLengthArrayPool bytes)
+    {
+        EstablishedAt = 0;
+        bytes.Return(LowestNonce);
+        LowestNonce = [];
+        ReauthAt = long.MaxValue;
+        Predecessor = null;
+        Redundant = false;
+        DeleteAt = long.MaxValue;
+        Key = default;
+    }
 
     /// <summary>The earliest of its deadlines.</summary>
     public long Deadline => Math.Min(Redundant ? long.MaxValue : ReauthAt, DeleteAt);
