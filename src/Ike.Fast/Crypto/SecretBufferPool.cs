@@ -9,7 +9,11 @@ internal static class SecretBufferPool
 {
     private const int MinShift = 6;            // 64 bytes
     private const int MaxShift = 12;           // 4096 bytes
-    private const int PerClassCapacity = 64;
+    // Enough for the Phase 1 key material of every handshake in flight on a busy host (initiators and responders of
+    // all threads share it): at 64, 50 concurrent handshakes on each side of one process overflowed the 2 KiB class
+    // and each handshake allocated its pinned key buffer anew. At most 1,024 arrays per class are kept (2 MiB in
+    // the 2 KiB class), and only after a peak that needed them.
+    private const int PerClassCapacity = 1024;
 
     private static readonly Bucket[] s_buckets = CreateBuckets();
 

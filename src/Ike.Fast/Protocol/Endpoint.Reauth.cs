@@ -375,7 +375,8 @@ public sealed partial class Endpoint
         {
             foreach (IkeSa other in same)
             {
-                index = other.Children.FindIndex(c => c.OutboundSpi == outboundSpi && c.Protocol == protocol);
+                // A loop, not FindIndex with a lambda: the closure over the parameters cost an allocation per call.
+                index = IndexOfChild(other, outboundSpi, outbound: true, protocol);
                 if (index >= 0)
                 {
                     owner = other;

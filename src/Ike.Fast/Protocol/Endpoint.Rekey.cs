@@ -33,7 +33,8 @@ public sealed partial class Endpoint
         {
             foreach (IkeSa sa in _saByCookies.Values)
             {
-                ChildSaInfo? info = sa.Children.Find(c => c.InboundSpi == inboundSpi);
+                int index = IndexOfChild(sa, inboundSpi, outbound: false, protocol: null);
+                ChildSaInfo? info = index < 0 ? null : sa.Children[index];
                 ChildConfig? config = info is null ? null : sa.Peer.FindChild(info.Child);
                 if (config is not null)
                 {
