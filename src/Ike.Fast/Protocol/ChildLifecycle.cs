@@ -49,6 +49,9 @@ internal sealed class ChildLifecycle
     /// <summary>Rekey attempts made (a failed Quick Mode is retried until the hard lifetime).</summary>
     public int RekeyAttempts;
 
+    /// <summary>The next pair with the same <see cref="ChildSaKey"/> (the endpoint's per-key chain), or null.</summary>
+    public ChildLifecycle? NextSameKey;
+
     /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
     {
@@ -65,6 +68,7 @@ internal sealed class ChildLifecycle
         Redundant = false;
         DeleteAt = long.MaxValue;
         RekeyAttempts = 0;
+        NextSameKey = null;
     }
 
     /// <summary>The earliest of this SA's deadlines.</summary>

@@ -29,6 +29,9 @@ public sealed partial class Endpoint
     private readonly FlightBufferPool _transmitBuffers = new();
     private readonly Stack<IkeSa> _saPool = new();
     private readonly Stack<QuickModeExchange> _exchangePool = new();
+
+    /// <summary>Empty Quick Mode tables of idle SAs (<see cref="IkeSa.ReleaseExchangeTable"/>), for the next SA that runs one.</summary>
+    private readonly Stack<Dictionary<uint, QuickModeExchange>> _exchangeTables = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
     private readonly List<IkeSa> _retiredSas = [];
     private readonly List<QuickModeExchange> _retiredExchanges = [];
@@ -140,6 +143,7 @@ public sealed partial class Endpoint
     private void ReleaseIdleMaterial(IkeSa sa)
     {
         sa.ReleasePhase1Material(_bytes);
+        sa.ReleaseExchangeTable(_exchangeTables, MaxPooled);
         if (sa.Chosen is { } chosen)
         {
             ReleaseCipher(sa, chosen.Encryption, chosen.KeyLengthBits);

@@ -56,7 +56,7 @@ public sealed partial class Endpoint
         qm.RemoteTs = rekeying?.RemoteTs ?? TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
-        sa.Exchanges[mid] = qm;
+        sa.AddExchange(mid, qm, _exchangeTables);
         NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
@@ -287,7 +287,7 @@ public sealed partial class Endpoint
         bool responderLifetime = qm.LifetimeSeconds < offeredSeconds || qm.LifetimeKilobytes != offeredKb;
 
         qm.InboundSpi = _spis.Allocate(chosen.Protocol, sa.Local.Address, sa.Remote.Address);
-        sa.Exchanges[mid] = qm;
+        sa.AddExchange(mid, qm, _exchangeTables);
         NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;

@@ -12,15 +12,14 @@ namespace Ike.Fast.Protocol;
 public sealed partial class Endpoint
 {
     private readonly Dictionary<uint, ChildLifecycle> _childLifecycles = [];
-    private readonly Dictionary<ChildSaKey, List<ChildLifecycle>> _childrenByKey = [];
+    /// <summary>The pairs of each key: the first one's record, the rest chained through <see cref="ChildLifecycle.NextSameKey"/> (no list per key).</summary>
+    private readonly Dictionary<ChildSaKey, ChildLifecycle> _childrenByKey = [];
     private readonly List<ChildLifecycle> _lifecycleScratch = [];
     private readonly Dictionary<(IkeSa Sa, uint MessageId), uint> _rekeyPredecessors = [];
 
-    /// <summary>Lifecycle records and per-key lists of forgotten pairs, recycled by <see cref="RecycleLifecycles"/>.</summary>
+    /// <summary>Lifecycle records of forgotten pairs, recycled by <see cref="RecycleLifecycles"/>.</summary>
     private readonly Stack<ChildLifecycle> _childLifecyclePool = new();
-    private readonly Stack<List<ChildLifecycle>> _childListPool = new();
     private readonly List<ChildLifecycle> _retiredChildLifecycles = [];
-    private readonly List<List<ChildLifecycle>> _retiredChildLists = [];
 
     /// <summary>
     /// Rekeys the IPsec SA pair with this inbound SPI now (as <c>swanctl --rekey --child</c>, or when the kernel
@@ -73,14 +72,23 @@ public sealed partial class Endpoint
         lc.RekeyAt = soft > 0 ? now + soft : long.MaxValue;
         _childLifecycles[info.InboundSpi] = lc;
         ChildSaKey key = ChildSaKey.Of(info);
-        if (!_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            same = _childListPool.TryPop(out List<ChildLifecycle>? list) ? list : [];
-            _childrenByKey[key] = same;
+            ChildLifecycle last = first;
+            while (last.NextSameKey is { } next)
+            {
+                last = next;
+            }
+
+            last.NextSameKey = lc; // appended, as the list was: the order breaks ties below
+        }
+        else
+        {
+            first = lc;
+            _childrenByKey[key] = lc;
         }
 
-        same.Add(lc);
-        ResolveChildDuplicates(now, lc, same);
+        ResolveChildDuplicates(now, lc, first);
         Schedule(sa);
     }
 
@@ -132,11 +140,11 @@ public sealed partial class Endpoint
     /// redundant pair is thus deleted by exactly one side, after <see cref="EndpointOptions.RekeyDeleteDelayMs"/>,
     /// and both sides agree which, since they compare the same nonces.
     /// </summary>
-    private void ResolveChildDuplicates(long now, ChildLifecycle x, List<ChildLifecycle> same)
+    private void ResolveChildDuplicates(long now, ChildLifecycle x, ChildLifecycle head)
     {
         ChildLifecycle? survivor = null;
         ChildLifecycle? predecessor = null;
-        foreach (ChildLifecycle lc in same)
+        for (ChildLifecycle? lc = head; lc is not null; lc = lc.NextSameKey)
         {
             if (lc.Sa.InboundSpi == x.Predecessor)
             {
@@ -151,7 +159,7 @@ public sealed partial class Endpoint
 
         survivor ??= x;
         survivor.Redundant = false;
-        foreach (ChildLifecycle lc in same)
+        for (ChildLifecycle? lc = head; lc is not null; lc = lc.NextSameKey)
         {
             if (ReferenceEquals(lc, survivor) || (lc.Predecessor != x.Predecessor && !ReferenceEquals(lc, predecessor)))
             {
@@ -185,10 +193,10 @@ public sealed partial class Endpoint
         IpsecProtocol protocol = qm.Chosen?.Protocol ?? qm.Child.Proposals[0].Protocol;
         var key = new ChildSaKey(sa.Peer.Name, qm.Child.Name, protocol, qm.LocalTs, qm.RemoteTs);
         uint predecessor = 0;
-        if (_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
             ChildLifecycle? oldest = null;
-            foreach (ChildLifecycle lc in same)
+            for (ChildLifecycle? lc = first; lc is not null; lc = lc.NextSameKey)
             {
                 if (oldest is null || lc.InstalledAt < oldest.InstalledAt)
                 {
@@ -214,19 +222,41 @@ public sealed partial class Endpoint
         _retiredChildLifecycles.Add(lc);
 
         ChildSaKey key = ChildSaKey.Of(child);
-        if (_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            same.Remove(lc);
-            if (same.Count == 0)
+            // Unlinked from its key's chain.
+            if (ReferenceEquals(first, lc))
             {
-                _childrenByKey.Remove(key);
-                _retiredChildLists.Add(same);
+                first = lc.NextSameKey;
+                if (first is null)
+                {
+                    _childrenByKey.Remove(key);
+                }
+                else
+                {
+                    _childrenByKey[key] = first;
+                }
             }
-            else if (!lc.Redundant)
+            else
+            {
+                ChildLifecycle before = first;
+                while (before.NextSameKey is { } next && !ReferenceEquals(next, lc))
+                {
+                    before = next;
+                }
+
+                if (ReferenceEquals(before.NextSameKey, lc))
+                {
+                    before.NextSameKey = lc.NextSameKey;
+                }
+            }
+
+            lc.NextSameKey = null;
+            if (first is not null && !lc.Redundant)
             {
                 // The survivor went (deleted by the peer): the newest left takes its place and is rekeyed again.
                 ChildLifecycle? next = null;
-                foreach (ChildLifecycle other in same)
+                for (ChildLifecycle? other = first; other is not null; other = other.NextSameKey)
                 {
                     if (other.DeleteAt == long.MaxValue && (next is null || other.InstalledAt > next.InstalledAt))
                     {

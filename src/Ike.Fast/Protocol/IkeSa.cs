@@ -126,7 +126,34 @@ internal sealed class IkeSa : IDisposable
     public byte[] LastPhase1Block = [];
 
     public readonly Flight Flight = new();
-    public readonly Dictionary<uint, QuickModeExchange> Exchanges = [];
+    /// <summary>
+    /// Quick Modes in progress (and finished ones until retired) by M-ID: read-only here (a shared empty table while the
+    /// SA has none), added through <see cref="AddExchange"/>. An idle SA hands its empty table back to the endpoint's
+    /// pool (<see cref="ReleaseExchangeTable"/>), so an established SA without a Quick Mode running keeps none.
+    /// </summary>
+    public Dictionary<uint, QuickModeExchange> Exchanges => _exchanges ?? s_noExchanges;
+
+    private static readonly Dictionary<uint, QuickModeExchange> s_noExchanges = [];
+    private Dictionary<uint, QuickModeExchange>? _exchanges;
+
+    public void AddExchange(uint messageId, QuickModeExchange qm, Stack<Dictionary<uint, QuickModeExchange>> tables) =>
+        (_exchanges ??= tables.TryPop(out Dictionary<uint, QuickModeExchange>? table) ? table : [])[messageId] = qm;
+
+    /// <summary>True when the SA holds an exchange table with nothing in it (<see cref="ReleaseExchangeTable"/> would return it).</summary>
+    public bool HoldsEmptyExchangeTable => _exchanges is { Count: 0 };
+
+    /// <summary>Returns an empty exchange table to <paramref name="tables"/> (bounded by <paramref name="max"/>).</summary>
+    public void ReleaseExchangeTable(Stack<Dictionary<uint, QuickModeExchange>> tables, int max)
+    {
+        if (_exchanges is { Count: 0 } table)
+        {
+            _exchanges = null;
+            if (tables.Count < max)
+            {
+                tables.Push(table);
+            }
+        }
+    }
     public readonly RecentMessageIds CompletedMessageIds = new();
     public readonly List<ChildSaInfo> Children = [];
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
@@ -181,7 +208,7 @@ internal sealed class IkeSa : IDisposable
             }
         }
 
-        Exchanges.Clear();
+        _exchanges?.Clear();
         Generation++;
         Retired = false;
         Peer = null!;
@@ -237,10 +264,15 @@ internal sealed class IkeSa : IDisposable
 
     /// <summary>
     /// Still holding what only Phase 1 needed (its last message for retransmitted requests, SAi_b, the public values,
-    /// the ID bodies): released by <see cref="ReleasePhase1Material"/> once the reply cache time has passed.
+    /// the ID bodies, the prepared PRF keys) or what an idle SA need not keep (an AES-NI cipher, which the endpoint
+    /// pools; a platform cipher cannot be pooled and stays; an empty Quick Mode table): released by the endpoint
+    /// (<see cref="ReleasePhase1Material"/> and its own pools) once the reply cache time has passed. Everything counted
+    /// here must be released then, or the SA's timer would fire again at once.
     /// </summary>
     public bool HoldsPhase1Material => Flight.HoldsBuffer || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
-                                       IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is not null || (HasKeys && !Keys.IsCompact);
+                                       IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is { IsHardwareAccelerated: true } ||
+                                       (HasKeys && !Keys.IsCompact) ||
+                                       HoldsEmptyExchangeTable;
 
     /// <summary>
     /// An established SA whose last Phase 1 message no longer needs answering (RFC 2409 §5: the responder keeps its

@@ -28,6 +28,12 @@ internal sealed class Phase1Lifecycle
     /// <summary>The key it is indexed under.</summary>
     public Phase1Key Key;
 
+    /// <summary>The ISAKMP SA it describes.</summary>
+    public IkeSa Sa = null!;
+
+    /// <summary>The next ISAKMP SA's record with the same <see cref="Phase1Key"/> (the endpoint's per-key chain), or null.</summary>
+    public Phase1Lifecycle? NextSameKey;
+
     /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
     {
@@ -39,6 +45,8 @@ internal sealed class Phase1Lifecycle
         Redundant = false;
         DeleteAt = long.MaxValue;
         Key = default;
+        Sa = null!;
+        NextSameKey = null;
     }
 
     /// <summary>The earliest of its deadlines.</summary>

@@ -34,22 +34,25 @@ public struct Phase1KeyMaterial : IDisposable
     public IkeHashAlgorithm Hash { readonly get; private set; }
 
     /// <summary>SKEYID.</summary>
-    public readonly ReadOnlySpan<byte> Skeyid => Secrets.Slice(0, _prfSize);
+    /// <exception cref="InvalidOperationException">After <see cref="Compact"/>, which drops it.</exception>
+    public readonly ReadOnlySpan<byte> Skeyid => _compact
+        ? throw new InvalidOperationException("SKEYID is dropped by Compact (only HASH_I/HASH_R use it).")
+        : Secrets.Slice(0, _prfSize);
 
     /// <summary>SKEYID_d: keys Quick Mode KEYMAT.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidD => Secrets.Slice(_prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidD => AfterSkeyid.Slice(0, _prfSize);
 
     /// <summary>SKEYID_a: keys the Phase 2 / Informational HASHes.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidA => Secrets.Slice(2 * _prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidA => AfterSkeyid.Slice(_prfSize, _prfSize);
 
     /// <summary>SKEYID_e.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidE => Secrets.Slice(3 * _prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidE => AfterSkeyid.Slice(2 * _prfSize, _prfSize);
 
     /// <summary>Ka, the Phase 1 cipher key (SKEYID_e truncated or expanded per RFC 2409 Appendix B).</summary>
-    public readonly ReadOnlySpan<byte> EncryptionKey => Secrets.Slice(4 * _prfSize, _keySize);
+    public readonly ReadOnlySpan<byte> EncryptionKey => AfterSkeyid.Slice(3 * _prfSize, _keySize);
 
     /// <summary>The initial Phase 1 IV, hash(g^xi | g^xr) truncated to the block size.</summary>
-    public readonly ReadOnlySpan<byte> InitialIv => Secrets.Slice((4 * _prfSize) + _keySize, _blockSize);
+    public readonly ReadOnlySpan<byte> InitialIv => AfterSkeyid.Slice((3 * _prfSize) + _keySize, _blockSize);
 
     /// <summary>Pre-shared key authentication: SKEYID = prf(pre-shared-key, Ni_b | Nr_b), then the rest.</summary>
     public static Phase1KeyMaterial DerivePreSharedKey(IkeHashAlgorithm hash, int keySize, int blockSize,
@@ -261,10 +264,11 @@ public struct Phase1KeyMaterial : IDisposable
     public readonly bool IsCompact => _compact;
 
     /// <summary>
-    /// Drops the three prepared HMAC keys (about 1.5 KiB, which put the buffer in the 2 KiB size class) and keeps only
-    /// the secrets (SKEYID..IV: 160 bytes for SHA-256 and AES-128) in a buffer of their size; the old buffer is zeroed on
-    /// return. For an idle ISAKMP SA, which may not run another exchange for hours: every later PRF then prepares its
-    /// key on the stack (two compressions more per call) and zeroes it. Idempotent.
+    /// Drops the three prepared HMAC keys (about 1.5 KiB, which put the buffer in the 2 KiB size class) and SKEYID (only
+    /// HASH_I/HASH_R use it, and they are done once the SA is established), and keeps SKEYID_d, SKEYID_a, SKEYID_e, Ka
+    /// and the IV in a buffer of their size (128 bytes for SHA-256 and AES-128); the old buffer is zeroed on return.
+    /// For an idle ISAKMP SA, which may not run another exchange for hours: every later PRF then prepares its key on
+    /// the stack (two compressions more per call) and zeroes it. Idempotent.
     /// </summary>
     public void Compact()
     {
@@ -273,8 +277,8 @@ public struct Phase1KeyMaterial : IDisposable
             return;
         }
 
-        SecretBuffer small = SecretBuffer.Rent(SecretsLength);
-        Secrets.CopyTo(small.Span);
+        SecretBuffer small = SecretBuffer.Rent(SecretsLength - _prfSize);
+        AfterSkeyid.CopyTo(small.Span);
         _buffer.Dispose();
         _buffer = small;
         _compact = true;
@@ -283,8 +287,11 @@ public struct Phase1KeyMaterial : IDisposable
     /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV.</summary>
     private readonly int SecretsLength => (4 * _prfSize) + _keySize + _blockSize;
 
-    /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV, after the prepared keys (none once compact).</summary>
-    private readonly Span<byte> Secrets => _compact ? _buffer.Span : _buffer.Span[(PreparedKeyCount * s_preparedKeySize)..];
+    /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV, after the prepared keys (not compact only).</summary>
+    private readonly Span<byte> Secrets => _buffer.Span[(PreparedKeyCount * s_preparedKeySize)..];
+
+    /// <summary>SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV: after SKEYID, or the whole buffer once compact.</summary>
+    private readonly Span<byte> AfterSkeyid => _compact ? _buffer.Span : Secrets[_prfSize..];
 
     /// <summary>A compact key material's HMAC key prepared for one call (the caller disposes it, which zeroes it).</summary>
     private readonly PrfKey Transient(int index)
