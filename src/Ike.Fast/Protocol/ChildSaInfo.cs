@@ -97,6 +97,12 @@ public sealed class ChildSaInfo
     internal bool Pooled { get; set; }
 
     /// <summary>
+    /// The engine's lifetime record while the pair is established and <see cref="EndpointOptions.ManageLifetimes"/> is
+    /// set (null otherwise; cleared when the engine forgets the pair, before the object can be reused).
+    /// </summary>
+    internal ChildLifecycle? Lifecycle { get; set; }
+
+    /// <summary>
     /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
     /// mode only; null otherwise): what the kernel's encap_oa carries for the TCP/UDP checksum fix-up (RFC 3948 section 3.1.2).
     /// </summary>

@@ -179,7 +179,7 @@ public sealed partial class Endpoint
         foreach (ChildSaInfo child in from.Children)
         {
             to.Children.Add(child);
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc))
+            if (child.Lifecycle is { } lc)
             {
                 lc.Owner = to;
             }

@@ -11,7 +11,8 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 public sealed partial class Endpoint
 {
-    private readonly Dictionary<uint, ChildLifecycle> _childLifecycles = [];
+    /// <summary>Pairs with a lifecycle record (<see cref="ChildSaInfo.Lifecycle"/>: no table by SPI, the record hangs off the pair).</summary>
+    private int _childLifecycleCount;
     /// <summary>The pairs of each key: the first one's record, the rest chained through <see cref="ChildLifecycle.NextSameKey"/> (no list per key).</summary>
     private readonly Dictionary<ChildSaKey, ChildLifecycle> _childrenByKey = [];
     private readonly List<ChildLifecycle> _lifecycleScratch = [];
@@ -28,19 +29,32 @@ public sealed partial class Endpoint
     /// </summary>
     public bool RekeyChildSa(uint inboundSpi, long now)
     {
-        if (!_childLifecycles.TryGetValue(inboundSpi, out ChildLifecycle? lc))
+        // A scan of the ISAKMP SAs' pairs (an operator's or the kernel's request, not the packet path).
+        ChildLifecycle? lc = null;
+        foreach (IkeSa sa in _saByCookies.Values)
         {
-            foreach (IkeSa sa in _saByCookies.Values)
+            int index = IndexOfChild(sa, inboundSpi, outbound: false, protocol: null);
+            if (index < 0)
             {
-                int index = IndexOfChild(sa, inboundSpi, outbound: false, protocol: null);
-                ChildSaInfo? info = index < 0 ? null : sa.Children[index];
-                ChildConfig? config = info is null ? null : sa.Peer.FindChild(info.Child);
-                if (config is not null)
-                {
-                    return StartRekeyQuickMode(sa.Peer, config, sa, now, info!);
-                }
+                continue;
             }
 
+            ChildSaInfo info = sa.Children[index];
+            if (info.Lifecycle is { } found)
+            {
+                lc = found;
+                break;
+            }
+
+            ChildConfig? config = sa.Peer.FindChild(info.Child);
+            if (config is not null)
+            {
+                return StartRekeyQuickMode(sa.Peer, config, sa, now, info);
+            }
+        }
+
+        if (lc is null)
+        {
             return false;
         }
 
@@ -70,7 +84,8 @@ public sealed partial class Endpoint
         _rekeyPredecessors.Remove((sa, qm.MessageId), out lc.Predecessor);
         long soft = SoftLifetime((long)qm.Child.RekeyTime.TotalMilliseconds, hard, lc.WeCreated);
         lc.RekeyAt = soft > 0 ? now + soft : long.MaxValue;
-        _childLifecycles[info.InboundSpi] = lc;
+        info.Lifecycle = lc;
+        _childLifecycleCount++;
         ChildSaKey key = ChildSaKey.Of(info);
         if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
@@ -213,10 +228,13 @@ public sealed partial class Endpoint
     /// <summary>Every removal of a pair passes here (through <see cref="EmitChildDelete"/>).</summary>
     private void ForgetChild(ChildSaInfo child)
     {
-        if (!_childLifecycles.Remove(child.InboundSpi, out ChildLifecycle? lc))
+        if (child.Lifecycle is not { } lc)
         {
             return;
         }
+
+        child.Lifecycle = null;
+        _childLifecycleCount--;
 
         // Recycled at the start of the next call (a caller up the stack may still hold it, as for SAs).
         _retiredChildLifecycles.Add(lc);
@@ -277,14 +295,14 @@ public sealed partial class Endpoint
     private long ChildLifecycleDeadline(IkeSa sa)
     {
         long best = long.MaxValue;
-        if (_childLifecycles.Count == 0)
+        if (_childLifecycleCount == 0)
         {
             return best;
         }
 
         foreach (ChildSaInfo child in sa.Children)
         {
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc))
+            if (child.Lifecycle is { } lc)
             {
                 best = Math.Min(best, lc.Deadline);
             }
@@ -296,7 +314,7 @@ public sealed partial class Endpoint
     /// <summary>Acts on this ISAKMP SA's due IPsec SA deadlines: hard expiry, delayed deletion, rekey.</summary>
     private void RunChildLifecycles(IkeSa sa, long now)
     {
-        if (_childLifecycles.Count == 0 || sa.Children.Count == 0)
+        if (_childLifecycleCount == 0 || sa.Children.Count == 0)
         {
             return;
         }
@@ -304,7 +322,7 @@ public sealed partial class Endpoint
         _lifecycleScratch.Clear();
         foreach (ChildSaInfo child in sa.Children)
         {
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc) && lc.Deadline <= now)
+            if (child.Lifecycle is { } lc && lc.Deadline <= now)
             {
                 _lifecycleScratch.Add(lc);
             }

@@ -278,14 +278,17 @@ internal sealed class IkeSa : IDisposable
     /// An established SA whose last Phase 1 message no longer needs answering (RFC 2409 §5: the responder keeps its
     /// last reply only to answer a retransmitted request; the endpoint keeps it <c>ReplyCacheMs</c>): the flight
     /// buffer and the RFC 2409 hash inputs go back to their pools and the key material drops its prepared PRF keys
-    /// (<see cref="Phase1KeyMaterial.Compact"/>), so an idle established SA keeps only its secrets, IV seed
-    /// (<see cref="LastPhase1Block"/>) and nonces (the reauthentication collision rule compares the lowest nonce). The
-    /// endpoint returns the cipher to its pool at the same time.
+    /// (<see cref="Phase1KeyMaterial.Compact"/>), so an idle established SA keeps only its secrets and IV seed
+    /// (<see cref="LastPhase1Block"/>); the nonces go too (the reauthentication collision rule compares the lowest,
+    /// which the endpoint's lifecycle record copied at establishment). The endpoint returns the cipher to its pool at
+    /// the same time.
     /// </summary>
     public void ReleasePhase1Material(ExactLengthArrayPool bytes)
     {
         Flight.ReleaseBuffer();
         ReturnArray(bytes, ref SaiB);
+        ReturnArray(bytes, ref Ni); // the keys are derived; the collision rule keeps its own copy of the lowest
+        ReturnArray(bytes, ref Nr);
         ReturnArray(bytes, ref Gxi);
         ReturnArray(bytes, ref Gxr);
         ReturnArray(bytes, ref IdiiB);
