@@ -534,8 +534,7 @@ public sealed class IkeDaemon : IControlTarget
                     RefreshIke(e);
                     if (!_lifetimes.EngineManagesLifetimes)
                     {
-                        var config = _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
-                        _lifetimes.ChildInstalled(sa, e.IsInitiator, config, Now());
+                        _lifetimes.ChildInstalled(sa, e.IsInitiator, ConfiguredChild(sa), Now());
                     }
                 }
                 finally
@@ -573,6 +572,13 @@ public sealed class IkeDaemon : IControlTarget
                 break;
         }
     }
+
+    /// <summary>
+    /// The child configuration of an installed pair. A method of its own: a lambda capturing <c>sa</c> inside
+    /// <see cref="Dispatch"/> made the compiler allocate its closure on every event, whichever the kind.
+    /// </summary>
+    private ChildConfig? ConfiguredChild(ChildSaInfo sa) =>
+        _configuration.Connections.FirstOrDefault(c => c.Name == sa.Connection)?.FindChild(sa.Child);
 
     /// <summary>
     /// The road-warrior fields of an ISAKMP SA's status row (NAT state, encapsulation, Mode-Config lease, XAUTH user,
@@ -619,11 +625,13 @@ public sealed class IkeDaemon : IControlTarget
 
     private IPEndPoint? LocalFor(IPEndPoint? peer)
     {
-        foreach (var local in _transport.LocalEndPoints)
+        // Indexed: foreach over the IReadOnlyList boxed its enumerator on every Phase1Up.
+        var locals = _transport.LocalEndPoints;
+        for (var i = 0; i < locals.Count; i++)
         {
-            if (peer is null || local.AddressFamily == peer.AddressFamily)
+            if (peer is null || locals[i].AddressFamily == peer.AddressFamily)
             {
-                return local;
+                return locals[i];
             }
         }
 

@@ -21,11 +21,12 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
     private readonly Lock _lock = new();
     private readonly HashSet<uint> _allocated = [];
     /// <summary>
-    /// Installed pairs by inbound SPI (O(1) delete). A row keeps the engine's <see cref="ChildSaInfo"/> (which the engine
-    /// keeps anyway; its keys are cleared after installation) and key copies only when <c>keepKeys</c>: the
-    /// <see cref="InstalledSa"/> records, algorithm string included, are built when <see cref="Installed"/> is read.
+    /// Installed pairs by inbound SPI (O(1) delete). A row is the engine's <see cref="ChildSaInfo"/> (which the engine
+    /// keeps anyway; its keys are cleared after installation): the <see cref="InstalledSa"/> records, algorithm string
+    /// included, are built when <see cref="Installed"/> is read. Key copies are kept apart, only when <c>keepKeys</c>.
     /// </summary>
-    private readonly Dictionary<uint, (ChildSaInfo Sa, byte[]? InboundKeys, byte[]? OutboundKeys)> _installed = [];
+    private readonly Dictionary<uint, ChildSaInfo> _installed = [];
+    private readonly Dictionary<uint, (byte[] InboundKeys, byte[] OutboundKeys)> _keys = [];
     private readonly List<(uint, int, int)> _encapsulationUpdates = [];
 
     /// <summary>A snapshot of the installed SA pairs.</summary>
@@ -35,8 +36,12 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         {
             lock (_lock)
             {
-                return [.. _installed.Values.Select(r => new InstalledSa(r.Sa.Connection, r.Sa.Child, r.Sa.Protocol, r.Sa.Mode, r.Sa.InboundSpi,
-                    r.Sa.OutboundSpi, SaFormat.Algorithms(r.Sa), r.InboundKeys, r.OutboundKeys))];
+                return [.. _installed.Values.Select(sa =>
+                {
+                    var keys = _keys.TryGetValue(sa.InboundSpi, out var k) ? k : default;
+                    return new InstalledSa(sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, SaFormat.Algorithms(sa),
+                        keys.InboundKeys, keys.OutboundKeys);
+                })];
             }
         }
     }
@@ -95,11 +100,13 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
     public void Install(ChildSaInfo sa)
     {
         ArgumentNullException.ThrowIfNull(sa);
-        byte[]? inbound = keepKeys ? [.. sa.InboundEncryptionKey, .. sa.InboundIntegrityKey] : null;
-        byte[]? outbound = keepKeys ? [.. sa.OutboundEncryptionKey, .. sa.OutboundIntegrityKey] : null;
         lock (_lock)
         {
-            _installed[sa.InboundSpi] = (sa, inbound, outbound);
+            _installed[sa.InboundSpi] = sa;
+            if (keepKeys)
+            {
+                _keys[sa.InboundSpi] = ([.. sa.InboundEncryptionKey, .. sa.InboundIntegrityKey], [.. sa.OutboundEncryptionKey, .. sa.OutboundIntegrityKey]);
+            }
         }
 
         // Guarded: the arguments (boxed SPIs, the algorithm string) cost an allocation per SA even when the line is off.
@@ -126,10 +133,11 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            if (_installed.Remove(sa.InboundSpi, out var row) && row.InboundKeys is not null)
+            _installed.Remove(sa.InboundSpi);
+            if (_keys.Remove(sa.InboundSpi, out var keys))
             {
-                CryptographicOperations.ZeroMemory(row.InboundKeys);
-                CryptographicOperations.ZeroMemory(row.OutboundKeys);
+                CryptographicOperations.ZeroMemory(keys.InboundKeys);
+                CryptographicOperations.ZeroMemory(keys.OutboundKeys);
             }
 
             _allocated.Remove(sa.InboundSpi);
@@ -146,10 +154,10 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
     {
         lock (_lock)
         {
-            foreach (var sa in _installed.Values)
+            foreach (var keys in _keys.Values)
             {
-                CryptographicOperations.ZeroMemory(sa.InboundKeys);
-                CryptographicOperations.ZeroMemory(sa.OutboundKeys);
+                CryptographicOperations.ZeroMemory(keys.InboundKeys);
+                CryptographicOperations.ZeroMemory(keys.OutboundKeys);
             }
         }
     }

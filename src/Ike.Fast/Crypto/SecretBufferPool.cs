@@ -9,7 +9,12 @@ internal static class SecretBufferPool
 {
     private const int MinShift = 6;            // 64 bytes
     private const int MaxShift = 12;           // 4096 bytes
-    private const int PerClassCapacity = 64;
+    // Enough for the Phase 1 key material of every handshake in flight on a busy host (initiators and responders of
+    // all threads share it): at 64, 50 concurrent handshakes on each side of one process overflowed the 2 KiB class
+    // and each handshake allocated its pinned key buffer anew. At most 256 arrays per class are kept (512 KiB in the
+    // 2 KiB class), and only after a peak that needed them; not more, as Return scans the pooled arrays for a double
+    // return.
+    private const int PerClassCapacity = 256;
 
     private static readonly Bucket[] s_buckets = CreateBuckets();
 
@@ -33,6 +38,20 @@ internal static class SecretBufferPool
         }
 
         s_buckets[ClassShift(length) - MinShift].Return(array);
+    }
+
+    /// <summary>
+    /// Drops every pooled array (the GC takes them): for tests that measure the memory a process retains per SA, where
+    /// a cache whose level follows the handshake rate (and other threads' use) would blur the figure.
+    /// </summary>
+    internal static void Trim()
+    {
+        foreach (Bucket bucket in s_buckets)
+        {
+            while (bucket.Rent() is not null)
+            {
+            }
+        }
     }
 
     private static int ClassShift(int length)

@@ -5,18 +5,19 @@ namespace Ike.Fast.Protocol;
 /// <summary>
 /// The engine's lifetime bookkeeping for one installed IPsec SA pair (<see cref="EndpointOptions.ManageLifetimes"/>):
 /// when it is rekeyed, when it hard-expires, whether a successor made it redundant, and the data the collision rule
-/// compares (docs/rekeying.md).
+/// compares (docs/rekeying.md). Pooled by the endpoint (rented when a pair is installed, recycled after it is
+/// forgotten through <see cref="Reset"/>, which must return every field to its initial value: PooledStateResetTests).
 /// </summary>
 internal sealed class ChildLifecycle
 {
     /// <summary>The SA pair (keys already handed to the host).</summary>
-    public required ChildSaInfo Sa;
+    public ChildSaInfo Sa = null!;
 
     /// <summary>The child configuration it was negotiated for (what a rekey proposes again).</summary>
-    public required ChildConfig Config;
+    public ChildConfig Config = null!;
 
     /// <summary>The Phase 1 SA it lives in (changes when a reauthentication adopts it).</summary>
-    public required IkeSa Owner;
+    public IkeSa Owner = null!;
 
     /// <summary>True when we initiated its Quick Mode (its "creator" in the collision rule).</summary>
     public bool WeCreated;
@@ -47,6 +48,28 @@ internal sealed class ChildLifecycle
 
     /// <summary>Rekey attempts made (a failed Quick Mode is retried until the hard lifetime).</summary>
     public int RekeyAttempts;
+
+    /// <summary>The next pair with the same <see cref="ChildSaKey"/> (the endpoint's per-key chain), or null.</summary>
+    public ChildLifecycle? NextSameKey;
+
+    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
+    public void Reset(ExactLengthArrayPool bytes)
+    {
+        Sa = null!;
+        Config = null!;
+        Owner = null!;
+        WeCreated = false;
+        InstalledAt = 0;
+        bytes.Return(LowestNonce);
+        LowestNonce = [];
+        Predecessor = 0;
+        RekeyAt = long.MaxValue;
+        ExpireAt = long.MaxValue;
+        Redundant = false;
+        DeleteAt = long.MaxValue;
+        RekeyAttempts = 0;
+        NextSameKey = null;
+    }
 
     /// <summary>The earliest of this SA's deadlines.</summary>
     public long Deadline => Math.Min(Math.Min(Redundant ? long.MaxValue : RekeyAt, ExpireAt), DeleteAt);

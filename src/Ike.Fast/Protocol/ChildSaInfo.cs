@@ -97,6 +97,12 @@ public sealed class ChildSaInfo
     internal bool Pooled { get; set; }
 
     /// <summary>
+    /// The engine's lifetime record while the pair is established and <see cref="EndpointOptions.ManageLifetimes"/> is
+    /// set (null otherwise; cleared when the engine forgets the pair, before the object can be reused).
+    /// </summary>
+    internal ChildLifecycle? Lifecycle { get; set; }
+
+    /// <summary>
     /// The peer's NAT-OAi (original initiator address) from Quick Mode, RFC 3947 §5.2 (UDP-encapsulated transport
     /// mode only; null otherwise): what the kernel's encap_oa carries for the TCP/UDP checksum fix-up (RFC 3948 section 3.1.2).
     /// </summary>
@@ -114,12 +120,48 @@ public sealed class ChildSaInfo
     /// </summary>
     public System.Net.IPAddress? NatOriginalPeer => QuickModeInitiator ? NatOriginalResponder : NatOriginalInitiator;
 
-    /// <summary>Zeroes the key arrays.</summary>
+    /// <summary>
+    /// The engine's array pool the key arrays came from (null for a child not made by an endpoint): <see cref="ClearKeys"/>
+    /// returns them there, so an installed pair holds no key arrays at all.
+    /// </summary>
+    internal ExactLengthArrayPool? KeyPool { get; set; }
+
+    /// <summary>
+    /// Zeroes the key arrays. For a child made by an <see cref="Endpoint"/> the arrays also go back to the endpoint's
+    /// pool and are replaced by shared all-zero arrays of the same lengths (an installed pair then costs no key bytes,
+    /// and a later XFRM_MSG_UPDSA still carries keys of the right length, zero as before); call it on the thread that
+    /// drives the endpoint (the daemon does, right after installing).
+    /// </summary>
     public void ClearKeys()
     {
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(InboundEncryptionKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(InboundIntegrityKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(OutboundEncryptionKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(OutboundIntegrityKey);
+        if (KeyPool is { } pool)
+        {
+            InboundEncryptionKey = ReturnKey(pool, InboundEncryptionKey);
+            InboundIntegrityKey = ReturnKey(pool, InboundIntegrityKey);
+            OutboundEncryptionKey = ReturnKey(pool, OutboundEncryptionKey);
+            OutboundIntegrityKey = ReturnKey(pool, OutboundIntegrityKey);
+        }
+    }
+
+    /// <summary>True for the shared all-zero arrays <see cref="ClearKeys"/> leaves (never written: not the child's own).</summary>
+    internal static bool IsSharedZeroKey(byte[] key) => key.Length < s_zeroKeys.Length && ReferenceEquals(key, s_zeroKeys[key.Length]);
+
+    /// <summary>Shared all-zero arrays by length (keys are at most 64 bytes: HMAC-SHA-512; longer ones are not shared).</summary>
+    private static readonly byte[][] s_zeroKeys = new byte[65][];
+
+    private static byte[] ReturnKey(ExactLengthArrayPool pool, byte[] key)
+    {
+        if (key.Length == 0 || key.Length >= s_zeroKeys.Length || IsSharedZeroKey(key))
+        {
+            return key;
+        }
+
+        pool.Return(key);
+        // A race between two threads' first use of a length only makes two zero arrays; either is fine.
+        return s_zeroKeys[key.Length] ??= new byte[key.Length];
     }
 }

@@ -559,7 +559,7 @@ public sealed partial class Endpoint
             RunQuickModeTimers(sa, now);
             if (Phase1MaterialReleaseAt(sa) <= now)
             {
-                sa.ReleasePhase1Material(_bytes);
+                ReleaseIdleMaterial(sa);
             }
         }
 

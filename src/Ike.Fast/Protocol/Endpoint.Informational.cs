@@ -30,7 +30,7 @@ public sealed partial class Endpoint
         CbcIvChain iv = default;
         iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, h.MessageId);
         Span<byte> nextIv = stackalloc byte[16];
-        if (!TryDecrypt(sa.Cipher!, iv.Current, h, message, nextIv, out MessagePayloads m, out _) || m.Hash.Start != GenericPayloadHeader.Size ||
+        if (!TryDecrypt(CipherOf(sa), iv.Current, h, message, nextIv, out MessagePayloads m, out _) || m.Hash.Start != GenericPayloadHeader.Size ||
             !ExchangeScript.Accepts(ExchangeStep.Informational, m.Present))
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, $"Informational {h.MessageId:x8} does not decrypt to HASH, N/D");
@@ -188,7 +188,7 @@ public sealed partial class Endpoint
 
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeInformationalHash(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
-        length = PadAndEncrypt(buf, length, sa.Cipher!, iv.Current);
+        length = PadAndEncrypt(buf, length, CipherOf(sa), iv.Current);
         iv.Clear();
         Send(sa.Local, sa.Remote, buf[..length]);
     }

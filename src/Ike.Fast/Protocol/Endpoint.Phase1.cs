@@ -31,7 +31,7 @@ public sealed partial class Endpoint
                 }
                 else
                 {
-                    existing.PendingChildren.Add(child);
+                    (existing.PendingChildren ??= []).Add(child);
                 }
             }
 
@@ -45,7 +45,7 @@ public sealed partial class Endpoint
         sa.LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds;
         if (child is not null)
         {
-            sa.PendingChildren.Add(child);
+            (sa.PendingChildren ??= []).Add(child);
         }
 
         _halfOpenInitiator[sa.InitiatorCookie] = sa;
@@ -432,7 +432,7 @@ public sealed partial class Endpoint
     private void OnMainMode5(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
+        if (!h.IsEncrypted || !TryDecrypt(CipherOf(sa), sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             // Silent: a wrong PSK or a forgery; the peer retransmits or gives up (no oracle for an attacker).
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM5 does not decrypt to a valid payload chain (wrong PSK?)");
@@ -457,7 +457,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(sa.Iv.Current);
         FollowPeerEndpoint(sa, now);
         sa.IdiiB = _bytes.Copy(idBody);
         bool initialContact = HasNotify(plain, in m, NotifyMessageType.InitialContact);
@@ -472,7 +472,7 @@ public sealed partial class Endpoint
     private void OnMainMode6(long now, IkeSa sa, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!h.IsEncrypted || !TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
+        if (!h.IsEncrypted || !TryDecrypt(CipherOf(sa), sa.Iv.Current, h, message, nextIv, out MessagePayloads m, out _))
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, "MM6 does not decrypt to a valid payload chain");
             return;
@@ -496,7 +496,7 @@ public sealed partial class Endpoint
             return;
         }
 
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(sa.Iv.Current);
         sa.IdirB = _bytes.Copy(idBody);
         sa.Flight.RememberIncoming(message);
         sa.Flight.Stop();
@@ -613,7 +613,7 @@ public sealed partial class Endpoint
         ReadOnlySpan<byte> source;
         if (h.IsEncrypted)
         {
-            if (!TryDecrypt(sa.Cipher!, sa.Iv.Current, h, message, nextIv, out m, out _))
+            if (!TryDecrypt(CipherOf(sa), sa.Iv.Current, h, message, nextIv, out m, out _))
             {
                 Drop(DiagnosticCode.DecryptionFailed, sa, now, "AM3 does not decrypt");
                 return;
@@ -644,7 +644,7 @@ public sealed partial class Endpoint
 
         if (h.IsEncrypted)
         {
-            nextIv[..sa.Cipher!.BlockSize].CopyTo(sa.Iv.Current);
+            nextIv[..CipherOf(sa).BlockSize].CopyTo(sa.Iv.Current);
         }
 
         // The initiator hashed the AM1/AM2 addresses (port 500); AM3 itself may already come from 4500.
@@ -693,7 +693,7 @@ public sealed partial class Endpoint
         }
 
         w.TryFinish(out int length);
-        sa.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, sa.Iv.Current);
+        sa.Flight.Length = PadAndEncrypt(buf, length, CipherOf(sa), sa.Iv.Current);
         sa.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply);
         Schedule(sa);
         sa.Flight.FragmentSize = (sa.PeerVendors & KnownVendor.Fragmentation) != 0 ? Options.FragmentSize : 0;
@@ -732,6 +732,7 @@ public sealed partial class Endpoint
             Proposal = sa.Chosen,
             LifetimeSeconds = sa.LifetimeSeconds,
             PeerVendors = sa.PeerVendors,
+            Message = Phase1Summary(sa),
         });
         if (initialContact)
         {
@@ -757,12 +758,17 @@ public sealed partial class Endpoint
 
     private void StartPendingChildren(IkeSa sa, long now)
     {
-        foreach (ChildConfig child in sa.PendingChildren)
+        if (sa.PendingChildren is not { } pending)
+        {
+            return;
+        }
+
+        foreach (ChildConfig child in pending)
         {
             StartQuickMode(sa, child, now);
         }
 
-        sa.PendingChildren.Clear();
+        pending.Clear();
     }
 
     /// <summary>INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted; every older SA with it is stale.</summary>

@@ -29,6 +29,9 @@ public sealed partial class Endpoint
     private readonly FlightBufferPool _transmitBuffers = new();
     private readonly Stack<IkeSa> _saPool = new();
     private readonly Stack<QuickModeExchange> _exchangePool = new();
+
+    /// <summary>Empty Quick Mode tables of idle SAs (<see cref="IkeSa.ReleaseExchangeTable"/>), for the next SA that runs one.</summary>
+    private readonly Stack<Dictionary<uint, QuickModeExchange>> _exchangeTables = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
     private readonly List<IkeSa> _retiredSas = [];
     private readonly List<QuickModeExchange> _retiredExchanges = [];
@@ -78,6 +81,27 @@ public sealed partial class Endpoint
     /// <summary>Peer identities seen lately (short ones: addresses, key IDs, short FQDNs), reused by value.</summary>
     private readonly Dictionary<(IdentificationType Type, UInt128 Data, int Length), IkeIdentity> _peerIdentities = [];
 
+    /// <summary>Phase1Up texts by what they say (a host keeps one per SA in its status table: shared, not one string per SA).</summary>
+    private readonly Dictionary<(ExchangeMode Mode, IkeProposal Proposal, long LifetimeSeconds, KnownVendor Vendors), string> _phase1Summaries = [];
+
+    /// <summary>The Phase1Up event's text (mode, transform, lifetime, peer vendors), formatted once per distinct text.</summary>
+    private string Phase1Summary(IkeSa sa)
+    {
+        var key = (sa.Mode, sa.Chosen!, sa.LifetimeSeconds, sa.PeerVendors);
+        if (!_phase1Summaries.TryGetValue(key, out string? text))
+        {
+            if (_phase1Summaries.Count >= 256)
+            {
+                _phase1Summaries.Clear();
+            }
+
+            text = $"{sa.Mode} Mode {sa.Chosen} lifetime {sa.LifetimeSeconds}s, peer vendors {sa.PeerVendors}";
+            _phase1Summaries[key] = text;
+        }
+
+        return text;
+    }
+
     private CipherSelectionError TryRentCipher(IkeEncryptionAlgorithm algorithm, int keyLengthBits, out IkeCbcCipher? cipher)
     {
         if (_cipherPool.TryGetValue((algorithm, keyLengthBits), out Stack<IkeCbcCipher>? stack) && stack.TryPop(out cipher))
@@ -86,6 +110,44 @@ public sealed partial class Endpoint
         }
 
         return IkeCbcCipher.TryCreate(algorithm, keyLengthBits, out cipher);
+    }
+
+    /// <summary>
+    /// The SA's Phase 1 cipher (Ka's key schedule, 544 B for AES): kept while the SA exchanges messages and returned to
+    /// the pool (schedule zeroed) once it is idle (<see cref="ReleaseIdleMaterial"/>), so an idle SA holds only Ka inside
+    /// its key material; the next message rents one again and expands Ka (a few dozen nanoseconds with AES-NI).
+    /// </summary>
+    private IkeCbcCipher CipherOf(IkeSa sa)
+    {
+        if (sa.Cipher is { } cipher)
+        {
+            return cipher;
+        }
+
+        // Validated when the keys were derived (same algorithm and key size): renting and keying cannot fail here.
+        IkeProposal p = sa.Chosen!;
+        if (TryRentCipher(p.Encryption, p.KeyLengthBits, out cipher) != CipherSelectionError.None || cipher is null ||
+            !cipher.TrySetKey(sa.Keys.EncryptionKey))
+        {
+            throw new InvalidOperationException("The Phase 1 cipher could not be re-created.");
+        }
+
+        sa.Cipher = cipher;
+        return cipher;
+    }
+
+    /// <summary>
+    /// An established SA past its reply cache time: its Phase 1 leftovers go back to the pools
+    /// (<see cref="IkeSa.ReleasePhase1Material"/>, which also drops the prepared PRF keys) and its cipher to the cipher pool.
+    /// </summary>
+    private void ReleaseIdleMaterial(IkeSa sa)
+    {
+        sa.ReleasePhase1Material(_bytes);
+        sa.ReleaseExchangeTable(_exchangeTables, MaxPooled);
+        if (sa.Chosen is { } chosen)
+        {
+            ReleaseCipher(sa, chosen.Encryption, chosen.KeyLengthBits);
+        }
     }
 
     /// <summary>The SA's cipher, key schedule zeroed, back to the pool (before <see cref="IkeSa.Dispose"/> would dispose it).</summary>
@@ -183,6 +245,7 @@ public sealed partial class Endpoint
         if (_childPool.TryPop(out ChildSaInfo? child))
         {
             child.Pooled = false;
+            child.KeyPool = _bytes;
             child.InboundEncryptionKey = Resize(child.InboundEncryptionKey, encryptionKeySize);
             child.OutboundEncryptionKey = Resize(child.OutboundEncryptionKey, encryptionKeySize);
             child.InboundIntegrityKey = Resize(child.InboundIntegrityKey, integrityKeySize);
@@ -198,13 +261,28 @@ public sealed partial class Endpoint
             RemoteAddress = IPAddress.None,
             LocalTs = TrafficSelector.Dynamic,
             RemoteTs = TrafficSelector.Dynamic,
-            InboundEncryptionKey = new byte[encryptionKeySize],
-            OutboundEncryptionKey = new byte[encryptionKeySize],
-            InboundIntegrityKey = new byte[integrityKeySize],
-            OutboundIntegrityKey = new byte[integrityKeySize],
+            KeyPool = _bytes,
+            InboundEncryptionKey = _bytes.Rent(encryptionKeySize),
+            OutboundEncryptionKey = _bytes.Rent(encryptionKeySize),
+            InboundIntegrityKey = _bytes.Rent(integrityKeySize),
+            OutboundIntegrityKey = _bytes.Rent(integrityKeySize),
         };
+    }
 
-        static byte[] Resize(byte[] keys, int size) => keys.Length == size ? keys : new byte[size];
+    /// <summary>A key array of <paramref name="size"/> bytes the child owns (a cleared child holds shared zero arrays: never written).</summary>
+    private byte[] Resize(byte[] keys, int size)
+    {
+        if (keys.Length == size && !ChildSaInfo.IsSharedZeroKey(keys))
+        {
+            return keys;
+        }
+
+        if (!ChildSaInfo.IsSharedZeroKey(keys))
+        {
+            _bytes.Return(keys);
+        }
+
+        return _bytes.Rent(size);
     }
 
     /// <summary>The SA died in this call (keys already zeroed): recycled at the start of the next call.</summary>
@@ -221,6 +299,7 @@ public sealed partial class Endpoint
 
     private void RecycleRetired()
     {
+        RecycleLifecycles();
         if (_retiredSas.Count > 0)
         {
             foreach (IkeSa sa in _retiredSas)

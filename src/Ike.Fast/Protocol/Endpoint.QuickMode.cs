@@ -56,7 +56,7 @@ public sealed partial class Endpoint
         qm.RemoteTs = rekeying?.RemoteTs ?? TrafficSelectorCodec.Resolve(child.RemoteTs[0], sa.Remote.Address);
         qm.LifetimeSeconds = (long)child.LifeTime.TotalSeconds;
         qm.LifetimeKilobytes = child.LifeKilobytes;
-        sa.Exchanges[mid] = qm;
+        sa.AddExchange(mid, qm, _exchangeTables);
         NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
@@ -78,7 +78,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeQuickModeHash1(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
-        qm.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, qm.Iv.Current);
+        qm.Flight.Length = PadAndEncrypt(buf, length, CipherOf(sa), qm.Iv.Current);
         qm.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply: true);
         qm.State = QuickModeState.InitiatorSentSa;
         SendFlight(qm.Flight);
@@ -136,7 +136,7 @@ public sealed partial class Endpoint
         CbcIvChain iv = default;
         iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
         Span<byte> nextIv = stackalloc byte[16];
-        if (!TryDecrypt(sa.Cipher!, iv.Current, h, message, nextIv, out MessagePayloads m, out _) || (m.Present & PayloadSet.Hash) == 0 ||
+        if (!TryDecrypt(CipherOf(sa), iv.Current, h, message, nextIv, out MessagePayloads m, out _) || (m.Present & PayloadSet.Hash) == 0 ||
             m.Hash.Start != GenericPayloadHeader.Size)
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, $"QM1 {mid:x8} does not decrypt");
@@ -249,7 +249,7 @@ public sealed partial class Endpoint
         qm.RemoteTs = remoteTs;
         qm.Commit = (h.Flags & IsakmpFlags.Commit) != 0;
         qm.Iv = iv;
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(qm.Iv.Current);
         byte[] ke = [];
         if (chosen.PfsGroup is { } group)
         {
@@ -287,7 +287,7 @@ public sealed partial class Endpoint
         bool responderLifetime = qm.LifetimeSeconds < offeredSeconds || qm.LifetimeKilobytes != offeredKb;
 
         qm.InboundSpi = _spis.Allocate(chosen.Protocol, sa.Local.Address, sa.Remote.Address);
-        sa.Exchanges[mid] = qm;
+        sa.AddExchange(mid, qm, _exchangeTables);
         NoteRekeyPredecessor(sa, qm); // Endpoint.Rekey.cs
         Schedule(sa);
         qm.Flight.Local = sa.Local;
@@ -323,7 +323,7 @@ public sealed partial class Endpoint
         w.TryFinish(out int length);
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeQuickModeHash2(mid, qm.Ni, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
-        qm.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, qm.Iv.Current);
+        qm.Flight.Length = PadAndEncrypt(buf, length, CipherOf(sa), qm.Iv.Current);
         qm.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply: true);
         qm.State = QuickModeState.ResponderSentSa;
         SendFlight(qm.Flight);
@@ -333,7 +333,7 @@ public sealed partial class Endpoint
     private void OnQuickMode2(long now, IkeSa sa, QuickModeExchange qm, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!TryDecrypt(sa.Cipher!, qm.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) || (m.Present & PayloadSet.Hash) == 0 ||
+        if (!TryDecrypt(CipherOf(sa), qm.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) || (m.Present & PayloadSet.Hash) == 0 ||
             m.Hash.Start != GenericPayloadHeader.Size)
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, $"QM2 {qm.MessageId:x8} does not decrypt");
@@ -410,7 +410,7 @@ public sealed partial class Endpoint
 
         ApplyResponderLifetime(now, sa, qm, plain, in m);
         NoteNatOriginalAddresses(sa, qm.MessageId, h, plain, in m);
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(qm.Iv.Current);
         qm.Flight.RememberIncoming(message);
 
         /* QM3 HDR*, HASH(3) --> */
@@ -421,7 +421,7 @@ public sealed partial class Endpoint
         int hashLength = sa.Keys.ComputeQuickModeHash3(qm.MessageId, qm.Ni, qm.Nr, hash3);
         w.WriteHash(hash3[..hashLength]);
         w.TryFinish(out int length);
-        qm.Flight.Length = PadAndEncrypt(buf, length, sa.Cipher!, qm.Iv.Current);
+        qm.Flight.Length = PadAndEncrypt(buf, length, CipherOf(sa), qm.Iv.Current);
         qm.Flight.Arm(now, Options.RetransmitInitialMs, awaitingReply: false);
         SendFlight(qm.Flight);
         CompleteQuickMode(now, sa, qm);
@@ -431,7 +431,7 @@ public sealed partial class Endpoint
     private void OnQuickMode3(long now, IkeSa sa, QuickModeExchange qm, in IsakmpHeader h, ReadOnlySpan<byte> message)
     {
         Span<byte> nextIv = stackalloc byte[16];
-        if (!TryDecrypt(sa.Cipher!, qm.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
+        if (!TryDecrypt(CipherOf(sa), qm.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
             !ExchangeScript.Accepts(ExchangeStep.QuickMode3, m.Present))
         {
             Drop(DiagnosticCode.DecryptionFailed, sa, now, $"QM3 {qm.MessageId:x8} does not decrypt");
@@ -447,7 +447,7 @@ public sealed partial class Endpoint
 
         FollowPeerEndpoint(sa, now);
 
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(qm.Iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(qm.Iv.Current);
         qm.Flight.RememberIncoming(message);
         qm.Flight.Stop();
         qm.Flight.Length = 0; // nothing to repeat: a retransmitted QM3 is simply absorbed

@@ -13,7 +13,38 @@ namespace Ike.Fast.Protocol;
 public sealed partial class Endpoint
 {
     private readonly Dictionary<IkeSa, Phase1Lifecycle> _phase1Lifecycles = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<Phase1Key, List<IkeSa>> _phase1ByKey = [];
+    /// <summary>The ISAKMP SAs of each key: the first one's record, the rest chained through <see cref="Phase1Lifecycle.NextSameKey"/>.</summary>
+    private readonly Dictionary<Phase1Key, Phase1Lifecycle> _phase1ByKey = [];
+    private readonly Stack<Phase1Lifecycle> _phase1LifecyclePool = new();
+    private readonly List<Phase1Lifecycle> _retiredPhase1Lifecycles = [];
+
+    /// <summary>
+    /// Puts the lifecycle records forgotten during the previous call back in their pools (bounded
+    /// like the SA pools): a steady stream of SAs allocates no bookkeeping.
+    /// </summary>
+    private void RecycleLifecycles()
+    {
+        foreach (ChildLifecycle lc in _retiredChildLifecycles)
+        {
+            lc.Reset(_bytes);
+            if (_childLifecyclePool.Count < MaxPooled)
+            {
+                _childLifecyclePool.Push(lc);
+            }
+        }
+
+        _retiredChildLifecycles.Clear();
+        foreach (Phase1Lifecycle p in _retiredPhase1Lifecycles)
+        {
+            p.Reset(_bytes);
+            if (_phase1LifecyclePool.Count < MaxPooled)
+            {
+                _phase1LifecyclePool.Push(p);
+            }
+        }
+
+        _retiredPhase1Lifecycles.Clear();
+    }
 
     /// <summary>
     /// Reauthenticates this ISAKMP SA now (as <c>swanctl --rekey --ike --reauth</c>): a new Phase 1 with the same
@@ -41,12 +72,10 @@ public sealed partial class Endpoint
             return;
         }
 
-        var p = new Phase1Lifecycle
-        {
-            EstablishedAt = now,
-            LowestNonce = (sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr).ToArray(),
-            Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity?.ToString()),
-        };
+        Phase1Lifecycle p = _phase1LifecyclePool.TryPop(out Phase1Lifecycle? pooled) ? pooled : new Phase1Lifecycle();
+        p.EstablishedAt = now;
+        p.LowestNonce = _bytes.Copy(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr);
+        p.Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity);
         if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
         {
             // The Phase 1 initiator reauthenticates at 90% of the lifetime less up to 5% jitter; the responder only
@@ -55,15 +84,25 @@ public sealed partial class Endpoint
             p.ReauthAt = now + (sa.IsInitiator ? (life * 9 / 10) - Jitter(life / 20) : life * 19 / 20);
         }
 
+        p.Sa = sa;
         _phase1Lifecycles[sa] = p;
-        if (!_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
         {
-            same = [];
-            _phase1ByKey[p.Key] = same;
+            Phase1Lifecycle last = head;
+            while (last.NextSameKey is { } next)
+            {
+                last = next;
+            }
+
+            last.NextSameKey = p; // appended, as the list was: the order breaks ties below
+        }
+        else
+        {
+            head = p;
+            _phase1ByKey[p.Key] = p;
         }
 
-        same.Add(sa);
-        ResolvePhase1Duplicates(now, sa, same);
+        ResolvePhase1Duplicates(now, sa, head);
         Schedule(sa);
     }
 
@@ -74,12 +113,13 @@ public sealed partial class Endpoint
     /// the survivor's initiator only. The survivor adopts every IPsec SA of the others at once, so a rekey or Delete
     /// that arrives over any of them finds them.
     /// </summary>
-    private void ResolvePhase1Duplicates(long now, IkeSa x, List<IkeSa> same)
+    private void ResolvePhase1Duplicates(long now, IkeSa x, Phase1Lifecycle head)
     {
         Phase1Lifecycle px = _phase1Lifecycles[x];
         IkeSa? oldest = null;
-        foreach (IkeSa sa in same)
+        for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
+            IkeSa sa = link.Sa;
             if (!ReferenceEquals(sa, x) && (oldest is null || _phase1Lifecycles[sa].EstablishedAt < _phase1Lifecycles[oldest].EstablishedAt))
             {
                 oldest = sa;
@@ -93,8 +133,9 @@ public sealed partial class Endpoint
         }
 
         IkeSa? survivor = null;
-        foreach (IkeSa sa in same)
+        for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
+            IkeSa sa = link.Sa;
             Phase1Lifecycle p = _phase1Lifecycles[sa];
             if (!ReferenceEquals(sa, oldest) && ReferenceEquals(p.Predecessor, oldest) && (!p.Redundant || p.DeleteAt == long.MaxValue) &&
                 (survivor is null || p.LowestNonce.AsSpan().SequenceCompareTo(_phase1Lifecycles[survivor].LowestNonce) > 0))
@@ -105,8 +146,9 @@ public sealed partial class Endpoint
 
         survivor ??= x;
         _phase1Lifecycles[survivor].Redundant = false;
-        foreach (IkeSa sa in same)
+        for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
+            IkeSa sa = link.Sa;
             Phase1Lifecycle p = _phase1Lifecycles[sa];
             bool replaced = ReferenceEquals(sa, oldest);
             if (ReferenceEquals(sa, survivor) || (!replaced && !ReferenceEquals(p.Predecessor, oldest)))
@@ -137,7 +179,7 @@ public sealed partial class Endpoint
         foreach (ChildSaInfo child in from.Children)
         {
             to.Children.Add(child);
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc))
+            if (child.Lifecycle is { } lc)
             {
                 lc.Owner = to;
             }
@@ -183,12 +225,42 @@ public sealed partial class Endpoint
             return;
         }
 
-        if (_phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        _retiredPhase1Lifecycles.Add(p);
+
+        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
         {
-            same.Remove(sa);
-            IkeSa? survivor = null;
-            foreach (IkeSa other in same)
+            // Unlinked from its key's chain.
+            if (ReferenceEquals(head, p))
             {
+                head = p.NextSameKey;
+                if (head is null)
+                {
+                    _phase1ByKey.Remove(p.Key);
+                }
+                else
+                {
+                    _phase1ByKey[p.Key] = head;
+                }
+            }
+            else
+            {
+                Phase1Lifecycle before = head;
+                while (before.NextSameKey is { } next && !ReferenceEquals(next, p))
+                {
+                    before = next;
+                }
+
+                if (ReferenceEquals(before.NextSameKey, p))
+                {
+                    before.NextSameKey = p.NextSameKey;
+                }
+            }
+
+            p.NextSameKey = null;
+            IkeSa? survivor = null;
+            for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
+            {
+                IkeSa other = link.Sa;
                 if (!_phase1Lifecycles[other].Redundant)
                 {
                     survivor = other;
@@ -200,16 +272,13 @@ public sealed partial class Endpoint
                 Adopt(sa, survivor);
             }
 
-            if (same.Count == 0)
-            {
-                _phase1ByKey.Remove(p.Key);
-            }
-            else if (survivor is null)
+            if (head is not null && survivor is null)
             {
                 // The survivor went first: the newest left becomes it.
-                IkeSa next = same[0];
-                foreach (IkeSa other in same)
+                IkeSa next = head.Sa;
+                for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
                 {
+                    IkeSa other = link.Sa;
                     if (_phase1Lifecycles[other].EstablishedAt > _phase1Lifecycles[next].EstablishedAt)
                     {
                         next = other;
@@ -219,8 +288,9 @@ public sealed partial class Endpoint
                 Phase1Lifecycle np = _phase1Lifecycles[next];
                 np.Redundant = false;
                 np.DeleteAt = long.MaxValue;
-                foreach (IkeSa other in same)
+                for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
                 {
+                    IkeSa other = link.Sa;
                     if (!ReferenceEquals(other, next))
                     {
                         Adopt(other, next);
@@ -285,10 +355,11 @@ public sealed partial class Endpoint
     /// <summary>The established, non-replaced ISAKMP SA that stands for <paramref name="sa"/>'s peer now.</summary>
     private IkeSa? NewestEstablished(IkeSa sa)
     {
-        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
         {
-            foreach (IkeSa other in same)
+            for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
+                IkeSa other = link.Sa;
                 if (!_phase1Lifecycles[other].Redundant && other.IsEstablished)
                 {
                     return other;
@@ -318,11 +389,13 @@ public sealed partial class Endpoint
     {
         owner = sa;
         index = -1;
-        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out List<IkeSa>? same))
+        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
         {
-            foreach (IkeSa other in same)
+            for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
-                index = other.Children.FindIndex(c => c.OutboundSpi == outboundSpi && c.Protocol == protocol);
+                IkeSa other = link.Sa;
+                // A loop, not FindIndex with a lambda: the closure over the parameters cost an allocation per call.
+                index = IndexOfChild(other, outboundSpi, outbound: true, protocol);
                 if (index >= 0)
                 {
                     owner = other;

@@ -11,10 +11,16 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 public sealed partial class Endpoint
 {
-    private readonly Dictionary<uint, ChildLifecycle> _childLifecycles = [];
-    private readonly Dictionary<ChildSaKey, List<ChildLifecycle>> _childrenByKey = [];
+    /// <summary>Pairs with a lifecycle record (<see cref="ChildSaInfo.Lifecycle"/>: no table by SPI, the record hangs off the pair).</summary>
+    private int _childLifecycleCount;
+    /// <summary>The pairs of each key: the first one's record, the rest chained through <see cref="ChildLifecycle.NextSameKey"/> (no list per key).</summary>
+    private readonly Dictionary<ChildSaKey, ChildLifecycle> _childrenByKey = [];
     private readonly List<ChildLifecycle> _lifecycleScratch = [];
     private readonly Dictionary<(IkeSa Sa, uint MessageId), uint> _rekeyPredecessors = [];
+
+    /// <summary>Lifecycle records of forgotten pairs, recycled by <see cref="RecycleLifecycles"/>.</summary>
+    private readonly Stack<ChildLifecycle> _childLifecyclePool = new();
+    private readonly List<ChildLifecycle> _retiredChildLifecycles = [];
 
     /// <summary>
     /// Rekeys the IPsec SA pair with this inbound SPI now (as <c>swanctl --rekey --child</c>, or when the kernel
@@ -23,18 +29,32 @@ public sealed partial class Endpoint
     /// </summary>
     public bool RekeyChildSa(uint inboundSpi, long now)
     {
-        if (!_childLifecycles.TryGetValue(inboundSpi, out ChildLifecycle? lc))
+        // A scan of the ISAKMP SAs' pairs (an operator's or the kernel's request, not the packet path).
+        ChildLifecycle? lc = null;
+        foreach (IkeSa sa in _saByCookies.Values)
         {
-            foreach (IkeSa sa in _saByCookies.Values)
+            int index = IndexOfChild(sa, inboundSpi, outbound: false, protocol: null);
+            if (index < 0)
             {
-                ChildSaInfo? info = sa.Children.Find(c => c.InboundSpi == inboundSpi);
-                ChildConfig? config = info is null ? null : sa.Peer.FindChild(info.Child);
-                if (config is not null)
-                {
-                    return StartRekeyQuickMode(sa.Peer, config, sa, now, info!);
-                }
+                continue;
             }
 
+            ChildSaInfo info = sa.Children[index];
+            if (info.Lifecycle is { } found)
+            {
+                lc = found;
+                break;
+            }
+
+            ChildConfig? config = sa.Peer.FindChild(info.Child);
+            if (config is not null)
+            {
+                return StartRekeyQuickMode(sa.Peer, config, sa, now, info);
+            }
+        }
+
+        if (lc is null)
+        {
             return false;
         }
 
@@ -53,29 +73,37 @@ public sealed partial class Endpoint
         }
 
         long hard = info.LifetimeSeconds > 0 ? info.LifetimeSeconds * 1000 : 0;
-        var lc = new ChildLifecycle
-        {
-            Sa = info,
-            Config = qm.Child,
-            Owner = sa,
-            WeCreated = qm.IsInitiator,
-            InstalledAt = now,
-            LowestNonce = (qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr).ToArray(),
-            ExpireAt = hard > 0 ? now + hard : long.MaxValue,
-        };
+        ChildLifecycle lc = _childLifecyclePool.TryPop(out ChildLifecycle? pooled) ? pooled : new ChildLifecycle();
+        lc.Sa = info;
+        lc.Config = qm.Child;
+        lc.Owner = sa;
+        lc.WeCreated = qm.IsInitiator;
+        lc.InstalledAt = now;
+        lc.LowestNonce = _bytes.Copy(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr);
+        lc.ExpireAt = hard > 0 ? now + hard : long.MaxValue;
         _rekeyPredecessors.Remove((sa, qm.MessageId), out lc.Predecessor);
         long soft = SoftLifetime((long)qm.Child.RekeyTime.TotalMilliseconds, hard, lc.WeCreated);
         lc.RekeyAt = soft > 0 ? now + soft : long.MaxValue;
-        _childLifecycles[info.InboundSpi] = lc;
+        info.Lifecycle = lc;
+        _childLifecycleCount++;
         ChildSaKey key = ChildSaKey.Of(info);
-        if (!_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            same = [];
-            _childrenByKey[key] = same;
+            ChildLifecycle last = first;
+            while (last.NextSameKey is { } next)
+            {
+                last = next;
+            }
+
+            last.NextSameKey = lc; // appended, as the list was: the order breaks ties below
+        }
+        else
+        {
+            first = lc;
+            _childrenByKey[key] = lc;
         }
 
-        same.Add(lc);
-        ResolveChildDuplicates(now, lc, same);
+        ResolveChildDuplicates(now, lc, first);
         Schedule(sa);
     }
 
@@ -127,11 +155,11 @@ public sealed partial class Endpoint
     /// redundant pair is thus deleted by exactly one side, after <see cref="EndpointOptions.RekeyDeleteDelayMs"/>,
     /// and both sides agree which, since they compare the same nonces.
     /// </summary>
-    private void ResolveChildDuplicates(long now, ChildLifecycle x, List<ChildLifecycle> same)
+    private void ResolveChildDuplicates(long now, ChildLifecycle x, ChildLifecycle head)
     {
         ChildLifecycle? survivor = null;
         ChildLifecycle? predecessor = null;
-        foreach (ChildLifecycle lc in same)
+        for (ChildLifecycle? lc = head; lc is not null; lc = lc.NextSameKey)
         {
             if (lc.Sa.InboundSpi == x.Predecessor)
             {
@@ -146,7 +174,7 @@ public sealed partial class Endpoint
 
         survivor ??= x;
         survivor.Redundant = false;
-        foreach (ChildLifecycle lc in same)
+        for (ChildLifecycle? lc = head; lc is not null; lc = lc.NextSameKey)
         {
             if (ReferenceEquals(lc, survivor) || (lc.Predecessor != x.Predecessor && !ReferenceEquals(lc, predecessor)))
             {
@@ -180,10 +208,10 @@ public sealed partial class Endpoint
         IpsecProtocol protocol = qm.Chosen?.Protocol ?? qm.Child.Proposals[0].Protocol;
         var key = new ChildSaKey(sa.Peer.Name, qm.Child.Name, protocol, qm.LocalTs, qm.RemoteTs);
         uint predecessor = 0;
-        if (_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
             ChildLifecycle? oldest = null;
-            foreach (ChildLifecycle lc in same)
+            for (ChildLifecycle? lc = first; lc is not null; lc = lc.NextSameKey)
             {
                 if (oldest is null || lc.InstalledAt < oldest.InstalledAt)
                 {
@@ -200,24 +228,53 @@ public sealed partial class Endpoint
     /// <summary>Every removal of a pair passes here (through <see cref="EmitChildDelete"/>).</summary>
     private void ForgetChild(ChildSaInfo child)
     {
-        if (!_childLifecycles.Remove(child.InboundSpi, out ChildLifecycle? lc))
+        if (child.Lifecycle is not { } lc)
         {
             return;
         }
 
+        child.Lifecycle = null;
+        _childLifecycleCount--;
+
+        // Recycled at the start of the next call (a caller up the stack may still hold it, as for SAs).
+        _retiredChildLifecycles.Add(lc);
+
         ChildSaKey key = ChildSaKey.Of(child);
-        if (_childrenByKey.TryGetValue(key, out List<ChildLifecycle>? same))
+        if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            same.Remove(lc);
-            if (same.Count == 0)
+            // Unlinked from its key's chain.
+            if (ReferenceEquals(first, lc))
             {
-                _childrenByKey.Remove(key);
+                first = lc.NextSameKey;
+                if (first is null)
+                {
+                    _childrenByKey.Remove(key);
+                }
+                else
+                {
+                    _childrenByKey[key] = first;
+                }
             }
-            else if (!lc.Redundant)
+            else
+            {
+                ChildLifecycle before = first;
+                while (before.NextSameKey is { } next && !ReferenceEquals(next, lc))
+                {
+                    before = next;
+                }
+
+                if (ReferenceEquals(before.NextSameKey, lc))
+                {
+                    before.NextSameKey = lc.NextSameKey;
+                }
+            }
+
+            lc.NextSameKey = null;
+            if (first is not null && !lc.Redundant)
             {
                 // The survivor went (deleted by the peer): the newest left takes its place and is rekeyed again.
                 ChildLifecycle? next = null;
-                foreach (ChildLifecycle other in same)
+                for (ChildLifecycle? other = first; other is not null; other = other.NextSameKey)
                 {
                     if (other.DeleteAt == long.MaxValue && (next is null || other.InstalledAt > next.InstalledAt))
                     {
@@ -238,14 +295,14 @@ public sealed partial class Endpoint
     private long ChildLifecycleDeadline(IkeSa sa)
     {
         long best = long.MaxValue;
-        if (_childLifecycles.Count == 0)
+        if (_childLifecycleCount == 0)
         {
             return best;
         }
 
         foreach (ChildSaInfo child in sa.Children)
         {
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc))
+            if (child.Lifecycle is { } lc)
             {
                 best = Math.Min(best, lc.Deadline);
             }
@@ -257,7 +314,7 @@ public sealed partial class Endpoint
     /// <summary>Acts on this ISAKMP SA's due IPsec SA deadlines: hard expiry, delayed deletion, rekey.</summary>
     private void RunChildLifecycles(IkeSa sa, long now)
     {
-        if (_childLifecycles.Count == 0 || sa.Children.Count == 0)
+        if (_childLifecycleCount == 0 || sa.Children.Count == 0)
         {
             return;
         }
@@ -265,7 +322,7 @@ public sealed partial class Endpoint
         _lifecycleScratch.Clear();
         foreach (ChildSaInfo child in sa.Children)
         {
-            if (_childLifecycles.TryGetValue(child.InboundSpi, out ChildLifecycle? lc) && lc.Deadline <= now)
+            if (child.Lifecycle is { } lc && lc.Deadline <= now)
             {
                 _lifecycleScratch.Add(lc);
             }
@@ -312,7 +369,7 @@ public sealed partial class Endpoint
             }
             else
             {
-                over.PendingChildren.Add(child);
+                (over.PendingChildren ??= []).Add(child);
             }
 
             return true;

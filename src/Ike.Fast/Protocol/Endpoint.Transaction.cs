@@ -46,7 +46,7 @@ public sealed partial class Endpoint
         tx.Iv.InitializePhase2(sa.Hash, sa.LastPhase1Block, mid);
         tx.Flight.Local = sa.Local;
         tx.Flight.Remote = sa.Remote;
-        sa.Transactions[mid] = tx;
+        sa.AddTransaction(mid, tx);
         Schedule(sa);
         return tx;
     }
@@ -98,7 +98,7 @@ public sealed partial class Endpoint
 
         int rest = IsakmpHeader.Size + GenericPayloadHeader.Size + hashSize;
         sa.Keys.ComputeInformationalHash(mid, buf[rest..length], buf.Slice(IsakmpHeader.Size + GenericPayloadHeader.Size, hashSize));
-        length = PadAndEncrypt(buf, length, sa.Cipher!, iv.Current);
+        length = PadAndEncrypt(buf, length, CipherOf(sa), iv.Current);
         if (flight is null)
         {
             sa.LastTransactionReply = (mid, buf[..length].ToArray());
@@ -122,7 +122,7 @@ public sealed partial class Endpoint
 
         sa.Transactions.TryGetValue(h.MessageId, out TransactionExchange? ours);
         if (ours is null && sa.LastTransactionReply.MessageId == h.MessageId && sa.LastTransactionReply.Datagram is { } cached &&
-            sa.LastTransactionRequest.IsRepeat(message))
+            sa.LastTransactionRequest?.IsRepeat(message) == true)
         {
             // A retransmitted request (the same bytes): our reply was lost. Resend it, no state change.
             Counters.Dropped++;
@@ -143,7 +143,7 @@ public sealed partial class Endpoint
         }
 
         Span<byte> nextIv = stackalloc byte[16];
-        if (!TryDecrypt(sa.Cipher!, ours is null ? iv.Current : ours.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
+        if (!TryDecrypt(CipherOf(sa), ours is null ? iv.Current : ours.Iv.Current, h, message, nextIv, out MessagePayloads m, out _) ||
             m.Hash.Start != GenericPayloadHeader.Size || (m.Present & ~(PayloadSet.Hash | PayloadSet.Attribute)) != 0 ||
             (m.Present & PayloadSet.Attribute) == 0)
         {
@@ -164,7 +164,7 @@ public sealed partial class Endpoint
         FollowPeerEndpoint(sa, now);
         if (ours is not null)
         {
-            nextIv[..sa.Cipher!.BlockSize].CopyTo(ours.Iv.Current);
+            nextIv[..CipherOf(sa).BlockSize].CopyTo(ours.Iv.Current);
             sa.Transactions.Remove(h.MessageId);
             sa.CompletedMessageIds.Add(h.MessageId);
             ours.Dispose();
@@ -172,9 +172,9 @@ public sealed partial class Endpoint
             return;
         }
 
-        nextIv[..sa.Cipher!.BlockSize].CopyTo(iv.Current);
+        nextIv[..CipherOf(sa).BlockSize].CopyTo(iv.Current);
         sa.CompletedMessageIds.Add(h.MessageId);
-        sa.LastTransactionRequest.RememberIncoming(message);
+        (sa.LastTransactionRequest ??= new Flight()).RememberIncoming(message);
         OnTransactionRequest(now, sa, h.MessageId, ref iv, in attr);
         iv.Clear();
     }

@@ -60,8 +60,16 @@ internal sealed class IkeSa : IDisposable
     public int SharedLength;
     public FragmentReassembler? Fragments;
 
-    /// <summary>Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID.</summary>
-    public readonly Dictionary<uint, Transaction.TransactionExchange> Transactions = [];
+    /// <summary>
+    /// Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID: read-only here (a shared empty table until
+    /// the SA's first one; most SAs never run one), added through <see cref="AddTransaction"/>.
+    /// </summary>
+    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactions ?? s_noTransactions;
+
+    private static readonly Dictionary<uint, Transaction.TransactionExchange> s_noTransactions = [];
+    private Dictionary<uint, Transaction.TransactionExchange>? _transactions;
+
+    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => (_transactions ??= [])[messageId] = tx;
 
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
@@ -82,7 +90,7 @@ internal sealed class IkeSa : IDisposable
     public (uint MessageId, byte[] Datagram) LastTransactionReply;
 
     /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
-    public readonly Flight LastTransactionRequest = new();
+    public Flight? LastTransactionRequest;
 
     /// <summary>The XAUTH user the server authenticated.</summary>
     public string? XauthUser;
@@ -118,10 +126,38 @@ internal sealed class IkeSa : IDisposable
     public byte[] LastPhase1Block = [];
 
     public readonly Flight Flight = new();
-    public readonly Dictionary<uint, QuickModeExchange> Exchanges = [];
+    /// <summary>
+    /// Quick Modes in progress (and finished ones until retired) by M-ID: read-only here (a shared empty table while the
+    /// SA has none), added through <see cref="AddExchange"/>. An idle SA hands its empty table back to the endpoint's
+    /// pool (<see cref="ReleaseExchangeTable"/>), so an established SA without a Quick Mode running keeps none.
+    /// </summary>
+    public Dictionary<uint, QuickModeExchange> Exchanges => _exchanges ?? s_noExchanges;
+
+    private static readonly Dictionary<uint, QuickModeExchange> s_noExchanges = [];
+    private Dictionary<uint, QuickModeExchange>? _exchanges;
+
+    public void AddExchange(uint messageId, QuickModeExchange qm, Stack<Dictionary<uint, QuickModeExchange>> tables) =>
+        (_exchanges ??= tables.TryPop(out Dictionary<uint, QuickModeExchange>? table) ? table : [])[messageId] = qm;
+
+    /// <summary>True when the SA holds an exchange table with nothing in it (<see cref="ReleaseExchangeTable"/> would return it).</summary>
+    public bool HoldsEmptyExchangeTable => _exchanges is { Count: 0 };
+
+    /// <summary>Returns an empty exchange table to <paramref name="tables"/> (bounded by <paramref name="max"/>).</summary>
+    public void ReleaseExchangeTable(Stack<Dictionary<uint, QuickModeExchange>> tables, int max)
+    {
+        if (_exchanges is { Count: 0 } table)
+        {
+            _exchanges = null;
+            if (tables.Count < max)
+            {
+                tables.Push(table);
+            }
+        }
+    }
     public readonly RecentMessageIds CompletedMessageIds = new();
     public readonly List<ChildSaInfo> Children = [];
-    public readonly List<ChildConfig> PendingChildren = [];
+    /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
+    public List<ChildConfig>? PendingChildren;
 
     public bool IsEstablished => State == Phase1State.Established;
 
@@ -151,7 +187,7 @@ internal sealed class IkeSa : IDisposable
             tx.Dispose();
         }
 
-        Transactions.Clear();
+        _transactions?.Clear();
         State = Phase1State.Dead;
     }
 
@@ -172,7 +208,7 @@ internal sealed class IkeSa : IDisposable
             }
         }
 
-        Exchanges.Clear();
+        _exchanges?.Clear();
         Generation++;
         Retired = false;
         Peer = null!;
@@ -210,7 +246,7 @@ internal sealed class IkeSa : IDisposable
         Leases.Clear();
         AssignedConfiguration = null;
         LastTransactionReply = default;
-        LastTransactionRequest.Reset();
+        LastTransactionRequest?.Reset();
         XauthUser = null;
         LastPeerActivity = 0;
         Dpd.Reset();
@@ -223,31 +259,45 @@ internal sealed class IkeSa : IDisposable
         Flight.Reset();
         CompletedMessageIds.Clear();
         Children.Clear();
-        PendingChildren.Clear();
+        PendingChildren?.Clear();
     }
 
     /// <summary>
     /// Still holding what only Phase 1 needed (its last message for retransmitted requests, SAi_b, the public values,
-    /// the ID bodies): released by <see cref="ReleasePhase1Material"/> once the reply cache time has passed.
+    /// the ID bodies, the prepared PRF keys) or what an idle SA need not keep (an AES-NI cipher, which the endpoint
+    /// pools; a platform cipher cannot be pooled and stays; an empty Quick Mode table): released by the endpoint
+    /// (<see cref="ReleasePhase1Material"/> and its own pools) once the reply cache time has passed. Everything counted
+    /// here must be released then, or the SA's timer would fire again at once.
     /// </summary>
     public bool HoldsPhase1Material => Flight.HoldsBuffer || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
-                                       IdiiB.Length != 0 || IdirB.Length != 0;
+                                       IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is { IsHardwareAccelerated: true } ||
+                                       (HasKeys && !Keys.IsCompact) ||
+                                       HoldsEmptyExchangeTable;
 
     /// <summary>
     /// An established SA whose last Phase 1 message no longer needs answering (RFC 2409 §5: the responder keeps its
     /// last reply only to answer a retransmitted request; the endpoint keeps it <c>ReplyCacheMs</c>): the flight
-    /// buffer and the RFC 2409 hash inputs go back to their pools, so an idle established SA keeps only its keys, IV
-    /// seed (<see cref="LastPhase1Block"/>) and nonces (the reauthentication collision rule compares the lowest nonce).
+    /// buffer and the RFC 2409 hash inputs go back to their pools and the key material drops its prepared PRF keys
+    /// (<see cref="Phase1KeyMaterial.Compact"/>), so an idle established SA keeps only its secrets and IV seed
+    /// (<see cref="LastPhase1Block"/>); the nonces go too (the reauthentication collision rule compares the lowest,
+    /// which the endpoint's lifecycle record copied at establishment). The endpoint returns the cipher to its pool at
+    /// the same time.
     /// </summary>
     public void ReleasePhase1Material(ExactLengthArrayPool bytes)
     {
         Flight.ReleaseBuffer();
         ReturnArray(bytes, ref SaiB);
+        ReturnArray(bytes, ref Ni); // the keys are derived; the collision rule keeps its own copy of the lowest
+        ReturnArray(bytes, ref Nr);
         ReturnArray(bytes, ref Gxi);
         ReturnArray(bytes, ref Gxr);
         ReturnArray(bytes, ref IdiiB);
         ReturnArray(bytes, ref IdirB);
         Fragments = null; // a fragmented MM5/AM retransmission is no longer answered either
+        if (HasKeys)
+        {
+            Keys.Compact(); // the prepared PRF keys (1.5 KiB) go; a later exchange prepares them per call
+        }
     }
 
     private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)

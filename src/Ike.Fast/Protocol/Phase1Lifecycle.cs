@@ -3,6 +3,7 @@ namespace Ike.Fast.Protocol;
 /// <summary>
 /// The engine's lifetime bookkeeping for one established ISAKMP SA (<see cref="EndpointOptions.ManageLifetimes"/>):
 /// when it is reauthenticated, and whether a newer (or winning twin) ISAKMP SA with the same peer replaced it.
+/// Pooled by the endpoint, as <see cref="ChildLifecycle"/>.
 /// </summary>
 internal sealed class Phase1Lifecycle
 {
@@ -26,6 +27,27 @@ internal sealed class Phase1Lifecycle
 
     /// <summary>The key it is indexed under.</summary>
     public Phase1Key Key;
+
+    /// <summary>The ISAKMP SA it describes.</summary>
+    public IkeSa Sa = null!;
+
+    /// <summary>The next ISAKMP SA's record with the same <see cref="Phase1Key"/> (the endpoint's per-key chain), or null.</summary>
+    public Phase1Lifecycle? NextSameKey;
+
+    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
+    public void Reset(ExactLengthArrayPool bytes)
+    {
+        EstablishedAt = 0;
+        bytes.Return(LowestNonce);
+        LowestNonce = [];
+        ReauthAt = long.MaxValue;
+        Predecessor = null;
+        Redundant = false;
+        DeleteAt = long.MaxValue;
+        Key = default;
+        Sa = null!;
+        NextSameKey = null;
+    }
 
     /// <summary>The earliest of its deadlines.</summary>
     public long Deadline => Math.Min(Redundant ? long.MaxValue : ReauthAt, DeleteAt);

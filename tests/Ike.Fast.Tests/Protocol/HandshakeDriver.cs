@@ -18,12 +18,12 @@ internal sealed class HandshakeDriver
     private readonly IPEndPoint _b500 = new(Conversation.AddressB, 500);
     private readonly IPEndPoint _b4500 = new(Conversation.AddressB, 4500);
 
-    public HandshakeDriver(PeerConfig configA, PeerConfig configB)
+    public HandshakeDriver(PeerConfig configA, PeerConfig configB, EndpointOptions? options = null)
     {
         DhA = new MeasuringDhEngine(new ScalarDhEngine(new Crypto.DiffieHellman.DeterministicDhRandomSource(1)));
         DhB = new MeasuringDhEngine(new ScalarDhEngine(new Crypto.DiffieHellman.DeterministicDhRandomSource(2)));
-        A = new Endpoint([configA], Conversation.Secrets(), DhA, new DeterministicEngineRandom(11), new CountingSpiAllocator(0xa0000001));
-        B = new Endpoint([configB], Conversation.Secrets(), DhB, new DeterministicEngineRandom(22), new CountingSpiAllocator(0xb0000001));
+        A = new Endpoint([configA], Conversation.Secrets(), DhA, new DeterministicEngineRandom(11), new CountingSpiAllocator(0xa0000001), options);
+        B = new Endpoint([configB], Conversation.Secrets(), DhB, new DeterministicEngineRandom(22), new CountingSpiAllocator(0xb0000001), options);
     }
 
     public Endpoint A { get; }

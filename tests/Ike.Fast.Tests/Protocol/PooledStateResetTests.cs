@@ -1,11 +1,12 @@
 using System.Collections;
 using System.Reflection;
+using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 
 namespace Ike.Fast.Tests.Protocol;
 
 /// <summary>
-/// <see cref="IkeSa"/> and <see cref="QuickModeExchange"/> are pooled: Reset must bring every field back to what a
+/// <see cref="IkeSa"/>, <see cref="QuickModeExchange"/> and the lifecycle records are pooled: Reset must bring every field back to what a
 /// new object has. Each settable field of a simple type is set to a non-default value by reflection, then Reset runs
 /// and the object is compared with a new one field by field, so a field added later without its Reset line fails here.
 /// </summary>
@@ -17,7 +18,7 @@ public class PooledStateResetTests
         var pool = new ExactLengthArrayPool();
         var sa = new IkeSa();
         Scribble(sa);
-        sa.Exchanges[7] = new QuickModeExchange();
+        sa.AddExchange(7, new QuickModeExchange(), new Stack<Dictionary<uint, QuickModeExchange>>());
         sa.CompletedMessageIds.Add(9);
         sa.Flight.Arm(5, 10, awaitingReply: true);
         sa.Flight.RememberIncoming([1, 2, 3]);
@@ -42,6 +43,66 @@ public class PooledStateResetTests
         qm.Reset(pool);
         Assert.Equal(generation + 1, qm.Generation);
         AssertLikeNew(qm, new QuickModeExchange(), nameof(QuickModeExchange.Generation));
+    }
+
+    [Fact]
+    public void IkeSa_EmptyExchangeTableGoesBackToThePool()
+    {
+        var tables = new Stack<Dictionary<uint, QuickModeExchange>>();
+        var sa = new IkeSa();
+        Assert.False(sa.HoldsEmptyExchangeTable);
+        sa.AddExchange(7, new QuickModeExchange(), tables);
+        sa.ReleaseExchangeTable(tables, 16);
+        Assert.Empty(tables); // not empty: kept
+        Assert.True(sa.Exchanges.Remove(7));
+        Assert.True(sa.HoldsEmptyExchangeTable);
+        sa.ReleaseExchangeTable(tables, 16);
+        Assert.Single(tables);
+        Assert.False(sa.HoldsEmptyExchangeTable);
+        Assert.Empty(sa.Exchanges);
+        var other = new IkeSa();
+        other.AddExchange(9, new QuickModeExchange(), tables);
+        Assert.Empty(tables); // reused
+        Assert.Empty(sa.Exchanges); // the shared empty table was never written
+    }
+
+    [Fact]
+    public void ChildLifecycleReset_RestoresEveryField()
+    {
+        var pool = new ExactLengthArrayPool();
+        var lc = new ChildLifecycle();
+        Scribble(lc);
+        lc.Sa = new ChildSaInfo();
+        lc.Config = new ChildConfig { Name = "c" };
+        lc.Owner = new IkeSa();
+        lc.NextSameKey = new ChildLifecycle();
+        byte[] nonce = lc.LowestNonce;
+        lc.Reset(pool);
+        AssertLikeNew(lc, new ChildLifecycle());
+        Assert.Null(lc.Sa);
+        Assert.Null(lc.Config);
+        Assert.Null(lc.Owner);
+        Assert.Null(lc.NextSameKey);
+        Assert.Same(nonce, pool.Rent(nonce.Length)); // the nonce copy went back to the pool, zeroed
+        Assert.All(nonce, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Phase1LifecycleReset_RestoresEveryField()
+    {
+        var pool = new ExactLengthArrayPool();
+        var p = new Phase1Lifecycle();
+        Scribble(p);
+        p.Sa = new IkeSa();
+        p.Predecessor = new IkeSa();
+        p.NextSameKey = new Phase1Lifecycle();
+        p.Key = new Phase1Key(new PeerConfig { Name = "p" }, System.Net.IPAddress.Loopback, null);
+        p.Reset(pool);
+        AssertLikeNew(p, new Phase1Lifecycle());
+        Assert.Null(p.Sa);
+        Assert.Null(p.Predecessor);
+        Assert.Null(p.NextSameKey);
+        Assert.Equal(default, p.Key);
     }
 
     [Fact]

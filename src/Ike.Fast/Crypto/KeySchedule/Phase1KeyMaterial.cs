@@ -27,26 +27,32 @@ public struct Phase1KeyMaterial : IDisposable
     private int _keySize;
     private int _blockSize;
 
+    /// <summary>Set by <see cref="Compact"/>: the buffer holds only the secrets, the prepared keys are gone.</summary>
+    private bool _compact;
+
     /// <summary>The negotiated hash (PRF = HMAC with it).</summary>
     public IkeHashAlgorithm Hash { readonly get; private set; }
 
     /// <summary>SKEYID.</summary>
-    public readonly ReadOnlySpan<byte> Skeyid => Secrets.Slice(0, _prfSize);
+    /// <exception cref="InvalidOperationException">After <see cref="Compact"/>, which drops it.</exception>
+    public readonly ReadOnlySpan<byte> Skeyid => _compact
+        ? throw new InvalidOperationException("SKEYID is dropped by Compact (only HASH_I/HASH_R use it).")
+        : Secrets.Slice(0, _prfSize);
 
     /// <summary>SKEYID_d: keys Quick Mode KEYMAT.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidD => Secrets.Slice(_prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidD => AfterSkeyid.Slice(0, _prfSize);
 
     /// <summary>SKEYID_a: keys the Phase 2 / Informational HASHes.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidA => Secrets.Slice(2 * _prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidA => AfterSkeyid.Slice(_prfSize, _prfSize);
 
     /// <summary>SKEYID_e.</summary>
-    public readonly ReadOnlySpan<byte> SkeyidE => Secrets.Slice(3 * _prfSize, _prfSize);
+    public readonly ReadOnlySpan<byte> SkeyidE => AfterSkeyid.Slice(2 * _prfSize, _prfSize);
 
     /// <summary>Ka, the Phase 1 cipher key (SKEYID_e truncated or expanded per RFC 2409 Appendix B).</summary>
-    public readonly ReadOnlySpan<byte> EncryptionKey => Secrets.Slice(4 * _prfSize, _keySize);
+    public readonly ReadOnlySpan<byte> EncryptionKey => AfterSkeyid.Slice(3 * _prfSize, _keySize);
 
     /// <summary>The initial Phase 1 IV, hash(g^xi | g^xr) truncated to the block size.</summary>
-    public readonly ReadOnlySpan<byte> InitialIv => Secrets.Slice((4 * _prfSize) + _keySize, _blockSize);
+    public readonly ReadOnlySpan<byte> InitialIv => AfterSkeyid.Slice((3 * _prfSize) + _keySize, _blockSize);
 
     /// <summary>Pre-shared key authentication: SKEYID = prf(pre-shared-key, Ni_b | Nr_b), then the rest.</summary>
     public static Phase1KeyMaterial DerivePreSharedKey(IkeHashAlgorithm hash, int keySize, int blockSize,
@@ -92,37 +98,107 @@ public struct Phase1KeyMaterial : IDisposable
 
     /// <summary>HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 §5).</summary>
     public readonly int ComputeHashI(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
-        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idiiB, Span<byte> hashI) =>
-        Phase1KeySchedule.ComputeHashI(in PreparedKey(SkeyidKeyIndex), gxi, gxr, ckyI, ckyR, saiB, idiiB, hashI);
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idiiB, Span<byte> hashI)
+    {
+        if (!_compact)
+        {
+            return Phase1KeySchedule.ComputeHashI(in PreparedKey(SkeyidKeyIndex), gxi, gxr, ckyI, ckyR, saiB, idiiB, hashI);
+        }
+
+        PrfKey key = Transient(SkeyidKeyIndex);
+        int size = Phase1KeySchedule.ComputeHashI(in key, gxi, gxr, ckyI, ckyR, saiB, idiiB, hashI);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 §5).</summary>
     public readonly int ComputeHashR(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
-        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idirB, Span<byte> hashR) =>
-        Phase1KeySchedule.ComputeHashR(in PreparedKey(SkeyidKeyIndex), gxi, gxr, ckyI, ckyR, saiB, idirB, hashR);
+        ReadOnlySpan<byte> ckyR, ReadOnlySpan<byte> saiB, ReadOnlySpan<byte> idirB, Span<byte> hashR)
+    {
+        if (!_compact)
+        {
+            return Phase1KeySchedule.ComputeHashR(in PreparedKey(SkeyidKeyIndex), gxi, gxr, ckyI, ckyR, saiB, idirB, hashR);
+        }
+
+        PrfKey key = Transient(SkeyidKeyIndex);
+        int size = Phase1KeySchedule.ComputeHashR(in key, gxi, gxr, ckyI, ckyR, saiB, idirB, hashR);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>Quick Mode HASH(1) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
-    public readonly int ComputeQuickModeHash1(uint messageId, ReadOnlySpan<byte> rest, Span<byte> hash1) =>
-        Phase2KeySchedule.ComputeQuickModeHash1(in PreparedKey(SkeyidAKeyIndex), messageId, rest, hash1);
+    public readonly int ComputeQuickModeHash1(uint messageId, ReadOnlySpan<byte> rest, Span<byte> hash1)
+    {
+        if (!_compact)
+        {
+            return Phase2KeySchedule.ComputeQuickModeHash1(in PreparedKey(SkeyidAKeyIndex), messageId, rest, hash1);
+        }
+
+        PrfKey key = Transient(SkeyidAKeyIndex);
+        int size = Phase2KeySchedule.ComputeQuickModeHash1(in key, messageId, rest, hash1);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>Quick Mode HASH(2) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
     public readonly int ComputeQuickModeHash2(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> rest,
-        Span<byte> hash2) =>
-        Phase2KeySchedule.ComputeQuickModeHash2(in PreparedKey(SkeyidAKeyIndex), messageId, niB, rest, hash2);
+        Span<byte> hash2)
+    {
+        if (!_compact)
+        {
+            return Phase2KeySchedule.ComputeQuickModeHash2(in PreparedKey(SkeyidAKeyIndex), messageId, niB, rest, hash2);
+        }
+
+        PrfKey key = Transient(SkeyidAKeyIndex);
+        int size = Phase2KeySchedule.ComputeQuickModeHash2(in key, messageId, niB, rest, hash2);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>Quick Mode HASH(3) keyed with SKEYID_a (RFC 2409 §5.5).</summary>
     public readonly int ComputeQuickModeHash3(uint messageId, ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB,
-        Span<byte> hash3) =>
-        Phase2KeySchedule.ComputeQuickModeHash3(in PreparedKey(SkeyidAKeyIndex), messageId, niB, nrB, hash3);
+        Span<byte> hash3)
+    {
+        if (!_compact)
+        {
+            return Phase2KeySchedule.ComputeQuickModeHash3(in PreparedKey(SkeyidAKeyIndex), messageId, niB, nrB, hash3);
+        }
+
+        PrfKey key = Transient(SkeyidAKeyIndex);
+        int size = Phase2KeySchedule.ComputeQuickModeHash3(in key, messageId, niB, nrB, hash3);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>Informational HASH(1) keyed with SKEYID_a (RFC 2409 §5.7).</summary>
     public readonly int ComputeInformationalHash(uint messageId, ReadOnlySpan<byte> notificationOrDelete,
-        Span<byte> hash1) =>
-        Phase2KeySchedule.ComputeInformationalHash(in PreparedKey(SkeyidAKeyIndex), messageId, notificationOrDelete, hash1);
+        Span<byte> hash1)
+    {
+        if (!_compact)
+        {
+            return Phase2KeySchedule.ComputeInformationalHash(in PreparedKey(SkeyidAKeyIndex), messageId, notificationOrDelete, hash1);
+        }
+
+        PrfKey key = Transient(SkeyidAKeyIndex);
+        int size = Phase2KeySchedule.ComputeInformationalHash(in key, messageId, notificationOrDelete, hash1);
+        key.Dispose();
+        return size;
+    }
 
     /// <summary>KEYMAT for one SA direction keyed with SKEYID_d (RFC 2409 §5.5).</summary>
     public readonly void ComputeKeymat(ReadOnlySpan<byte> quickModeSharedSecret, byte protocol, ReadOnlySpan<byte> spi,
-        ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> keymat) =>
-        Phase2KeySchedule.ComputeKeymat(in PreparedKey(SkeyidDKeyIndex), quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+        ReadOnlySpan<byte> niB, ReadOnlySpan<byte> nrB, Span<byte> keymat)
+    {
+        if (!_compact)
+        {
+            Phase2KeySchedule.ComputeKeymat(in PreparedKey(SkeyidDKeyIndex), quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+            return;
+        }
+
+        PrfKey key = Transient(SkeyidDKeyIndex);
+        Phase2KeySchedule.ComputeKeymat(in key, quickModeSharedSecret, protocol, spi, niB, nrB, keymat);
+        key.Dispose();
+    }
 
     /// <summary>Checks a received HASH_I in constant time (RFC 2409 §5; the initiator's authenticator).</summary>
     public readonly bool VerifyHashI(ReadOnlySpan<byte> gxi, ReadOnlySpan<byte> gxr, ReadOnlySpan<byte> ckyI,
@@ -178,10 +254,56 @@ public struct Phase1KeyMaterial : IDisposable
     }
 
     /// <summary>Zeroes and returns the buffer and the prepared keys. Idempotent.</summary>
-    public void Dispose() => _buffer.Dispose(); // zeroes the prepared keys and the secrets alike
+    public void Dispose()
+    {
+        _buffer.Dispose(); // zeroes the prepared keys and the secrets alike
+        _compact = false;
+    }
 
-    /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV, after the prepared keys.</summary>
+    /// <summary>True once <see cref="Compact"/> dropped the prepared keys.</summary>
+    public readonly bool IsCompact => _compact;
+
+    /// <summary>
+    /// Drops the three prepared HMAC keys (about 1.5 KiB, which put the buffer in the 2 KiB size class) and SKEYID (only
+    /// HASH_I/HASH_R use it, and they are done once the SA is established), and keeps SKEYID_d, SKEYID_a, SKEYID_e, Ka
+    /// and the IV in a buffer of their size (128 bytes for SHA-256 and AES-128); the old buffer is zeroed on return.
+    /// For an idle ISAKMP SA, which may not run another exchange for hours: every later PRF then prepares its key on
+    /// the stack (two compressions more per call) and zeroes it. Idempotent.
+    /// </summary>
+    public void Compact()
+    {
+        if (_compact || !_buffer.IsAllocated)
+        {
+            return;
+        }
+
+        SecretBuffer small = SecretBuffer.Rent(SecretsLength - _prfSize);
+        AfterSkeyid.CopyTo(small.Span);
+        _buffer.Dispose();
+        _buffer = small;
+        _compact = true;
+    }
+
+    /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV.</summary>
+    private readonly int SecretsLength => (4 * _prfSize) + _keySize + _blockSize;
+
+    /// <summary>SKEYID, SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV, after the prepared keys (not compact only).</summary>
     private readonly Span<byte> Secrets => _buffer.Span[(PreparedKeyCount * s_preparedKeySize)..];
+
+    /// <summary>SKEYID_d, SKEYID_a, SKEYID_e, Ka and the IV: after SKEYID, or the whole buffer once compact.</summary>
+    private readonly Span<byte> AfterSkeyid => _compact ? _buffer.Span : Secrets[_prfSize..];
+
+    /// <summary>A compact key material's HMAC key prepared for one call (the caller disposes it, which zeroes it).</summary>
+    private readonly PrfKey Transient(int index)
+    {
+        ReadOnlySpan<byte> secret = index switch
+        {
+            SkeyidKeyIndex => Skeyid,
+            SkeyidAKeyIndex => SkeyidA,
+            _ => SkeyidD,
+        };
+        return PrfKey.Create(Hash, secret, HashBackend.Auto);
+    }
 
     /// <summary>A prepared HMAC key stored in the pinned buffer (PrfKey is unmanaged: no references inside).</summary>
     private readonly ref PrfKey PreparedKey(int index) =>
