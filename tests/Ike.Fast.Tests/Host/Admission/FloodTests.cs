@@ -97,7 +97,14 @@ public sealed class FloodTests(ITestOutputHelper output)
             }
 
             var admission = responder.Admission!;
-            Assert.True(await LoopbackPair.WaitUntil(() => admission.Admitted + admission.RefusedTotal + admission.Existing >= Burst * 0.9));
+            // Accounted for: admitted, refused by reason, or (on a loaded machine, when the shard threads are not scheduled)
+            // dropped by the kernel because the socket's receive queue was full, read from /proc/net/udp.
+            var kernelDropped = 0L;
+            Assert.True(await LoopbackPair.WaitUntil(() =>
+            {
+                kernelDropped = KernelDrops(b.Port);
+                return admission.Admitted + admission.RefusedTotal + admission.Existing + kernelDropped >= Burst * 0.9;
+            }), $"admitted {admission.Admitted}, refused {admission.RefusedTotal}, existing {admission.Existing}, kernel drops {kernelDropped}");
 
             // Established peers kept rekeying (a new IPsec SA every 2 s) and kept their Phase 1 (DPD answered: a dead-peer
             // verdict would have taken it down).
@@ -116,12 +123,12 @@ public sealed class FloodTests(ITestOutputHelper output)
                              $"backlog {admission.Refused(Ike.Fast.Host.Admission.RefusalReason.Backlog)}), existing {admission.Existing}, max half-open {maxHalfOpen}; " +
                              $"rekeys per initiator: {string.Join(", ", aDaemons.Select((d, i) => d.Counters.ChildSasEstablished - childrenBefore[i]))}; " +
                              $"datagrams sent per initiator: {string.Join(", ", aDaemons.Select((d, i) => d.Counters.Sent - sentBefore[i]))}; " +
-                             $"b per shard received: {string.Join(", ", responder.Shards.Select(s => s.Counters.Received))}");
+                             $"b per shard received: {string.Join(", ", responder.Shards.Select(s => s.Counters.Received))}; kernel drops {kernelDropped}");
 
             // New peers were admitted only within the bounds, and refused cheaply otherwise.
             Assert.InRange(maxHalfOpen, 1, MaxHalfOpen);
             Assert.InRange(admission.HalfOpen, 0, MaxHalfOpen);
-            Assert.True(admission.RefusedTotal > Burst / 2, $"{admission.RefusedTotal} refused");
+            Assert.True(admission.RefusedTotal > (Burst - kernelDropped) / 2, $"{admission.RefusedTotal} refused, {kernelDropped} dropped by the kernel");
             Assert.True(admission.Refused(Ike.Fast.Host.Admission.RefusalReason.Rate) > 0);
             Assert.InRange(admission.Admitted, 1, 50 + (100 * 10)); // burst + rate x duration (generously)
             sources.ForEach(s => s.Dispose());
@@ -140,6 +147,26 @@ public sealed class FloodTests(ITestOutputHelper output)
     }
 
     /// <summary>The engine's own MM1 for an initiator configuration (a valid first message: SA payload with its offers).</summary>
+    /// <summary>
+    /// Datagrams the kernel dropped on the UDP sockets bound to <paramref name="port"/> (all reuseport shards): the last
+    /// column of /proc/net/udp, whose local port is the hex after the colon of the second column.
+    /// </summary>
+    private static long KernelDrops(int port)
+    {
+        var suffix = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        long drops = 0;
+        foreach (var line in File.ReadLines("/proc/net/udp").Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 12 && fields[1].EndsWith(suffix, StringComparison.Ordinal))
+            {
+                drops += long.Parse(fields[^1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return drops;
+    }
+
     private static byte[] MainModeFirstMessage(IkeFastConfiguration configuration)
     {
         using var spis = new MemorySaInstaller(NullLogger<MemorySaInstaller>.Instance);
