@@ -53,4 +53,12 @@ IKEFAST_EXPORT int32_t IkeFastNative_P256IfmaSupported(void);
 IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8(
     uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
 
+/*
+ * As IkeFastNative_P256Ifma8, but results[64*k] is the whole affine point x || y (32 big-endian bytes each): a key
+ * pair's public value d G (RFC 5903 section 7: the KE payload is x || y) computed on the same lanes as the shared
+ * secrets. Flagged lanes get 64 zero bytes.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8Point(
+    uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
+
 #endif

@@ -410,8 +410,9 @@ int32_t IkeFastNative_P256IfmaSupported(void)
     return IkeFastNative_ModExpIfmaSupported();
 }
 
+/* stride 32: results are x; stride 64: results are x || y (the affine point, for a public key d G). */
 static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const uint8_t *scalars, const uint8_t *points,
-                                                       int32_t lanes)
+                                                       int32_t lanes, int32_t stride)
 {
     uint64_t xs[NLIMBS][LANES] __attribute__((aligned(64)));
     uint64_t ys[NLIMBS][LANES] __attribute__((aligned(64)));
@@ -542,18 +543,28 @@ static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const
     }
 
     /* Affine x = X / Z^2. The identity: k = 0 mod n (acc_zero), or Z = 0 (only reachable by invalid lanes). */
-    pfe zc, zi, ax;
+    pfe zc, zi, zi2, ax;
     pfe_canonical(&zc, &acc.z);
     __m512i zany = _mm512_setzero_si512();
     for (int i = 0; i < NLIMBS; i++)
         zany = _mm512_or_si512(zany, zc.v[i]);
     uint32_t infinity = (uint32_t)(_mm512_cmpeq_epi64_mask(zany, _mm512_setzero_si512()) | acc_zero);
     pfe_invert(&zi, &acc.z);
-    pfe_sqr(&zi, &zi);
-    pfe_mul(&ax, &acc.x, &zi);
+    pfe_sqr(&zi2, &zi);
+    pfe_mul(&ax, &acc.x, &zi2);
     pfe_canonical(&ax, &ax);
     for (int i = 0; i < NLIMBS; i++)
         _mm512_store_si512((void *)xs[i], ax.v[i]);
+    if (stride == IKEFAST_P256_POINT_BYTES)
+    {
+        /* Affine y = Y / Z^3 (stride is public: the same trace for every scalar). */
+        pfe zi3, ay;
+        pfe_mul(&zi3, &zi2, &zi);
+        pfe_mul(&ay, &acc.y, &zi3);
+        pfe_canonical(&ay, &ay);
+        for (int i = 0; i < NLIMBS; i++)
+            _mm512_store_si512((void *)ys[i], ay.v[i]);
+    }
 
     uint32_t lane_mask = (1u << lanes) - 1;
     infinity &= lane_mask;
@@ -561,9 +572,13 @@ static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const
     for (int k = 0; k < lanes; k++)
     {
         if (((infinity | invalid) >> k) & 1) /* flagged lanes: public outcome, zero result */
-            memset(results + 32 * k, 0, 32);
+            memset(results + stride * k, 0, (size_t)stride);
         else
-            store_be(results + 32 * k, xs, k);
+        {
+            store_be(results + stride * k, xs, k);
+            if (stride == IKEFAST_P256_POINT_BYTES)
+                store_be(results + stride * k + 32, ys, k);
+        }
     }
 
     /* Wipe the transposed scalars, the table (multiples of the secret-dependent accumulator's inputs) and limbs. */
@@ -573,6 +588,9 @@ static P_TARGET __attribute__((noinline)) int32_t p256_8(uint8_t *results, const
     volatile uint8_t *vx = (volatile uint8_t *)xs;
     for (size_t i = 0; i < sizeof xs; i++)
         vx[i] = 0;
+    volatile uint8_t *vy = (volatile uint8_t *)ys;
+    for (size_t i = 0; i < sizeof ys; i++)
+        vy[i] = 0;
     volatile uint8_t *vt = (volatile uint8_t *)table;
     for (size_t i = 0; i < sizeof table; i++)
         vt[i] = 0;
@@ -586,5 +604,14 @@ int32_t IkeFastNative_P256Ifma8(uint8_t *results, const uint8_t *scalars, const 
         return IKEFAST_ECC_E_ARGUMENT;
     if (!IkeFastNative_P256IfmaSupported())
         return IKEFAST_ECC_E_UNSUPPORTED_CPU;
-    return p256_8(results, scalars, points, lanes);
+    return p256_8(results, scalars, points, lanes, IKEFAST_P256_BYTES);
+}
+
+int32_t IkeFastNative_P256Ifma8Point(uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes)
+{
+    if (results == NULL || scalars == NULL || points == NULL || lanes < 1 || lanes > LANES)
+        return IKEFAST_ECC_E_ARGUMENT;
+    if (!IkeFastNative_P256IfmaSupported())
+        return IKEFAST_ECC_E_UNSUPPORTED_CPU;
+    return p256_8(results, scalars, points, lanes, IKEFAST_P256_POINT_BYTES);
 }

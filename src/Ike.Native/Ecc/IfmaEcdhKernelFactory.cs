@@ -35,6 +35,8 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
 
         public int ScalarLength => IfmaX25519.ElementLength;
 
+        public int ResultLength => IfmaX25519.ElementLength;
+
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
             IfmaX25519.Multiply(scalars, points, results, lanes);
     }
@@ -49,7 +51,10 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
 
         public int ScalarLength => IfmaP256.ScalarLength;
 
+        // x || y: a lane on the generator is a whole public value; a shared secret takes x (y costs two multiplications).
+        public int ResultLength => IfmaP256.PointLength;
+
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
-            IfmaP256.Multiply(scalars, points, results, lanes).Failed;
+            IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed;
     }
 }

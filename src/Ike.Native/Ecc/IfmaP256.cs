@@ -25,16 +25,27 @@ public static unsafe class IfmaP256
     /// results[32k..] = x(scalars[32k..] * points[64k..]) for k below <paramref name="lanes"/>; lanes flagged in
     /// the returned status hold zeros. Throws for misuse (lengths, lanes, unsupported CPU).
     /// </summary>
-    public static P256LaneStatus Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes)
+    public static P256LaneStatus Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
+        Run(scalars, points, results, lanes, ScalarLength);
+
+    /// <summary>
+    /// results[64k..] = scalars[32k..] * points[64k..] as the affine point x || y, for k below <paramref name="lanes"/>:
+    /// with the generator as the point, a key pair's public value (the KE payload of RFC 5903 section 7) on the same
+    /// lanes as the shared secrets. Flagged lanes hold zeros. Throws for misuse.
+    /// </summary>
+    public static P256LaneStatus MultiplyPoint(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
+        Run(scalars, points, results, lanes, PointLength);
+
+    private static P256LaneStatus Run(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes, int resultLength)
     {
         if (lanes < 1 || lanes > MaxLanes)
         {
             throw new ArgumentOutOfRangeException(nameof(lanes), lanes, $"Between 1 and {MaxLanes} lanes.");
         }
 
-        if (scalars.Length < lanes * ScalarLength || points.Length < lanes * PointLength || results.Length < lanes * ScalarLength)
+        if (scalars.Length < lanes * ScalarLength || points.Length < lanes * PointLength || results.Length < lanes * resultLength)
         {
-            throw new ArgumentException($"{lanes} lanes need {lanes * ScalarLength} scalar and result bytes and {lanes * PointLength} point bytes.");
+            throw new ArgumentException($"{lanes} lanes need {lanes * ScalarLength} scalar, {lanes * resultLength} result and {lanes * PointLength} point bytes.");
         }
 
         if (results.Overlaps(scalars) || results.Overlaps(points))
@@ -52,7 +63,9 @@ public static unsafe class IfmaP256
         fixed (byte* p = points)
         fixed (byte* r = results)
         {
-            status = Interop.IkeFastNativeEcc.P256Ifma8(r, s, p, lanes);
+            status = resultLength == PointLength
+                ? Interop.IkeFastNativeEcc.P256Ifma8Point(r, s, p, lanes)
+                : Interop.IkeFastNativeEcc.P256Ifma8(r, s, p, lanes);
         }
 
         return status >= 0

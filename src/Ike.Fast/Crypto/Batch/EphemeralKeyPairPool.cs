@@ -5,7 +5,7 @@ using Ike.Fast.Crypto.DiffieHellman;
 namespace Ike.Fast.Crypto.Batch;
 
 /// <summary>
-/// Ephemeral Diffie-Hellman key pairs of one MODP group computed ahead of demand, in full batches of eight on a
+/// Ephemeral Diffie-Hellman key pairs of one group (MODP, X25519 or P-256) computed ahead of demand, in full batches of eight on a
 /// <see cref="ModExpBatcher"/> (the pool is just another owner of requests there). Every pair is handed out once:
 /// <see cref="TryTake"/> removes it, <see cref="Release"/> wipes it. Slots are allocated once. Thread-safe (the
 /// worker thread completes pairs while handshakes take them).
@@ -18,7 +18,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     private readonly int[] _ready;
     private readonly IDhRandomSource _random;
     private readonly byte[] _generator;
-    private readonly byte[] _primeMinusOne;
+    private readonly byte[] _privateKeyLimit;
     private int _readyHead;
     private int _readyCount;
     private int _pending;
@@ -32,18 +32,21 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, BatchLanes);
+        // P-256 (RFC 5903 §7, FIPS 186-4 B.4.2): a pair is d in [1, n - 1] by rejection sampling and d G as x || y, on
+        // the batcher's ECDH lanes (the kernel writes y after x when the slot has room).
         // X25519 (RFC 7748 §6.1): a pair is a random 32-byte scalar (clamped by the kernel) and scalar * u(9), on the
         // batcher's ECDH lanes; every other group is MODP: g^x mod p.
         bool x25519 = group == DhGroupId.Curve25519;
-        int modulusLength = x25519 ? X25519Length : ModExpGroups.ForId(group).ByteLength;
+        bool p256 = group == DhGroupId.Ecp256;
+        int modulusLength = x25519 ? X25519Length : p256 ? P256Constants.PointLength : ModExpGroups.ForId(group).ByteLength;
         Group = group;
         _random = random;
         PrivateKeyLength = privateKeyLength == 0 ? DefaultPrivateKeyLength(group) : privateKeyLength;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, modulusLength, nameof(privateKeyLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, p256 ? P256Constants.ScalarLength : modulusLength, nameof(privateKeyLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrivateKeyLength, 1, nameof(privateKeyLength));
         LowWatermark = lowWatermark < 0 ? capacity / 2 : lowWatermark;
-        _generator = x25519 ? X25519BasePoint() : [(byte)ModpGroup.Generator];
-        _primeMinusOne = x25519 ? [] : ModExpGroups.ForId(group).PrimeMinusOneBytes;
+        _generator = x25519 ? X25519BasePoint() : p256 ? P256Constants.Generator.ToArray() : [(byte)ModpGroup.Generator];
+        _privateKeyLimit = x25519 ? [] : p256 ? P256Constants.Order.ToArray() : ModExpGroups.ForId(group).PrimeMinusOneBytes;
         _slots = new EphemeralKeyPair[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -193,8 +196,8 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     }
 
     /// <summary>
-    /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (rejection sampling: a
-    /// retry reveals only that a discarded candidate was out of range).
+    /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (MODP) or [2, n - 1] (P-256)
+    /// (rejection sampling: a retry reveals only that a discarded candidate was out of range).
     /// </summary>
     private void NewPrivateKey(Span<byte> key)
     {
@@ -202,7 +205,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
         {
             _random.Fill(key);
             bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
-            bool tooLarge = key.Length == _primeMinusOne.Length && key.SequenceCompareTo(_primeMinusOne) >= 0;
+            bool tooLarge = key.Length == _privateKeyLimit.Length && key.SequenceCompareTo(_privateKeyLimit) >= 0;
             if (!tooSmall && !tooLarge)
             {
                 return;

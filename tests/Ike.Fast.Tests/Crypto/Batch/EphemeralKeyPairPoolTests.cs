@@ -78,7 +78,8 @@ public class EphemeralKeyPairPoolTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp2048, 4, new DelegateDhRandomSource(_ => { })));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp768, 8, new DelegateDhRandomSource(_ => { }), privateKeyLength: 97));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, new DelegateDhRandomSource(_ => { })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp384, 8, new DelegateDhRandomSource(_ => { })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, new DelegateDhRandomSource(_ => { }), privateKeyLength: 33));
         Assert.Equal(64, EphemeralKeyPairPool.DefaultPrivateKeyLength(DhGroupId.Modp8192));
     }
 }
