@@ -67,6 +67,18 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     /// <summary>Refill starts when ready plus queued pairs drop below this.</summary>
     public int LowWatermark { get; }
 
+    /// <summary>True when ready plus queued pairs are below <see cref="LowWatermark"/> (a <see cref="Refill"/> would queue).</summary>
+    public bool NeedsRefill
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _readyCount + _pending < LowWatermark;
+            }
+        }
+    }
+
     /// <summary>Pairs ready to take.</summary>
     public int Available
     {
