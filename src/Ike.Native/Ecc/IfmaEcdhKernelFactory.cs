@@ -55,6 +55,22 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
         public int ResultLength => IfmaP256.PointLength;
 
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
-            IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed;
+            AllGenerator(points, lanes)
+                ? IfmaP256.MultiplyBase(scalars, results, lanes).Failed // a batch of key pairs (a pool refill): the comb
+                : IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed;
+
+        /// <summary>Every lane's point is G (public data): the lanes are key pairs.</summary>
+        private static bool AllGenerator(ReadOnlySpan<byte> points, int lanes)
+        {
+            for (int k = 0; k < lanes; k++)
+            {
+                if (!points.Slice(k * IfmaP256.PointLength, IfmaP256.PointLength).SequenceEqual(IfmaP256.Generator))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

@@ -31,5 +31,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8Point")]
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
         internal static partial int P256Ifma8Point(byte* results, byte* scalars, byte* points, int lanes);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8Base")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int P256Ifma8Base(byte* results, byte* scalars, int lanes);
     }
 }

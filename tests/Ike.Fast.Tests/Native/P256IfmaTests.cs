@@ -267,6 +267,65 @@ public class P256IfmaTests
         Assert.Throws<ArgumentException>(() => IfmaP256.MultiplyPoint(new byte[64], new byte[128], new byte[64], 2));
     }
 
+    [IfmaEccFact]
+    public void MultiplyBase_equals_MultiplyPoint_on_G_and_dotnet_at_every_fill()
+    {
+        // The fixed-base comb against the variable-base kernel (bit-identical) and .NET's public key for the same d.
+        var random = new Random(1919);
+        for (int lanes = 1; lanes <= 8; lanes++)
+        {
+            byte[] scalars = new byte[32 * lanes];
+            byte[] points = new byte[64 * lanes];
+            var expected = new byte[lanes][];
+            for (int k = 0; k < lanes; k++)
+            {
+                using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                ECParameters p = key.ExportParameters(includePrivateParameters: true);
+                p.D!.CopyTo(scalars, 32 * k);
+                G.CopyTo(points, 64 * k);
+                expected[k] = [.. p.Q.X!, .. p.Q.Y!];
+            }
+
+            byte[] comb = new byte[64 * lanes];
+            byte[] scan = new byte[64 * lanes];
+            random.NextBytes(comb);
+            Assert.Equal(0, IfmaP256.MultiplyBase(scalars, comb, lanes).Failed);
+            Assert.Equal(0, IfmaP256.MultiplyPoint(scalars, points, scan, lanes).Failed);
+            Assert.Equal(scan, comb);
+            for (int k = 0; k < lanes; k++)
+            {
+                Assert.True(expected[k].AsSpan().SequenceEqual(comb.AsSpan(64 * k, 64)), $"fill {lanes} lane {k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
+    public void MultiplyBase_edge_scalars()
+    {
+        // 1 and n - 1 (G and -G), 0 and n (infinity: flagged, zeros), 2^256 - 1 (reduced mod n), a single window set
+        // at the top and at the bottom (the comb's first and last additions onto the identity), all windows 0xF.
+        byte[] top = new byte[32];
+        top[0] = 0x70;
+        byte[] ones = Enumerable.Repeat((byte)0xFF, 32).ToArray();
+        byte[] fs = Be(N - 1 - BigInteger.Parse("0123456789", System.Globalization.NumberStyles.HexNumber));
+        byte[][] scalars = [Be(BigInteger.One), Be(N - 1), Be(BigInteger.Zero), Be(N), ones, top, Be(15), fs];
+        byte[] input = [.. scalars.SelectMany(x => x)];
+        byte[] comb = new byte[512];
+        byte[] scan = new byte[512];
+        byte[] points = [.. Enumerable.Range(0, 8).SelectMany(_ => G)];
+        P256LaneStatus status = IfmaP256.MultiplyBase(input, comb, 8);
+        Assert.Equal((1 << 2) | (1 << 3), status.Infinity);
+        Assert.Equal(0, status.InvalidPoint);
+        Assert.Equal(status, IfmaP256.MultiplyPoint(input, points, scan, 8));
+        Assert.Equal(scan, comb);
+        Assert.Equal(G, comb[..64]);
+        Assert.Equal(G[..32], comb[64..96]); // -G: same x
+        Assert.True(comb.AsSpan(128, 128).IndexOfAnyExcept((byte)0) < 0);
+        ECPoint q = DeriveQ(Be(new BigInteger(ones, isUnsigned: true, isBigEndian: true) % N));
+        Assert.Equal([.. q.X!, .. q.Y!], comb[256..320]);
+        Assert.Throws<ArgumentException>(() => IfmaP256.MultiplyBase(new byte[32], new byte[32], 1));
+    }
+
     [Fact]
     public void Misuse_throws_and_the_native_entry_checks_arguments()
     {
