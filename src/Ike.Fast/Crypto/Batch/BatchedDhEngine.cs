@@ -48,7 +48,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         _options = options ?? DhEngineOptions.Default;
         _scalar = new ScalarDhEngine(random, _options);
         _random = random;
-        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
+        // Room for a pool's whole refill on top of the shared secrets: with only DefaultQueueCapacity, a refill could
+        // take every slot and the handshakes' shared secrets then fell back to the scalar engine on the caller's
+        // thread (about 100 of 5,000 MODP-2048 handshakes under load, each a managed exponentiation).
+        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions(), ModExpBatcher.DefaultQueueCapacity + poolCapacity);
         FlushDeadline = batcher.FlushDeadline;
         Tier = batcher.Tier;
         // Curve groups join when the host supplied multi-lane ECDH kernels that this CPU runs (IFMA); else NSec / .NET.

@@ -22,6 +22,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     private int _readyHead;
     private int _readyCount;
     private int _pending;
+    private bool _refilling;
 
     /// <summary>
     /// A pool of <paramref name="capacity"/> pairs for <paramref name="group"/>, refilled when fewer than
@@ -58,6 +59,9 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
 
     private const int X25519Length = 32;
 
+    /// <summary>Batches of key pairs one <see cref="Refill"/> queues at most.</summary>
+    public const int MaxRefillBatches = 2;
+
     /// <summary>The group.</summary>
     public DhGroupId Group { get; }
 
@@ -67,14 +71,14 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     /// <summary>Refill starts when ready plus queued pairs drop below this.</summary>
     public int LowWatermark { get; }
 
-    /// <summary>True when ready plus queued pairs are below <see cref="LowWatermark"/> (a <see cref="Refill"/> would queue).</summary>
+    /// <summary>True when a <see cref="Refill"/> would queue: below <see cref="LowWatermark"/>, or a refill up to capacity under way.</summary>
     public bool NeedsRefill
     {
         get
         {
             lock (_gate)
             {
-                return _readyCount + _pending < LowWatermark;
+                return _refilling || _readyCount + _pending < LowWatermark;
             }
         }
     }
@@ -113,14 +117,18 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
         ArgumentNullException.ThrowIfNull(batcher);
         lock (_gate)
         {
-            if (_readyCount + _pending >= LowWatermark)
+            if (!_refilling && _readyCount + _pending >= LowWatermark)
             {
                 return 0;
             }
 
+            _refilling = true; // from the low watermark up to capacity, a few batches per call
+
             int queued = 0;
             int free = CountFree();
-            int toQueue = free - (free % BatchLanes);
+            // At most MaxRefillBatches batches per call: the worker runs them and comes back between, so a shared
+            // secret queued meanwhile waits behind two batches of key pairs, not behind a whole refill.
+            int toQueue = Math.Min(free - (free % BatchLanes), MaxRefillBatches * BatchLanes);
             for (int i = 0; i < _slots.Length && queued < toQueue; i++)
             {
                 EphemeralKeyPair slot = _slots[i];
@@ -140,6 +148,11 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
                 slot.State = EphemeralKeyPairState.Pending;
                 _pending++;
                 queued++;
+            }
+
+            if (CountFree() < BatchLanes)
+            {
+                _refilling = false;
             }
 
             return queued;
