@@ -194,6 +194,17 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             return SubmitCurve(request, sink, token, out result);
         }
 
+        if (request.Operation == DhOperation.GenerateKeyPair
+            && Pool(request.Group) is { Available: 0 } empty
+            && _worker.Failure is null
+            && DhGroupRegistry.TryGet(request.Group, out DhGroup? pooledGroup)
+            && pooledGroup.Kind == DhGroupKind.Modp
+            && (!pooledGroup.IsLegacy || _options.ExplicitlyEnabledLegacyGroups.Contains(pooledGroup.Id))
+            && request.Destination.Length >= pooledGroup.PublicValueLength)
+        {
+            return SubmitModpKeyPair(pooledGroup, empty, request, sink, token, out result);
+        }
+
         if (request.Operation != DhOperation.ComputeShared
             || request.PrivateKey is not { Group.Kind: DhGroupKind.Modp } key
             || key.IsConsumed)
@@ -250,6 +261,39 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         result = default;
         return false;
     }
+
+    /// <summary>
+    /// A MODP key pair while the group's pool is empty (a burst, or the worker busy with shared secrets): g^x in the
+    /// next batch rather than a managed exponentiation on the caller's (the event loop's) thread. The exponent has the
+    /// pool's length and range; a full queue falls back to the scalar engine.
+    /// </summary>
+    private bool SubmitModpKeyPair(DhGroup group, EphemeralKeyPairPool pool, in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
+    {
+        byte[] exponent = GC.AllocateArray<byte>(pool.PrivateKeyLength, pinned: true);
+        pool.NewPrivateKey(exponent);
+        if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
+        {
+            completion = new ModExpDhCompletion(this);
+        }
+
+        completion.PrepareModpKey(request.Destination[..group.PublicValueLength], sink, token, group, exponent);
+        Interlocked.Increment(ref _inFlight);
+        ModExpEnqueueResult queued = _worker.Submit(group.Id, ModpGenerator, exponent, completion, 0);
+        if (queued != ModExpEnqueueResult.Queued)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            completion.Abandon(); // wipes the exponent
+            Return(completion);
+            result = Execute(request);
+            return true;
+        }
+
+        Interlocked.Increment(ref _pooledKeyPairs);
+        result = default;
+        return false;
+    }
+
+    private static readonly byte[] ModpGenerator = [(byte)ModpGroup.Generator];
 
     /// <summary>
     /// X25519 and P-256 on the multi-lane ECDH kernel (RFC 7748 §5, RFC 5903 §7): a key pair is a random scalar

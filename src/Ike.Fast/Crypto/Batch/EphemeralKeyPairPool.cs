@@ -224,7 +224,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (MODP) or [2, n - 1] (P-256)
     /// (rejection sampling: a retry reveals only that a discarded candidate was out of range).
     /// </summary>
-    private void NewPrivateKey(Span<byte> key)
+    internal void NewPrivateKey(Span<byte> key)
     {
         while (true)
         {

@@ -206,6 +206,53 @@ public class BatchedDhEngineSubmitTests
         Assert.True(engine.PooledKeyPairs >= 8);
     }
 
+    [Fact]
+    public void ModpKeyPairs_WhenThePoolIsEmpty_ComeFromABatchLane()
+    {
+        // A burst larger than the pool: pairs beyond it are computed in batch lanes (posted later), not by the
+        // scalar engine on the caller's thread; every pair is g^x mod p with x in the pool's range.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance }, pooledGroups: [DhGroupId.Modp2048], poolCapacity: 8);
+        var p = new System.Numerics.BigInteger(ModExpGroups.ForId(DhGroupId.Modp2048).PrimeBytes, isUnsigned: true, isBigEndian: true);
+        var queue = new DhCompletionQueue();
+        const int Burst = 40;
+        var pubs = new byte[Burst][];
+        var keys = new DhPrivateKey?[Burst];
+        int deferred = 0;
+        for (int i = 0; i < Burst; i++)
+        {
+            pubs[i] = new byte[256];
+            if (engine.Submit(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, pubs[i]), queue, i, out DhResult now))
+            {
+                Assert.True(now.IsSuccess);
+                keys[i] = now.PrivateKey;
+            }
+            else
+            {
+                deferred++;
+            }
+        }
+
+        Assert.True(deferred > 0, "a burst of 40 should outrun a pool of 8");
+        Drain(queue, deferred, (token, r) =>
+        {
+            Assert.True(r.IsSuccess && r.BytesWritten == 256, $"pair {token}");
+            keys[token] = r.PrivateKey;
+        });
+        for (int i = 0; i < Burst; i++)
+        {
+            DhPrivateKey key = keys[i]!;
+            Assert.Equal(32, key.Exponent!.Length);
+            var x = new System.Numerics.BigInteger(key.Exponent, isUnsigned: true, isBigEndian: true);
+            Assert.True(x >= 2);
+            Assert.Equal(System.Numerics.BigInteger.ModPow(2, x, p), new System.Numerics.BigInteger(pubs[i], isUnsigned: true, isBigEndian: true));
+            Assert.Equal(pubs[i], key.PublicValue.ToArray());
+            key.Dispose();
+        }
+
+        Assert.Equal(0, engine.InFlight);
+    }
+
     [IfmaEcdhFact]
     public void P256Pool_PairsEqualDotNet_AndTheirSharedSecretsToo()
     {
