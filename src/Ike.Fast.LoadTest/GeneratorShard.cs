@@ -180,7 +180,7 @@ internal sealed class GeneratorShard : IDisposable
         var pooled = new List<DhGroupId>();
         foreach (DhGroupId g in groups)
         {
-            if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+            if (DhGroupRegistry.TryGet(g, out var group) && (group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519 || g == DhGroupId.Ecp256))
             {
                 pooled.Add(g);
             }
@@ -191,7 +191,8 @@ internal sealed class GeneratorShard : IDisposable
             NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
             EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
         };
-        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
+        // Key pairs at once even when a pool runs dry: AM1 must leave inside Initiate to be bound to its peer.
+        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128, deferKeyPairs: false);
     }
 
     private void WakeForDh()

@@ -32,18 +32,24 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     private long _scalarFallbacks;
     private long _pooledKeyPairs;
     private long _inFlight;
+    private readonly bool _deferKeyPairs;
 
     /// <summary>
     /// An engine whose key pairs for <paramref name="pooledGroups"/> (MODP groups; default MODP-2048) come from
-    /// pools of <paramref name="poolCapacity"/> pairs drawn from <paramref name="random"/>.
+    /// pools of <paramref name="poolCapacity"/> pairs drawn from <paramref name="random"/>. With
+    /// <paramref name="deferKeyPairs"/> (the default), a key pair asked for through <see cref="Submit"/> while its pool
+    /// is empty is computed in the next batch and posted; without, it is computed at once by the scalar engine (for a
+    /// caller that must send the public value in the same call, like the load generator's AM1).
     /// </summary>
     public BatchedDhEngine(
         IDhRandomSource random,
         DhEngineOptions? options = null,
         ModExpBatchOptions? batchOptions = null,
         IReadOnlyCollection<DhGroupId>? pooledGroups = null,
-        int poolCapacity = DefaultPoolCapacity)
+        int poolCapacity = DefaultPoolCapacity,
+        bool deferKeyPairs = true)
     {
+        _deferKeyPairs = deferKeyPairs;
         ArgumentNullException.ThrowIfNull(random);
         _options = options ?? DhEngineOptions.Default;
         _scalar = new ScalarDhEngine(random, _options);
@@ -195,6 +201,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         }
 
         if (request.Operation == DhOperation.GenerateKeyPair
+            && _deferKeyPairs
             && Pool(request.Group) is { Available: 0 } empty
             && _worker.Failure is null
             && DhGroupRegistry.TryGet(request.Group, out DhGroup? pooledGroup)
@@ -312,7 +319,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         DhPrivateKey? key = request.PrivateKey;
         if (request.Operation == DhOperation.GenerateKeyPair)
         {
-            if (request.Destination.Length < group.PublicValueLength || PooledAvailable(group.Id) > 0)
+            if (!_deferKeyPairs || request.Destination.Length < group.PublicValueLength || PooledAvailable(group.Id) > 0)
             {
                 // A pair ready in the pool is taken at once (MM4 leaves without waiting, isakmpd's order); otherwise
                 // one is computed in the next batch.

@@ -253,6 +253,27 @@ public class BatchedDhEngineSubmitTests
         Assert.Equal(0, engine.InFlight);
     }
 
+    [Fact]
+    public void WithoutDeferredKeyPairs_AnEmptyPoolAnswersAtOnce()
+    {
+        // deferKeyPairs: false (the load generator): key pairs never wait for a batch, whatever the pools hold.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance, EcdhFactory = IfmaEcdhKernelFactory.Instance },
+            pooledGroups: [DhGroupId.Modp2048], poolCapacity: 8, deferKeyPairs: false);
+        var queue = new DhCompletionQueue();
+        for (int i = 0; i < 20; i++)
+        {
+            foreach ((DhGroupId group, int length) in (ReadOnlySpan<(DhGroupId, int)>)[(DhGroupId.Modp2048, 256), (DhGroupId.Ecp256, 64), (DhGroupId.Curve25519, 32)])
+            {
+                Assert.True(engine.Submit(DhRequest.GenerateKeyPair(group, new byte[length]), queue, i, out DhResult r));
+                Assert.True(r.IsSuccess);
+                r.PrivateKey!.Dispose();
+            }
+        }
+
+        Assert.Equal(0, queue.Count);
+    }
+
     [IfmaEcdhFact]
     public void P256Pool_PairsEqualDotNet_AndTheirSharedSecretsToo()
     {
