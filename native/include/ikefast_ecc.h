@@ -53,4 +53,19 @@ IKEFAST_EXPORT int32_t IkeFastNative_P256IfmaSupported(void);
 IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8(
     uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
 
+/*
+ * As IkeFastNative_P256Ifma8, but results[64*k] is the whole affine point x || y (32 big-endian bytes each): a key
+ * pair's public value d G (RFC 5903 section 7: the KE payload is x || y) computed on the same lanes as the shared
+ * secrets. Flagged lanes get 64 zero bytes.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8Point(
+    uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes);
+
+/*
+ * Key pairs: results[64*k] = scalars[32*k] * G as x || y, by a fixed-base comb (a 80 KiB table of multiples of G
+ * built at the first call; about 3x fewer field multiplications than IkeFastNative_P256Ifma8Point with G). Returns
+ * the infinity mask (bit k: scalar 0 mod n, 64 zero bytes) or a negative status.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_P256Ifma8Base(uint8_t *results, const uint8_t *scalars, int32_t lanes);
+
 #endif

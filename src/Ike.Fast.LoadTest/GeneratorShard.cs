@@ -216,7 +216,7 @@ internal sealed class GeneratorShard : IDisposable
             var pooled = new List<DhGroupId>();
             foreach (DhGroupId g in freshDh ? groups : [])
             {
-                if (DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519)
+                if (DhGroupRegistry.TryGet(g, out var group) && (group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519 || g == DhGroupId.Ecp256))
                 {
                     pooled.Add(g);
                 }
@@ -227,7 +227,8 @@ internal sealed class GeneratorShard : IDisposable
                 NativeFactory = Ike.Native.ModExp.IfmaModExpKernelFactory.Instance,
                 EcdhFactory = Ike.Native.Ecc.IfmaEcdhKernelFactory.Instance,
             };
-            engine = new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128);
+            // Key pairs at once even when a pool runs dry: AM1 must leave inside Initiate to be bound to its peer.
+            engine = new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, 128, deferKeyPairs: false);
         }
 
         return freshDh ? engine : new ReusedKeyPairDhEngine(engine);

@@ -73,9 +73,10 @@ internal static class ConfiguredDhEngine
             batch.FlushDeadline = TimeSpan.FromMicroseconds(us);
         }
 
-        // Pools only for the groups in use (MODP, and X25519 where its lanes run): pairs are computed ahead of demand
-        // on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
-        var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group) && group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519).ToList();
+        // Pools only for the groups in use (MODP, and X25519 and P-256 where their lanes run): pairs are computed ahead
+        // of demand on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
+        var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group)
+            && (group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519 || g == DhGroupId.Ecp256)).ToList();
         return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, PoolCapacity);
     }
 

@@ -710,6 +710,7 @@ public sealed partial class Endpoint
     {
         sa.State = Phase1State.Established;
         sa.EstablishedAt = now;
+        sa.Flight.Trim(); // only kept for the reply cache from now on
         Schedule(sa);
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);

@@ -467,6 +467,7 @@ public sealed partial class Endpoint
     {
         qm.State = QuickModeState.Done;
         qm.DoneAt = now;
+        qm.Flight.Trim(); // only kept for the reply cache from now on
         Schedule(sa);
         ChildProposal p = qm.Chosen!;
         byte protocol = p.Protocol == IpsecProtocol.Esp ? Phase2KeySchedule.ProtocolEsp : Phase2KeySchedule.ProtocolAh;

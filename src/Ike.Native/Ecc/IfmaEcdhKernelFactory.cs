@@ -35,6 +35,8 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
 
         public int ScalarLength => IfmaX25519.ElementLength;
 
+        public int ResultLength => IfmaX25519.ElementLength;
+
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
             IfmaX25519.Multiply(scalars, points, results, lanes);
     }
@@ -49,7 +51,26 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
 
         public int ScalarLength => IfmaP256.ScalarLength;
 
+        // x || y: a lane on the generator is a whole public value; a shared secret takes x (y costs two multiplications).
+        public int ResultLength => IfmaP256.PointLength;
+
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
-            IfmaP256.Multiply(scalars, points, results, lanes).Failed;
+            AllGenerator(points, lanes)
+                ? IfmaP256.MultiplyBase(scalars, results, lanes).Failed // a batch of key pairs (a pool refill): the comb
+                : IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed;
+
+        /// <summary>Every lane's point is G (public data): the lanes are key pairs.</summary>
+        private static bool AllGenerator(ReadOnlySpan<byte> points, int lanes)
+        {
+            for (int k = 0; k < lanes; k++)
+            {
+                if (!points.Slice(k * IfmaP256.PointLength, IfmaP256.PointLength).SequenceEqual(IfmaP256.Generator))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

@@ -27,5 +27,13 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8")]
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
         internal static partial int P256Ifma8(byte* results, byte* scalars, byte* points, int lanes);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8Point")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int P256Ifma8Point(byte* results, byte* scalars, byte* points, int lanes);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256Ifma8Base")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int P256Ifma8Base(byte* results, byte* scalars, int lanes);
     }
 }

@@ -185,6 +185,147 @@ public class P256IfmaTests
         }
     }
 
+    [IfmaEccFact]
+    public void MultiplyPoint_on_the_generator_gives_rfc5903_public_values_x_and_y()
+    {
+        // RFC 5903 section 8.1: gi = i G and gr = r G as whole KE payloads (x || y); a peer point gives the shared x first.
+        byte[] i = Convert.FromHexString("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433");
+        byte[] r = Convert.FromHexString("C6EF9C5D78AE012A011164ACB397CE2088685D8F06BF9BE0B283AB46476BEE53");
+        byte[] gi = Convert.FromHexString(
+            "DAD0B65394221CF9B051E1FECA5787D098DFE637FC90B9EF945D0C3772581180" +
+            "5271A0461CDB8252D61F1C456FA3E59AB1F45B33ACCF5F58389E0577B8990BB3");
+        byte[] gr = Convert.FromHexString(
+            "D12DFB5289C8D4F81208B70270398C342296970A0BCCB74C736FC7554494BF63" +
+            "56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB");
+        byte[] results = new byte[192];
+        P256LaneStatus status = IfmaP256.MultiplyPoint([.. i, .. r, .. i], [.. G, .. G, .. gr], results, 3);
+        Assert.Equal(0, status.Failed);
+        Assert.Equal(gi, results[..64]);
+        Assert.Equal(gr, results[64..128]);
+        Assert.Equal("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE", Convert.ToHexString(results[128..160]));
+    }
+
+    [IfmaEccFact]
+    public void MultiplyPoint_key_pairs_match_dotnet_public_keys_at_every_fill()
+    {
+        // d G computed on the lanes is bit-identical to the public key .NET (OpenSSL) derives from the same d.
+        var random = new Random(256);
+        for (int lanes = 1; lanes <= 8; lanes++)
+        {
+            byte[] scalars = new byte[32 * lanes];
+            byte[] points = new byte[64 * lanes];
+            byte[] results = new byte[64 * lanes];
+            var expected = new byte[lanes][];
+            for (int k = 0; k < lanes; k++)
+            {
+                using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                ECParameters p = key.ExportParameters(includePrivateParameters: true);
+                p.D!.CopyTo(scalars, 32 * k);
+                G.CopyTo(points, 64 * k);
+                expected[k] = [.. p.Q.X!, .. p.Q.Y!];
+            }
+
+            random.NextBytes(results); // stale bytes must be overwritten
+            Assert.Equal(0, IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed);
+            for (int k = 0; k < lanes; k++)
+            {
+                Assert.True(expected[k].AsSpan().SequenceEqual(results.AsSpan(64 * k, 64)), $"fill {lanes} lane {k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
+    public void MultiplyPoint_small_scalars_and_flagged_lanes()
+    {
+        // 1..7 G (the end of the window scan) against .NET, and an invalid point and the zero scalar: 64 zero bytes.
+        byte[] scalars = new byte[256];
+        byte[] points = new byte[512];
+        for (int k = 0; k < 8; k++)
+        {
+            Be(k).CopyTo(scalars, 32 * k); // lane 0: scalar 0, infinity
+            G.CopyTo(points, 64 * k);
+        }
+
+        points[64 * 5 + 63] ^= 1; // lane 5: off the curve
+        byte[] results = new byte[512];
+        Array.Fill(results, (byte)0xAA);
+        P256LaneStatus status = IfmaP256.MultiplyPoint(scalars, points, results, 8);
+        Assert.Equal(1, status.Infinity);
+        Assert.Equal(1 << 5, status.InvalidPoint);
+        for (int k = 0; k < 8; k++)
+        {
+            if (k is 0 or 5)
+            {
+                Assert.True(results.AsSpan(64 * k, 64).IndexOfAnyExcept((byte)0) < 0, $"lane {k}");
+                continue;
+            }
+
+            ECPoint q = DeriveQ(Be(k));
+            Assert.Equal([.. q.X!, .. q.Y!], results[(64 * k)..(64 * k + 64)]);
+        }
+
+        Assert.Throws<ArgumentException>(() => IfmaP256.MultiplyPoint(new byte[64], new byte[128], new byte[64], 2));
+    }
+
+    [IfmaEccFact]
+    public void MultiplyBase_equals_MultiplyPoint_on_G_and_dotnet_at_every_fill()
+    {
+        // The fixed-base comb against the variable-base kernel (bit-identical) and .NET's public key for the same d.
+        var random = new Random(1919);
+        for (int lanes = 1; lanes <= 8; lanes++)
+        {
+            byte[] scalars = new byte[32 * lanes];
+            byte[] points = new byte[64 * lanes];
+            var expected = new byte[lanes][];
+            for (int k = 0; k < lanes; k++)
+            {
+                using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                ECParameters p = key.ExportParameters(includePrivateParameters: true);
+                p.D!.CopyTo(scalars, 32 * k);
+                G.CopyTo(points, 64 * k);
+                expected[k] = [.. p.Q.X!, .. p.Q.Y!];
+            }
+
+            byte[] comb = new byte[64 * lanes];
+            byte[] scan = new byte[64 * lanes];
+            random.NextBytes(comb);
+            Assert.Equal(0, IfmaP256.MultiplyBase(scalars, comb, lanes).Failed);
+            Assert.Equal(0, IfmaP256.MultiplyPoint(scalars, points, scan, lanes).Failed);
+            Assert.Equal(scan, comb);
+            for (int k = 0; k < lanes; k++)
+            {
+                Assert.True(expected[k].AsSpan().SequenceEqual(comb.AsSpan(64 * k, 64)), $"fill {lanes} lane {k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
+    public void MultiplyBase_edge_scalars()
+    {
+        // 1 and n - 1 (G and -G), 0 and n (infinity: flagged, zeros), 2^256 - 1 (reduced mod n), a single window set
+        // at the top and at the bottom (the comb's first and last additions onto the identity), all windows 0xF.
+        byte[] top = new byte[32];
+        top[0] = 0x70;
+        byte[] ones = Enumerable.Repeat((byte)0xFF, 32).ToArray();
+        byte[] fs = Be(N - 1 - BigInteger.Parse("0123456789", System.Globalization.NumberStyles.HexNumber));
+        byte[][] scalars = [Be(BigInteger.One), Be(N - 1), Be(BigInteger.Zero), Be(N), ones, top, Be(15), fs];
+        byte[] input = [.. scalars.SelectMany(x => x)];
+        byte[] comb = new byte[512];
+        byte[] scan = new byte[512];
+        byte[] points = [.. Enumerable.Range(0, 8).SelectMany(_ => G)];
+        P256LaneStatus status = IfmaP256.MultiplyBase(input, comb, 8);
+        Assert.Equal((1 << 2) | (1 << 3), status.Infinity);
+        Assert.Equal(0, status.InvalidPoint);
+        Assert.Equal(status, IfmaP256.MultiplyPoint(input, points, scan, 8));
+        Assert.Equal(scan, comb);
+        Assert.Equal(G, comb[..64]);
+        Assert.Equal(G[..32], comb[64..96]); // -G: same x
+        Assert.True(comb.AsSpan(128, 128).IndexOfAnyExcept((byte)0) < 0);
+        ECPoint q = DeriveQ(Be(new BigInteger(ones, isUnsigned: true, isBigEndian: true) % N));
+        Assert.Equal([.. q.X!, .. q.Y!], comb[256..320]);
+        Assert.Throws<ArgumentException>(() => IfmaP256.MultiplyBase(new byte[32], new byte[32], 1));
+    }
+
     [Fact]
     public void Misuse_throws_and_the_native_entry_checks_arguments()
     {

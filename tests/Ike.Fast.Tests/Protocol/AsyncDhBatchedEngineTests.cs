@@ -21,6 +21,7 @@ public class AsyncDhBatchedEngineTests
     [InlineData("aes128-sha256-curve25519", ExchangeMode.Main)]
     [InlineData("aes128-sha256-curve25519", ExchangeMode.Aggressive)]
     [InlineData("aes128-sha256-modp2048", ExchangeMode.Aggressive)]
+    [InlineData("aes128-sha256-ecp256", ExchangeMode.Aggressive)]
     public void BatchedOnBothSides_WithPfs_KeysAgree(string ike, ExchangeMode mode)
     {
         string esp = ike; // the same group for PFS

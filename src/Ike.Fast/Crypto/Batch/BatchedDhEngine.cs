@@ -9,7 +9,8 @@ namespace Ike.Fast.Crypto.Batch;
 /// one <see cref="ModExpBatchWorker"/> (a batch runs when its lanes are full or its oldest request has waited
 /// <see cref="ModExpBatchOptions.FlushDeadline"/>). <see cref="Submit"/> (the sans-IO path of the endpoint) and
 /// <see cref="ExecuteAsync"/> (MODP only) queue shared secrets; key pairs come from per-group one-use
-/// <see cref="EphemeralKeyPairPool"/>s (MODP, X25519), or a batch lane (X25519), or .NET (P-256, whose KE needs x || y).
+/// <see cref="EphemeralKeyPairPool"/>s (MODP, X25519, P-256), or a batch lane (X25519, P-256: the kernel writes
+/// x || y), or the scalar engine (NSec, .NET) where the group has no lanes.
 /// Validation, statuses and encodings are those of <see cref="ScalarDhEngine"/> (RFC 2409 §5, RFC 6989 §2.1, RFC 7748
 /// §6.1, RFC 5903 §7), which also serves <see cref="Execute"/> for shared secrets, empty pools and a full queue
 /// (back-pressure falls back to the scalar path rather than failing a handshake). Thread-safe.
@@ -31,23 +32,32 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     private long _scalarFallbacks;
     private long _pooledKeyPairs;
     private long _inFlight;
+    private readonly bool _deferKeyPairs;
 
     /// <summary>
     /// An engine whose key pairs for <paramref name="pooledGroups"/> (MODP groups; default MODP-2048) come from
-    /// pools of <paramref name="poolCapacity"/> pairs drawn from <paramref name="random"/>.
+    /// pools of <paramref name="poolCapacity"/> pairs drawn from <paramref name="random"/>. With
+    /// <paramref name="deferKeyPairs"/> (the default), a key pair asked for through <see cref="Submit"/> while its pool
+    /// is empty is computed in the next batch and posted; without, it is computed at once by the scalar engine (for a
+    /// caller that must send the public value in the same call, like the load generator's AM1).
     /// </summary>
     public BatchedDhEngine(
         IDhRandomSource random,
         DhEngineOptions? options = null,
         ModExpBatchOptions? batchOptions = null,
         IReadOnlyCollection<DhGroupId>? pooledGroups = null,
-        int poolCapacity = DefaultPoolCapacity)
+        int poolCapacity = DefaultPoolCapacity,
+        bool deferKeyPairs = true)
     {
+        _deferKeyPairs = deferKeyPairs;
         ArgumentNullException.ThrowIfNull(random);
         _options = options ?? DhEngineOptions.Default;
         _scalar = new ScalarDhEngine(random, _options);
         _random = random;
-        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions());
+        // Room for a pool's whole refill on top of the shared secrets: with only DefaultQueueCapacity, a refill could
+        // take every slot and the handshakes' shared secrets then fell back to the scalar engine on the caller's
+        // thread (about 100 of 5,000 MODP-2048 handshakes under load, each a managed exponentiation).
+        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions(), ModExpBatcher.DefaultQueueCapacity + poolCapacity);
         FlushDeadline = batcher.FlushDeadline;
         Tier = batcher.Tier;
         // Curve groups join when the host supplied multi-lane ECDH kernels that this CPU runs (IFMA); else NSec / .NET.
@@ -64,15 +74,15 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         foreach (DhGroupId id in pooledGroups ?? [DhGroupId.Modp2048])
         {
             DhGroup group = DhGroupRegistry.Get(id);
-            if (id == DhGroupId.Curve25519 && !_curves[(int)id])
+            if (id is DhGroupId.Curve25519 or DhGroupId.Ecp256 && !_curves[(int)id])
             {
-                continue; // no X25519 lanes on this machine: NSec makes the pairs
+                continue; // no curve lanes on this machine: NSec / .NET make the pairs
             }
 
             batcher.Prepare(id); // throws for a group without lanes (P-256, other curves): a configuration error
 
             // The pool's exponents have the engine's policy length, so pooled and scalar keys are alike.
-            int length = group.Kind == DhGroupKind.Curve25519 ? 32 : (group.PrivateExponentBits(_options.ExponentLength) + 7) / 8;
+            int length = group.Kind == DhGroupKind.Modp ? (group.PrivateExponentBits(_options.ExponentLength) + 7) / 8 : 32;
             var pool = new EphemeralKeyPairPool(id, poolCapacity, random, privateKeyLength: length);
             _pools[(int)id] = pool;
             pools.Add(pool);
@@ -190,6 +200,18 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
             return SubmitCurve(request, sink, token, out result);
         }
 
+        if (request.Operation == DhOperation.GenerateKeyPair
+            && _deferKeyPairs
+            && Pool(request.Group) is { Available: 0 } empty
+            && _worker.Failure is null
+            && DhGroupRegistry.TryGet(request.Group, out DhGroup? pooledGroup)
+            && pooledGroup.Kind == DhGroupKind.Modp
+            && (!pooledGroup.IsLegacy || _options.ExplicitlyEnabledLegacyGroups.Contains(pooledGroup.Id))
+            && request.Destination.Length >= pooledGroup.PublicValueLength)
+        {
+            return SubmitModpKeyPair(pooledGroup, empty, request, sink, token, out result);
+        }
+
         if (request.Operation != DhOperation.ComputeShared
             || request.PrivateKey is not { Group.Kind: DhGroupKind.Modp } key
             || key.IsConsumed)
@@ -248,10 +270,44 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     }
 
     /// <summary>
-    /// X25519 and P-256 on the multi-lane ECDH kernel (RFC 7748 §5, RFC 5903 §7): an X25519 key pair is the clamped
-    /// random scalar times u = 9 in a batch lane; a P-256 key pair stays on .NET (the kernel yields x only, the KE
-    /// payload needs x || y) and its d goes into the lane of the shared secret. Lengths are checked here, points by
-    /// the kernel (a rejected lane comes back as INVALID-KEY-INFORMATION).
+    /// A MODP key pair while the group's pool is empty (a burst, or the worker busy with shared secrets): g^x in the
+    /// next batch rather than a managed exponentiation on the caller's (the event loop's) thread. The exponent has the
+    /// pool's length and range; a full queue falls back to the scalar engine.
+    /// </summary>
+    private bool SubmitModpKeyPair(DhGroup group, EphemeralKeyPairPool pool, in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
+    {
+        byte[] exponent = GC.AllocateArray<byte>(pool.PrivateKeyLength, pinned: true);
+        pool.NewPrivateKey(exponent);
+        if (!_completions.TryDequeue(out ModExpDhCompletion? completion))
+        {
+            completion = new ModExpDhCompletion(this);
+        }
+
+        completion.PrepareModpKey(request.Destination[..group.PublicValueLength], sink, token, group, exponent);
+        Interlocked.Increment(ref _inFlight);
+        ModExpEnqueueResult queued = _worker.Submit(group.Id, ModpGenerator, exponent, completion, 0);
+        if (queued != ModExpEnqueueResult.Queued)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            completion.Abandon(); // wipes the exponent
+            Return(completion);
+            result = Execute(request);
+            return true;
+        }
+
+        Interlocked.Increment(ref _pooledKeyPairs);
+        result = default;
+        return false;
+    }
+
+    private static readonly byte[] ModpGenerator = [(byte)ModpGroup.Generator];
+
+    /// <summary>
+    /// X25519 and P-256 on the multi-lane ECDH kernel (RFC 7748 §5, RFC 5903 §7): a key pair is a random scalar
+    /// (X25519: clamped by the kernel; P-256: d in [1, n - 1]) times the base point in a batch lane, whose result is
+    /// the public value (P-256: x || y); a key of .NET (an imported or scalar-engine P-256 key) gives its d to the lane
+    /// of the shared secret. Lengths are checked here, points by the kernel (a rejected lane comes back as
+    /// INVALID-KEY-INFORMATION).
     /// </summary>
     private bool SubmitCurve(in DhRequest request, IDhCompletionSink sink, long token, out DhResult result)
     {
@@ -259,20 +315,30 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         const int coordinate = 32;
         byte[] scalar;
         ReadOnlySpan<byte> point;
+        int resultLength = coordinate;
         DhPrivateKey? key = request.PrivateKey;
         if (request.Operation == DhOperation.GenerateKeyPair)
         {
-            if (group.Kind != DhGroupKind.Curve25519 || request.Destination.Length < coordinate || PooledAvailable(group.Id) > 0)
+            if (!_deferKeyPairs || request.Destination.Length < group.PublicValueLength || PooledAvailable(group.Id) > 0)
             {
-                // P-256 pairs stay on .NET; an X25519 pair ready in the pool is taken at once (MM4 leaves without
-                // waiting, isakmpd's order); otherwise one is computed in the next batch.
+                // A pair ready in the pool is taken at once (MM4 leaves without waiting, isakmpd's order); otherwise
+                // one is computed in the next batch.
                 result = Execute(request);
                 return true;
             }
 
             scalar = GC.AllocateArray<byte>(coordinate, pinned: true);
-            _random.Fill(scalar);
-            point = X25519BasePoint;
+            if (group.Kind == DhGroupKind.Curve25519)
+            {
+                _random.Fill(scalar);
+                point = X25519BasePoint;
+            }
+            else
+            {
+                P256Constants.NewScalar(_random, scalar);
+                point = P256Constants.Generator;
+                resultLength = P256Constants.PointLength; // the public value is x || y
+            }
         }
         else
         {
@@ -320,7 +386,7 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         }
 
         bool keyPair = request.Operation == DhOperation.GenerateKeyPair;
-        completion.PrepareCurve(request.Destination[..coordinate], sink, token, coordinate, keyPair ? group : null, keyPair ? scalar : null);
+        completion.PrepareCurve(request.Destination[..resultLength], sink, token, resultLength, keyPair ? group : null, keyPair ? scalar : null);
         Interlocked.Increment(ref _inFlight);
         ModExpEnqueueResult queued = _worker.Submit(group.Id, point, scalar, completion, 0);
         if (!keyPair && !ReferenceEquals(scalar, key!.Exponent))

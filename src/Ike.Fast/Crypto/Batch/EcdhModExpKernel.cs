@@ -6,8 +6,9 @@ namespace Ike.Fast.Crypto.Batch;
 /// <summary>
 /// Runs an <see cref="IEcdhLaneKernel"/> behind the batcher's <see cref="IModExpLaneKernel"/> shape, so curve groups
 /// share the MODP queues, flush deadline and worker: a lane's "base" is the peer point (or the generator for a key
-/// pair), its "exponent" our scalar, its result slot (point-length wide) receives the 32-byte x/u-coordinate followed
-/// by zeros. Failed lanes hold zeros (the completion reports them as INVALID-KEY-INFORMATION).
+/// pair), its "exponent" our scalar, its result slot (point-length wide) receives the kernel's result: the 32-byte
+/// x/u-coordinate, then y for P-256 (a key pair's public value x || y), zeros after. Failed lanes hold zeros (the
+/// completion reports them as INVALID-KEY-INFORMATION).
 /// </summary>
 internal sealed class EcdhModExpKernel : IModExpLaneKernel
 {
@@ -17,7 +18,7 @@ internal sealed class EcdhModExpKernel : IModExpLaneKernel
     internal EcdhModExpKernel(IEcdhLaneKernel kernel)
     {
         _kernel = kernel;
-        _results = GC.AllocateArray<byte>(kernel.MaxLanes * kernel.ScalarLength, pinned: true);
+        _results = GC.AllocateArray<byte>(kernel.MaxLanes * kernel.ResultLength, pinned: true);
     }
 
     /// <inheritdoc/>
@@ -44,12 +45,13 @@ internal sealed class EcdhModExpKernel : IModExpLaneKernel
         ModExpArguments.Validate(ModulusLength, bases, exponents, exponentLength, results, lanes, MaxLanes);
         try
         {
-            _kernel.Multiply(exponents[..(lanes * s)], bases[..(lanes * ModulusLength)], _results.AsSpan(0, lanes * s), lanes);
+            int r = _kernel.ResultLength;
+            _kernel.Multiply(exponents[..(lanes * s)], bases[..(lanes * ModulusLength)], _results.AsSpan(0, lanes * r), lanes);
             for (int k = 0; k < lanes; k++)
             {
                 Span<byte> slot = results.Slice(k * ModulusLength, ModulusLength);
-                _results.AsSpan(k * s, s).CopyTo(slot);
-                slot[s..].Clear();
+                _results.AsSpan(k * r, r).CopyTo(slot);
+                slot[r..].Clear();
             }
         }
         finally

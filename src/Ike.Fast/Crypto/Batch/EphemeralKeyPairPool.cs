@@ -5,7 +5,7 @@ using Ike.Fast.Crypto.DiffieHellman;
 namespace Ike.Fast.Crypto.Batch;
 
 /// <summary>
-/// Ephemeral Diffie-Hellman key pairs of one MODP group computed ahead of demand, in full batches of eight on a
+/// Ephemeral Diffie-Hellman key pairs of one group (MODP, X25519 or P-256) computed ahead of demand, in full batches of eight on a
 /// <see cref="ModExpBatcher"/> (the pool is just another owner of requests there). Every pair is handed out once:
 /// <see cref="TryTake"/> removes it, <see cref="Release"/> wipes it. Slots are allocated once. Thread-safe (the
 /// worker thread completes pairs while handshakes take them).
@@ -18,10 +18,11 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     private readonly int[] _ready;
     private readonly IDhRandomSource _random;
     private readonly byte[] _generator;
-    private readonly byte[] _primeMinusOne;
+    private readonly byte[] _privateKeyLimit;
     private int _readyHead;
     private int _readyCount;
     private int _pending;
+    private bool _refilling;
 
     /// <summary>
     /// A pool of <paramref name="capacity"/> pairs for <paramref name="group"/>, refilled when fewer than
@@ -32,18 +33,21 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, BatchLanes);
+        // P-256 (RFC 5903 §7, FIPS 186-4 B.4.2): a pair is d in [1, n - 1] by rejection sampling and d G as x || y, on
+        // the batcher's ECDH lanes (the kernel writes y after x when the slot has room).
         // X25519 (RFC 7748 §6.1): a pair is a random 32-byte scalar (clamped by the kernel) and scalar * u(9), on the
         // batcher's ECDH lanes; every other group is MODP: g^x mod p.
         bool x25519 = group == DhGroupId.Curve25519;
-        int modulusLength = x25519 ? X25519Length : ModExpGroups.ForId(group).ByteLength;
+        bool p256 = group == DhGroupId.Ecp256;
+        int modulusLength = x25519 ? X25519Length : p256 ? P256Constants.PointLength : ModExpGroups.ForId(group).ByteLength;
         Group = group;
         _random = random;
         PrivateKeyLength = privateKeyLength == 0 ? DefaultPrivateKeyLength(group) : privateKeyLength;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, modulusLength, nameof(privateKeyLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PrivateKeyLength, p256 ? P256Constants.ScalarLength : modulusLength, nameof(privateKeyLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrivateKeyLength, 1, nameof(privateKeyLength));
         LowWatermark = lowWatermark < 0 ? capacity / 2 : lowWatermark;
-        _generator = x25519 ? X25519BasePoint() : [(byte)ModpGroup.Generator];
-        _primeMinusOne = x25519 ? [] : ModExpGroups.ForId(group).PrimeMinusOneBytes;
+        _generator = x25519 ? X25519BasePoint() : p256 ? P256Constants.Generator.ToArray() : [(byte)ModpGroup.Generator];
+        _privateKeyLimit = x25519 ? [] : p256 ? P256Constants.Order.ToArray() : ModExpGroups.ForId(group).PrimeMinusOneBytes;
         _slots = new EphemeralKeyPair[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -55,6 +59,9 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
 
     private const int X25519Length = 32;
 
+    /// <summary>Batches of key pairs one <see cref="Refill"/> queues at most.</summary>
+    public const int MaxRefillBatches = 2;
+
     /// <summary>The group.</summary>
     public DhGroupId Group { get; }
 
@@ -63,6 +70,18 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
 
     /// <summary>Refill starts when ready plus queued pairs drop below this.</summary>
     public int LowWatermark { get; }
+
+    /// <summary>True when a <see cref="Refill"/> would queue: below <see cref="LowWatermark"/>, or a refill up to capacity under way.</summary>
+    public bool NeedsRefill
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refilling || _readyCount + _pending < LowWatermark;
+            }
+        }
+    }
 
     /// <summary>Pairs ready to take.</summary>
     public int Available
@@ -98,14 +117,18 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
         ArgumentNullException.ThrowIfNull(batcher);
         lock (_gate)
         {
-            if (_readyCount + _pending >= LowWatermark)
+            if (!_refilling && _readyCount + _pending >= LowWatermark)
             {
                 return 0;
             }
 
+            _refilling = true; // from the low watermark up to capacity, a few batches per call
+
             int queued = 0;
             int free = CountFree();
-            int toQueue = free - (free % BatchLanes);
+            // At most MaxRefillBatches batches per call: the worker runs them and comes back between, so a shared
+            // secret queued meanwhile waits behind two batches of key pairs, not behind a whole refill.
+            int toQueue = Math.Min(free - (free % BatchLanes), MaxRefillBatches * BatchLanes);
             for (int i = 0; i < _slots.Length && queued < toQueue; i++)
             {
                 EphemeralKeyPair slot = _slots[i];
@@ -125,6 +148,11 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
                 slot.State = EphemeralKeyPairState.Pending;
                 _pending++;
                 queued++;
+            }
+
+            if (CountFree() < BatchLanes)
+            {
+                _refilling = false;
             }
 
             return queued;
@@ -193,16 +221,16 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     }
 
     /// <summary>
-    /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (rejection sampling: a
-    /// retry reveals only that a discarded candidate was out of range).
+    /// A uniformly random exponent of <see cref="PrivateKeyLength"/> bytes in [2, p - 2] (MODP) or [2, n - 1] (P-256)
+    /// (rejection sampling: a retry reveals only that a discarded candidate was out of range).
     /// </summary>
-    private void NewPrivateKey(Span<byte> key)
+    internal void NewPrivateKey(Span<byte> key)
     {
         while (true)
         {
             _random.Fill(key);
             bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
-            bool tooLarge = key.Length == _primeMinusOne.Length && key.SequenceCompareTo(_primeMinusOne) >= 0;
+            bool tooLarge = key.Length == _privateKeyLimit.Length && key.SequenceCompareTo(_privateKeyLimit) >= 0;
             if (!tooSmall && !tooLarge)
             {
                 return;

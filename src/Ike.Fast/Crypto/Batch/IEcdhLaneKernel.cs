@@ -18,13 +18,19 @@ public interface IEcdhLaneKernel
     /// <summary>Bytes of a peer point (X25519: 32, P-256: 64) as carried in the KE payload.</summary>
     int PointLength { get; }
 
-    /// <summary>Bytes of a scalar and of a result (the shared x- or u-coordinate): 32.</summary>
+    /// <summary>Bytes of a scalar: 32.</summary>
     int ScalarLength { get; }
 
     /// <summary>
-    /// results[k] = the x/u-coordinate of scalars[k] * points[k] for k &lt; <paramref name="lanes"/>. Returns the mask
-    /// of failed lanes (bit k: a point off the curve, the point at infinity, an all-zero X25519 result), whose result
-    /// bytes are zero.
+    /// Bytes of one lane's result: the x/u-coordinate first (the shared secret), then for P-256 the y-coordinate, so a
+    /// lane with the generator as its point yields a whole public value x || y (RFC 5903 §7). X25519: 32, P-256: 64.
+    /// </summary>
+    int ResultLength { get; }
+
+    /// <summary>
+    /// results[k] (<see cref="ResultLength"/> bytes) = scalars[k] * points[k] for k &lt; <paramref name="lanes"/>: its
+    /// x/u-coordinate, and y where <see cref="ResultLength"/> has room. Returns the mask of failed lanes (bit k: a point
+    /// off the curve, the point at infinity, an all-zero X25519 result), whose result bytes are zero.
     /// </summary>
     int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes);
 }

@@ -21,7 +21,11 @@ public sealed class ModExpBatchOptions
     /// </summary>
     public IEcdhKernelFactory? EcdhFactory { get; set; }
 
-    /// <summary>How long a partly filled batch may wait for more requests (default 200 microseconds).</summary>
+    /// <summary>
+    /// How long a partly filled batch may wait for more requests (default 200 microseconds). With
+    /// <see cref="ModExpBatchWorker"/> the wait is a timed wait of whole milliseconds (the worker does not spin), so a
+    /// deadline under a millisecond holds to about a millisecond; under load, full batches run at once.
+    /// </summary>
     public TimeSpan FlushDeadline { get; set; } = TimeSpan.FromMicroseconds(200);
 
     /// <summary>Private exponent length in bytes for generated key pairs, or 0 for the group's default.</summary>

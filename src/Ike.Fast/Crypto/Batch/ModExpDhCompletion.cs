@@ -54,6 +54,17 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         _keyScalar = keyScalar;
     }
 
+    /// <summary>
+    /// Arms the completion for a MODP key pair computed in a batch lane (sans-IO): the result is g^x, our public value,
+    /// and the key is built from <paramref name="exponent"/> (kept here; the batcher wipes its own copy).
+    /// </summary>
+    internal void PrepareModpKey(Memory<byte> destination, IDhCompletionSink sink, long token, DhGroup group, byte[] exponent)
+    {
+        Prepare(destination, sink, token);
+        _keyGroup = group;
+        _keyScalar = exponent;
+    }
+
     /// <summary>The request was not queued: forget the destination before the completion is reused.</summary>
     internal void Abandon()
     {
@@ -80,7 +91,16 @@ internal sealed class ModExpDhCompletion : IModExpCompletion, IValueTaskSource<D
         else
         {
             result.CopyTo(destination.Span);
-            outcome = new DhResult(DhStatus.Success, result.Length);
+            if (_keyGroup is { } group && _keyScalar is { } exponent)
+            {
+                _keyGroup = null;
+                _keyScalar = null;
+                outcome = new DhResult(DhStatus.Success, result.Length, DhPrivateKey.ForModp(group, exponent, result.ToArray()));
+            }
+            else
+            {
+                outcome = new DhResult(DhStatus.Success, result.Length);
+            }
         }
 
         if (_sink is { } sink)

@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
-
 namespace Ike.Fast.Crypto.DiffieHellman;
 
-/// <summary>The operating system CSPRNG (<see cref="RandomNumberGenerator.Fill"/>).</summary>
+/// <summary>The operating system CSPRNG (<see cref="System.Security.Cryptography.RandomNumberGenerator.Fill"/>, drawn in blocks: <see cref="BufferedSystemRandom"/>).</summary>
 public sealed class SystemDhRandomSource : IDhRandomSource
 {
     private SystemDhRandomSource()
@@ -13,5 +11,5 @@ public sealed class SystemDhRandomSource : IDhRandomSource
     public static SystemDhRandomSource Instance { get; } = new();
 
     /// <inheritdoc/>
-    public void Fill(Span<byte> destination) => RandomNumberGenerator.Fill(destination);
+    public void Fill(Span<byte> destination) => Ike.Fast.Crypto.BufferedSystemRandom.Fill(destination);
 }

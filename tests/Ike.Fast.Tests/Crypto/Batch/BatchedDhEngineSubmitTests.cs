@@ -8,7 +8,7 @@ namespace Ike.Fast.Tests.Crypto.Batch;
 
 /// <summary>
 /// <see cref="BatchedDhEngine.Submit"/>, the sans-IO path the endpoint uses: MODP shared secrets and the curves
-/// (X25519 key pairs and shared secrets, P-256 shared secrets) on the 8-lane kernels come back through a
+/// (X25519 and P-256 key pairs and shared secrets) on the 8-lane kernels come back through a
 /// <see cref="DhCompletionQueue"/> bit-identical to the scalar engine, NSec (libsodium) and .NET ECDH, with every batch
 /// fill from 1 to 8 lanes; rejected peer values come back as INVALID-KEY-INFORMATION.
 /// </summary>
@@ -204,6 +204,144 @@ public class BatchedDhEngineSubmitTests
         }
 
         Assert.True(engine.PooledKeyPairs >= 8);
+    }
+
+    [Fact]
+    public void ModpKeyPairs_WhenThePoolIsEmpty_ComeFromABatchLane()
+    {
+        // A burst larger than the pool: pairs beyond it are computed in batch lanes (posted later), not by the
+        // scalar engine on the caller's thread; every pair is g^x mod p with x in the pool's range.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance }, pooledGroups: [DhGroupId.Modp2048], poolCapacity: 8);
+        var p = new System.Numerics.BigInteger(ModExpGroups.ForId(DhGroupId.Modp2048).PrimeBytes, isUnsigned: true, isBigEndian: true);
+        var queue = new DhCompletionQueue();
+        const int Burst = 40;
+        var pubs = new byte[Burst][];
+        var keys = new DhPrivateKey?[Burst];
+        int deferred = 0;
+        for (int i = 0; i < Burst; i++)
+        {
+            pubs[i] = new byte[256];
+            if (engine.Submit(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, pubs[i]), queue, i, out DhResult now))
+            {
+                Assert.True(now.IsSuccess);
+                keys[i] = now.PrivateKey;
+            }
+            else
+            {
+                deferred++;
+            }
+        }
+
+        Assert.True(deferred > 0, "a burst of 40 should outrun a pool of 8");
+        Drain(queue, deferred, (token, r) =>
+        {
+            Assert.True(r.IsSuccess && r.BytesWritten == 256, $"pair {token}");
+            keys[token] = r.PrivateKey;
+        });
+        for (int i = 0; i < Burst; i++)
+        {
+            DhPrivateKey key = keys[i]!;
+            Assert.Equal(32, key.Exponent!.Length);
+            var x = new System.Numerics.BigInteger(key.Exponent, isUnsigned: true, isBigEndian: true);
+            Assert.True(x >= 2);
+            Assert.Equal(System.Numerics.BigInteger.ModPow(2, x, p), new System.Numerics.BigInteger(pubs[i], isUnsigned: true, isBigEndian: true));
+            Assert.Equal(pubs[i], key.PublicValue.ToArray());
+            key.Dispose();
+        }
+
+        Assert.Equal(0, engine.InFlight);
+    }
+
+    [Fact]
+    public void WithoutDeferredKeyPairs_AnEmptyPoolAnswersAtOnce()
+    {
+        // deferKeyPairs: false (the load generator): key pairs never wait for a batch, whatever the pools hold.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { NativeFactory = IfmaModExpKernelFactory.Instance, EcdhFactory = IfmaEcdhKernelFactory.Instance },
+            pooledGroups: [DhGroupId.Modp2048], poolCapacity: 8, deferKeyPairs: false);
+        var queue = new DhCompletionQueue();
+        for (int i = 0; i < 20; i++)
+        {
+            foreach ((DhGroupId group, int length) in (ReadOnlySpan<(DhGroupId, int)>)[(DhGroupId.Modp2048, 256), (DhGroupId.Ecp256, 64), (DhGroupId.Curve25519, 32)])
+            {
+                Assert.True(engine.Submit(DhRequest.GenerateKeyPair(group, new byte[length]), queue, i, out DhResult r));
+                Assert.True(r.IsSuccess);
+                r.PrivateKey!.Dispose();
+            }
+        }
+
+        Assert.Equal(0, queue.Count);
+    }
+
+    [IfmaEcdhFact]
+    public void P256Pool_PairsEqualDotNet_AndTheirSharedSecretsToo()
+    {
+        // A pooled pair (d G as x || y on the lanes) is the public key .NET derives from the same d, and its raw-scalar
+        // key agrees with .NET on g^xy.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { EcdhFactory = IfmaEcdhKernelFactory.Instance }, pooledGroups: [DhGroupId.Ecp256], poolCapacity: 16);
+        DhGroup group = DhGroupRegistry.Get(DhGroupId.Ecp256);
+        var spin = System.Diagnostics.Stopwatch.StartNew();
+        while (engine.PooledAvailable(DhGroupId.Ecp256) < 8)
+        {
+            Assert.True(spin.Elapsed < Patience, "the pool never filled");
+            Thread.Sleep(1);
+        }
+
+        var queue = new DhCompletionQueue();
+        var scalar = new ScalarDhEngine();
+        for (int i = 0; i < 8; i++)
+        {
+            byte[] pub = new byte[64];
+            Assert.True(engine.Submit(DhRequest.GenerateKeyPair(DhGroupId.Ecp256, pub), queue, i, out DhResult pair)); // from the pool: at once
+            DhPrivateKey key = pair.PrivateKey!;
+            Assert.Equal(64, pair.BytesWritten);
+            using DhPrivateKey reference = EcpKeyExchange.FromKnownPrivateKey(group, key.Exponent!);
+            Assert.Equal(reference.PublicValue.ToArray(), pub);
+            Assert.Equal(pub, key.PublicValue.ToArray());
+            byte[] peer = new byte[64];
+            using DhPrivateKey peerKey = scalar.GenerateKeyPair(DhGroupId.Ecp256, peer).PrivateKey!;
+            byte[] expected = new byte[32];
+            Assert.True(scalar.ComputeSharedSecret(peerKey, pub, expected).IsSuccess);
+            byte[] shared = new byte[32];
+            Assert.False(engine.Submit(DhRequest.ComputeShared(key, peer, shared), queue, i, out _));
+            Drain(queue, 1, (_, r) => Assert.True(r.IsSuccess));
+            Assert.Equal(expected, shared);
+        }
+
+        Assert.True(engine.PooledKeyPairs >= 8);
+    }
+
+    [IfmaEcdhFact]
+    public void P256KeyPairs_InBatchLanes_EqualDotNet_EveryFill()
+    {
+        // No pool: a key pair is computed in the next batch (the kernel writes x || y) and posted with its key.
+        using var engine = new BatchedDhEngine(SystemDhRandomSource.Instance,
+            batchOptions: new ModExpBatchOptions { EcdhFactory = IfmaEcdhKernelFactory.Instance }, pooledGroups: []);
+        DhGroup group = DhGroupRegistry.Get(DhGroupId.Ecp256);
+        for (int fill = 1; fill <= 8; fill++)
+        {
+            var queue = new DhCompletionQueue();
+            var pubs = new byte[fill][];
+            for (int i = 0; i < fill; i++)
+            {
+                pubs[i] = new byte[64];
+                Assert.False(engine.Submit(DhRequest.GenerateKeyPair(DhGroupId.Ecp256, pubs[i]), queue, i, out _));
+            }
+
+            Drain(queue, fill, (token, r) =>
+            {
+                Assert.True(r.IsSuccess && r.BytesWritten == 64, $"lane {token}");
+                DhPrivateKey key = r.PrivateKey!;
+                using DhPrivateKey reference = EcpKeyExchange.FromKnownPrivateKey(group, key.Exponent!);
+                Assert.Equal(reference.PublicValue.ToArray(), pubs[token]);
+                Assert.Equal(pubs[token], key.PublicValue.ToArray());
+                key.Dispose();
+            });
+        }
+
+        Assert.Equal(0, engine.InFlight);
     }
 
     [Fact]

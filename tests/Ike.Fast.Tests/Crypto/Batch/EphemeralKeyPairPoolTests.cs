@@ -74,11 +74,30 @@ public class EphemeralKeyPairPoolTests
     }
 
     [Fact]
+    public void A_refill_queues_at_most_two_batches_per_call_up_to_capacity()
+    {
+        // A shared secret queued behind a refill waits for two batches, not for a whole pool; the refill still goes
+        // from the low watermark up to capacity over several calls.
+        using var batcher = new ModExpBatcher(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native }, ModExpBatcher.DefaultQueueCapacity + 64);
+        var pool = new EphemeralKeyPairPool(DhGroupId.Modp2048, 64, SystemDhRandomSource.Instance);
+        for (int call = 0; call < 4; call++)
+        {
+            Assert.Equal(EphemeralKeyPairPool.MaxRefillBatches * 8, pool.Refill(batcher, TimeSpan.Zero));
+        }
+
+        Assert.Equal(0, pool.Refill(batcher, TimeSpan.Zero)); // 64 pending: full
+        Assert.False(pool.NeedsRefill);
+        var owner = new RecordingCompletion();
+        Assert.Equal(ModExpEnqueueResult.Queued, batcher.TryEnqueue(DhGroupId.Modp2048, [2], [5], owner, 1, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void Pools_refuse_bad_configuration()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp2048, 4, new DelegateDhRandomSource(_ => { })));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Modp768, 8, new DelegateDhRandomSource(_ => { }), privateKeyLength: 97));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, new DelegateDhRandomSource(_ => { })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp384, 8, new DelegateDhRandomSource(_ => { })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralKeyPairPool(DhGroupId.Ecp256, 8, new DelegateDhRandomSource(_ => { }), privateKeyLength: 33));
         Assert.Equal(64, EphemeralKeyPairPool.DefaultPrivateKeyLength(DhGroupId.Modp8192));
     }
 }
