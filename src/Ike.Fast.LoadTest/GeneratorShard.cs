@@ -21,7 +21,7 @@ namespace Ike.Fast.LoadTest;
 /// <para>
 /// What the generator may skip because it is a load generator and not a security device (issue #8: it must cost
 /// under half the responder): a fresh DH key pair per exchange (<see cref="ReusedKeyPairDhEngine"/>, unless
-/// <c>--fresh-dh</c>) and an OpenSSL call per random value (<see cref="BufferedEngineRandom"/>). Everything the
+/// <c>--fresh-dh</c>). Its randomness is the engine's own (<see cref="SystemEngineRandom"/>, drawn in blocks). Everything the
 /// responder checks and every check of the responder's messages stays.
 /// </para>
 /// <para>
@@ -88,7 +88,7 @@ internal sealed class GeneratorShard : IDisposable
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
     private AuthConfig? _remoteAuth;
-    private readonly BufferedEngineRandom _random = new();
+
     private Func<int, bool>? _responderBehind;
     private readonly LoadTestPki? _pki;
     private readonly IDhEngine _dh;
@@ -155,7 +155,7 @@ internal sealed class GeneratorShard : IDisposable
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
         HelperThreadIds = ThreadCpu.NewThreads(threadsBefore, "IkeFast");
         _endpoint = new Endpoint([], new InMemorySecretStore().AddPreSharedKey(options.PreSharedKey), _dh,
-            _random, new RandomSpiAllocator(_random), new EndpointOptions
+            SystemEngineRandom.Instance, new RandomSpiAllocator(), new EndpointOptions
             {
                 RetransmitInitialMs = options.RetransmitMs,
                 RetransmitLimit = 4,

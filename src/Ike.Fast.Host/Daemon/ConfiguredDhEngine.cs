@@ -12,7 +12,7 @@ namespace Ike.Fast.Host.Daemon;
 /// configuration names, results handed back to the daemon thread through <see cref="DhCompletionPump"/>).
 /// <para>
 /// Environment: <c>IKEFAST_DH_ENGINE</c> = <c>batched</c> (default) or <c>scalar</c> (the synchronous engine);
-/// <c>IKEFAST_DH_DEADLINE_US</c> = the batch flush deadline in microseconds (default 200);
+/// <c>IKEFAST_DH_DEADLINE_US</c> = the batch flush deadline in microseconds (default 1000);
 /// <c>IKEFAST_DH_TIER</c> = forced tier (<see cref="ModExpBatchOptions.TierEnvironmentVariable"/>).
 /// </para>
 /// <para>

@@ -22,11 +22,13 @@ public sealed class ModExpBatchOptions
     public IEcdhKernelFactory? EcdhFactory { get; set; }
 
     /// <summary>
-    /// How long a partly filled batch may wait for more requests (default 200 microseconds). With
-    /// <see cref="ModExpBatchWorker"/> the wait is a timed wait of whole milliseconds (the worker does not spin), so a
-    /// deadline under a millisecond holds to about a millisecond; under load, full batches run at once.
+    /// How long a partly filled batch may wait for more requests (default one millisecond). A lone request is never
+    /// delayed longer: <see cref="ModExpBatchWorker"/> waits in whole milliseconds rounded down (it does not spin) and
+    /// runs the batch once less than a millisecond is left, so a deadline under a millisecond runs partial batches at
+    /// once. After a batch of one (low load) the next partial batch runs at once too; under load, full batches run at
+    /// once.
     /// </summary>
-    public TimeSpan FlushDeadline { get; set; } = TimeSpan.FromMicroseconds(200);
+    public TimeSpan FlushDeadline { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Private exponent length in bytes for generated key pairs, or 0 for the group's default.</summary>
     public int PrivateKeyLength { get; set; }

@@ -6,10 +6,11 @@ namespace Ike.Fast.Crypto.Batch;
 /// <summary>
 /// The host side of a <see cref="ModExpBatcher"/>: one background thread that runs due batches (outside the lock,
 /// so submitters are not held up by an exponentiation), calls owners back on that thread, and tops up key-pair
-/// pools when it has nothing else to do. The worker never spins: a partial batch's flush deadline is waited for with a
-/// timed wait of whole milliseconds (at least one), so a deadline under a millisecond holds to within about a
-/// millisecond. A yielding spin until a 200 us deadline cost the responder some 10 us of CPU per handshake under load,
-/// more than the lanes it would have saved. Submitters wake the worker only when it has to act: the first request
+/// pools when it has nothing else to do. The worker never spins: a partial batch's flush deadline is waited for with
+/// timed waits of whole milliseconds rounded down, and the batch runs once less than a millisecond is left, so the
+/// deadline is never exceeded (a deadline under a millisecond means: run partial batches at once). A yielding spin
+/// until a 200 us deadline cost the responder some 10 us of CPU per handshake under load, more than the lanes it
+/// would have saved; hence the default deadline of one millisecond (<see cref="ModExpBatchOptions.FlushDeadline"/>). Submitters wake the worker only when it has to act: the first request
 /// after an idle wait (to arm the deadline) and a request that fills a batch; other requests join the pending batch
 /// without a futex wake.
 /// </summary>
@@ -174,8 +175,23 @@ public sealed class ModExpBatchWorker : IDisposable
                 }
                 else
                 {
-                    // Whole milliseconds, at least one (Monitor.Wait rounds a shorter timeout down to a busy return).
-                    Monitor.Wait(_gate, Math.Max(1, (int)Math.Ceiling((due.Value - now).TotalMilliseconds)));
+                    // Whole milliseconds, rounded down, so a partial batch never waits past its deadline (issue #5: a
+                    // lone request's added latency is at most the configured deadline). With less than a millisecond
+                    // left, the batch runs now, as if at its deadline: Monitor.Wait cannot wait less than a millisecond,
+                    // and a yielding spin for the remainder cost more CPU than the lanes it would have filled.
+                    int wait = (int)Math.Floor((due.Value - now).TotalMilliseconds);
+                    if (wait < 1)
+                    {
+                        if (_batcher.TryTakeBatch(due.Value, out batch))
+                        {
+                            _lonely = batch.Lanes == 1;
+                            return batch;
+                        }
+
+                        continue;
+                    }
+
+                    Monitor.Wait(_gate, wait);
                 }
             }
 

@@ -10,7 +10,7 @@ public class ModExpBatcherTests
     private static readonly TimeSpan Deadline = TimeSpan.FromMicroseconds(200);
 
     private static ModExpBatcher NewBatcher(int capacity = 64) =>
-        new(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native }, capacity);
+        new(new ModExpBatchOptions { NativeFactory = ModExpTestSupport.Native, FlushDeadline = Deadline }, capacity);
 
     [Fact]
     public void Partial_batch_waits_for_the_deadline_then_runs()
