@@ -77,8 +77,22 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Mode-Config finished (or not ours to wait for): with <see cref="XauthDone"/>, Quick Mode may start.</summary>
     public bool ModeConfigDone;
 
-    /// <summary>Server: addresses leased to this peer (released when the SA goes).</summary>
-    public readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases = [];
+    /// <summary>
+    /// Server: addresses leased to this peer (released when the SA goes). Read-only here (a shared empty list until the
+    /// SA's first lease: most SAs never get one, and an empty list per SA cost 32 B), added through <see cref="AddLease"/>.
+    /// </summary>
+    public List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases => _leases ?? s_noLeases;
+
+    private static readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> s_noLeases = [];
+    private List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)>? _leases;
+
+    public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => (_leases ??= []).Add((pool, address));
+
+    /// <summary>
+    /// The engine's lifetime record while the SA is established and <see cref="EndpointOptions.ManageLifetimes"/> is set
+    /// (null otherwise; cleared when the engine forgets the SA, before the object can be reused).
+    /// </summary>
+    public Phase1Lifecycle? Lifecycle;
 
     /// <summary>Client: what Mode-Config assigned.</summary>
     public Transaction.ModeConfigAttributes? AssignedConfiguration;
@@ -98,8 +112,11 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
     public long LastPeerActivity;
 
-    /// <summary>DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence).</summary>
-    public readonly Dpd.DpdState Dpd = new();
+    /// <summary>
+    /// DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence): a struct held inline
+    /// (an object cost 48 B per SA, most of which never probe), mutated through the field, never copied.
+    /// </summary>
+    public Dpd.DpdState Dpd;
 
     /// <summary>NAT-T dialect both sides announced (None: no NAT-D sent or expected).</summary>
     public NatTraversal.NatTraversalVersion NatVersion;
@@ -154,7 +171,7 @@ internal sealed class IkeSa : IDisposable
             }
         }
     }
-    public readonly RecentMessageIds CompletedMessageIds = new();
+    public RecentMessageIds CompletedMessageIds; // inline (a struct): mutated through the field, never copied
     public readonly List<ChildSaInfo> Children = [];
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
     public List<ChildConfig>? PendingChildren;
@@ -243,13 +260,14 @@ internal sealed class IkeSa : IDisposable
         Fragments = null;
         XauthDone = false;
         ModeConfigDone = false;
-        Leases.Clear();
+        _leases = null;
+        Lifecycle = null;
         AssignedConfiguration = null;
         LastTransactionReply = default;
         LastTransactionRequest?.Reset();
         XauthUser = null;
         LastPeerActivity = 0;
-        Dpd.Reset();
+        Dpd = default;
         NatVersion = default;
         NatLocalBehind = false;
         NatRemoteBehind = false;
