@@ -64,12 +64,19 @@ internal sealed class IkeSa : IDisposable
     /// Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID: read-only here (a shared empty table until
     /// the SA's first one; most SAs never run one), added through <see cref="AddTransaction"/>.
     /// </summary>
-    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactions ?? s_noTransactions;
+    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactionState?.Transactions ?? s_noTransactions;
 
     private static readonly Dictionary<uint, Transaction.TransactionExchange> s_noTransactions = [];
-    private Dictionary<uint, Transaction.TransactionExchange>? _transactions;
 
-    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => (_transactions ??= [])[messageId] = tx;
+    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => TransactionState.Transactions[messageId] = tx;
+
+    /// <summary>
+    /// The XAUTH / Mode-Config fields, made on first write (a plain SA keeps only this reference); kept across reuse of
+    /// the pooled SA, reset by <see cref="Reset"/>.
+    /// </summary>
+    private Transaction.TransactionState? _transactionState;
+
+    private Transaction.TransactionState TransactionState => _transactionState ??= new Transaction.TransactionState();
 
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
@@ -81,12 +88,11 @@ internal sealed class IkeSa : IDisposable
     /// Server: addresses leased to this peer (released when the SA goes). Read-only here (a shared empty list until the
     /// SA's first lease: most SAs never get one, and an empty list per SA cost 32 B), added through <see cref="AddLease"/>.
     /// </summary>
-    public List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases => _leases ?? s_noLeases;
+    public List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases => _transactionState?.Leases ?? s_noLeases;
 
     private static readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> s_noLeases = [];
-    private List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)>? _leases;
 
-    public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => (_leases ??= []).Add((pool, address));
+    public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => TransactionState.Leases.Add((pool, address));
 
     /// <summary>
     /// The engine's lifetime record while the SA is established and <see cref="EndpointOptions.ManageLifetimes"/> is set
@@ -95,19 +101,47 @@ internal sealed class IkeSa : IDisposable
     public Phase1Lifecycle? Lifecycle;
 
     /// <summary>Client: what Mode-Config assigned.</summary>
-    public Transaction.ModeConfigAttributes? AssignedConfiguration;
+    public Transaction.ModeConfigAttributes? AssignedConfiguration
+    {
+        get => _transactionState?.AssignedConfiguration;
+        set
+        {
+            if (value is not null || _transactionState is not null)
+            {
+                TransactionState.AssignedConfiguration = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Our answer to the peer's last Transaction request (its M-ID and bytes): a retransmitted request (our answer
     /// was lost) gets it again instead of being dropped as a replay.
     /// </summary>
-    public (uint MessageId, byte[] Datagram) LastTransactionReply;
+    public (uint MessageId, byte[] Datagram) LastTransactionReply
+    {
+        get => _transactionState?.LastTransactionReply ?? default;
+        set => TransactionState.LastTransactionReply = value;
+    }
 
     /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
-    public Flight? LastTransactionRequest;
+    public Flight? LastTransactionRequest
+    {
+        get => _transactionState?.LastTransactionRequest;
+        set => TransactionState.LastTransactionRequest = value;
+    }
 
     /// <summary>The XAUTH user the server authenticated.</summary>
-    public string? XauthUser;
+    public string? XauthUser
+    {
+        get => _transactionState?.XauthUser;
+        set
+        {
+            if (value is not null || _transactionState is not null)
+            {
+                TransactionState.XauthUser = value;
+            }
+        }
+    }
 
     /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
     public long LastPeerActivity;
@@ -204,7 +238,7 @@ internal sealed class IkeSa : IDisposable
             tx.Dispose();
         }
 
-        _transactions?.Clear();
+        _transactionState?.Transactions.Clear();
         State = Phase1State.Dead;
     }
 
@@ -260,12 +294,8 @@ internal sealed class IkeSa : IDisposable
         Fragments = null;
         XauthDone = false;
         ModeConfigDone = false;
-        _leases = null;
         Lifecycle = null;
-        AssignedConfiguration = null;
-        LastTransactionReply = default;
-        LastTransactionRequest?.Reset();
-        XauthUser = null;
+        _transactionState?.Reset(); // the XAUTH / Mode-Config fields (leases included)
         LastPeerActivity = 0;
         Dpd = default;
         NatVersion = default;

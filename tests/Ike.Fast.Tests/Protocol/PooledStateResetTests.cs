@@ -22,6 +22,13 @@ public class PooledStateResetTests
         sa.CompletedMessageIds.Add(9);
         sa.Flight.Arm(5, 10, awaitingReply: true);
         sa.Flight.RememberIncoming([1, 2, 3]);
+        sa.Dpd.Outstanding = true;
+        sa.Dpd.NextProbeAt = 42;
+        sa.XauthUser = "user";
+        sa.LastTransactionReply = (3, [1, 2]);
+        sa.LastTransactionRequest = new Flight();
+        sa.AddTransaction(5, new Ike.Fast.Protocol.Transaction.TransactionExchange { MessageId = 5, Kind = default });
+        sa.Lifecycle = new Phase1Lifecycle();
         int generation = sa.Generation;
         var exchanges = new Stack<QuickModeExchange>();
         sa.Reset(pool, exchanges, 16);
@@ -31,6 +38,30 @@ public class PooledStateResetTests
         Assert.Equal(0, sa.CompletedMessageIds.Count);
         AssertLikeNew(sa, new IkeSa(), nameof(IkeSa.Generation));
         AssertLikeNew(sa.Flight, new Flight(), nameof(Flight.Buffer));
+        // The XAUTH / Mode-Config part lives in a TransactionState kept with the SA: read through the SA, all empty again.
+        Assert.Null(sa.XauthUser);
+        Assert.Equal(default, sa.LastTransactionReply);
+        Assert.Empty(sa.Transactions);
+        Assert.Empty(sa.Leases);
+        Assert.Null(sa.AssignedConfiguration);
+        Assert.Null(sa.Lifecycle);
+        Assert.Equal(default, sa.Dpd);
+    }
+
+    [Fact]
+    public void TransactionStateReset_RestoresEveryField()
+    {
+        var state = new Ike.Fast.Protocol.Transaction.TransactionState();
+        Scribble(state);
+        state.XauthUser = "user";
+        state.LastTransactionReply = (3, [1, 2]);
+        state.LastTransactionRequest = new Flight();
+        state.Transactions[5] = new Ike.Fast.Protocol.Transaction.TransactionExchange { MessageId = 5, Kind = default };
+        state.Reset();
+        AssertLikeNew(state, new Ike.Fast.Protocol.Transaction.TransactionState());
+        Assert.Null(state.XauthUser);
+        Assert.Null(state.AssignedConfiguration);
+        Assert.Equal(default, state.LastTransactionReply);
     }
 
     [Fact]
@@ -176,7 +207,7 @@ public class PooledStateResetTests
                 case ICollection c:
                     Assert.True(c.Count == 0, $"{reset.GetType().Name}.{f.Name} not emptied");
                     break;
-                case Flight or Ike.Fast.Protocol.Transaction.TransactionExchange or RecentMessageIds:
+                case Flight or Ike.Fast.Protocol.Transaction.TransactionExchange or Ike.Fast.Protocol.Transaction.TransactionState or RecentMessageIds:
                     break; // compared separately / own tests
                 default:
                     Assert.True(SameValue(a, b, f.FieldType, 0), $"{reset.GetType().Name}.{f.Name} is {a}, a new object has {b}");
