@@ -174,7 +174,18 @@ internal sealed class IkeSa : IDisposable
     public bool UdpEncapsulated => NatVersion != NatTraversal.NatTraversalVersion.None && (NatLocalBehind || NatRemoteBehind || Peer.ForceEncapsulation);
 
     /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
-    public byte[] LastPhase1Block = [];
+    public ReadOnlySpan<byte> LastPhase1Block => ((ReadOnlySpan<byte>)_lastPhase1Block)[.._lastPhase1BlockLength];
+
+    /// <summary>Stores <see cref="LastPhase1Block"/> (at most one 16-byte block).</summary>
+    public void SetLastPhase1Block(ReadOnlySpan<byte> block)
+    {
+        block.CopyTo(_lastPhase1Block);
+        _lastPhase1BlockLength = block.Length;
+    }
+
+    /// <summary>Inline (no array per SA); zeroed by <see cref="Reset"/>.</summary>
+    private CipherBlock16 _lastPhase1Block;
+    private int _lastPhase1BlockLength;
 
     public readonly Flight Flight = new();
     /// <summary>
@@ -206,7 +217,7 @@ internal sealed class IkeSa : IDisposable
         }
     }
     public RecentMessageIds CompletedMessageIds; // inline (a struct): mutated through the field, never copied
-    public readonly List<ChildSaInfo> Children = [];
+    public readonly List<ChildSaInfo> Children = new(2); // two IPsec SAs per Phase 1 fit (the default first array holds four)
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
     public List<ChildConfig>? PendingChildren;
 
@@ -281,7 +292,8 @@ internal sealed class IkeSa : IDisposable
         ReturnArray(bytes, ref Gxr);
         ReturnArray(bytes, ref IdiiB);
         ReturnArray(bytes, ref IdirB);
-        ReturnArray(bytes, ref LastPhase1Block);
+        ((Span<byte>)_lastPhase1Block).Clear();
+        _lastPhase1BlockLength = 0;
         Keys = default;
         Iv = default;
         PeerVendors = KnownVendor.None;
