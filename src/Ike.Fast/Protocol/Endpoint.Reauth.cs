@@ -73,7 +73,7 @@ public sealed partial class Endpoint
 
         Phase1Lifecycle p = _phase1LifecyclePool.TryPop(out Phase1Lifecycle? pooled) ? pooled : new Phase1Lifecycle();
         p.EstablishedAt = now;
-        p.LowestNonce = _bytes.Copy(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr);
+        p.LowestNonce.Set(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr, _bytes);
         p.Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity);
         if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
         {
@@ -137,7 +137,7 @@ public sealed partial class Endpoint
             IkeSa sa = link.Sa;
             Phase1Lifecycle p = sa.Lifecycle!;
             if (!ReferenceEquals(sa, oldest) && ReferenceEquals(p.Predecessor, oldest) && (!p.Redundant || p.DeleteAt == long.MaxValue) &&
-                (survivor is null || p.LowestNonce.AsSpan().SequenceCompareTo(survivor.Lifecycle!.LowestNonce) > 0))
+                (survivor is null || p.LowestNonce.Span.SequenceCompareTo(survivor.Lifecycle!.LowestNonce.Span) > 0))
             {
                 survivor = sa;
             }

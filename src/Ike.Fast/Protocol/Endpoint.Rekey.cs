@@ -79,7 +79,7 @@ public sealed partial class Endpoint
         lc.Owner = sa;
         lc.WeCreated = qm.IsInitiator;
         lc.InstalledAt = now;
-        lc.LowestNonce = _bytes.Copy(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr);
+        lc.LowestNonce.Set(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr, _bytes);
         lc.ExpireAt = hard > 0 ? now + hard : long.MaxValue;
         _rekeyPredecessors.Remove((sa, qm.MessageId), out lc.Predecessor);
         long soft = SoftLifetime((long)qm.Child.RekeyTime.TotalMilliseconds, hard, lc.WeCreated);
@@ -166,7 +166,7 @@ public sealed partial class Endpoint
                 predecessor = lc;
             }
             else if (lc.Predecessor == x.Predecessor && (!lc.Redundant || lc.DeleteAt == long.MaxValue) &&
-                (survivor is null || lc.LowestNonce.AsSpan().SequenceCompareTo(survivor.LowestNonce) > 0))
+                (survivor is null || lc.LowestNonce.Span.SequenceCompareTo(survivor.LowestNonce.Span) > 0))
             {
                 survivor = lc;
             }

@@ -107,15 +107,21 @@ public class PooledStateResetTests
         lc.Config = new ChildConfig { Name = "c" };
         lc.Owner = new IkeSa();
         lc.NextSameKey = new ChildLifecycle();
-        byte[] nonce = lc.LowestNonce;
+        byte[] nonce = new byte[40]; // longer than NonceCopy.InlineLength: kept in an array from the pool
+        nonce.AsSpan().Fill(7);
+        lc.LowestNonce.Set(nonce, pool);
+        nonce = pool.Rent(40);
+        pool.Return(nonce); // another array of that length in the pool: Rent after Reset must give the copy, on top
         lc.Reset(pool);
+        Assert.True(lc.LowestNonce.Span.IsEmpty);
         AssertLikeNew(lc, new ChildLifecycle());
         Assert.Null(lc.Sa);
         Assert.Null(lc.Config);
         Assert.Null(lc.Owner);
         Assert.Null(lc.NextSameKey);
-        Assert.Same(nonce, pool.Rent(nonce.Length)); // the nonce copy went back to the pool, zeroed
-        Assert.All(nonce, b => Assert.Equal(0, b));
+        byte[] returned = pool.Rent(40);
+        Assert.NotSame(nonce, returned); // the nonce copy went back to the pool, zeroed
+        Assert.All(returned, b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -128,7 +134,10 @@ public class PooledStateResetTests
         p.Predecessor = new IkeSa();
         p.NextSameKey = new Phase1Lifecycle();
         p.Key = new Phase1Key(new PeerConfig { Name = "p" }, System.Net.IPAddress.Loopback, null);
+        p.LowestNonce.Set([1, 2, 3], pool);
+        Assert.True(p.LowestNonce.Span.SequenceEqual(new byte[] { 1, 2, 3 }));
         p.Reset(pool);
+        Assert.True(p.LowestNonce.Span.IsEmpty);
         AssertLikeNew(p, new Phase1Lifecycle());
         Assert.Null(p.Sa);
         Assert.Null(p.Predecessor);
