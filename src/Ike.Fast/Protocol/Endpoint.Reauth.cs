@@ -12,8 +12,8 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 public sealed partial class Endpoint
 {
-    /// <summary>The ISAKMP SAs of each key: the first one's record, the rest chained through <see cref="Phase1Lifecycle.NextSameKey"/>.</summary>
-    private readonly Dictionary<Phase1Key, Phase1Lifecycle> _phase1ByKey = [];
+    /// <summary>The ISAKMP SAs of each key: the first one's record (a set: the record is its own key), the rest chained through <see cref="Phase1Lifecycle.NextSameKey"/>.</summary>
+    private readonly HashSet<Phase1Lifecycle> _phase1ByKey = new(Phase1LifecycleKeyComparer.Instance);
     private readonly Stack<Phase1Lifecycle> _phase1LifecyclePool = new();
     private readonly List<Phase1Lifecycle> _retiredPhase1Lifecycles = [];
 
@@ -85,7 +85,7 @@ public sealed partial class Endpoint
 
         p.Sa = sa;
         sa.Lifecycle = p; // on the SA itself: a table by SA cost ~50 B per SA
-        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             Phase1Lifecycle last = head;
             while (last.NextSameKey is { } next)
@@ -98,7 +98,7 @@ public sealed partial class Endpoint
         else
         {
             head = p;
-            _phase1ByKey[p.Key] = p;
+            _phase1ByKey.Add(p);
         }
 
         ResolvePhase1Duplicates(now, sa, head);
@@ -232,7 +232,7 @@ public sealed partial class Endpoint
 
         _retiredPhase1Lifecycles.Add(p);
 
-        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             // Unlinked from its key's chain.
             if (ReferenceEquals(head, p))
@@ -240,11 +240,12 @@ public sealed partial class Endpoint
                 head = p.NextSameKey;
                 if (head is null)
                 {
-                    _phase1ByKey.Remove(p.Key);
+                    _phase1ByKey.Remove(p);
                 }
                 else
                 {
-                    _phase1ByKey[p.Key] = head;
+                    _phase1ByKey.Remove(p);
+                    _phase1ByKey.Add(head);
                 }
             }
             else
@@ -360,7 +361,7 @@ public sealed partial class Endpoint
     /// <summary>The established, non-replaced ISAKMP SA that stands for <paramref name="sa"/>'s peer now.</summary>
     private IkeSa? NewestEstablished(IkeSa sa)
     {
-        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
@@ -394,7 +395,7 @@ public sealed partial class Endpoint
     {
         owner = sa;
         index = -1;
-        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
