@@ -88,7 +88,7 @@ public sealed class SaRegistry(TimeProvider time)
     {
         lock (_lock)
         {
-            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds, null);
+            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds);
         }
     }
 
@@ -133,7 +133,7 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _child[Hex32(sa.SpiIn)] = new ChildRow(null, 0, sa);
+            _child[Hex32(sa.SpiIn)] = new ChildRow(sa, 0);
         }
     }
 
@@ -203,17 +203,18 @@ public sealed class SaRegistry(TimeProvider time)
     }
 
     /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys
-    /// already cleared) and when it was installed, or a ready-made row.</summary>
-    private readonly record struct ChildRow(ChildSaInfo? Info, long InstalledUnixSeconds, ChildSaStatus? Fixed)
+    /// already cleared) and when it was installed, or a ready-made <see cref="ChildSaStatus"/> row. One reference for
+    /// either (not a field each): a 16-byte value makes a 32-byte table entry instead of 40 (issue #7).</summary>
+    private readonly record struct ChildRow(object Source, long InstalledUnixSeconds)
     {
         public ChildSaStatus ToStatus(long now)
         {
-            if (Fixed is { } f)
+            if (Source is ChildSaStatus f)
             {
                 return f with { AgeSeconds = now - f.InstalledUnixSeconds };
             }
 
-            var sa = Info!;
+            var sa = (ChildSaInfo)Source;
             return new ChildSaStatus(
                 sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
                 sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),

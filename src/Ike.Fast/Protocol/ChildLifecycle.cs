@@ -26,7 +26,7 @@ internal sealed class ChildLifecycle
     public long InstalledAt;
 
     /// <summary>The lower of Ni_b and Nr_b of its Quick Mode (RFC 7296 §2.8.1's tie-break, applied to IKEv1).</summary>
-    public byte[] LowestNonce = [];
+    public NonceCopy LowestNonce; // inline (a struct): mutated through the field, never copied
 
     /// <summary>
     /// Inbound SPI of the pair this one replaces: the oldest live pair with the same key when its Quick Mode began
@@ -52,7 +52,7 @@ internal sealed class ChildLifecycle
     /// <summary>The next pair with the same <see cref="ChildSaKey"/> (the endpoint's per-key chain), or null.</summary>
     public ChildLifecycle? NextSameKey;
 
-    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
+    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> zeroed; a long one goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
     {
         Sa = null!;
@@ -60,8 +60,7 @@ internal sealed class ChildLifecycle
         Owner = null!;
         WeCreated = false;
         InstalledAt = 0;
-        bytes.Return(LowestNonce);
-        LowestNonce = [];
+        LowestNonce.Clear(bytes);
         Predecessor = 0;
         RekeyAt = long.MaxValue;
         ExpireAt = long.MaxValue;

@@ -164,7 +164,7 @@ public sealed partial class Endpoint
                 return false;
             }
 
-            sa.Leases.Add((pool, address!));
+            sa.AddLease(pool, address!);
         }
 
         return true;

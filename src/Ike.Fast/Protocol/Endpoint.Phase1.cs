@@ -715,7 +715,7 @@ public sealed partial class Endpoint
         StartNatKeepalives(sa, now);
         NotePeerActivity(sa, now);
         ReleaseHalfOpen(sa);
-        sa.LastPhase1Block = _bytes.Copy(sa.Iv.Current);
+        sa.SetLastPhase1Block(sa.Iv.Current);
         sa.DhKey?.Dispose();
         sa.DhKey = null;
         Counters.Phase1Established++;

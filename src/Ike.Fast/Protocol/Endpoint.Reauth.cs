@@ -12,9 +12,8 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 public sealed partial class Endpoint
 {
-    private readonly Dictionary<IkeSa, Phase1Lifecycle> _phase1Lifecycles = new(ReferenceEqualityComparer.Instance);
-    /// <summary>The ISAKMP SAs of each key: the first one's record, the rest chained through <see cref="Phase1Lifecycle.NextSameKey"/>.</summary>
-    private readonly Dictionary<Phase1Key, Phase1Lifecycle> _phase1ByKey = [];
+    /// <summary>The ISAKMP SAs of each key: the first one's record (a set: the record is its own key), the rest chained through <see cref="Phase1Lifecycle.NextSameKey"/>.</summary>
+    private readonly HashSet<Phase1Lifecycle> _phase1ByKey = new(Phase1LifecycleKeyComparer.Instance);
     private readonly Stack<Phase1Lifecycle> _phase1LifecyclePool = new();
     private readonly List<Phase1Lifecycle> _retiredPhase1Lifecycles = [];
 
@@ -74,7 +73,7 @@ public sealed partial class Endpoint
 
         Phase1Lifecycle p = _phase1LifecyclePool.TryPop(out Phase1Lifecycle? pooled) ? pooled : new Phase1Lifecycle();
         p.EstablishedAt = now;
-        p.LowestNonce = _bytes.Copy(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr);
+        p.LowestNonce.Set(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr, _bytes);
         p.Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity);
         if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)
         {
@@ -85,8 +84,8 @@ public sealed partial class Endpoint
         }
 
         p.Sa = sa;
-        _phase1Lifecycles[sa] = p;
-        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        sa.Lifecycle = p; // on the SA itself: a table by SA cost ~50 B per SA
+        if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             Phase1Lifecycle last = head;
             while (last.NextSameKey is { } next)
@@ -99,7 +98,7 @@ public sealed partial class Endpoint
         else
         {
             head = p;
-            _phase1ByKey[p.Key] = p;
+            _phase1ByKey.Add(p);
         }
 
         ResolvePhase1Duplicates(now, sa, head);
@@ -115,12 +114,12 @@ public sealed partial class Endpoint
     /// </summary>
     private void ResolvePhase1Duplicates(long now, IkeSa x, Phase1Lifecycle head)
     {
-        Phase1Lifecycle px = _phase1Lifecycles[x];
+        Phase1Lifecycle px = x.Lifecycle!;
         IkeSa? oldest = null;
         for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
             IkeSa sa = link.Sa;
-            if (!ReferenceEquals(sa, x) && (oldest is null || _phase1Lifecycles[sa].EstablishedAt < _phase1Lifecycles[oldest].EstablishedAt))
+            if (!ReferenceEquals(sa, x) && (oldest is null || sa.Lifecycle!.EstablishedAt < oldest.Lifecycle!.EstablishedAt))
             {
                 oldest = sa;
             }
@@ -136,20 +135,20 @@ public sealed partial class Endpoint
         for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
             IkeSa sa = link.Sa;
-            Phase1Lifecycle p = _phase1Lifecycles[sa];
+            Phase1Lifecycle p = sa.Lifecycle!;
             if (!ReferenceEquals(sa, oldest) && ReferenceEquals(p.Predecessor, oldest) && (!p.Redundant || p.DeleteAt == long.MaxValue) &&
-                (survivor is null || p.LowestNonce.AsSpan().SequenceCompareTo(_phase1Lifecycles[survivor].LowestNonce) > 0))
+                (survivor is null || p.LowestNonce.Span.SequenceCompareTo(survivor.Lifecycle!.LowestNonce.Span) > 0))
             {
                 survivor = sa;
             }
         }
 
         survivor ??= x;
-        _phase1Lifecycles[survivor].Redundant = false;
+        survivor.Lifecycle!.Redundant = false;
         for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
         {
             IkeSa sa = link.Sa;
-            Phase1Lifecycle p = _phase1Lifecycles[sa];
+            Phase1Lifecycle p = sa.Lifecycle!;
             bool replaced = ReferenceEquals(sa, oldest);
             if (ReferenceEquals(sa, survivor) || (!replaced && !ReferenceEquals(p.Predecessor, oldest)))
             {
@@ -186,7 +185,11 @@ public sealed partial class Endpoint
         }
 
         from.Children.Clear();
-        to.Leases.AddRange(from.Leases);
+        foreach ((Transaction.AddressPool pool, System.Net.IPAddress address) in from.Leases)
+        {
+            to.AddLease(pool, address);
+        }
+
         from.Leases.Clear();
         to.AssignedConfiguration ??= from.AssignedConfiguration;
         Schedule(to);
@@ -220,14 +223,16 @@ public sealed partial class Endpoint
             }
         }
 
-        if (!_phase1Lifecycles.Remove(sa, out Phase1Lifecycle? p))
+        if (sa.Lifecycle is not { } p)
         {
             return;
         }
 
+        sa.Lifecycle = null;
+
         _retiredPhase1Lifecycles.Add(p);
 
-        if (_phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             // Unlinked from its key's chain.
             if (ReferenceEquals(head, p))
@@ -235,11 +240,12 @@ public sealed partial class Endpoint
                 head = p.NextSameKey;
                 if (head is null)
                 {
-                    _phase1ByKey.Remove(p.Key);
+                    _phase1ByKey.Remove(p);
                 }
                 else
                 {
-                    _phase1ByKey[p.Key] = head;
+                    _phase1ByKey.Remove(p);
+                    _phase1ByKey.Add(head);
                 }
             }
             else
@@ -261,7 +267,7 @@ public sealed partial class Endpoint
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
                 IkeSa other = link.Sa;
-                if (!_phase1Lifecycles[other].Redundant)
+                if (!other.Lifecycle!.Redundant)
                 {
                     survivor = other;
                 }
@@ -279,13 +285,13 @@ public sealed partial class Endpoint
                 for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
                 {
                     IkeSa other = link.Sa;
-                    if (_phase1Lifecycles[other].EstablishedAt > _phase1Lifecycles[next].EstablishedAt)
+                    if (other.Lifecycle!.EstablishedAt > next.Lifecycle!.EstablishedAt)
                     {
                         next = other;
                     }
                 }
 
-                Phase1Lifecycle np = _phase1Lifecycles[next];
+                Phase1Lifecycle np = next.Lifecycle!;
                 np.Redundant = false;
                 np.DeleteAt = long.MaxValue;
                 for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
@@ -303,7 +309,7 @@ public sealed partial class Endpoint
     }
 
     private long Phase1LifecycleDeadline(IkeSa sa) =>
-        _phase1Lifecycles.Count > 0 && _phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) ? p.Deadline : long.MaxValue;
+        sa.Lifecycle is { } p ? p.Deadline : long.MaxValue;
 
     /// <summary>Reauthentication and the delayed deletion of a replaced ISAKMP SA. False when the SA was removed.</summary>
     private bool RunPhase1Lifecycle(IkeSa sa, long now)
@@ -321,7 +327,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        if (!_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p))
+        if (sa.Lifecycle is not { } p)
         {
             return true;
         }
@@ -355,12 +361,12 @@ public sealed partial class Endpoint
     /// <summary>The established, non-replaced ISAKMP SA that stands for <paramref name="sa"/>'s peer now.</summary>
     private IkeSa? NewestEstablished(IkeSa sa)
     {
-        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {
                 IkeSa other = link.Sa;
-                if (!_phase1Lifecycles[other].Redundant && other.IsEstablished)
+                if (!other.Lifecycle!.Redundant && other.IsEstablished)
                 {
                     return other;
                 }
@@ -389,7 +395,7 @@ public sealed partial class Endpoint
     {
         owner = sa;
         index = -1;
-        if (_phase1Lifecycles.TryGetValue(sa, out Phase1Lifecycle? p) && _phase1ByKey.TryGetValue(p.Key, out Phase1Lifecycle? head))
+        if (sa.Lifecycle is { } p && _phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {

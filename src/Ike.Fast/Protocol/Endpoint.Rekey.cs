@@ -13,8 +13,8 @@ public sealed partial class Endpoint
 {
     /// <summary>Pairs with a lifecycle record (<see cref="ChildSaInfo.Lifecycle"/>: no table by SPI, the record hangs off the pair).</summary>
     private int _childLifecycleCount;
-    /// <summary>The pairs of each key: the first one's record, the rest chained through <see cref="ChildLifecycle.NextSameKey"/> (no list per key).</summary>
-    private readonly Dictionary<ChildSaKey, ChildLifecycle> _childrenByKey = [];
+    /// <summary>The pairs of each key: the first one's record (in a set keyed through its pair), the rest chained through <see cref="ChildLifecycle.NextSameKey"/> (no list per key).</summary>
+    private readonly ChildLifecycleHeads _childrenByKey = new();
     private readonly List<ChildLifecycle> _lifecycleScratch = [];
     private readonly Dictionary<(IkeSa Sa, uint MessageId), uint> _rekeyPredecessors = [];
 
@@ -79,7 +79,7 @@ public sealed partial class Endpoint
         lc.Owner = sa;
         lc.WeCreated = qm.IsInitiator;
         lc.InstalledAt = now;
-        lc.LowestNonce = _bytes.Copy(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr);
+        lc.LowestNonce.Set(qm.Ni.AsSpan().SequenceCompareTo(qm.Nr) <= 0 ? qm.Ni : qm.Nr, _bytes);
         lc.ExpireAt = hard > 0 ? now + hard : long.MaxValue;
         _rekeyPredecessors.Remove((sa, qm.MessageId), out lc.Predecessor);
         long soft = SoftLifetime((long)qm.Child.RekeyTime.TotalMilliseconds, hard, lc.WeCreated);
@@ -100,7 +100,7 @@ public sealed partial class Endpoint
         else
         {
             first = lc;
-            _childrenByKey[key] = lc;
+            _childrenByKey.Add(lc);
         }
 
         ResolveChildDuplicates(now, lc, first);
@@ -166,7 +166,7 @@ public sealed partial class Endpoint
                 predecessor = lc;
             }
             else if (lc.Predecessor == x.Predecessor && (!lc.Redundant || lc.DeleteAt == long.MaxValue) &&
-                (survivor is null || lc.LowestNonce.AsSpan().SequenceCompareTo(survivor.LowestNonce) > 0))
+                (survivor is null || lc.LowestNonce.Span.SequenceCompareTo(survivor.LowestNonce.Span) > 0))
             {
                 survivor = lc;
             }
@@ -248,11 +248,11 @@ public sealed partial class Endpoint
                 first = lc.NextSameKey;
                 if (first is null)
                 {
-                    _childrenByKey.Remove(key);
+                    _childrenByKey.Remove(lc);
                 }
                 else
                 {
-                    _childrenByKey[key] = first;
+                    _childrenByKey.Replace(lc, first);
                 }
             }
             else

@@ -64,12 +64,19 @@ internal sealed class IkeSa : IDisposable
     /// Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID: read-only here (a shared empty table until
     /// the SA's first one; most SAs never run one), added through <see cref="AddTransaction"/>.
     /// </summary>
-    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactions ?? s_noTransactions;
+    public Dictionary<uint, Transaction.TransactionExchange> Transactions => _transactionState?.Transactions ?? s_noTransactions;
 
     private static readonly Dictionary<uint, Transaction.TransactionExchange> s_noTransactions = [];
-    private Dictionary<uint, Transaction.TransactionExchange>? _transactions;
 
-    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => (_transactions ??= [])[messageId] = tx;
+    public void AddTransaction(uint messageId, Transaction.TransactionExchange tx) => TransactionState.Transactions[messageId] = tx;
+
+    /// <summary>
+    /// The XAUTH / Mode-Config fields, made on first write (a plain SA keeps only this reference); kept across reuse of
+    /// the pooled SA, reset by <see cref="Reset"/>.
+    /// </summary>
+    private Transaction.TransactionState? _transactionState;
+
+    private Transaction.TransactionState TransactionState => _transactionState ??= new Transaction.TransactionState();
 
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
@@ -77,29 +84,73 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Mode-Config finished (or not ours to wait for): with <see cref="XauthDone"/>, Quick Mode may start.</summary>
     public bool ModeConfigDone;
 
-    /// <summary>Server: addresses leased to this peer (released when the SA goes).</summary>
-    public readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases = [];
+    /// <summary>
+    /// Server: addresses leased to this peer (released when the SA goes). Read-only here (a shared empty list until the
+    /// SA's first lease: most SAs never get one, and an empty list per SA cost 32 B), added through <see cref="AddLease"/>.
+    /// </summary>
+    public List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases => _transactionState?.Leases ?? s_noLeases;
+
+    private static readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> s_noLeases = [];
+
+    public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => TransactionState.Leases.Add((pool, address));
+
+    /// <summary>
+    /// The engine's lifetime record while the SA is established and <see cref="EndpointOptions.ManageLifetimes"/> is set
+    /// (null otherwise; cleared when the engine forgets the SA, before the object can be reused).
+    /// </summary>
+    public Phase1Lifecycle? Lifecycle;
 
     /// <summary>Client: what Mode-Config assigned.</summary>
-    public Transaction.ModeConfigAttributes? AssignedConfiguration;
+    public Transaction.ModeConfigAttributes? AssignedConfiguration
+    {
+        get => _transactionState?.AssignedConfiguration;
+        set
+        {
+            if (value is not null || _transactionState is not null)
+            {
+                TransactionState.AssignedConfiguration = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Our answer to the peer's last Transaction request (its M-ID and bytes): a retransmitted request (our answer
     /// was lost) gets it again instead of being dropped as a replay.
     /// </summary>
-    public (uint MessageId, byte[] Datagram) LastTransactionReply;
+    public (uint MessageId, byte[] Datagram) LastTransactionReply
+    {
+        get => _transactionState?.LastTransactionReply ?? default;
+        set => TransactionState.LastTransactionReply = value;
+    }
 
     /// <summary>The peer's request <see cref="LastTransactionReply"/> answered (hash + length: only an identical copy is answered again).</summary>
-    public Flight? LastTransactionRequest;
+    public Flight? LastTransactionRequest
+    {
+        get => _transactionState?.LastTransactionRequest;
+        set => TransactionState.LastTransactionRequest = value;
+    }
 
     /// <summary>The XAUTH user the server authenticated.</summary>
-    public string? XauthUser;
+    public string? XauthUser
+    {
+        get => _transactionState?.XauthUser;
+        set
+        {
+            if (value is not null || _transactionState is not null)
+            {
+                TransactionState.XauthUser = value;
+            }
+        }
+    }
 
     /// <summary>Last authenticated message from the peer (DPD idleness, RFC 3706 §5.3).</summary>
     public long LastPeerActivity;
 
-    /// <summary>DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence).</summary>
-    public readonly Dpd.DpdState Dpd = new();
+    /// <summary>
+    /// DPD state of this SA (our sequence numbers, outstanding probe, the peer's last sequence): a struct held inline
+    /// (an object cost 48 B per SA, most of which never probe), mutated through the field, never copied.
+    /// </summary>
+    public Dpd.DpdState Dpd;
 
     /// <summary>NAT-T dialect both sides announced (None: no NAT-D sent or expected).</summary>
     public NatTraversal.NatTraversalVersion NatVersion;
@@ -123,7 +174,18 @@ internal sealed class IkeSa : IDisposable
     public bool UdpEncapsulated => NatVersion != NatTraversal.NatTraversalVersion.None && (NatLocalBehind || NatRemoteBehind || Peer.ForceEncapsulation);
 
     /// <summary>Last CBC block of Phase 1: seeds every Quick Mode / Informational IV (RFC 2409 Appendix B).</summary>
-    public byte[] LastPhase1Block = [];
+    public ReadOnlySpan<byte> LastPhase1Block => ((ReadOnlySpan<byte>)_lastPhase1Block)[.._lastPhase1BlockLength];
+
+    /// <summary>Stores <see cref="LastPhase1Block"/> (at most one 16-byte block).</summary>
+    public void SetLastPhase1Block(ReadOnlySpan<byte> block)
+    {
+        block.CopyTo(_lastPhase1Block);
+        _lastPhase1BlockLength = block.Length;
+    }
+
+    /// <summary>Inline (no array per SA); zeroed by <see cref="Reset"/>.</summary>
+    private CipherBlock16 _lastPhase1Block;
+    private int _lastPhase1BlockLength;
 
     public readonly Flight Flight = new();
     /// <summary>
@@ -154,8 +216,8 @@ internal sealed class IkeSa : IDisposable
             }
         }
     }
-    public readonly RecentMessageIds CompletedMessageIds = new();
-    public readonly List<ChildSaInfo> Children = [];
+    public RecentMessageIds CompletedMessageIds; // inline (a struct): mutated through the field, never copied
+    public readonly List<ChildSaInfo> Children = new(2); // two IPsec SAs per Phase 1 fit (the default first array holds four)
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
     public List<ChildConfig>? PendingChildren;
 
@@ -187,7 +249,7 @@ internal sealed class IkeSa : IDisposable
             tx.Dispose();
         }
 
-        _transactions?.Clear();
+        _transactionState?.Transactions.Clear();
         State = Phase1State.Dead;
     }
 
@@ -230,7 +292,8 @@ internal sealed class IkeSa : IDisposable
         ReturnArray(bytes, ref Gxr);
         ReturnArray(bytes, ref IdiiB);
         ReturnArray(bytes, ref IdirB);
-        ReturnArray(bytes, ref LastPhase1Block);
+        ((Span<byte>)_lastPhase1Block).Clear();
+        _lastPhase1BlockLength = 0;
         Keys = default;
         Iv = default;
         PeerVendors = KnownVendor.None;
@@ -243,13 +306,10 @@ internal sealed class IkeSa : IDisposable
         Fragments = null;
         XauthDone = false;
         ModeConfigDone = false;
-        Leases.Clear();
-        AssignedConfiguration = null;
-        LastTransactionReply = default;
-        LastTransactionRequest?.Reset();
-        XauthUser = null;
+        Lifecycle = null;
+        _transactionState?.Reset(); // the XAUTH / Mode-Config fields (leases included)
         LastPeerActivity = 0;
-        Dpd.Reset();
+        Dpd = default;
         NatVersion = default;
         NatLocalBehind = false;
         NatRemoteBehind = false;

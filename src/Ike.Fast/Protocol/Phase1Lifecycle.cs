@@ -11,7 +11,7 @@ internal sealed class Phase1Lifecycle
     public long EstablishedAt;
 
     /// <summary>The lower of the Phase 1 Ni_b and Nr_b (collision tie-break).</summary>
-    public byte[] LowestNonce = [];
+    public NonceCopy LowestNonce; // inline (a struct): mutated through the field, never copied
 
     /// <summary>Next reauthentication attempt (long.MaxValue: none).</summary>
     public long ReauthAt = long.MaxValue;
@@ -34,12 +34,11 @@ internal sealed class Phase1Lifecycle
     /// <summary>The next ISAKMP SA's record with the same <see cref="Phase1Key"/> (the endpoint's per-key chain), or null.</summary>
     public Phase1Lifecycle? NextSameKey;
 
-    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> goes back to <paramref name="bytes"/>).</summary>
+    /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> zeroed; a long one goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
     {
         EstablishedAt = 0;
-        bytes.Return(LowestNonce);
-        LowestNonce = [];
+        LowestNonce.Clear(bytes);
         ReauthAt = long.MaxValue;
         Predecessor = null;
         Redundant = false;

@@ -22,6 +22,13 @@ public class PooledStateResetTests
         sa.CompletedMessageIds.Add(9);
         sa.Flight.Arm(5, 10, awaitingReply: true);
         sa.Flight.RememberIncoming([1, 2, 3]);
+        sa.Dpd.Outstanding = true;
+        sa.Dpd.NextProbeAt = 42;
+        sa.XauthUser = "user";
+        sa.LastTransactionReply = (3, [1, 2]);
+        sa.LastTransactionRequest = new Flight();
+        sa.AddTransaction(5, new Ike.Fast.Protocol.Transaction.TransactionExchange { MessageId = 5, Kind = default });
+        sa.Lifecycle = new Phase1Lifecycle();
         int generation = sa.Generation;
         var exchanges = new Stack<QuickModeExchange>();
         sa.Reset(pool, exchanges, 16);
@@ -31,6 +38,30 @@ public class PooledStateResetTests
         Assert.Equal(0, sa.CompletedMessageIds.Count);
         AssertLikeNew(sa, new IkeSa(), nameof(IkeSa.Generation));
         AssertLikeNew(sa.Flight, new Flight(), nameof(Flight.Buffer));
+        // The XAUTH / Mode-Config part lives in a TransactionState kept with the SA: read through the SA, all empty again.
+        Assert.Null(sa.XauthUser);
+        Assert.Equal(default, sa.LastTransactionReply);
+        Assert.Empty(sa.Transactions);
+        Assert.Empty(sa.Leases);
+        Assert.Null(sa.AssignedConfiguration);
+        Assert.Null(sa.Lifecycle);
+        Assert.Equal(default, sa.Dpd);
+    }
+
+    [Fact]
+    public void TransactionStateReset_RestoresEveryField()
+    {
+        var state = new Ike.Fast.Protocol.Transaction.TransactionState();
+        Scribble(state);
+        state.XauthUser = "user";
+        state.LastTransactionReply = (3, [1, 2]);
+        state.LastTransactionRequest = new Flight();
+        state.Transactions[5] = new Ike.Fast.Protocol.Transaction.TransactionExchange { MessageId = 5, Kind = default };
+        state.Reset();
+        AssertLikeNew(state, new Ike.Fast.Protocol.Transaction.TransactionState());
+        Assert.Null(state.XauthUser);
+        Assert.Null(state.AssignedConfiguration);
+        Assert.Equal(default, state.LastTransactionReply);
     }
 
     [Fact]
@@ -76,15 +107,21 @@ public class PooledStateResetTests
         lc.Config = new ChildConfig { Name = "c" };
         lc.Owner = new IkeSa();
         lc.NextSameKey = new ChildLifecycle();
-        byte[] nonce = lc.LowestNonce;
+        byte[] nonce = new byte[40]; // longer than NonceCopy.InlineLength: kept in an array from the pool
+        nonce.AsSpan().Fill(7);
+        lc.LowestNonce.Set(nonce, pool);
+        nonce = pool.Rent(40);
+        pool.Return(nonce); // another array of that length in the pool: Rent after Reset must give the copy, on top
         lc.Reset(pool);
+        Assert.True(lc.LowestNonce.Span.IsEmpty);
         AssertLikeNew(lc, new ChildLifecycle());
         Assert.Null(lc.Sa);
         Assert.Null(lc.Config);
         Assert.Null(lc.Owner);
         Assert.Null(lc.NextSameKey);
-        Assert.Same(nonce, pool.Rent(nonce.Length)); // the nonce copy went back to the pool, zeroed
-        Assert.All(nonce, b => Assert.Equal(0, b));
+        byte[] returned = pool.Rent(40);
+        Assert.NotSame(nonce, returned); // the nonce copy went back to the pool, zeroed
+        Assert.All(returned, b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -97,7 +134,10 @@ public class PooledStateResetTests
         p.Predecessor = new IkeSa();
         p.NextSameKey = new Phase1Lifecycle();
         p.Key = new Phase1Key(new PeerConfig { Name = "p" }, System.Net.IPAddress.Loopback, null);
+        p.LowestNonce.Set([1, 2, 3], pool);
+        Assert.True(p.LowestNonce.Span.SequenceEqual(new byte[] { 1, 2, 3 }));
         p.Reset(pool);
+        Assert.True(p.LowestNonce.Span.IsEmpty);
         AssertLikeNew(p, new Phase1Lifecycle());
         Assert.Null(p.Sa);
         Assert.Null(p.Predecessor);
@@ -176,7 +216,7 @@ public class PooledStateResetTests
                 case ICollection c:
                     Assert.True(c.Count == 0, $"{reset.GetType().Name}.{f.Name} not emptied");
                     break;
-                case Flight or Ike.Fast.Protocol.Dpd.DpdState or Ike.Fast.Protocol.Transaction.TransactionExchange or RecentMessageIds:
+                case Flight or Ike.Fast.Protocol.Transaction.TransactionExchange or Ike.Fast.Protocol.Transaction.TransactionState or RecentMessageIds:
                     break; // compared separately / own tests
                 default:
                     Assert.True(SameValue(a, b, f.FieldType, 0), $"{reset.GetType().Name}.{f.Name} is {a}, a new object has {b}");

@@ -4,7 +4,7 @@ namespace Ike.Fast.Protocol.Dpd;
 /// Dead Peer Detection bookkeeping of one ISAKMP SA (RFC 3706 §5.5-5.7): our sequence number (random start,
 /// incremented per R-U-THERE, retransmissions included), the probes awaiting an ACK and the peer's last sequence.
 /// </summary>
-internal sealed class DpdState
+internal struct DpdState
 {
     /// <summary>Sequence number of our next R-U-THERE (0 = not started: chosen at random on first use).</summary>
     public uint NextSequence;
@@ -40,6 +40,6 @@ internal sealed class DpdState
     }
 
     /// <summary>True when <paramref name="sequence"/> acknowledges one of the outstanding probes.</summary>
-    public bool Acknowledges(uint sequence) =>
+    public readonly bool Acknowledges(uint sequence) =>
         Outstanding && unchecked(sequence - FirstOutstanding) < unchecked(NextSequence - FirstOutstanding);
 }
