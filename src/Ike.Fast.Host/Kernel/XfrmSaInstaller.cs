@@ -26,8 +26,11 @@ namespace Ike.Fast.Host.Kernel;
 /// <item>A second socket subscribed to ACQUIRE/EXPIRE is read by a background thread; events on IkeFast's reqids are
 /// queued (<see cref="TryDequeueEvent"/>) for the daemon.</item>
 /// </list>
-/// Install/Delete/Allocate/Release run on the daemon loop thread; the ownership tables are also read by the event
-/// thread, hence the lock.
+/// Install/Delete/Allocate/Release run on the daemon loop threads: with several shards, on several threads at once.
+/// One netlink socket and one batch buffer serve them all, so every operation that sends on the socket holds
+/// <c>_io</c> for its whole request/acknowledgement round trip (two threads on one netlink socket took each other's
+/// acknowledgements: installs timed out after 5 s and negotiations failed, found by bench/race.sh with two shards).
+/// The ownership tables are also read by the event thread, hence <c>_lock</c>.
 /// </summary>
 public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 {
@@ -42,6 +45,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     private readonly XfrmBatch _batch = new();
     private readonly XfrmStatus[] _results = new XfrmStatus[16];
     private readonly Lock _lock = new();
+    private readonly Lock _io = new();
     private readonly Dictionary<uint, List<OwnedChildSa>> _byReqId = [];
     private readonly Dictionary<uint, OwnedChildSa> _byInboundSpi = [];
     private readonly Dictionary<ChildKey, uint> _reqIdByChild = [];
@@ -121,6 +125,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     public uint Allocate(IpsecProtocol protocol, IPAddress local, IPAddress remote)
     {
+        lock (_io)
+        {
+            return AllocateCore(protocol, local, remote);
+        }
+    }
+
+    private uint AllocateCore(IpsecProtocol protocol, IPAddress local, IPAddress remote)
+    {
         var family = local.AddressFamily;
         var source = XfrmAddress.FromIPAddress(remote);
         var destination = XfrmAddress.FromIPAddress(local);
@@ -156,6 +168,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     public void Release(IpsecProtocol protocol, uint spi)
     {
+        lock (_io)
+        {
+            ReleaseCore(protocol, spi);
+        }
+    }
+
+    private void ReleaseCore(IpsecProtocol protocol, uint spi)
+    {
         Larval larval;
         lock (_lock)
         {
@@ -176,6 +196,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     /// <summary><see cref="Install"/> with its outcome (the first refusal's status; Success when all went in).</summary>
     public XfrmStatus TryInstall(ChildSaInfo sa)
+    {
+        lock (_io)
+        {
+            return TryInstallCore(sa);
+        }
+    }
+
+    private XfrmStatus TryInstallCore(ChildSaInfo sa)
     {
         ArgumentNullException.ThrowIfNull(sa);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -285,6 +313,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     public void Delete(ChildSaInfo sa)
     {
+        lock (_io)
+        {
+            DeleteCore(sa);
+        }
+    }
+
+    private void DeleteCore(ChildSaInfo sa)
+    {
         ArgumentNullException.ThrowIfNull(sa);
         if (_disposed)
         {
@@ -301,7 +337,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         if (owned is null)
         {
             // Never installed (refused, or negotiated but not yet installed): only a larval SPI may remain.
-            Release(sa.Protocol, sa.InboundSpi);
+            ReleaseCore(sa.Protocol, sa.InboundSpi);
             return;
         }
 
@@ -319,6 +355,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// new ESP-in-UDP ports (one batch). NotFound when the pair is not ours.
     /// </summary>
     public XfrmStatus TryUpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort)
+    {
+        lock (_io)
+        {
+            return TryUpdateEncapsulationCore(sa, localPort, remotePort);
+        }
+    }
+
+    private XfrmStatus TryUpdateEncapsulationCore(ChildSaInfo sa, int localPort, int remotePort)
     {
         ArgumentNullException.ThrowIfNull(sa);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -350,6 +394,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     /// <summary>Removes every SA and policy this instance owns (shutdown). Returns the number of pairs removed.</summary>
     public int FlushOwned()
+    {
+        lock (_io)
+        {
+            return FlushOwnedCore();
+        }
+    }
+
+    private int FlushOwnedCore()
     {
         List<OwnedChildSa> all;
         lock (_lock)

@@ -63,6 +63,15 @@ public sealed class UdpDatagramTransport : IDatagramTransport
                 logger.LogDebug("UDP_ENCAP_ESPINUDP not set on {EndPoint}: ESP-in-UDP will not reach the kernel", bound);
             }
 
+            // IKE must never be caught by the IPsec policies it negotiates (a host-to-host transport pair, or a tunnel
+            // whose selectors cover the gateways, would otherwise take the next rekey's own packets into the SA it
+            // replaces): a per-socket bypass policy in both directions, as charon and pluto set. Needs CAP_NET_ADMIN;
+            // without it (the embedded default) there are no kernel policies to bypass.
+            if (Ike.Native.Udp.UdpBatch.IsSupported && Ike.Native.Xfrm.XfrmSocketOptions.SetIpsecBypass(socket) is var bypass && bypass != Ike.Native.Xfrm.XfrmStatus.Success)
+            {
+                logger.LogDebug("IPsec bypass policy not set on {EndPoint}: {Status}", bound, bypass);
+            }
+
             _sockets.Add(socket);
             _localEndPoints.Add(bound);
         }

@@ -59,6 +59,42 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.DoesNotContain($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Several shards share one installer and so one netlink socket: two threads allocating, installing and releasing
+    /// at once must each get their own acknowledgements (before the installer serialised its netlink round trips, they
+    /// took each other's: allocations fell back to random SPIs and installs failed with TimedOut after 5 s, seen in
+    /// bench/race.sh with two shards). Every install here must end with the kernel's own answer, not a timeout.
+    /// </summary>
+    [RootFact]
+    public void ConcurrentShardsGetTheirOwnAcknowledgements()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger);
+        const int PerThread = 40;
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<XfrmStatus>();
+        void Work(int thread)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse($"198.51.100.{10 + thread}"));
+                var sa = KernelTestData.Tunnel(spiIn: spi, spiOut: 0x0badf000u + (uint)((thread * PerThread) + i), child: $"net{thread}");
+                statuses.Add(installer.TryInstall(sa));
+                installer.Delete(sa);
+            }
+        }
+
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() => Work(t))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Equal(2 * PerThread, statuses.Count);
+        Assert.All(statuses, s => Assert.True(s is XfrmStatus.Success or XfrmStatus.ProtocolNotSupported, s.ToString()));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("SPI allocation failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("TimedOut", StringComparison.Ordinal));
+        Assert.Equal("", _ns.Ip("xfrm", "policy").Trim());
+        Assert.Empty(installer.Owned);
+    }
+
     [RootFact]
     public void SpiAllocationLeavesALarvalSaThatReleaseRemoves()
     {

@@ -32,9 +32,14 @@ public sealed partial class XfrmNamespace : IDisposable
 
     /// <summary>Creates a socket inside the namespace (sockets keep the namespace they were created in): on a
     /// throw-away thread that joins the namespace, so no test-runner thread ever changes namespace.</summary>
-    public Socket CreateSocket(AddressFamily family, SocketType type, ProtocolType protocol)
+    public Socket CreateSocket(AddressFamily family, SocketType type, ProtocolType protocol) =>
+        Run(() => new Socket(family, type, protocol));
+
+    /// <summary>Runs <paramref name="action"/> on a throw-away thread that joined the namespace (what it creates, such as
+    /// sockets, stays in the namespace) and returns its result.</summary>
+    public T Run<T>(Func<T> action)
     {
-        Socket? socket = null;
+        T? result = default;
         Exception? failure = null;
         string path = Path;
         var thread = new Thread(() =>
@@ -47,7 +52,7 @@ public sealed partial class XfrmNamespace : IDisposable
                     throw new InvalidOperationException($"setns failed: errno {Marshal.GetLastPInvokeError()}");
                 }
 
-                socket = new Socket(family, type, protocol);
+                result = action();
             }
             catch (Exception e)
             {
@@ -58,10 +63,10 @@ public sealed partial class XfrmNamespace : IDisposable
         thread.Join();
         if (failure is not null)
         {
-            throw new InvalidOperationException("Could not create a socket in the namespace.", failure);
+            throw new InvalidOperationException("Could not run in the namespace.", failure);
         }
 
-        return socket!;
+        return result!;
     }
 
     public void Dispose()
