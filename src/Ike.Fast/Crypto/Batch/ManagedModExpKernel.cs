@@ -10,10 +10,10 @@ namespace Ike.Fast.Crypto.Batch;
 /// (<see cref="Avx512LaneMath"/>: all 8 lanes per vector; <see cref="Avx2LaneMath"/>: 2 groups of 4;
 /// <see cref="ScalarLaneMath"/>: 8 groups of 1).
 /// <para>
-/// Limbs are radix 2^26 in 64-bit lanes, so a 32x32-&gt;64 multiply (vpmuludq) gives a full 52-bit product and
-/// each accumulator can take 2(n + 1) products (under 2^62 for n = 316, an 8192-bit modulus) before the single
-/// carry pass at the end of a multiplication. n = ceil((bits + 2) / 26), so R = 2^(26 n) &gt; 4m and Montgomery
-/// products of inputs below 2m stay below 2m (no subtraction until the end). Layout: limb i of lane j at
+/// Limbs are radix 2^b in 64-bit lanes, b = 28 (27 above 3,526-bit moduli; <see cref="LimbBitsFor"/>), so a
+/// 32x32-&gt;64 multiply (vpmuludq) gives a full 2b-bit product and each accumulator can take 2(n + 1) products
+/// before the single carry pass at the end of a multiplication. n = ceil((bits + 2) / b), so R = 2^(b n) &gt; 4m and
+/// Montgomery products of inputs below 2m stay below 2m (no subtraction until the end). Layout: limb i of lane j at
 /// [i * 8 + j], as in the native IFMA kernel.
 /// </para>
 /// <para>
@@ -26,18 +26,18 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     where TMath : struct, ILaneMath<TVec>
     where TVec : unmanaged
 {
-    internal const int LimbBits = 26;
-    internal const ulong LimbMask = (1UL << LimbBits) - 1;
     private const int LaneCount = 8;
     private const int MaxWindow = 5;
 
     private readonly int _n;
+    private readonly int _limbBits;
+    private readonly ulong _limbMask;
     private readonly TVec[] _modulus;   // broadcast limbs
     private readonly ulong[] _rSquared; // R^2 mod m, interleaved (all lanes equal)
     private readonly ulong[] _one;      // R mod m, interleaved
     private readonly ulong[] _unit;     // the number 1, interleaved
     private readonly ulong[] _modulusLimbs; // for the base range check
-    private readonly TVec _k0;          // -m^-1 mod 2^26, broadcast
+    private readonly TVec _k0;          // -m^-1 mod 2^b, broadcast
     private readonly TVec[] _t;         // accumulator window, 2n + 1
     private readonly ulong[] _table;    // 2^MaxWindow entries of n * 8
     private readonly ulong[] _acc;
@@ -59,23 +59,25 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
         Tier = tier;
         ModulusLength = modulus.Length;
-        _n = LimbsFor(modulus.Length);
+        _limbBits = LimbBitsFor(modulus.Length);
+        _limbMask = (1UL << _limbBits) - 1;
+        _n = LimbsFor(modulus.Length, _limbBits);
         int n = _n;
 
         // One-time constants from public data; BigInteger is fine here, never in the exponentiation.
         var m = new BigInteger(modulus, isUnsigned: true, isBigEndian: true);
-        BigInteger r = BigInteger.One << (LimbBits * n);
+        BigInteger r = BigInteger.One << (_limbBits * n);
         _modulusLimbs = new ulong[n];
-        ToLimbs(m, _modulusLimbs);
+        ToLimbs(m, _modulusLimbs, _limbBits);
         _modulus = new TVec[n];
         for (int i = 0; i < n; i++)
         {
             _modulus[i] = TMath.Broadcast(_modulusLimbs[i]);
         }
 
-        _rSquared = Broadcast(r * r % m, n);
-        _one = Broadcast(r % m, n);
-        _unit = Broadcast(BigInteger.One, n);
+        _rSquared = Broadcast(r * r % m, n, _limbBits);
+        _one = Broadcast(r % m, n, _limbBits);
+        _unit = Broadcast(BigInteger.One, n, _limbBits);
 
         ulong m0 = _modulusLimbs[0];
         ulong inv = m0;
@@ -84,7 +86,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             inv *= 2 - (m0 * inv);
         }
 
-        _k0 = TMath.Broadcast((0 - inv) & LimbMask);
+        _k0 = TMath.Broadcast((0 - inv) & _limbMask);
         _t = new TVec[(2 * n) + 1];
         _table = new ulong[(1 << MaxWindow) * n * LaneCount];
         _acc = new ulong[n * LaneCount];
@@ -103,8 +105,31 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     /// <summary>Table entries read so far (every entry, every window), for the constant-time test.</summary>
     internal long TableReads { get; private set; }
 
-    /// <summary>Limb count for a modulus of the given byte length.</summary>
-    internal static int LimbsFor(int modulusLength) => ((modulusLength * 8) + 2 + LimbBits - 1) / LimbBits;
+    /// <summary>Bits per limb for this modulus (28 up to 3,526-bit moduli, 27 above; see <see cref="LimbBitsFor"/>).</summary>
+    internal int LimbBits => _limbBits;
+
+    /// <summary>
+    /// The widest radix whose accumulators cannot overflow: a slot of a multiplication (or squaring) takes at most
+    /// 2n products below 2^(2b) plus carries below 2^(64 - b), so 2(n + 1) 2^(2b) &lt;= 2^64, i.e.
+    /// n &lt;= 2^(63 - 2b) - 1; one limb of margin is kept. Wider limbs mean fewer of them: 28-bit limbs take 74
+    /// for MODP-2048 instead of 79 at 26 bits, (74/79)^2 = 0.88 of the products. The radix depends only on the
+    /// public modulus length.
+    /// </summary>
+    internal static int LimbBitsFor(int modulusLength)
+    {
+        for (int bits = 28; bits >= 26; bits--)
+        {
+            if (LimbsFor(modulusLength, bits) <= (1 << (63 - (2 * bits))) - 2)
+            {
+                return bits;
+            }
+        }
+
+        throw new ArgumentException("The modulus is too long for the managed kernel.", nameof(modulusLength));
+    }
+
+    /// <summary>Limb count for a modulus of the given byte length (R = 2^(bits n) &gt; 4m).</summary>
+    internal static int LimbsFor(int modulusLength, int limbBits) => ((modulusLength * 8) + 2 + limbBits - 1) / limbBits;
 
     /// <summary>Window width for an exponent of the given bit length (same policy as the native kernel).</summary>
     internal static int WindowFor(long exponentBits) => exponentBits switch
@@ -128,7 +153,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             limbs[..n].Clear();
             if (lane < lanes)
             {
-                BytesToLimbs(bases.Slice(lane * len, len), limbs[..n]);
+                BytesToLimbs(bases.Slice(lane * len, len), limbs[..n], _limbBits);
                 if (!LessThan(limbs[..n], _modulusLimbs))
                 {
                     throw new ArgumentException($"Base of lane {lane} is not below the modulus.", nameof(bases));
@@ -189,7 +214,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
                 limbs[i] = _acc[(i * LaneCount) + lane];
             }
 
-            LimbsToBytes(limbs[..n], results.Slice(lane * len, len));
+            LimbsToBytes(limbs[..n], results.Slice(lane * len, len), _limbBits);
         }
 
         // The accumulator and the window values derive from the exponents: wipe them. (The table holds powers
@@ -218,7 +243,8 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void MultiplyGroup(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, int g)
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        int bits = _limbBits;
+        TVec mask = TMath.Broadcast(_limbMask);
         TVec k0 = _k0;
         ref TVec t = ref MemoryMarshal.GetArrayDataReference(_t);
         ref TVec m = ref MemoryMarshal.GetArrayDataReference(_modulus);
@@ -243,12 +269,12 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
             TVec a1 = Load(ref a0, 1);
             TVec m1 = Unsafe.Add(ref m, 1);
-            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             s1 = TMath.Add(s1, TMath.Add(TMath.MultiplyLow32(a1, bi0), TMath.MultiplyLow32(m1, q0)));
             s1 = TMath.Add(s1, TMath.MultiplyLow32(aPrev, bi1));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(mPrev, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
+            TVec carry = TMath.ShiftRightLogical(s1, bits);
             aPrev = a1;
             mPrev = m1;
 
@@ -277,7 +303,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(Load(ref a0, 0), bi));
             TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
-            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             for (int j = 1; j < n; j++)
             {
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
@@ -293,7 +319,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         for (int j = 0; j < n; j++)
         {
             TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
-            c = TMath.ShiftRightLogical(y, LimbBits);
+            c = TMath.ShiftRightLogical(y, bits);
             Store(ref r0, j, TMath.And(y, mask));
         }
     }
@@ -309,14 +335,15 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     }
 
     /// <summary>
-    /// The cross products a[i] (2 a[j]), j &gt; i, once (2 a[j] &lt; 2^27 still fits the 32-bit multiplier), the
+    /// The cross products a[i] (2 a[j]), j &gt; i, once (2 a[j] &lt; 2^(b + 1) &lt;= 2^29 still fits the 32-bit multiplier), the
     /// squares, then the Montgomery reduction: 1.5 n^2 products instead of 2 n^2. Slot bound as in
-    /// <see cref="MultiplyGroup"/> (n cross terms below 2^53 plus 2(n + 1) reduction terms below 2^52).
+    /// <see cref="MultiplyGroup"/> (a column of the square is at most n products below 2^(2b), plus n reduction terms below 2^(2b)).
     /// </summary>
     private void SquareGroup(Span<ulong> r, ReadOnlySpan<ulong> a, int g)
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        int bits = _limbBits;
+        TVec mask = TMath.Broadcast(_limbMask);
         TVec k0 = _k0;
         ref TVec t = ref MemoryMarshal.GetArrayDataReference(_t);
         ref TVec m = ref MemoryMarshal.GetArrayDataReference(_modulus);
@@ -375,10 +402,10 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
             TVec m1 = Unsafe.Add(ref m, 1);
-            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, LimbBits), TMath.MultiplyLow32(m1, q0)));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, bits), TMath.MultiplyLow32(m1, q0)));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
+            TVec carry = TMath.ShiftRightLogical(s1, bits);
             TVec mPrev = m1;
             for (int j = 2; j < n; j++)
             {
@@ -399,7 +426,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec s0 = ti;
             TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
-            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             for (int j = 1; j < n; j++)
             {
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
@@ -412,7 +439,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         for (int j = 0; j < n; j++)
         {
             TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
-            c = TMath.ShiftRightLogical(y, LimbBits);
+            c = TMath.ShiftRightLogical(y, bits);
             Store(ref r0, j, TMath.And(y, mask));
         }
     }
@@ -444,7 +471,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void FinalSubtract()
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        TVec mask = TMath.Broadcast(_limbMask);
         for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             ref ulong a0 = ref _acc[g];
@@ -506,19 +533,20 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         return false;
     }
 
-    private static void ToLimbs(BigInteger value, Span<ulong> limbs)
+    private static void ToLimbs(BigInteger value, Span<ulong> limbs, int limbBits)
     {
+        ulong limbMask = (1UL << limbBits) - 1;
         for (int i = 0; i < limbs.Length; i++)
         {
-            limbs[i] = (ulong)(value & LimbMask);
-            value >>= LimbBits;
+            limbs[i] = (ulong)(value & limbMask);
+            value >>= limbBits;
         }
     }
 
-    private static ulong[] Broadcast(BigInteger value, int n)
+    private static ulong[] Broadcast(BigInteger value, int n, int limbBits)
     {
         Span<ulong> limbs = n <= 512 ? stackalloc ulong[n] : new ulong[n];
-        ToLimbs(value, limbs);
+        ToLimbs(value, limbs, limbBits);
         var result = new ulong[n * LaneCount];
         for (int i = 0; i < n; i++)
         {
@@ -528,9 +556,10 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         return result;
     }
 
-    /// <summary>Big-endian bytes to radix-2^26 limbs (limbs.Length limbs, zero-filled above the value).</summary>
-    internal static void BytesToLimbs(ReadOnlySpan<byte> bytes, Span<ulong> limbs)
+    /// <summary>Big-endian bytes to radix-2^b limbs (limbs.Length limbs, zero-filled above the value).</summary>
+    internal static void BytesToLimbs(ReadOnlySpan<byte> bytes, Span<ulong> limbs, int limbBits)
     {
+        ulong limbMask = (1UL << limbBits) - 1;
         ulong acc = 0;
         int accBits = 0;
         int limb = 0;
@@ -538,11 +567,11 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         {
             acc |= (ulong)bytes[i] << accBits;
             accBits += 8;
-            if (accBits >= LimbBits)
+            if (accBits >= limbBits)
             {
-                limbs[limb++] = acc & LimbMask;
-                acc >>= LimbBits;
-                accBits -= LimbBits;
+                limbs[limb++] = acc & limbMask;
+                acc >>= limbBits;
+                accBits -= limbBits;
             }
         }
 
@@ -553,8 +582,8 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         }
     }
 
-    /// <summary>Normalised radix-2^26 limbs to exactly bytes.Length big-endian bytes.</summary>
-    internal static void LimbsToBytes(ReadOnlySpan<ulong> limbs, Span<byte> bytes)
+    /// <summary>Normalised radix-2^b limbs to exactly bytes.Length big-endian bytes.</summary>
+    internal static void LimbsToBytes(ReadOnlySpan<ulong> limbs, Span<byte> bytes, int limbBits)
     {
         ulong acc = 0;
         int accBits = 0;
@@ -565,7 +594,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             {
                 acc |= limb < limbs.Length ? limbs[limb] << accBits : 0;
                 limb++;
-                accBits += LimbBits;
+                accBits += limbBits;
             }
 
             bytes[i] = (byte)acc;
