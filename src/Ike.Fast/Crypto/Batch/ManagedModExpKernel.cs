@@ -274,10 +274,12 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             s1 = TMath.Add(s1, TMath.MultiplyLow32(aPrev, bi1));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(mPrev, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, bits);
             aPrev = a1;
             mPrev = m1;
 
+            // The carry goes into slot i + 2 before the loop (n >= 3), so the loop does one add per product.
+            ref TVec slot2 = ref Unsafe.Add(ref ti, 2);
+            slot2 = TMath.Add(slot2, TMath.ShiftRightLogical(s1, bits));
             for (int j = 2; j < n; j++)
             {
                 TVec aj = Load(ref a0, j);
@@ -285,8 +287,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
                 TVec x = TMath.Add(TMath.MultiplyLow32(aj, bi0), TMath.MultiplyLow32(mj, q0));
                 TVec y = TMath.Add(TMath.MultiplyLow32(aPrev, bi1), TMath.MultiplyLow32(mPrev, q1));
-                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(x, y));
-                carry = TMath.Zero;
+                slot = TMath.Add(slot, TMath.Add(x, y));
                 aPrev = aj;
                 mPrev = mj;
             }
@@ -354,36 +355,37 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         int i = 0;
         for (; i + 1 < n; i += 2)
         {
+            // (2 a[i]) a[j] = a[i] (2 a[j]): doubling the two row multipliers once per row pair costs two adds
+            // instead of one per column.
             TVec ai = Load(ref a0, i);
             TVec ai1 = Load(ref a0, i + 1);
+            TVec di = TMath.Add(ai, ai);
+            TVec di1 = TMath.Add(ai1, ai1);
             ref TVec slot0 = ref Unsafe.Add(ref t, 2 * i);
             slot0 = TMath.Add(slot0, TMath.MultiplyLow32(ai, ai));
             ref TVec slot1 = ref Unsafe.Add(ref t, (2 * i) + 1);
-            slot1 = TMath.Add(slot1, TMath.MultiplyLow32(ai, TMath.Add(ai1, ai1)));
+            slot1 = TMath.Add(slot1, TMath.MultiplyLow32(di, ai1));
             ref TVec slot2 = ref Unsafe.Add(ref t, (2 * i) + 2);
             TVec square1 = TMath.MultiplyLow32(ai1, ai1);
             if (i + 2 < n)
             {
-                TVec d2 = Load(ref a0, i + 2);
-                square1 = TMath.Add(square1, TMath.MultiplyLow32(ai, TMath.Add(d2, d2)));
+                square1 = TMath.Add(square1, TMath.MultiplyLow32(di, Load(ref a0, i + 2)));
             }
 
             slot2 = TMath.Add(slot2, square1);
-            TVec dPrev = Load(ref a0, i + 2 < n ? i + 2 : i + 1);
-            dPrev = TMath.Add(dPrev, dPrev);
+            TVec aPrev = Load(ref a0, i + 2 < n ? i + 2 : i + 1);
             for (int j = i + 3; j < n; j++)
             {
                 TVec aj = Load(ref a0, j);
-                TVec dj = TMath.Add(aj, aj);
                 ref TVec slot = ref Unsafe.Add(ref t, i + j);
-                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(ai, dj), TMath.MultiplyLow32(ai1, dPrev)));
-                dPrev = dj;
+                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(di, aj), TMath.MultiplyLow32(di1, aPrev)));
+                aPrev = aj;
             }
 
             if (i + 2 < n)
             {
                 ref TVec top = ref Unsafe.Add(ref t, i + n);
-                top = TMath.Add(top, TMath.MultiplyLow32(ai1, dPrev));
+                top = TMath.Add(top, TMath.MultiplyLow32(di1, aPrev));
             }
         }
 
@@ -405,14 +407,14 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, bits), TMath.MultiplyLow32(m1, q0)));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, bits);
             TVec mPrev = m1;
+            ref TVec slot2 = ref Unsafe.Add(ref ti, 2);
+            slot2 = TMath.Add(slot2, TMath.ShiftRightLogical(s1, bits));
             for (int j = 2; j < n; j++)
             {
                 TVec mj = Unsafe.Add(ref m, j);
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
-                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev, q1)));
-                carry = TMath.Zero;
+                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev, q1)));
                 mPrev = mj;
             }
 
