@@ -396,8 +396,59 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             slot = TMath.Add(slot, TMath.MultiplyLow32(last, last));
         }
 
-        // Montgomery reduction, rows in pairs.
-        for (i = 0; i + 1 < n; i += 2)
+        // Montgomery reduction, rows in fours: each accumulator is loaded and stored once per four products
+        // (stores of a whole vector are the scarce resource next to the multiplier), then pairs, then one row.
+        for (i = 0; i + 3 < n; i += 4)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec m1 = Unsafe.Add(ref m, 1);
+            TVec m2 = Unsafe.Add(ref m, 2);
+            TVec m3 = Unsafe.Add(ref m, 3);
+            TVec s0 = ti;
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, bits), TMath.MultiplyLow32(m1, q0)));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
+            TVec s2 = TMath.Add(
+                TMath.Add(Unsafe.Add(ref ti, 2), TMath.ShiftRightLogical(s1, bits)),
+                TMath.Add(TMath.MultiplyLow32(m2, q0), TMath.MultiplyLow32(m1, q1)));
+            TVec q2 = TMath.And(TMath.MultiplyLow32(s2, k0), mask);
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(m, q2));
+            TVec s3 = TMath.Add(
+                TMath.Add(Unsafe.Add(ref ti, 3), TMath.ShiftRightLogical(s2, bits)),
+                TMath.Add(TMath.Add(TMath.MultiplyLow32(m3, q0), TMath.MultiplyLow32(m2, q1)), TMath.MultiplyLow32(m1, q2)));
+            TVec q3 = TMath.And(TMath.MultiplyLow32(s3, k0), mask);
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(m, q3));
+            ref TVec slot4 = ref Unsafe.Add(ref ti, 4);
+            slot4 = TMath.Add(slot4, TMath.ShiftRightLogical(s3, bits));
+
+            // Column j takes m[j] q0 + m[j - 1] q1 + m[j - 2] q2 + m[j - 3] q3.
+            TVec mPrev1 = m3;
+            TVec mPrev2 = m2;
+            TVec mPrev3 = m1;
+            for (int j = 4; j < n; j++)
+            {
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                TVec x = TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev1, q1));
+                TVec y = TMath.Add(TMath.MultiplyLow32(mPrev2, q2), TMath.MultiplyLow32(mPrev3, q3));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                mPrev3 = mPrev2;
+                mPrev2 = mPrev1;
+                mPrev1 = mj;
+            }
+
+            // mPrev1..3 = m[n - 1], m[n - 2], m[n - 3].
+            ref TVec top0 = ref Unsafe.Add(ref ti, n);
+            top0 = TMath.Add(top0, TMath.Add(TMath.Add(TMath.MultiplyLow32(mPrev1, q1), TMath.MultiplyLow32(mPrev2, q2)), TMath.MultiplyLow32(mPrev3, q3)));
+            ref TVec top1 = ref Unsafe.Add(ref ti, n + 1);
+            top1 = TMath.Add(top1, TMath.Add(TMath.MultiplyLow32(mPrev1, q2), TMath.MultiplyLow32(mPrev2, q3)));
+            ref TVec top2 = ref Unsafe.Add(ref ti, n + 2);
+            top2 = TMath.Add(top2, TMath.MultiplyLow32(mPrev1, q3));
+        }
+
+        for (; i + 1 < n; i += 2)
         {
             ref TVec ti = ref Unsafe.Add(ref t, i);
             TVec s0 = ti;
