@@ -351,12 +351,75 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ref ulong a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), g);
         _t.AsSpan().Clear();
 
-        // Cross products and squares, rows in pairs (i, i + 1).
+        // Cross products and squares, rows in fours while the four rows' diagonal block (columns up to i + 6)
+        // lies inside the number, then pairs (i, i + 1), then one row. (2 a[i]) a[j] = a[i] (2 a[j]): the row
+        // multipliers are doubled once per row group, not every column.
         int i = 0;
+        for (; i + 6 < n; i += 4)
+        {
+            TVec a0v = Load(ref a0, i);
+            TVec a1v = Load(ref a0, i + 1);
+            TVec a2v = Load(ref a0, i + 2);
+            TVec a3v = Load(ref a0, i + 3);
+            TVec a4v = Load(ref a0, i + 4);
+            TVec a5v = Load(ref a0, i + 5);
+            TVec a6v = Load(ref a0, i + 6);
+            TVec d0 = TMath.Add(a0v, a0v);
+            TVec d1 = TMath.Add(a1v, a1v);
+            TVec d2 = TMath.Add(a2v, a2v);
+            TVec d3 = TMath.Add(a3v, a3v);
+            ref TVec ts = ref Unsafe.Add(ref t, 2 * i);
+
+            // Slots 2i .. 2i + 6: the diagonal block of the four rows (squares and the pairs among them).
+            ts = TMath.Add(ts, TMath.MultiplyLow32(a0v, a0v));
+            ref TVec u1 = ref Unsafe.Add(ref ts, 1);
+            u1 = TMath.Add(u1, TMath.MultiplyLow32(d0, a1v));
+            ref TVec u2 = ref Unsafe.Add(ref ts, 2);
+            u2 = TMath.Add(u2, TMath.Add(TMath.MultiplyLow32(a1v, a1v), TMath.MultiplyLow32(d0, a2v)));
+            ref TVec u3 = ref Unsafe.Add(ref ts, 3);
+            u3 = TMath.Add(u3, TMath.Add(TMath.MultiplyLow32(d0, a3v), TMath.MultiplyLow32(d1, a2v)));
+            ref TVec u4 = ref Unsafe.Add(ref ts, 4);
+            u4 = TMath.Add(u4, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a4v), TMath.MultiplyLow32(d1, a3v)),
+                TMath.MultiplyLow32(a2v, a2v)));
+            ref TVec u5 = ref Unsafe.Add(ref ts, 5);
+            u5 = TMath.Add(u5, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a5v), TMath.MultiplyLow32(d1, a4v)),
+                TMath.MultiplyLow32(d2, a3v)));
+            ref TVec u6 = ref Unsafe.Add(ref ts, 6);
+            u6 = TMath.Add(u6, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a6v), TMath.MultiplyLow32(d1, a5v)),
+                TMath.Add(TMath.MultiplyLow32(d2, a4v), TMath.MultiplyLow32(a3v, a3v))));
+
+            // Slot i + j, j = i + 7 .. n - 1: d0 a[j] + d1 a[j - 1] + d2 a[j - 2] + d3 a[j - 3].
+            TVec aPrev1 = a6v;
+            TVec aPrev2 = a5v;
+            TVec aPrev3 = a4v;
+            for (int j = i + 7; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                ref TVec slot = ref Unsafe.Add(ref t, i + j);
+                TVec x = TMath.Add(TMath.MultiplyLow32(d0, aj), TMath.MultiplyLow32(d1, aPrev1));
+                TVec y = TMath.Add(TMath.MultiplyLow32(d2, aPrev2), TMath.MultiplyLow32(d3, aPrev3));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                aPrev3 = aPrev2;
+                aPrev2 = aPrev1;
+                aPrev1 = aj;
+            }
+
+            // aPrev1..3 = a[n - 1], a[n - 2], a[n - 3] (all columns above the rows: i + 6 < n).
+            ref TVec top0 = ref Unsafe.Add(ref t, i + n);
+            top0 = TMath.Add(top0, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d1, aPrev1), TMath.MultiplyLow32(d2, aPrev2)),
+                TMath.MultiplyLow32(d3, aPrev3)));
+            ref TVec top1 = ref Unsafe.Add(ref t, i + n + 1);
+            top1 = TMath.Add(top1, TMath.Add(TMath.MultiplyLow32(d2, aPrev1), TMath.MultiplyLow32(d3, aPrev2)));
+            ref TVec top2 = ref Unsafe.Add(ref t, i + n + 2);
+            top2 = TMath.Add(top2, TMath.MultiplyLow32(d3, aPrev1));
+        }
+
         for (; i + 1 < n; i += 2)
         {
-            // (2 a[i]) a[j] = a[i] (2 a[j]): doubling the two row multipliers once per row pair costs two adds
-            // instead of one per column.
             TVec ai = Load(ref a0, i);
             TVec ai1 = Load(ref a0, i + 1);
             TVec di = TMath.Add(ai, ai);
