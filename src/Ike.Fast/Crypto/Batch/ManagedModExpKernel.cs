@@ -252,9 +252,89 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ref ulong b0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), g);
         _t.AsSpan().Clear();
 
-        // Rows in pairs (i, i + 1): each accumulator is loaded and stored once per four products. Row i adds
-        // a b[i] + q0 m, with q0 making limb i zero; row i + 1 likewise with q1 for limb i + 1.
+        // Rows in fours (i .. i + 3): each accumulator is loaded and stored once per eight products (a vector
+        // store is the scarce resource next to the multiplier). Row i + k adds a b[i + k] + qk m, with qk making
+        // limb i + k zero. Then rows in pairs, then one row.
         int i = 0;
+        for (; i + 3 < n; i += 4)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec b0v = Load(ref b0, i);
+            TVec b1v = Load(ref b0, i + 1);
+            TVec b2v = Load(ref b0, i + 2);
+            TVec b3v = Load(ref b0, i + 3);
+            TVec av0 = Load(ref a0, 0);
+            TVec av1 = Load(ref a0, 1);
+            TVec av2 = Load(ref a0, 2);
+            TVec av3 = Load(ref a0, 3);
+            TVec mv1 = Unsafe.Add(ref m, 1);
+            TVec mv2 = Unsafe.Add(ref m, 2);
+            TVec mv3 = Unsafe.Add(ref m, 3);
+
+            TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(av0, b0v));
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
+
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
+            s1 = TMath.Add(s1, TMath.Add(TMath.MultiplyLow32(av1, b0v), TMath.MultiplyLow32(mv1, q0)));
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(av0, b1v));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
+
+            TVec s2 = TMath.Add(Unsafe.Add(ref ti, 2), TMath.ShiftRightLogical(s1, bits));
+            s2 = TMath.Add(s2, TMath.Add(TMath.MultiplyLow32(av2, b0v), TMath.MultiplyLow32(mv2, q0)));
+            s2 = TMath.Add(s2, TMath.Add(TMath.MultiplyLow32(av1, b1v), TMath.MultiplyLow32(mv1, q1)));
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(av0, b2v));
+            TVec q2 = TMath.And(TMath.MultiplyLow32(s2, k0), mask);
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(m, q2));
+
+            TVec s3 = TMath.Add(Unsafe.Add(ref ti, 3), TMath.ShiftRightLogical(s2, bits));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av3, b0v), TMath.MultiplyLow32(mv3, q0)));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av2, b1v), TMath.MultiplyLow32(mv2, q1)));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av1, b2v), TMath.MultiplyLow32(mv1, q2)));
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(av0, b3v));
+            TVec q3 = TMath.And(TMath.MultiplyLow32(s3, k0), mask);
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(m, q3));
+            ref TVec slot4 = ref Unsafe.Add(ref ti, 4);
+            slot4 = TMath.Add(slot4, TMath.ShiftRightLogical(s3, bits));
+
+            // Column j: a[j] b0 + m[j] q0 + a[j - 1] b1 + m[j - 1] q1 + ... + a[j - 3] b3 + m[j - 3] q3.
+            TVec aPrev1 = av3, aPrev2 = av2, aPrev3 = av1;
+            TVec mPrev1 = mv3, mPrev2 = mv2, mPrev3 = mv1;
+            for (int j = 4; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                TVec x = TMath.Add(
+                    TMath.Add(TMath.MultiplyLow32(aj, b0v), TMath.MultiplyLow32(mj, q0)),
+                    TMath.Add(TMath.MultiplyLow32(aPrev1, b1v), TMath.MultiplyLow32(mPrev1, q1)));
+                TVec y = TMath.Add(
+                    TMath.Add(TMath.MultiplyLow32(aPrev2, b2v), TMath.MultiplyLow32(mPrev2, q2)),
+                    TMath.Add(TMath.MultiplyLow32(aPrev3, b3v), TMath.MultiplyLow32(mPrev3, q3)));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                aPrev3 = aPrev2;
+                aPrev2 = aPrev1;
+                aPrev1 = aj;
+                mPrev3 = mPrev2;
+                mPrev2 = mPrev1;
+                mPrev1 = mj;
+            }
+
+            // aPrev1..3, mPrev1..3 = limbs n - 1, n - 2, n - 3.
+            ref TVec top0 = ref Unsafe.Add(ref ti, n);
+            top0 = TMath.Add(top0, TMath.Add(
+                TMath.Add(TMath.Add(TMath.MultiplyLow32(aPrev1, b1v), TMath.MultiplyLow32(mPrev1, q1)), TMath.Add(TMath.MultiplyLow32(aPrev2, b2v), TMath.MultiplyLow32(mPrev2, q2))),
+                TMath.Add(TMath.MultiplyLow32(aPrev3, b3v), TMath.MultiplyLow32(mPrev3, q3))));
+            ref TVec top1 = ref Unsafe.Add(ref ti, n + 1);
+            top1 = TMath.Add(top1, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(aPrev1, b2v), TMath.MultiplyLow32(mPrev1, q2)),
+                TMath.Add(TMath.MultiplyLow32(aPrev2, b3v), TMath.MultiplyLow32(mPrev2, q3))));
+            ref TVec top2 = ref Unsafe.Add(ref ti, n + 2);
+            top2 = TMath.Add(top2, TMath.Add(TMath.MultiplyLow32(aPrev1, b3v), TMath.MultiplyLow32(mPrev1, q3)));
+        }
+
+        // Rows in pairs (i, i + 1) for what is left.
         for (; i + 1 < n; i += 2)
         {
             ref TVec ti = ref Unsafe.Add(ref t, i);
