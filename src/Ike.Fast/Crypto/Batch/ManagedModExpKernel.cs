@@ -43,6 +43,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private readonly ulong[] _acc;
     private readonly ulong[] _sel;
     private readonly ulong[] _windows = new ulong[LaneCount];
+    private readonly TVec[] _hits = new TVec[1 << MaxWindow]; // per-entry lane masks of one Select
     private int _groupEnd = LaneCount; // lanes computed: the used lanes rounded up to whole vectors
 
     internal ManagedModExpKernel(ReadOnlySpan<byte> modulus, ModExpTier tier)
@@ -223,6 +224,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_sel.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_t.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_windows.AsSpan()));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_hits.AsSpan()));
     }
 
     public void Dispose()
@@ -647,18 +649,27 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         int stride = n * LaneCount;
         TableReads += entries;
         destination[..stride].Clear();
+        ref TVec hits = ref MemoryMarshal.GetArrayDataReference(_hits);
         for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             TVec index = Unsafe.As<ulong, TVec>(ref _windows[g]);
-            ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
             for (int k = 0; k < entries; k++)
             {
-                TVec hit = TMath.EqualsMask(index, TMath.Broadcast((ulong)k));
-                ref ulong e0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), (k * stride) + g);
-                for (int i = 0; i < n; i++)
+                Unsafe.Add(ref hits, k) = TMath.EqualsMask(index, TMath.Broadcast((ulong)k));
+            }
+
+            // Limb by limb, every entry blended into a register: one store per limb, not one per entry.
+            ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
+            ref ulong e0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), g);
+            for (int i = 0; i < n; i++)
+            {
+                TVec value = TMath.Zero;
+                for (int k = 0; k < entries; k++)
                 {
-                    Store(ref d0, i, TMath.Select(hit, Load(ref e0, i), Load(ref d0, i)));
+                    value = TMath.Select(Unsafe.Add(ref hits, k), Load(ref e0, (k * n) + i), value);
                 }
+
+                Store(ref d0, i, value);
             }
         }
     }
