@@ -17,6 +17,12 @@ namespace Ike.Fast.Crypto.Batch;
 /// [i * 8 + j], as in the native IFMA kernel.
 /// </para>
 /// <para>
+/// Speed: the loops are bound by the vector multiplier and by vector stores, so rows go in fours (one
+/// accumulator load/store per four or eight products), every product costs one add, squarings compute each cross
+/// product once, and the table select keeps its blend in a register (issue #5; figures in
+/// bench/results/results/issue5-managed-squaring/).
+/// </para>
+/// <para>
 /// Constant time: the window width depends on the exponent length only; every window does the same squarings, a
 /// read of every table entry with a per-lane mask select, and one multiplication. No branch or index depends on
 /// exponent bits. <see cref="Multiplications"/> and <see cref="TableReads"/> count the work for the tests.
@@ -301,8 +307,12 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             slot4 = TMath.Add(slot4, TMath.ShiftRightLogical(s3, bits));
 
             // Column j: a[j] b0 + m[j] q0 + a[j - 1] b1 + m[j - 1] q1 + ... + a[j - 3] b3 + m[j - 3] q3.
-            TVec aPrev1 = av3, aPrev2 = av2, aPrev3 = av1;
-            TVec mPrev1 = mv3, mPrev2 = mv2, mPrev3 = mv1;
+            TVec aPrev1 = av3;
+            TVec aPrev2 = av2;
+            TVec aPrev3 = av1;
+            TVec mPrev1 = mv3;
+            TVec mPrev2 = mv2;
+            TVec mPrev3 = mv1;
             for (int j = 4; j < n; j++)
             {
                 TVec aj = Load(ref a0, j);
