@@ -9,7 +9,7 @@ namespace Ike.Fast.Benchmarks.Crypto.DiffieHellman;
 /// <summary>
 /// MODP exponentiations per second per core (issue #5), in CPU time (<see cref="ThreadCpuTimeConfig"/>): OpenSSL's
 /// BN_mod_exp_mont_consttime one at a time (baseline) and its two-way BN_mod_exp_mont_consttime_x2,
-/// BigInteger.ModPow, the managed AVX-512 tier at 8 lanes, and the IFMA tier at batch fill 1, 2, 4 and 8. Every
+/// BigInteger.ModPow, the managed AVX-512 and AVX2 tiers at 8 lanes, and the IFMA tier at batch fill 1, 2, 4 and 8. Every
 /// invocation does 8 exponentiations (OperationsPerInvoke), so Mean is per exponentiation and ops/s = 1e9 / Mean
 /// in ns. Groups by IKEFAST_BENCH_GROUPS (default 2,5,14,15,16), exponent bits by IKEFAST_BENCH_EXPONENT_BITS
 /// (default 256,0; 0 is full length, the prime's). Rows of tiers this CPU lacks measure nothing (see the log).
@@ -30,6 +30,7 @@ public class ModExpBatchBenchmarks
     private OpenSslModExp? _openSsl;
     private IfmaModExpKernel? _ifma;
     private IModExpLaneKernel? _avx512;
+    private IModExpLaneKernel? _avx2;
 
     public static IEnumerable<int> GroupIds() => FromEnvironment("IKEFAST_BENCH_GROUPS", "2,5,14,15,16");
 
@@ -88,6 +89,15 @@ public class ModExpBatchBenchmarks
             Console.WriteLine("// AVX-512 not supported: the ManagedAvx512 row measures nothing.");
         }
 
+        if (ModExpTierSelector.IsSupported(ModExpTier.Avx2, IfmaModExpKernelFactory.Instance))
+        {
+            _avx2 = ModExpTierSelector.CreateKernel(ModExpTier.Avx2, prime, IfmaModExpKernelFactory.Instance);
+        }
+        else
+        {
+            Console.WriteLine("// AVX2 not supported: the ManagedAvx2 row measures nothing.");
+        }
+
         // All agree before anything is timed.
         OpenSsl();
         byte[] expected = (byte[])_results.Clone();
@@ -95,6 +105,7 @@ public class ModExpBatchBenchmarks
         Check(expected, IfmaLanes1, "the IFMA kernel (1 lane)");
         Check(expected, IfmaLanes8, "the IFMA kernel (8 lanes)");
         Check(expected, ManagedAvx512Lanes8, "the managed AVX-512 tier");
+        Check(expected, ManagedAvx2Lanes8, "the managed AVX2 tier");
         for (int k = 0; k < Operations; k++)
         {
             if (BigInteger.ModPow(_bigBases[k], _bigExponents[k], _prime) != new BigInteger(Result(k), isUnsigned: true, isBigEndian: true))
@@ -110,6 +121,7 @@ public class ModExpBatchBenchmarks
         _openSsl?.Dispose();
         _ifma?.Dispose();
         _avx512?.Dispose();
+        _avx2?.Dispose();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
@@ -144,6 +156,9 @@ public class ModExpBatchBenchmarks
 
     [Benchmark(OperationsPerInvoke = Operations)]
     public void ManagedAvx512Lanes8() => RunBatched(_avx512, 8);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void ManagedAvx2Lanes8() => RunBatched(_avx2, 8);
 
     [Benchmark(OperationsPerInvoke = Operations)]
     public void IfmaLanes1() => RunBatched(_ifma, 1);

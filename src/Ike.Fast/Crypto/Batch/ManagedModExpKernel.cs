@@ -10,11 +10,17 @@ namespace Ike.Fast.Crypto.Batch;
 /// (<see cref="Avx512LaneMath"/>: all 8 lanes per vector; <see cref="Avx2LaneMath"/>: 2 groups of 4;
 /// <see cref="ScalarLaneMath"/>: 8 groups of 1).
 /// <para>
-/// Limbs are radix 2^26 in 64-bit lanes, so a 32x32-&gt;64 multiply (vpmuludq) gives a full 52-bit product and
-/// each accumulator can take 2(n + 1) products (under 2^62 for n = 316, an 8192-bit modulus) before the single
-/// carry pass at the end of a multiplication. n = ceil((bits + 2) / 26), so R = 2^(26 n) &gt; 4m and Montgomery
-/// products of inputs below 2m stay below 2m (no subtraction until the end). Layout: limb i of lane j at
+/// Limbs are radix 2^b in 64-bit lanes, b = 28 (27 above 3,526-bit moduli; <see cref="LimbBitsFor"/>), so a
+/// 32x32-&gt;64 multiply (vpmuludq) gives a full 2b-bit product and each accumulator can take 2(n + 1) products
+/// before the single carry pass at the end of a multiplication. n = ceil((bits + 2) / b), so R = 2^(b n) &gt; 4m and
+/// Montgomery products of inputs below 2m stay below 2m (no subtraction until the end). Layout: limb i of lane j at
 /// [i * 8 + j], as in the native IFMA kernel.
+/// </para>
+/// <para>
+/// Speed: the loops are bound by the vector multiplier and by vector stores, so rows go in fours (one
+/// accumulator load/store per four or eight products), every product costs one add, squarings compute each cross
+/// product once, and the table select keeps its blend in a register (issue #5; figures in
+/// bench/results/results/issue5-managed-squaring/).
 /// </para>
 /// <para>
 /// Constant time: the window width depends on the exponent length only; every window does the same squarings, a
@@ -26,23 +32,24 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     where TMath : struct, ILaneMath<TVec>
     where TVec : unmanaged
 {
-    internal const int LimbBits = 26;
-    internal const ulong LimbMask = (1UL << LimbBits) - 1;
     private const int LaneCount = 8;
     private const int MaxWindow = 5;
 
     private readonly int _n;
+    private readonly int _limbBits;
+    private readonly ulong _limbMask;
     private readonly TVec[] _modulus;   // broadcast limbs
     private readonly ulong[] _rSquared; // R^2 mod m, interleaved (all lanes equal)
     private readonly ulong[] _one;      // R mod m, interleaved
     private readonly ulong[] _unit;     // the number 1, interleaved
     private readonly ulong[] _modulusLimbs; // for the base range check
-    private readonly TVec _k0;          // -m^-1 mod 2^26, broadcast
+    private readonly TVec _k0;          // -m^-1 mod 2^b, broadcast
     private readonly TVec[] _t;         // accumulator window, 2n + 1
     private readonly ulong[] _table;    // 2^MaxWindow entries of n * 8
     private readonly ulong[] _acc;
     private readonly ulong[] _sel;
     private readonly ulong[] _windows = new ulong[LaneCount];
+    private readonly TVec[] _hits = new TVec[1 << MaxWindow]; // per-entry lane masks of one Select
     private int _groupEnd = LaneCount; // lanes computed: the used lanes rounded up to whole vectors
 
     internal ManagedModExpKernel(ReadOnlySpan<byte> modulus, ModExpTier tier)
@@ -59,23 +66,25 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
         Tier = tier;
         ModulusLength = modulus.Length;
-        _n = LimbsFor(modulus.Length);
+        _limbBits = LimbBitsFor(modulus.Length);
+        _limbMask = (1UL << _limbBits) - 1;
+        _n = LimbsFor(modulus.Length, _limbBits);
         int n = _n;
 
         // One-time constants from public data; BigInteger is fine here, never in the exponentiation.
         var m = new BigInteger(modulus, isUnsigned: true, isBigEndian: true);
-        BigInteger r = BigInteger.One << (LimbBits * n);
+        BigInteger r = BigInteger.One << (_limbBits * n);
         _modulusLimbs = new ulong[n];
-        ToLimbs(m, _modulusLimbs);
+        ToLimbs(m, _modulusLimbs, _limbBits);
         _modulus = new TVec[n];
         for (int i = 0; i < n; i++)
         {
             _modulus[i] = TMath.Broadcast(_modulusLimbs[i]);
         }
 
-        _rSquared = Broadcast(r * r % m, n);
-        _one = Broadcast(r % m, n);
-        _unit = Broadcast(BigInteger.One, n);
+        _rSquared = Broadcast(r * r % m, n, _limbBits);
+        _one = Broadcast(r % m, n, _limbBits);
+        _unit = Broadcast(BigInteger.One, n, _limbBits);
 
         ulong m0 = _modulusLimbs[0];
         ulong inv = m0;
@@ -84,7 +93,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             inv *= 2 - (m0 * inv);
         }
 
-        _k0 = TMath.Broadcast((0 - inv) & LimbMask);
+        _k0 = TMath.Broadcast((0 - inv) & _limbMask);
         _t = new TVec[(2 * n) + 1];
         _table = new ulong[(1 << MaxWindow) * n * LaneCount];
         _acc = new ulong[n * LaneCount];
@@ -103,8 +112,31 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     /// <summary>Table entries read so far (every entry, every window), for the constant-time test.</summary>
     internal long TableReads { get; private set; }
 
-    /// <summary>Limb count for a modulus of the given byte length.</summary>
-    internal static int LimbsFor(int modulusLength) => ((modulusLength * 8) + 2 + LimbBits - 1) / LimbBits;
+    /// <summary>Bits per limb for this modulus (28 up to 3,526-bit moduli, 27 above; see <see cref="LimbBitsFor"/>).</summary>
+    internal int LimbBits => _limbBits;
+
+    /// <summary>
+    /// The widest radix whose accumulators cannot overflow: a slot of a multiplication (or squaring) takes at most
+    /// 2n products below 2^(2b) plus carries below 2^(64 - b), so 2(n + 1) 2^(2b) &lt;= 2^64, i.e.
+    /// n &lt;= 2^(63 - 2b) - 1; one limb of margin is kept. Wider limbs mean fewer of them: 28-bit limbs take 74
+    /// for MODP-2048 instead of 79 at 26 bits, (74/79)^2 = 0.88 of the products. The radix depends only on the
+    /// public modulus length.
+    /// </summary>
+    internal static int LimbBitsFor(int modulusLength)
+    {
+        for (int bits = 28; bits >= 26; bits--)
+        {
+            if (LimbsFor(modulusLength, bits) <= (1 << (63 - (2 * bits))) - 2)
+            {
+                return bits;
+            }
+        }
+
+        throw new ArgumentException("The modulus is too long for the managed kernel.", nameof(modulusLength));
+    }
+
+    /// <summary>Limb count for a modulus of the given byte length (R = 2^(bits n) &gt; 4m).</summary>
+    internal static int LimbsFor(int modulusLength, int limbBits) => ((modulusLength * 8) + 2 + limbBits - 1) / limbBits;
 
     /// <summary>Window width for an exponent of the given bit length (same policy as the native kernel).</summary>
     internal static int WindowFor(long exponentBits) => exponentBits switch
@@ -128,7 +160,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             limbs[..n].Clear();
             if (lane < lanes)
             {
-                BytesToLimbs(bases.Slice(lane * len, len), limbs[..n]);
+                BytesToLimbs(bases.Slice(lane * len, len), limbs[..n], _limbBits);
                 if (!LessThan(limbs[..n], _modulusLimbs))
                 {
                     throw new ArgumentException($"Base of lane {lane} is not below the modulus.", nameof(bases));
@@ -189,7 +221,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
                 limbs[i] = _acc[(i * LaneCount) + lane];
             }
 
-            LimbsToBytes(limbs[..n], results.Slice(lane * len, len));
+            LimbsToBytes(limbs[..n], results.Slice(lane * len, len), _limbBits);
         }
 
         // The accumulator and the window values derive from the exponents: wipe them. (The table holds powers
@@ -198,6 +230,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_sel.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_t.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_windows.AsSpan()));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_hits.AsSpan()));
     }
 
     public void Dispose()
@@ -218,7 +251,8 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void MultiplyGroup(Span<ulong> r, ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, int g)
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        int bits = _limbBits;
+        TVec mask = TMath.Broadcast(_limbMask);
         TVec k0 = _k0;
         ref TVec t = ref MemoryMarshal.GetArrayDataReference(_t);
         ref TVec m = ref MemoryMarshal.GetArrayDataReference(_modulus);
@@ -226,9 +260,93 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ref ulong b0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), g);
         _t.AsSpan().Clear();
 
-        // Rows in pairs (i, i + 1): each accumulator is loaded and stored once per four products. Row i adds
-        // a b[i] + q0 m, with q0 making limb i zero; row i + 1 likewise with q1 for limb i + 1.
+        // Rows in fours (i .. i + 3): each accumulator is loaded and stored once per eight products (a vector
+        // store is the scarce resource next to the multiplier). Row i + k adds a b[i + k] + qk m, with qk making
+        // limb i + k zero. Then rows in pairs, then one row.
         int i = 0;
+        for (; i + 3 < n; i += 4)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec b0v = Load(ref b0, i);
+            TVec b1v = Load(ref b0, i + 1);
+            TVec b2v = Load(ref b0, i + 2);
+            TVec b3v = Load(ref b0, i + 3);
+            TVec av0 = Load(ref a0, 0);
+            TVec av1 = Load(ref a0, 1);
+            TVec av2 = Load(ref a0, 2);
+            TVec av3 = Load(ref a0, 3);
+            TVec mv1 = Unsafe.Add(ref m, 1);
+            TVec mv2 = Unsafe.Add(ref m, 2);
+            TVec mv3 = Unsafe.Add(ref m, 3);
+
+            TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(av0, b0v));
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
+
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
+            s1 = TMath.Add(s1, TMath.Add(TMath.MultiplyLow32(av1, b0v), TMath.MultiplyLow32(mv1, q0)));
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(av0, b1v));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
+
+            TVec s2 = TMath.Add(Unsafe.Add(ref ti, 2), TMath.ShiftRightLogical(s1, bits));
+            s2 = TMath.Add(s2, TMath.Add(TMath.MultiplyLow32(av2, b0v), TMath.MultiplyLow32(mv2, q0)));
+            s2 = TMath.Add(s2, TMath.Add(TMath.MultiplyLow32(av1, b1v), TMath.MultiplyLow32(mv1, q1)));
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(av0, b2v));
+            TVec q2 = TMath.And(TMath.MultiplyLow32(s2, k0), mask);
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(m, q2));
+
+            TVec s3 = TMath.Add(Unsafe.Add(ref ti, 3), TMath.ShiftRightLogical(s2, bits));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av3, b0v), TMath.MultiplyLow32(mv3, q0)));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av2, b1v), TMath.MultiplyLow32(mv2, q1)));
+            s3 = TMath.Add(s3, TMath.Add(TMath.MultiplyLow32(av1, b2v), TMath.MultiplyLow32(mv1, q2)));
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(av0, b3v));
+            TVec q3 = TMath.And(TMath.MultiplyLow32(s3, k0), mask);
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(m, q3));
+            ref TVec slot4 = ref Unsafe.Add(ref ti, 4);
+            slot4 = TMath.Add(slot4, TMath.ShiftRightLogical(s3, bits));
+
+            // Column j: a[j] b0 + m[j] q0 + a[j - 1] b1 + m[j - 1] q1 + ... + a[j - 3] b3 + m[j - 3] q3.
+            TVec aPrev1 = av3;
+            TVec aPrev2 = av2;
+            TVec aPrev3 = av1;
+            TVec mPrev1 = mv3;
+            TVec mPrev2 = mv2;
+            TVec mPrev3 = mv1;
+            for (int j = 4; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                TVec x = TMath.Add(
+                    TMath.Add(TMath.MultiplyLow32(aj, b0v), TMath.MultiplyLow32(mj, q0)),
+                    TMath.Add(TMath.MultiplyLow32(aPrev1, b1v), TMath.MultiplyLow32(mPrev1, q1)));
+                TVec y = TMath.Add(
+                    TMath.Add(TMath.MultiplyLow32(aPrev2, b2v), TMath.MultiplyLow32(mPrev2, q2)),
+                    TMath.Add(TMath.MultiplyLow32(aPrev3, b3v), TMath.MultiplyLow32(mPrev3, q3)));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                aPrev3 = aPrev2;
+                aPrev2 = aPrev1;
+                aPrev1 = aj;
+                mPrev3 = mPrev2;
+                mPrev2 = mPrev1;
+                mPrev1 = mj;
+            }
+
+            // aPrev1..3, mPrev1..3 = limbs n - 1, n - 2, n - 3.
+            ref TVec top0 = ref Unsafe.Add(ref ti, n);
+            top0 = TMath.Add(top0, TMath.Add(
+                TMath.Add(TMath.Add(TMath.MultiplyLow32(aPrev1, b1v), TMath.MultiplyLow32(mPrev1, q1)), TMath.Add(TMath.MultiplyLow32(aPrev2, b2v), TMath.MultiplyLow32(mPrev2, q2))),
+                TMath.Add(TMath.MultiplyLow32(aPrev3, b3v), TMath.MultiplyLow32(mPrev3, q3))));
+            ref TVec top1 = ref Unsafe.Add(ref ti, n + 1);
+            top1 = TMath.Add(top1, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(aPrev1, b2v), TMath.MultiplyLow32(mPrev1, q2)),
+                TMath.Add(TMath.MultiplyLow32(aPrev2, b3v), TMath.MultiplyLow32(mPrev2, q3))));
+            ref TVec top2 = ref Unsafe.Add(ref ti, n + 2);
+            top2 = TMath.Add(top2, TMath.Add(TMath.MultiplyLow32(aPrev1, b3v), TMath.MultiplyLow32(mPrev1, q3)));
+        }
+
+        // Rows in pairs (i, i + 1) for what is left.
         for (; i + 1 < n; i += 2)
         {
             ref TVec ti = ref Unsafe.Add(ref t, i);
@@ -243,15 +361,17 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
             TVec a1 = Load(ref a0, 1);
             TVec m1 = Unsafe.Add(ref m, 1);
-            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             s1 = TMath.Add(s1, TMath.Add(TMath.MultiplyLow32(a1, bi0), TMath.MultiplyLow32(m1, q0)));
             s1 = TMath.Add(s1, TMath.MultiplyLow32(aPrev, bi1));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(mPrev, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
             aPrev = a1;
             mPrev = m1;
 
+            // The carry goes into slot i + 2 before the loop (n >= 3), so the loop does one add per product.
+            ref TVec slot2 = ref Unsafe.Add(ref ti, 2);
+            slot2 = TMath.Add(slot2, TMath.ShiftRightLogical(s1, bits));
             for (int j = 2; j < n; j++)
             {
                 TVec aj = Load(ref a0, j);
@@ -259,8 +379,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
                 TVec x = TMath.Add(TMath.MultiplyLow32(aj, bi0), TMath.MultiplyLow32(mj, q0));
                 TVec y = TMath.Add(TMath.MultiplyLow32(aPrev, bi1), TMath.MultiplyLow32(mPrev, q1));
-                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(x, y));
-                carry = TMath.Zero;
+                slot = TMath.Add(slot, TMath.Add(x, y));
                 aPrev = aj;
                 mPrev = mj;
             }
@@ -277,7 +396,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec s0 = TMath.Add(ti, TMath.MultiplyLow32(Load(ref a0, 0), bi));
             TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
-            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             for (int j = 1; j < n; j++)
             {
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
@@ -293,7 +412,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         for (int j = 0; j < n; j++)
         {
             TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
-            c = TMath.ShiftRightLogical(y, LimbBits);
+            c = TMath.ShiftRightLogical(y, bits);
             Store(ref r0, j, TMath.And(y, mask));
         }
     }
@@ -309,54 +428,119 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     }
 
     /// <summary>
-    /// The cross products a[i] (2 a[j]), j &gt; i, once (2 a[j] &lt; 2^27 still fits the 32-bit multiplier), the
+    /// The cross products a[i] (2 a[j]), j &gt; i, once (2 a[j] &lt; 2^(b + 1) &lt;= 2^29 still fits the 32-bit multiplier), the
     /// squares, then the Montgomery reduction: 1.5 n^2 products instead of 2 n^2. Slot bound as in
-    /// <see cref="MultiplyGroup"/> (n cross terms below 2^53 plus 2(n + 1) reduction terms below 2^52).
+    /// <see cref="MultiplyGroup"/> (a column of the square is at most n products below 2^(2b), plus n reduction terms below 2^(2b)).
     /// </summary>
     private void SquareGroup(Span<ulong> r, ReadOnlySpan<ulong> a, int g)
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        int bits = _limbBits;
+        TVec mask = TMath.Broadcast(_limbMask);
         TVec k0 = _k0;
         ref TVec t = ref MemoryMarshal.GetArrayDataReference(_t);
         ref TVec m = ref MemoryMarshal.GetArrayDataReference(_modulus);
         ref ulong a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), g);
         _t.AsSpan().Clear();
 
-        // Cross products and squares, rows in pairs (i, i + 1).
+        // Cross products and squares, rows in fours while the four rows' diagonal block (columns up to i + 6)
+        // lies inside the number, then pairs (i, i + 1), then one row. (2 a[i]) a[j] = a[i] (2 a[j]): the row
+        // multipliers are doubled once per row group, not every column.
         int i = 0;
+        for (; i + 6 < n; i += 4)
+        {
+            TVec a0v = Load(ref a0, i);
+            TVec a1v = Load(ref a0, i + 1);
+            TVec a2v = Load(ref a0, i + 2);
+            TVec a3v = Load(ref a0, i + 3);
+            TVec a4v = Load(ref a0, i + 4);
+            TVec a5v = Load(ref a0, i + 5);
+            TVec a6v = Load(ref a0, i + 6);
+            TVec d0 = TMath.Add(a0v, a0v);
+            TVec d1 = TMath.Add(a1v, a1v);
+            TVec d2 = TMath.Add(a2v, a2v);
+            TVec d3 = TMath.Add(a3v, a3v);
+            ref TVec ts = ref Unsafe.Add(ref t, 2 * i);
+
+            // Slots 2i .. 2i + 6: the diagonal block of the four rows (squares and the pairs among them).
+            ts = TMath.Add(ts, TMath.MultiplyLow32(a0v, a0v));
+            ref TVec u1 = ref Unsafe.Add(ref ts, 1);
+            u1 = TMath.Add(u1, TMath.MultiplyLow32(d0, a1v));
+            ref TVec u2 = ref Unsafe.Add(ref ts, 2);
+            u2 = TMath.Add(u2, TMath.Add(TMath.MultiplyLow32(a1v, a1v), TMath.MultiplyLow32(d0, a2v)));
+            ref TVec u3 = ref Unsafe.Add(ref ts, 3);
+            u3 = TMath.Add(u3, TMath.Add(TMath.MultiplyLow32(d0, a3v), TMath.MultiplyLow32(d1, a2v)));
+            ref TVec u4 = ref Unsafe.Add(ref ts, 4);
+            u4 = TMath.Add(u4, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a4v), TMath.MultiplyLow32(d1, a3v)),
+                TMath.MultiplyLow32(a2v, a2v)));
+            ref TVec u5 = ref Unsafe.Add(ref ts, 5);
+            u5 = TMath.Add(u5, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a5v), TMath.MultiplyLow32(d1, a4v)),
+                TMath.MultiplyLow32(d2, a3v)));
+            ref TVec u6 = ref Unsafe.Add(ref ts, 6);
+            u6 = TMath.Add(u6, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d0, a6v), TMath.MultiplyLow32(d1, a5v)),
+                TMath.Add(TMath.MultiplyLow32(d2, a4v), TMath.MultiplyLow32(a3v, a3v))));
+
+            // Slot i + j, j = i + 7 .. n - 1: d0 a[j] + d1 a[j - 1] + d2 a[j - 2] + d3 a[j - 3].
+            TVec aPrev1 = a6v;
+            TVec aPrev2 = a5v;
+            TVec aPrev3 = a4v;
+            for (int j = i + 7; j < n; j++)
+            {
+                TVec aj = Load(ref a0, j);
+                ref TVec slot = ref Unsafe.Add(ref t, i + j);
+                TVec x = TMath.Add(TMath.MultiplyLow32(d0, aj), TMath.MultiplyLow32(d1, aPrev1));
+                TVec y = TMath.Add(TMath.MultiplyLow32(d2, aPrev2), TMath.MultiplyLow32(d3, aPrev3));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                aPrev3 = aPrev2;
+                aPrev2 = aPrev1;
+                aPrev1 = aj;
+            }
+
+            // aPrev1..3 = a[n - 1], a[n - 2], a[n - 3] (all columns above the rows: i + 6 < n).
+            ref TVec top0 = ref Unsafe.Add(ref t, i + n);
+            top0 = TMath.Add(top0, TMath.Add(
+                TMath.Add(TMath.MultiplyLow32(d1, aPrev1), TMath.MultiplyLow32(d2, aPrev2)),
+                TMath.MultiplyLow32(d3, aPrev3)));
+            ref TVec top1 = ref Unsafe.Add(ref t, i + n + 1);
+            top1 = TMath.Add(top1, TMath.Add(TMath.MultiplyLow32(d2, aPrev1), TMath.MultiplyLow32(d3, aPrev2)));
+            ref TVec top2 = ref Unsafe.Add(ref t, i + n + 2);
+            top2 = TMath.Add(top2, TMath.MultiplyLow32(d3, aPrev1));
+        }
+
         for (; i + 1 < n; i += 2)
         {
             TVec ai = Load(ref a0, i);
             TVec ai1 = Load(ref a0, i + 1);
+            TVec di = TMath.Add(ai, ai);
+            TVec di1 = TMath.Add(ai1, ai1);
             ref TVec slot0 = ref Unsafe.Add(ref t, 2 * i);
             slot0 = TMath.Add(slot0, TMath.MultiplyLow32(ai, ai));
             ref TVec slot1 = ref Unsafe.Add(ref t, (2 * i) + 1);
-            slot1 = TMath.Add(slot1, TMath.MultiplyLow32(ai, TMath.Add(ai1, ai1)));
+            slot1 = TMath.Add(slot1, TMath.MultiplyLow32(di, ai1));
             ref TVec slot2 = ref Unsafe.Add(ref t, (2 * i) + 2);
             TVec square1 = TMath.MultiplyLow32(ai1, ai1);
             if (i + 2 < n)
             {
-                TVec d2 = Load(ref a0, i + 2);
-                square1 = TMath.Add(square1, TMath.MultiplyLow32(ai, TMath.Add(d2, d2)));
+                square1 = TMath.Add(square1, TMath.MultiplyLow32(di, Load(ref a0, i + 2)));
             }
 
             slot2 = TMath.Add(slot2, square1);
-            TVec dPrev = Load(ref a0, i + 2 < n ? i + 2 : i + 1);
-            dPrev = TMath.Add(dPrev, dPrev);
+            TVec aPrev = Load(ref a0, i + 2 < n ? i + 2 : i + 1);
             for (int j = i + 3; j < n; j++)
             {
                 TVec aj = Load(ref a0, j);
-                TVec dj = TMath.Add(aj, aj);
                 ref TVec slot = ref Unsafe.Add(ref t, i + j);
-                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(ai, dj), TMath.MultiplyLow32(ai1, dPrev)));
-                dPrev = dj;
+                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(di, aj), TMath.MultiplyLow32(di1, aPrev)));
+                aPrev = aj;
             }
 
             if (i + 2 < n)
             {
                 ref TVec top = ref Unsafe.Add(ref t, i + n);
-                top = TMath.Add(top, TMath.MultiplyLow32(ai1, dPrev));
+                top = TMath.Add(top, TMath.MultiplyLow32(di1, aPrev));
             }
         }
 
@@ -367,25 +551,76 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             slot = TMath.Add(slot, TMath.MultiplyLow32(last, last));
         }
 
-        // Montgomery reduction, rows in pairs.
-        for (i = 0; i + 1 < n; i += 2)
+        // Montgomery reduction, rows in fours: each accumulator is loaded and stored once per four products
+        // (stores of a whole vector are the scarce resource next to the multiplier), then pairs, then one row.
+        for (i = 0; i + 3 < n; i += 4)
+        {
+            ref TVec ti = ref Unsafe.Add(ref t, i);
+            TVec m1 = Unsafe.Add(ref m, 1);
+            TVec m2 = Unsafe.Add(ref m, 2);
+            TVec m3 = Unsafe.Add(ref m, 3);
+            TVec s0 = ti;
+            TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
+            s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, bits), TMath.MultiplyLow32(m1, q0)));
+            TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
+            s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
+            TVec s2 = TMath.Add(
+                TMath.Add(Unsafe.Add(ref ti, 2), TMath.ShiftRightLogical(s1, bits)),
+                TMath.Add(TMath.MultiplyLow32(m2, q0), TMath.MultiplyLow32(m1, q1)));
+            TVec q2 = TMath.And(TMath.MultiplyLow32(s2, k0), mask);
+            s2 = TMath.Add(s2, TMath.MultiplyLow32(m, q2));
+            TVec s3 = TMath.Add(
+                TMath.Add(Unsafe.Add(ref ti, 3), TMath.ShiftRightLogical(s2, bits)),
+                TMath.Add(TMath.Add(TMath.MultiplyLow32(m3, q0), TMath.MultiplyLow32(m2, q1)), TMath.MultiplyLow32(m1, q2)));
+            TVec q3 = TMath.And(TMath.MultiplyLow32(s3, k0), mask);
+            s3 = TMath.Add(s3, TMath.MultiplyLow32(m, q3));
+            ref TVec slot4 = ref Unsafe.Add(ref ti, 4);
+            slot4 = TMath.Add(slot4, TMath.ShiftRightLogical(s3, bits));
+
+            // Column j takes m[j] q0 + m[j - 1] q1 + m[j - 2] q2 + m[j - 3] q3.
+            TVec mPrev1 = m3;
+            TVec mPrev2 = m2;
+            TVec mPrev3 = m1;
+            for (int j = 4; j < n; j++)
+            {
+                TVec mj = Unsafe.Add(ref m, j);
+                ref TVec slot = ref Unsafe.Add(ref ti, j);
+                TVec x = TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev1, q1));
+                TVec y = TMath.Add(TMath.MultiplyLow32(mPrev2, q2), TMath.MultiplyLow32(mPrev3, q3));
+                slot = TMath.Add(slot, TMath.Add(x, y));
+                mPrev3 = mPrev2;
+                mPrev2 = mPrev1;
+                mPrev1 = mj;
+            }
+
+            // mPrev1..3 = m[n - 1], m[n - 2], m[n - 3].
+            ref TVec top0 = ref Unsafe.Add(ref ti, n);
+            top0 = TMath.Add(top0, TMath.Add(TMath.Add(TMath.MultiplyLow32(mPrev1, q1), TMath.MultiplyLow32(mPrev2, q2)), TMath.MultiplyLow32(mPrev3, q3)));
+            ref TVec top1 = ref Unsafe.Add(ref ti, n + 1);
+            top1 = TMath.Add(top1, TMath.Add(TMath.MultiplyLow32(mPrev1, q2), TMath.MultiplyLow32(mPrev2, q3)));
+            ref TVec top2 = ref Unsafe.Add(ref ti, n + 2);
+            top2 = TMath.Add(top2, TMath.MultiplyLow32(mPrev1, q3));
+        }
+
+        for (; i + 1 < n; i += 2)
         {
             ref TVec ti = ref Unsafe.Add(ref t, i);
             TVec s0 = ti;
             TVec q0 = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q0));
             TVec m1 = Unsafe.Add(ref m, 1);
-            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, LimbBits), TMath.MultiplyLow32(m1, q0)));
+            TVec s1 = TMath.Add(Unsafe.Add(ref ti, 1), TMath.Add(TMath.ShiftRightLogical(s0, bits), TMath.MultiplyLow32(m1, q0)));
             TVec q1 = TMath.And(TMath.MultiplyLow32(s1, k0), mask);
             s1 = TMath.Add(s1, TMath.MultiplyLow32(m, q1));
-            TVec carry = TMath.ShiftRightLogical(s1, LimbBits);
             TVec mPrev = m1;
+            ref TVec slot2 = ref Unsafe.Add(ref ti, 2);
+            slot2 = TMath.Add(slot2, TMath.ShiftRightLogical(s1, bits));
             for (int j = 2; j < n; j++)
             {
                 TVec mj = Unsafe.Add(ref m, j);
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
-                slot = TMath.Add(TMath.Add(slot, carry), TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev, q1)));
-                carry = TMath.Zero;
+                slot = TMath.Add(slot, TMath.Add(TMath.MultiplyLow32(mj, q0), TMath.MultiplyLow32(mPrev, q1)));
                 mPrev = mj;
             }
 
@@ -399,7 +634,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             TVec s0 = ti;
             TVec q = TMath.And(TMath.MultiplyLow32(s0, k0), mask);
             s0 = TMath.Add(s0, TMath.MultiplyLow32(m, q));
-            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, LimbBits));
+            Unsafe.Add(ref ti, 1) = TMath.Add(Unsafe.Add(ref ti, 1), TMath.ShiftRightLogical(s0, bits));
             for (int j = 1; j < n; j++)
             {
                 ref TVec slot = ref Unsafe.Add(ref ti, j);
@@ -412,7 +647,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         for (int j = 0; j < n; j++)
         {
             TVec y = TMath.Add(Unsafe.Add(ref t, n + j), c);
-            c = TMath.ShiftRightLogical(y, LimbBits);
+            c = TMath.ShiftRightLogical(y, bits);
             Store(ref r0, j, TMath.And(y, mask));
         }
     }
@@ -424,18 +659,27 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         int stride = n * LaneCount;
         TableReads += entries;
         destination[..stride].Clear();
+        ref TVec hits = ref MemoryMarshal.GetArrayDataReference(_hits);
         for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             TVec index = Unsafe.As<ulong, TVec>(ref _windows[g]);
-            ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
             for (int k = 0; k < entries; k++)
             {
-                TVec hit = TMath.EqualsMask(index, TMath.Broadcast((ulong)k));
-                ref ulong e0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), (k * stride) + g);
-                for (int i = 0; i < n; i++)
+                Unsafe.Add(ref hits, k) = TMath.EqualsMask(index, TMath.Broadcast((ulong)k));
+            }
+
+            // Limb by limb, every entry blended into a register: one store per limb, not one per entry.
+            ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
+            ref ulong e0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), g);
+            for (int i = 0; i < n; i++)
+            {
+                TVec value = TMath.Zero;
+                for (int k = 0; k < entries; k++)
                 {
-                    Store(ref d0, i, TMath.Select(hit, Load(ref e0, i), Load(ref d0, i)));
+                    value = TMath.Select(Unsafe.Add(ref hits, k), Load(ref e0, (k * n) + i), value);
                 }
+
+                Store(ref d0, i, value);
             }
         }
     }
@@ -444,7 +688,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private void FinalSubtract()
     {
         int n = _n;
-        TVec mask = TMath.Broadcast(LimbMask);
+        TVec mask = TMath.Broadcast(_limbMask);
         for (int g = 0; g < _groupEnd; g += TMath.Lanes)
         {
             ref ulong a0 = ref _acc[g];
@@ -506,19 +750,20 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         return false;
     }
 
-    private static void ToLimbs(BigInteger value, Span<ulong> limbs)
+    private static void ToLimbs(BigInteger value, Span<ulong> limbs, int limbBits)
     {
+        ulong limbMask = (1UL << limbBits) - 1;
         for (int i = 0; i < limbs.Length; i++)
         {
-            limbs[i] = (ulong)(value & LimbMask);
-            value >>= LimbBits;
+            limbs[i] = (ulong)(value & limbMask);
+            value >>= limbBits;
         }
     }
 
-    private static ulong[] Broadcast(BigInteger value, int n)
+    private static ulong[] Broadcast(BigInteger value, int n, int limbBits)
     {
         Span<ulong> limbs = n <= 512 ? stackalloc ulong[n] : new ulong[n];
-        ToLimbs(value, limbs);
+        ToLimbs(value, limbs, limbBits);
         var result = new ulong[n * LaneCount];
         for (int i = 0; i < n; i++)
         {
@@ -528,9 +773,10 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         return result;
     }
 
-    /// <summary>Big-endian bytes to radix-2^26 limbs (limbs.Length limbs, zero-filled above the value).</summary>
-    internal static void BytesToLimbs(ReadOnlySpan<byte> bytes, Span<ulong> limbs)
+    /// <summary>Big-endian bytes to radix-2^b limbs (limbs.Length limbs, zero-filled above the value).</summary>
+    internal static void BytesToLimbs(ReadOnlySpan<byte> bytes, Span<ulong> limbs, int limbBits)
     {
+        ulong limbMask = (1UL << limbBits) - 1;
         ulong acc = 0;
         int accBits = 0;
         int limb = 0;
@@ -538,11 +784,11 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         {
             acc |= (ulong)bytes[i] << accBits;
             accBits += 8;
-            if (accBits >= LimbBits)
+            if (accBits >= limbBits)
             {
-                limbs[limb++] = acc & LimbMask;
-                acc >>= LimbBits;
-                accBits -= LimbBits;
+                limbs[limb++] = acc & limbMask;
+                acc >>= limbBits;
+                accBits -= limbBits;
             }
         }
 
@@ -553,8 +799,8 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         }
     }
 
-    /// <summary>Normalised radix-2^26 limbs to exactly bytes.Length big-endian bytes.</summary>
-    internal static void LimbsToBytes(ReadOnlySpan<ulong> limbs, Span<byte> bytes)
+    /// <summary>Normalised radix-2^b limbs to exactly bytes.Length big-endian bytes.</summary>
+    internal static void LimbsToBytes(ReadOnlySpan<ulong> limbs, Span<byte> bytes, int limbBits)
     {
         ulong acc = 0;
         int accBits = 0;
@@ -565,7 +811,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             {
                 acc |= limb < limbs.Length ? limbs[limb] << accBits : 0;
                 limb++;
-                accBits += LimbBits;
+                accBits += limbBits;
             }
 
             bytes[i] = (byte)acc;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ike.Fast.Crypto.Batch;
 
 namespace Ike.Fast.Tests.Crypto.Batch;
@@ -95,6 +96,51 @@ public class ManagedModExpKernelTests
         Assert.Throws<ArgumentException>(() => kernel.ModPow(bases, exponents, 32, results.AsSpan(0, 100), 1));
         prime.CopyTo(bases, 128); // lane 1's base equals the modulus
         Assert.Throws<ArgumentException>(() => kernel.ModPow(bases, exponents, 32, results, 2));
+    }
+
+    [Theory]
+    [InlineData(96, 28)]    // MODP-768
+    [InlineData(256, 28)]   // MODP-2048: 74 limbs
+    [InlineData(384, 28)]   // MODP-3072
+    [InlineData(440, 28)]   // the widest modulus at 28 bits: 126 limbs
+    [InlineData(441, 27)]
+    [InlineData(1024, 27)]  // MODP-8192
+    public void Radix_is_the_widest_whose_accumulators_cannot_overflow(int modulusLength, int expectedBits)
+    {
+        int bits = ManagedModExpKernel<ScalarLaneMath, ulong>.LimbBitsFor(modulusLength);
+        Assert.Equal(expectedBits, bits);
+        int n = ManagedModExpKernel<ScalarLaneMath, ulong>.LimbsFor(modulusLength, bits);
+        Assert.True(n * bits >= (modulusLength * 8) + 2); // R > 4m
+        Assert.True((2.0 * (n + 1) * Math.Pow(2, 2 * bits)) + Math.Pow(2, 65 - bits) < Math.Pow(2, 64));
+    }
+
+    [Theory]
+    [InlineData(440)]
+    [InlineData(441)]
+    public void All_ones_limbs_at_the_radix_edges_match_ModPow(int length)
+    {
+        // m = 2^(8 length) - 1 and base m - 1: every limb of m and of the base is all ones (largest products).
+        byte[] modulus = new byte[length];
+        modulus.AsSpan().Fill(0xFF);
+        var random = new Random(length);
+        foreach (ModExpTier tier in new[] { ModExpTier.Scalar, ModExpTier.Avx2, ModExpTier.Avx512 })
+        {
+            if (!ModExpTestSupport.IsSupported(tier))
+            {
+                continue;
+            }
+
+            using IModExpLaneKernel kernel = ModExpTestSupport.Create(tier, modulus);
+            ModExpTestSupport.CheckRandomBatch(kernel, modulus, random, 8, 16);
+            var bases = new byte[length];
+            bases.AsSpan().Fill(0xFF);
+            bases[^1] = 0xFE;
+            byte[] exponent = [0xFF, 0xFF, 0xFF];
+            var result = new byte[length];
+            kernel.ModPow(bases, exponent, exponent.Length, result, 1);
+            BigInteger m = ModExpTestSupport.ToBig(modulus);
+            Assert.Equal(BigInteger.ModPow(m - 1, 0xFFFFFF, m), ModExpTestSupport.ToBig(result));
+        }
     }
 
     private static void CheckGroup(ModExpTier tier, int bits, int calls)
