@@ -217,7 +217,7 @@ internal sealed class IkeSa : IDisposable
         }
     }
     public RecentMessageIds CompletedMessageIds; // inline (a struct): mutated through the field, never copied
-    public readonly List<ChildSaInfo> Children = new(2); // two IPsec SAs per Phase 1 fit (the default first array holds four)
+    public ChildSaSlots Children; // inline (a struct): the first two IPsec SAs in the SA itself, mutated through the field
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
     public List<ChildConfig>? PendingChildren;
 
