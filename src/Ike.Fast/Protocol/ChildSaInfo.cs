@@ -25,10 +25,17 @@ public sealed class ChildSaInfo
     public uint MessageId { get; internal set; }
 
     /// <summary>ESP or AH.</summary>
-    public IpsecProtocol Protocol { get; internal set; }
+    public IpsecProtocol Protocol { get => (IpsecProtocol)_protocol; internal set => _protocol = checked((byte)value); }
+
+    // Stored in a byte each (the enums' values are small), like the ports below in two bytes: the object's fields
+    // then fit 168 bytes (184-byte object instead of 192; issue #7).
+    private byte _protocol;
+    private byte _mode;
+    private ushort _encapsulationSourcePort;
+    private ushort _encapsulationDestinationPort;
 
     /// <summary>Tunnel or transport.</summary>
-    public IpsecMode Mode { get; internal set; }
+    public IpsecMode Mode { get => (IpsecMode)_mode; internal set => _mode = checked((byte)value); }
 
     /// <summary>Our address (outer source of outbound traffic).</summary>
     public IPAddress LocalAddress { get; internal set; } = IPAddress.None;
@@ -85,10 +92,10 @@ public sealed class ChildSaInfo
     public bool UdpEncapsulated { get; internal set; }
 
     /// <summary>Our UDP port for ESP-in-UDP (4500), 0 when not encapsulated.</summary>
-    public int EncapsulationSourcePort { get; internal set; }
+    public int EncapsulationSourcePort { get => _encapsulationSourcePort; internal set => _encapsulationSourcePort = checked((ushort)value); }
 
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
-    public int EncapsulationDestinationPort { get; internal set; }
+    public int EncapsulationDestinationPort { get => _encapsulationDestinationPort; internal set => _encapsulationDestinationPort = checked((ushort)value); }
 
     /// <summary>Listed by the engine as an established child of an ISAKMP SA (not returnable to the pool).</summary>
     internal bool Live { get; set; }
