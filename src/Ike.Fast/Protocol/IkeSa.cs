@@ -57,7 +57,7 @@ internal sealed class IkeSa : IDisposable
     public ReadOnlyMemory<byte> PreSharedKey;
     public bool ReceivedInitialContact;
     public bool CountsAsHalfOpen;
-    public int SharedLength;
+    public ushort SharedLength; // at most DhWait.MaxSharedLength (1,024): two bytes in every SA
     public FragmentReassembler? Fragments;
 
     /// <summary>
@@ -180,12 +180,12 @@ internal sealed class IkeSa : IDisposable
     public void SetLastPhase1Block(ReadOnlySpan<byte> block)
     {
         block.CopyTo(_lastPhase1Block);
-        _lastPhase1BlockLength = block.Length;
+        _lastPhase1BlockLength = (byte)block.Length;
     }
 
     /// <summary>Inline (no array per SA); zeroed by <see cref="Reset"/>.</summary>
     private CipherBlock16 _lastPhase1Block;
-    private int _lastPhase1BlockLength;
+    private byte _lastPhase1BlockLength; // 8 or 16
 
     /// <summary>
     /// The exchange's last message and retransmission state: rented from the endpoint's pool with the SA
