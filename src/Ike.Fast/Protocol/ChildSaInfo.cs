@@ -28,11 +28,17 @@ public sealed class ChildSaInfo
     public IpsecProtocol Protocol { get => (IpsecProtocol)_protocol; internal set => _protocol = checked((byte)value); }
 
     // Stored in a byte each (the enums' values are small), like the ports below in two bytes: the object's fields
-    // then fit 168 bytes (184-byte object instead of 192; issue #7).
+    // then fit 160 bytes (176-byte object instead of 192; issue #7).
     private byte _protocol;
     private byte _mode;
     private ushort _encapsulationSourcePort;
     private ushort _encapsulationDestinationPort;
+
+    // The key length in two bytes, and the optional algorithm numbers with 0 for none (RFC 2407 §4.5 and §4.4.4 /
+    // RFC 2409 Appendix A assign no algorithm or group the value 0) instead of a nullable's flag: 176-byte object.
+    private ushort _encryptionKeyBits;
+    private ushort _integrity;
+    private ushort _pfsGroup;
 
     /// <summary>Tunnel or transport.</summary>
     public IpsecMode Mode { get => (IpsecMode)_mode; internal set => _mode = checked((byte)value); }
@@ -53,13 +59,21 @@ public sealed class ChildSaInfo
     public EspTransformId Encryption { get; internal set; }
 
     /// <summary>Cipher key length in bits (without salt).</summary>
-    public int EncryptionKeyBits { get; internal set; }
+    public int EncryptionKeyBits { get => _encryptionKeyBits; internal set => _encryptionKeyBits = checked((ushort)value); }
 
     /// <summary>Integrity algorithm, or null for AES-GCM.</summary>
-    public IpsecAuthenticationAlgorithm? Integrity { get; internal set; }
+    public IpsecAuthenticationAlgorithm? Integrity
+    {
+        get => _integrity == 0 ? null : (IpsecAuthenticationAlgorithm)_integrity;
+        internal set => _integrity = (ushort)(value ?? 0);
+    }
 
     /// <summary>PFS group used, or null.</summary>
-    public DhGroupId? PfsGroup { get; internal set; }
+    public DhGroupId? PfsGroup
+    {
+        get => _pfsGroup == 0 ? null : (DhGroupId)_pfsGroup;
+        internal set => _pfsGroup = (ushort)(value ?? 0);
+    }
 
     /// <summary>Inbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
     public byte[] InboundEncryptionKey { get; internal set; } = [];
