@@ -40,11 +40,7 @@ public sealed class SaRegistry(TimeProvider time)
             row.Initiator = initiator;
             row.Algorithms = algorithms;
             row.EstablishedUnixSeconds = establishedUnixSeconds;
-            row.Nat = null;
-            row.UdpEncapsulation = false;
-            row.VirtualIps = null;
-            row.XauthUser = null;
-            row.Fixed = null;
+            row.ClearExtra();
             _ike[(initiatorCookie, responderCookie)] = row;
         }
     }
@@ -58,11 +54,27 @@ public sealed class SaRegistry(TimeProvider time)
             if (_ike.TryGetValue((initiatorCookie, responderCookie), out var row))
             {
                 row.Remote = remote;
-                row.Nat = nat;
                 row.UdpEncapsulation = udpEncapsulation;
-                row.VirtualIps = virtualIps is { Count: > 0 } ? virtualIps : null;
-                row.XauthUser = xauthUser;
-                row.Fixed = null;
+                // The engine's NAT states are a few constant strings: a byte in the row; any other in the extra fields.
+                int state = Array.IndexOf(NatStates, nat);
+                row.NatState = (byte)Math.Max(state, 0);
+                string? otherNat = state < 0 ? nat : null;
+                virtualIps = virtualIps is { Count: > 0 } ? virtualIps : null;
+                if (row.Extra is RoadWarriorFields rw)
+                {
+                    rw.Set(otherNat, virtualIps, xauthUser);
+                }
+                else if (otherNat is not null || virtualIps is not null || xauthUser is not null)
+                {
+                    // Made only for an SA with a Mode-Config address or an XAUTH user, then kept with the row for reuse.
+                    var fields = new RoadWarriorFields();
+                    fields.Set(otherNat, virtualIps, xauthUser);
+                    row.Extra = fields;
+                }
+                else
+                {
+                    row.Extra = null;
+                }
             }
         }
     }
@@ -74,10 +86,9 @@ public sealed class SaRegistry(TimeProvider time)
             if (_ike.Remove((initiatorCookie, responderCookie), out var row) && _freeIke.Count < MaxFreeRows)
             {
                 // Snapshot copied what it needed under the lock, so nothing outside still reads the row.
-                row.Fixed = null;
+                row.ClearExtra();
                 row.Remote = row.Local = null;
                 row.RemoteId = null;
-                row.VirtualIps = null;
                 _freeIke.Push(row);
             }
         }
@@ -106,7 +117,7 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _ike[(Hex64(sa.InitiatorCookie), Hex64(sa.ResponderCookie))] = new IkeRow { Connection = sa.Connection, Fixed = sa };
+            _ike[(Hex64(sa.InitiatorCookie), Hex64(sa.ResponderCookie))] = new IkeRow { Connection = sa.Connection, Extra = sa };
         }
     }
 
@@ -120,7 +131,7 @@ public sealed class SaRegistry(TimeProvider time)
             {
                 var key = (Hex64(initiatorCookie), Hex64(responderCookie));
                 var status = update(row.ToStatus(key, 0));
-                _ike[key] = new IkeRow { Connection = status.Connection, Fixed = status };
+                _ike[key] = new IkeRow { Connection = status.Connection, Extra = status };
             }
         }
     }
@@ -177,7 +188,14 @@ public sealed class SaRegistry(TimeProvider time)
 
     private static uint Hex32(string hex) => uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    /// <summary>One ISAKMP SA: references and flags; <see cref="Fixed"/> when the row was given ready-made.</summary>
+    /// <summary>
+    /// One ISAKMP SA: references and flags. The rarer parts share one reference (<see cref="Extra"/>): a ready-made
+    /// <see cref="IkeSaStatus"/> (control path, tests) or the <see cref="RoadWarriorFields"/> of an SA with XAUTH or
+    /// Mode-Config; a plain SA's row is 80 bytes instead of 104 (issue #7).
+    /// </summary>
+    /// <summary>The NAT states <see cref="Ike.Fast.Protocol.Endpoint.TryGetPeerState"/> reports, by their byte in a row (0: none negotiated).</summary>
+    private static readonly string?[] NatStates = [null, "none", "forced", "local", "remote", "both"];
+
     private sealed class IkeRow
     {
         public string Connection = "";
@@ -187,19 +205,57 @@ public sealed class SaRegistry(TimeProvider time)
         public bool Initiator;
         public string? Algorithms;
         public long EstablishedUnixSeconds;
-        public string? Nat;
+
+        /// <summary>Index in <see cref="NatStates"/>.</summary>
+        public byte NatState;
         public bool UdpEncapsulation;
+
+        /// <summary>Null, an <see cref="IkeSaStatus"/> (the whole row given ready-made) or <see cref="RoadWarriorFields"/>.</summary>
+        public object? Extra;
+
+        /// <summary>Forgets the ready-made row or the road-warrior values (a fields object stays, emptied, for reuse).</summary>
+        public void ClearExtra()
+        {
+            NatState = 0;
+            UdpEncapsulation = false;
+            if (Extra is RoadWarriorFields rw)
+            {
+                rw.Set(null, null, null);
+            }
+            else
+            {
+                Extra = null;
+            }
+        }
+
+        public IkeSaStatus ToStatus((ulong Initiator, ulong Responder) cookies, long now)
+        {
+            if (Extra is IkeSaStatus f)
+            {
+                return f with { AgeSeconds = now - f.EstablishedUnixSeconds };
+            }
+
+            var rw = Extra as RoadWarriorFields;
+            return new IkeSaStatus(Connection, cookies.Initiator.ToString("x16", CultureInfo.InvariantCulture),
+                cookies.Responder.ToString("x16", CultureInfo.InvariantCulture), Local?.ToString() ?? "", Remote?.ToString() ?? "",
+                RemoteId?.ToString(), Initiator, "established", Algorithms, EstablishedUnixSeconds, now - EstablishedUnixSeconds,
+                rw?.Nat ?? NatStates[NatState], UdpEncapsulation, rw?.VirtualIps is { } vips ? [.. vips.Select(a => a.ToString())] : null, rw?.XauthUser);
+        }
+    }
+
+    /// <summary>The rarer road-warrior fields of a row (Mode-Config addresses, XAUTH user, an unknown NAT state), learnt after Phase1Up.</summary>
+    private sealed class RoadWarriorFields
+    {
+        public string? Nat;
         public IReadOnlyList<IPAddress>? VirtualIps;
         public string? XauthUser;
-        public IkeSaStatus? Fixed;
 
-        public IkeSaStatus ToStatus((ulong Initiator, ulong Responder) cookies, long now) =>
-            Fixed is { } f
-                ? f with { AgeSeconds = now - f.EstablishedUnixSeconds }
-                : new IkeSaStatus(Connection, cookies.Initiator.ToString("x16", CultureInfo.InvariantCulture),
-                    cookies.Responder.ToString("x16", CultureInfo.InvariantCulture), Local?.ToString() ?? "", Remote?.ToString() ?? "",
-                    RemoteId?.ToString(), Initiator, "established", Algorithms, EstablishedUnixSeconds, now - EstablishedUnixSeconds,
-                    Nat, UdpEncapsulation, VirtualIps is null ? null : [.. VirtualIps.Select(a => a.ToString())], XauthUser);
+        public void Set(string? nat, IReadOnlyList<IPAddress>? virtualIps, string? xauthUser)
+        {
+            Nat = nat;
+            VirtualIps = virtualIps;
+            XauthUser = xauthUser;
+        }
     }
 
     /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys

@@ -25,10 +25,23 @@ public sealed class ChildSaInfo
     public uint MessageId { get; internal set; }
 
     /// <summary>ESP or AH.</summary>
-    public IpsecProtocol Protocol { get; internal set; }
+    public IpsecProtocol Protocol { get => (IpsecProtocol)_protocol; internal set => _protocol = checked((byte)value); }
+
+    // Stored in a byte each (the enums' values are small), like the ports below in two bytes: the object's fields
+    // then fit 160 bytes (176-byte object instead of 192; issue #7).
+    private byte _protocol;
+    private byte _mode;
+    private ushort _encapsulationSourcePort;
+    private ushort _encapsulationDestinationPort;
+
+    // The key length in two bytes, and the optional algorithm numbers with 0 for none (RFC 2407 §4.5 and §4.4.4 /
+    // RFC 2409 Appendix A assign no algorithm or group the value 0) instead of a nullable's flag: 176-byte object.
+    private ushort _encryptionKeyBits;
+    private ushort _integrity;
+    private ushort _pfsGroup;
 
     /// <summary>Tunnel or transport.</summary>
-    public IpsecMode Mode { get; internal set; }
+    public IpsecMode Mode { get => (IpsecMode)_mode; internal set => _mode = checked((byte)value); }
 
     /// <summary>Our address (outer source of outbound traffic).</summary>
     public IPAddress LocalAddress { get; internal set; } = IPAddress.None;
@@ -46,13 +59,21 @@ public sealed class ChildSaInfo
     public EspTransformId Encryption { get; internal set; }
 
     /// <summary>Cipher key length in bits (without salt).</summary>
-    public int EncryptionKeyBits { get; internal set; }
+    public int EncryptionKeyBits { get => _encryptionKeyBits; internal set => _encryptionKeyBits = checked((ushort)value); }
 
     /// <summary>Integrity algorithm, or null for AES-GCM.</summary>
-    public IpsecAuthenticationAlgorithm? Integrity { get; internal set; }
+    public IpsecAuthenticationAlgorithm? Integrity
+    {
+        get => _integrity == 0 ? null : (IpsecAuthenticationAlgorithm)_integrity;
+        internal set => _integrity = (ushort)(value ?? 0);
+    }
 
     /// <summary>PFS group used, or null.</summary>
-    public DhGroupId? PfsGroup { get; internal set; }
+    public DhGroupId? PfsGroup
+    {
+        get => _pfsGroup == 0 ? null : (DhGroupId)_pfsGroup;
+        internal set => _pfsGroup = (ushort)(value ?? 0);
+    }
 
     /// <summary>Inbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
     public byte[] InboundEncryptionKey { get; internal set; } = [];
@@ -85,10 +106,10 @@ public sealed class ChildSaInfo
     public bool UdpEncapsulated { get; internal set; }
 
     /// <summary>Our UDP port for ESP-in-UDP (4500), 0 when not encapsulated.</summary>
-    public int EncapsulationSourcePort { get; internal set; }
+    public int EncapsulationSourcePort { get => _encapsulationSourcePort; internal set => _encapsulationSourcePort = checked((ushort)value); }
 
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
-    public int EncapsulationDestinationPort { get; internal set; }
+    public int EncapsulationDestinationPort { get => _encapsulationDestinationPort; internal set => _encapsulationDestinationPort = checked((ushort)value); }
 
     /// <summary>Listed by the engine as an established child of an ISAKMP SA (not returnable to the pool).</summary>
     internal bool Live { get; set; }

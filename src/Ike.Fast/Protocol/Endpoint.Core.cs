@@ -505,8 +505,8 @@ public sealed partial class Endpoint
                 continue;
             }
 
-            Flight f = sa.Flight;
-            if (f.AwaitingReply && now >= f.Deadline)
+            // An idle SA has no flight (IkeSa.DetachFlight): reading sa.Flight would make one.
+            if (sa.FlightAwaitingReply && now >= sa.FlightDeadline && sa.Flight is var f)
             {
                 if (f.Attempts >= Options.RetransmitLimit)
                 {
@@ -757,7 +757,7 @@ public sealed partial class Endpoint
     {
         long best = long.MaxValue;
         {
-            best = Math.Min(best, sa.Flight.Deadline);
+            best = Math.Min(best, sa.FlightDeadline);
             if (!sa.IsEstablished && !sa.IsInitiator)
             {
                 best = Math.Min(best, sa.CreatedAt + Options.HalfOpenTimeoutMs);
@@ -835,5 +835,5 @@ public sealed partial class Endpoint
     /// pools: the reply cache time after establishment, once nothing awaits a reply (long.MaxValue: nothing held).
     /// </summary>
     private long Phase1MaterialReleaseAt(IkeSa sa) =>
-        sa.IsEstablished && !sa.Flight.AwaitingReply && sa.HoldsPhase1Material ? sa.EstablishedAt + Options.ReplyCacheMs : long.MaxValue;
+        sa.IsEstablished && !sa.FlightAwaitingReply && sa.HoldsPhase1Material ? sa.EstablishedAt + Options.ReplyCacheMs : long.MaxValue;
 }

@@ -379,7 +379,7 @@ public sealed partial class Endpoint
         DhStep step = ComputeShared(sa, 0, sa.DhKey!, peerPublic, message, resume, out DhStatus status, out int length);
         if (step == DhStep.Ready)
         {
-            sa.SharedLength = length;
+            sa.SharedLength = checked((ushort)length);
         }
         else if (step == DhStep.Failed)
         {

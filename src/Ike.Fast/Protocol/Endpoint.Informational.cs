@@ -243,7 +243,7 @@ public sealed partial class Endpoint
     /// <summary>The child with our inbound (or the peer's, <paramref name="outbound"/>) SPI; a loop, no closure on the packet path.</summary>
     private static int IndexOfChild(IkeSa sa, uint spi, bool outbound, IpsecProtocol? protocol)
     {
-        List<ChildSaInfo> children = sa.Children;
+        ref ChildSaSlots children = ref sa.Children;
         for (int i = 0; i < children.Count; i++)
         {
             ChildSaInfo c = children[i];

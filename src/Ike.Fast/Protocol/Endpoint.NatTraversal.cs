@@ -118,8 +118,11 @@ public sealed partial class Endpoint
 
         sa.Local = new IPEndPoint(sa.Local.Address, NatTraversalPort);
         sa.Remote = new IPEndPoint(sa.Remote.Address, NatTraversalPort);
-        sa.Flight.Local = sa.Local;
-        sa.Flight.Remote = sa.Remote;
+        if (sa.HasFlight) // an idle SA has none (a late one is made with the SA's addresses)
+        {
+            sa.Flight.Local = sa.Local;
+            sa.Flight.Remote = sa.Remote;
+        }
     }
 
     /// <summary>
@@ -143,8 +146,11 @@ public sealed partial class Endpoint
 
         sa.Remote = _rxRemote;
         sa.Local = IPAddress.Any.Equals(_rxLocal.Address) ? new IPEndPoint(sa.Local.Address, _rxLocal.Port) : _rxLocal;
-        sa.Flight.Local = sa.Local;
-        sa.Flight.Remote = sa.Remote;
+        if (sa.HasFlight) // an idle SA has none (a late one is made with the SA's addresses)
+        {
+            sa.Flight.Local = sa.Local;
+            sa.Flight.Remote = sa.Remote;
+        }
         foreach (QuickModeExchange qm in sa.Exchanges.Values)
         {
             qm.Flight.Local = sa.Local;

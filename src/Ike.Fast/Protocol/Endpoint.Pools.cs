@@ -28,6 +28,9 @@ public sealed partial class Endpoint
     /// </summary>
     private readonly FlightBufferPool _transmitBuffers = new();
     private readonly Stack<IkeSa> _saPool = new();
+
+    /// <summary>Phase 1 flights of idle SAs (<see cref="IkeSa.DetachFlight"/>), for the next SA that runs an exchange.</summary>
+    private readonly Stack<Flight> _flights = new();
     private readonly Stack<QuickModeExchange> _exchangePool = new();
 
     /// <summary>Empty Quick Mode tables of idle SAs (<see cref="IkeSa.ReleaseExchangeTable"/>), for the next SA that runs one.</summary>
@@ -143,6 +146,7 @@ public sealed partial class Endpoint
     private void ReleaseIdleMaterial(IkeSa sa)
     {
         sa.ReleasePhase1Material(_bytes);
+        sa.DetachFlight(_flights, MaxPooled);
         sa.ReleaseExchangeTable(_exchangeTables, MaxPooled);
         if (sa.Chosen is { } chosen)
         {
@@ -220,7 +224,7 @@ public sealed partial class Endpoint
     private IkeSa RentSa(PeerConfig peer, bool isInitiator, ExchangeMode mode, IPEndPoint local, IPEndPoint remote)
     {
         IkeSa sa = _saPool.TryPop(out IkeSa? pooled) ? pooled : new IkeSa();
-        sa.Flight.Pool = _flightBuffers;
+        sa.AttachFlight(_flights, _flightBuffers);
         sa.Peer = peer;
         sa.IsInitiator = isInitiator;
         sa.Mode = mode;

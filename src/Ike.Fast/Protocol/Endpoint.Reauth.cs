@@ -72,7 +72,6 @@ public sealed partial class Endpoint
         }
 
         Phase1Lifecycle p = _phase1LifecyclePool.TryPop(out Phase1Lifecycle? pooled) ? pooled : new Phase1Lifecycle();
-        p.EstablishedAt = now;
         p.LowestNonce.Set(sa.Ni.AsSpan().SequenceCompareTo(sa.Nr) <= 0 ? sa.Ni : sa.Nr, _bytes);
         p.Key = new Phase1Key(sa.Peer, sa.Remote.Address, sa.RemoteIdentity);
         if (sa.LifetimeSeconds > 0 && sa.Peer.RemoteAddress is not null)

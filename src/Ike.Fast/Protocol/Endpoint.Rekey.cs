@@ -58,7 +58,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        lc.RekeyAttempts++;
+        lc.RekeyAttempts = (ushort)Math.Min(lc.RekeyAttempts + 1, ushort.MaxValue);
         bool started = StartRekeyQuickMode(lc.Owner.Peer, lc.Config, lc.Owner, now, lc.Sa);
         FlushSchedule();
         return started;
@@ -341,7 +341,7 @@ public sealed partial class Endpoint
 
             if (!lc.Redundant && now >= lc.RekeyAt)
             {
-                lc.RekeyAttempts++;
+                lc.RekeyAttempts = (ushort)Math.Min(lc.RekeyAttempts + 1, ushort.MaxValue);
                 // Retried (halving the time left) until the hard lifetime, so a lost Quick Mode or a Phase 1 deleted
                 // under it does not leave the pair to expire without a successor.
                 long left = lc.ExpireAt == long.MaxValue ? lc.RekeyAt - lc.InstalledAt : lc.ExpireAt - now;

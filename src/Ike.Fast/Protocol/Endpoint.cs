@@ -115,7 +115,7 @@ public sealed partial class Endpoint
 
         return new IkeSaStatus(sa.Peer.Name, sa.InitiatorCookie, sa.ResponderCookie, sa.IsInitiator, sa.Mode, sa.State.ToString(),
             sa.Local, sa.Remote, sa.RemoteIdentity, sa.Chosen?.ToString(), sa.LifetimeSeconds, sa.CreatedAt, sa.EstablishedAt,
-            [.. sa.Children], inProgress, nat, sa.UdpEncapsulated, vips, sa.XauthUser);
+            sa.Children.ToArray(), inProgress, nat, sa.UdpEncapsulated, vips, sa.XauthUser);
     }
 
     /// <summary>Starts Phase 1 (if none is up with the peer) and then Quick Mode for the named connection/child.</summary>

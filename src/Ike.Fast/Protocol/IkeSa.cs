@@ -57,7 +57,7 @@ internal sealed class IkeSa : IDisposable
     public ReadOnlyMemory<byte> PreSharedKey;
     public bool ReceivedInitialContact;
     public bool CountsAsHalfOpen;
-    public int SharedLength;
+    public ushort SharedLength; // at most DhWait.MaxSharedLength (1,024): two bytes in every SA
     public FragmentReassembler? Fragments;
 
     /// <summary>
@@ -180,14 +180,63 @@ internal sealed class IkeSa : IDisposable
     public void SetLastPhase1Block(ReadOnlySpan<byte> block)
     {
         block.CopyTo(_lastPhase1Block);
-        _lastPhase1BlockLength = block.Length;
+        _lastPhase1BlockLength = (byte)block.Length;
     }
 
     /// <summary>Inline (no array per SA); zeroed by <see cref="Reset"/>.</summary>
     private CipherBlock16 _lastPhase1Block;
-    private int _lastPhase1BlockLength;
+    private byte _lastPhase1BlockLength; // 8 or 16
 
-    public readonly Flight Flight = new();
+    /// <summary>
+    /// The exchange's last message and retransmission state: rented from the endpoint's pool with the SA
+    /// (<see cref="AttachFlight"/>) and handed back once the established SA is past its reply cache
+    /// (<see cref="DetachFlight"/>), so an idle SA holds no <see cref="Protocol.Flight"/> (96 B per SA; issue #7). Only
+    /// the hash and length of the last datagram received stay, so a late repeat of it is still counted as one (RFC
+    /// 2408 §5) exactly as before: reading this property on an idle SA (a late repeat, rare) makes a flight seeded with
+    /// them; hot paths read <see cref="HasFlight"/>, <see cref="FlightDeadline"/> and <see cref="FlightAwaitingReply"/>.
+    /// </summary>
+    public Flight Flight => _flight ??= new Flight { LastInHash = _releasedInHash, LastInLength = _releasedInLength, Local = Local, Remote = Remote };
+
+    private Flight? _flight;
+    private int _releasedInHash;
+    private int _releasedInLength = -1;
+
+    /// <summary>True while the SA holds a flight (an exchange in progress, or the reply cache not yet past).</summary>
+    public bool HasFlight => _flight is not null;
+
+    /// <summary>When the flight retransmits (long.MaxValue: no flight, or not awaiting a reply).</summary>
+    public long FlightDeadline => _flight?.Deadline ?? long.MaxValue;
+
+    /// <summary>True while the flight waits for a reply.</summary>
+    public bool FlightAwaitingReply => _flight?.AwaitingReply ?? false;
+
+    /// <summary>Gives the SA a flight from <paramref name="flights"/> (unless it kept its own) writing into <paramref name="buffers"/>.</summary>
+    public void AttachFlight(Stack<Flight> flights, FlightBufferPool buffers)
+    {
+        _flight ??= flights.TryPop(out Flight? pooled) ? pooled : new Flight();
+        _flight.Pool = buffers;
+    }
+
+    /// <summary>
+    /// Hands the flight back to <paramref name="flights"/> (bounded by <paramref name="max"/>), keeping only what
+    /// recognises a repeat of the last datagram received; not while it awaits a reply.
+    /// </summary>
+    public void DetachFlight(Stack<Flight> flights, int max)
+    {
+        if (_flight is not { AwaitingReply: false } flight)
+        {
+            return;
+        }
+
+        _releasedInHash = flight.LastInHash;
+        _releasedInLength = flight.LastInLength;
+        flight.Reset(); // its buffer goes back to the buffer pool
+        _flight = null;
+        if (flights.Count < max)
+        {
+            flights.Push(flight);
+        }
+    }
     /// <summary>
     /// Quick Modes in progress (and finished ones until retired) by M-ID: read-only here (a shared empty table while the
     /// SA has none), added through <see cref="AddExchange"/>. An idle SA hands its empty table back to the endpoint's
@@ -217,7 +266,7 @@ internal sealed class IkeSa : IDisposable
         }
     }
     public RecentMessageIds CompletedMessageIds; // inline (a struct): mutated through the field, never copied
-    public readonly List<ChildSaInfo> Children = new(2); // two IPsec SAs per Phase 1 fit (the default first array holds four)
+    public ChildSaSlots Children; // inline (a struct): the first two IPsec SAs in the SA itself, mutated through the field
     /// <summary>Children to negotiate once Phase 1 (and XAUTH / Mode-Config) is done: null when none (most SAs, once up).</summary>
     public List<ChildConfig>? PendingChildren;
 
@@ -316,7 +365,9 @@ internal sealed class IkeSa : IDisposable
         TimerDue = long.MaxValue;
         CountedByConnection = false;
         NextKeepaliveAt = long.MaxValue;
-        Flight.Reset();
+        _flight?.Reset(); // a pooled SA keeps a flight it still had (it never went idle)
+        _releasedInHash = 0;
+        _releasedInLength = -1;
         CompletedMessageIds.Clear();
         Children.Clear();
         PendingChildren?.Clear();
@@ -329,7 +380,7 @@ internal sealed class IkeSa : IDisposable
     /// (<see cref="ReleasePhase1Material"/> and its own pools) once the reply cache time has passed. Everything counted
     /// here must be released then, or the SA's timer would fire again at once.
     /// </summary>
-    public bool HoldsPhase1Material => Flight.HoldsBuffer || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
+    public bool HoldsPhase1Material => _flight is { HoldsBuffer: true } || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
                                        IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is { IsHardwareAccelerated: true } ||
                                        (HasKeys && !Keys.IsCompact) ||
                                        HoldsEmptyExchangeTable;
@@ -345,7 +396,7 @@ internal sealed class IkeSa : IDisposable
     /// </summary>
     public void ReleasePhase1Material(ExactLengthArrayPool bytes)
     {
-        Flight.ReleaseBuffer();
+        _flight?.ReleaseBuffer(); // the flight itself goes back to the endpoint too (DetachFlight)
         ReturnArray(bytes, ref SaiB);
         ReturnArray(bytes, ref Ni); // the keys are derived; the collision rule keeps its own copy of the lowest
         ReturnArray(bytes, ref Nr);

@@ -7,8 +7,11 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 internal sealed class Phase1Lifecycle
 {
-    /// <summary>Engine time of establishment.</summary>
-    public long EstablishedAt;
+    /// <summary>
+    /// Engine time of establishment: the SA's own (set in the same call that makes this record), not a copy, so the
+    /// record's fields fit 120 bytes (136-byte object instead of 144; issue #7).
+    /// </summary>
+    public long EstablishedAt => Sa.EstablishedAt;
 
     /// <summary>The lower of the Phase 1 Ni_b and Nr_b (collision tie-break).</summary>
     public NonceCopy LowestNonce; // inline (a struct): mutated through the field, never copied
@@ -37,7 +40,6 @@ internal sealed class Phase1Lifecycle
     /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> zeroed; a long one goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
     {
-        EstablishedAt = 0;
         LowestNonce.Clear(bytes);
         ReauthAt = long.MaxValue;
         Predecessor = null;

@@ -1,7 +1,7 @@
 namespace Ike.Fast.Protocol;
 
 /// <summary>Per-step states of a Phase 1 SA, initiator and responder paths (named after the last message sent).</summary>
-internal enum Phase1State
+internal enum Phase1State : byte // one byte in every IkeSa (issue #7)
 {
     /// <summary>Initiator: MM1 sent, waiting for MM2.</summary>
     MainInitiatorSentSa,

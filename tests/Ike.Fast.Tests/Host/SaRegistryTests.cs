@@ -56,4 +56,44 @@ public class SaRegistryTests
         Assert.Contains("\"virtual_ips\":[\"10.3.0.1\"]", json, StringComparison.Ordinal);
         Assert.Contains("\"xauth_user\":\"alice\"", json, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, false, false)]
+    [InlineData("none", true, false)]
+    [InlineData("both", true, true)]
+    [InlineData("local", false, true)]
+    [InlineData("remote", true, false)]
+    [InlineData("forced", true, false)]
+    [InlineData("something else", false, true)]
+    public void LoopRowsKeepRoadWarriorFieldsAndAReusedRowForgetsThem(string? nat, bool encapsulated, bool roadWarrior)
+    {
+        var registry = new SaRegistry(new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_000_000)));
+        var remote = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.7"), 4500);
+        System.Net.IPAddress[]? vips = roadWarrior ? [System.Net.IPAddress.Parse("10.3.0.1")] : null;
+        for (int round = 0; round < 2; round++)
+        {
+            registry.AddIke("rw", 1, 2, null, null, null, false, "aes128", 1_000_000);
+            if (round == 0)
+            {
+                registry.UpdateIke(1, 2, remote, nat, encapsulated, vips, roadWarrior ? "alice" : null);
+                var row = Assert.Single(registry.Snapshot().Ike);
+                Assert.Equal(nat, row.Nat);
+                Assert.Equal(encapsulated, row.UdpEncapsulation);
+                Assert.Equal(roadWarrior ? ["10.3.0.1"] : null, row.VirtualIps);
+                Assert.Equal(roadWarrior ? "alice" : null, row.XauthUser);
+                Assert.Equal("192.0.2.7:4500", row.Remote);
+                registry.RemoveIke(1, 2);
+            }
+            else
+            {
+                // The same row object again (free list): nothing of the previous SA shows.
+                var row = Assert.Single(registry.Snapshot().Ike);
+                Assert.Null(row.Nat);
+                Assert.False(row.UdpEncapsulation);
+                Assert.Null(row.VirtualIps);
+                Assert.Null(row.XauthUser);
+                Assert.Equal("", row.Remote);
+            }
+        }
+    }
 }
