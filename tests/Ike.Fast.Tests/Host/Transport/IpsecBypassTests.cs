@@ -14,8 +14,7 @@ namespace Ike.Fast.Tests.Host.Transport;
 /// </summary>
 public sealed class IpsecBypassTests : IClassFixture<XfrmNamespace>
 {
-    private const byte IpProtoUdp = 17;
-    private static readonly IPEndPoint Target = new(IPAddress.Parse("127.0.0.3"), 9999);
+    private static readonly IPEndPoint Target = XfrmBlockPolicy.Target;
     private readonly XfrmNamespace _ns;
 
     public IpsecBypassTests(XfrmNamespace ns) => _ns = ns;
@@ -43,34 +42,10 @@ public sealed class IpsecBypassTests : IClassFixture<XfrmNamespace>
 
     private void WithBlockPolicy(Action test)
     {
-        Assert.Equal(XfrmStatus.Success, XfrmSocket.Open(_ns.Path, out var xfrm));
-        using var socket = xfrm!;
-        var selector = new XfrmSelector
-        {
-            Family = AddressFamily.InterNetwork,
-            Source = XfrmAddress.Parse("127.0.0.1"),
-            SourcePrefixLength = 32,
-            Destination = XfrmAddress.Parse("127.0.0.3"),
-            DestinationPrefixLength = 32,
-            Protocol = IpProtoUdp,
-            DestinationPort = 9999,
-        };
-        Assert.Equal(XfrmStatus.Success, socket.AddPolicy(new XfrmPolicyParameters
-        {
-            Selector = selector,
-            Direction = XfrmPolicyDirection.Out,
-            Action = XfrmPolicyAction.Block,
-        }));
-        try
-        {
-            // The policy is in force: an ordinary socket is refused.
-            using var ordinary = _ns.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            Assert.Equal(SocketError.AccessDenied, Assert.Throws<SocketException>(() => ordinary.SendTo([1], Target)).SocketErrorCode);
-            test();
-        }
-        finally
-        {
-            Assert.Equal(XfrmStatus.Success, socket.DeletePolicy(selector, XfrmPolicyDirection.Out));
-        }
+        using var policy = new XfrmBlockPolicy(_ns);
+        // The policy is in force: an ordinary socket is refused.
+        using var ordinary = _ns.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        Assert.Equal(SocketError.AccessDenied, Assert.Throws<SocketException>(() => ordinary.SendTo([1], Target)).SocketErrorCode);
+        test();
     }
 }
