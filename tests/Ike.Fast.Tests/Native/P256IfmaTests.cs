@@ -212,18 +212,8 @@ public class P256IfmaTests
         var random = new Random(256);
         for (int lanes = 1; lanes <= 8; lanes++)
         {
-            byte[] scalars = new byte[32 * lanes];
-            byte[] points = new byte[64 * lanes];
+            var (scalars, points, expected) = DotNetKeyPairs(lanes);
             byte[] results = new byte[64 * lanes];
-            var expected = new byte[lanes][];
-            for (int k = 0; k < lanes; k++)
-            {
-                using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-                ECParameters p = key.ExportParameters(includePrivateParameters: true);
-                p.D!.CopyTo(scalars, 32 * k);
-                G.CopyTo(points, 64 * k);
-                expected[k] = [.. p.Q.X!, .. p.Q.Y!];
-            }
 
             random.NextBytes(results); // stale bytes must be overwritten
             Assert.Equal(0, IfmaP256.MultiplyPoint(scalars, points, results, lanes).Failed);
@@ -274,17 +264,7 @@ public class P256IfmaTests
         var random = new Random(1919);
         for (int lanes = 1; lanes <= 8; lanes++)
         {
-            byte[] scalars = new byte[32 * lanes];
-            byte[] points = new byte[64 * lanes];
-            var expected = new byte[lanes][];
-            for (int k = 0; k < lanes; k++)
-            {
-                using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-                ECParameters p = key.ExportParameters(includePrivateParameters: true);
-                p.D!.CopyTo(scalars, 32 * k);
-                G.CopyTo(points, 64 * k);
-                expected[k] = [.. p.Q.X!, .. p.Q.Y!];
-            }
+            var (scalars, points, expected) = DotNetKeyPairs(lanes);
 
             byte[] comb = new byte[64 * lanes];
             byte[] scan = new byte[64 * lanes];
@@ -354,5 +334,23 @@ public class P256IfmaTests
         byte[] bytes = new byte[32];
         value.TryWriteBytes(bytes.AsSpan(32 - value.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
         return bytes;
+    }
+
+    /// <summary>Key pairs made by .NET (OpenSSL): the private scalars, G in every lane, and each public key x || y.</summary>
+    private static (byte[] Scalars, byte[] Points, byte[][] Expected) DotNetKeyPairs(int lanes)
+    {
+        byte[] scalars = new byte[32 * lanes];
+        byte[] points = new byte[64 * lanes];
+        var expected = new byte[lanes][];
+        for (int k = 0; k < lanes; k++)
+        {
+            using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+            ECParameters p = key.ExportParameters(includePrivateParameters: true);
+            p.D!.CopyTo(scalars, 32 * k);
+            G.CopyTo(points, 64 * k);
+            expected[k] = [.. p.Q.X!, .. p.Q.Y!];
+        }
+
+        return (scalars, points, expected);
     }
 }
