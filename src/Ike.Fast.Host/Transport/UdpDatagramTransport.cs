@@ -5,10 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Ike.Fast.Host.Transport;
 
 /// <summary>
-/// UDP sockets, one per listen address (IPv4 and IPv6 apart: <c>IPV6_V6ONLY</c>), read with
-/// <c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> so a wildcard socket still reports the address a datagram was sent to:
-/// the engine keys responder state and chooses identities by the local address (RFC 2409 section 5: the ID payload
-/// defaults to the IP address).
+/// UDP sockets, one per listen address (each set up by <see cref="IkeSocket"/>), read one datagram at a time: the
+/// transport for platforms or builds without the native batched one.
 /// </summary>
 public sealed class UdpDatagramTransport : IDatagramTransport
 {
@@ -24,54 +22,23 @@ public sealed class UdpDatagramTransport : IDatagramTransport
         _logger = logger;
         foreach (var endPoint in listen)
         {
-            var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            Socket? socket;
             try
             {
-                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    socket.DualMode = false;
-                    socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-                }
-                else
-                {
-                    socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
-                }
-
-                socket.Bind(endPoint);
-            }
-            catch (SocketException e) when (endPoint.AddressFamily == AddressFamily.InterNetworkV6
-                                            && endPoint.Address.Equals(IPAddress.IPv6Any)
-                                            && e.SocketErrorCode is SocketError.AddressFamilyNotSupported
-                                                or SocketError.AddressNotAvailable)
-            {
-                socket.Dispose();
-                logger.LogWarning("IPv6 is not available, not listening on {EndPoint}", endPoint);
-                continue;
+                socket = IkeSocket.TryBind(endPoint, reusePort: false, logger);
             }
             catch
             {
-                socket.Dispose();
                 Dispose();
                 throw;
             }
 
+            if (socket is null)
+            {
+                continue;
+            }
+
             var bound = (IPEndPoint)socket.LocalEndPoint!;
-            if (bound.Port == UdpSocketSet.NatTraversalPort && Ike.Native.Udp.UdpBatch.IsSupported
-                && Ike.Native.Xfrm.XfrmSocketOptions.SetUdpEncapsulation(socket) != Ike.Native.Xfrm.XfrmStatus.Success)
-            {
-                // RFC 3948 section 2.2: with UDP_ENCAP_ESPINUDP the kernel takes ESP-in-UDP; IKE still reaches us.
-                logger.LogDebug("UDP_ENCAP_ESPINUDP not set on {EndPoint}: ESP-in-UDP will not reach the kernel", bound);
-            }
-
-            // IKE must never be caught by the IPsec policies it negotiates (a host-to-host transport pair, or a tunnel
-            // whose selectors cover the gateways, would otherwise take the next rekey's own packets into the SA it
-            // replaces): a per-socket bypass policy in both directions, as charon and pluto set. Needs CAP_NET_ADMIN;
-            // without it (the embedded default) there are no kernel policies to bypass.
-            if (Ike.Native.Udp.UdpBatch.IsSupported && Ike.Native.Xfrm.XfrmSocketOptions.SetIpsecBypass(socket) is var bypass && bypass != Ike.Native.Xfrm.XfrmStatus.Success)
-            {
-                logger.LogDebug("IPsec bypass policy not set on {EndPoint}: {Status}", bound, bypass);
-            }
-
             _sockets.Add(socket);
             _localEndPoints.Add(bound);
         }

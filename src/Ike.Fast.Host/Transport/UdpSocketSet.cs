@@ -1,20 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using Ike.Native.Udp;
-using Ike.Native.Xfrm;
 using Microsoft.Extensions.Logging;
 
 namespace Ike.Fast.Host.Transport;
 
 /// <summary>
 /// The UDP sockets of one shard (SO_REUSEPORT: every shard binds the same addresses) or of the dispatcher: one per
-/// listen address, IPv4 and IPv6 apart (<c>IPV6_V6ONLY</c>), with <c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> so a
-/// wildcard socket reports the destination address, and UDP_ENCAP_ESPINUDP on port 4500 so the kernel takes ESP-in-UDP
-/// and NAT-keepalives and passes up only non-ESP-marked IKE (RFC 3948 section 2.2).
+/// listen address, each set up by <see cref="IkeSocket"/>, plus the address-steering program.
 /// </summary>
 internal sealed class UdpSocketSet : IDisposable
 {
-    public const int NatTraversalPort = 4500;
+    public const int NatTraversalPort = IkeSocket.NatTraversalPort;
 
     private readonly List<Socket> _sockets = [];
 
@@ -26,57 +23,23 @@ internal sealed class UdpSocketSet : IDisposable
     {
         foreach (var endPoint in listen)
         {
-            var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            Socket? socket;
             try
             {
-                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    socket.DualMode = false;
-                    socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-                }
-                else
-                {
-                    socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
-                }
-
-                if (reusePort && UdpBatch.SetReusePort(socket) is var reuse and < 0)
-                {
-                    throw new SocketException(-reuse);
-                }
-
-                socket.Bind(endPoint);
-            }
-            catch (SocketException e) when (endPoint.AddressFamily == AddressFamily.InterNetworkV6
-                                            && endPoint.Address.Equals(IPAddress.IPv6Any)
-                                            && e.SocketErrorCode is SocketError.AddressFamilyNotSupported
-                                                or SocketError.AddressNotAvailable)
-            {
-                socket.Dispose();
-                logger.LogWarning("IPv6 is not available, not listening on {EndPoint}", endPoint);
-                continue;
+                socket = IkeSocket.TryBind(endPoint, reusePort, logger);
             }
             catch
             {
-                socket.Dispose();
                 Dispose();
                 throw;
             }
 
+            if (socket is null)
+            {
+                continue;
+            }
+
             var bound = (IPEndPoint)socket.LocalEndPoint!;
-            if (bound.Port == NatTraversalPort && XfrmSocketOptions.SetUdpEncapsulation(socket) != XfrmStatus.Success)
-            {
-                logger.LogDebug("UDP_ENCAP_ESPINUDP not set on {EndPoint}: ESP-in-UDP will not reach the kernel", bound);
-            }
-
-            // IKE must never be caught by the IPsec policies it negotiates (a host-to-host transport pair, or a tunnel
-            // whose selectors cover the gateways, would otherwise take the next rekey's own packets into the SA it
-            // replaces): a per-socket bypass policy in both directions, as charon and pluto set. Needs CAP_NET_ADMIN;
-            // without it (the embedded default) there are no kernel policies to bypass.
-            if (Ike.Native.Xfrm.XfrmSocketOptions.SetIpsecBypass(socket) is var bypass && bypass != Ike.Native.Xfrm.XfrmStatus.Success)
-            {
-                logger.LogDebug("IPsec bypass policy not set on {EndPoint}: {Status}", bound, bypass);
-            }
-
             if (reusePort && steeringShards > 1)
             {
                 var steering = UdpBatch.AttachAddressSteering(socket, bound.AddressFamily == AddressFamily.InterNetworkV6, steeringShards);

@@ -8,7 +8,7 @@ namespace Ike.Fast.Protocol;
 /// compares (docs/rekeying.md). Pooled by the endpoint (rented when a pair is installed, recycled after it is
 /// forgotten through <see cref="Reset"/>, which must return every field to its initial value: PooledStateResetTests).
 /// </summary>
-internal sealed class ChildLifecycle
+internal sealed class ChildLifecycle : ISameKeyLink<ChildLifecycle>
 {
     /// <summary>The SA pair (keys already handed to the host).</summary>
     public ChildSaInfo Sa = null!;
@@ -53,7 +53,7 @@ internal sealed class ChildLifecycle
     public ushort RekeyAttempts;
 
     /// <summary>The next pair with the same <see cref="ChildSaKey"/> (the endpoint's per-key chain), or null.</summary>
-    public ChildLifecycle? NextSameKey;
+    public ChildLifecycle? NextSameKey { get; set; }
 
     /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> zeroed; a long one goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)

@@ -86,13 +86,7 @@ public sealed partial class Endpoint
         sa.Lifecycle = p; // on the SA itself: a table by SA cost ~50 B per SA
         if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
-            Phase1Lifecycle last = head;
-            while (last.NextSameKey is { } next)
-            {
-                last = next;
-            }
-
-            last.NextSameKey = p; // appended, as the list was: the order breaks ties below
+            SameKeyChain.Append(head, p); // oldest first: the order breaks ties below
         }
         else
         {
@@ -233,35 +227,18 @@ public sealed partial class Endpoint
 
         if (_phase1ByKey.TryGetValue(p, out Phase1Lifecycle? head))
         {
-            // Unlinked from its key's chain.
-            if (ReferenceEquals(head, p))
+            // Unlinked from its key's chain; when it was the chain's head, the next record takes its set entry.
+            bool wasHead = ReferenceEquals(head, p);
+            head = SameKeyChain.Unlink(head, p);
+            if (wasHead)
             {
-                head = p.NextSameKey;
-                if (head is null)
+                _phase1ByKey.Remove(p);
+                if (head is not null)
                 {
-                    _phase1ByKey.Remove(p);
-                }
-                else
-                {
-                    _phase1ByKey.Remove(p);
                     _phase1ByKey.Add(head);
                 }
             }
-            else
-            {
-                Phase1Lifecycle before = head;
-                while (before.NextSameKey is { } next && !ReferenceEquals(next, p))
-                {
-                    before = next;
-                }
 
-                if (ReferenceEquals(before.NextSameKey, p))
-                {
-                    before.NextSameKey = p.NextSameKey;
-                }
-            }
-
-            p.NextSameKey = null;
             IkeSa? survivor = null;
             for (Phase1Lifecycle? link = head; link is not null; link = link.NextSameKey)
             {

@@ -89,13 +89,7 @@ public sealed partial class Endpoint
         ChildSaKey key = ChildSaKey.Of(info);
         if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            ChildLifecycle last = first;
-            while (last.NextSameKey is { } next)
-            {
-                last = next;
-            }
-
-            last.NextSameKey = lc; // appended, as the list was: the order breaks ties below
+            SameKeyChain.Append(first, lc); // oldest first: the order breaks ties below
         }
         else
         {
@@ -242,10 +236,11 @@ public sealed partial class Endpoint
         ChildSaKey key = ChildSaKey.Of(child);
         if (_childrenByKey.TryGetValue(key, out ChildLifecycle? first))
         {
-            // Unlinked from its key's chain.
-            if (ReferenceEquals(first, lc))
+            // Unlinked from its key's chain; when it was the chain's head, the next record heads the set entry.
+            bool wasHead = ReferenceEquals(first, lc);
+            first = SameKeyChain.Unlink(first, lc);
+            if (wasHead)
             {
-                first = lc.NextSameKey;
                 if (first is null)
                 {
                     _childrenByKey.Remove(lc);
@@ -255,21 +250,7 @@ public sealed partial class Endpoint
                     _childrenByKey.Replace(lc, first);
                 }
             }
-            else
-            {
-                ChildLifecycle before = first;
-                while (before.NextSameKey is { } next && !ReferenceEquals(next, lc))
-                {
-                    before = next;
-                }
 
-                if (ReferenceEquals(before.NextSameKey, lc))
-                {
-                    before.NextSameKey = lc.NextSameKey;
-                }
-            }
-
-            lc.NextSameKey = null;
             if (first is not null && !lc.Redundant)
             {
                 // The survivor went (deleted by the peer): the newest left takes its place and is rekeyed again.

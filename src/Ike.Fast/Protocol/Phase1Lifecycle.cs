@@ -5,7 +5,7 @@ namespace Ike.Fast.Protocol;
 /// when it is reauthenticated, and whether a newer (or winning twin) ISAKMP SA with the same peer replaced it.
 /// Pooled by the endpoint, as <see cref="ChildLifecycle"/>.
 /// </summary>
-internal sealed class Phase1Lifecycle
+internal sealed class Phase1Lifecycle : ISameKeyLink<Phase1Lifecycle>
 {
     /// <summary>
     /// Engine time of establishment: the SA's own (set in the same call that makes this record), not a copy, so the
@@ -35,7 +35,7 @@ internal sealed class Phase1Lifecycle
     public IkeSa Sa = null!;
 
     /// <summary>The next ISAKMP SA's record with the same <see cref="Phase1Key"/> (the endpoint's per-key chain), or null.</summary>
-    public Phase1Lifecycle? NextSameKey;
+    public Phase1Lifecycle? NextSameKey { get; set; }
 
     /// <summary>Back to the state of a new object (<see cref="LowestNonce"/> zeroed; a long one goes back to <paramref name="bytes"/>).</summary>
     public void Reset(ExactLengthArrayPool bytes)
