@@ -33,8 +33,8 @@ IKEFAST_EXPORT int32_t IkeFastNative_UdpWait(const int32_t *fds, int32_t nfds, i
 /* How full the socket's receive queue is, in thousandths of its limit (SO_MEMINFO). */
 IKEFAST_EXPORT int32_t IkeFastNative_UdpReceiveQueueFill(int32_t fd);
 IKEFAST_EXPORT int32_t IkeFastNative_UdpSetReusePort(int32_t fd);
-/* SO_ATTACH_REUSEPORT_CBPF: the socket of the group is picked by a hash of the datagram's source address. */
-IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_t ipv6, int32_t shards);
+/* SO_ATTACH_REUSEPORT_CBPF: the socket of the group is picked by a seeded hash of the datagram's source address. */
+IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_t ipv6, int32_t shards, uint64_t seed);
 IKEFAST_EXPORT int32_t IkeFastNative_EventCreate(void);
 IKEFAST_EXPORT int32_t IkeFastNative_EventSignal(int32_t fd);
 IKEFAST_EXPORT int32_t IkeFastNative_EventDrain(int32_t fd);

@@ -217,14 +217,21 @@ IKEFAST_EXPORT int32_t IkeFastNative_UdpSetReusePort(int32_t fd)
     return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ? -errno : 0;
 }
 
-/* The multiplier of the peer-address hash (2^32 / golden ratio, odd): Sharding/ShardSteering.cs computes the same. */
+/* The peer-address hash (Sharding/ShardSteering.cs computes the same): word multiplier 2^32 / golden ratio (odd), then
+ * MurmurHash3's 32-bit finaliser, whose two odd multipliers and three shifts make every input bit reach every output
+ * bit (without it only the low 17 bits of an address would decide among a power-of-two number of shards). */
 #define IKEFAST_STEERING_MULTIPLIER 0x9E3779B1u
+#define IKEFAST_STEERING_FINAL1 0x85EBCA6Bu
+#define IKEFAST_STEERING_FINAL2 0xC2B2AE35u
 
 /* Offsets of the source address in the IP header (RFC 791 section 3.1, RFC 8200 section 3). */
 #define IPV4_SOURCE_OFFSET 12
 #define IPV6_SOURCE_OFFSET 8
 
-IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_t ipv6, int32_t shards)
+/* The longest program: 4 words x 4 instructions, 2 for the seed, 11 for the finaliser, modulo and return. */
+#define IKEFAST_STEERING_MAX_PROGRAM 32
+
+IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_t ipv6, int32_t shards, uint64_t seed)
 {
     if (shards <= 0)
         return -EINVAL;
@@ -233,44 +240,43 @@ IKEFAST_EXPORT int32_t IkeFastNative_UdpAttachAddressSteering(int32_t fd, int32_
      * datagram's source address alone, never its port: a peer that floats from 500 to 4500 (RFC 3947 section 4) or
      * whose NAT picks a new port keeps its shard, and every Phase 1 of one peer (reauthentication, a crossing rekey,
      * INITIAL-CONTACT) meets the SAs of the others. The program sees the UDP payload at offset 0; SKF_NET_OFF reaches
-     * back to the IP header. Hash, word by word over the address read big-endian: h = (h ^ w) * M, then
-     * h ^= h >> 16, shard = h mod shards (ShardSteering.ShardOfAddress). A group holds one family (IPV6_V6ONLY), so
-     * each socket gets the program for its own. A failed load makes the program return 0: socket 0. */
-    const uint32_t m = IKEFAST_STEERING_MULTIPLIER;
+     * back to the IP header. Hash (ShardSteering.ShardOfAddress): h = low 32 bits of the seed; over the address's
+     * big-endian words h = (h ^ w) * M; h ^= high 32 bits of the seed; then the finaliser h ^= h >> 16; h *= F1;
+     * h ^= h >> 13; h *= F2; h ^= h >> 16; shard = h mod shards. The seed is drawn per start and patched into the
+     * program's constants here, so a sender cannot aim a flood at one shard by choosing source addresses. A group holds
+     * one family (IPV6_V6ONLY), so each socket gets the program for its own. A failed load makes the program return 0. */
     const uint32_t net = (uint32_t)SKF_NET_OFF;
-    struct sock_filter v4[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV4_SOURCE_OFFSET),
-        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)shards),
-        BPF_STMT(BPF_RET | BPF_A, 0),
-    };
-    struct sock_filter v6[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET),
-        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 4),
-        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 8),
-        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + IPV6_SOURCE_OFFSET + 12),
-        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-        BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, m),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)shards),
-        BPF_STMT(BPF_RET | BPF_A, 0),
-    };
-    struct sock_fprog program = ipv6
-        ? (struct sock_fprog){ .len = (unsigned short)(sizeof(v6) / sizeof(v6[0])), .filter = v6 }
-        : (struct sock_fprog){ .len = (unsigned short)(sizeof(v4) / sizeof(v4[0])), .filter = v4 };
+    const uint32_t words = ipv6 ? 4 : 1;
+    const uint32_t source = net + (ipv6 ? IPV6_SOURCE_OFFSET : IPV4_SOURCE_OFFSET);
+    struct sock_filter code[IKEFAST_STEERING_MAX_PROGRAM];
+    unsigned short n = 0;
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, source);
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_XOR | BPF_K, (uint32_t)seed);
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, IKEFAST_STEERING_MULTIPLIER);
+    for (uint32_t w = 1; w < words; w++)
+    {
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_MISC | BPF_TAX, 0);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, source + (4 * w));
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, IKEFAST_STEERING_MULTIPLIER);
+    }
+
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_XOR | BPF_K, (uint32_t)(seed >> 32));
+    const uint32_t shifts[3] = { 16, 13, 16 };
+    const uint32_t multipliers[2] = { IKEFAST_STEERING_FINAL1, IKEFAST_STEERING_FINAL2 };
+    for (int round = 0; round < 3; round++)
+    {
+        /* h ^= h >> shift (X keeps h while A shifts), then the multiply of the first two rounds. */
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_MISC | BPF_TAX, 0);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, shifts[round]);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0);
+        if (round < 2)
+            code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, multipliers[round]);
+    }
+
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)shards);
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+    struct sock_fprog program = { .len = n, .filter = code };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program)) < 0 ? -errno : 0;
 }
 

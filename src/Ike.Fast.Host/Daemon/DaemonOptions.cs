@@ -23,4 +23,10 @@ public sealed record DaemonOptions
 
     /// <summary>How many shards run (1: this loop does everything).</summary>
     public int ShardCount { get; init; } = 1;
+
+    /// <summary>
+    /// The seed of the peer-address hash (Sharding/ShardSteering); null = a random one per start (the daemon's default:
+    /// a sender cannot aim a flood at one shard). Tests fix it to choose peers' shards.
+    /// </summary>
+    public ulong? SteeringSeed { get; init; }
 }

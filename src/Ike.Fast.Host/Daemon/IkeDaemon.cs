@@ -618,7 +618,7 @@ public sealed class IkeDaemon : IControlTarget
 
     /// <summary>Whether exchanges with <paramref name="connection"/>'s peer run on this shard (always with one shard).</summary>
     private bool IsPeerShard(Ike.Fast.Policy.PeerConfig connection) =>
-        Sharding.ShardSteering.ShardOfPeer(connection.RemoteAddress, _options.ShardCount) == _options.ShardIndex;
+        Sharding.ShardSteering.ShardOfPeer(connection.RemoteAddress, _options.ShardCount, _options.SteeringSeed ?? 0) == _options.ShardIndex;
 
     /// <summary>The SA's real local end (the 4500 endpoint of a NAT-T SA), else the first listen address of the family.</summary>
     private IPEndPoint? LocalFor(in EngineEvent e) => _endpoint.LocalEndPointOf(e.InitiatorCookie, e.ResponderCookie) ?? LocalFor(e.Peer);

@@ -7,7 +7,7 @@ namespace Ike.Fast.Host.Sharding;
 
 /// <summary>
 /// <see cref="SteeringMode.Dispatcher"/>: one receiver thread reads every socket with recvmmsg, hashes each datagram's
-/// source address (<see cref="ShardSteering.ShardOfAddress(ReadOnlySpan{byte}, int)"/>, the peer's shard) and copies
+/// source address (<see cref="ShardSteering.ShardOfAddress(ReadOnlySpan{byte}, int, ulong)"/> under the daemon's seed: the peer's shard) and copies
 /// it into that shard's <see cref="ShardInbox"/>, waking a sleeping shard once per batch. The dispatcher reads no
 /// ISAKMP byte: a datagram its peer's shard does not own (NAT rebinding) is passed on by that shard. A full inbox
 /// drops the datagram (the peer retransmits) so one overloaded shard cannot stall the others.
@@ -22,10 +22,13 @@ internal sealed unsafe class ShardDispatcher
     private readonly UdpSlot[] _slots;
     private readonly EndPointCache _endPoints = new();
     private readonly bool[] _touched;
+    private readonly ulong _seed;
 
-    public ShardDispatcher(UdpSocketSet sockets, IReadOnlyList<ShardInbox> inboxes, int batchSize, int maxDatagram, ILogger logger)
+    public ShardDispatcher(UdpSocketSet sockets, IReadOnlyList<ShardInbox> inboxes, int batchSize, int maxDatagram, ulong steeringSeed,
+        ILogger logger)
     {
         _sockets = sockets;
+        _seed = steeringSeed;
         _inboxes = inboxes;
         _logger = logger;
         _batch = Math.Clamp(batchSize, 1, UdpBatch.MaxBatch);
@@ -97,7 +100,7 @@ internal sealed unsafe class ShardDispatcher
             }
 
             var payload = new ReadOnlySpan<byte>(slot.Buffer, slot.Length);
-            var owner = ShardSteering.ShardOfSource(ref slot, _inboxes.Count);
+            var owner = ShardSteering.ShardOfSource(ref slot, _inboxes.Count, _seed);
             IPEndPoint local = _sockets.IsWildcard[socket] ? _endPoints.Get(ref slot.Local, slot.Family, bound.Port, 0) : bound;
             if (_inboxes[owner].TryEnqueue(payload, local, _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId)))
             {

@@ -14,7 +14,7 @@ namespace Ike.Fast.Host.Sharding;
 /// <summary>
 /// N independent <see cref="IkeDaemon"/> loops (<c>daemon.shards</c>, one per core by default), each with its own
 /// Endpoint, SA tables, buffers, timers and thread, sharing nothing on the packet path. A peer belongs to the shard its
-/// address hashes to (<see cref="ShardSteering.ShardOfAddress(IPAddress, int)"/>): datagrams reach it by SO_REUSEPORT
+/// address hashes to (<see cref="ShardSteering.ShardOfAddress(IPAddress, int, ulong)"/>, keyed by a seed drawn per start): datagrams reach it by SO_REUSEPORT
 /// with the kernel's address-steering program or through the <see cref="ShardDispatcher"/> (<c>daemon.steering</c>),
 /// and the exchanges this host initiates (configured children, <c>initiate</c>, kernel ACQUIRE) start on it, so all of
 /// one peer's ISAKMP SAs live together and reauthentication, the collision rule and INITIAL-CONTACT work as with one
@@ -60,6 +60,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
         }
 
         Steering = sharding.Steering;
+        SteeringSeed = options.SteeringSeed ?? ShardSteering.NewSeed();
         try
         {
             if (!batched)
@@ -79,7 +80,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                 if (_dispatcherSockets is not null)
                 {
                     _dispatcher = new ShardDispatcher(_dispatcherSockets, _inboxes, sharding.BatchSize, options.DatagramBufferSize,
-                        transportLogger);
+                        SteeringSeed, transportLogger);
                 }
             }
 
@@ -95,7 +96,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                     ? new EndpointOptions { CookieShaper = cookie => ShardSteering.Shape(cookie, shard, shardCount) }
                     : null;
                 var daemon = new IkeDaemon(configuration, _transports[i], installer, registry,
-                    options with { ShardIndex = shard, ShardCount = shardCount },
+                    options with { ShardIndex = shard, ShardCount = shardCount, SteeringSeed = SteeringSeed },
                     loggers.CreateLogger<IkeDaemon>(), time, endpointOptions: endpointOptions)
                 {
                     Reloader = reloader,
@@ -120,6 +121,9 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
     /// <summary>How datagrams reach their shard.</summary>
     public SteeringMode Steering { get; }
 
+    /// <summary>The seed of the peer-address hash this start uses (<see cref="DaemonOptions.SteeringSeed"/>, else random).</summary>
+    public ulong SteeringSeed { get; }
+
     public IReadOnlyList<IkeDaemon> Shards => _shards;
 
     /// <summary>The shards' transports (same order).</summary>
@@ -142,7 +146,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
             for (var i = 0; i < count; i++)
             {
                 _transports.Add(new BatchedUdpTransport(i, count, dispatcherSockets, ownsSockets: false, receiveSockets: false, _inboxes,
-                    sharding.BatchSize, maxDatagram, logger));
+                    sharding.BatchSize, maxDatagram, logger) { SteeringSeed = SteeringSeed });
             }
 
             return;
@@ -158,10 +162,10 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
 
         for (var i = 0; i < count; i++)
         {
-            var sockets = new UdpSocketSet(listen, reusePort: count > 1, count, logger);
+            var sockets = new UdpSocketSet(listen, reusePort: count > 1, count, logger, SteeringSeed);
             listen = [.. sockets.LocalEndPoints];
             _transports.Add(new BatchedUdpTransport(i, count, sockets, ownsSockets: true, receiveSockets: true, _inboxes,
-                sharding.BatchSize, maxDatagram, logger));
+                sharding.BatchSize, maxDatagram, logger) { SteeringSeed = SteeringSeed });
         }
     }
 
@@ -280,7 +284,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
     public IkeDaemon PeerShard(string connection)
     {
         var peer = _shards[0].Configuration.Connections.FirstOrDefault(c => c.Name == connection);
-        return _shards[ShardSteering.ShardOfPeer(peer?.RemoteAddress, _shards.Count)];
+        return _shards[ShardSteering.ShardOfPeer(peer?.RemoteAddress, _shards.Count, SteeringSeed)];
     }
 
     /// <summary>Datagrams passed between shards by their cookies (peers whose address changed mid-SA), and those dropped

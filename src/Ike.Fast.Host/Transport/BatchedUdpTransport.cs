@@ -135,6 +135,9 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
         }
     }
 
+    /// <summary>The daemon's address-steering seed (<see cref="ShardSteering.ShardOfAddress(ReadOnlySpan{byte}, int, ulong)"/>).</summary>
+    public ulong SteeringSeed { get; init; }
+
     /// <summary>Datagrams this shard received for another and forwarded to its inbox.</summary>
     public long Forwarded { get; private set; }
 
@@ -273,7 +276,7 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
             if (_shardCount > 1)
             {
-                var owner = ShardSteering.ShardOfSource(ref slot, _shardCount);
+                var owner = ShardSteering.ShardOfSource(ref slot, _shardCount, SteeringSeed);
                 var remote = _endPoints.Get(ref slot.Remote, slot.Family, slot.RemotePort, slot.ScopeId);
                 if (owner != _shard)
                 {

@@ -19,7 +19,8 @@ internal sealed class UdpSocketSet : IDisposable
     /// <param name="reusePort">SO_REUSEPORT before bind.</param>
     /// <param name="steeringShards">With <paramref name="reusePort"/>: attach the address-steering program for this many
     /// shards (0 or 1: none, the kernel hashes the 4-tuple).</param>
-    public UdpSocketSet(IEnumerable<IPEndPoint> listen, bool reusePort, int steeringShards, ILogger logger)
+    /// <param name="steeringSeed">The seed of the steering program's hash (the daemon's, drawn per start).</param>
+    public UdpSocketSet(IEnumerable<IPEndPoint> listen, bool reusePort, int steeringShards, ILogger logger, ulong steeringSeed = 0)
     {
         foreach (var endPoint in listen)
         {
@@ -42,7 +43,8 @@ internal sealed class UdpSocketSet : IDisposable
             var bound = (IPEndPoint)socket.LocalEndPoint!;
             if (reusePort && steeringShards > 1)
             {
-                var steering = UdpBatch.AttachAddressSteering(socket, bound.AddressFamily == AddressFamily.InterNetworkV6, steeringShards);
+                var steering = UdpBatch.AttachAddressSteering(socket, bound.AddressFamily == AddressFamily.InterNetworkV6, steeringShards,
+                    steeringSeed);
                 if (steering < 0)
                 {
                     logger.LogWarning("address steering program refused on {EndPoint} (errno {Errno}): misdirected datagrams are forwarded between shards",

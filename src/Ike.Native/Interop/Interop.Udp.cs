@@ -27,7 +27,7 @@ internal static partial class Interop
         internal static partial int SetReusePort(int fd);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_UdpAttachAddressSteering")]
-        internal static partial int AttachAddressSteering(int fd, int ipv6, int shards);
+        internal static partial int AttachAddressSteering(int fd, int ipv6, int shards, ulong seed);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_EventCreate")]
         internal static partial int EventCreate();

@@ -56,15 +56,16 @@ public static unsafe class UdpBatch
     public static int ReceiveQueueFill(int fd) => Interop.Udp.ReceiveQueueFill(fd);
 
     /// <summary>SO_REUSEPORT (before bind): several shards bind the same address, the kernel spreads datagrams.</summary>
-    public static int SetReusePort(Socket socket) => WithFd(socket, 0, 0, static (fd, _, _) => Interop.Udp.SetReusePort(fd));
+    public static int SetReusePort(Socket socket) => WithFd(socket, 0, static (fd, _) => Interop.Udp.SetReusePort(fd));
 
     /// <summary>
     /// SO_ATTACH_REUSEPORT_CBPF: the kernel picks the socket (bind order) from a hash of the datagram's source address
-    /// (not its port) modulo <paramref name="shards"/>; the same function as the host's managed steering
-    /// (native/src/udp_batch.c). <paramref name="ipv6"/>: the socket's family.
+    /// (not its port), keyed by <paramref name="seed"/>, modulo <paramref name="shards"/>; the same function as the host's
+    /// managed steering (native/src/udp_batch.c). <paramref name="ipv6"/>: the socket's family.
     /// </summary>
-    public static int AttachAddressSteering(Socket socket, bool ipv6, int shards) =>
-        WithFd(socket, ipv6 ? 1 : 0, shards, static (fd, family, count) => Interop.Udp.AttachAddressSteering(fd, family, count));
+    public static int AttachAddressSteering(Socket socket, bool ipv6, int shards, ulong seed) =>
+        WithFd(socket, (Family: ipv6 ? 1 : 0, Shards: shards, Seed: seed),
+            static (fd, p) => Interop.Udp.AttachAddressSteering(fd, p.Family, p.Shards, p.Seed));
 
     /// <summary>A non-blocking eventfd (or -errno) that wakes a shard waiting in <see cref="Wait"/>.</summary>
     public static int CreateEvent() => Interop.Udp.EventCreate();
@@ -78,7 +79,7 @@ public static unsafe class UdpBatch
     /// <summary>The descriptor of a .NET socket (valid while the socket lives; the caller keeps it alive).</summary>
     public static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
 
-    private static int WithFd(Socket socket, int a, int b, Func<int, int, int, int> action)
+    private static int WithFd<TState>(Socket socket, TState state, Func<int, TState, int> action)
     {
         ArgumentNullException.ThrowIfNull(socket);
         var handle = socket.SafeHandle;
@@ -86,7 +87,7 @@ public static unsafe class UdpBatch
         try
         {
             handle.DangerousAddRef(ref added);
-            return action((int)handle.DangerousGetHandle(), a, b);
+            return action((int)handle.DangerousGetHandle(), state);
         }
         finally
         {

@@ -8,12 +8,54 @@ namespace Ike.Fast.Tests.Host;
 /// <summary>Configurations for daemons on 127.0.0.x high ports (no root needed).</summary>
 internal static class HostTestConfig
 {
-    /// <summary>A UDP port free right now on <paramref name="address"/> (the OS picks; the socket is closed again).</summary>
+    private static readonly Lock s_portsLock = new();
+
+    /// <summary>Every (address, port) handed out in this process: none is handed out twice.</summary>
+    private static readonly HashSet<(IPAddress Address, int Port)> s_handedOut = [];
+
+    /// <summary>A random 127.R.0.0/16 block per test process (R in 128-254), so parallel test runs rarely share one.</summary>
+    private static readonly int s_loopbackBlock = 128 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(127);
+
+    private static int s_nextLoopback;
+
+    /// <summary>
+    /// A UDP port free right now on <paramref name="address"/> (the OS picks with a plain bind, which no existing socket
+    /// may share, SO_REUSEPORT or not; the socket is closed again) and never handed out before in this process: two tests
+    /// running in parallel cannot get the same one, so two daemons' SO_REUSEPORT groups cannot merge and share datagrams.
+    /// </summary>
     public static int FreeUdpPort(IPAddress address)
     {
-        using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(address, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(address, 0));
+            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            lock (s_portsLock)
+            {
+                if (s_handedOut.Add((address, port)))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A loopback address no other caller in this process gets (127.R.x.y, R random per process): a test that binds with
+    /// SO_REUSEPORT (or lets the kernel pick port 0 with it, which may pick the port of another group of the same user)
+    /// listens where no other test does.
+    /// </summary>
+    public static IPAddress UniqueLoopback()
+    {
+        var n = Interlocked.Increment(ref s_nextLoopback);
+        return new IPAddress([127, (byte)s_loopbackBlock, (byte)(n / 250), (byte)(1 + (n % 250))]);
+    }
+
+    /// <summary>A unique loopback address (<see cref="UniqueLoopback"/>) and a free port on it.</summary>
+    public static IPEndPoint UniqueLoopbackEndPoint()
+    {
+        var address = UniqueLoopback();
+        return new IPEndPoint(address, FreeUdpPort(address));
     }
 
     /// <summary>

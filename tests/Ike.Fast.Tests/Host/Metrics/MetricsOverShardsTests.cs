@@ -22,7 +22,7 @@ public sealed class MetricsOverShardsTests
     {
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Count = 60, Concurrency = 12, Warmup = 0, TimeoutSeconds = 20 };
-        var listen = new IPEndPoint(IPAddress.Loopback, HostTestConfig.FreeUdpPort(IPAddress.Loopback));
+        var listen = HostTestConfig.UniqueLoopbackEndPoint();
         using var configuration = ConfigurationLoader.Load(dir.Write("responder.json",
             ShardedDaemonTests.ResponderJson(options, listen, TestSocketPath.Create(), """, "shards": 2, "steering": "dispatcher" """)));
         using var host = IkeFastHost.Build(configuration, new DaemonOptions(), LogLevel.Warning, logging => logging.ClearProviders());

@@ -56,7 +56,7 @@ public sealed class PeerMovesAcrossShardsTests
         // The status row's local end is the SA's real one: the 4500 endpoint it floated to (RFC 3947 section 4).
         Assert.Equal($"127.0.94.3:{NatTraversalPort}", before.Local);
         Assert.Equal($"127.0.94.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
-        var owner = ShardSteering.ShardOfAddress(first, shards);
+        var owner = ShardedPeer.ShardOf(first, shards);
         Assert.Equal(1, t.B.Phase1PerShard[owner]);
 
         // The NAT's public address changes: a's DPD probes now arrive from an address of shard 0.
@@ -99,7 +99,7 @@ public sealed class PeerMovesAcrossShardsTests
             t.A.Installer.Installed.Count == 1 && t.B.Installer.Installed.Count == 1 &&
             t.A.Installer.Installed[0].InboundSpi == t.B.Installer.Installed[0].OutboundSpi));
         // b's two Phase 1s with the peer were on one shard (INITIAL-CONTACT found the old one there).
-        var owner = ShardSteering.ShardOfAddress(outside, shards);
+        var owner = ShardedPeer.ShardOf(outside, shards);
         Assert.Equal(2, t.B.Phase1PerShard[owner]);
         Assert.Equal(2, t.B.Phase1PerShard.Sum());
     }

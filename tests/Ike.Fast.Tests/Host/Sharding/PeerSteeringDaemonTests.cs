@@ -27,8 +27,8 @@ public sealed class PeerSteeringDaemonTests
             new ShardedPeer.Connection("loop", b.Address.ToString(), b.Port, $"{a.Address}/32", $"{b.Address}/32", Start: true, aExtra));
         Assert.True(await LoopbackPair.WaitUntil(() => aPeer.Installer.Installed.Count == 1 && bPeer.Installer.Installed.Count == 1));
         // The initiation ran on a's shard of b's address, b answered on its shard of a's address; no other shard has one.
-        Assert.Equal(OnlyOn(ShardSteering.ShardOfAddress(b.Address, shards), shards), aPeer.Phase1PerShard.Select(n => n > 0));
-        Assert.Equal(OnlyOn(ShardSteering.ShardOfAddress(a.Address, shards), shards), bPeer.Phase1PerShard.Select(n => n > 0));
+        Assert.Equal(OnlyOn(ShardedPeer.ShardOf(b.Address, shards), shards), aPeer.Phase1PerShard.Select(n => n > 0));
+        Assert.Equal(OnlyOn(ShardedPeer.ShardOf(a.Address, shards), shards), bPeer.Phase1PerShard.Select(n => n > 0));
         return (aPeer, bPeer);
     }
 
@@ -95,7 +95,7 @@ public sealed class PeerSteeringDaemonTests
             string.Join("; ", a2.IkeSas.Select(x => $"{x.InitiatorCookie} {x.Remote} {x.State}")) +
             $" | b installed {b.Installer.Installed.Count}, a2 installed {a2.Installer.Installed.Count} | b diag " +
             string.Join(",", b.Sharded.Shards.SelectMany(s => Enum.GetValues<DiagnosticCode>().Where(c => s.Counters[c] > 0).Select(c => $"{c}={s.Counters[c]}"))));
-        var owner = b.Sharded.Shards[ShardSteering.ShardOfAddress(aAddress, shards)];
+        var owner = b.Sharded.Shards[ShardedPeer.ShardOf(aAddress, shards)];
         Assert.True(owner.Counters[DiagnosticCode.InitialContact] > 0);
     }
 

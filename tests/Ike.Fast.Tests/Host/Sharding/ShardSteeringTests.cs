@@ -70,35 +70,89 @@ public sealed class ShardSteeringTests
         Assert.All(counts, c => Assert.InRange(c, 9_000, 11_000));
     }
 
-    /// <summary>Known answers that pin the hash (the reuseport program in native/src/udp_batch.c computes the same).</summary>
+    private const ulong Seed = 0x0123_4567_89AB_CDEF;
+
+    /// <summary>
+    /// Known answers that pin the hash under two seeds (computed independently of this code; the reuseport program in
+    /// native/src/udp_batch.c computes the same: BatchedUdpTransportTests).
+    /// </summary>
     [Theory]
-    [InlineData("127.0.0.1", 0, 0, 2)]
-    [InlineData("192.0.2.1", 1, 1, 3)]
-    [InlineData("10.0.0.1", 0, 2, 2)]
-    [InlineData("::1", 0, 2, 2)]
-    [InlineData("2001:db8::5", 0, 1, 2)]
-    public void TheAddressHashHasKnownAnswers(string address, int of2, int of3, int of4)
+    [InlineData("127.0.0.1", 0UL, 0, 2, 0)]
+    [InlineData("192.0.2.1", 0UL, 1, 0, 1)]
+    [InlineData("10.0.0.1", 0UL, 0, 1, 2)]
+    [InlineData("::1", 0UL, 1, 0, 3)]
+    [InlineData("2001:db8::5", 0UL, 1, 2, 1)]
+    [InlineData("127.0.0.1", Seed, 1, 2, 3)]
+    [InlineData("192.0.2.1", Seed, 1, 0, 1)]
+    [InlineData("10.0.0.1", Seed, 0, 2, 0)]
+    [InlineData("::1", Seed, 1, 0, 1)]
+    [InlineData("2001:db8::5", Seed, 0, 1, 2)]
+    public void TheAddressHashHasKnownAnswers(string address, ulong seed, int of2, int of3, int of4)
     {
         var ip = IPAddress.Parse(address);
-        Assert.Equal(of2, ShardSteering.ShardOfAddress(ip, 2));
-        Assert.Equal(of3, ShardSteering.ShardOfAddress(ip, 3));
-        Assert.Equal(of4, ShardSteering.ShardOfAddress(ip, 4));
-        Assert.Equal(0, ShardSteering.ShardOfAddress(ip, 1));
+        Assert.Equal(of2, ShardSteering.ShardOfAddress(ip, 2, seed));
+        Assert.Equal(of3, ShardSteering.ShardOfAddress(ip, 3, seed));
+        Assert.Equal(of4, ShardSteering.ShardOfAddress(ip, 4, seed));
+        Assert.Equal(0, ShardSteering.ShardOfAddress(ip, 1, seed));
+    }
+
+    /// <summary>
+    /// The seed decides the mapping: two seeds map the same addresses differently (a flood aimed at one shard under one
+    /// seed spreads under another), and a sender who keeps the low bits of its addresses fixed still spreads (the
+    /// finaliser lets every address bit count).
+    /// </summary>
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(false, 4)]
+    [InlineData(true, 4)]
+    public void TwoSeedsGiveDifferentMappings(bool ipv6, int shards)
+    {
+        var random = new Random(5);
+        var addresses = Enumerable.Range(0, 256).Select(_ =>
+        {
+            var bytes = new byte[ipv6 ? 16 : 4];
+            random.NextBytes(bytes);
+            return bytes;
+        }).ToList();
+        for (var pair = 0; pair < 20; pair++)
+        {
+            var a = ShardSteering.NewSeed();
+            var b = ShardSteering.NewSeed();
+            var moved = addresses.Count(x => ShardSteering.ShardOfAddress(x, shards, a) != ShardSteering.ShardOfAddress(x, shards, b));
+            // Independent mappings move (shards - 1) / shards of the addresses: 128 of 256 for two shards.
+            Assert.InRange(moved, 256 * (shards - 1) / shards / 2, 256);
+        }
+
+        // Only the first octet varies (the low 17 bits fixed): without the finaliser every one of these would land on
+        // the same shard for two or four shards, whatever the seed.
+        var counts = new int[shards];
+        for (var first = 0; first < 256; first++)
+        {
+            var bytes = new byte[ipv6 ? 16 : 4];
+            bytes[0] = (byte)first;
+            bytes[^1] = 7;
+            counts[ShardSteering.ShardOfAddress(bytes, shards, Seed)]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 256 / shards / 2, 256 / shards * 3 / 2));
     }
 
     [Fact]
+    public void SeedsAreDrawnAfresh() => Assert.NotEqual(ShardSteering.NewSeed(), ShardSteering.NewSeed());
+
+    [Fact]
     public void AnIpv4MappedAddressIsItsIpv4Address() =>
-        Gen.UInt.Sample(v =>
+        Gen.Select(Gen.UInt, Gen.ULong).Sample(t =>
         {
-            var ip = new IPAddress(BitConverter.GetBytes(v));
-            Assert.Equal(ShardSteering.ShardOfAddress(ip, 5), ShardSteering.ShardOfAddress(ip.MapToIPv6(), 5));
+            var ip = new IPAddress(BitConverter.GetBytes(t.Item1));
+            Assert.Equal(ShardSteering.ShardOfAddress(ip, 5, t.Item2), ShardSteering.ShardOfAddress(ip.MapToIPv6(), 5, t.Item2));
         }, iter: 500);
 
     [Fact]
     public void ThePortDoesNotMoveAPeer_NoAddressMeansShardZero()
     {
-        Assert.Equal(0, ShardSteering.ShardOfPeer(null, 4));
-        Assert.Equal(ShardSteering.ShardOfAddress(IPAddress.Parse("192.0.2.1"), 4), ShardSteering.ShardOfPeer(IPAddress.Parse("192.0.2.1"), 4));
+        Assert.Equal(0, ShardSteering.ShardOfPeer(null, 4, Seed));
+        Assert.Equal(ShardSteering.ShardOfAddress(IPAddress.Parse("192.0.2.1"), 4, Seed), ShardSteering.ShardOfPeer(IPAddress.Parse("192.0.2.1"), 4, Seed));
     }
 
     [Theory]
@@ -122,7 +176,7 @@ public sealed class ShardSteeringTests
                 BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(bytes.Length - 4), 0x7F00_0000 + i);
             }
 
-            counts[ShardSteering.ShardOfAddress(bytes, shards)]++;
+            counts[ShardSteering.ShardOfAddress(bytes, shards, ShardSteering.NewSeed())]++;
         }
 
         Assert.All(counts, c => Assert.InRange(c, 20_000 / shards * 9 / 10, 20_000 / shards * 11 / 10));

@@ -18,7 +18,9 @@ public sealed class ShardedDaemonTests
 {
     internal static string ResponderJson(LoadTestOptions options, IPEndPoint listen, string socket, string daemonExtra)
     {
-        var json = EmbeddedResponder.ConfigurationJson(options);
+        // The embedded responder's connection is on 127.0.0.1; a test listening on an address of its own moves it there.
+        var json = EmbeddedResponder.ConfigurationJson(options)
+            .Replace("\"127.0.0.1\"", $"\"{listen.Address}\"", StringComparison.Ordinal);
         var brace = json.IndexOf('{', StringComparison.Ordinal);
         return json[..(brace + 1)] +
                $$""" "daemon": { "listen": [ "{{listen}}" ], "control_socket": "{{socket}}", "installer": "memory" {{daemonExtra}} }, """ +
@@ -34,7 +36,9 @@ public sealed class ShardedDaemonTests
     {
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Count = 120, Concurrency = 12, Warmup = 0, TimeoutSeconds = 20 };
-        var listen = new IPEndPoint(IPAddress.Loopback, HostTestConfig.FreeUdpPort(IPAddress.Loopback));
+        // An address of its own: with SO_REUSEPORT a daemon of another test on the same address and port would join the
+        // group and take part of the datagrams (the kernel lets sockets of one user share it).
+        var listen = HostTestConfig.UniqueLoopbackEndPoint();
         using var configuration = ConfigurationLoader.Load(dir.Write("responder.json",
             ResponderJson(options, listen, TestSocketPath.Create(), $$""", "shards": {{shards}}, "steering": "{{steering}}" """)));
         Assert.Equal(shards, configuration.Daemon.Sharding.Shards);

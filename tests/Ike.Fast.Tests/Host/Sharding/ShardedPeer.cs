@@ -24,7 +24,7 @@ internal sealed class ShardedPeer : IAsyncDisposable
     {
         _configuration = configuration;
         Socket = socket;
-        Host = IkeFastHost.Build(configuration, new DaemonOptions(), LogLevel.Debug, logging => logging.ClearProviders(),
+        Host = IkeFastHost.Build(configuration, new DaemonOptions { SteeringSeed = TestSeed }, LogLevel.Debug, logging => logging.ClearProviders(),
             services => services.AddSingleton(Installer));
     }
 
@@ -45,13 +45,22 @@ internal sealed class ShardedPeer : IAsyncDisposable
 
     public IReadOnlyList<ChildSaStatus> ChildSas => Registry.Snapshot().Child;
 
+    /// <summary>
+    /// The steering seed of every peer here (a daemon draws a random one per start; fixed here so a test can choose its
+    /// peers' shards).
+    /// </summary>
+    public const ulong TestSeed = 0x5EED_0F7E_575E_ED01;
+
+    /// <summary>The shard of <paramref name="address"/> under <see cref="TestSeed"/>.</summary>
+    public static int ShardOf(IPAddress address, int shards) => ShardSteering.ShardOfAddress(address, shards, TestSeed);
+
     /// <summary>The first 127.0.<paramref name="block"/>.x (after <paramref name="skip"/> matches) on the given shard.</summary>
     public static IPAddress OnShard(byte block, int shard, int shards, int skip = 0)
     {
         for (var x = 1; x < 255; x++)
         {
             var address = new IPAddress([127, 0, block, (byte)x]);
-            if (ShardSteering.ShardOfAddress(address, shards) == shard && skip-- == 0)
+            if (ShardOf(address, shards) == shard && skip-- == 0)
             {
                 return address;
             }

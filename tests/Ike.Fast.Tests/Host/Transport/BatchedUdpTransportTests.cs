@@ -14,6 +14,9 @@ public sealed class BatchedUdpTransportTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The steering seed of the dispatcher tests (a daemon draws one per start).</summary>
+    private const ulong Seed = 0x5EED_0000_1234_5678;
+
     private static (BatchedUdpTransport Transport, ShardInbox Inbox) Single(IPEndPoint listen, int batch = 32)
     {
         var inbox = new ShardInbox(64, 2048);
@@ -107,11 +110,16 @@ public sealed class BatchedUdpTransportTests
     [InlineData(4, false)]
     [InlineData(3, true)]
     [InlineData(4, true)]
-    public void ReusePortWithTheSteeringProgramDeliversEachPeerToItsShard(int shards, bool ipv6) =>
-        SteeredToOwner(steeringProgram: true, shards, ipv6);
+    public void ReusePortWithTheSteeringProgramDeliversEachPeerToItsShard(int shards, bool ipv6)
+    {
+        // A fixed seed and a fresh one (as a daemon draws per start): the program patched with either agrees with the
+        // managed hash.
+        SteeredToOwner(steeringProgram: true, shards, ipv6, 0x0123_4567_89AB_CDEF);
+        SteeredToOwner(steeringProgram: true, shards, ipv6, ShardSteering.NewSeed());
+    }
 
     [Fact]
-    public void ReusePortWithoutTheProgramForwardsToThePeersShard() => SteeredToOwner(steeringProgram: false, 2, ipv6: false);
+    public void ReusePortWithoutTheProgramForwardsToThePeersShard() => SteeredToOwner(steeringProgram: false, 2, ipv6: false, ShardSteering.NewSeed());
 
     /// <summary>
     /// Sources for the agreement tests: distinct IPv4 loopback addresses, or (IPv6) distinct documentation addresses
@@ -150,16 +158,18 @@ public sealed class BatchedUdpTransportTests
 
     /// <summary>
     /// The kernel's steering program and the managed hash agree: datagrams from many source addresses (several ports
-    /// each, random cookies) each arrive on the shard <see cref="ShardSteering.ShardOfAddress(IPAddress, int)"/> names;
-    /// without the program the shard that got it forwards it there.
+    /// each, random cookies) each arrive on the shard <see cref="ShardSteering.ShardOfAddress(IPAddress, int, ulong)"/>
+    /// names under <paramref name="seed"/>; without the program the shard that got it forwards it there.
     /// </summary>
-    private static void SteeredToOwner(bool steeringProgram, int shards, bool ipv6)
+    private static void SteeredToOwner(bool steeringProgram, int shards, bool ipv6, ulong seed)
     {
-        var loopback = ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        using var probe = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Never port 0 with SO_REUSEPORT (the kernel may pick the port of another group of this user, which this group
+        // would then join): a port handed out once, on an address of this test's own for IPv4.
+        var loopback = ipv6 ? IPAddress.IPv6Loopback : HostTestConfig.UniqueLoopback();
+        int port;
         try
         {
-            probe.Bind(new IPEndPoint(loopback, 0));
+            port = HostTestConfig.FreeUdpPort(loopback);
         }
         catch (SocketException)
         {
@@ -168,12 +178,11 @@ public sealed class BatchedUdpTransportTests
 
         var inboxes = Enumerable.Range(0, shards).Select(_ => new ShardInbox(512, 2048)).ToList();
         var transports = new List<BatchedUdpTransport>();
-        IReadOnlyList<IPEndPoint> listen = [new IPEndPoint(loopback, 0)];
+        IReadOnlyList<IPEndPoint> listen = [new IPEndPoint(loopback, port)];
         for (var i = 0; i < shards; i++)
         {
-            var sockets = new UdpSocketSet(listen, reusePort: true, steeringProgram ? shards : 0, NullLogger.Instance);
-            listen = [.. sockets.LocalEndPoints];
-            transports.Add(new BatchedUdpTransport(i, shards, sockets, true, true, inboxes, 32, 4096, NullLogger.Instance));
+            var sockets = new UdpSocketSet(listen, reusePort: true, steeringProgram ? shards : 0, NullLogger.Instance, seed);
+            transports.Add(new BatchedUdpTransport(i, shards, sockets, true, true, inboxes, 32, 4096, NullLogger.Instance) { SteeringSeed = seed });
         }
 
         var clients = Sources(ipv6, 48);
@@ -196,7 +205,7 @@ public sealed class BatchedUdpTransportTests
                 sent.Add(cookie);
                 var client = clients[i % clients.Count];
                 client.SendTo(Header(cookie, 0, 2, 0), listen[0]);
-                spread[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, shards)]++;
+                spread[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, shards, seed)]++;
             }
 
             Assert.All(spread, n => Assert.True(n > 0));
@@ -210,7 +219,7 @@ public sealed class BatchedUdpTransportTests
                 {
                     while (transports[shard].TryReceive(buffer, TimeSpan.FromMilliseconds(20), out var datagram))
                     {
-                        Assert.Equal(ShardSteering.ShardOfAddress(datagram.Remote.Address, shards), shard);
+                        Assert.Equal(ShardSteering.ShardOfAddress(datagram.Remote.Address, shards, seed), shard);
                         got.Add(BinaryPrimitives.ReadUInt64BigEndian(buffer));
                     }
                 }
@@ -262,8 +271,9 @@ public sealed class BatchedUdpTransportTests
 
         using var ownedSockets = sockets;
         var transports = Enumerable.Range(0, Shards)
-            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
-        var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, NullLogger.Instance);
+            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance) { SteeringSeed = Seed })
+            .ToList();
+        var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, Seed, NullLogger.Instance);
         using var cancel = new CancellationTokenSource();
         var thread = new Thread(() => dispatcher.Run(cancel.Token, TimeSpan.FromMilliseconds(20)));
         thread.Start();
@@ -274,7 +284,7 @@ public sealed class BatchedUdpTransportTests
             {
                 var client = clients[(int)cookie % clients.Count];
                 client.SendTo(Header(cookie, 0, 2, 0), sockets.LocalEndPoints[0]);
-                expected[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, Shards)]++;
+                expected[ShardSteering.ShardOfAddress(((IPEndPoint)client.LocalEndPoint!).Address, Shards, Seed)]++;
             }
 
             var buffer = new byte[4096];
@@ -284,7 +294,7 @@ public sealed class BatchedUdpTransportTests
                 var mine = 0;
                 while (mine < expected[shard] && transports[shard].TryReceive(buffer, Wait, out var datagram))
                 {
-                    Assert.Equal(shard, ShardSteering.ShardOfAddress(datagram.Remote.Address, Shards));
+                    Assert.Equal(shard, ShardSteering.ShardOfAddress(datagram.Remote.Address, Shards, Seed));
                     mine++;
                 }
 
@@ -440,15 +450,16 @@ public sealed class BatchedUdpTransportTests
         var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(1024, 2048)).ToList();
         using var sockets = new UdpSocketSet([new IPEndPoint(IPAddress.Loopback, 0)], reusePort: false, 0, NullLogger.Instance);
         var transports = Enumerable.Range(0, Shards)
-            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
-        var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, NullLogger.Instance);
+            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance) { SteeringSeed = Seed })
+            .ToList();
+        var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, Seed, NullLogger.Instance);
         // Every SA is shard 1's (its cookie names it); peers on shard 0's addresses are passed on to it.
         var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards);
         transports[0].OwnsSa = (_, r) => r != ours;
         transports[1].OwnsSa = (_, r) => r == ours;
         var clients = Sources(ipv6: false, 8)!;
-        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards) == 0);
-        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards) == 1);
+        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards, Seed) == 0);
+        Assert.Contains(clients, c => ShardSteering.ShardOfAddress(((IPEndPoint)c.LocalEndPoint!).Address, Shards, Seed) == 1);
         const int Chunk = 32;
         const int WarmChunks = 20;
         const int MeasuredChunks = 100;
