@@ -336,6 +336,11 @@ public sealed class IkeDaemon : IControlTarget
                 Drain(sendBuffer); // exchanges resumed with their Diffie-Hellman results
             }
 
+            if (CrossShard is { } cross && cross.Pump(_endpoint, this, Now()))
+            {
+                Drain(sendBuffer); // another shard's peer came up: its old SAs here handed over or dropped
+            }
+
             var now = Now();
             var engineDeadline = _endpoint.PollTimeout();
             if (engineDeadline is { } due && due <= now)
@@ -515,11 +520,14 @@ public sealed class IkeDaemon : IControlTarget
                         e.Connection, e.Peer, e.IsInitiator ? "initiator" : "responder", e.RemoteIdentity, e.InitiatorCookie,
                         e.ResponderCookie, e.Message);
                 }
+
+                CrossShard?.Established(e, _endpoint, this, Now());
                 break;
             case EngineEventKind.Phase1Down:
                 Admission?.Established(e.InitiatorCookie);
                 _lifetimes.Phase1Down(e.InitiatorCookie, e.ResponderCookie);
                 _registry.RemoveIke(e.InitiatorCookie, e.ResponderCookie);
+                CrossShard?.Gone(e);
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
                     _logger.LogInformation("IKE SA {Connection} with {Peer} down cookies {Icookie:x16}/{Rcookie:x16} {Diagnostic} {Message}",
@@ -612,6 +620,46 @@ public sealed class IkeDaemon : IControlTarget
 
     /// <summary>The configuration in force (a sharded host routes initiations by its connections' peers).</summary>
     internal IkeFastConfiguration Configuration => Volatile.Read(ref _configuration);
+
+    /// <summary>
+    /// The peer-level rules across shards (Sharding/CrossShardPeers): set by a sharded host with more than one shard
+    /// before <see cref="Run"/>; null = this loop sees every SA of its peers.
+    /// </summary>
+    internal Sharding.CrossShardPeers? CrossShard { get; set; }
+
+    /// <summary>A pair handed over between shards that no ISAKMP SA took: out of the kernel and the tables (loop thread).</summary>
+    internal void DropHandedOverPair(ChildSaInfo sa)
+    {
+        _logger.LogWarning("{Connection}/{Child} SPI in {SpiIn:x8}: handed over between shards but not adopted, deleted", sa.Connection,
+            sa.Child, sa.InboundSpi);
+        _installer.Delete(sa);
+        _registry.RemoveChild(sa.InboundSpi);
+        _endpoint.ReturnChildSa(sa);
+    }
+
+    /// <summary>
+    /// Pairs adopted from another shard follow the new ISAKMP SA's peer endpoint as on a NAT change
+    /// (<see cref="EncapsulationFollower"/>): ESP-in-UDP ports updated, a pair still at another address rekeyed.
+    /// </summary>
+    internal void FollowAdoptedPairs(ulong initiatorCookie, ulong responderCookie, IEnumerable<ChildSaInfo> pairs)
+    {
+        if (_endpoint.TryGetPeerState(initiatorCookie, responderCookie, out var remote, out _, out _, out _, out _) && remote is not null)
+        {
+            EncapsulationFollower.FollowChildren(pairs, remote, _installer, spi => _endpoint.RekeyChildSa(spi, Now()));
+        }
+    }
+
+    /// <summary>The engine's own view of its SAs, read on the loop (tests: which ISAKMP SA holds which pairs).</summary>
+    internal Task<IReadOnlyList<Ike.Fast.Protocol.IkeSaStatus>> EngineStatusAsync()
+    {
+        var answer = new TaskCompletionSource<IReadOnlyList<Ike.Fast.Protocol.IkeSaStatus>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Invoke((endpoint, _) =>
+        {
+            answer.SetResult(endpoint.GetSaStatus());
+            return ControlResponse.Success;
+        });
+        return answer.Task;
+    }
 
     /// <summary>Whether the engine has an SA with these cookies (the sharded transport's ownership check; loop thread).</summary>
     internal bool HasSa(ulong initiatorCookie, ulong responderCookie) => _endpoint.HasSa(initiatorCookie, responderCookie);

@@ -22,33 +22,45 @@ internal static class EncapsulationFollower
             return 0;
         }
 
-        var address = e.Peer.Address.IsIPv4MappedToIPv6 ? e.Peer.Address.MapToIPv4() : e.Peer.Address;
         int acted = 0;
         foreach (var ike in sas)
         {
-            if (ike.InitiatorCookie != e.InitiatorCookie || ike.ResponderCookie != e.ResponderCookie)
+            if (ike.InitiatorCookie == e.InitiatorCookie && ike.ResponderCookie == e.ResponderCookie)
+            {
+                acted += FollowChildren(ike.Children, e.Peer, installer, rekey);
+            }
+        }
+
+        return acted;
+    }
+
+    /// <summary>
+    /// The UDP-encapsulated pairs among <paramref name="children"/> follow <paramref name="peer"/> (also for pairs a new
+    /// ISAKMP SA adopted from another shard: Sharding/CrossShardPeers); returns the number updated or rekeyed.
+    /// </summary>
+    public static int FollowChildren(IEnumerable<ChildSaInfo> children, System.Net.IPEndPoint peer, ISaInstaller installer, Func<uint, bool> rekey)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        ArgumentNullException.ThrowIfNull(peer);
+        var address = peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address;
+        int acted = 0;
+        foreach (var child in children)
+        {
+            if (!child.UdpEncapsulated)
             {
                 continue;
             }
 
-            foreach (var child in ike.Children)
+            if (child.RemoteAddress.Equals(address))
             {
-                if (!child.UdpEncapsulated)
-                {
-                    continue;
-                }
-
-                if (child.RemoteAddress.Equals(address))
-                {
-                    installer.UpdateEncapsulation(child, child.EncapsulationSourcePort, e.Peer.Port);
-                }
-                else
-                {
-                    rekey(child.InboundSpi);
-                }
-
-                acted++;
+                installer.UpdateEncapsulation(child, child.EncapsulationSourcePort, peer.Port);
             }
+            else
+            {
+                rekey(child.InboundSpi);
+            }
+
+            acted++;
         }
 
         return acted;

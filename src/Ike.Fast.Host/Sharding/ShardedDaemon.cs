@@ -110,6 +110,11 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
 
                 _shards.Add(daemon);
             }
+
+            if (_shards.Count > 1)
+            {
+                LinkShards();
+            }
         }
         catch
         {
@@ -117,6 +122,32 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives every shard its <see cref="CrossShardPeers"/> over one mailbox per shard; a shard sleeping in poll(2) counts
+    /// waiting mail as pending work, and a post wakes it through its transport.
+    /// </summary>
+    private void LinkShards()
+    {
+        var mailboxes = _shards.Select(_ => new ShardMailbox(1024)).ToArray();
+        var wakers = _transports.Select(t => t as IWakeableTransport).ToArray();
+        for (var i = 0; i < _shards.Count; i++)
+        {
+            var peers = new CrossShardPeers(i, mailboxes, wakers);
+            _shards[i].CrossShard = peers;
+            if (wakers[i] is { } wakeable)
+            {
+                var before = wakeable.PendingWork;
+                var mailbox = peers.Mailbox;
+                wakeable.PendingWork = before is null ? () => mailbox.HasMail : () => before() || mailbox.HasMail;
+            }
+        }
+    }
+
+    /// <summary>ISAKMP SAs whose pairs went to another shard's new SA of the same peer, and pairs adopted (all shards).</summary>
+    public (long HandedOver, long Adopted, long InitialContactDropped) CrossShardCounts =>
+        (_shards.Sum(s => s.CrossShard?.HandedOver ?? 0), _shards.Sum(s => s.CrossShard?.Adopted ?? 0),
+            _shards.Sum(s => s.CrossShard?.InitialContactDropped ?? 0));
 
     /// <summary>How datagrams reach their shard.</summary>
     public SteeringMode Steering { get; }

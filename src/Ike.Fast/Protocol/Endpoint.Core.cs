@@ -417,6 +417,8 @@ public sealed partial class Endpoint
             ResponderCookie = sa.ResponderCookie,
             Peer = sa.Remote,
             IsInitiator = sa.IsInitiator,
+            // The established SA's peer identity (a host indexing its peers by identity forgets this one).
+            RemoteIdentity = wasEstablished ? sa.RemoteIdentity : null,
             Diagnostic = reason,
             Message = wasEstablished ? "deleted" : "negotiation failed",
         });

@@ -733,6 +733,8 @@ public sealed partial class Endpoint
             Proposal = sa.Chosen,
             LifetimeSeconds = sa.LifetimeSeconds,
             PeerVendors = sa.PeerVendors,
+            // What the peer said with it: a host with several endpoints applies INITIAL-CONTACT on the others too.
+            Notify = initialContact ? NotifyMessageType.InitialContact : 0,
             Message = Phase1Summary(sa),
         });
         if (initialContact)

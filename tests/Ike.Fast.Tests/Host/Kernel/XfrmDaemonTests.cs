@@ -47,7 +47,7 @@ public sealed class XfrmDaemonTests : IClassFixture<XfrmNamespace>
         await aHost.StartAsync();
         try
         {
-            var bDaemon = bHost.Services.GetRequiredService<IkeDaemonService>().Daemon!;
+            var bDaemon = bHost.Services.GetRequiredService<IkeDaemonService>().Sharded!; // all shards (a's one depends on the seed)
             var bRegistry = bHost.Services.GetRequiredService<SaRegistry>();
             var events = aHost.Services.GetRequiredService<KernelEventService>();
             Assert.True(await LoopbackPair.WaitUntil(() => kernel.Owned.Count == 1 || events.Handled > 0));

@@ -14,7 +14,7 @@ public sealed class PeerMovesAcrossShardsTests
 {
     private const int NatTraversalPort = 4500;
 
-    private sealed record Topology(ShardedPeer A, ShardedPeer B, NatRebindingDaemonTests.NatRelay Relay) : IAsyncDisposable
+    internal sealed record Topology(ShardedPeer A, ShardedPeer B, NatRebindingDaemonTests.NatRelay Relay) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -25,7 +25,7 @@ public sealed class PeerMovesAcrossShardsTests
     }
 
     /// <summary>a (127.0.block.1, one shard) -> relay (.2 inside, <paramref name="outside"/>) -> b (.3, <paramref name="shards"/>).</summary>
-    private static async Task<Topology> StartAsync(TempConfigDirectory dir, byte block, IPAddress outside, int shards, string steering, string aExtra)
+    internal static async Task<Topology> StartAsync(TempConfigDirectory dir, byte block, IPAddress outside, int shards, string steering, string aExtra)
     {
         var aAddress = new IPAddress([127, 0, block, 1]);
         var inside = new IPAddress([127, 0, block, 2]);

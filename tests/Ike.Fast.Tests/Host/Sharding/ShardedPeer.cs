@@ -106,8 +106,17 @@ internal sealed class ShardedPeer : IAsyncDisposable
     /// <summary>The shard that established each Phase 1 so far (Phase1Established per shard).</summary>
     public long[] Phase1PerShard => [.. Sharded.Shards.Select(s => s.Counters.Phase1Established)];
 
+    private bool _disposed;
+
+    /// <summary>Stops the daemon (once: a test may stop a peer early, its topology disposes it again).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await Host.StopAsync();
         Host.Dispose();
         Installer.Dispose();
