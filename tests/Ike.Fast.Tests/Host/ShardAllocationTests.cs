@@ -31,8 +31,13 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
 {
     private static readonly IPEndPoint Daemon = new(IPAddress.Loopback, 500);
 
-    [Fact]
-    public void ShardLoopAllocationPerDatagramOverThousandsOfHandshakes()
+    /// <param name="crossShard">The loop is shard 0 of two (Sharding/CrossShardPeers): each Phase 1 up or down is indexed
+    /// and posted to shard 1's mailbox, and what shard 1 would post back (the test moves shard 1's mail into shard 0's
+    /// as if shard 1 had established the same peers) is looked up and applied by the loop.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ShardLoopAllocationPerDatagramOverThousandsOfHandshakes(bool crossShard)
     {
         const int Peers = 50;
         const int WarmupRounds = 10;
@@ -50,15 +55,30 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
         var daemon = new IkeDaemon(configuration, transport, installer, registry, new DaemonOptions { MaxWait = TimeSpan.FromMilliseconds(20) },
             NullLogger<IkeDaemon>.Instance, dh: dh,
             endpointOptions: new EndpointOptions { MaxHalfOpenPerAddress = 1 << 20, MaxHalfOpen = 1 << 20, ReplyCacheMs = 200 });
+        var mailboxes = new[] { new Ike.Fast.Host.Sharding.ShardMailbox(1024), new Ike.Fast.Host.Sharding.ShardMailbox(1024) };
+        if (crossShard)
+        {
+            daemon.CrossShard = new Ike.Fast.Host.Sharding.CrossShardPeers(0, mailboxes, [null, null]);
+        }
+
         using var cancel = new CancellationTokenSource();
         var loop = new Thread(() => daemon.Run(cancel.Token)) { IsBackground = true, Name = "ikefast-shard-test" };
         loop.Start();
         try
         {
             var initiator = new Initiator(transport, options, Peers);
-            for (var i = 0; i < WarmupRounds; i++)
+            void Round()
             {
                 initiator.Round();
+                while (mailboxes[1].TryTake(out var message))
+                {
+                    mailboxes[0].TryPost(message with { FromShard = 1 });
+                }
+            }
+
+            for (var i = 0; i < WarmupRounds; i++)
+            {
+                Round();
             }
 
             // Windows of `rounds` rounds until one allocates exactly nothing (at most three), as the engine's own
@@ -79,9 +99,9 @@ public sealed class ShardAllocationTests(ITestOutputHelper output)
                     loopBytes = bytes1 - bytes0 - dhBytes;
                     return loopBytes == 0;
                 },
-                rounds, initiator.Round);
+                rounds, Round);
             var handshakes = rounds * Peers;
-            output.WriteLine($"{handshakes} handshakes (MM PSK x25519 + 2 QM + 2 child Deletes + Phase 1 Delete), {datagrams} datagrams in: " +
+            output.WriteLine($"{(crossShard ? "cross-shard messages on; " : "")}{handshakes} handshakes (MM PSK x25519 + 2 QM + 2 child Deletes + Phase 1 Delete), {datagrams} datagrams in: " +
                              $"shard loop allocated {loopBytes:N0} bytes = {loopBytes / (double)datagrams:N1} B/datagram, {loopBytes / (double)handshakes:N0} B/handshake; " +
                              $"DH engine apart {dhBytes:N0} bytes ({dhBytes / (double)handshakes:N0} B/handshake); " +
                              $"gen0 collections (process-wide, initiator included) {GC.CollectionCount(0) - gen0}");
