@@ -15,8 +15,9 @@ namespace Ike.Fast.Host.Sharding;
 /// <para>
 /// A peer whose <em>address</em> changes mid-SA (NAT rebinding) hashes to another shard. That shard finds no SA for the
 /// datagram's cookies and forwards it to the shard named by the cookies (<see cref="ShardOf"/>): every cookie this host
-/// chooses is shaped (<see cref="Shape"/>) to name the shard that chose it, so the SA's owner is one of the (at most
-/// two) shards its cookies name; no table is shared between shards (Host README, "NAT rebinding across shards").
+/// chooses is shaped (<see cref="Shape"/>) to name the shard that chose it and marked (<see cref="IsShaped"/>), so the
+/// SA's owner is the shard its marked cookie names (one of the two both name, when the peer's is marked by chance); no
+/// table is shared between shards (Host README, "NAT rebinding across shards").
 /// </para>
 /// </summary>
 public static class ShardSteering
@@ -114,11 +115,18 @@ public static class ShardSteering
     /// </summary>
     public static int ShardOfPeer(IPAddress? remote, int shards, ulong seed) => remote is null ? 0 : ShardOfAddress(remote, shards, seed);
 
+    /// <summary>Where a shaped cookie carries its mark (<see cref="IsShaped"/>): the byte above its low word.</summary>
+    private const int MarkShift = 32;
+
+    private const ulong MarkMask = 0xFFUL << MarkShift;
+
     /// <summary>
     /// The nearest cookie to <paramref name="random"/> (only its low 32 bits move, by less than
-    /// <paramref name="shards"/>) that <see cref="ShardOf"/> maps to <paramref name="shard"/>.
+    /// <paramref name="shards"/>) that <see cref="ShardOf"/> maps to <paramref name="shard"/>, with a mark
+    /// (<see cref="IsShaped"/>: the byte above the low word, a function of the low word keyed by <paramref name="seed"/>)
+    /// that tells this host's cookie of an SA from the peer's. 54 or more bits stay as random as drawn.
     /// </summary>
-    public static ulong Shape(ulong random, int shard, int shards)
+    public static ulong Shape(ulong random, int shard, int shards, ulong seed)
     {
         if (shards <= 1)
         {
@@ -133,8 +141,19 @@ public static class ShardSteering
             shaped -= n;
         }
 
-        return (random & 0xFFFF_FFFF_0000_0000UL) | shaped;
+        return (random & ~(MarkMask | uint.MaxValue)) | Mark((uint)shaped, seed) | shaped;
     }
+
+    /// <summary>
+    /// Whether <paramref name="cookie"/> carries the mark <see cref="Shape"/> gives this host's cookies under
+    /// <paramref name="seed"/>: of an SA's two cookies the marked one is ours and names the owner
+    /// (<see cref="ShardOf"/>). The peer's random cookie carries it by chance once in 256; with both marked the owner is
+    /// one of the two shards they name.
+    /// </summary>
+    public static bool IsShaped(ulong cookie, ulong seed) => (cookie & MarkMask) == Mark((uint)cookie, seed);
+
+    private static ulong Mark(uint low, ulong seed) =>
+        (ulong)(unchecked((low ^ (uint)(seed >> 32)) * AddressHashMultiplier) >> 24) << MarkShift;
 
     /// <summary>
     /// The initiator cookie of an IKE datagram as received on <paramref name="natTraversalPort"/> or 500: false for a

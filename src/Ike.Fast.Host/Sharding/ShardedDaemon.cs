@@ -93,7 +93,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                 var shard = i;
                 var shardCount = _transports.Count;
                 var endpointOptions = shardCount > 1
-                    ? new EndpointOptions { CookieShaper = cookie => ShardSteering.Shape(cookie, shard, shardCount) }
+                    ? new EndpointOptions { CookieShaper = cookie => ShardSteering.Shape(cookie, shard, shardCount, SteeringSeed) }
                     : null;
                 var daemon = new IkeDaemon(configuration, _transports[i], installer, registry,
                     options with { ShardIndex = shard, ShardCount = shardCount, SteeringSeed = SteeringSeed },

@@ -151,8 +151,8 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
     public long PassedOn { get; private set; }
 
     /// <summary>
-    /// Datagrams passed on to this shard for an SA it does not own either, dropped: with more than two shards the copy
-    /// sent to the shard the peer's own (random) cookie happens to name, and datagrams with stale or forged cookies.
+    /// Datagrams passed on to this shard for an SA it does not own either, dropped: stale or forged cookies, and (once
+    /// in 256 SAs, with more than two shards) the copy sent to the shard named by a peer's cookie that carries our mark.
     /// </summary>
     public long UnownedDropped { get; private set; }
 
@@ -319,8 +319,9 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
 
     /// <summary>
     /// True when the datagram is not for this shard's engine: it names an SA (both cookies) this shard does not have.
-    /// Received from the peer's address hash, it goes to the shards its cookies name (the SA's creator shaped its cookie
-    /// to name itself; the other cookie is the peer's, random), never back here; passed on already, it is dropped.
+    /// Received from the peer's address hash, it goes to the shard its marked cookie names (the SA's creator shaped and
+    /// marked its cookie, <see cref="ShardSteering.IsShaped"/>; the other cookie is the peer's, random), or to both
+    /// named shards when both or neither carry the mark; never back here; passed on already, it is dropped.
     /// When both cookies name this shard the engine gets it (an unknown SA, counted there).
     /// </summary>
     private bool PassedOnOrDropped(ReadOnlySpan<byte> payload, IPEndPoint local, IPEndPoint remote, bool passedOn)
@@ -338,8 +339,11 @@ internal sealed unsafe class BatchedUdpTransport : IDatagramTransport, ITranspor
             return true;
         }
 
-        var first = ShardSteering.ShardOf(initiator, _shardCount);
-        var second = ShardSteering.ShardOf(responder, _shardCount);
+        // The SA's creator marked its own cookie: when exactly one is marked, only the shard it names can own the SA.
+        var initiatorMarked = ShardSteering.IsShaped(initiator, SteeringSeed);
+        var responderMarked = ShardSteering.IsShaped(responder, SteeringSeed);
+        var first = ShardSteering.ShardOf(initiatorMarked || !responderMarked ? initiator : responder, _shardCount);
+        var second = initiatorMarked == responderMarked ? ShardSteering.ShardOf(responder, _shardCount) : first;
         if (first == _shard && second == _shard)
         {
             return false;

@@ -64,10 +64,10 @@ public sealed class PeerMovesAcrossShardsTests
         Assert.True(await LoopbackPair.WaitUntil(() =>
             t.B.IkeSas is [var sa] && sa.Remote.StartsWith($"{second}:", StringComparison.Ordinal) && sa.InitiatorCookie == before.InitiatorCookie));
         Assert.True(t.B.Sharded.Rebinding.PassedOn > 0);
-        if (shards == 2)
+        if (!ShardSteering.IsShaped(Convert.ToUInt64(before.InitiatorCookie, 16), ShardedPeer.TestSeed))
         {
-            // One candidate only (the other shard). With more, a copy also goes to the shard the peer's own cookie names,
-            // which drops it (counted).
+            // One copy only, to the shard b's marked cookie names, however many shards (only a peer's cookie that carries
+            // the mark by chance, once in 256, sends a second copy to the shard it names, which drops it: counted).
             Assert.Equal(0, t.B.Sharded.Rebinding.UnownedDropped);
         }
 

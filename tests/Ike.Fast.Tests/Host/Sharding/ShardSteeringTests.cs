@@ -8,15 +8,17 @@ namespace Ike.Fast.Tests.Host.Sharding;
 public sealed class ShardSteeringTests
 {
     [Fact]
-    public void ShapedCookiesNameTheirShard() =>
-        Gen.Select(Gen.ULong, Gen.Int[1, 64]).SelectMany(t => Gen.Int[0, t.Item2 - 1].Select(s => (t.Item1, t.Item2, s)))
+    public void ShapedCookiesNameTheirShardAndCarryTheMark() =>
+        Gen.Select(Gen.ULong, Gen.Int[2, 64], Gen.ULong).SelectMany(t => Gen.Int[0, t.Item2 - 1].Select(s => (t.Item1, t.Item2, t.Item3, s)))
             .Sample(t =>
             {
-                var (random, shards, shard) = t;
-                var shaped = ShardSteering.Shape(random, shard, shards);
+                var (random, shards, seed, shard) = t;
+                var shaped = ShardSteering.Shape(random, shard, shards, seed);
                 Assert.Equal(shard, ShardSteering.ShardOf(shaped, shards));
-                // Only the low word moves, by less than the shard count: the cookie stays as unpredictable as drawn.
-                Assert.Equal(random >> 32, shaped >> 32);
+                Assert.True(ShardSteering.IsShaped(shaped, seed));
+                // Only the low word moves, by less than the shard count, and the mark byte above it: the top 24 bits and
+                // most of the low word stay as unpredictable as drawn.
+                Assert.Equal(random >> 40, shaped >> 40);
                 Assert.True(Math.Abs((long)(uint)shaped - (uint)random) < shards);
             }, iter: 2000);
 
@@ -28,14 +30,31 @@ public sealed class ShardSteeringTests
     {
         for (var shard = 0; shard < shards; shard++)
         {
-            var shaped = ShardSteering.Shape(random, shard, shards);
+            var shaped = ShardSteering.Shape(random, shard, shards, Seed);
             Assert.Equal(shard, ShardSteering.ShardOf(shaped, shards));
-            Assert.Equal(random >> 32, shaped >> 32);
+            Assert.Equal(random >> 40, shaped >> 40);
         }
     }
 
     [Fact]
-    public void OneShardKeepsTheCookie() => Assert.Equal(42UL, ShardSteering.Shape(42, 0, 1));
+    public void OneShardKeepsTheCookie() => Assert.Equal(42UL, ShardSteering.Shape(42, 0, 1, Seed));
+
+    /// <summary>A random cookie (the peer's) carries the mark about once in 256; under another seed the marks differ.</summary>
+    [Fact]
+    public void RandomCookiesRarelyCarryTheMark()
+    {
+        var random = new Random(9);
+        var marked = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            marked += ShardSteering.IsShaped((ulong)random.NextInt64(), Seed) ? 1 : 0;
+        }
+
+        Assert.InRange(marked, 300, 500);
+        var shaped = ShardSteering.Shape(0x0123_4567_89AB_CDEF, 1, 4, Seed);
+        var otherSeeds = Enumerable.Range(1, 64).Count(s => ShardSteering.IsShaped(shaped, Seed + ((ulong)s << 32)));
+        Assert.InRange(otherSeeds, 0, 8);
+    }
 
     [Fact]
     public void TheCookieIsReadAfterTheNonEspMarkerOnPort4500()

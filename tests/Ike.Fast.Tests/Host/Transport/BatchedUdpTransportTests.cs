@@ -328,8 +328,8 @@ public sealed class BatchedUdpTransportTests
         var transports = Enumerable.Range(0, Shards)
             .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance)).ToList();
         // Shard 1 created the SA (its cookie names it); the peer's new address hashes to shard 0.
-        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards);
-        var peers = ShardSteering.Shape(0x1234_5678_0000_0000, 1, Shards);
+        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards, 0);
+        var peers = ShardSteering.Shape(0x1234_5678_0000_0000, 1, Shards, 0);
         transports[0].OwnsSa = (_, _) => false;
         transports[1].OwnsSa = (i, r) => i == peers && r == ours;
         try
@@ -352,12 +352,64 @@ public sealed class BatchedUdpTransportTests
             Assert.True(inboxes[0].IsEmpty);
 
             // Cookies naming the receiving shard itself, and first messages (no responder cookie): its own engine's.
-            var mine = ShardSteering.Shape(0x5555_0000_0000_0000, 0, Shards);
+            var mine = ShardSteering.Shape(0x5555_0000_0000_0000, 0, Shards, 0);
             Assert.True(inboxes[0].TryEnqueue(Header(mine, mine, 5, 7), local, remote));
             Assert.True(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
             Assert.True(inboxes[0].TryEnqueue(Header(peers, 0, 2, 0), local, remote));
             Assert.True(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
             Assert.Equal(2, transports[0].PassedOn);
+        }
+        finally
+        {
+            transports.ForEach(t => t.Dispose());
+            inboxes.ForEach(i => i.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// With more than two shards a passed-on datagram goes to one shard only: the one named by the cookie that carries
+    /// this host's mark (<see cref="ShardSteering.IsShaped"/>), not also to the shard the peer's random cookie names.
+    /// Only when the peer's cookie carries the mark by chance (once in 256) do both named shards get a copy.
+    /// </summary>
+    [Fact]
+    public void WithFourShardsAPassedOnDatagramIsCopiedToTheOwnerOnly()
+    {
+        const int Shards = 4;
+        var inboxes = Enumerable.Range(0, Shards).Select(_ => new ShardInbox(64, 2048)).ToList();
+        using var sockets = new UdpSocketSet([new IPEndPoint(IPAddress.Loopback, 0)], reusePort: false, 0, NullLogger.Instance);
+        var transports = Enumerable.Range(0, Shards)
+            .Select(i => new BatchedUdpTransport(i, Shards, sockets, false, false, inboxes, 32, 4096, NullLogger.Instance) { SteeringSeed = Seed })
+            .ToList();
+        // Shard 3 was the Phase 1 responder (its marked cookie is the responder's); the peer's cookie names shard 2.
+        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 3, Shards, Seed);
+        var peers = Enumerable.Range(0, 1000).Select(i => 0x1234_5678_0000_0002UL + (4UL * (ulong)i))
+            .First(c => !ShardSteering.IsShaped(c, Seed));
+        var markedPeer = Enumerable.Range(0, 100_000).Select(i => 0x2222_0000_0000_0002UL + (4UL * (ulong)i))
+            .First(c => ShardSteering.IsShaped(c, Seed));
+        Assert.True(ShardSteering.IsShaped(ours, Seed));
+        Assert.Equal(2, ShardSteering.ShardOf(peers, Shards));
+        for (var i = 0; i < Shards; i++)
+        {
+            transports[i].OwnsSa = i == 3 ? (a, b) => b == ours : (_, _) => false;
+        }
+
+        try
+        {
+            var remote = new IPEndPoint(IPAddress.Parse("127.0.0.9"), 4500);
+            var local = new IPEndPoint(IPAddress.Loopback, 500);
+            var buffer = new byte[4096];
+            Assert.True(inboxes[0].TryEnqueue(Header(peers, ours, 5, 7), local, remote));
+            Assert.False(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.True(inboxes[2].IsEmpty);
+            Assert.True(transports[3].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.Equal(0, transports.Sum(t => t.UnownedDropped));
+
+            // The peer's cookie marked by chance: both named shards get a copy, the one that does not own it drops it.
+            Assert.True(inboxes[0].TryEnqueue(Header(markedPeer, ours, 5, 7), local, remote));
+            Assert.False(transports[0].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.True(transports[3].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.False(transports[2].TryReceive(buffer, TimeSpan.Zero, out _));
+            Assert.Equal(1, transports[2].UnownedDropped);
         }
         finally
         {
@@ -454,7 +506,7 @@ public sealed class BatchedUdpTransportTests
             .ToList();
         var dispatcher = new ShardDispatcher(sockets, inboxes, 32, 4096, Seed, NullLogger.Instance);
         // Every SA is shard 1's (its cookie names it); peers on shard 0's addresses are passed on to it.
-        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards);
+        var ours = ShardSteering.Shape(0x0BAD_CAFE_0000_0000, 1, Shards, Seed);
         transports[0].OwnsSa = (_, r) => r != ours;
         transports[1].OwnsSa = (_, r) => r == ours;
         var clients = Sources(ipv6: false, 8)!;
