@@ -25,6 +25,12 @@ internal sealed class ShardMetrics : IDisposable
             "Datagrams of an SA another shard owns (a peer whose address changed), passed on by their cookies");
         _meter.CreateObservableCounter("ikefast.shard.unowned_dropped", () => Transports(daemon, t => t.UnownedDropped), "{datagram}",
             "Passed-on datagrams the receiving shard did not own either, dropped");
+        _meter.CreateObservableCounter("ikefast.shard.handed_over", () => PerShard(daemon, d => d.CrossShard?.HandedOver ?? 0), "{sa}",
+            "ISAKMP SAs whose IPsec pairs went to the same peer's new ISAKMP SA on another shard (a moved peer reauthenticated)");
+        _meter.CreateObservableCounter("ikefast.shard.adopted", () => PerShard(daemon, d => d.CrossShard?.Adopted ?? 0), "{sa}",
+            "IPsec SA pairs adopted from another shard");
+        _meter.CreateObservableCounter("ikefast.shard.initial_contact_dropped", () => PerShard(daemon, d => d.CrossShard?.InitialContactDropped ?? 0),
+            "{sa}", "ISAKMP SAs deleted for an INITIAL-CONTACT the peer sent on another shard");
         _meter.CreateObservableCounter("ikefast.shard.batch.receive_calls", () => Transports(daemon, t => t.ReceiveCalls), "{call}",
             "recvmmsg calls (datagrams received / calls = batch fill)");
         _meter.CreateObservableCounter("ikefast.shard.batch.send_calls", () => Transports(daemon, t => t.SendCalls), "{call}",
