@@ -572,6 +572,7 @@ public sealed class IkeDaemon : IControlTarget
             case EngineEventKind.PeerEndpointChanged:
                 LogDiagnostic(e);
                 RefreshIke(e);
+                CrossShard?.Followed(e);
                 // UDP-encapsulated SAs follow the peer's new NAT mapping (Installation/EncapsulationFollower.cs).
                 EncapsulationFollower.Follow(e, _endpoint.GetSaStatus(), _installer, spi => _endpoint.RekeyChildSa(spi, Now()));
                 break;

@@ -27,6 +27,13 @@ internal sealed class CrossShardPeers
     /// <summary>Established ISAKMP SAs of this shard by peer identity (how many): most messages stop here.</summary>
     private readonly Dictionary<IkeIdentity, int> _identities = [];
 
+    /// <summary>
+    /// ISAKMP SAs of this shard that followed their peer to a new endpoint (NAT rebinding): the only ones a
+    /// reauthentication from another shard can take pairs from, so without any a message without INITIAL-CONTACT stops
+    /// here even when many SAs share one identity.
+    /// </summary>
+    private readonly HashSet<(ulong Initiator, ulong Responder)> _followed = [];
+
     private readonly List<ChildSaHandover> _released = [];
     private readonly List<ChildSaInfo> _refused = [];
 
@@ -71,9 +78,17 @@ internal sealed class CrossShardPeers
         Apply(message, endpoint, daemon, now);
     }
 
+    /// <summary>An ISAKMP SA of this shard followed its peer to a new endpoint (loop thread; rare).</summary>
+    public void Followed(in EngineEvent e) => _followed.Add((e.InitiatorCookie, e.ResponderCookie));
+
     /// <summary>An ISAKMP SA of this shard went (loop thread).</summary>
     public void Gone(in EngineEvent e)
     {
+        if (_followed.Count > 0)
+        {
+            _followed.Remove((e.InitiatorCookie, e.ResponderCookie));
+        }
+
         if (e.RemoteIdentity is { } identity && _identities.TryGetValue(identity, out var count))
         {
             if (count <= 1)
@@ -110,7 +125,7 @@ internal sealed class CrossShardPeers
 
         // The new SA itself counts here when it is this shard's.
         var others = _identities.GetValueOrDefault(message.Identity!) - (message.FromShard == _shard ? 1 : 0);
-        if (others <= 0)
+        if (others <= 0 || (!message.InitialContact && _followed.Count == 0))
         {
             return;
         }
