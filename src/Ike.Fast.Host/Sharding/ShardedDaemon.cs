@@ -14,8 +14,9 @@ namespace Ike.Fast.Host.Sharding;
 /// <summary>
 /// N independent <see cref="IkeDaemon"/> loops (<c>daemon.shards</c>, one per core by default), each with its own
 /// Endpoint, SA tables, buffers, timers and thread, sharing nothing on the packet path. A peer belongs to the shard its
-/// address hashes to (<see cref="ShardSteering.ShardOfAddress(IPAddress, int, ulong)"/>, keyed by a seed drawn per start): datagrams reach it by SO_REUSEPORT
-/// with the kernel's address-steering program or through the <see cref="ShardDispatcher"/> (<c>daemon.steering</c>),
+/// address hashes to (<see cref="ShardSteering.ShardOfAddress(IPAddress, int, ulong)"/>, keyed by a seed drawn per
+/// start): datagrams reach it by SO_REUSEPORT with the kernel's address-steering program or through the
+/// <see cref="ShardDispatcher"/> (<c>daemon.steering</c>),
 /// and the exchanges this host initiates (configured children, <c>initiate</c>, kernel ACQUIRE) start on it, so all of
 /// one peer's ISAKMP SAs live together and reauthentication, the collision rule and INITIAL-CONTACT work as with one
 /// shard. Each shard also shapes the cookies it chooses to name itself (<see cref="ShardSteering.Shape"/>): a peer
