@@ -57,6 +57,7 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
                 // Random rather than sequential SPIs: a peer cannot guess how many SAs this daemon holds.
                 RandomNumberGenerator.Fill(bytes);
                 var spi = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+                TableGrowth.BeforeAdd(_spis); // by a quarter, not doubling: the bytes per SA do not jump (issue #7)
                 if (spi >= FirstUsableSpi && _spis.TryAdd(spi, null))
                 {
                     return spi;

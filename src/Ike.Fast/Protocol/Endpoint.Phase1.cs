@@ -250,9 +250,11 @@ public sealed partial class Endpoint
         sa.Flight.Local = local;
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
+        TableGrowth.BeforeAdd(_saByCookies);
         _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
         Schedule(sa);
         IndexByConnection(sa);
+        TableGrowth.BeforeAdd(_responderByInitiator);
         _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
         if (step == ExchangeStep.MainMode1)
         {
@@ -904,6 +906,7 @@ public sealed partial class Endpoint
     {
         _halfOpenInitiator.Remove(sa.InitiatorCookie);
         sa.ResponderCookie = responderCookie;
+        TableGrowth.BeforeAdd(_saByCookies);
         _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
         Schedule(sa);
     }

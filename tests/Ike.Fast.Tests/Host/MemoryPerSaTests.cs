@@ -39,11 +39,24 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     public void ManagedBytesPerPhase1WithTwoPhase2Sas()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_SAS"), out var n) ? n : 300;
-        // At 5,000 SAs or more, 5,000 of warm-up: past the 4,096 entries at which the engine's bounded caches (peer
-        // identities, interned selectors) are cleared, so their tables have their largest size before the first reading
-        // and the figure is what each further SA costs (with 1,000 they grew inside the measured range: ~110 B per SA
-        // at 10,000 that does not grow with more SAs). CI's few hundred keep the short warm-up; IKEFAST_MEMORY_WARMUP overrides.
-        int Warmup = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_WARMUP"), out var w) ? w : count >= 5000 ? 5000 : 1000;
+        // Both warm-ups at 5,000 SAs or more (IKEFAST_MEMORY_WARMUP picks one): 5,000 is past the 4,096 entries at which
+        // the engine's free lists stop growing, so the first reading has them at their size; 1,000 (the figure's
+        // earlier warm-up) puts those in the measured range. CI's few hundred keep the short one.
+        int[] warmups = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_WARMUP"), out var w) ? [w] : count >= 5000 ? [5000, 1000] : [1000];
+        foreach (var warmup in warmups)
+        {
+            var perSa = DaemonBytesPerSa(count, warmup);
+            // The goal, 2 KiB (issue #7), is the bound at 5,000 SAs or more with either warm-up. Measured on 2026-11-27
+            // (shared machine), medians of 3: see FIGURES below. At the CI's 300 the reading spreads with the machine's
+            // timing (how many exchanges overlap sets the pools' level, and 300 SAs are few to spread it over): a wider
+            // bound there.
+            Assert.InRange(perSa, 0, count >= 5000 ? 2048 : 3072);
+        }
+    }
+
+    /// <summary>One daemon (fresh tables) after <paramref name="warmup"/> SAs: bytes per further SA, printed.</summary>
+    private double DaemonBytesPerSa(int count, int warmup)
+    {
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Proposal = "aes128-sha256-x25519" };
         var json = EmbeddedResponder.ConfigurationJson(options);
@@ -60,36 +73,22 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
         loop.Start();
         try
         {
-            Establish(transport, 0, Warmup, options);
-            Assert.True(WaitFor(() => registry.IkeCount == Warmup && registry.ChildCount == 2 * Warmup));
+            Establish(transport, 0, warmup, options);
+            Assert.True(WaitFor(() => registry.IkeCount == warmup && registry.ChildCount == 2 * warmup));
             Thread.Sleep((int)ReplyCacheMs * 3);
             var before = RetainedBytes();
-            Establish(transport, Warmup, Warmup + count, options);
-            Assert.True(WaitFor(() => registry.IkeCount == Warmup + count && registry.ChildCount == 2 * (Warmup + count)),
+            Dump($"before-{warmup}");
+            Establish(transport, warmup, warmup + count, options);
+            Assert.True(WaitFor(() => registry.IkeCount == warmup + count && registry.ChildCount == 2 * (warmup + count)),
                 $"{registry.IkeCount} IKE, {registry.ChildCount} IPsec SAs; " + string.Join(", ",
                     Enum.GetValues<DiagnosticCode>().Where(c => daemon.Counters[c] > 0).Select(c => $"{c}={daemon.Counters[c]}")));
             Thread.Sleep((int)ReplyCacheMs * 3);
             var after = RetainedBytes();
+            Dump($"after-{warmup}");
             var perSa = (after - before) / (double)count;
-            output.WriteLine($"{count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs " +
+            output.WriteLine($"{count} Phase 1 + {2 * count} Phase 2 SAs after {warmup:N0} of warm-up: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs " +
                              $"(engine + registry + lifetimes + memory installer)");
-            // The goal (2 KiB) at 10,000. Measured on 2026-11-27 (shared machine), 3 runs: 2,030 / 2,023 / 2,021 B at 10,000
-            // SAs after 5,000 of warm-up (median 2,023 B; 2,598 B before this round with 1,000 of warm-up, 3,091 B and
-            // 7,267 B before the two rounds before). This round: the children in inline
-            // slots (ChildSaSlots, -79 B), the warm-up past the bounded caches' 4,096 entries (about -310 B here: the
-            // caches' tables, ~110 B, plus where the engine's and registry's tables fall between their prime-sized
-            // steps, 5,000 -> 15,000 instead of 1,000 -> 11,000), status rows of 80 B (NAT state as a byte, rare fields
-            // behind one reference, -29 B), the Phase 1 Flight pooled and handed back when the SA goes idle (-88 B),
-            // and narrower fields (ChildLifecycle, Phase1Lifecycle 144 -> 136, ChildSaInfo 192 -> 176, IkeSa 472 ->
-            // 464: -65 B). Per SA at 10,000 now: IkeSa 464, two ChildSaInfo 352, two ChildLifecycle 272,
-            // Phase1Lifecycle 136, status row 80 and the tables (engine, registry, installer), the peer's address,
-            // endpoint, identity and selectors. Where the tables' resizes fall moves the figure: 2,288 B at 16,000 (5,000 ->
-            // 21,000, before the last 16 B), and 2,334 B at 10,000 with the old 1,000 of warm-up (2,595 B before this
-            // round's changes: they saved 261 B, the longer warm-up moved the reading by 311 B), 1,856-2,749 B at the CI's 300; hence a bound with that margin (an SA that
-            // kept its cipher, 544 B, prepared keys, flight or flight buffer again would still break it).
-            // At the CI's 300 the reading spreads with the machine's timing (1,869-2,749 B in 7 runs on the shared box: how
-            // many exchanges overlap sets the pools' level, and 300 SAs are few to spread it over): a wider bound there.
-            Assert.InRange(perSa, 0, count >= 5000 ? 2432 : 3072);
+            return perSa;
         }
         finally
         {
@@ -174,6 +173,21 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     /// take buffers from it and never give them back (they are dropped), so its level would otherwise fall by one
     /// 2 KiB buffer per initiator SA between the two readings and hide the responder's own growth.
     /// </summary>
+    /// <summary>
+    /// With IKEFAST_MEMORY_DUMP=DIR, a heap dump of this process at each reading (dotnet-dump from ~/.dotnet/tools:
+    /// `dotnet-dump analyze DIR/after-5000.dmp -c "dumpheap -stat -live"`, diffed with the before dump, gives the bytes
+    /// per SA by type).
+    /// </summary>
+    private static void Dump(string name)
+    {
+        if (Environment.GetEnvironmentVariable("IKEFAST_MEMORY_DUMP") is { Length: > 0 } dir)
+        {
+            using var p = System.Diagnostics.Process.Start(Path.Combine(Environment.GetEnvironmentVariable("HOME")!, ".dotnet/tools/dotnet-dump"),
+                $"collect --type Heap -p {Environment.ProcessId} -o {dir}/{name}.dmp")!;
+            p.WaitForExit();
+        }
+    }
+
     private static long RetainedBytes()
     {
         Ike.Fast.Crypto.SecretBufferPool.Trim();
