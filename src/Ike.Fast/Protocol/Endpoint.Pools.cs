@@ -43,6 +43,9 @@ public sealed partial class Endpoint
     /// <summary>Empty Quick Mode tables of idle SAs (<see cref="IkeSa.ReleaseExchangeTable"/>), for the next SA that runs one.</summary>
     private readonly Stack<Dictionary<uint, QuickModeExchange>> _exchangeTables = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
+
+    /// <summary>Key holders of installed pairs (<see cref="ChildSaInfo.ClearKeys"/>), for the next Quick Mode.</summary>
+    private readonly Stack<ChildSaKeys> _childKeys = new();
     private readonly List<IkeSa> _retiredSas = [];
     private readonly List<QuickModeExchange> _retiredExchanges = [];
 
@@ -261,50 +264,33 @@ public sealed partial class Endpoint
         return qm;
     }
 
-    /// <summary>A child object with key arrays of the given sizes (reused when a returned child has them).</summary>
+    /// <summary>A child object with key arrays of the given sizes (the holder and the arrays from the free lists).</summary>
     private ChildSaInfo RentChildSa(int encryptionKeySize, int integrityKeySize)
     {
+        ChildSaKeys keys = _childKeys.TryPop(out ChildSaKeys? free) ? free : new ChildSaKeys { Pool = _bytes, Home = _childKeys };
+        keys.InboundEncryption = _bytes.Rent(encryptionKeySize);
+        keys.OutboundEncryption = _bytes.Rent(encryptionKeySize);
+        keys.InboundIntegrity = _bytes.Rent(integrityKeySize);
+        keys.OutboundIntegrity = _bytes.Rent(integrityKeySize);
         if (_childPool.TryPop(out ChildSaInfo? child))
         {
             child.Pooled = false;
-            child.KeyPool = _bytes;
-            child.InboundEncryptionKey = Resize(child.InboundEncryptionKey, encryptionKeySize);
-            child.OutboundEncryptionKey = Resize(child.OutboundEncryptionKey, encryptionKeySize);
-            child.InboundIntegrityKey = Resize(child.InboundIntegrityKey, integrityKeySize);
-            child.OutboundIntegrityKey = Resize(child.OutboundIntegrityKey, integrityKeySize);
-            return child;
+        }
+        else
+        {
+            child = new ChildSaInfo
+            {
+                Connection = "",
+                Child = "",
+                LocalAddress = IPAddress.None,
+                RemoteAddress = IPAddress.None,
+                LocalTs = TrafficSelector.Dynamic,
+                RemoteTs = TrafficSelector.Dynamic,
+            };
         }
 
-        return new ChildSaInfo
-        {
-            Connection = "",
-            Child = "",
-            LocalAddress = IPAddress.None,
-            RemoteAddress = IPAddress.None,
-            LocalTs = TrafficSelector.Dynamic,
-            RemoteTs = TrafficSelector.Dynamic,
-            KeyPool = _bytes,
-            InboundEncryptionKey = _bytes.Rent(encryptionKeySize),
-            OutboundEncryptionKey = _bytes.Rent(encryptionKeySize),
-            InboundIntegrityKey = _bytes.Rent(integrityKeySize),
-            OutboundIntegrityKey = _bytes.Rent(integrityKeySize),
-        };
-    }
-
-    /// <summary>A key array of <paramref name="size"/> bytes the child owns (a cleared child holds shared zero arrays: never written).</summary>
-    private byte[] Resize(byte[] keys, int size)
-    {
-        if (keys.Length == size && !ChildSaInfo.IsSharedZeroKey(keys))
-        {
-            return keys;
-        }
-
-        if (!ChildSaInfo.IsSharedZeroKey(keys))
-        {
-            _bytes.Return(keys);
-        }
-
-        return _bytes.Rent(size);
+        child.AttachKeys(keys);
+        return child;
     }
 
     /// <summary>The SA died in this call (keys already zeroed): recycled at the start of the next call.</summary>
