@@ -964,7 +964,6 @@ public sealed partial class Endpoint
             }
 
             sa.Iv.Initialize(sa.Keys.InitialIv);
-            sa.PreSharedKey = psk;
             return true;
         }
         finally
