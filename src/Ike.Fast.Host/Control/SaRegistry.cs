@@ -19,7 +19,16 @@ public sealed class SaRegistry(TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(ulong Initiator, ulong Responder), IkeRow> _ike = [];
-    private readonly Dictionary<uint, ChildRow> _child = [];
+
+    /// <summary>
+    /// Installed pairs: the engine's <see cref="ChildSaInfo"/> itself (keys cleared; its install time in
+    /// <see cref="ChildSaInfo.InstalledUnixSeconds"/>), in a set keyed through the pair: 16 bytes per entry instead of
+    /// a 32-byte (SPI, row) entry (issue #7).
+    /// </summary>
+    private readonly ChildSaBySpi _child = new();
+
+    /// <summary>Ready-made rows (<see cref="AddChild(ChildSaStatus)"/>: control path and tests), by inbound SPI.</summary>
+    private readonly Dictionary<uint, ChildSaStatus> _readyChild = [];
 
     /// <summary>Rows of removed ISAKMP SAs for reuse (bounded), so a steady stream of SAs allocates no row.</summary>
     private readonly Stack<IkeRow> _freeIke = new();
@@ -119,13 +128,14 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
-    /// <summary>Lists an installed IPsec SA pair by its inbound SPI; the row keeps <paramref name="sa"/> (the engine's object).</summary>
+    /// <summary>Lists an installed IPsec SA pair by its inbound SPI: the table keeps <paramref name="sa"/> (the engine's object).</summary>
     internal void AddChild(ChildSaInfo sa, long installedUnixSeconds)
     {
         lock (_lock)
         {
-            TableGrowth.BeforeAdd(_child);
-            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds);
+            sa.InstalledUnixSeconds = installedUnixSeconds;
+            _readyChild.Remove(sa.InboundSpi);
+            _child.Set(sa);
         }
     }
 
@@ -133,7 +143,10 @@ public sealed class SaRegistry(TimeProvider time)
     {
         lock (_lock)
         {
-            _child.Remove(inboundSpi);
+            if (!_child.Remove(inboundSpi))
+            {
+                _readyChild.Remove(inboundSpi);
+            }
         }
     }
 
@@ -170,7 +183,8 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _child[Hex32(sa.SpiIn)] = new ChildRow(sa, 0);
+            _child.Remove(Hex32(sa.SpiIn));
+            _readyChild[Hex32(sa.SpiIn)] = sa;
         }
     }
 
@@ -193,7 +207,7 @@ public sealed class SaRegistry(TimeProvider time)
         {
             lock (_lock)
             {
-                return _child.Count;
+                return _child.Count + _readyChild.Count;
             }
         }
     }
@@ -206,7 +220,7 @@ public sealed class SaRegistry(TimeProvider time)
         {
             return (
                 _ike.Select(p => p.Value.ToStatus(p.Key, now)).ToList(),
-                _child.Select(p => p.Value.ToStatus(now)).ToList());
+                [.. _child.Values.Select(sa => ChildStatus(sa, now)), .. _readyChild.Values.Select(f => f with { AgeSeconds = now - f.InstalledUnixSeconds })]);
         }
     }
 
@@ -288,27 +302,13 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
-    /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys
-    /// already cleared) and when it was installed, or a ready-made <see cref="ChildSaStatus"/> row. One reference for
-    /// either (not a field each): a 16-byte value makes a 32-byte table entry instead of 40 (issue #7).</summary>
-    private readonly record struct ChildRow(object Source, long InstalledUnixSeconds)
-    {
-        public ChildSaStatus ToStatus(long now)
-        {
-            if (Source is ChildSaStatus f)
-            {
-                return f with { AgeSeconds = now - f.InstalledUnixSeconds };
-            }
-
-            var sa = (ChildSaInfo)Source;
-            return new ChildSaStatus(
-                sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
-                sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),
-                sa.OutboundSpi.ToString("x8", CultureInfo.InvariantCulture),
-                sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
-                sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-                sa.LifetimeSeconds, InstalledUnixSeconds, now - InstalledUnixSeconds,
-                sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
-        }
-    }
+    /// <summary>The status row of an installed pair, formatted now (control path only).</summary>
+    private static ChildSaStatus ChildStatus(ChildSaInfo sa, long now) => new(
+        sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
+        sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+        sa.OutboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+        sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
+        sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
+        sa.LifetimeSeconds, sa.InstalledUnixSeconds, now - sa.InstalledUnixSeconds,
+        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }

@@ -137,6 +137,12 @@ public sealed class ChildSaInfo
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
     public int EncapsulationDestinationPort { get => _encapsulationDestinationPort; internal set => _encapsulationDestinationPort = checked((ushort)value); }
 
+    /// <summary>
+    /// When the host installed the pair (Unix seconds; 0 until then), set by the host: its status rows read it from
+    /// here instead of keeping a row of their own per pair (issue #7). The engine clears it when it reuses the object.
+    /// </summary>
+    public long InstalledUnixSeconds { get; set; }
+
     /// <summary>Listed by the engine as an established child of an ISAKMP SA (not returnable to the pool).</summary>
     internal bool Live { get; set; }
 

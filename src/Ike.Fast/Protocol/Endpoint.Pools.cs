@@ -275,6 +275,7 @@ public sealed partial class Endpoint
         if (_childPool.TryPop(out ChildSaInfo? child))
         {
             child.Pooled = false;
+            child.InstalledUnixSeconds = 0;
         }
         else
         {
