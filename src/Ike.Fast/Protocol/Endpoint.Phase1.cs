@@ -250,8 +250,7 @@ public sealed partial class Endpoint
         sa.Flight.Local = local;
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
-        TableGrowth.BeforeAdd(_saByCookies);
-        _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
+        _saByCookies.Set(sa);
         Schedule(sa);
         IndexByConnection(sa);
         TableGrowth.BeforeAdd(_responderByInitiator);
@@ -906,8 +905,7 @@ public sealed partial class Endpoint
     {
         _halfOpenInitiator.Remove(sa.InitiatorCookie);
         sa.ResponderCookie = responderCookie;
-        TableGrowth.BeforeAdd(_saByCookies);
-        _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
+        _saByCookies.Set(sa);
         Schedule(sa);
     }
 
