@@ -19,12 +19,30 @@ public sealed class SaRegistry(TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(ulong Initiator, ulong Responder), IkeRow> _ike = [];
-    private readonly Dictionary<uint, ChildRow> _child = [];
+
+    /// <summary>
+    /// Installed pairs: the engine's <see cref="ChildSaInfo"/> itself (keys cleared; its install time in
+    /// <see cref="ChildSaInfo.InstalledUnixSeconds"/>), in a set keyed through the pair: 16 bytes per entry instead of
+    /// a 32-byte (SPI, row) entry (issue #7).
+    /// </summary>
+    private readonly ChildSaBySpi _child = new();
+
+    /// <summary>Ready-made rows (<see cref="AddChild(ChildSaStatus)"/>: control path and tests), by inbound SPI.</summary>
+    private readonly Dictionary<uint, ChildSaStatus> _readyChild = [];
 
     /// <summary>Rows of removed ISAKMP SAs for reuse (bounded), so a steady stream of SAs allocates no row.</summary>
     private readonly Stack<IkeRow> _freeIke = new();
 
     private const int MaxFreeRows = 4096;
+
+    /// <summary>
+    /// What many ISAKMP SAs' rows have in common (connection, local endpoint, Phase1Up text, role), one object per
+    /// distinct combination instead of four fields in every row (80 -> 64 B per SA, issue #7); cleared past
+    /// <see cref="MaxShapes"/> (rows keep theirs).
+    /// </summary>
+    private readonly Dictionary<(string Connection, IPEndPoint? Local, string? Algorithms, bool Initiator), IkeRowShape> _shapes = [];
+
+    private const int MaxShapes = 1024;
 
     /// <summary>Adds (or replaces) an established ISAKMP SA's row from the loop thread; nothing is formatted here.</summary>
     internal void AddIke(string connection, ulong initiatorCookie, ulong responderCookie, IPEndPoint? local, IPEndPoint? remote,
@@ -33,16 +51,31 @@ public sealed class SaRegistry(TimeProvider time)
         lock (_lock)
         {
             var row = _freeIke.TryPop(out var free) ? free : new IkeRow();
-            row.Connection = connection;
-            row.Local = local;
+            row.Shape = ShapeOf(connection, local, algorithms, initiator);
             row.Remote = remote;
             row.RemoteId = remoteId;
-            row.Initiator = initiator;
-            row.Algorithms = algorithms;
             row.EstablishedUnixSeconds = establishedUnixSeconds;
             row.ClearExtra();
+            TableGrowth.BeforeAdd(_ike);
             _ike[(initiatorCookie, responderCookie)] = row;
         }
+    }
+
+    private IkeRowShape ShapeOf(string connection, IPEndPoint? local, string? algorithms, bool initiator)
+    {
+        var key = (connection, local, algorithms, initiator);
+        if (!_shapes.TryGetValue(key, out var shape))
+        {
+            if (_shapes.Count >= MaxShapes)
+            {
+                _shapes.Clear();
+            }
+
+            shape = new IkeRowShape(connection, local, algorithms, initiator);
+            _shapes[key] = shape;
+        }
+
+        return shape;
     }
 
     /// <summary>The road-warrior fields of an ISAKMP SA's row, learnt after Phase1Up (no-op for an SA not listed).</summary>
@@ -87,19 +120,22 @@ public sealed class SaRegistry(TimeProvider time)
             {
                 // Snapshot copied what it needed under the lock, so nothing outside still reads the row.
                 row.ClearExtra();
-                row.Remote = row.Local = null;
+                row.Shape = IkeRowShape.None;
+                row.Remote = null;
                 row.RemoteId = null;
                 _freeIke.Push(row);
             }
         }
     }
 
-    /// <summary>Lists an installed IPsec SA pair by its inbound SPI; the row keeps <paramref name="sa"/> (the engine's object).</summary>
+    /// <summary>Lists an installed IPsec SA pair by its inbound SPI: the table keeps <paramref name="sa"/> (the engine's object).</summary>
     internal void AddChild(ChildSaInfo sa, long installedUnixSeconds)
     {
         lock (_lock)
         {
-            _child[sa.InboundSpi] = new ChildRow(sa, installedUnixSeconds);
+            sa.InstalledUnixSeconds = installedUnixSeconds;
+            _readyChild.Remove(sa.InboundSpi);
+            _child.Set(sa);
         }
     }
 
@@ -107,7 +143,10 @@ public sealed class SaRegistry(TimeProvider time)
     {
         lock (_lock)
         {
-            _child.Remove(inboundSpi);
+            if (!_child.Remove(inboundSpi))
+            {
+                _readyChild.Remove(inboundSpi);
+            }
         }
     }
 
@@ -117,7 +156,7 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _ike[(Hex64(sa.InitiatorCookie), Hex64(sa.ResponderCookie))] = new IkeRow { Connection = sa.Connection, Extra = sa };
+            _ike[(Hex64(sa.InitiatorCookie), Hex64(sa.ResponderCookie))] = new IkeRow { Shape = ShapeOf(sa.Connection, null, null, false), Extra = sa };
         }
     }
 
@@ -131,7 +170,7 @@ public sealed class SaRegistry(TimeProvider time)
             {
                 var key = (Hex64(initiatorCookie), Hex64(responderCookie));
                 var status = update(row.ToStatus(key, 0));
-                _ike[key] = new IkeRow { Connection = status.Connection, Extra = status };
+                _ike[key] = new IkeRow { Shape = ShapeOf(status.Connection, null, null, false), Extra = status };
             }
         }
     }
@@ -144,7 +183,8 @@ public sealed class SaRegistry(TimeProvider time)
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _child[Hex32(sa.SpiIn)] = new ChildRow(sa, 0);
+            _child.Remove(Hex32(sa.SpiIn));
+            _readyChild[Hex32(sa.SpiIn)] = sa;
         }
     }
 
@@ -167,7 +207,7 @@ public sealed class SaRegistry(TimeProvider time)
         {
             lock (_lock)
             {
-                return _child.Count;
+                return _child.Count + _readyChild.Count;
             }
         }
     }
@@ -180,7 +220,7 @@ public sealed class SaRegistry(TimeProvider time)
         {
             return (
                 _ike.Select(p => p.Value.ToStatus(p.Key, now)).ToList(),
-                _child.Select(p => p.Value.ToStatus(now)).ToList());
+                [.. _child.Values.Select(sa => ChildStatus(sa, now)), .. _readyChild.Values.Select(f => f with { AgeSeconds = now - f.InstalledUnixSeconds })]);
         }
     }
 
@@ -188,22 +228,26 @@ public sealed class SaRegistry(TimeProvider time)
 
     private static uint Hex32(string hex) => uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// One ISAKMP SA: references and flags. The rarer parts share one reference (<see cref="Extra"/>): a ready-made
-    /// <see cref="IkeSaStatus"/> (control path, tests) or the <see cref="RoadWarriorFields"/> of an SA with XAUTH or
-    /// Mode-Config; a plain SA's row is 80 bytes instead of 104 (issue #7).
-    /// </summary>
     /// <summary>The NAT states <see cref="Ike.Fast.Protocol.Endpoint.TryGetPeerState"/> reports, by their byte in a row (0: none negotiated).</summary>
     private static readonly string?[] NatStates = [null, "none", "forced", "local", "remote", "both"];
 
+    /// <summary>The fields many rows share (see <see cref="_shapes"/>).</summary>
+    private sealed record IkeRowShape(string Connection, IPEndPoint? Local, string? Algorithms, bool Initiator)
+    {
+        public static readonly IkeRowShape None = new("", null, null, false);
+    }
+
+    /// <summary>
+    /// One ISAKMP SA: references and flags. The rarer parts share one reference (<see cref="Extra"/>): a ready-made
+    /// <see cref="IkeSaStatus"/> (control path, tests) or the <see cref="RoadWarriorFields"/> of an SA with XAUTH or
+    /// Mode-Config, and what many SAs have in common another (<see cref="Shape"/>); a plain SA's row is 64 bytes
+    /// (104 before the first, 80 before the second: issue #7).
+    /// </summary>
     private sealed class IkeRow
     {
-        public string Connection = "";
-        public IPEndPoint? Local;
+        public IkeRowShape Shape = IkeRowShape.None;
         public IPEndPoint? Remote;
         public IkeIdentity? RemoteId;
-        public bool Initiator;
-        public string? Algorithms;
         public long EstablishedUnixSeconds;
 
         /// <summary>Index in <see cref="NatStates"/>.</summary>
@@ -236,9 +280,9 @@ public sealed class SaRegistry(TimeProvider time)
             }
 
             var rw = Extra as RoadWarriorFields;
-            return new IkeSaStatus(Connection, cookies.Initiator.ToString("x16", CultureInfo.InvariantCulture),
-                cookies.Responder.ToString("x16", CultureInfo.InvariantCulture), Local?.ToString() ?? "", Remote?.ToString() ?? "",
-                RemoteId?.ToString(), Initiator, "established", Algorithms, EstablishedUnixSeconds, now - EstablishedUnixSeconds,
+            return new IkeSaStatus(Shape.Connection, cookies.Initiator.ToString("x16", CultureInfo.InvariantCulture),
+                cookies.Responder.ToString("x16", CultureInfo.InvariantCulture), Shape.Local?.ToString() ?? "", Remote?.ToString() ?? "",
+                RemoteId?.ToString(), Shape.Initiator, "established", Shape.Algorithms, EstablishedUnixSeconds, now - EstablishedUnixSeconds,
                 rw?.Nat ?? NatStates[NatState], UdpEncapsulation, rw?.VirtualIps is { } vips ? [.. vips.Select(a => a.ToString())] : null, rw?.XauthUser);
         }
     }
@@ -258,27 +302,13 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
-    /// <summary>One IPsec SA pair (a value in the table: no object per SA): the engine's <see cref="ChildSaInfo"/> (keys
-    /// already cleared) and when it was installed, or a ready-made <see cref="ChildSaStatus"/> row. One reference for
-    /// either (not a field each): a 16-byte value makes a 32-byte table entry instead of 40 (issue #7).</summary>
-    private readonly record struct ChildRow(object Source, long InstalledUnixSeconds)
-    {
-        public ChildSaStatus ToStatus(long now)
-        {
-            if (Source is ChildSaStatus f)
-            {
-                return f with { AgeSeconds = now - f.InstalledUnixSeconds };
-            }
-
-            var sa = (ChildSaInfo)Source;
-            return new ChildSaStatus(
-                sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
-                sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),
-                sa.OutboundSpi.ToString("x8", CultureInfo.InvariantCulture),
-                sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
-                sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
-                sa.LifetimeSeconds, InstalledUnixSeconds, now - InstalledUnixSeconds,
-                sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
-        }
-    }
+    /// <summary>The status row of an installed pair, formatted now (control path only).</summary>
+    private static ChildSaStatus ChildStatus(ChildSaInfo sa, long now) => new(
+        sa.Connection, sa.Child, sa.Protocol.ToString().ToLowerInvariant(), sa.Mode.ToString().ToLowerInvariant(),
+        sa.LocalAddress.ToString(), sa.RemoteAddress.ToString(), sa.InboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+        sa.OutboundSpi.ToString("x8", CultureInfo.InvariantCulture),
+        sa.Protocol == IpsecProtocol.Esp ? $"{sa.Encryption}-{sa.EncryptionKeyBits}" : "none",
+        sa.Integrity?.ToString(), sa.PfsGroup?.ToString(), sa.LocalTs.ToString(), sa.RemoteTs.ToString(),
+        sa.LifetimeSeconds, sa.InstalledUnixSeconds, now - sa.InstalledUnixSeconds,
+        sa.UdpEncapsulated ? $"udp {sa.EncapsulationSourcePort} <=> {sa.EncapsulationDestinationPort}" : null);
 }

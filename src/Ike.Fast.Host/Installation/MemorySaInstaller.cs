@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
+using Ike.Fast.Host.Control;
 using Ike.Fast.Policy;
 using Ike.Fast.Protocol;
 using Microsoft.Extensions.Logging;
@@ -20,13 +21,15 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
 
     private readonly Lock _lock = new();
     /// <summary>
-    /// Every SPI in use by inbound SPI (O(1) delete): allocated and not yet installed (null), or installed. One table
-    /// instead of an allocated set plus an installed table, which cost an entry in both per installed pair (~20 B per
-    /// IPsec SA more; issue #7's per-SA memory). An installed row is the engine's <see cref="ChildSaInfo"/> (which the engine
-    /// keeps anyway; its keys are cleared after installation): the <see cref="InstalledSa"/> records, algorithm string
-    /// included, are built when <see cref="Installed"/> is read. Key copies are kept apart, only when <c>keepKeys</c>.
+    /// Installed pairs by inbound SPI (O(1) delete): the engine's <see cref="ChildSaInfo"/> itself (which the engine
+    /// keeps anyway; its keys are cleared after installation), in a set keyed through the pair (16-byte entries; a
+    /// dictionary from SPI to pair took 24: issue #7's per-SA memory). The <see cref="InstalledSa"/> records, algorithm
+    /// string included, are built when <see cref="Installed"/> is read. Key copies are kept apart, only when <c>keepKeys</c>.
     /// </summary>
-    private readonly Dictionary<uint, ChildSaInfo?> _spis = [];
+    private readonly ChildSaBySpi _installed = new();
+
+    /// <summary>SPIs allocated and not yet installed (a pair moves to <see cref="_installed"/> when installed).</summary>
+    private readonly HashSet<uint> _allocated = [];
     private readonly Dictionary<uint, (byte[] InboundKeys, byte[] OutboundKeys)> _keys = [];
     private readonly List<(uint, int, int)> _encapsulationUpdates = [];
 
@@ -37,7 +40,7 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         {
             lock (_lock)
             {
-                return [.. _spis.Values.OfType<ChildSaInfo>().Select(sa =>
+                return [.. _installed.Values.Select(sa =>
                 {
                     var keys = _keys.TryGetValue(sa.InboundSpi, out var k) ? k : default;
                     return new InstalledSa(sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, SaFormat.Algorithms(sa),
@@ -57,7 +60,7 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
                 // Random rather than sequential SPIs: a peer cannot guess how many SAs this daemon holds.
                 RandomNumberGenerator.Fill(bytes);
                 var spi = BinaryPrimitives.ReadUInt32BigEndian(bytes);
-                if (spi >= FirstUsableSpi && _spis.TryAdd(spi, null))
+                if (spi >= FirstUsableSpi && !_installed.Contains(spi) && _allocated.Add(spi))
                 {
                     return spi;
                 }
@@ -69,11 +72,8 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
     {
         lock (_lock)
         {
-            // An installed SA's SPI stays taken until Delete (its row holds the SA).
-            if (_spis.TryGetValue(spi, out var installed) && installed is null)
-            {
-                _spis.Remove(spi);
-            }
+            // An installed SA's SPI stays taken until Delete (the installed set holds the SA).
+            _allocated.Remove(spi);
         }
     }
 
@@ -107,7 +107,8 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _spis[sa.InboundSpi] = sa;
+            _allocated.Remove(sa.InboundSpi);
+            _installed.Set(sa);
             if (keepKeys)
             {
                 _keys[sa.InboundSpi] = ([.. sa.InboundEncryptionKey, .. sa.InboundIntegrityKey], [.. sa.OutboundEncryptionKey, .. sa.OutboundIntegrityKey]);
@@ -138,7 +139,8 @@ public sealed class MemorySaInstaller(ILogger<MemorySaInstaller> logger, bool lo
         ArgumentNullException.ThrowIfNull(sa);
         lock (_lock)
         {
-            _spis.Remove(sa.InboundSpi);
+            _installed.Remove(sa.InboundSpi);
+            _allocated.Remove(sa.InboundSpi);
             if (_keys.Remove(sa.InboundSpi, out var keys))
             {
                 CryptographicOperations.ZeroMemory(keys.InboundKeys);

@@ -31,7 +31,11 @@ internal sealed class ChildLifecycleHeads : IEqualityComparer<ChildLifecycle>
     }
 
     /// <summary>Adds the first record of a key that has none.</summary>
-    public void Add(ChildLifecycle head) => _heads.Add(head);
+    public void Add(ChildLifecycle head)
+    {
+        TableGrowth.BeforeAdd(_heads);
+        _heads.Add(head);
+    }
 
     /// <summary>Removes a key's first record (its pair still set: the key is computed from it).</summary>
     public void Remove(ChildLifecycle head) => _heads.Remove(head);

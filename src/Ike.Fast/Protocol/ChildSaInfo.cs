@@ -76,16 +76,42 @@ public sealed class ChildSaInfo
     }
 
     /// <summary>Inbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
-    public byte[] InboundEncryptionKey { get; internal set; } = [];
+    public byte[] InboundEncryptionKey
+    {
+        get => _keys?.InboundEncryption ?? ZeroKey(_encryptionKeyLength);
+        internal set => KeysForWrite().InboundEncryption = NoteEncryptionKeyLength(value);
+    }
 
     /// <summary>Inbound integrity key.</summary>
-    public byte[] InboundIntegrityKey { get; internal set; } = [];
+    public byte[] InboundIntegrityKey
+    {
+        get => _keys?.InboundIntegrity ?? ZeroKey(_integrityKeyLength);
+        internal set => KeysForWrite().InboundIntegrity = NoteIntegrityKeyLength(value);
+    }
 
     /// <summary>Outbound encryption key (+ 4-byte salt for GCM/CTR).</summary>
-    public byte[] OutboundEncryptionKey { get; internal set; } = [];
+    public byte[] OutboundEncryptionKey
+    {
+        get => _keys?.OutboundEncryption ?? ZeroKey(_encryptionKeyLength);
+        internal set => KeysForWrite().OutboundEncryption = NoteEncryptionKeyLength(value);
+    }
 
     /// <summary>Outbound integrity key.</summary>
-    public byte[] OutboundIntegrityKey { get; internal set; } = [];
+    public byte[] OutboundIntegrityKey
+    {
+        get => _keys?.OutboundIntegrity ?? ZeroKey(_integrityKeyLength);
+        internal set => KeysForWrite().OutboundIntegrity = NoteIntegrityKeyLength(value);
+    }
+
+    /// <summary>
+    /// The key arrays while the pair has keys; null once <see cref="ClearKeys"/> gave them back (the getters then return
+    /// shared all-zero arrays of the lengths below). One reference instead of four arrays and a pool (issue #7).
+    /// </summary>
+    private ChildSaKeys? _keys;
+
+    /// <summary>Length of both encryption keys and of both integrity keys (bytes; keys are at most 64).</summary>
+    private byte _encryptionKeyLength;
+    private byte _integrityKeyLength;
 
     /// <summary>Our traffic selector.</summary>
     public TrafficSelector LocalTs { get; internal set; } = TrafficSelector.Dynamic;
@@ -110,6 +136,12 @@ public sealed class ChildSaInfo
 
     /// <summary>The peer's UDP port for ESP-in-UDP (4500 or its NAT's mapped port), 0 when not encapsulated.</summary>
     public int EncapsulationDestinationPort { get => _encapsulationDestinationPort; internal set => _encapsulationDestinationPort = checked((ushort)value); }
+
+    /// <summary>
+    /// When the host installed the pair (Unix seconds; 0 until then), set by the host: its status rows read it from
+    /// here instead of keeping a row of their own per pair (issue #7). The engine clears it when it reuses the object.
+    /// </summary>
+    public long InstalledUnixSeconds { get; set; }
 
     /// <summary>Listed by the engine as an established child of an ISAKMP SA (not returnable to the pool).</summary>
     internal bool Live { get; set; }
@@ -142,10 +174,30 @@ public sealed class ChildSaInfo
     public System.Net.IPAddress? NatOriginalPeer => QuickModeInitiator ? NatOriginalResponder : NatOriginalInitiator;
 
     /// <summary>
-    /// The engine's array pool the key arrays came from (null for a child not made by an endpoint): <see cref="ClearKeys"/>
-    /// returns them there, so an installed pair holds no key arrays at all.
+    /// Gives the pair its key arrays (the engine's, from its free list: <see cref="ClearKeys"/> returns them and the
+    /// holder there, so an installed pair holds no key arrays at all).
     /// </summary>
-    internal ExactLengthArrayPool? KeyPool { get; set; }
+    internal void AttachKeys(ChildSaKeys keys)
+    {
+        _keys = keys;
+        _encryptionKeyLength = (byte)Math.Min(keys.InboundEncryption.Length, byte.MaxValue);
+        _integrityKeyLength = (byte)Math.Min(keys.InboundIntegrity.Length, byte.MaxValue);
+    }
+
+    /// <summary>The holder to write a key into (a child not made by an endpoint gets one of its own, kept).</summary>
+    private ChildSaKeys KeysForWrite() => _keys ??= new ChildSaKeys();
+
+    private byte[] NoteEncryptionKeyLength(byte[] key)
+    {
+        _encryptionKeyLength = (byte)Math.Min(key.Length, byte.MaxValue);
+        return key;
+    }
+
+    private byte[] NoteIntegrityKeyLength(byte[] key)
+    {
+        _integrityKeyLength = (byte)Math.Min(key.Length, byte.MaxValue);
+        return key;
+    }
 
     /// <summary>
     /// Zeroes the key arrays. For a child made by an <see cref="Endpoint"/> the arrays also go back to the endpoint's
@@ -155,34 +207,33 @@ public sealed class ChildSaInfo
     /// </summary>
     public void ClearKeys()
     {
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(InboundEncryptionKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(InboundIntegrityKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(OutboundEncryptionKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(OutboundIntegrityKey);
-        if (KeyPool is { } pool)
+        if (_keys is not { } keys)
         {
-            InboundEncryptionKey = ReturnKey(pool, InboundEncryptionKey);
-            InboundIntegrityKey = ReturnKey(pool, InboundIntegrityKey);
-            OutboundEncryptionKey = ReturnKey(pool, OutboundEncryptionKey);
-            OutboundIntegrityKey = ReturnKey(pool, OutboundIntegrityKey);
+            return; // no arrays of its own (the shared zero arrays are never written)
+        }
+
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(keys.InboundEncryption);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(keys.InboundIntegrity);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(keys.OutboundEncryption);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(keys.OutboundIntegrity);
+        // Shared zero arrays stand in only when they have the lengths the getters will give (both directions alike,
+        // at most 64 bytes); otherwise (a child not made by an endpoint, odd test keys) the zeroed arrays stay.
+        if (keys.Pool is not null && keys.InboundEncryption.Length == _encryptionKeyLength && keys.OutboundEncryption.Length == _encryptionKeyLength &&
+            keys.InboundIntegrity.Length == _integrityKeyLength && keys.OutboundIntegrity.Length == _integrityKeyLength &&
+            _encryptionKeyLength < s_zeroKeys.Length && _integrityKeyLength < s_zeroKeys.Length)
+        {
+            _keys = null;
+            keys.Return();
         }
     }
-
-    /// <summary>True for the shared all-zero arrays <see cref="ClearKeys"/> leaves (never written: not the child's own).</summary>
-    internal static bool IsSharedZeroKey(byte[] key) => key.Length < s_zeroKeys.Length && ReferenceEquals(key, s_zeroKeys[key.Length]);
 
     /// <summary>Shared all-zero arrays by length (keys are at most 64 bytes: HMAC-SHA-512; longer ones are not shared).</summary>
     private static readonly byte[][] s_zeroKeys = new byte[65][];
 
-    private static byte[] ReturnKey(ExactLengthArrayPool pool, byte[] key)
-    {
-        if (key.Length == 0 || key.Length >= s_zeroKeys.Length || IsSharedZeroKey(key))
-        {
-            return key;
-        }
-
-        pool.Return(key);
-        // A race between two threads' first use of a length only makes two zero arrays; either is fine.
-        return s_zeroKeys[key.Length] ??= new byte[key.Length];
-    }
+    /// <summary>
+    /// The all-zero array of <paramref name="length"/> bytes a cleared pair shows (a later XFRM_MSG_UPDSA still carries
+    /// keys of the right length, zero as before). A race between two threads' first use of a length only makes two
+    /// zero arrays; either is fine.
+    /// </summary>
+    private static byte[] ZeroKey(int length) => length == 0 ? [] : s_zeroKeys[length] ??= new byte[length];
 }

@@ -22,7 +22,7 @@ public sealed partial class Endpoint
     private readonly Queue<PendingTransmit> _transmits = new();
 
     /// <summary>Every Phase 1 SA whose two cookies are known (RFC 2408 §2.5.3: the cookie pair names the ISAKMP SA).</summary>
-    private readonly Dictionary<(ulong I, ulong R), IkeSa> _saByCookies = [];
+    private readonly SaByCookies _saByCookies = new(); // keyed through the SA: 16-byte entries (issue #7)
 
     /// <summary>Our initiator SAs before the responder cookie is known, by initiator cookie.</summary>
     private readonly Dictionary<ulong, IkeSa> _halfOpenInitiator = [];
@@ -478,7 +478,7 @@ public sealed partial class Endpoint
     }
 
     /// <summary>Every live SA: the cookie table, then initiator SAs still waiting for the responder cookie (no allocation).</summary>
-    private SaTableEnumerable AllSas() => new(_saByCookies, _halfOpenInitiator);
+    private SaTableEnumerable AllSas() => new(_saByCookies.Values, _halfOpenInitiator);
 
     private void RunTimers(long now)
     {

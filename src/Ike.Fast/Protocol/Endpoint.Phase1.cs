@@ -250,9 +250,10 @@ public sealed partial class Endpoint
         sa.Flight.Local = local;
         sa.Flight.Remote = remote;
         sa.Flight.RememberIncoming(message);
-        _saByCookies[(sa.InitiatorCookie, sa.ResponderCookie)] = sa;
+        _saByCookies.Set(sa);
         Schedule(sa);
         IndexByConnection(sa);
+        TableGrowth.BeforeAdd(_responderByInitiator);
         _responderByInitiator[(sa.InitiatorCookie, remote)] = sa;
         if (step == ExchangeStep.MainMode1)
         {
@@ -906,7 +907,7 @@ public sealed partial class Endpoint
     {
         _halfOpenInitiator.Remove(sa.InitiatorCookie);
         sa.ResponderCookie = responderCookie;
-        _saByCookies[(sa.InitiatorCookie, responderCookie)] = sa;
+        _saByCookies.Set(sa);
         Schedule(sa);
     }
 
@@ -963,7 +964,6 @@ public sealed partial class Endpoint
             }
 
             sa.Iv.Initialize(sa.Keys.InitialIv);
-            sa.PreSharedKey = psk;
             return true;
         }
         finally

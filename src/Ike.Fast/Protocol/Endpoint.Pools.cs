@@ -18,6 +18,13 @@ public sealed partial class Endpoint
     /// <summary>Upper bound of each free list: the pools absorb churn, they do not keep a peak's worth of SAs forever.</summary>
     private const int MaxPooled = 4096;
 
+    /// <summary>
+    /// Bound of the peer identity cache: it serves peers that come back (a rekeying or reconnecting peer makes no new
+    /// identity); past a thousand distinct peers each established SA holds its identity anyway, and a table of 4,096
+    /// cost ~400 KB of which most held nothing another SA did not (issue #7).
+    /// </summary>
+    private const int MaxPeerIdentities = 1024;
+
     private readonly ExactLengthArrayPool _bytes = new();
     private readonly FlightBufferPool _flightBuffers = new();
 
@@ -36,6 +43,9 @@ public sealed partial class Endpoint
     /// <summary>Empty Quick Mode tables of idle SAs (<see cref="IkeSa.ReleaseExchangeTable"/>), for the next SA that runs one.</summary>
     private readonly Stack<Dictionary<uint, QuickModeExchange>> _exchangeTables = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
+
+    /// <summary>Key holders of installed pairs (<see cref="ChildSaInfo.ClearKeys"/>), for the next Quick Mode.</summary>
+    private readonly Stack<ChildSaKeys> _childKeys = new();
     private readonly List<IkeSa> _retiredSas = [];
     private readonly List<QuickModeExchange> _retiredExchanges = [];
 
@@ -81,7 +91,10 @@ public sealed partial class Endpoint
     /// <summary>Our ID_IPV4_ADDR / ID_IPV6_ADDR identity per local address (Phase 1 ID and PSK lookup).</summary>
     private readonly Dictionary<IPAddress, IkeIdentity> _addressIdentities = [];
 
-    /// <summary>Peer identities seen lately (short ones: addresses, key IDs, short FQDNs), reused by value.</summary>
+    /// <summary>
+    /// Peer identities seen lately (short ones: addresses, key IDs, short FQDNs), reused by value; cleared when
+    /// <see cref="MaxPeerIdentities"/> are held.
+    /// </summary>
     private readonly Dictionary<(IdentificationType Type, UInt128 Data, int Length), IkeIdentity> _peerIdentities = [];
 
     /// <summary>Phase1Up texts by what they say (a host keeps one per SA in its status table: shared, not one string per SA).</summary>
@@ -145,6 +158,14 @@ public sealed partial class Endpoint
     /// </summary>
     private void ReleaseIdleMaterial(IkeSa sa)
     {
+        // The responder index only recognises a retransmitted MM1/AM1; past the reply cache time there is no reply to
+        // repeat and the initiator has long had ours, so the entry goes (36 B per SA with its bucket, and one table
+        // fewer whose doubling moves the memory per SA: issue #7). A stray late copy is then a new half-open SA.
+        if (!sa.IsInitiator && _responderByInitiator.TryGetValue((sa.InitiatorCookie, sa.Remote), out IkeSa? r) && ReferenceEquals(r, sa))
+        {
+            _responderByInitiator.Remove((sa.InitiatorCookie, sa.Remote));
+        }
+
         sa.ReleasePhase1Material(_bytes);
         sa.DetachFlight(_flights, MaxPooled);
         sa.ReleaseExchangeTable(_exchangeTables, MaxPooled);
@@ -209,7 +230,7 @@ public sealed partial class Endpoint
         var key = (type, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(padded), data.Length);
         if (!_peerIdentities.TryGetValue(key, out IkeIdentity? id))
         {
-            if (_peerIdentities.Count >= MaxPooled)
+            if (_peerIdentities.Count >= MaxPeerIdentities)
             {
                 _peerIdentities.Clear();
             }
@@ -243,50 +264,34 @@ public sealed partial class Endpoint
         return qm;
     }
 
-    /// <summary>A child object with key arrays of the given sizes (reused when a returned child has them).</summary>
+    /// <summary>A child object with key arrays of the given sizes (the holder and the arrays from the free lists).</summary>
     private ChildSaInfo RentChildSa(int encryptionKeySize, int integrityKeySize)
     {
+        ChildSaKeys keys = _childKeys.TryPop(out ChildSaKeys? free) ? free : new ChildSaKeys { Pool = _bytes, Home = _childKeys };
+        keys.InboundEncryption = _bytes.Rent(encryptionKeySize);
+        keys.OutboundEncryption = _bytes.Rent(encryptionKeySize);
+        keys.InboundIntegrity = _bytes.Rent(integrityKeySize);
+        keys.OutboundIntegrity = _bytes.Rent(integrityKeySize);
         if (_childPool.TryPop(out ChildSaInfo? child))
         {
             child.Pooled = false;
-            child.KeyPool = _bytes;
-            child.InboundEncryptionKey = Resize(child.InboundEncryptionKey, encryptionKeySize);
-            child.OutboundEncryptionKey = Resize(child.OutboundEncryptionKey, encryptionKeySize);
-            child.InboundIntegrityKey = Resize(child.InboundIntegrityKey, integrityKeySize);
-            child.OutboundIntegrityKey = Resize(child.OutboundIntegrityKey, integrityKeySize);
-            return child;
+            child.InstalledUnixSeconds = 0;
+        }
+        else
+        {
+            child = new ChildSaInfo
+            {
+                Connection = "",
+                Child = "",
+                LocalAddress = IPAddress.None,
+                RemoteAddress = IPAddress.None,
+                LocalTs = TrafficSelector.Dynamic,
+                RemoteTs = TrafficSelector.Dynamic,
+            };
         }
 
-        return new ChildSaInfo
-        {
-            Connection = "",
-            Child = "",
-            LocalAddress = IPAddress.None,
-            RemoteAddress = IPAddress.None,
-            LocalTs = TrafficSelector.Dynamic,
-            RemoteTs = TrafficSelector.Dynamic,
-            KeyPool = _bytes,
-            InboundEncryptionKey = _bytes.Rent(encryptionKeySize),
-            OutboundEncryptionKey = _bytes.Rent(encryptionKeySize),
-            InboundIntegrityKey = _bytes.Rent(integrityKeySize),
-            OutboundIntegrityKey = _bytes.Rent(integrityKeySize),
-        };
-    }
-
-    /// <summary>A key array of <paramref name="size"/> bytes the child owns (a cleared child holds shared zero arrays: never written).</summary>
-    private byte[] Resize(byte[] keys, int size)
-    {
-        if (keys.Length == size && !ChildSaInfo.IsSharedZeroKey(keys))
-        {
-            return keys;
-        }
-
-        if (!ChildSaInfo.IsSharedZeroKey(keys))
-        {
-            _bytes.Return(keys);
-        }
-
-        return _bytes.Rent(size);
+        child.AttachKeys(keys);
+        return child;
     }
 
     /// <summary>The SA died in this call (keys already zeroed): recycled at the start of the next call.</summary>

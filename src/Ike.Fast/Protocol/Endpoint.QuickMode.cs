@@ -165,7 +165,7 @@ public sealed partial class Endpoint
         TrafficSelector remoteTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Remote.Address));
         TrafficSelector localTs = TrafficSelectorCodec.ForHost(TrafficSelectorCodec.Unmap(sa.Local.Address));
         if ((m.Present & PayloadSet.Id) != 0 &&
-            (!TrafficSelectorCodec.TryRead(plain.Slice(m.Id.Start, m.Id.Length), out remoteTs) ||
+            (!TrafficSelectorCodec.TryRead(plain.Slice(m.Id.Start, m.Id.Length), out remoteTs, TrafficSelectorCodec.Unmap(sa.Remote.Address)) ||
              !TrafficSelectorCodec.TryRead(plain.Slice(m.Id2.Start, m.Id2.Length), out localTs)))
         {
             Drop(DiagnosticCode.InvalidIdInformation, sa, now, $"QM1 {mid:x8}: unsupported client ID", NotifyMessageType.InvalidIdInformation);

@@ -91,6 +91,7 @@ public sealed partial class Endpoint
         else
         {
             head = p;
+            TableGrowth.BeforeAdd(_phase1ByKey);
             _phase1ByKey.Add(p);
         }
 

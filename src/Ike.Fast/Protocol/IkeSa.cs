@@ -39,14 +39,27 @@ internal sealed class IkeSa : IDisposable
 
     public IkeProposal? Chosen;
     public long LifetimeSeconds;
-    public byte[] SaiB = [];
-    public byte[] Ni = [];
-    public byte[] Nr = [];
-    public byte[] Gxi = [];
-    public byte[] Gxr = [];
-    public byte[] IdiiB = [];
-    public byte[] IdirB = [];
-    public DhPrivateKey? DhKey;
+
+    // The Phase 1 exchange's own state lives in a Phase1Negotiation rented on first use and handed back when the SA goes
+    // idle (ReleasePhase1Material) or is reset. These are references into it: reading one after that rents an empty
+    // one again, which HoldsPhase1Material counts, so the idle timer hands it back (nothing reads them once idle).
+    public ref byte[] SaiB => ref Negotiation.SaiB;
+    public ref byte[] Ni => ref Negotiation.Ni;
+    public ref byte[] Nr => ref Negotiation.Nr;
+    public ref byte[] Gxi => ref Negotiation.Gxi;
+    public ref byte[] Gxr => ref Negotiation.Gxr;
+    public ref byte[] IdiiB => ref Negotiation.IdiiB;
+    public ref byte[] IdirB => ref Negotiation.IdirB;
+    public ref DhPrivateKey? DhKey => ref Negotiation.DhKey;
+    public ref FragmentReassembler? Fragments => ref Negotiation.Fragments;
+
+    private Phase1Negotiation? _negotiation;
+
+    private Phase1Negotiation Negotiation => _negotiation ??= Phase1Negotiation.Rent();
+
+    /// <summary>The Phase 1 exchange state is rented (tests).</summary>
+    internal bool HasNegotiation => _negotiation is not null;
+
     public Phase1KeyMaterial Keys;
     public bool HasKeys;
     public IkeCbcCipher? Cipher;
@@ -54,11 +67,9 @@ internal sealed class IkeSa : IDisposable
     public KnownVendor PeerVendors;
     public IkeIdentity? RemoteIdentity;
     public IkeIdentity? LocalIdentity;
-    public ReadOnlyMemory<byte> PreSharedKey;
     public bool ReceivedInitialContact;
     public bool CountsAsHalfOpen;
     public ushort SharedLength; // at most DhWait.MaxSharedLength (1,024): two bytes in every SA
-    public FragmentReassembler? Fragments;
 
     /// <summary>
     /// Transaction exchanges (XAUTH / Mode-Config) we started, by M-ID: read-only here (a shared empty table until
@@ -276,8 +287,12 @@ internal sealed class IkeSa : IDisposable
 
     public void Dispose()
     {
-        DhKey?.Dispose();
-        DhKey = null;
+        if (_negotiation is { DhKey: { } dhKey } n)
+        {
+            dhKey.Dispose();
+            n.DhKey = null;
+        }
+
         if (HasKeys)
         {
             Keys.Dispose();
@@ -334,13 +349,7 @@ internal sealed class IkeSa : IDisposable
         EstablishedAt = 0;
         Chosen = null;
         LifetimeSeconds = 0;
-        ReturnArray(bytes, ref SaiB);
-        ReturnArray(bytes, ref Ni);
-        ReturnArray(bytes, ref Nr);
-        ReturnArray(bytes, ref Gxi);
-        ReturnArray(bytes, ref Gxr);
-        ReturnArray(bytes, ref IdiiB);
-        ReturnArray(bytes, ref IdirB);
+        ReturnNegotiation(bytes);
         ((Span<byte>)_lastPhase1Block).Clear();
         _lastPhase1BlockLength = 0;
         Keys = default;
@@ -348,11 +357,9 @@ internal sealed class IkeSa : IDisposable
         PeerVendors = KnownVendor.None;
         RemoteIdentity = null;
         LocalIdentity = null;
-        PreSharedKey = default;
         ReceivedInitialContact = false;
         CountsAsHalfOpen = false;
         SharedLength = 0;
-        Fragments = null;
         XauthDone = false;
         ModeConfigDone = false;
         Lifecycle = null;
@@ -380,8 +387,7 @@ internal sealed class IkeSa : IDisposable
     /// (<see cref="ReleasePhase1Material"/> and its own pools) once the reply cache time has passed. Everything counted
     /// here must be released then, or the SA's timer would fire again at once.
     /// </summary>
-    public bool HoldsPhase1Material => _flight is { HoldsBuffer: true } || SaiB.Length != 0 || Gxi.Length != 0 || Gxr.Length != 0 ||
-                                       IdiiB.Length != 0 || IdirB.Length != 0 || Cipher is { IsHardwareAccelerated: true } ||
+    public bool HoldsPhase1Material => _flight is { HoldsBuffer: true } || _negotiation is not null || Cipher is { IsHardwareAccelerated: true } ||
                                        (HasKeys && !Keys.IsCompact) ||
                                        HoldsEmptyExchangeTable;
 
@@ -397,23 +403,21 @@ internal sealed class IkeSa : IDisposable
     public void ReleasePhase1Material(ExactLengthArrayPool bytes)
     {
         _flight?.ReleaseBuffer(); // the flight itself goes back to the endpoint too (DetachFlight)
-        ReturnArray(bytes, ref SaiB);
-        ReturnArray(bytes, ref Ni); // the keys are derived; the collision rule keeps its own copy of the lowest
-        ReturnArray(bytes, ref Nr);
-        ReturnArray(bytes, ref Gxi);
-        ReturnArray(bytes, ref Gxr);
-        ReturnArray(bytes, ref IdiiB);
-        ReturnArray(bytes, ref IdirB);
-        Fragments = null; // a fragmented MM5/AM retransmission is no longer answered either
+        // The hash inputs and nonces (the keys are derived; the collision rule keeps its own copy of the lowest nonce)
+        // and the fragment reassembler (a fragmented MM5/AM retransmission is no longer answered either).
+        ReturnNegotiation(bytes);
         if (HasKeys)
         {
             Keys.Compact(); // the prepared PRF keys (1.5 KiB) go; a later exchange prepares them per call
         }
     }
 
-    private static void ReturnArray(ExactLengthArrayPool bytes, ref byte[] array)
+    private void ReturnNegotiation(ExactLengthArrayPool bytes)
     {
-        bytes.Return(array);
-        array = [];
+        if (_negotiation is { } n)
+        {
+            _negotiation = null;
+            n.Return(bytes);
+        }
     }
 }

@@ -4,14 +4,14 @@ namespace Ike.Fast.Protocol;
 /// The SAs of the endpoint's two tables as one sequence for <c>foreach</c> without an iterator object: the SAs by
 /// cookie pair, then the initiator SAs whose responder cookie is not known yet.
 /// </summary>
-internal readonly struct SaTableEnumerable(Dictionary<(ulong I, ulong R), IkeSa> byCookies, Dictionary<ulong, IkeSa> halfOpenInitiator)
+internal readonly struct SaTableEnumerable(HashSet<IkeSa> byCookies, Dictionary<ulong, IkeSa> halfOpenInitiator)
 {
-    public Enumerator GetEnumerator() => new(byCookies.Values.GetEnumerator(), halfOpenInitiator.Values.GetEnumerator());
+    public Enumerator GetEnumerator() => new(byCookies.GetEnumerator(), halfOpenInitiator.Values.GetEnumerator());
 
     /// <summary>The enumerator (a struct: <c>foreach</c> over it allocates nothing).</summary>
-    internal struct Enumerator(Dictionary<(ulong I, ulong R), IkeSa>.ValueCollection.Enumerator first, Dictionary<ulong, IkeSa>.ValueCollection.Enumerator second)
+    internal struct Enumerator(HashSet<IkeSa>.Enumerator first, Dictionary<ulong, IkeSa>.ValueCollection.Enumerator second)
     {
-        private Dictionary<(ulong I, ulong R), IkeSa>.ValueCollection.Enumerator _first = first;
+        private HashSet<IkeSa>.Enumerator _first = first;
         private Dictionary<ulong, IkeSa>.ValueCollection.Enumerator _second = second;
         private bool _inSecond;
 

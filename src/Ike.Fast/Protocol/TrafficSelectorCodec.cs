@@ -12,7 +12,8 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 internal static class TrafficSelectorCodec
 {
-    private const int MaxInterned = 4096;
+    /// <summary>Selectors kept for reuse: the ones of peers that come back (1,024, not 4,096: the table cost ~400 KB, issue #7).</summary>
+    private const int MaxInterned = 1024;
 
     /// <summary>
     /// Selectors built from received IDs and resolved <c>dynamic</c> ones, reused by value (selectors are immutable
@@ -41,11 +42,15 @@ internal static class TrafficSelectorCodec
     public static TrafficSelector ForHost(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
-        return address.TryWriteBytes(bytes, out int length) ? Intern(bytes[..length], length * 8, 0, 0) : TrafficSelector.ForHost(address);
+        return address.TryWriteBytes(bytes, out int length) ? Intern(bytes[..length], length * 8, 0, 0, address) : TrafficSelector.ForHost(address);
     }
 
-    /// <summary>The selector for an address (4 or 16 bytes), prefix, protocol and port: an earlier equal one when there is one.</summary>
-    private static TrafficSelector Intern(ReadOnlySpan<byte> address, int prefix, byte protocol, ushort port)
+    /// <summary>
+    /// The selector for an address (4 or 16 bytes), prefix, protocol and port: an earlier equal one when there is one.
+    /// A new one takes <paramref name="same"/> as its network when that is the same address (the peer's own, which its
+    /// endpoint already holds: host-to-host selectors then cost no second IPAddress, 40 B per SA, issue #7).
+    /// </summary>
+    private static TrafficSelector Intern(ReadOnlySpan<byte> address, int prefix, byte protocol, ushort port, IPAddress? same = null)
     {
         if (address.Length is not (4 or 16))
         {
@@ -64,11 +69,19 @@ internal static class TrafficSelectorCodec
                 interned.Clear();
             }
 
-            ts = new TrafficSelector(new IPAddress(address), prefix, protocol, port);
+            ts = new TrafficSelector(SameAddress(same, address) ? same! : new IPAddress(address), prefix, protocol, port);
             interned[key] = ts;
         }
 
         return ts;
+    }
+
+    /// <summary>True when <paramref name="candidate"/> is exactly <paramref name="address"/> (no IPv6 scope: an address read from the wire has none).</summary>
+    private static bool SameAddress(IPAddress? candidate, ReadOnlySpan<byte> address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        return candidate is not null && (candidate.AddressFamily != AddressFamily.InterNetworkV6 || candidate.ScopeId == 0) &&
+               candidate.TryWriteBytes(bytes, out int length) && bytes[..length].SequenceEqual(address);
     }
 
     /// <summary>Writes an ID payload body (type, protocol, port, data) for a selector; returns its length.</summary>
@@ -102,8 +115,11 @@ internal static class TrafficSelectorCodec
         return n;
     }
 
-    /// <summary>Reads a selector from an ID payload body; false for types that are not addresses/subnets.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> body, out TrafficSelector ts)
+    /// <summary>
+    /// Reads a selector from an ID payload body; false for types that are not addresses/subnets. A new selector of
+    /// <paramref name="peer"/>'s address takes that object as its network (see <see cref="Intern"/>).
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, out TrafficSelector ts, IPAddress? peer = null)
     {
         ts = TrafficSelector.Dynamic;
         if (!IdentificationPayload.TryRead(body, 0, out IdentificationPayload id, out _))
@@ -114,7 +130,7 @@ internal static class TrafficSelectorCodec
         switch (id.IdType)
         {
             case IdentificationType.Ipv4Address or IdentificationType.Ipv6Address:
-                ts = Intern(id.Address, id.Address.Length * 8, id.ProtocolId, id.Port);
+                ts = Intern(id.Address, id.Address.Length * 8, id.ProtocolId, id.Port, peer);
                 return true;
             case IdentificationType.Ipv4AddressSubnet or IdentificationType.Ipv6AddressSubnet:
                 int prefix = 0;

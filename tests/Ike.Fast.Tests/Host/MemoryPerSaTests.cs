@@ -19,9 +19,10 @@ namespace Ike.Fast.Tests.Host;
 /// Managed bytes the responder keeps per established Phase 1 with two Phase 2 SAs: the daemon loop (engine, SA
 /// registry, lifetimes, memory installer) answering synthetic initiators over an in-memory transport. Initiators live
 /// in throw-away endpoints (dropped without Delete), so after a full GC only the responder's state remains;
-/// GC.GetTotalMemory(true) (the process-wide key buffer pool emptied first) after N SAs minus after a warm-up (1,000
-/// SAs: the pools, whose size follows the handshake rate and not the SA count, reach their level before the first
-/// reading), divided by the SAs added. CI runs a few hundred; IKEFAST_MEMORY_SAS=10000 gives the closing note's figure.
+/// GC.GetTotalMemory(true) (the process-wide key buffer pool emptied first) after N SAs minus after a warm-up (the pools,
+/// whose size follows the handshake rate and not the SA count, reach their level before the first reading), divided by
+/// the SAs added. CI runs a few hundred; IKEFAST_MEMORY_SAS=10000 (or 16000) gives the closing note's figures, with
+/// both warm-ups (5,000 and 1,000).
 /// </summary>
 [Collection(SoloCollection.Name)]
 public sealed class MemoryPerSaTests(ITestOutputHelper output)
@@ -39,11 +40,35 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     public void ManagedBytesPerPhase1WithTwoPhase2Sas()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_SAS"), out var n) ? n : 300;
-        // At 5,000 SAs or more, 5,000 of warm-up: past the 4,096 entries at which the engine's bounded caches (peer
-        // identities, interned selectors) are cleared, so their tables have their largest size before the first reading
-        // and the figure is what each further SA costs (with 1,000 they grew inside the measured range: ~110 B per SA
-        // at 10,000 that does not grow with more SAs). CI's few hundred keep the short warm-up; IKEFAST_MEMORY_WARMUP overrides.
-        int Warmup = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_WARMUP"), out var w) ? w : count >= 5000 ? 5000 : 1000;
+        // Both warm-ups at 5,000 SAs or more (IKEFAST_MEMORY_WARMUP picks one): 5,000 is past the 4,096 entries at which
+        // the engine's free lists stop growing, so the first reading has them at their size; 1,000 (the figure's
+        // earlier warm-up) puts those, the bounded caches (1,024 entries) and more of the tables' growth in the measured
+        // range. CI's few hundred keep the short one.
+        int[] warmups = int.TryParse(Environment.GetEnvironmentVariable("IKEFAST_MEMORY_WARMUP"), out var w) ? [w] : count >= 5000 ? [5000, 1000] : [1000];
+        foreach (var warmup in warmups)
+        {
+            var perSa = DaemonBytesPerSa(count, warmup);
+            // The goal, 2 KiB (issue #7), is the bound at 5,000 SAs or more with either warm-up. Measured on 2026-11-27
+            // (shared 2-core machine), medians of 3: 1,732 B (5,000 of warm-up) / 1,789 B (1,000) at 10,000 SAs, 1,706 /
+            // 1,772 B at 16,000; before this round 2,023 / 2,334 B at 10,000 and 2,288 B at 16,000, which moved by ~300 B
+            // with where the hash tables doubled. This round: tables grow by a quarter (TableGrowth) and list objects
+            // through themselves (16-byte entries: SaByCookies, ChildSaBySpi), the Phase 1 exchange state pooled while idle
+            // (Phase1Negotiation, -80 B), child key arrays in a pooled holder (ChildSaKeys, ChildSaInfo 176 -> 144 B),
+            // message IDs inline, host selectors sharing the peer's IPAddress, no responder-index entry once idle, status
+            // rows of 64 B with the install time on the pair. Per SA at 10,000 now: IkeSa 392, two ChildSaInfo 304 (with
+            // the install time), two ChildLifecycle 272, the compact keys and identity bytes 180, Phase1Lifecycle 136,
+            // the status row 64, the peer's address, endpoint, identity and selector 136 and the tables (~250). An SA that
+            // kept its cipher (544 B), prepared keys, flight or Phase 1 exchange state again would break the bound.
+            // At the CI's 300 the reading spreads with the machine's timing (1,623-1,652 B in 3 runs now, 1,856-2,749 B
+            // before: how many exchanges overlap sets the pools' level, and 300 SAs are few to spread it over): a wider
+            // bound there.
+            Assert.InRange(perSa, 0, count >= 5000 ? 2048 : 3072);
+        }
+    }
+
+    /// <summary>One daemon (fresh tables) after <paramref name="warmup"/> SAs: bytes per further SA, printed.</summary>
+    private double DaemonBytesPerSa(int count, int warmup)
+    {
         using var dir = new TempConfigDirectory();
         var options = new LoadTestOptions { Proposal = "aes128-sha256-x25519" };
         var json = EmbeddedResponder.ConfigurationJson(options);
@@ -60,36 +85,22 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
         loop.Start();
         try
         {
-            Establish(transport, 0, Warmup, options);
-            Assert.True(WaitFor(() => registry.IkeCount == Warmup && registry.ChildCount == 2 * Warmup));
+            Establish(transport, 0, warmup, options);
+            Assert.True(WaitFor(() => registry.IkeCount == warmup && registry.ChildCount == 2 * warmup));
             Thread.Sleep((int)ReplyCacheMs * 3);
             var before = RetainedBytes();
-            Establish(transport, Warmup, Warmup + count, options);
-            Assert.True(WaitFor(() => registry.IkeCount == Warmup + count && registry.ChildCount == 2 * (Warmup + count)),
+            Dump($"before-{warmup}");
+            Establish(transport, warmup, warmup + count, options);
+            Assert.True(WaitFor(() => registry.IkeCount == warmup + count && registry.ChildCount == 2 * (warmup + count)),
                 $"{registry.IkeCount} IKE, {registry.ChildCount} IPsec SAs; " + string.Join(", ",
                     Enum.GetValues<DiagnosticCode>().Where(c => daemon.Counters[c] > 0).Select(c => $"{c}={daemon.Counters[c]}")));
             Thread.Sleep((int)ReplyCacheMs * 3);
             var after = RetainedBytes();
+            Dump($"after-{warmup}");
             var perSa = (after - before) / (double)count;
-            output.WriteLine($"{count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs " +
+            output.WriteLine($"{count} Phase 1 + {2 * count} Phase 2 SAs after {warmup:N0} of warm-up: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs " +
                              $"(engine + registry + lifetimes + memory installer)");
-            // The goal (2 KiB) at 10,000. Measured on 2026-11-27 (shared machine), 3 runs: 2,030 / 2,023 / 2,021 B at 10,000
-            // SAs after 5,000 of warm-up (median 2,023 B; 2,598 B before this round with 1,000 of warm-up, 3,091 B and
-            // 7,267 B before the two rounds before). This round: the children in inline
-            // slots (ChildSaSlots, -79 B), the warm-up past the bounded caches' 4,096 entries (about -310 B here: the
-            // caches' tables, ~110 B, plus where the engine's and registry's tables fall between their prime-sized
-            // steps, 5,000 -> 15,000 instead of 1,000 -> 11,000), status rows of 80 B (NAT state as a byte, rare fields
-            // behind one reference, -29 B), the Phase 1 Flight pooled and handed back when the SA goes idle (-88 B),
-            // and narrower fields (ChildLifecycle, Phase1Lifecycle 144 -> 136, ChildSaInfo 192 -> 176, IkeSa 472 ->
-            // 464: -65 B). Per SA at 10,000 now: IkeSa 464, two ChildSaInfo 352, two ChildLifecycle 272,
-            // Phase1Lifecycle 136, status row 80 and the tables (engine, registry, installer), the peer's address,
-            // endpoint, identity and selectors. Where the tables' resizes fall moves the figure: 2,288 B at 16,000 (5,000 ->
-            // 21,000, before the last 16 B), and 2,334 B at 10,000 with the old 1,000 of warm-up (2,595 B before this
-            // round's changes: they saved 261 B, the longer warm-up moved the reading by 311 B), 1,856-2,749 B at the CI's 300; hence a bound with that margin (an SA that
-            // kept its cipher, 544 B, prepared keys, flight or flight buffer again would still break it).
-            // At the CI's 300 the reading spreads with the machine's timing (1,869-2,749 B in 7 runs on the shared box: how
-            // many exchanges overlap sets the pools' level, and 300 SAs are few to spread it over): a wider bound there.
-            Assert.InRange(perSa, 0, count >= 5000 ? 2432 : 3072);
+            return perSa;
         }
         finally
         {
@@ -161,10 +172,12 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
         var perSa = (after - before) / (double)count;
         output.WriteLine($"engine only: {count} Phase 1 + {2 * count} Phase 2 SAs: {after - before:N0} bytes, {perSa:N0} bytes per Phase 1 with two Phase 2 SAs; " +
                          $"responder allocations {allocatedPerHandshake:N0} bytes per Main Mode + two Quick Modes");
-        // Measured 1,350 / 1,350 / 1,350 B at 10,000 SAs after 5,000 of warm-up (2,025 B before this round with 1,000 of
-        // warm-up, 2,186 B before the second round, 5,330 B before the first), 1,285-1,313 B at 300; 1,439 B at 16,000 (before the last 16 B),
-        // 1,855 B at 10,000 with 1,000 of warm-up (2,007 B before this round's changes). No lifetime bookkeeping here (EndpointOptions.ManageLifetimes is off): the lifecycle records
-        // and their tables are in the daemon figure only (see the daemon test above for the bytes and the bound's reasoning).
+        // Measured 1,147 / 1,147 / 1,146 B at 10,000 SAs after 5,000 of warm-up, 1,170 B at 16,000 (1,350 and 1,439 B
+        // before this round; 2,025 B the round before with 1,000 of warm-up, 5,330 B before the first), 1,110 B at 300;
+        // 1,642 B at 10,000 with 1,000 of warm-up (1,855 B before): this synchronous pump releases idle SAs' Phase 1
+        // state only at the end, so the free lists (4,096 each) fill inside a range that starts below them. No lifetime
+        // bookkeeping here (EndpointOptions.ManageLifetimes is off): the lifecycle records and their tables are in the
+        // daemon figure only (see the daemon test above for the bytes and the bound's reasoning).
         Assert.InRange(perSa, 0, count >= 5000 ? 1920 : 2048);
         GC.KeepAlive(responder);
     }
@@ -174,6 +187,21 @@ public sealed class MemoryPerSaTests(ITestOutputHelper output)
     /// take buffers from it and never give them back (they are dropped), so its level would otherwise fall by one
     /// 2 KiB buffer per initiator SA between the two readings and hide the responder's own growth.
     /// </summary>
+    /// <summary>
+    /// With IKEFAST_MEMORY_DUMP=DIR, a heap dump of this process at each reading (dotnet-dump from ~/.dotnet/tools:
+    /// `dotnet-dump analyze DIR/after-5000.dmp -c "dumpheap -stat -live"`, diffed with the before dump, gives the bytes
+    /// per SA by type).
+    /// </summary>
+    private static void Dump(string name)
+    {
+        if (Environment.GetEnvironmentVariable("IKEFAST_MEMORY_DUMP") is { Length: > 0 } dir)
+        {
+            using var p = System.Diagnostics.Process.Start(Path.Combine(Environment.GetEnvironmentVariable("HOME")!, ".dotnet/tools/dotnet-dump"),
+                $"collect --type Heap -p {Environment.ProcessId} -o {dir}/{name}.dmp")!;
+            p.WaitForExit();
+        }
+    }
+
     private static long RetainedBytes()
     {
         Ike.Fast.Crypto.SecretBufferPool.Trim();

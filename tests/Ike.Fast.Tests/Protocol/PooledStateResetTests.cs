@@ -20,6 +20,8 @@ public class PooledStateResetTests
         Scribble(sa);
         sa.AddExchange(7, new QuickModeExchange(), new Stack<Dictionary<uint, QuickModeExchange>>());
         sa.CompletedMessageIds.Add(9);
+        sa.Ni = pool.Copy([1, 2, 3]);
+        sa.Gxi = pool.Copy([4, 5, 6]);
         sa.Flight.Arm(5, 10, awaitingReply: true);
         sa.Flight.RememberIncoming([1, 2, 3]);
         sa.Dpd.Outstanding = true;
@@ -36,6 +38,7 @@ public class PooledStateResetTests
         Assert.Equal(generation + 1, sa.Generation);
         Assert.Single(exchanges);
         Assert.Equal(0, sa.CompletedMessageIds.Count);
+        Assert.False(sa.HasNegotiation); // the Phase 1 exchange state went back to its free list
         AssertLikeNew(sa, new IkeSa(), nameof(IkeSa.Generation));
         AssertLikeNew(sa.Flight, new Flight(), nameof(Flight.Buffer));
         // The XAUTH / Mode-Config part lives in a TransactionState kept with the SA: read through the SA, all empty again.
@@ -155,6 +158,86 @@ public class PooledStateResetTests
         Assert.Same(a, b);
         Assert.All(b, x => Assert.Equal(0, x));
         Assert.Empty(pool.Rent(0));
+    }
+
+    [Fact]
+    public void Phase1NegotiationClear_RestoresEveryField()
+    {
+        var pool = new ExactLengthArrayPool();
+        var n = new Phase1Negotiation();
+        Scribble(n);
+        n.Fragments = new FragmentReassembler();
+        byte[] nonce = n.Ni;
+        n.Clear(pool);
+        AssertLikeNew(n, new Phase1Negotiation());
+        Assert.Null(n.Fragments);
+        Assert.All(nonce, x => Assert.Equal(0, x)); // zeroed on its way back to the pool
+    }
+
+    [Fact]
+    public void IkeSaReleasePhase1Material_ReturnsTheNegotiation()
+    {
+        var pool = new ExactLengthArrayPool();
+        var sa = new IkeSa();
+        byte[] nonce = pool.Copy([7, 7, 7]);
+        sa.Nr = nonce;
+        Assert.True(sa.HoldsPhase1Material);
+        sa.ReleasePhase1Material(pool);
+        Assert.False(sa.HasNegotiation);
+        Assert.False(sa.HoldsPhase1Material);
+        Assert.All(nonce, x => Assert.Equal(0, x));
+        Assert.Empty(sa.Nr); // a read after that sees an empty one (rented again, and counted for the next release)
+        Assert.True(sa.HoldsPhase1Material);
+    }
+
+    [Fact]
+    public void ChildSaInfoClearKeys_ReturnsTheHolderAndShowsZeroKeysOfTheSameLengths()
+    {
+        var pool = new ExactLengthArrayPool();
+        var home = new Stack<ChildSaKeys>();
+        var keys = new ChildSaKeys { Pool = pool, Home = home, InboundEncryption = pool.Copy([1, 2, 3, 4]), OutboundEncryption = pool.Copy([5, 6, 7, 8]),
+            InboundIntegrity = pool.Copy([9, 9]), OutboundIntegrity = pool.Copy([8, 8]) };
+        byte[] inbound = keys.InboundEncryption;
+        var child = new ChildSaInfo();
+        child.AttachKeys(keys);
+        Assert.Same(inbound, child.InboundEncryptionKey);
+        child.ClearKeys();
+        Assert.Single(home);
+        AssertLikeNew(keys, new ChildSaKeys(), nameof(ChildSaKeys.Pool), nameof(ChildSaKeys.Home));
+        Assert.All(inbound, x => Assert.Equal(0, x));
+        Assert.Equal(new byte[4], child.InboundEncryptionKey);
+        Assert.Equal(new byte[4], child.OutboundEncryptionKey);
+        Assert.Equal(new byte[2], child.InboundIntegrityKey);
+        Assert.NotSame(inbound, child.InboundEncryptionKey);
+        child.ClearKeys(); // twice: nothing more to return
+        Assert.Single(home);
+
+        // A child not made by an endpoint keeps its (zeroed) arrays.
+        byte[] own = [1, 2];
+        var plain = new ChildSaInfo { InboundEncryptionKey = own };
+        plain.ClearKeys();
+        Assert.Same(own, plain.InboundEncryptionKey);
+        Assert.All(own, x => Assert.Equal(0, x));
+    }
+
+    [Fact]
+    public void RecentMessageIds_FirstFourInlineThenAnArrayKeptAcrossClear()
+    {
+        var ids = new RecentMessageIds();
+        for (uint i = 1; i <= RecentMessageIds.InlineCapacity; i++)
+        {
+            ids.Add(i);
+        }
+
+        Assert.Equal(RecentMessageIds.InlineCapacity, ids.Count);
+        Assert.True(ids.Contains(1) && ids.Contains(RecentMessageIds.InlineCapacity));
+        ids.Add(100); // the fifth moves them into an array
+        Assert.True(ids.Contains(1) && ids.Contains(100));
+        ids.Clear();
+        Assert.False(ids.Contains(1));
+        ids.Add(5);
+        Assert.True(ids.Contains(5));
+        Assert.Equal(1, ids.Count);
     }
 
     [Fact]

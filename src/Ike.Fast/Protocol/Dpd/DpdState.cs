@@ -1,9 +1,13 @@
+using System.Runtime.InteropServices;
+
 namespace Ike.Fast.Protocol.Dpd;
 
 /// <summary>
 /// Dead Peer Detection bookkeeping of one ISAKMP SA (RFC 3706 §5.5-5.7): our sequence number (random start,
 /// incremented per R-U-THERE, retransmissions included), the probes awaiting an ACK and the peer's last sequence.
+/// Laid out by the runtime (the fields in declaration order padded it to 40 bytes, 32 packed: in every ISAKMP SA).
 /// </summary>
+[StructLayout(LayoutKind.Auto)]
 internal struct DpdState
 {
     /// <summary>Sequence number of our next R-U-THERE (0 = not started: chosen at random on first use).</summary>

@@ -1,0 +1,57 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Ike.Fast.Protocol;
+
+/// <summary>
+/// ISAKMP SAs by their cookie pair, keyed through the SA itself (a set whose comparer reads
+/// <see cref="IkeSa.InitiatorCookie"/> / <see cref="IkeSa.ResponderCookie"/>): an entry is 16 bytes (hash, next,
+/// reference) where a dictionary from the pair to the SA took 32 (issue #7). Lookups by cookies go through one probe
+/// SA whose key the comparer substitutes, so they allocate nothing. An SA's cookies must not change while it is listed
+/// (they are set before it is added: <see cref="Endpoint"/>'s responder on MM1, its initiator on learning the
+/// responder cookie).
+/// </summary>
+internal sealed class SaByCookies : IEqualityComparer<IkeSa>
+{
+    private readonly HashSet<IkeSa> _set;
+    private readonly IkeSa _probe = new();
+    private (ulong I, ulong R) _probeKey;
+
+    public SaByCookies() => _set = new HashSet<IkeSa>(this);
+
+    public int Count => _set.Count;
+
+    /// <summary>The listed SAs (a struct enumerator: no allocation).</summary>
+    public HashSet<IkeSa> Values => _set;
+
+    public bool TryGetValue((ulong I, ulong R) cookies, [MaybeNullWhen(false)] out IkeSa sa)
+    {
+        _probeKey = cookies;
+        bool found = _set.TryGetValue(_probe, out sa);
+        _probeKey = default;
+        return found;
+    }
+
+    public bool ContainsKey((ulong I, ulong R) cookies) => TryGetValue(cookies, out _);
+
+    /// <summary>Lists <paramref name="sa"/> under its own cookies, replacing an SA listed under the same pair.</summary>
+    public void Set(IkeSa sa)
+    {
+        _set.Remove(sa);
+        TableGrowth.BeforeAdd(_set);
+        _set.Add(sa);
+    }
+
+    public bool Remove((ulong I, ulong R) cookies)
+    {
+        _probeKey = cookies;
+        bool removed = _set.Remove(_probe);
+        _probeKey = default;
+        return removed;
+    }
+
+    public bool Equals(IkeSa? x, IkeSa? y) => ReferenceEquals(x, y) || (x is not null && y is not null && KeyOf(x) == KeyOf(y));
+
+    public int GetHashCode(IkeSa obj) => KeyOf(obj).GetHashCode();
+
+    private (ulong I, ulong R) KeyOf(IkeSa sa) => ReferenceEquals(sa, _probe) ? _probeKey : (sa.InitiatorCookie, sa.ResponderCookie);
+}
