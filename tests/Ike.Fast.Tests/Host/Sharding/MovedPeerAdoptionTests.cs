@@ -17,9 +17,9 @@ public sealed class MovedPeerAdoptionTests
     public async Task AReauthenticationFromANewAddressAdoptsThePairsOfTheOldShard(int shards, string steering)
     {
         using var dir = new TempConfigDirectory();
-        var first = ShardedPeer.OnShard(101, 1, shards);
-        var second = ShardedPeer.OnShard(101, 0, shards);
-        await using var t = await PeerMovesAcrossShardsTests.StartAsync(dir, 100, first, shards, steering, """, "dpd_delay": "1s" """);
+        var first = ShardedPeer.OnShard(ShardedPeer.Block(101, shards), 1, shards);
+        var second = ShardedPeer.OnShard(ShardedPeer.Block(101, shards), 0, shards);
+        await using var t = await PeerMovesAcrossShardsTests.StartAsync(dir, ShardedPeer.Block(100, shards), first, shards, steering, """, "dpd_delay": "1s" """);
         var old = Assert.Single(t.B.IkeSas);
         var oldShard = ShardedPeer.ShardOf(first, shards);
         var newShard = ShardedPeer.ShardOf(second, shards);
@@ -72,9 +72,9 @@ public sealed class MovedPeerAdoptionTests
     public async Task InitialContactFromANewAddressDropsTheOldSasOnTheOtherShard(int shards, string steering)
     {
         using var dir = new TempConfigDirectory();
-        var first = ShardedPeer.OnShard(103, 1, shards);
-        var second = ShardedPeer.OnShard(103, 0, shards);
-        await using var t = await PeerMovesAcrossShardsTests.StartAsync(dir, 102, first, shards, steering, "");
+        var first = ShardedPeer.OnShard(ShardedPeer.Block(103, shards), 1, shards);
+        var second = ShardedPeer.OnShard(ShardedPeer.Block(103, shards), 0, shards);
+        await using var t = await PeerMovesAcrossShardsTests.StartAsync(dir, ShardedPeer.Block(102, shards), first, shards, steering, "");
         var old = Assert.Single(t.B.IkeSas);
         var oldPair = Assert.Single(t.B.Installer.Installed);
         var oldShard = ShardedPeer.ShardOf(first, shards);

@@ -47,9 +47,9 @@ public sealed class PeerMovesAcrossShardsTests
     public async Task ANatThatChangesItsAddressMovesThePeerToAnotherShard_TheSaIsFoundByItsCookies(int shards, string steering)
     {
         using var dir = new TempConfigDirectory();
-        var first = ShardedPeer.OnShard(95, 1, shards);
-        var second = ShardedPeer.OnShard(95, 0, shards);
-        await using var t = await StartAsync(dir, 94, first, shards, steering, """, "dpd_delay": "1s" """);
+        var first = ShardedPeer.OnShard(ShardedPeer.Block(95, shards), 1, shards);
+        var second = ShardedPeer.OnShard(ShardedPeer.Block(95, shards), 0, shards);
+        await using var t = await StartAsync(dir, ShardedPeer.Block(94, shards), first, shards, steering, """, "dpd_delay": "1s" """);
         var before = Assert.Single(t.B.IkeSas);
         Assert.StartsWith($"{first}:", before.Remote, StringComparison.Ordinal);
         Assert.True(before.UdpEncapsulation);
@@ -85,8 +85,8 @@ public sealed class PeerMovesAcrossShardsTests
     public async Task DpdRestartNegotiatesOnThePeersShard(int shards, string steering)
     {
         using var dir = new TempConfigDirectory();
-        var outside = ShardedPeer.OnShard(97, shards - 1, shards);
-        await using var t = await StartAsync(dir, 96, outside, shards, steering,
+        var outside = ShardedPeer.OnShard(ShardedPeer.Block(97, shards), shards - 1, shards);
+        await using var t = await StartAsync(dir, ShardedPeer.Block(96, shards), outside, shards, steering,
             """, "dpd_delay": "1s", "dpd_timeout": "3s", "dpd_action": "restart" """);
         var old = Assert.Single(t.B.IkeSas).InitiatorCookie;
 
