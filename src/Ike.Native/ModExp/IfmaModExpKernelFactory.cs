@@ -4,7 +4,8 @@ namespace Ike.Native.ModExp;
 
 /// <summary>
 /// Plugs the native IFMA kernel into the engine's batched exponentiation: pass <see cref="Instance"/> as
-/// <see cref="ModExpBatchOptions.NativeFactory"/>.
+/// <see cref="ModExpBatchOptions.NativeFactory"/>. Its kernels run key-pair batches on the fixed-base comb unless
+/// the environment variable <c>IKEFAST_DH_COMB=0</c> says otherwise (to measure the variable-base kernel alone).
 /// </summary>
 public sealed class IfmaModExpKernelFactory : IModExpKernelFactory
 {
@@ -21,6 +22,12 @@ public sealed class IfmaModExpKernelFactory : IModExpKernelFactory
     /// <inheritdoc/>
     public bool IsSupported => IfmaModExpKernel.IsSupported;
 
+    /// <summary>The environment variable that turns the fixed-base comb off (<c>0</c>).</summary>
+    public const string CombEnvironmentVariable = "IKEFAST_DH_COMB";
+
+    /// <summary>False when <see cref="CombEnvironmentVariable"/> is <c>0</c>.</summary>
+    public static bool CombEnabled => Environment.GetEnvironmentVariable(CombEnvironmentVariable) != "0";
+
     /// <inheritdoc/>
-    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus);
+    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus, CombEnabled);
 }
