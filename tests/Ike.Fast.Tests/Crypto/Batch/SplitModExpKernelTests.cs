@@ -44,12 +44,14 @@ public class SplitModExpKernelTests
     public void Groups_get_the_measured_kernel_unless_the_tier_is_forced()
     {
         Assert.Equal(3, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1024));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1536));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 2048));
-        Assert.Equal(5, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1024));
-        Assert.Equal(7, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1536));
-        Assert.Equal(8, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 3072));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1536));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 2048));
+        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 3072));
+        Assert.Equal(3, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1024));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1536));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048));
+        Assert.Equal(6, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 3072));
+        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 4096));
         Assert.Equal(1, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 1536));
         Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 2048));
         Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 8192));
