@@ -1,5 +1,7 @@
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using Ike.Fast.Benchmarks.Crypto.DiffieHellman;
+using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Crypto.DiffieHellman;
 using Ike.Native.ModExp;
 
@@ -9,6 +11,7 @@ namespace Ike.Fast.Benchmarks.Crypto.Batch;
 /// MODP key pairs g^x (g = 2) per second per core, in CPU time (<see cref="ThreadCpuTimeConfig"/>): OpenSSL's
 /// BN_mod_exp_mont_consttime one at a time, the 8-lane IFMA variable-base kernel with g as every base (baseline: what
 /// EphemeralKeyPairPool refills ran on), and the fixed-base comb (IkeFastNative_ModExpIfmaBase8, default teeth).
+/// The managed AVX-512 and AVX2 tiers (CPUs without IFMA) have the same two rows: variable-base, and their own comb.
 /// OperationsPerInvoke = 8, so Mean is per key pair and pairs/s = 1e9 / Mean in ns. Groups by IKEFAST_BENCH_GROUPS
 /// (default 2,5,14,15), exponent bits by IKEFAST_BENCH_EXPONENT_BITS (default 256,0; 0 is the prime's length).
 /// </summary>
@@ -25,6 +28,10 @@ public class ModExpKeyPairBenchmarks
     private OpenSslModExp? _openSsl;
     private IfmaModExpKernel? _variable;
     private IfmaModExpBase? _comb;
+    private IModExpLaneKernel? _avx512Variable;
+    private IModExpLaneKernel? _avx512Comb;
+    private IModExpLaneKernel? _avx2Variable;
+    private IModExpLaneKernel? _avx2Comb;
 
     public static IEnumerable<int> GroupIds() => FromEnvironment("IKEFAST_BENCH_GROUPS", "2,5,14,15");
 
@@ -66,6 +73,22 @@ public class ModExpKeyPairBenchmarks
         {
             Console.WriteLine("// AVX-512 IFMA not supported: the IFMA rows do nothing.");
         }
+
+        if (Avx512LaneMath.IsSupported)
+        {
+            _avx512Variable = new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(prime, ModExpTier.Avx512) { FixedBaseComb = false };
+            _avx512Comb = new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(prime, ModExpTier.Avx512);
+            Check(expected, ManagedAvx512VariableBase, "the managed AVX-512 tier");
+            Check(expected, ManagedAvx512Comb, "the managed AVX-512 comb");
+        }
+
+        if (Avx2LaneMath.IsSupported)
+        {
+            _avx2Variable = new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(prime, ModExpTier.Avx2) { FixedBaseComb = false };
+            _avx2Comb = new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(prime, ModExpTier.Avx2);
+            Check(expected, ManagedAvx2VariableBase, "the managed AVX2 tier");
+            Check(expected, ManagedAvx2Comb, "the managed AVX2 comb");
+        }
     }
 
     [GlobalCleanup]
@@ -74,6 +97,10 @@ public class ModExpKeyPairBenchmarks
         _openSsl?.Dispose();
         _variable?.Dispose();
         _comb?.Dispose();
+        _avx512Variable?.Dispose();
+        _avx512Comb?.Dispose();
+        _avx2Variable?.Dispose();
+        _avx2Comb?.Dispose();
     }
 
     [Benchmark(OperationsPerInvoke = Operations)]
@@ -93,6 +120,18 @@ public class ModExpKeyPairBenchmarks
 
     [Benchmark(OperationsPerInvoke = Operations)]
     public void FixedBaseComb() => _comb?.Pow(_exponents, _exponentLength, _results, Operations);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void ManagedAvx512VariableBase() => _avx512Variable?.ModPow(_bases, _exponents, _exponentLength, _results, Operations);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void ManagedAvx512Comb() => _avx512Comb?.ModPow(_bases, _exponents, _exponentLength, _results, Operations);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void ManagedAvx2VariableBase() => _avx2Variable?.ModPow(_bases, _exponents, _exponentLength, _results, Operations);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void ManagedAvx2Comb() => _avx2Comb?.ModPow(_bases, _exponents, _exponentLength, _results, Operations);
 
     private void Check(byte[] expected, Action run, string what)
     {
