@@ -163,7 +163,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ModExpArguments.Validate(ModulusLength, bases, exponents, exponentLength, results, lanes, LaneCount);
         int n = _n;
         int len = ModulusLength;
-        if (FixedBaseComb && AllGenerator(bases, lanes) && (_comb is null || _combExponentLength == exponentLength))
+        if (FixedBaseComb && ModpKeyPairBases.All(bases, len, lanes) && (_comb is null || _combExponentLength == exponentLength))
         {
             CombPow(exponents, exponentLength, results, lanes);
             return;
@@ -269,25 +269,6 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private const int CombTeeth = 4;
     private const int CombEntries = 1 << CombTeeth;
     private const int CombMaxTables = 64;
-
-    /// <summary>g of every MODP group (RFC 2409 section 6, RFC 3526).</summary>
-    private const byte Generator = 2;
-
-    /// <summary>Every lane's base is g (bases are public), so the call is a batch of key pairs.</summary>
-    private bool AllGenerator(ReadOnlySpan<byte> bases, int lanes)
-    {
-        int len = ModulusLength;
-        for (int k = 0; k < lanes; k++)
-        {
-            ReadOnlySpan<byte> b = bases.Slice(k * len, len);
-            if (b[^1] != Generator || b[..^1].IndexOfAnyExcept((byte)0) >= 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>
     /// Key pairs g^x on a fixed-base comb, as the native IFMA one (native/src/modexp_ifma.c has the derivation): K tables
@@ -432,7 +413,7 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
         // acc = g R mod m; then T_k[2^i] = g^(2^(s (4 k + i))) by s squarings per tooth, T_k[0] = R mod m.
         _sel.AsSpan().Clear();
-        _sel.AsSpan(0, LaneCount).Fill(Generator);
+        _sel.AsSpan(0, LaneCount).Fill(ModpKeyPairBases.Generator);
         Multiply(_acc, _sel, _rSquared);
         for (int k = 0; k < tables; k++)
         {

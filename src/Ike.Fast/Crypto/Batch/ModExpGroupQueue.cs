@@ -93,7 +93,7 @@ internal sealed class ModExpGroupQueue : IDisposable
         _owners[slot] = owner;
         _tokens[slot] = token;
         _enqueuedAt[slot] = now;
-        _keyPair[slot] = _prime is not null ? IsModpGenerator(@base) : owner is EphemeralKeyPairPool;
+        _keyPair[slot] = _prime is not null ? ModpKeyPairBases.IsGenerator(@base) : owner is EphemeralKeyPairPool;
         _count++;
         return ModExpEnqueueResult.Queued;
     }
@@ -230,10 +230,6 @@ internal sealed class ModExpGroupQueue : IDisposable
         CryptographicOperations.ZeroMemory(_exponents);
         Kernel.Dispose();
     }
-
-    /// <summary>The base is g = 2 (every MODP group, RFC 2409 section 6, RFC 3526), left-padded or not.</summary>
-    private static bool IsModpGenerator(ReadOnlySpan<byte> @base) =>
-        !@base.IsEmpty && @base[^1] == ModpGroup.Generator && @base[..^1].IndexOfAnyExcept((byte)0) < 0;
 
     private bool BelowPrime(ReadOnlySpan<byte> @base)
     {
