@@ -22,12 +22,6 @@ public sealed class IfmaModExpKernelFactory : IModExpKernelFactory
     /// <inheritdoc/>
     public bool IsSupported => IfmaModExpKernel.IsSupported;
 
-    /// <summary>The environment variable that turns the fixed-base comb off (<c>0</c>).</summary>
-    public const string CombEnvironmentVariable = "IKEFAST_DH_COMB";
-
-    /// <summary>False when <see cref="CombEnvironmentVariable"/> is <c>0</c>.</summary>
-    public static bool CombEnabled => Environment.GetEnvironmentVariable(CombEnvironmentVariable) != "0";
-
     /// <inheritdoc/>
-    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus, CombEnabled);
+    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus, ModExpBatchOptions.CombEnabledByEnvironment);
 }

@@ -130,8 +130,14 @@ public static class ModExpTierSelector
         return tier switch
         {
             ModExpTier.Ifma => nativeFactory!.Create(modulus),
-            ModExpTier.Avx512 => new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(modulus, tier),
-            ModExpTier.Avx2 => new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(modulus, tier),
+            ModExpTier.Avx512 => new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(modulus, tier)
+            {
+                FixedBaseComb = ModExpBatchOptions.CombEnabledByEnvironment,
+            },
+            ModExpTier.Avx2 => new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(modulus, tier)
+            {
+                FixedBaseComb = ModExpBatchOptions.CombEnabledByEnvironment,
+            },
             _ => new ScalarModExpKernel(modulus),
         };
     }
