@@ -73,4 +73,40 @@ IKEFAST_EXPORT int32_t IkeFastNative_ModExpIfma8(
 /* Copies the context's IKEFAST_MODEXP_COUNTER_* values to counters[0..count) and returns how many it copied. */
 IKEFAST_EXPORT int32_t IkeFastNative_ModExpIfmaCounters(const void *ctx, uint64_t *counters, int32_t count);
 
+/*
+ * Fixed-base exponentiation (key pairs g^x, g = 2 for every MODP group) with precomputed powers of the base: a comb
+ * (Lim-Lee) of `tables` tables of 2^teeth entries, teeth spaced `spacing` bits apart, covering 8 * exponentLength
+ * bits. For a 256-bit exponent and 4 teeth: 64 tables, no squarings, 64 multiplications (the variable-base kernel
+ * needs about 256 squarings and 80 multiplications). The table is built once per context (milliseconds) and read whole
+ * on every multiplication: the entry is chosen inside registers (vpermi2q), so the memory trace does not depend on
+ * the exponents.
+ */
+#define IKEFAST_MODEXP_BASE_MIN_TEETH 4
+#define IKEFAST_MODEXP_BASE_MAX_TEETH 6
+
+/*
+ * Bytes of a fixed-base context for a modulus of modulusLength bytes and exponents of up to exponentLength bytes
+ * (teeth 4..6, or 0 for the default), or a negative status. Allocate it 64-byte aligned, as for the other context.
+ */
+IKEFAST_EXPORT int64_t IkeFastNative_ModExpIfmaBaseContextSize(int32_t modulusLength, int32_t exponentLength, int32_t teeth);
+
+/*
+ * Prepares ctx for the odd big-endian modulus and the big-endian base (below the modulus, at most modulusLength
+ * bytes) and builds the comb tables for exponents of up to exponentLength bytes (teeth as above). Needs IFMA.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_ModExpIfmaBaseInit(
+    void *ctx, int64_t contextLength, const uint8_t *modulus, int32_t modulusLength, const uint8_t *base,
+    int32_t baseLength, int32_t exponentLength, int32_t teeth);
+
+/*
+ * results[k] = base ^ exponents[k] mod m for k < lanes (1..8); every exponent is big-endian of exponentLength bytes
+ * (at most the context's; the work depends on the context's length, never on exponent values), every result
+ * big-endian of modulusLength bytes.
+ */
+IKEFAST_EXPORT int32_t IkeFastNative_ModExpIfmaBase8(
+    void *ctx, const uint8_t *exponents, int32_t exponentLength, uint8_t *results, int32_t lanes);
+
+/* As IkeFastNative_ModExpIfmaCounters, for a fixed-base context. */
+IKEFAST_EXPORT int32_t IkeFastNative_ModExpIfmaBaseCounters(const void *ctx, uint64_t *counters, int32_t count);
+
 #endif

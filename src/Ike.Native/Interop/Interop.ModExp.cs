@@ -45,5 +45,23 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_ModExpIfmaCounters")]
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl), typeof(CallConvSuppressGCTransition)])]
         internal static partial int ModExpIfmaCounters(void* context, ulong* counters, int count);
+
+        // The fixed-base comb (key pairs g^x). Init builds the tables (milliseconds); Base8 runs for tens of microseconds.
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_ModExpIfmaBaseContextSize")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl), typeof(CallConvSuppressGCTransition)])]
+        internal static partial long ModExpIfmaBaseContextSize(int modulusLength, int exponentLength, int teeth);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_ModExpIfmaBaseInit")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int ModExpIfmaBaseInit(
+            void* context, long contextLength, byte* modulus, int modulusLength, byte* baseValue, int baseLength, int exponentLength, int teeth);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_ModExpIfmaBase8")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int ModExpIfmaBase8(void* context, byte* exponents, int exponentLength, byte* results, int lanes);
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_ModExpIfmaBaseCounters")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl), typeof(CallConvSuppressGCTransition)])]
+        internal static partial int ModExpIfmaBaseCounters(void* context, ulong* counters, int count);
     }
 }

@@ -4,7 +4,8 @@ namespace Ike.Native.ModExp;
 
 /// <summary>
 /// Plugs the native IFMA kernel into the engine's batched exponentiation: pass <see cref="Instance"/> as
-/// <see cref="ModExpBatchOptions.NativeFactory"/>.
+/// <see cref="ModExpBatchOptions.NativeFactory"/>. Its kernels run key-pair batches on the fixed-base comb unless
+/// the environment variable <c>IKEFAST_DH_COMB=0</c> says otherwise (to measure the variable-base kernel alone).
 /// </summary>
 public sealed class IfmaModExpKernelFactory : IModExpKernelFactory
 {
@@ -22,5 +23,5 @@ public sealed class IfmaModExpKernelFactory : IModExpKernelFactory
     public bool IsSupported => IfmaModExpKernel.IsSupported;
 
     /// <inheritdoc/>
-    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus);
+    public IModExpLaneKernel Create(ReadOnlySpan<byte> modulus) => new IfmaModExpKernel(modulus, ModExpBatchOptions.CombEnabledByEnvironment);
 }

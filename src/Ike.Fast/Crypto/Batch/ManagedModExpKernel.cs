@@ -51,6 +51,11 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     private readonly ulong[] _windows = new ulong[LaneCount];
     private readonly TVec[] _hits = new TVec[1 << MaxWindow]; // per-entry lane masks of one Select
     private int _groupEnd = LaneCount; // lanes computed: the used lanes rounded up to whole vectors
+    private ulong[]? _comb;    // fixed-base comb for g = 2: tables x limbs x CombEntries (see CombPow)
+    private ulong[] _digits = [];
+    private int _combExponentLength;
+    private int _combTables;
+    private int _combSpacing;
 
     internal ManagedModExpKernel(ReadOnlySpan<byte> modulus, ModExpTier tier)
     {
@@ -106,6 +111,12 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
 
     public int ModulusLength { get; }
 
+    /// <summary>False keeps key pairs (all bases g) on the variable-base path (the benchmarks' baseline).</summary>
+    internal bool FixedBaseComb { get; init; } = true;
+
+    /// <summary>Calls that ran on the fixed-base comb.</summary>
+    internal long CombCalls { get; private set; }
+
     /// <summary>Montgomery multiplications done so far (squarings included), for the constant-time test.</summary>
     internal long Multiplications { get; private set; }
 
@@ -152,6 +163,11 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
         ModExpArguments.Validate(ModulusLength, bases, exponents, exponentLength, results, lanes, LaneCount);
         int n = _n;
         int len = ModulusLength;
+        if (FixedBaseComb && ModpKeyPairBases.All(bases, len, lanes) && (_comb is null || _combExponentLength == exponentLength))
+        {
+            CombPow(exponents, exponentLength, results, lanes);
+            return;
+        }
 
         // Bases are public (g, or the peer's KE payload data): a range check with branches is fine.
         Span<ulong> limbs = _sel; // scratch for one lane at a time
@@ -210,10 +226,20 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
             Multiply(_acc, _acc, _sel);
         }
 
+        Finish(results, lanes);
+    }
+
+    /// <summary>Leaves the Montgomery domain, writes the results and wipes everything derived from the exponents.</summary>
+    private void Finish(Span<byte> results, int lanes)
+    {
+        int n = _n;
+        int len = ModulusLength;
+
         // Leave the Montgomery domain (the result is at most m), then subtract m under a per-lane mask.
         Multiply(_acc, _acc, _unit);
         FinalSubtract();
 
+        Span<ulong> limbs = stackalloc ulong[n];
         for (int lane = 0; lane < lanes; lane++)
         {
             for (int i = 0; i < n; i++)
@@ -221,11 +247,13 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
                 limbs[i] = _acc[(i * LaneCount) + lane];
             }
 
-            LimbsToBytes(limbs[..n], results.Slice(lane * len, len), _limbBits);
+            LimbsToBytes(limbs, results.Slice(lane * len, len), _limbBits);
         }
 
-        // The accumulator and the window values derive from the exponents: wipe them. (The table holds powers
-        // of the public bases only.)
+        // The accumulator, the window values and the comb digits derive from the exponents: wipe them. (The tables
+        // hold powers of the public bases only.)
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(limbs));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_digits.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_acc.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_sel.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_t.AsSpan()));
@@ -236,6 +264,197 @@ internal sealed class ManagedModExpKernel<TMath, TVec> : IModExpLaneKernel
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_table.AsSpan()));
+    }
+
+    private const int CombTeeth = 4;
+    private const int CombEntries = 1 << CombTeeth;
+    private const int CombMaxTables = 64;
+
+    /// <summary>
+    /// Key pairs g^x on a fixed-base comb, as the native IFMA one (native/src/modexp_ifma.c has the derivation): K tables
+    /// of 16 entries, entry d of table k = g^(sum of d's bits i times 2^(s (4 k + i))) in Montgomery form, built on the
+    /// first call for this exponent length. g^x = prod over columns t of (prod_k T_k[D(k, t)])^(2^t): s - 1 squarings and
+    /// K s multiplications (a 256-bit exponent: K = 64, s = 1, no squarings, against ~256 squarings and ~80
+    /// multiplications on the variable-base path).
+    /// Constant time: K and s depend on the exponent length only; the digits come from shifts at public positions; every
+    /// multiplication reads all 16 entries of its table under per-lane masks (<see cref="SelectShared"/>).
+    /// Teeth: 4, because the masked scan costs one blend per entry and limb (16 entries: about a tenth of a
+    /// multiplication); a table is 16 n words shared by all lanes (606 KiB for MODP-2048 with 256-bit exponents).
+    /// </summary>
+    private void CombPow(ReadOnlySpan<byte> exponents, int exponentLength, Span<byte> results, int lanes)
+    {
+        if (_comb is null)
+        {
+            BuildComb(exponentLength);
+        }
+
+        CombCalls++;
+        _groupEnd = Math.Min(LaneCount, (lanes + TMath.Lanes - 1) / TMath.Lanes * TMath.Lanes);
+        CombDigits(exponents, exponentLength, lanes);
+        int tables = _combTables;
+        int spacing = _combSpacing;
+        int tableWords = _n * CombEntries;
+        ReadOnlySpan<ulong> comb = _comb;
+        for (int t = spacing - 1; t >= 0; t--)
+        {
+            if (t < spacing - 1)
+            {
+                Square(_acc, _acc);
+            }
+
+            for (int k = 0; k < tables; k++)
+            {
+                _digits.AsSpan(((t * tables) + k) * LaneCount, LaneCount).CopyTo(_windows);
+                ReadOnlySpan<ulong> table = comb.Slice(k * tableWords, tableWords);
+                if (t == spacing - 1 && k == 0)
+                {
+                    SelectShared(_acc, table);
+                    continue;
+                }
+
+                SelectShared(_sel, table);
+                Multiply(_acc, _acc, _sel);
+            }
+        }
+
+        Finish(results, lanes);
+    }
+
+    /// <summary>Digit D(k, t) of every lane at _digits[(t K + k) 8 + lane] (bit positions are public).</summary>
+    private void CombDigits(ReadOnlySpan<byte> exponents, int exponentLength, int lanes)
+    {
+        int tables = _combTables;
+        int spacing = _combSpacing;
+        for (int lane = 0; lane < LaneCount; lane++)
+        {
+            ReadOnlySpan<byte> e = lane < lanes ? exponents.Slice(lane * exponentLength, exponentLength) : default;
+            for (int t = 0; t < spacing; t++)
+            {
+                for (int k = 0; k < tables; k++)
+                {
+                    ulong d = 0;
+                    for (int i = 0; i < CombTeeth; i++)
+                    {
+                        long bit = ((long)spacing * ((CombTeeth * k) + i)) + t;
+                        ulong v = bit < e.Length * 8L ? (ulong)(e[e.Length - 1 - (int)(bit >> 3)] >> (int)(bit & 7)) & 1 : 0;
+                        d |= v << i;
+                    }
+
+                    _digits[(((t * tables) + k) * LaneCount) + lane] = d;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every lane takes entry _windows[lane] of a comb table (limb-major: limb i of the 16 entries is contiguous, one
+    /// value for all lanes); every entry is read and blended under a per-lane mask (constant time).
+    /// </summary>
+    private void SelectShared(Span<ulong> destination, ReadOnlySpan<ulong> table)
+    {
+        int n = _n;
+        TableReads += CombEntries;
+        ref TVec hits = ref MemoryMarshal.GetArrayDataReference(_hits);
+        ref ulong t0 = ref MemoryMarshal.GetReference(table);
+        for (int g = 0; g < _groupEnd; g += TMath.Lanes)
+        {
+            TVec index = Unsafe.As<ulong, TVec>(ref _windows[g]);
+            for (int k = 0; k < CombEntries; k++)
+            {
+                Unsafe.Add(ref hits, k) = TMath.EqualsMask(index, TMath.Broadcast((ulong)k));
+            }
+
+            ref ulong d0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), g);
+            for (int i = 0; i < n; i++)
+            {
+                ref ulong entries = ref Unsafe.Add(ref t0, i * CombEntries);
+                TVec value = TMath.Zero;
+                for (int k = 0; k < CombEntries; k++)
+                {
+                    value = TMath.Select(Unsafe.Add(ref hits, k), TMath.Broadcast(Unsafe.Add(ref entries, k)), value);
+                }
+
+                Store(ref d0, i, value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The comb tables for exponents of <paramref name="exponentLength"/> bytes (public data only: powers of g), every
+    /// lane computing the same value on one vector. The work counters are left as they were: they count exponentiations.
+    /// </summary>
+    private void BuildComb(int exponentLength)
+    {
+        int n = _n;
+        int bits = exponentLength * 8;
+        int spacing = (bits + (CombTeeth * CombMaxTables) - 1) / (CombTeeth * CombMaxTables);
+        int tables = (bits + (CombTeeth * spacing) - 1) / (CombTeeth * spacing);
+        var comb = new ulong[tables * n * CombEntries];
+        long multiplications = Multiplications;
+        int groupEnd = _groupEnd;
+        _groupEnd = TMath.Lanes;
+        var other = new ulong[n * LaneCount];
+
+        void Store(int table, int entry, ReadOnlySpan<ulong> value)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                comb[(((table * n) + i) * CombEntries) + entry] = value[i * LaneCount];
+            }
+        }
+
+        void Load(int table, int entry, Span<ulong> value)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                value.Slice(i * LaneCount, LaneCount).Fill(comb[(((table * n) + i) * CombEntries) + entry]);
+            }
+        }
+
+        // acc = g R mod m; then T_k[2^i] = g^(2^(s (4 k + i))) by s squarings per tooth, T_k[0] = R mod m.
+        _sel.AsSpan().Clear();
+        _sel.AsSpan(0, LaneCount).Fill(ModpKeyPairBases.Generator);
+        Multiply(_acc, _sel, _rSquared);
+        for (int k = 0; k < tables; k++)
+        {
+            Store(k, 0, _one);
+            for (int i = 0; i < CombTeeth; i++)
+            {
+                Store(k, 1 << i, _acc);
+                if (k + 1 < tables || i + 1 < CombTeeth)
+                {
+                    for (int r = 0; r < spacing; r++)
+                    {
+                        Square(_acc, _acc);
+                    }
+                }
+            }
+        }
+
+        // T_k[d] = T_k[d without its lowest bit] T_k[lowest bit of d].
+        for (int k = 0; k < tables; k++)
+        {
+            for (int d = 3; d < CombEntries; d++)
+            {
+                if ((d & (d - 1)) != 0)
+                {
+                    Load(k, d & (d - 1), _sel);
+                    Load(k, d & -d, other);
+                    Multiply(_sel, _sel, other);
+                    Store(k, d, _sel);
+                }
+            }
+        }
+
+        _groupEnd = groupEnd;
+        Multiplications = multiplications;
+        _acc.AsSpan().Clear();
+        _sel.AsSpan().Clear();
+        _comb = comb;
+        _digits = new ulong[tables * spacing * LaneCount];
+        _combExponentLength = exponentLength;
+        _combTables = tables;
+        _combSpacing = spacing;
     }
 
     /// <summary>r = a b / R mod m for every lane (inputs below 2m, normalised; r may alias a or b).</summary>

@@ -7,6 +7,15 @@ public sealed class ModExpBatchOptions
     public const string TierEnvironmentVariable = "IKEFAST_DH_TIER";
 
     /// <summary>
+    /// <c>IKEFAST_DH_COMB=0</c> keeps key pairs on the variable-base kernels (no fixed-base comb on any tier): for
+    /// measuring what the comb saves.
+    /// </summary>
+    public const string CombEnvironmentVariable = "IKEFAST_DH_COMB";
+
+    /// <summary>False when <see cref="CombEnvironmentVariable"/> is <c>0</c>.</summary>
+    public static bool CombEnabledByEnvironment => Environment.GetEnvironmentVariable(CombEnvironmentVariable) != "0";
+
+    /// <summary>
     /// Forces a tier (wins over <see cref="TierEnvironmentVariable"/>); null selects the fastest the CPU supports.
     /// Forcing a tier the CPU cannot run is a configuration error.
     /// </summary>

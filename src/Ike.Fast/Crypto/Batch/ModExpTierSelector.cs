@@ -31,20 +31,26 @@ public static class ModExpTierSelector
     /// Fewest lanes of one vector for which the managed <paramref name="tier"/> beats running those lanes one by one on
     /// the scalar tier, for a modulus of <paramref name="modulusBits"/>; 0 when the vector tier never wins (the group
     /// then runs on the scalar tier alone). Measured with ModExpTierBenchmarks (thread CPU time, 256-bit exponents, see
-    /// docs/dh-tiers.md): one 4-lane AVX2 call costs 2.8 scalar exponentiations at 1024 bits, 4.0-4.2 at 1536, 4.8 at
-    /// 2048 and 6.6 at 3072; one 8-lane AVX-512 call 4.3, 5.9-6.1, 7.2 and 10.2.
+    /// docs/dh-tiers.md), re-measured after the managed squaring got 1.3-1.7x faster: one 4-lane AVX2 call costs 2.0
+    /// scalar exponentiations at 1024 bits, 3.0 at 1536, 3.3 at 2048 and 5.2 at 3072; one 8-lane AVX-512 call 2.6, 3.1,
+    /// 3.5 and 4.8. A vector is used from one lane more than that (two more where the margin is within the noise).
     /// </summary>
     public static int MinVectorLanes(ModExpTier tier, int modulusBits) => tier switch
     {
         // IFMA: one lane costs about what a scalar exponentiation does at 1536 bits (142 against 138 us), 1.2x it at
         // 2048 and 1.6x at 3072; two lanes are far ahead everywhere.
         ModExpTier.Ifma => modulusBits >= 2048 ? 2 : 1,
-        ModExpTier.Avx2 => modulusBits <= 1024 ? 3 : 0,
+        ModExpTier.Avx2 => modulusBits switch
+        {
+            <= 1024 => 3,
+            <= 2048 => 4,
+            _ => 0,
+        },
         ModExpTier.Avx512 => modulusBits switch
         {
-            <= 1024 => 5,
-            <= 1536 => 7,
-            <= 2048 => 8,
+            <= 1024 => 3,
+            <= 2048 => 4,
+            <= 3072 => 6,
             _ => 0,
         },
         _ => 1,
@@ -124,8 +130,14 @@ public static class ModExpTierSelector
         return tier switch
         {
             ModExpTier.Ifma => nativeFactory!.Create(modulus),
-            ModExpTier.Avx512 => new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(modulus, tier),
-            ModExpTier.Avx2 => new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(modulus, tier),
+            ModExpTier.Avx512 => new ManagedModExpKernel<Avx512LaneMath, Vector512<ulong>>(modulus, tier)
+            {
+                FixedBaseComb = ModExpBatchOptions.CombEnabledByEnvironment,
+            },
+            ModExpTier.Avx2 => new ManagedModExpKernel<Avx2LaneMath, Vector256<ulong>>(modulus, tier)
+            {
+                FixedBaseComb = ModExpBatchOptions.CombEnabledByEnvironment,
+            },
             _ => new ScalarModExpKernel(modulus),
         };
     }

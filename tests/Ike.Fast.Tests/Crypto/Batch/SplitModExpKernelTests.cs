@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ike.Fast.Crypto.Batch;
 using Ike.Fast.Crypto.DiffieHellman;
 
@@ -44,12 +45,14 @@ public class SplitModExpKernelTests
     public void Groups_get_the_measured_kernel_unless_the_tier_is_forced()
     {
         Assert.Equal(3, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1024));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1536));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 2048));
-        Assert.Equal(5, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1024));
-        Assert.Equal(7, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1536));
-        Assert.Equal(8, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048));
-        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 3072));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 1536));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 2048));
+        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx2, 3072));
+        Assert.Equal(3, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1024));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 1536));
+        Assert.Equal(4, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048));
+        Assert.Equal(6, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 3072));
+        Assert.Equal(0, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 4096));
         Assert.Equal(1, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 1536));
         Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 2048));
         Assert.Equal(2, ModExpTierSelector.MinVectorLanes(ModExpTier.Ifma, 8192));
@@ -134,6 +137,33 @@ public class SplitModExpKernelTests
         Assert.Null(ModExpTierSelector.Forced(new ModExpBatchOptions(), null));
         Assert.Equal(ModExpTier.Avx2, ModExpTierSelector.Forced(new ModExpBatchOptions(), "avx2"));
         Assert.Equal(ModExpTier.Scalar, ModExpTierSelector.Forced(new ModExpBatchOptions { Tier = ModExpTier.Scalar }, "avx2"));
+    }
+
+    [ModExpTierFact(ModExpTier.Avx512)]
+    public void Key_pair_batches_run_wholly_on_the_vector_tier()
+    {
+        // A lone key pair (every base g) goes to the vector tier's comb, a lone shared secret to the scalar tier.
+        byte[] prime = ModExpTestSupport.Prime(2048);
+        var vector = new ManagedModExpKernel<Avx512LaneMath, System.Runtime.Intrinsics.Vector512<ulong>>(prime, ModExpTier.Avx512);
+        using var split = new SplitModExpKernel(vector, 8, ModExpTierSelector.MinVectorLanes(ModExpTier.Avx512, 2048), new ScalarModExpKernel(prime));
+        Assert.Equal(8, split.VectorLanes(8));
+        Assert.Equal(0, split.VectorLanes(1));
+        var exponent = new byte[32];
+        new Random(11).NextBytes(exponent);
+        var result = new byte[256];
+        var two = new byte[256];
+        two[^1] = 2;
+        split.ModPow(two, exponent, 32, result, 1);
+        Assert.Equal(1, vector.CombCalls);
+        long multiplications = vector.Multiplications;
+        BigInteger p = ModExpTestSupport.ToBig(prime);
+        Assert.Equal(BigInteger.ModPow(2, ModExpTestSupport.ToBig(exponent), p), ModExpTestSupport.ToBig(result));
+
+        var three = new byte[256];
+        three[^1] = 3;
+        split.ModPow(three, exponent, 32, result, 1);
+        Assert.Equal(multiplications, vector.Multiplications); // on the scalar tier
+        Assert.Equal(BigInteger.ModPow(3, ModExpTestSupport.ToBig(exponent), p), ModExpTestSupport.ToBig(result));
     }
 
     private static void CheckEveryFill(ModExpTier tier, int bits)
