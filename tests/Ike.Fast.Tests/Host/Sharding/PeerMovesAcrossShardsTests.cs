@@ -54,8 +54,8 @@ public sealed class PeerMovesAcrossShardsTests
         Assert.StartsWith($"{first}:", before.Remote, StringComparison.Ordinal);
         Assert.True(before.UdpEncapsulation);
         // The status row's local end is the SA's real one: the 4500 endpoint it floated to (RFC 3947 section 4).
-        Assert.Equal($"127.0.94.3:{NatTraversalPort}", before.Local);
-        Assert.Equal($"127.0.94.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
+        Assert.Equal($"127.0.{ShardedPeer.Block(94, shards)}.3:{NatTraversalPort}", before.Local);
+        Assert.Equal($"127.0.{ShardedPeer.Block(94, shards)}.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
         var owner = ShardedPeer.ShardOf(first, shards);
         Assert.Equal(1, t.B.Phase1PerShard[owner]);
 
