@@ -1094,8 +1094,8 @@ public sealed partial class Endpoint
         DateTime time = Options.CertificateTime();
         if (cacheable)
         {
-            chainKey = _certificateCache.KeyOf(anchors, source, der[..derCount]);
-            if (_certificateCache.TryGet(chainKey, time, out X509Certificate2 cached, out RsaPublicKey cachedKey))
+            chainKey = CertificateCache.KeyOf(anchors, source, der[..derCount]);
+            if (CertificateCache.TryGet(chainKey, time, out X509Certificate2 cached, out RsaPublicKey cachedKey))
             {
                 return CheckSignatureAndIdentity(now, sa, cached, cachedKey, expected[..expectedLength], signature, idBody, peerIsInitiator);
             }
@@ -1134,7 +1134,7 @@ public sealed partial class Endpoint
 
             if (cacheable)
             {
-                _certificateCache.Add(chainKey, endEntity, key, notBefore, notAfter); // owned by the cache from now on
+                CertificateCache.Add(chainKey, endEntity, key, notBefore, notAfter); // owned by the cache from now on
                 certificates[0] = null!;
                 key = null;
             }

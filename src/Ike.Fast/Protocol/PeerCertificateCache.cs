@@ -21,8 +21,11 @@ namespace Ike.Fast.Protocol;
 /// </summary>
 internal sealed class PeerCertificateCache : IDisposable
 {
-    /// <summary>Entries per endpoint by default: a responder sees at most this many distinct peer chains without a rebuild.</summary>
-    public const int DefaultCapacity = 256;
+    /// <summary>
+    /// Entries per endpoint by default: up to this many distinct peer chains are recognised without a rebuild (an
+    /// entry holds one parsed certificate and its public key, a few KiB of native memory).
+    /// </summary>
+    public const int DefaultCapacity = 1024;
 
     private const int DigestLength = 32;
 
@@ -42,7 +45,7 @@ internal sealed class PeerCertificateCache : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _slots = new Entry?[capacity];
         _keys = new CertificateChainKey[capacity];
-        _index = new Dictionary<CertificateChainKey, int>(capacity);
+        _index = [];
     }
 
     /// <summary>Most entries held.</summary>
