@@ -68,4 +68,14 @@ public sealed class LoadTestGeneratorCostTests
         Assert.Equal(600, r.Completed);
         Assert.Equal(0, r.ResponderIkeSasLeft);
     }
+
+    [Fact]
+    public void DhBatchDeadline_LongerOnlyWhereBatchesCanFill()
+    {
+        Assert.Null(Environment.GetEnvironmentVariable(GeneratorShard.DhDeadlineEnvironmentVariable));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), GeneratorShard.DhFlushDeadline(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), GeneratorShard.DhFlushDeadline(GeneratorShard.LongDeadlineConcurrency - 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), GeneratorShard.DhFlushDeadline(GeneratorShard.LongDeadlineConcurrency));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), GeneratorShard.DhFlushDeadline(64));
+    }
 }
