@@ -61,6 +61,16 @@ public sealed class ReusedKeyPairDhEngineTests
         using DhPrivateKey? k4 = engine.Execute(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, m2)).PrivateKey;
         Assert.Equal(m1, m2);
         Assert.Equal(2, engine.ReusedKeyPairs);
+
+        // The synchronous engine computes g^xy with the short reused exponent too, and agrees with the peer.
+        var peer = new ScalarDhEngine(SystemDhRandomSource.Instance);
+        byte[] theirPublic = new byte[256];
+        using DhPrivateKey theirs = peer.Execute(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, theirPublic)).PrivateKey!;
+        byte[] ourSecret = new byte[256];
+        byte[] theirSecret = new byte[256];
+        Assert.True(engine.Execute(DhRequest.ComputeShared(k3!, theirPublic, ourSecret)).IsSuccess);
+        Assert.True(peer.Execute(DhRequest.ComputeShared(theirs, m1, theirSecret)).IsSuccess);
+        Assert.Equal(theirSecret, ourSecret);
     }
 
     [Theory]
