@@ -49,6 +49,9 @@ internal sealed class GeneratorShard : IDisposable
     private readonly LatencyHistogram _latency;
     private readonly Endpoint _endpoint;
     private readonly IPAddress _firstSource;
+
+    /// <summary>The first source as a number (network order), or null for the wildcard and IPv6 (computed once, not per peer).</summary>
+    private readonly uint? _firstSourceValue;
     private readonly int _peerBase;
     private readonly int _peerLimit;
     private readonly long? _countShare;
@@ -109,6 +112,9 @@ internal sealed class GeneratorShard : IDisposable
         _options = options;
         _target = target;
         _firstSource = firstSource;
+        _firstSourceValue = firstSource.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !firstSource.Equals(IPAddress.Any)
+            ? BinaryPrimitives.ReadUInt32BigEndian(firstSource.GetAddressBytes())
+            : null;
         _peerBase = peerBase;
         _peerLimit = peerLimit;
         _countShare = countShare;
@@ -505,24 +511,20 @@ internal sealed class GeneratorShard : IDisposable
     /// <summary>127.0.0.2, 127.0.0.3, ... (250 per last octet, skipping .0/.1 and .252-.255), or the wildcard address.</summary>
     private IPAddress SourceAddress(int index)
     {
-        if (_firstSource.Equals(IPAddress.Any) || _firstSource.Equals(IPAddress.IPv6Any))
-        {
-            return _firstSource;
-        }
+        return _firstSourceValue is { } first
+            ? PeerAddress(first, index)
+            : _firstSource; // the wildcard (or IPv6): every peer shares it
+    }
 
-        byte[] b = _firstSource.GetAddressBytes();
-        if (b.Length != 4)
-        {
-            return _firstSource;
-        }
-
-        uint first = BinaryPrimitives.ReadUInt32BigEndian(b);
+    /// <summary>Peer <paramref name="index"/>'s IPv4 address counted from <paramref name="first"/> (network order as a number).</summary>
+    internal static IPAddress PeerAddress(uint first, int index)
+    {
         uint lastOctet = first & 0xFF;
         uint high = first >> 8;
         long offset = lastOctet - 2 + index;
         uint address = ((high + (uint)(offset / PeersPerLastOctet)) << 8) | (uint)(2 + (offset % PeersPerLastOctet));
-        BinaryPrimitives.WriteUInt32BigEndian(b, address);
-        return new IPAddress(b);
+        // IPAddress(long) takes the address bytes as they lie in memory (network order) read as a host-order number.
+        return new IPAddress((uint)IPAddress.HostToNetworkOrder((int)address));
     }
 
     private void Initiate(SyntheticPeer peer, long now)
