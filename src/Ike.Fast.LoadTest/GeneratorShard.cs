@@ -64,7 +64,6 @@ internal sealed class GeneratorShard : IDisposable
     private readonly Queue<SyntheticPeer> _free = new();
     private readonly LinkedList<Handshake> _established = new();
     private readonly Dictionary<string, Handshake> _byConnection = new(StringComparer.Ordinal);
-    private readonly Dictionary<Handshake, LinkedListNode<Handshake>> _establishedNodes = [];
     private readonly HashSet<Handshake> _inFlight = [];
     private readonly Dictionary<ulong, SyntheticPeer> _byCookie = [];
     private readonly Dictionary<uint, SyntheticPeer> _byAddress = [];
@@ -897,7 +896,7 @@ internal sealed class GeneratorShard : IDisposable
         }
         else
         {
-            _establishedNodes[h] = _established.AddLast(h);
+            h.EstablishedNode = _established.AddLast(h);
             Volatile.Write(ref _establishedCount, _established.Count);
         }
     }
@@ -958,8 +957,9 @@ internal sealed class GeneratorShard : IDisposable
 
     private void RemoveEstablished(Handshake h)
     {
-        if (_establishedNodes.Remove(h, out LinkedListNode<Handshake>? node))
+        if (h.EstablishedNode is { } node)
         {
+            h.EstablishedNode = null;
             _established.Remove(node);
             Volatile.Write(ref _establishedCount, _established.Count);
         }
