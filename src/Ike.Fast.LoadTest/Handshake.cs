@@ -27,6 +27,9 @@ internal sealed class Handshake(SyntheticPeer peer, PeerConfig connection, long 
 
     public ulong ResponderCookie { get; set; }
 
+    /// <summary>Its node in the generator's list of established handshakes (oldest first), while it is there.</summary>
+    public LinkedListNode<Handshake>? EstablishedNode { get; set; }
+
     /// <summary>In flight, established (held until exit or churn), or finished (failed/deleted).</summary>
     public HandshakeState State { get; set; } = HandshakeState.InFlight;
 }

@@ -17,6 +17,11 @@ public sealed partial class Endpoint
     private readonly ISecretStore _secrets;
     private readonly IDhEngine _dh;
     private readonly IEngineRandom _random;
+    private readonly RsaSigningKeys _signingKeys = new();
+    private PeerCertificateCache? _certificateCache;
+
+    /// <summary>Validated peer certificate chains, made on first use (public-key authentication only).</summary>
+    internal PeerCertificateCache CertificateCache => _certificateCache ??= new PeerCertificateCache();
     private readonly ISpiAllocator _spis;
     private readonly Queue<EngineEvent> _events = new();
     private readonly Queue<PendingTransmit> _transmits = new();

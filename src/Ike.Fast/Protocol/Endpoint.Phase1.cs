@@ -1016,8 +1016,7 @@ public sealed partial class Endpoint
         }
 
         X509Certificate2? cert = sa.Peer.LocalAuth.Certificate;
-        using RSA? key = cert?.GetRSAPrivateKey();
-        byte[]? signature = key is null ? null : RsaPkcs1Signature.Sign(key, hash);
+        byte[]? signature = cert is null ? null : _signingKeys.Sign(cert, hash);
         if (signature is null)
         {
             Diagnose(DiagnosticCode.AuthenticationFailed, sa, now, "no RSA private key to sign with");
@@ -1025,7 +1024,7 @@ public sealed partial class Endpoint
             return false;
         }
 
-        w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawData);
+        w.WriteCertificate(CertificateEncoding.X509Signature, cert!.RawDataMemory.Span);
         w.WriteSignature(signature);
         return true;
     }
@@ -1075,51 +1074,71 @@ public sealed partial class Endpoint
             return false;
         }
 
-        var certificates = new List<X509Certificate2>();
+        Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
+        int expectedLength = peerIsInitiator
+            ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
+            : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
+        ReadOnlySpan<byte> signature = source.Slice(m.Signature.Start, m.Signature.Length);
+
+        // A chain already validated under the same anchors (and still inside its validity) is not parsed or built
+        // again: only the signature and the ID binding are checked (PeerCertificateCache).
+        Span<(int Start, int Length)> der = stackalloc (int, int)[m.CertCount];
+        int derCount = X509CertificateData(source, m, der);
+        if (derCount == 0)
+        {
+            FailAuthentication(now, sa, "no X.509 certificate in the CERT payloads");
+            return false;
+        }
+
+        IReadOnlyList<X509Certificate2> anchors = sa.Peer.RemoteAuth.CaCertificates;
+        CertificateChainKey chainKey = default;
+        bool cacheable = anchors.Count > 0;
+        DateTime time = Options.CertificateTime();
+        if (cacheable)
+        {
+            chainKey = CertificateCache.KeyOf(anchors, source, der[..derCount]);
+            if (CertificateCache.TryGet(chainKey, time, out X509Certificate2 cached, out RsaPublicKey cachedKey))
+            {
+                return CheckSignatureAndIdentity(now, sa, cached, cachedKey, expected[..expectedLength], signature, idBody, peerIsInitiator);
+            }
+        }
+
+        var certificates = new List<X509Certificate2>(derCount);
+        RsaPublicKey? key = null;
         try
         {
-            for (int i = 0; i < m.CertCount; i++)
+            for (int i = 0; i < derCount; i++)
             {
-                (int start, int length) = m.Certs[i];
-                if (CertificatePayload.TryRead(source.Slice(start, length), 0, out CertificatePayload c, out _) &&
-                    c.Encoding == CertificateEncoding.X509Signature)
-                {
-                    certificates.Add(X509CertificateLoader.LoadCertificate(c.Data));
-                }
-            }
-
-            if (certificates.Count == 0)
-            {
-                FailAuthentication(now, sa, "no X.509 certificate in the CERT payloads");
-                return false;
+                certificates.Add(X509CertificateLoader.LoadCertificate(source.Slice(der[i].Start, der[i].Length)));
             }
 
             // Signature first, then the identity binding, then the chain: all three must hold; this order makes the
             // diagnostic name the first real problem (a valid signature by an untrusted key says "chain").
             X509Certificate2 endEntity = certificates[0];
-            Span<byte> expected = stackalloc byte[IkeHashAlgorithmInfo.MaxOutputSize];
-            int length2 = peerIsInitiator
-                ? sa.Keys.ComputeHashI(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected)
-                : sa.Keys.ComputeHashR(sa.Gxi, sa.Gxr, ckyI, ckyR, sa.SaiB, idBody, expected);
-            using RSA? key = endEntity.GetRSAPublicKey();
-            if (key is null || !RsaPkcs1Signature.Verify(key, expected[..length2], source.Slice(m.Signature.Start, m.Signature.Length)))
+            RSA? rsa = endEntity.GetRSAPublicKey();
+            key = rsa is null ? null : new RsaPublicKey(rsa);
+            if (key is null || !CheckSignatureAndIdentity(now, sa, endEntity, key, expected[..expectedLength], signature, idBody, peerIsInitiator))
             {
-                FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+                if (key is null)
+                {
+                    FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+                }
+
                 return false;
             }
 
-            if (!IdentificationPayload.TryRead(idBody, 0, out IdentificationPayload id, out _) ||
-                !PeerCertificateValidator.IdentityMatches(endEntity, id.IdType, id.Data))
-            {
-                FailAuthentication(now, sa, $"ID is not bound to the certificate of {endEntity.Subject}");
-                return false;
-            }
-
-            if (!PeerCertificateValidator.TryValidate(sa.Peer.RemoteAuth.CaCertificates, endEntity, certificates.GetRange(1, certificates.Count - 1),
-                    Options.CertificateTime(), out string error))
+            if (!PeerCertificateValidator.TryValidate(anchors, endEntity, certificates.GetRange(1, certificates.Count - 1),
+                    time, out string error, out DateTime notBefore, out DateTime notAfter))
             {
                 FailAuthentication(now, sa, error);
                 return false;
+            }
+
+            if (cacheable)
+            {
+                CertificateCache.Add(chainKey, endEntity, key, notBefore, notAfter); // owned by the cache from now on
+                certificates[0] = null!;
+                key = null;
             }
 
             return true;
@@ -1131,11 +1150,49 @@ public sealed partial class Endpoint
         }
         finally
         {
+            key?.Dispose();
             foreach (X509Certificate2 c in certificates)
             {
-                c.Dispose();
+                c?.Dispose();
             }
         }
+    }
+
+    /// <summary>The DER bytes (offsets into <paramref name="source"/>) of the X.509 CERT payloads, in order; returns how many.</summary>
+    private static int X509CertificateData(ReadOnlySpan<byte> source, in MessagePayloads m, Span<(int Start, int Length)> der)
+    {
+        int n = 0;
+        for (int i = 0; i < m.CertCount; i++)
+        {
+            (int start, int length) = m.Certs[i];
+            if (CertificatePayload.TryRead(source.Slice(start, length), 0, out CertificatePayload c, out _) &&
+                c.Encoding == CertificateEncoding.X509Signature)
+            {
+                der[n++] = (start + CertificatePayload.DataOffset, c.Data.Length); // Data is the body after the encoding byte
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>SIG_x under the end entity's key, then the ID payload bound to the certificate (RFC 2409 §5.1, RFC 4945 §3).</summary>
+    private bool CheckSignatureAndIdentity(long now, IkeSa sa, X509Certificate2 endEntity, RsaPublicKey key, ReadOnlySpan<byte> expected,
+        ReadOnlySpan<byte> signature, ReadOnlySpan<byte> idBody, bool peerIsInitiator)
+    {
+        if (!key.Verify(expected, signature))
+        {
+            FailAuthentication(now, sa, peerIsInitiator ? "SIG_I does not verify" : "SIG_R does not verify");
+            return false;
+        }
+
+        if (!IdentificationPayload.TryRead(idBody, 0, out IdentificationPayload id, out _) ||
+            !PeerCertificateValidator.IdentityMatches(endEntity, id.IdType, id.Data))
+        {
+            FailAuthentication(now, sa, $"ID is not bound to the certificate of {endEntity.Subject}");
+            return false;
+        }
+
+        return true;
     }
 
     private void FailAuthentication(long now, IkeSa sa, string message)

@@ -15,8 +15,20 @@ namespace Ike.Fast.Protocol;
 internal static class PeerCertificateValidator
 {
     public static bool TryValidate(IReadOnlyList<X509Certificate2> trustAnchors, X509Certificate2 endEntity,
-        IReadOnlyList<X509Certificate2> intermediates, DateTime verificationTime, out string error)
+        IReadOnlyList<X509Certificate2> intermediates, DateTime verificationTime, out string error) =>
+        TryValidate(trustAnchors, endEntity, intermediates, verificationTime, out error, out _, out _);
+
+    /// <summary>
+    /// As above, and on success the window in which the same chain validates again under the same anchors and policy
+    /// (<paramref name="notBefore"/>: the latest notBefore of its elements, <paramref name="notAfter"/>: the earliest
+    /// notAfter), which is what <see cref="PeerCertificateCache"/> keeps.
+    /// </summary>
+    public static bool TryValidate(IReadOnlyList<X509Certificate2> trustAnchors, X509Certificate2 endEntity,
+        IReadOnlyList<X509Certificate2> intermediates, DateTime verificationTime, out string error, out DateTime notBefore,
+        out DateTime notAfter)
     {
+        notBefore = DateTime.MaxValue;
+        notAfter = DateTime.MinValue;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
@@ -48,6 +60,16 @@ internal static class PeerCertificateValidator
 
             error = sb.ToString();
             return false;
+        }
+
+        notBefore = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
+        notAfter = DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
+        foreach (X509ChainElement element in chain.ChainElements)
+        {
+            DateTime from = element.Certificate.NotBefore.ToUniversalTime();
+            DateTime to = element.Certificate.NotAfter.ToUniversalTime();
+            notBefore = from > notBefore ? from : notBefore;
+            notAfter = to < notAfter ? to : notAfter;
         }
 
         error = "";

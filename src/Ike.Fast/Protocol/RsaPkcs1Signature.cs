@@ -80,10 +80,62 @@ internal static partial class RsaPkcs1Signature
         return CryptographicOperations.FixedTimeEquals(em, expected);
     }
 
+    /// <summary>
+    /// The same check as <see cref="Verify(RSA, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> through OpenSSL: EVP_PKEY_verify
+    /// with PKCS#1 padding and no digest recovers s^e mod n, checks the type 1 block (00 01 FF..FF 00) and compares the
+    /// rest with <paramref name="hash"/> (length included). No managed allocation.
+    /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static unsafe byte[]? SignOpenSsl(RSAOpenSsl key, ReadOnlySpan<byte> hash)
+    public static unsafe bool VerifyOpenSsl(SafeEvpPKeyHandle key, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (signature.IsEmpty || hash.IsEmpty)
+        {
+            return false;
+        }
+
+        nint ctx = EVP_PKEY_CTX_new(key.DangerousGetHandle(), 0);
+        if (ctx == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            fixed (byte* sig = signature)
+            fixed (byte* tbs = hash)
+            {
+                bool ok = EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RsaPkcs1Padding) == 1 &&
+                    EVP_PKEY_verify(ctx, sig, (nuint)signature.Length, tbs, (nuint)hash.Length) == 1;
+                if (!ok)
+                {
+                    ERR_clear_error(); // a failed check leaves errors on this thread's OpenSSL queue
+                }
+
+                return ok;
+            }
+        }
+        finally
+        {
+            EVP_PKEY_CTX_free(ctx);
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static byte[]? SignOpenSsl(RSAOpenSsl key, ReadOnlySpan<byte> hash)
     {
         using SafeEvpPKeyHandle pkey = key.DuplicateKeyHandle();
+        return Sign(pkey, key.KeySize / 8, hash);
+    }
+
+    /// <summary>
+    /// Signs with an OpenSSL private key handle kept by the caller (no key duplication per signature);
+    /// <paramref name="modulusLength"/> is the key's size in bytes.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static unsafe byte[]? Sign(SafeEvpPKeyHandle pkey, int modulusLength, ReadOnlySpan<byte> hash)
+    {
+        ArgumentNullException.ThrowIfNull(pkey);
         nint ctx = EVP_PKEY_CTX_new(pkey.DangerousGetHandle(), 0);
         if (ctx == 0)
         {
@@ -92,7 +144,7 @@ internal static partial class RsaPkcs1Signature
 
         try
         {
-            byte[] signature = new byte[key.KeySize / 8];
+            byte[] signature = new byte[modulusLength];
             nuint length = (nuint)signature.Length;
             fixed (byte* sig = signature)
             fixed (byte* tbs = hash)
@@ -126,4 +178,13 @@ internal static partial class RsaPkcs1Signature
 
     [LibraryImport(LibCrypto)]
     private static partial void EVP_PKEY_CTX_free(nint ctx);
+
+    [LibraryImport(LibCrypto)]
+    private static partial int EVP_PKEY_verify_init(nint ctx);
+
+    [LibraryImport(LibCrypto)]
+    private static unsafe partial int EVP_PKEY_verify(nint ctx, byte* sig, nuint siglen, byte* tbs, nuint tbslen);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void ERR_clear_error();
 }

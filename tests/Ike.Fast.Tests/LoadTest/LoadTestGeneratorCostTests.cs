@@ -68,4 +68,26 @@ public sealed class LoadTestGeneratorCostTests
         Assert.Equal(600, r.Completed);
         Assert.Equal(0, r.ResponderIkeSasLeft);
     }
+
+    [Fact]
+    public void DhBatchDeadline_LongerOnlyWhereBatchesCanFill()
+    {
+        Assert.Null(Environment.GetEnvironmentVariable(GeneratorShard.DhDeadlineEnvironmentVariable));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), GeneratorShard.DhFlushDeadline(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), GeneratorShard.DhFlushDeadline(GeneratorShard.LongDeadlineConcurrency - 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), GeneratorShard.DhFlushDeadline(GeneratorShard.LongDeadlineConcurrency));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), GeneratorShard.DhFlushDeadline(64));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.2", 0, "127.0.0.2")]
+    [InlineData("127.0.0.2", 249, "127.0.0.251")]
+    [InlineData("127.0.0.2", 250, "127.0.1.2")]
+    [InlineData("192.0.2.10", 239, "192.0.2.249")]
+    [InlineData("127.0.0.10", 245, "127.0.1.5")]
+    public void PeerAddresses_250PerLastOctet_SkippingTheEnds(string first, int index, string expected)
+    {
+        uint value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Net.IPAddress.Parse(first).GetAddressBytes());
+        Assert.Equal(System.Net.IPAddress.Parse(expected), GeneratorShard.PeerAddress(value, index));
+    }
 }

@@ -61,5 +61,41 @@ public sealed class ReusedKeyPairDhEngineTests
         using DhPrivateKey? k4 = engine.Execute(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, m2)).PrivateKey;
         Assert.Equal(m1, m2);
         Assert.Equal(2, engine.ReusedKeyPairs);
+
+        // The synchronous engine computes g^xy with the short reused exponent too, and agrees with the peer.
+        var peer = new ScalarDhEngine(SystemDhRandomSource.Instance);
+        byte[] theirPublic = new byte[256];
+        using DhPrivateKey theirs = peer.Execute(DhRequest.GenerateKeyPair(DhGroupId.Modp2048, theirPublic)).PrivateKey!;
+        byte[] ourSecret = new byte[256];
+        byte[] theirSecret = new byte[256];
+        Assert.True(engine.Execute(DhRequest.ComputeShared(k3!, theirPublic, ourSecret)).IsSuccess);
+        Assert.True(peer.Execute(DhRequest.ComputeShared(theirs, m1, theirSecret)).IsSuccess);
+        Assert.Equal(theirSecret, ourSecret);
+    }
+
+    [Theory]
+    [InlineData(DhGroupId.Modp1024)]
+    [InlineData(DhGroupId.Modp2048)]
+    [InlineData(DhGroupId.Modp3072)]
+    public void Modp_ShortReusedExponent_FullSizePublicValue_AgreesWithThePeer(DhGroupId id)
+    {
+        var options = new DhEngineOptions { ExplicitlyEnabledLegacyGroups = new HashSet<DhGroupId> { DhGroupId.Modp1024 } };
+        using var engine = new ReusedKeyPairDhEngine(new BatchedDhEngine(SystemDhRandomSource.Instance, options, pooledGroups: []));
+        var peer = new ScalarDhEngine(SystemDhRandomSource.Instance, options);
+        DhGroup group = DhGroupRegistry.Get(id);
+        byte[] ours = new byte[group.PublicValueLength];
+        using DhPrivateKey key = engine.Execute(DhRequest.GenerateKeyPair(id, ours)).PrivateKey!;
+
+        Assert.Equal(ReusedKeyPairDhEngine.ReusedExponentBytes, key.Exponent!.Length);
+        Assert.True(key.Exponent[0] >= 0x80); // full 32 bits: g^x wraps around p
+        Assert.True(ModpKeyExchange.IsValidPublicValue(group.Modp!, ours));
+        Assert.True(ours[0] != 0 || ours[1] != 0); // not a small power of two
+        byte[] theirPublic = new byte[group.PublicValueLength];
+        using DhPrivateKey theirs = peer.Execute(DhRequest.GenerateKeyPair(id, theirPublic)).PrivateKey!;
+        byte[] ourSecret = new byte[group.SharedSecretLength];
+        byte[] theirSecret = new byte[group.SharedSecretLength];
+        Assert.True(engine.Execute(DhRequest.ComputeShared(key, theirPublic, ourSecret)).IsSuccess);
+        Assert.True(peer.Execute(DhRequest.ComputeShared(theirs, ours, theirSecret)).IsSuccess);
+        Assert.Equal(theirSecret, ourSecret);
     }
 }

@@ -197,4 +197,38 @@ public class RsaSignatureTests
         Assert.Equal(DiagnosticCode.AuthenticationFailed, failure.Diagnostic);
         Assert.Contains("chain does not validate", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SecondHandshake_ReusesTheValidatedChain_OnBothSides_AndStillChecksTheIdentity()
+    {
+        var c = new Conversation(Config(true, TestPki.A, TestPki.Ca), Config(false, TestPki.B, TestPki.Ca));
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        EngineEvent up = Assert.Single(c.Of(true, EngineEventKind.Phase1Up));
+        Assert.Equal((0L, 1L), (c.A.CertificateCache.Hits, c.A.CertificateCache.Misses));
+        Assert.Equal((0L, 1L), (c.B.CertificateCache.Hits, c.B.CertificateCache.Misses));
+
+        c.A.DeletePhase1(up.InitiatorCookie, up.ResponderCookie, c.Now);
+        c.Pump();
+        c.A.Initiate("conn", "child", c.Now);
+        c.Pump();
+        Assert.Equal(2, c.Of(true, EngineEventKind.Phase1Up).Count);
+        Assert.Equal(2, c.Of(false, EngineEventKind.Phase1Up).Count);
+        Assert.Equal((1L, 1L), (c.A.CertificateCache.Hits, c.A.CertificateCache.Misses));
+        Assert.Equal((1L, 1L), (c.B.CertificateCache.Hits, c.B.CertificateCache.Misses));
+
+        // A hit skips only the chain: the ID must still be bound to the (cached) certificate.
+        PeerConfig a = c.ConfigA;
+        var mallory = new PeerConfig
+        {
+            Name = "mallory", LocalAddress = a.LocalAddress, RemoteAddress = a.RemoteAddress, IkeProposals = a.IkeProposals, Children = a.Children,
+            LocalAuth = new AuthConfig { Method = AuthMethod.PubKey, Certificate = TestPki.A, Identity = IkeIdentity.Parse("@mallory.ikefast.test") },
+            RemoteAuth = a.RemoteAuth,
+        };
+        c.A.Initiate(mallory, a.Children[0], c.Now);
+        c.Pump();
+        Assert.Contains(c.Of(false, EngineEventKind.Diagnostic), e => e.Diagnostic == DiagnosticCode.AuthenticationFailed && e.Message!.Contains("bound", StringComparison.Ordinal));
+        Assert.Equal(2, c.B.CertificateCache.Hits);
+        Assert.Equal(2, c.Of(false, EngineEventKind.Phase1Up).Count);
+    }
 }
