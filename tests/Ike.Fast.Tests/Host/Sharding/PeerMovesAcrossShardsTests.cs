@@ -24,12 +24,12 @@ public sealed class PeerMovesAcrossShardsTests
         }
     }
 
-    /// <summary>a (127.0.block.1, one shard) -> relay (.2 inside, <paramref name="outside"/>) -> b (.3, <paramref name="shards"/>).</summary>
+    /// <summary>a (127.Net.block.1, one shard) -> relay (.2 inside, <paramref name="outside"/>) -> b (.3, <paramref name="shards"/>).</summary>
     internal static async Task<Topology> StartAsync(TempConfigDirectory dir, byte block, IPAddress outside, int shards, string steering, string aExtra)
     {
-        var aAddress = new IPAddress([127, 0, block, 1]);
-        var inside = new IPAddress([127, 0, block, 2]);
-        var bAddress = new IPAddress([127, 0, block, 3]);
+        var aAddress = new IPAddress([127, ShardedPeer.Net, block, 1]);
+        var inside = new IPAddress([127, ShardedPeer.Net, block, 2]);
+        var bAddress = new IPAddress([127, ShardedPeer.Net, block, 3]);
         var b = ShardedPeer.FreeEndPoint(bAddress);
         var relayPort = HostTestConfig.FreeUdpPort(inside);
         var relay = new NatRebindingDaemonTests.NatRelay(new IPEndPoint(inside, relayPort), b, outside);
@@ -54,8 +54,8 @@ public sealed class PeerMovesAcrossShardsTests
         Assert.StartsWith($"{first}:", before.Remote, StringComparison.Ordinal);
         Assert.True(before.UdpEncapsulation);
         // The status row's local end is the SA's real one: the 4500 endpoint it floated to (RFC 3947 section 4).
-        Assert.Equal($"127.0.{ShardedPeer.Block(94, shards)}.3:{NatTraversalPort}", before.Local);
-        Assert.Equal($"127.0.{ShardedPeer.Block(94, shards)}.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
+        Assert.Equal($"127.{ShardedPeer.Net}.{ShardedPeer.Block(94, shards)}.3:{NatTraversalPort}", before.Local);
+        Assert.Equal($"127.{ShardedPeer.Net}.{ShardedPeer.Block(94, shards)}.1:{NatTraversalPort}", Assert.Single(t.A.IkeSas).Local);
         var owner = ShardedPeer.ShardOf(first, shards);
         Assert.Equal(1, t.B.Phase1PerShard[owner]);
 

@@ -54,12 +54,12 @@ internal sealed class ShardedPeer : IAsyncDisposable
     /// <summary>The shard of <paramref name="address"/> under <see cref="TestSeed"/>.</summary>
     public static int ShardOf(IPAddress address, int shards) => ShardSteering.ShardOfAddress(address, shards, TestSeed);
 
-    /// <summary>The first 127.0.<paramref name="block"/>.x (after <paramref name="skip"/> matches) on the given shard.</summary>
+    /// <summary>The first 127.Net.<paramref name="block"/>.x (after <paramref name="skip"/> matches) on the given shard.</summary>
     public static IPAddress OnShard(byte block, int shard, int shards, int skip = 0)
     {
         for (var x = 1; x < 255; x++)
         {
-            var address = new IPAddress([127, 0, block, (byte)x]);
+            var address = new IPAddress([127, Net, block, (byte)x]);
             if (ShardOf(address, shards) == shard && skip-- == 0)
             {
                 return address;
@@ -70,7 +70,14 @@ internal sealed class ShardedPeer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The 127.0.x block of one theory case: the cases of a class run one after the other on fixed addresses and ports
+    /// The second octet of every fixed test address here (127.Net.block.x), drawn once per test process: the NAT tests
+    /// bind fixed 4500 ports, and two test processes on one machine (parallel worktrees, a rerun beside a run) must not
+    /// collide. 1-127: <see cref="HostTestConfig.UniqueLoopback"/> draws from 128-254 and other fixed tests use 127.0.
+    /// </summary>
+    public static readonly byte Net = (byte)(1 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(127));
+
+    /// <summary>
+    /// The 127.Net.x block of one theory case: the cases of a class run one after the other on fixed addresses and ports
     /// (4500), and a daemon's sockets may still be closing when the next case binds, so each shard count gets its own block
     /// (blocks 81-103 for two shards, 111-133 otherwise; no other test uses them).
     /// </summary>
