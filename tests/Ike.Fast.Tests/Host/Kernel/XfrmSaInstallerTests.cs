@@ -169,6 +169,34 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.Empty(journal.Load());
     }
 
+    /// <summary>
+    /// The journal keeps its file open between appends (one pwrite per line): a line is readable by another reader as soon
+    /// as the call returns (what a restart after SIGKILL reads), appends after a compaction go to the new file, and
+    /// appends after <see cref="OwnedStateJournal.Delete"/> start a fresh one.
+    /// </summary>
+    [Fact]
+    public void JournalAppendsToItsOpenFileAcrossRewrites()
+    {
+        using var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460501, "10.1.0.0/24", "10.2.0.0/24", 0x3000);
+        var b = Owned(0x49460502, "10.3.0.0/24", "10.4.0.0/24", 0x4000);
+        var c = Owned(0x49460503, "10.5.0.0/24", "10.6.0.0/24", 0x5000);
+        journal.Added(a);
+        Assert.Equal(["+ " + a.ToLine()], File.ReadAllLines(_journal));
+
+        journal.Rewrite([a]);
+        journal.Added(b);
+        journal.Removed(0x3000);
+        Assert.Equal([b.ToLine()], new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .Load().Select(o => o.ToLine()));
+        Assert.Equal(3, journal.Lines);
+
+        journal.Delete();
+        Assert.False(File.Exists(_journal));
+        journal.Added(c);
+        Assert.Equal(["+ " + c.ToLine()], File.ReadAllLines(_journal));
+    }
+
     [Fact]
     public void JournalLinesRoundTrip()
     {
