@@ -117,6 +117,8 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
             installer.Adopt(first);
             installer.Adopt(second);
             Assert.Equal(6, PolicyCount());
+            // Their removal goes by the kernel's index (XfrmSaInstaller.Remove).
+            Assert.NotEqual(0u, installer.PolicyIndex(first.ReqId, XfrmPolicyDirection.Forward));
             Assert.Equal(2, File.ReadAllLines(_journal).Count(l => !l.StartsWith('#')));
 
             installer.Delete(KernelTestData.Tunnel(spiIn: 0x1111));
@@ -127,6 +129,49 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         // Dispose (daemon shutdown) removed the other child; a clean stop leaves no journal.
         Assert.Equal(0, PolicyCount());
         Assert.False(File.Exists(_journal));
+    }
+
+    /// <summary>
+    /// Removals by index and, one in <see cref="XfrmSaInstaller.PruneEvery"/>, by selector: every child's policies go,
+    /// and a foreign policy whose selector sits in the same prefix tree stays.
+    /// </summary>
+    [RootFact]
+    public void RemovalsByIndexAndBySelectorLeaveOnlyForeignPolicies()
+    {
+        // Another daemon's policy among ours (same local prefix, another peer).
+        _ns.Ip("xfrm", "policy", "add", "src", "10.12.0.0/16", "dst", "198.51.101.250/32", "dir", "out", "priority", "375423",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.101.250", "proto", "esp", "reqid", "5", "mode", "tunnel");
+        using (var installer = Open(new ListLogger()))
+        {
+            const int Children = XfrmSaInstaller.PruneEvery + 6;
+            using var xfrm = OpenSocket();
+            using var batch = new XfrmBatch();
+            for (var i = 0; i < Children; i++)
+            {
+                var owned = Owned(0x49460600 + (uint)i, "10.12.0.0/16", $"198.51.101.{i}/32", 0x6000 + (uint)i);
+                foreach (var (selector, direction) in (ReadOnlySpan<(XfrmSelector, XfrmPolicyDirection)>)[
+                    (owned.OutSelector, XfrmPolicyDirection.Out), (owned.InSelector, XfrmPolicyDirection.In),
+                    (owned.InSelector, XfrmPolicyDirection.Forward)])
+                {
+                    batch.AddPolicy(new XfrmPolicyParameters { Selector = selector, Direction = direction });
+                }
+
+                Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, new XfrmStatus[3]));
+                installer.Adopt(owned);
+            }
+
+            Assert.Equal((3 * Children) + 1, PolicyCount());
+            for (var i = 0; i < Children; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0x6000 + (uint)i));
+            }
+
+            Assert.Equal(1, PolicyCount());
+            Assert.Empty(installer.Owned);
+        }
+
+        Assert.Contains("dst 198.51.101.250/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        _ns.Ip("xfrm", "policy", "del", "src", "10.12.0.0/16", "dst", "198.51.101.250/32", "dir", "out");
     }
 
     [RootFact]
@@ -212,6 +257,12 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
             logger, null, out var installer);
         Assert.Equal(XfrmStatus.Success, status);
         return installer!;
+    }
+
+    private XfrmSocket OpenSocket()
+    {
+        Assert.Equal(XfrmStatus.Success, XfrmSocket.Open(_ns.Path, out var socket));
+        return socket!;
     }
 
     private int PolicyCount() => _ns.Ip("xfrm", "policy").Split('\n').Count(l => l.StartsWith("src ", StringComparison.Ordinal));
