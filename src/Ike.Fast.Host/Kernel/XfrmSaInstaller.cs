@@ -14,8 +14,9 @@ namespace Ike.Fast.Host.Kernel;
 /// <summary>
 /// Installs negotiated IPsec SAs into the Linux kernel over NETLINK_XFRM (RFC 4301 section 4.4: SAD and SPD).
 /// <list type="bullet">
-/// <item>Inbound SPIs come from XFRM_MSG_ALLOCSPI (the kernel owns the SPI space; a larval SA holds the SPI until the
-/// inbound SA replaces it with UPDSA).</item>
+/// <item>Inbound SPIs are drawn by the installer and reserved in memory (<see cref="XfrmSpiAllocation.Daemon"/>, the
+/// default: the inbound SA goes in with NEWSA), or come from XFRM_MSG_ALLOCSPI (<see cref="XfrmSpiAllocation.Kernel"/>: a
+/// larval SA holds the SPI until the inbound SA replaces it with UPDSA).</item>
 /// <item><see cref="Install"/> sends both SAs and the policies (out, in, and fwd in tunnel mode) in one batch; if the
 /// kernel refuses any of them, what did go in is removed again in a second batch and the failure is logged and queued
 /// as <see cref="KernelEventKind.InstallFailed"/>, never thrown (the daemon loop must go on).</item>
@@ -141,9 +142,44 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     public uint Allocate(IpsecProtocol protocol, IPAddress local, IPAddress remote)
     {
+        if (_options.SpiAllocation == XfrmSpiAllocation.Daemon)
+        {
+            return Reserve(protocol, local, remote);
+        }
+
         lock (_io)
         {
             return AllocateCore(protocol, local, remote);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="XfrmSpiAllocation.Daemon"/>: a random SPI in range that no SA or reservation of this installer holds,
+    /// reserved without a system call. Random, not sequential: a peer must not learn how many SAs this host holds.
+    /// </summary>
+    private uint Reserve(IpsecProtocol protocol, IPAddress local, IPAddress remote)
+    {
+        var larval = new Larval(XfrmAddress.FromIPAddress(remote), XfrmAddress.FromIPAddress(local), local.AddressFamily,
+            XfrmChildSa.Protocol(protocol), InKernel: false);
+        // A 64-bit draw reduced into the range: the bias is at most 2^32 / 2^64.
+        var span = (ulong)_options.SpiMax - _options.SpiMin + 1;
+        Span<byte> bytes = stackalloc byte[8];
+        lock (_lock)
+        {
+            if ((ulong)(_byInboundSpi.Count + _larval.Count) >= span)
+            {
+                throw new InvalidOperationException($"No free SPI in {_options.SpiMin:x8}-{_options.SpiMax:x8}.");
+            }
+
+            while (true)
+            {
+                RandomNumberGenerator.Fill(bytes);
+                var spi = _options.SpiMin + (uint)(BinaryPrimitives.ReadUInt64LittleEndian(bytes) % span);
+                if (!_byInboundSpi.ContainsKey(spi) && _larval.TryAdd(spi, larval))
+                {
+                    return spi;
+                }
+            }
         }
     }
 
@@ -158,7 +194,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         {
             lock (_lock)
             {
-                _larval[spi] = new Larval(source, destination, family, xfrmProtocol);
+                _larval[spi] = new Larval(source, destination, family, xfrmProtocol, InKernel: true);
             }
 
             return spi;
@@ -184,9 +220,22 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
     public void Release(IpsecProtocol protocol, uint spi)
     {
-        lock (_io)
+        Larval larval;
+        lock (_lock)
         {
-            ReleaseCore(protocol, spi);
+            if (!_larval.Remove(spi, out larval))
+            {
+                return;
+            }
+        }
+
+        // A daemon reservation is only memory; a kernel one is a larval SA.
+        if (larval.InKernel)
+        {
+            lock (_io)
+            {
+                DeleteLarval(spi, larval);
+            }
         }
     }
 
@@ -201,6 +250,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             }
         }
 
+        if (larval.InKernel)
+        {
+            DeleteLarval(spi, larval);
+        }
+    }
+
+    private void DeleteLarval(uint spi, in Larval larval)
+    {
         var status = _socket.DeleteSa(larval.Source, larval.Destination, larval.Family, larval.Protocol, spi);
         if (status is not (XfrmStatus.Success or XfrmStatus.NotFound))
         {
@@ -236,7 +293,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         bool newPolicies;
         lock (_lock)
         {
-            larvalInbound = _larval.ContainsKey(sa.InboundSpi);
+            // A kernel larval SA (ALLOCSPI) is replaced with UPDSA; a daemon reservation has nothing in the kernel: NEWSA.
+            larvalInbound = _larval.TryGetValue(sa.InboundSpi, out var reserved) && reserved.InKernel;
             newPolicies = !_reqIdByChild.TryGetValue(ChildKey.Of(sa.Connection, sa.Child, outSelector), out reqId);
             if (newPolicies)
             {
@@ -465,7 +523,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         foreach (var (spi, l) in larval)
         {
-            _socket.DeleteSa(l.Source, l.Destination, l.Family, l.Protocol, spi);
+            if (l.InKernel)
+            {
+                _socket.DeleteSa(l.Source, l.Destination, l.Family, l.Protocol, spi);
+            }
         }
 
         _journal?.Rewrite([]);
@@ -799,7 +860,9 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>The kernel's indices of a child's out, in and (tunnel mode) forward policies; 0 = unknown.</summary>
     private readonly record struct PolicyIndices(uint Out, uint In, uint Forward);
 
-    private readonly record struct Larval(XfrmAddress Source, XfrmAddress Destination, AddressFamily Family, XfrmProtocol Protocol);
+    /// <summary>A reserved inbound SPI not installed yet: a larval SA in the kernel (ALLOCSPI) or a daemon reservation.</summary>
+    private readonly record struct Larval(XfrmAddress Source, XfrmAddress Destination, AddressFamily Family, XfrmProtocol Protocol,
+        bool InKernel);
 
     private enum Item : byte
     {

@@ -69,7 +69,8 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
     public void ConcurrentShardsGetTheirOwnAcknowledgements()
     {
         var logger = new ListLogger();
-        using var installer = Open(logger);
+        // Kernel allocation: the SPIs' round trips share the socket too (the daemon's own need none).
+        using var installer = Open(logger, XfrmSpiAllocation.Kernel);
         const int PerThread = 40;
         var statuses = new System.Collections.Concurrent.ConcurrentBag<XfrmStatus>();
         void Work(int thread)
@@ -96,13 +97,51 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
     }
 
     [RootFact]
-    public void SpiAllocationLeavesALarvalSaThatReleaseRemoves()
+    public void KernelSpiAllocationLeavesALarvalSaThatReleaseRemoves()
     {
-        using var installer = Open(new ListLogger());
+        using var installer = Open(new ListLogger(), XfrmSpiAllocation.Kernel);
         var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.9"));
         Assert.Contains($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
         installer.Release(IpsecProtocol.Esp, spi);
         Assert.DoesNotContain($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The default allocation: random SPIs in range, unique among the installer's reservations, nothing in the kernel
+    /// (no larval SA, no netlink round trip); a released SPI is free again and leaves no trace.
+    /// </summary>
+    [RootFact]
+    public void DaemonSpiAllocationReservesUniqueSpisWithoutKernelState()
+    {
+        var status = XfrmSaInstaller.TryOpen(new XfrmInstallerOptions
+            {
+                NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiMin = 0x1000, SpiMax = 0x1fff,
+            },
+            new ListLogger(), null, out var opened);
+        Assert.Equal(XfrmStatus.Success, status);
+        using var installer = opened!;
+        var spis = new HashSet<uint>();
+        for (var i = 0; i < 2048; i++)
+        {
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse($"198.51.100.{i % 200}"));
+            Assert.InRange(spi, 0x1000u, 0x1fffu);
+            Assert.True(spis.Add(spi), $"SPI {spi:x8} handed out twice");
+        }
+
+        Assert.Equal("", _ns.Ip("xfrm", "state").Trim());
+        var first = spis.First();
+        installer.Release(IpsecProtocol.Esp, first);
+        // 2,047 of 4,096 held: 2,049 more draws take every free SPI, the released one among them, and nothing twice.
+        var again = new HashSet<uint>();
+        for (var i = 0; i < 2049; i++)
+        {
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.1"));
+            Assert.True(spi == first || !spis.Contains(spi));
+            Assert.True(again.Add(spi));
+        }
+
+        Assert.Contains(first, again);
+        Assert.Equal("", _ns.Ip("xfrm", "state").Trim());
     }
 
     [RootFact]
@@ -251,9 +290,10 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(OwnedChildSa.TryParse("garbage", out _));
     }
 
-    private XfrmSaInstaller Open(ListLogger logger)
+    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon)
     {
-        var status = XfrmSaInstaller.TryOpen(new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal },
+        var status = XfrmSaInstaller.TryOpen(
+            new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis },
             logger, null, out var installer);
         Assert.Equal(XfrmStatus.Success, status);
         return installer!;
