@@ -9,6 +9,10 @@
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
 #   IKEFAST_DH_TIER=scalar|avx2 sudo -E bench/race.sh ...   # IkeFast's batched MODP tier forced (CPUs without AVX-512)
 #   RACE_IKEFAST_INSTALLER=memory ...          # diagnosis only: IkeFast without XFRM netlink (the others keep theirs)
+#   RACE_IKEFAST_ENV="DOTNET_PerfMapEnabled=1 ..."   # extra environment for `ikefast serve` (diagnosis)
+#   RACE_IKEFAST_ARGS="--set daemon:shards=1 ..."     # extra arguments for `ikefast serve` (diagnosis)
+#   --profile 'perf record -g -o /tmp/p.data -p $RACE_PID'   # a command run (bash -c, $RACE_PID = the responder)
+#                                              # while each loadtest runs, stopped with SIGINT when it ends
 #
 # Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
 # one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048), mm-rsa-14 (Main Mode RSA
@@ -28,6 +32,9 @@ CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14 mm-rsa-14"}
 IMPLS=${RACE_IMPLS:-"charon pluto ikefast ikefast-full embedded"}
 OUT=${RACE_OUT:-}
 IKEFAST_INSTALLER=${RACE_IKEFAST_INSTALLER:-xfrm}
+IKEFAST_ENV=${RACE_IKEFAST_ENV:-}
+IKEFAST_ARGS=${RACE_IKEFAST_ARGS:-}
+PROFILE=${RACE_PROFILE:-}
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -36,7 +43,8 @@ while [ $# -gt 0 ]; do
     --cases) CASES=$2; shift 2 ;;
     --impls) IMPLS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --profile) PROFILE=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,6 +84,12 @@ pluto_write_conf() {
   sed -i -e '/rightsubnet=%race-dynamic/d' -e '/logtime=yes/d' \
     -e 's|^    plutodebug=none|    plutodebug=none\n    ddos-mode=unlimited|' "$IKEF_RUN/$1/ipsec.conf"
 }
+
+# The harness's xfrm shim logs each SA message it turns into a no-op (open, write, close per message: three system
+# calls in the responder for every SA added or deleted). A debugging aid of the harness, not a daemon's cost: off for
+# every responder in the race (XFRM_SHIM_LOG empty = no log).
+eval "$(declare -f charon_start | sed 's|XFRM_SHIM_LOG="$d/shim.log"|XFRM_SHIM_LOG=|')"
+eval "$(declare -f pluto_start | sed 's|XFRM_SHIM_LOG="$d/shim.log"|XFRM_SHIM_LOG=|')"
 
 case_params() { # NAME -> "MODE IKE ESP AUTH"
   case $1 in
@@ -141,8 +155,9 @@ responder_start() { # IMPL MODE IKE ESP AUTH
         -e "s|@MODE_AGGRESSIVE@|$([ "$mode" = aggressive ] && echo true || echo false)|" \
         "$template" > "$conf"
       # --log-level warning: per-step lines off, like charon's and pluto's logging in the race.
-      RESP_PID=$(proc_start b ikefast env LD_PRELOAD="$(ikef_shim)" XFRM_SHIM_LOG="$IKEF_RUN/b/shim.log" \
-        "$DOTNET" "$DLL" serve --config "$conf" --log-level warning) || return 1 ;;
+      # shellcheck disable=SC2086
+      RESP_PID=$(proc_start b ikefast env LD_PRELOAD="$(ikef_shim)" XFRM_SHIM_LOG= $IKEFAST_ENV \
+        "$DOTNET" "$DLL" serve --config "$conf" --log-level warning $IKEFAST_ARGS) || return 1 ;;
   esac
   wait_listening || { echo "race.sh: $impl does not listen on 192.0.2.2:500" >&2; return 1; }
 }
@@ -156,6 +171,13 @@ responder_stop() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# One line per thread: tid, utime and stime (clock ticks, sampled at the tick), run time (ns, schedstat: exact), name.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s\t%s\n' "${t##*/}" "$(awk '{print $14, $15}' "$t/stat" 2>/dev/null)" \
+      "$(awk '{print $1}' "$t/schedstat" 2>/dev/null)" "$(cat "$t/comm" 2>/dev/null)"
+  done
+}
 
 topo_up || exit 1
 [ -n "$OUT" ] || OUT=$IKEF_RUN/race
@@ -197,16 +219,29 @@ for c in $CASES; do
       printf '%s\t%s\t-\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
     fi
     t0=$(cpu_ticks "$RESP_PID")
+    thread_ticks "$RESP_PID" > "$OUT/$c-$impl.threads0"
+    profiler=''
+    if [ -n "$PROFILE" ]; then
+      RACE_PID=$RESP_PID RACE_CASE=$c RACE_IMPL=$impl setsid bash -c "$PROFILE" > "$OUT/$c-$impl.profile" 2>&1 &
+      profiler=$!
+    fi
     # shellcheck disable=SC2046
     ikef_exec a "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" --count "$COUNT" \
       --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" $(auth_args "$auth") \
       --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
     t1=$(cpu_ticks "$RESP_PID")
-    # Where the responder's CPU went, per thread (name, utime+stime ticks over its whole life, busiest first): the
-    # daemon loop against GC, JIT, logging, kernel-event threads.
-    for t in /proc/"$RESP_PID"/task/*; do
-      printf '%s\t%s\n' "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" "$(cat "$t/comm" 2>/dev/null)"
-    done | sort -rn > "$OUT/$c-$impl.threads"
+    if [ -n "$profiler" ]; then
+      kill -INT -- "-$profiler" 2>/dev/null
+      wait "$profiler" 2>/dev/null
+    fi
+    # Where the responder's CPU went, per thread, over the loadtest (warm-up and exit deletes included): run time in
+    # ms (schedstat, exact), user and system ticks, name; busiest first: the daemon loops against the dispatcher, DH
+    # workers, GC, JIT, kernel-event threads.
+    thread_ticks "$RESP_PID" | awk -F'\t' '{ split($1, f, " ") }
+      NR == FNR { u[f[1]] = f[2]; s[f[1]] = f[3]; r[f[1]] = f[4]; next }
+      { printf "%.1f\t%d\t%d\t%s\n", (f[4] - r[f[1]]) / 1e6, f[2] - u[f[1]], f[3] - s[f[1]], $2 }' "$OUT/$c-$impl.threads0" - \
+      | sort -rn > "$OUT/$c-$impl.threads"
+    rm -f "$OUT/$c-$impl.threads0"
     responder_stop "$impl"
     fi
     if [ ! -s "$json" ]; then

@@ -169,11 +169,20 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildAllocSpi(const uint8_t *dst, const
                                                       uint32_t min, uint32_t max, uint8_t *buf, int32_t cap);
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildPolicy(const IkeFastXfrmPolicyParams *policy, int32_t update, uint8_t *buf, int32_t cap);
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildDeletePolicy(const IkeFastXfrmSelector *sel, uint8_t dir, uint8_t *buf, int32_t cap);
+/* XFRM_MSG_GETPOLICY (get != 0; answered with the policy, as `ip xfrm policy get`) or XFRM_MSG_DELPOLICY (acked) of
+ * the policy with the kernel's index (index != 0; sel may be NULL: the kernel finds it in its index hash, and a
+ * delete does not prune the selector tree) or with the selector sel in direction dir (index == 0). */
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildPolicyId(const IkeFastXfrmSelector *sel, uint8_t dir, uint32_t index, int32_t get,
+                                                      uint8_t *buf, int32_t cap);
 
-/* Numbers the count messages in buf (nlmsg_seq), sends them in one sendmsg, collects one ack per message into
- * errors[i] (0 or negative errno), then zeroes buf (it may hold keys). Returns 0 when the exchange itself worked
+/* Numbers the count messages in buf (nlmsg_seq), sends them in one sendmsg, collects each message's outcome into
+ * errors[i] (0 or negative errno), then zeroes buf (it may hold keys). A message with NLM_F_ACK completes with its
+ * ack; one without (a GET, ALLOCSPI) with its answer or an error. When values is not NULL, values[i] receives what an
+ * answer carries (0 if none): a policy's index (XFRM_MSG_NEWPOLICY), an SA's SPI in host order (XFRM_MSG_NEWSA).
+ * The answers are read with recvmmsg, up to 16 per system call. Returns 0 when the exchange itself worked
  * (individual refusals are in errors), or a negative errno for a socket failure. */
-IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors);
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors,
+                                                 uint32_t *values);
 
 /* Allocates an SPI in [min, max] (XFRM_MSG_ALLOCSPI; creates a larval SA the later NEWSA/UPDSA replaces). */
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmAllocSpi(IkeFastXfrm *xfrm, const uint8_t *dst, const uint8_t *src, uint16_t family,

@@ -31,6 +31,10 @@ _Static_assert(sizeof(IkeFastXfrmEvent) == 116, "IkeFastXfrmEvent layout is shar
 
 /* Acks and events are small; 32 KiB holds a full datagram of either (the kernel never merges beyond its page). */
 #define XFRM_RX_BUFFER 32768
+/* A transaction's answers: one netlink datagram each (acks ~36 bytes with NETLINK_CAP_ACK, a policy or SA ~300-700),
+ * read XFRM_RX_SLOTS per recvmmsg into slices of the receive buffer. */
+#define XFRM_RX_SLOTS 16
+#define XFRM_RX_SLOT_SIZE (XFRM_RX_BUFFER / XFRM_RX_SLOTS)
 /* Socket buffers: room for a batch of ~16k policy messages or ~8k SA messages and their acks. */
 #define XFRM_SOCKET_BUFFER (4 * 1024 * 1024)
 /* How long a transaction waits for the kernel's acks before giving up (the kernel answers synchronously). */
@@ -514,6 +518,30 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildDeletePolicy(const IkeFastXfrmSele
     return finish(&b);
 }
 
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildPolicyId(const IkeFastXfrmSelector *sel, uint8_t dir, uint32_t index, int32_t get,
+                                                      uint8_t *buf, int32_t cap)
+{
+    if ((sel == NULL && index == 0) || dir > XFRM_POLICY_FWD)
+        return -EINVAL;
+    builder b;
+    /* iproute2's `ip xfrm policy get` asks without NLM_F_ACK (the answer is the policy); its delete is acked. */
+    struct xfrm_userpolicy_id *id = begin(&b, buf, cap, get ? XFRM_MSG_GETPOLICY : XFRM_MSG_DELPOLICY,
+                                          get ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK, sizeof(*id));
+    if (id == NULL)
+        return b.err;
+    if (index != 0)
+    {
+        /* The kernel looks the index up alone; the family is iproute2's default (bytes as `ip xfrm policy delete
+         * dir D index N`). */
+        id->index = index;
+        id->sel.family = sel != NULL && sel->family != 0 ? sel->family : AF_INET;
+    }
+    else
+        put_selector(&id->sel, sel);
+    id->dir = dir;
+    return finish(&b);
+}
+
 /* ---- transactions ---------------------------------------------------------------------------------------------- */
 
 static int32_t send_buffer(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len)
@@ -540,7 +568,18 @@ static ssize_t receive(IkeFastXfrm *xfrm, int flags)
     return n;
 }
 
-IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors)
+/* What an answer carries for the caller: a policy's index, an SA's SPI (ALLOCSPI); 0 for anything else. */
+static uint32_t answer_value(const struct nlmsghdr *h)
+{
+    if (h->nlmsg_type == XFRM_MSG_NEWPOLICY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct xfrm_userpolicy_info)))
+        return ((const struct xfrm_userpolicy_info *)NLMSG_DATA(h))->index;
+    if (h->nlmsg_type == XFRM_MSG_NEWSA && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct xfrm_usersa_info)))
+        return ntohl(((const struct xfrm_usersa_info *)NLMSG_DATA(h))->id.spi);
+    return 0;
+}
+
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors,
+                                                 uint32_t *values)
 {
     if (buf == NULL || len <= 0)
         return -EINVAL;
@@ -550,14 +589,15 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
         return -EINVAL;
     }
 
-    /* Number the messages; errors[i] = 1 marks "no ack yet". A malformed buffer is zeroed all the same. */
+    /* Number the messages; errors[i] = 1 marks "no outcome yet". A malformed buffer is zeroed all the same. The ack
+     * flags are kept per message (a bit per message, the batch never exceeds the buffer's 64 KiB of >= 16-byte
+     * headers): acked messages complete with their ack, the others with their answer. */
     uint32_t first = xfrm->seq + 1;
     int32_t off = 0;
     for (int32_t i = 0; i < count; i++)
     {
         struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
-        if (len - off < (int32_t)NLMSG_HDRLEN || h->nlmsg_len < NLMSG_HDRLEN ||
-            (int64_t)h->nlmsg_len > (int64_t)(len - off) || !(h->nlmsg_flags & NLM_F_ACK))
+        if (len - off < (int32_t)NLMSG_HDRLEN || h->nlmsg_len < NLMSG_HDRLEN || (int64_t)h->nlmsg_len > (int64_t)(len - off))
         {
             explicit_bzero(buf, (size_t)len);
             return -EINVAL;
@@ -565,7 +605,10 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
         h->nlmsg_seq = first + (uint32_t)i;
         h->nlmsg_pid = 0;
         off += (int32_t)NLMSG_ALIGN(h->nlmsg_len);
-        errors[i] = 1;
+        /* 1 = waiting for an ack, 2 = waiting for an answer (no NLM_F_ACK) */
+        errors[i] = (h->nlmsg_flags & NLM_F_ACK) ? 1 : 2;
+        if (values != NULL)
+            values[i] = 0;
     }
     xfrm->seq += (uint32_t)count;
     xfrm->rx_len = xfrm->rx_off = 0;
@@ -574,24 +617,53 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
     if (err != 0)
         return err;
 
+    /* The kernel handles the whole batch inside sendmsg, so every answer is queued by now: one recvmmsg usually
+     * collects them all (MSG_WAITFORONE: block for the first only, subject to SO_RCVTIMEO). */
+    struct mmsghdr msgs[XFRM_RX_SLOTS];
+    struct iovec iov[XFRM_RX_SLOTS];
     int32_t pending = count;
     while (pending > 0)
     {
-        ssize_t n = receive(xfrm, 0);
+        memset(msgs, 0, sizeof(msgs));
+        for (int s = 0; s < XFRM_RX_SLOTS; s++)
+        {
+            iov[s].iov_base = xfrm->rx + (size_t)s * XFRM_RX_SLOT_SIZE;
+            iov[s].iov_len = XFRM_RX_SLOT_SIZE;
+            msgs[s].msg_hdr.msg_iov = &iov[s];
+            msgs[s].msg_hdr.msg_iovlen = 1;
+        }
+        int n;
+        do
+            n = recvmmsg(xfrm->fd, msgs, XFRM_RX_SLOTS, MSG_WAITFORONE, NULL);
+        while (n < 0 && errno == EINTR);
         if (n < 0)
             return -errno; /* EAGAIN here = SO_RCVTIMEO expired */
-        size_t left = (size_t)n;
-        for (struct nlmsghdr *h = (struct nlmsghdr *)xfrm->rx; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+        for (int s = 0; s < n; s++)
         {
-            uint32_t index = h->nlmsg_seq - first;
-            if (index >= (uint32_t)count || h->nlmsg_type != NLMSG_ERROR ||
-                h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-                continue; /* a multicast event or a stale answer */
-            const struct nlmsgerr *e = NLMSG_DATA(h);
-            if (errors[index] == 1)
+            /* A truncated datagram still has its headers (a slot holds any answer of ours). */
+            size_t left = msgs[s].msg_len < XFRM_RX_SLOT_SIZE ? msgs[s].msg_len : XFRM_RX_SLOT_SIZE;
+            for (struct nlmsghdr *h = (struct nlmsghdr *)iov[s].iov_base; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
             {
-                errors[index] = e->error;
-                pending--;
+                uint32_t index = h->nlmsg_seq - first;
+                if (index >= (uint32_t)count || errors[index] <= 0)
+                    continue; /* a multicast event, a stale answer, or one already complete */
+                if (h->nlmsg_type == NLMSG_ERROR)
+                {
+                    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+                        continue;
+                    errors[index] = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+                    pending--;
+                }
+                else
+                {
+                    if (values != NULL)
+                        values[index] = answer_value(h);
+                    if (errors[index] == 2)
+                    {
+                        errors[index] = 0;
+                        pending--;
+                    }
+                }
             }
         }
     }

@@ -10,13 +10,14 @@ namespace Ike.Fast.Host.Configuration;
 /// default) = processor count. A peer belongs to the shard of its IP address (Sharding/ShardSteering), so all of its
 /// ISAKMP SAs live on one shard and the peer-level rules (reauthentication adopting the IPsec pairs, the collision
 /// rule, INITIAL-CONTACT) hold as with one shard.</param>
-/// <param name="Steering">How a datagram reaches the shard of its peer's address. The dispatcher is the default:
-/// it measured faster than SO_REUSEPORT steering under the load tester on this 2-core machine, with 1 and 2 shards
-/// (Host README, "Measured").</param>
+/// <param name="Steering">How a datagram reaches the shard of its peer's address. SO_REUSEPORT steering is the default:
+/// the kernel wakes the peer's shard directly, where the dispatcher's thread hop cost a context switch more per
+/// datagram (3.2 against 1.0 per handshake) and 15-25 us of responder CPU per handshake in bench/race.sh (XFRM, veth,
+/// 2 shards; Host README, "Measured"). Earlier loopback runs with the memory installer had found the two within noise.</param>
 /// <param name="BatchSize">Datagrams per recvmmsg/sendmmsg call (1-64).</param>
 /// <param name="BatchedIo">Use the native batched transport where available (Linux); false = the portable one-datagram
 /// socket transport, which supports one shard only.</param>
-public sealed record ShardingSettings(int Shards = 0, SteeringMode Steering = SteeringMode.Dispatcher, int BatchSize = 32, bool BatchedIo = true)
+public sealed record ShardingSettings(int Shards = 0, SteeringMode Steering = SteeringMode.ReusePort, int BatchSize = 32, bool BatchedIo = true)
 {
     public static ShardingSettings Default { get; } = new();
 

@@ -29,6 +29,13 @@ public static class SaInstallerChoice
         }
     }
 
+    /// <summary>Environment variable: <c>kernel</c> = inbound SPIs from XFRM_MSG_ALLOCSPI instead of the daemon's own.</summary>
+    public const string SpiEnvironmentVariable = "IKEFAST_XFRM_SPI";
+
+    /// <summary><see cref="XfrmSpiAllocation.Kernel"/> for <c>kernel</c>, else the default (<see cref="XfrmSpiAllocation.Daemon"/>).</summary>
+    public static XfrmSpiAllocation SpiAllocation(string? value) =>
+        string.Equals(value?.Trim(), "kernel", StringComparison.OrdinalIgnoreCase) ? XfrmSpiAllocation.Kernel : XfrmSpiAllocation.Daemon;
+
     /// <summary>The journal named after the control socket (/run/ikefast/ikefast.xfrm-owned as root), so two daemons with
     /// their own control sockets never share one.</summary>
     public static string JournalPath(DaemonSettings daemon)
@@ -54,7 +61,11 @@ public static class SaInstallerChoice
             return memory[^1];
         }
 
-        var options = new XfrmInstallerOptions { JournalPath = JournalPath(configuration.Daemon) };
+        var options = new XfrmInstallerOptions
+        {
+            JournalPath = JournalPath(configuration.Daemon),
+            SpiAllocation = SpiAllocation(Environment.GetEnvironmentVariable(SpiEnvironmentVariable)),
+        };
         var status = XfrmSaInstaller.TryOpen(options, provider.GetRequiredService<ILoggerFactory>().CreateLogger<XfrmSaInstaller>(),
             (connection, child) => configuration.Connections.FirstOrDefault(c => c.Name == connection)?.FindChild(child),
             out var xfrm);

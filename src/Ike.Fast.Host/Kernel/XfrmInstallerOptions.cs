@@ -14,6 +14,9 @@ public sealed record XfrmInstallerOptions
 
     public uint SpiMax { get; init; } = 0xffff_ffff;
 
+    /// <summary>Who picks inbound SPIs: the daemon (default, no netlink round trip) or the kernel (ALLOCSPI).</summary>
+    public XfrmSpiAllocation SpiAllocation { get; init; } = XfrmSpiAllocation.Daemon;
+
     /// <summary>Subscribe to ACQUIRE/EXPIRE and queue them as <see cref="KernelEvent"/>s.</summary>
     public bool ReceiveEvents { get; init; } = true;
 }

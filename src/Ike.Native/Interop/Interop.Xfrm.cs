@@ -36,8 +36,11 @@ internal static partial class Interop
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmBuildDeletePolicy")]
         internal static partial int BuildDeletePolicy(XfrmNativeSelector* sel, byte dir, byte* buf, int cap);
 
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmBuildPolicyId")]
+        internal static partial int BuildPolicyId(XfrmNativeSelector* sel, byte dir, uint index, int get, byte* buf, int cap);
+
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmTransact")]
-        internal static partial int Transact(SafeXfrmHandle xfrm, byte* buf, int len, int count, int* errors);
+        internal static partial int Transact(SafeXfrmHandle xfrm, byte* buf, int len, int count, int* errors, uint* values);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmAllocSpi")]
         internal static partial int AllocSpi(SafeXfrmHandle xfrm, byte* dst, byte* src, ushort family, byte proto, byte mode,

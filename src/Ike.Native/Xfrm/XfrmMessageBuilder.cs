@@ -113,6 +113,20 @@ internal static unsafe class XfrmMessageBuilder
         }
     }
 
+    /// <summary>
+    /// XFRM_MSG_GETPOLICY (<paramref name="get"/>) or XFRM_MSG_DELPOLICY by the kernel's policy index (when not 0: no
+    /// selector is sent) or by <paramref name="selector"/>; byte-identical to <c>ip xfrm policy get|delete</c>.
+    /// </summary>
+    internal static int BuildPolicyId(in XfrmSelector selector, XfrmPolicyDirection direction, uint index, bool get, Span<byte> buffer)
+    {
+        XfrmNativeSelector native = default;
+        selector.WriteTo(&native);
+        fixed (byte* p = buffer)
+        {
+            return Interop.Xfrm.BuildPolicyId(&native, (byte)direction, index, get ? 1 : 0, p, buffer.Length);
+        }
+    }
+
     /// <summary>UDP_ENCAP_ESPINUDP (linux/udp.h): RFC 3948 framing, non-ESP marker only on IKE packets.</summary>
     private const ushort UdpEncapEspInUdp = 2;
 }

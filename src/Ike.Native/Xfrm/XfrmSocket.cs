@@ -100,11 +100,18 @@ public sealed unsafe class XfrmSocket : IDisposable
     /// <paramref name="results"/> (in queue order). The return value is the exchange's own status: a socket failure
     /// or ack timeout; then <paramref name="results"/> is not meaningful. The batch is empty afterwards either way.
     /// </summary>
-    public XfrmStatus Send(XfrmBatch batch, Span<XfrmStatus> results)
+    public XfrmStatus Send(XfrmBatch batch, Span<XfrmStatus> results) => Send(batch, results, default);
+
+    /// <summary>
+    /// As <see cref="Send(XfrmBatch, Span{XfrmStatus})"/>, and <paramref name="values"/> (when not empty: one slot per
+    /// message) receives what each message's answer carries: a policy's index (<see cref="XfrmBatch.GetPolicy"/>), 0 for
+    /// a plain acknowledgement.
+    /// </summary>
+    public XfrmStatus Send(XfrmBatch batch, Span<XfrmStatus> results, Span<uint> values)
     {
         ArgumentNullException.ThrowIfNull(batch);
         int count = batch.Count;
-        if (results.Length < count)
+        if (results.Length < count || (!values.IsEmpty && values.Length < count))
         {
             throw new ArgumentException("One result slot per queued message is needed.", nameof(results));
         }
@@ -118,8 +125,9 @@ public sealed unsafe class XfrmSocket : IDisposable
         int[] errors = batch.Errors;
         fixed (byte* buffer = batch.Buffer)
         fixed (int* e = errors)
+        fixed (uint* v = values)
         {
-            result = Interop.Xfrm.Transact(_handle, buffer, batch.Length, count, e);
+            result = Interop.Xfrm.Transact(_handle, buffer, batch.Length, count, e, values.IsEmpty ? null : v);
         }
 
         if (result != 0)
@@ -158,7 +166,7 @@ public sealed unsafe class XfrmSocket : IDisposable
         }
 
         int error;
-        int result = Interop.Xfrm.Transact(_handle, buffer, length, 1, &error);
+        int result = Interop.Xfrm.Transact(_handle, buffer, length, 1, &error, null);
         return XfrmErrno.ToStatus(result != 0 ? result : error);
     }
 

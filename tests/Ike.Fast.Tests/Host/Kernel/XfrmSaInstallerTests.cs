@@ -69,7 +69,8 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
     public void ConcurrentShardsGetTheirOwnAcknowledgements()
     {
         var logger = new ListLogger();
-        using var installer = Open(logger);
+        // Kernel allocation: the SPIs' round trips share the socket too (the daemon's own need none).
+        using var installer = Open(logger, XfrmSpiAllocation.Kernel);
         const int PerThread = 40;
         var statuses = new System.Collections.Concurrent.ConcurrentBag<XfrmStatus>();
         void Work(int thread)
@@ -96,13 +97,51 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
     }
 
     [RootFact]
-    public void SpiAllocationLeavesALarvalSaThatReleaseRemoves()
+    public void KernelSpiAllocationLeavesALarvalSaThatReleaseRemoves()
     {
-        using var installer = Open(new ListLogger());
+        using var installer = Open(new ListLogger(), XfrmSpiAllocation.Kernel);
         var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.9"));
         Assert.Contains($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
         installer.Release(IpsecProtocol.Esp, spi);
         Assert.DoesNotContain($"0x{spi:x8}", _ns.Ip("xfrm", "state"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The default allocation: random SPIs in range, unique among the installer's reservations, nothing in the kernel
+    /// (no larval SA, no netlink round trip); a released SPI is free again and leaves no trace.
+    /// </summary>
+    [RootFact]
+    public void DaemonSpiAllocationReservesUniqueSpisWithoutKernelState()
+    {
+        var status = XfrmSaInstaller.TryOpen(new XfrmInstallerOptions
+            {
+                NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiMin = 0x1000, SpiMax = 0x1fff,
+            },
+            new ListLogger(), null, out var opened);
+        Assert.Equal(XfrmStatus.Success, status);
+        using var installer = opened!;
+        var spis = new HashSet<uint>();
+        for (var i = 0; i < 2048; i++)
+        {
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse($"198.51.100.{i % 200}"));
+            Assert.InRange(spi, 0x1000u, 0x1fffu);
+            Assert.True(spis.Add(spi), $"SPI {spi:x8} handed out twice");
+        }
+
+        Assert.Equal("", _ns.Ip("xfrm", "state").Trim());
+        var first = spis.First();
+        installer.Release(IpsecProtocol.Esp, first);
+        // 2,047 of 4,096 held: 2,049 more draws take every free SPI, the released one among them, and nothing twice.
+        var again = new HashSet<uint>();
+        for (var i = 0; i < 2049; i++)
+        {
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.1"));
+            Assert.True(spi == first || !spis.Contains(spi));
+            Assert.True(again.Add(spi));
+        }
+
+        Assert.Contains(first, again);
+        Assert.Equal("", _ns.Ip("xfrm", "state").Trim());
     }
 
     [RootFact]
@@ -117,6 +156,8 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
             installer.Adopt(first);
             installer.Adopt(second);
             Assert.Equal(6, PolicyCount());
+            // Their removal goes by the kernel's index (XfrmSaInstaller.Remove).
+            Assert.NotEqual(0u, installer.PolicyIndex(first.ReqId, XfrmPolicyDirection.Forward));
             Assert.Equal(2, File.ReadAllLines(_journal).Count(l => !l.StartsWith('#')));
 
             installer.Delete(KernelTestData.Tunnel(spiIn: 0x1111));
@@ -127,6 +168,49 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         // Dispose (daemon shutdown) removed the other child; a clean stop leaves no journal.
         Assert.Equal(0, PolicyCount());
         Assert.False(File.Exists(_journal));
+    }
+
+    /// <summary>
+    /// Removals by index and, one in <see cref="XfrmSaInstaller.PruneEvery"/>, by selector: every child's policies go,
+    /// and a foreign policy whose selector sits in the same prefix tree stays.
+    /// </summary>
+    [RootFact]
+    public void RemovalsByIndexAndBySelectorLeaveOnlyForeignPolicies()
+    {
+        // Another daemon's policy among ours (same local prefix, another peer).
+        _ns.Ip("xfrm", "policy", "add", "src", "10.12.0.0/16", "dst", "198.51.101.250/32", "dir", "out", "priority", "375423",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.101.250", "proto", "esp", "reqid", "5", "mode", "tunnel");
+        using (var installer = Open(new ListLogger()))
+        {
+            const int Children = XfrmSaInstaller.PruneEvery + 6;
+            using var xfrm = OpenSocket();
+            using var batch = new XfrmBatch();
+            for (var i = 0; i < Children; i++)
+            {
+                var owned = Owned(0x49460600 + (uint)i, "10.12.0.0/16", $"198.51.101.{i}/32", 0x6000 + (uint)i);
+                foreach (var (selector, direction) in (ReadOnlySpan<(XfrmSelector, XfrmPolicyDirection)>)[
+                    (owned.OutSelector, XfrmPolicyDirection.Out), (owned.InSelector, XfrmPolicyDirection.In),
+                    (owned.InSelector, XfrmPolicyDirection.Forward)])
+                {
+                    batch.AddPolicy(new XfrmPolicyParameters { Selector = selector, Direction = direction });
+                }
+
+                Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, new XfrmStatus[3]));
+                installer.Adopt(owned);
+            }
+
+            Assert.Equal((3 * Children) + 1, PolicyCount());
+            for (var i = 0; i < Children; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0x6000 + (uint)i));
+            }
+
+            Assert.Equal(1, PolicyCount());
+            Assert.Empty(installer.Owned);
+        }
+
+        Assert.Contains("dst 198.51.101.250/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        _ns.Ip("xfrm", "policy", "del", "src", "10.12.0.0/16", "dst", "198.51.101.250/32", "dir", "out");
     }
 
     [RootFact]
@@ -169,6 +253,34 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.Empty(journal.Load());
     }
 
+    /// <summary>
+    /// The journal keeps its file open between appends (one pwrite per line): a line is readable by another reader as soon
+    /// as the call returns (what a restart after SIGKILL reads), appends after a compaction go to the new file, and
+    /// appends after <see cref="OwnedStateJournal.Delete"/> start a fresh one.
+    /// </summary>
+    [Fact]
+    public void JournalAppendsToItsOpenFileAcrossRewrites()
+    {
+        using var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460501, "10.1.0.0/24", "10.2.0.0/24", 0x3000);
+        var b = Owned(0x49460502, "10.3.0.0/24", "10.4.0.0/24", 0x4000);
+        var c = Owned(0x49460503, "10.5.0.0/24", "10.6.0.0/24", 0x5000);
+        journal.Added(a);
+        Assert.Equal(["+ " + a.ToLine()], File.ReadAllLines(_journal));
+
+        journal.Rewrite([a]);
+        journal.Added(b);
+        journal.Removed(0x3000);
+        Assert.Equal([b.ToLine()], new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .Load().Select(o => o.ToLine()));
+        Assert.Equal(3, journal.Lines);
+
+        journal.Delete();
+        Assert.False(File.Exists(_journal));
+        journal.Added(c);
+        Assert.Equal(["+ " + c.ToLine()], File.ReadAllLines(_journal));
+    }
+
     [Fact]
     public void JournalLinesRoundTrip()
     {
@@ -178,12 +290,19 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(OwnedChildSa.TryParse("garbage", out _));
     }
 
-    private XfrmSaInstaller Open(ListLogger logger)
+    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon)
     {
-        var status = XfrmSaInstaller.TryOpen(new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal },
+        var status = XfrmSaInstaller.TryOpen(
+            new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis },
             logger, null, out var installer);
         Assert.Equal(XfrmStatus.Success, status);
         return installer!;
+    }
+
+    private XfrmSocket OpenSocket()
+    {
+        Assert.Equal(XfrmStatus.Success, XfrmSocket.Open(_ns.Path, out var socket));
+        return socket!;
     }
 
     private int PolicyCount() => _ns.Ip("xfrm", "policy").Split('\n').Count(l => l.StartsWith("src ", StringComparison.Ordinal));

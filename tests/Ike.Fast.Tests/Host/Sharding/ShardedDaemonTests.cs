@@ -86,13 +86,13 @@ public sealed class ShardedDaemonTests
     }
 
     [Fact]
-    public void DefaultsAreOneShardPerCoreWithTheDispatcher()
+    public void DefaultsAreOneShardPerCoreWithReusePortSteering()
     {
         var settings = ShardingSettings.Default;
         Assert.Equal(0, settings.Shards);
         Assert.Equal(Environment.ProcessorCount, settings.EffectiveShards);
         Assert.Equal(1, (settings with { Shards = 1 }).EffectiveShards);
-        Assert.Equal(SteeringMode.Dispatcher, settings.Steering);
+        Assert.Equal(SteeringMode.ReusePort, settings.Steering);
         Assert.True(settings.BatchedIo);
     }
 

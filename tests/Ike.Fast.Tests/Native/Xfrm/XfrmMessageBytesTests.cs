@@ -349,6 +349,30 @@ public sealed class XfrmMessageBytesTests : IClassFixture<XfrmNamespace>
         AssertSame(buffer[..length], "policy", "delete", "src", "10.1.0.0/16", "dst", "10.2.0.0/16", "dir", "out");
     }
 
+    [RootFact]
+    public void GetPolicyMatchesIproute2()
+    {
+        byte[] buffer = new byte[256];
+        XfrmSelector selector = XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.Parse("10.1.0.0"), 16,
+            XfrmAddress.Parse("198.51.100.7"), 32);
+        int length = XfrmMessageBuilder.BuildPolicyId(selector, XfrmPolicyDirection.In, 0, get: true, buffer);
+        AssertSame(buffer[..length], "policy", "get", "src", "10.1.0.0/16", "dst", "198.51.100.7/32", "dir", "in");
+    }
+
+    [RootFact]
+    public void DeletePolicyByIndexMatchesIproute2()
+    {
+        byte[] buffer = new byte[256];
+        int length = XfrmMessageBuilder.BuildPolicyId(default, XfrmPolicyDirection.Forward, 0x4a2, get: false, buffer);
+        AssertSame(buffer[..length], "policy", "delete", "dir", "fwd", "index", "1186");
+        // By selector through the same builder: the bytes of BuildDeletePolicy.
+        XfrmSelector selector = XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.Parse("10.1.0.0"), 16,
+            XfrmAddress.Parse("10.2.0.0"), 16);
+        byte[] other = new byte[256];
+        Assert.Equal(buffer[..XfrmMessageBuilder.BuildDeletePolicy(selector, XfrmPolicyDirection.Out, buffer)],
+            other[..XfrmMessageBuilder.BuildPolicyId(selector, XfrmPolicyDirection.Out, 0, get: false, other)]);
+    }
+
     private static byte[] Build(in XfrmSaParameters sa, bool update)
     {
         byte[] buffer = new byte[1024];

@@ -259,6 +259,48 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
         Assert.DoesNotContain(Policies(), p => p.Get("dst") == "10.30.0.0/16");
     }
 
+    /// <summary>
+    /// A GET answered in the same batch as the adds carries each policy's kernel index (the value slot), and a delete by
+    /// that index removes exactly that policy; a second delete by the same index finds nothing.
+    /// </summary>
+    [RootFact]
+    public void GetPolicyAnswersWithTheIndexThatDeleteByIndexRemoves()
+    {
+        using XfrmSocket xfrm = Open();
+        using var batch = new XfrmBatch();
+        XfrmTemplate[] templates = [Template("192.0.2.1", "198.51.100.2", XfrmMode.Tunnel, 71)];
+        XfrmSelector a = Subnets("10.71.0.0", 16, "198.51.100.71", 32);
+        XfrmSelector b = Subnets("10.71.0.0", 16, "198.51.100.72", 32);
+        foreach (var selector in (ReadOnlySpan<XfrmSelector>)[a, b])
+        {
+            batch.AddPolicy(new XfrmPolicyParameters { Selector = selector, Direction = XfrmPolicyDirection.Out, Templates = templates });
+        }
+
+        batch.GetPolicy(a, XfrmPolicyDirection.Out);
+        batch.GetPolicy(b, XfrmPolicyDirection.Out);
+        batch.GetPolicy(Subnets("10.99.0.0", 16, "198.51.100.99", 32), XfrmPolicyDirection.Out);
+        Span<XfrmStatus> results = stackalloc XfrmStatus[5];
+        Span<uint> values = stackalloc uint[5];
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results, values));
+        Assert.Equal([XfrmStatus.Success, XfrmStatus.Success, XfrmStatus.Success, XfrmStatus.Success, XfrmStatus.NotFound],
+            results.ToArray());
+        Assert.Equal([0u, 0u], values[..2].ToArray());
+        uint indexA = values[2], indexB = values[3];
+        Assert.NotEqual(0u, indexA);
+        Assert.NotEqual(indexA, indexB);
+        // ip xfrm policy shows the same index; the kernel keeps the direction in the low three bits.
+        Assert.Matches($@"dst 198\.51\.100\.71/32[^\n]*\n[^\n]* index {indexA} ", _ns.Ip("-s", "xfrm", "policy"));
+        Assert.Equal((uint)XfrmPolicyDirection.Out, indexA & 7);
+
+        batch.DeletePolicy(indexA, XfrmPolicyDirection.Out);
+        batch.DeletePolicy(indexA, XfrmPolicyDirection.Out);
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results));
+        Assert.Equal([XfrmStatus.Success, XfrmStatus.NotFound], results[..2].ToArray());
+        Assert.DoesNotContain(Policies(), p => p.Get("dst") == "198.51.100.71/32");
+        Assert.Single(Policies(), p => p.Get("dst") == "198.51.100.72/32");
+        Assert.Equal(XfrmStatus.Success, xfrm.DeletePolicy(b, XfrmPolicyDirection.Out));
+    }
+
     [RootFact]
     public void LargeBatchOfPoliciesIsAcknowledgedInFull()
     {
