@@ -19,21 +19,31 @@ public sealed class AdmissionControl
     private readonly TokenBucket _bucket;
     private readonly HalfOpenTable _halfOpen;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
     private readonly long[] _refused = new long[Enum.GetValues<RefusalReason>().Length];
     private long _admitted;
     private long _existing;
     private long _lastLog = long.MinValue;
     private long _refusedAtLastLog;
 
-    public AdmissionControl(AdmissionSettings settings, ILogger logger, long nowMs = 0)
+    /// <param name="time">The gate's own clock. Every shard asks the gate at <see cref="NowMs"/>, never at its own loop
+    /// time: shards start their clocks at different moments, and a token bucket fed two clocks a few milliseconds apart
+    /// would refill on every switch between them.</param>
+    public AdmissionControl(AdmissionSettings settings, ILogger logger, TimeProvider? time = null)
     {
         _settings = settings;
         _logger = logger;
-        _bucket = new TokenBucket(settings.Rate, settings.Burst, nowMs);
+        _time = time ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+        _bucket = new TokenBucket(settings.Rate, settings.Burst, 0);
         _halfOpen = new HalfOpenTable(settings.MaxHalfOpen, settings.HalfOpenPerPrefix, (long)settings.EffectiveHalfOpenTimeout.TotalMilliseconds);
     }
 
     public AdmissionSettings Settings => _settings;
+
+    /// <summary>Milliseconds on the gate's clock, shared by all shards (pass it to <see cref="Admit"/>).</summary>
+    public long NowMs => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
 
     /// <summary>New Phase 1s let through to the engine.</summary>
     public long Admitted => Interlocked.Read(ref _admitted);

@@ -34,20 +34,25 @@ public sealed class TokenBucket
             var state = Volatile.Read(ref _state);
             var tokens = state >>> 32;
             var last = (uint)state;
-            var elapsed = (uint)nowMs - last; // wraps correctly every 49 days
+            // Signed so that a caller whose clock reads a little behind the last refill (callers on several threads)
+            // refills nothing and leaves the refill time where it was, instead of wrapping to a full bucket; the 32-bit
+            // time wraps every 49 days, which a signed difference handles for gaps under 24 days.
+            var delta = (int)((uint)nowMs - last);
+            var elapsed = delta > 0 ? (uint)delta : 0u;
+            var time = delta > 0 ? nowMs : last;
             var refilled = Math.Min(_capacity, tokens + (elapsed * _ratePerMs));
             if (refilled < Scale)
             {
                 // Record the refill so far only if time moved, to keep the fraction.
                 if (elapsed > 0)
                 {
-                    Interlocked.CompareExchange(ref _state, Pack(refilled, nowMs), state);
+                    Interlocked.CompareExchange(ref _state, Pack(refilled, time), state);
                 }
 
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _state, Pack(refilled - Scale, nowMs), state) == state)
+            if (Interlocked.CompareExchange(ref _state, Pack(refilled - Scale, time), state) == state)
             {
                 return true;
             }

@@ -447,7 +447,7 @@ public sealed class IkeDaemon : IControlTarget
         }
 
         if (Admission is { } admission
-            && !admission.Admit(received, datagram.Remote, _transport is ITransportBacklog { IsBehind: true }, Now()))
+            && !admission.Admit(received, datagram.Remote, _transport is ITransportBacklog { IsBehind: true }, admission.NowMs))
         {
             // A new Phase 1 refused before it costs state or a DH computation (counted and logged by the gate).
             return;

@@ -112,4 +112,27 @@ public sealed class AdmissionControlTests
         RunOnce();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void TheGateKeepsItsOwnClock()
+    {
+        var clock = new SteppedClock();
+        var gate = new AdmissionControl(new AdmissionSettings(Rate: 1000, Burst: 1), NullLogger.Instance, clock);
+        Assert.Equal(0, gate.NowMs);
+        Assert.True(gate.Admit(Header(1, 0, 2, 0), From("192.0.2.1"), false, gate.NowMs));
+        Assert.False(gate.Admit(Header(2, 0, 2, 0), From("192.0.2.2"), false, gate.NowMs));
+        clock.Ticks += 1;
+        Assert.Equal(1, gate.NowMs);
+        Assert.True(gate.Admit(Header(3, 0, 2, 0), From("192.0.2.3"), false, gate.NowMs));
+    }
+
+    /// <summary>A monotonic clock in milliseconds moved by the test.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        public long Ticks { get; set; }
+
+        public override long TimestampFrequency => 1000;
+
+        public override long GetTimestamp() => Ticks;
+    }
 }

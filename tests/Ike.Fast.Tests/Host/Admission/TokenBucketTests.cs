@@ -44,4 +44,33 @@ public sealed class TokenBucketTests
         });
         Assert.Equal(1000, taken);
     }
+
+    [Fact]
+    public void AClockReadingBehindTheLastRefillAddsNothing()
+    {
+        var bucket = new TokenBucket(rate: 100, burst: 2, nowMs: 0);
+        Assert.True(bucket.TryTake(1000));
+        Assert.True(bucket.TryTake(1000));
+        Assert.False(bucket.TryTake(995)); // behind: no refill, and the refill time stays at 1000
+        Assert.False(bucket.TryTake(1005));
+        Assert.True(bucket.TryTake(1010)); // one token 10 ms after 1000, not after 995
+        Assert.False(bucket.TryTake(1010));
+    }
+
+    [Fact]
+    public void TwoCallersWithClocksApartGetNoMoreThanTheRate()
+    {
+        // Two shards whose clocks started 5 ms apart, taking in turn for 100 ms at 1 token/ms: before the signed
+        // difference, every switch to the clock behind wrapped to a full bucket (about 200 taken).
+        var bucket = new TokenBucket(rate: 1000, burst: 10, nowMs: 0);
+        var taken = 0;
+        for (long t = 5; t <= 105; t++)
+        {
+            taken += bucket.TryTake(t) ? 1 : 0;
+            taken += bucket.TryTake(t - 5) ? 1 : 0;
+            taken += bucket.TryTake(t) ? 1 : 0;
+        }
+
+        Assert.InRange(taken, 100, 10 + 105);
+    }
 }
