@@ -30,13 +30,14 @@ public sealed class AdmissionControl
     /// <param name="time">The gate's own clock. Every shard asks the gate at <see cref="NowMs"/>, never at its own loop
     /// time: shards start their clocks at different moments, and a token bucket fed two clocks a few milliseconds apart
     /// would refill on every switch between them.</param>
-    public AdmissionControl(AdmissionSettings settings, ILogger logger, TimeProvider? time = null)
+    /// <param name="shards">Shards behind the gate (an automatic rate scales with them).</param>
+    public AdmissionControl(AdmissionSettings settings, ILogger logger, TimeProvider? time = null, int shards = 1)
     {
         _settings = settings;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _origin = _time.GetTimestamp();
-        _bucket = new TokenBucket(settings.Rate, settings.Burst, 0);
+        _bucket = new TokenBucket(settings.EffectiveRate(shards), settings.EffectiveBurst(shards), 0);
         _halfOpen = new HalfOpenTable(settings.MaxHalfOpen, settings.HalfOpenPerPrefix, (long)settings.EffectiveHalfOpenTimeout.TotalMilliseconds);
     }
 

@@ -44,8 +44,8 @@ internal sealed partial class ConfigurationReader
         var timeout = section.GetSection("half_open_timeout");
         return new AdmissionSettings(
             ReadBool(section.GetSection("enabled"), d.Enabled),
-            ReadInt(section.GetSection("rate"), d.Rate, 1, 10_000_000),
-            ReadInt(section.GetSection("burst"), d.Burst, 1, 10_000_000),
+            ReadInt(section.GetSection("rate"), d.Rate, 0, 10_000_000),
+            ReadInt(section.GetSection("burst"), d.Burst, 0, 10_000_000),
             ReadInt(section.GetSection("max_half_open"), d.MaxHalfOpen, 1, 10_000_000),
             ReadInt(section.GetSection("half_open_per_prefix"), d.HalfOpenPerPrefix, 1, 10_000_000),
             ReadInt(section.GetSection("ipv4_prefix"), d.Ipv4Prefix, 0, 32),

@@ -86,7 +86,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
             }
 
             var admission = configuration.Daemon.Admission.Enabled
-                ? new AdmissionControl(configuration.Daemon.Admission, loggers.CreateLogger<AdmissionControl>(), time)
+                ? new AdmissionControl(configuration.Daemon.Admission, loggers.CreateLogger<AdmissionControl>(), time, _transports.Count)
                 : null;
             Admission = admission;
             for (var i = 0; i < _transports.Count; i++)
