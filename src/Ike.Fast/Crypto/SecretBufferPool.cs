@@ -11,8 +11,8 @@ internal static class SecretBufferPool
     private const int MaxShift = 12;           // 4096 bytes
     // Enough for the Phase 1 key material of every handshake in flight on a busy host (initiators and responders of
     // all threads share it): at 64, 50 concurrent handshakes on each side of one process overflowed the 2 KiB class
-    // and each handshake allocated its pinned key buffer anew. At most 256 arrays per class are kept (512 KiB in the
-    // 2 KiB class), and only after a peak that needed them; not more, as Return scans the pooled arrays for a double
+    // and each handshake allocated its pinned key buffer anew. At most 256 arrays per class are kept (256 KiB in the
+    // 1 KiB class, where the Phase 1 key material falls), and only after a peak that needed them; not more, as Return scans the pooled arrays for a double
     // return.
     private const int PerClassCapacity = 256;
 

@@ -31,7 +31,7 @@ public sealed partial class Endpoint
                 }
                 else
                 {
-                    (existing.PendingChildren ??= []).Add(child);
+                    AddPendingChild(existing, child);
                 }
             }
 
@@ -45,7 +45,7 @@ public sealed partial class Endpoint
         sa.LifetimeSeconds = (long)connection.IkeLifetime.TotalSeconds;
         if (child is not null)
         {
-            (sa.PendingChildren ??= []).Add(child);
+            AddPendingChild(sa, child);
         }
 
         _halfOpenInitiator[sa.InitiatorCookie] = sa;
@@ -773,6 +773,7 @@ public sealed partial class Endpoint
         }
 
         pending.Clear();
+        ReleasePendingChildren(sa);
     }
 
     /// <summary>INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted; every older SA with it is stale.</summary>

@@ -44,6 +44,13 @@ public sealed partial class Endpoint
     private readonly Stack<Dictionary<uint, QuickModeExchange>> _exchangeTables = new();
     private readonly Stack<ChildSaInfo> _childPool = new();
 
+    /// <summary>
+    /// Lists of children waiting for Phase 1 (<see cref="IkeSa.PendingChildren"/>): an SA holds one only until its Quick
+    /// Modes start (<see cref="StartPendingChildren"/>), so a stream of new initiator SAs reuses a few lists instead of
+    /// allocating two objects per SA and keeping them for its lifetime (issue #8).
+    /// </summary>
+    private readonly Stack<List<ChildConfig>> _pendingChildLists = new();
+
     /// <summary>Key holders of installed pairs (<see cref="ChildSaInfo.ClearKeys"/>), for the next Quick Mode.</summary>
     private readonly Stack<ChildSaKeys> _childKeys = new();
     private readonly List<IkeSa> _retiredSas = [];
@@ -252,6 +259,25 @@ public sealed partial class Endpoint
         sa.Local = local;
         sa.Remote = remote;
         return sa;
+    }
+
+    /// <summary>Queues <paramref name="child"/> for when <paramref name="sa"/>'s Phase 1 (and XAUTH / Mode-Config) is done.</summary>
+    private void AddPendingChild(IkeSa sa, ChildConfig child)
+    {
+        (sa.PendingChildren ??= _pendingChildLists.TryPop(out List<ChildConfig>? list) ? list : []).Add(child);
+    }
+
+    /// <summary>Takes <paramref name="sa"/>'s emptied list of pending children back to the pool.</summary>
+    private void ReleasePendingChildren(IkeSa sa)
+    {
+        if (sa.PendingChildren is { Count: 0 } list)
+        {
+            sa.PendingChildren = null;
+            if (_pendingChildLists.Count < MaxPooled)
+            {
+                _pendingChildLists.Push(list);
+            }
+        }
     }
 
     private QuickModeExchange RentExchange(uint messageId, bool isInitiator, ChildConfig child)

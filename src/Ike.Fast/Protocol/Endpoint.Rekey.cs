@@ -350,7 +350,7 @@ public sealed partial class Endpoint
             }
             else
             {
-                (over.PendingChildren ??= []).Add(child);
+                AddPendingChild(over, child);
             }
 
             return true;

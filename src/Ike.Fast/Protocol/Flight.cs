@@ -75,12 +75,22 @@ internal sealed class Flight
     /// <see cref="MinimumKeptSize"/>) that holds it, and gives the exchange-sized buffer back: called when an exchange
     /// is done and its last message is only kept for the reply cache. The 8 KiB (Phase 1) and 4 KiB (Quick Mode)
     /// writing buffers then circulate among the exchanges in progress instead of being allocated for every new
-    /// handshake and held for the reply cache (about 12 KiB of fresh, zeroed and promoted memory per handshake).
+    /// handshake and held for the reply cache (about 12 KiB of fresh, zeroed and promoted memory per handshake). With
+    /// no message kept (<see cref="Length"/> 0) the buffer goes back to the pool outright.
     /// </summary>
     public void Trim()
     {
-        if (Pool is null || Length <= 0)
+        if (Pool is null)
         {
+            return;
+        }
+
+        if (Length <= 0)
+        {
+            // Nothing is kept for repeats (a Quick Mode responder after QM3, RFC 2409 §5.5: the last message has no
+            // reply): the exchange-sized buffer goes back now instead of staying with the finished exchange for the
+            // whole reply cache time, which made every handshake rent a fresh 4 KiB buffer (issue #8).
+            ReleaseBuffer();
             return;
         }
 

@@ -408,7 +408,7 @@ internal sealed class IkeSa : IDisposable
         ReturnNegotiation(bytes);
         if (HasKeys)
         {
-            Keys.Compact(); // the prepared PRF keys (1.5 KiB) go; a later exchange prepares them per call
+            Keys.Compact(); // the prepared PRF keys (816 B) go; a later exchange prepares them per call
         }
     }
 

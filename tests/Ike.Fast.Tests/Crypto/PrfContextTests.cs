@@ -231,6 +231,37 @@ public class PrfContextTests
         }, iter: 60);
     }
 
+    /// <summary>
+    /// The midstates and the padded key blocks share their bytes (issue #8): one key re-initialised in place across
+    /// algorithms and backends (as the pinned key buffer of an ISAKMP SA is reused) still gives the reference HMAC.
+    /// </summary>
+    [Fact]
+    public void PrfKeyReinitialisedAcrossAlgorithmsAndBackends_EqualsDotNet_AndIsSmall()
+    {
+        Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<PrfKey>() <= 272);
+        byte[] data = "the quick brown fox"u8.ToArray();
+        PrfKey prepared = default;
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (IkeHashAlgorithm algorithm in s_all)
+            {
+                foreach (HashBackend backend in HashBackends.For(algorithm))
+                {
+                    byte[] key = Encoding.ASCII.GetBytes($"key-{algorithm}-{backend}-{round}");
+                    prepared.Initialize(algorithm, key, backend);
+                    byte[] expected = HashBackends.Hmac(algorithm, key, data);
+                    var actual = new byte[expected.Length];
+                    using PrfContext prf = new(in prepared);
+                    prf.Append(data);
+                    prf.Finish(actual);
+                    Assert.Equal(expected, actual);
+                }
+            }
+        }
+
+        prepared.Dispose();
+    }
+
     [Fact]
     public void UnsupportedAlgorithm_Throws()
     {

@@ -264,7 +264,7 @@ public struct Phase1KeyMaterial : IDisposable
     public readonly bool IsCompact => _compact;
 
     /// <summary>
-    /// Drops the three prepared HMAC keys (about 1.5 KiB, which put the buffer in the 2 KiB size class) and SKEYID (only
+    /// Drops the three prepared HMAC keys (816 bytes, which put the buffer in the 1 KiB size class) and SKEYID (only
     /// HASH_I/HASH_R use it, and they are done once the SA is established), and keeps SKEYID_d, SKEYID_a, SKEYID_e, Ka
     /// and the IV in a buffer of their size (128 bytes for SHA-256 and AES-128); the old buffer is zeroed on return.
     /// For an idle ISAKMP SA, which may not run another exchange for hours: every later PRF then prepares its key on

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Ike.Fast.Crypto;
 using IkeHashAlgorithm = Ike.Fast.Crypto.IkeHashAlgorithm;
 using EncapsulationMode = Ike.Fast.Wire.EncapsulationMode;
 using PayloadType = Ike.Fast.Wire.PayloadType;
@@ -34,6 +35,15 @@ internal static class NatDiscovery
 
         BinaryPrimitives.WriteUInt16BigEndian(input[(CookiesLength + addressLength)..], (ushort)endPoint.Port);
         ReadOnlySpan<byte> data = input[..(CookiesLength + addressLength + 2)];
+        if (hash is IkeHashAlgorithm.Sha1 or IkeHashAlgorithm.Sha256)
+        {
+            // Four NAT-D hashes per Main Mode on each side (RFC 3947 §3.2): the SHA-NI hasher instead of an OpenSSL
+            // one-shot, which costs a context allocation and an error-queue clear per call (issue #8).
+            var context = new HashContext(hash);
+            context.Append(data);
+            return context.Finish(destination);
+        }
+
         return hash switch
         {
             IkeHashAlgorithm.Md5 => MD5.HashData(data, destination),

@@ -60,4 +60,29 @@ public sealed class NatDiscoveryTests
         Assert.NotEqual(a, b);
         Assert.NotEqual(a, c);
     }
+
+    /// <summary>SHA-1 and SHA-256 go through the engine's own hasher (issue #8): same bytes as the platform one-shot.</summary>
+    [Theory]
+    [InlineData(IkeHashAlgorithm.Sha1, "192.0.2.1", 500)]
+    [InlineData(IkeHashAlgorithm.Sha256, "192.0.2.1", 4500)]
+    [InlineData(IkeHashAlgorithm.Sha1, "2001:db8::1", 4500)]
+    [InlineData(IkeHashAlgorithm.Sha256, "2001:db8::7", 500)]
+    public void Sha32Hashes_EqualThePlatformsOneShot(IkeHashAlgorithm algorithm, string address, int port)
+    {
+        const ulong ckyI = 0x0123456789abcdef, ckyR = 0xfedcba9876543210;
+        var endPoint = new IPEndPoint(IPAddress.Parse(address), port);
+        byte[] ip = endPoint.Address.GetAddressBytes();
+        byte[] input = new byte[16 + ip.Length + 2];
+        BinaryPrimitives.WriteUInt64BigEndian(input, ckyI);
+        BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(8), ckyR);
+        ip.CopyTo(input, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(input.AsSpan(16 + ip.Length), (ushort)port);
+        byte[] expected = algorithm == IkeHashAlgorithm.Sha1
+            ? System.Security.Cryptography.SHA1.HashData(input)
+            : System.Security.Cryptography.SHA256.HashData(input);
+
+        byte[] hash = new byte[NatDiscovery.MaxHashLength];
+        int length = NatDiscovery.ComputeHash(algorithm, ckyI, ckyR, endPoint, hash);
+        Assert.Equal(expected, hash[..length]);
+    }
 }
