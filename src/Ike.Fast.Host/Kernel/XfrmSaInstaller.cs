@@ -664,7 +664,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>
     /// Deletes an owned pair (and its policies); "not found" is fine (hard-expired SAs are already gone).
     /// <para>
-    /// Policies go by the kernel's index where the install learnt it. Linux keeps policies whose selectors are not
+    /// Policies go by their index where the install chose (or learnt) it. Linux keeps policies whose selectors are not
     /// host-to-host (10.0.0.0/16 &lt;=&gt; a peer's /32, the usual concentrator shape) in a tree of prefixes, and every
     /// delete by selector (xfrm_policy_bysel_ctx) prunes that whole tree, visiting every node: about 9 us per delete
     /// with 240 peers in bench/race.sh, 28 us of the 3 policies' removal per handshake, growing with the peer count. A
