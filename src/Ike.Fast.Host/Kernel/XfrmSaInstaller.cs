@@ -50,6 +50,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>One policy-removing delete in this many goes by selector, pruning the kernel's selector tree (<see cref="Remove"/>).</summary>
     internal const int PruneEvery = 64;
 
+    /// <summary>Chosen policy indexes are this bit or'd with a slot of 8 (<see cref="NextPolicyIndices"/>).</summary>
+    internal const uint PolicyIndexBase = 0x8000_0000;
+
+    private const uint SlotMask = 0x0fff_ffff;
+
+    /// <summary>Whether installs choose their policies' indexes (else they learn them with GETPOLICY); tests set it.</summary>
+    internal bool ChoosePolicyIndices { get => _choosePolicyIndices; set => _choosePolicyIndices = value; }
+
     private readonly XfrmSocket _socket;
     private readonly XfrmSocket? _eventSocket;
     private readonly XfrmInstallerOptions _options;
@@ -66,6 +74,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     private readonly Dictionary<ChildKey, uint> _reqIdByChild = [];
     private readonly Dictionary<uint, Larval> _larval = [];
     private readonly Dictionary<uint, PolicyIndices> _policyIndices = [];
+    private uint _nextPolicySlot = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) & SlotMask;
+    private volatile bool _choosePolicyIndices = true;
     private readonly ConcurrentQueue<KernelEvent> _events = new();
     private readonly Thread? _eventThread;
     private volatile bool _stopping;
@@ -309,6 +319,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         Span<XfrmTemplate> outTemplate = [XfrmChildSa.Template(sa, XfrmPolicyDirection.Out, reqId)];
         Span<XfrmTemplate> inTemplate = [XfrmChildSa.Template(sa, XfrmPolicyDirection.In, reqId)];
 
+        // The policies' indexes, drawn here when the kernel takes them (see NextPolicyIndices); 0 lets the kernel choose.
+        var choose = newPolicies && _choosePolicyIndices;
+        var chosen = choose ? NextPolicyIndices(tunnel) : default;
+
         // Order: SAs before policies, so an outbound packet never meets a policy whose SA is not there yet.
         _batch.Clear();
         Span<Item> items = stackalloc Item[5];
@@ -319,20 +333,20 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         items[count++] = Item.OutboundSa;
         if (newPolicies)
         {
-            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(outSelector, XfrmPolicyDirection.Out, outTemplate)) : queued;
+            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(outSelector, XfrmPolicyDirection.Out, outTemplate, chosen.Out)) : queued;
             items[count++] = Item.OutPolicy;
-            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.In, inTemplate)) : queued;
+            queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.In, inTemplate, chosen.In)) : queued;
             items[count++] = Item.InPolicy;
             if (tunnel)
             {
-                queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.Forward, inTemplate)) : queued;
+                queued = queued == XfrmStatus.Success ? _batch.AddPolicy(Policy(inSelector, XfrmPolicyDirection.Forward, inTemplate, chosen.Forward)) : queued;
                 items[count++] = Item.ForwardPolicy;
             }
         }
 
-        // Then ask for the policies just added: the answers carry the kernel's index of each, which their removal names
-        // (DeletePolicy by index: no walk of the kernel's selector tree, see Remove).
-        if (newPolicies && queued == XfrmStatus.Success)
+        // Without chosen indexes (a kernel that refused one), ask for the policies just added: the answers carry the
+        // kernel's index of each, which their removal names (DeletePolicy by index: no walk of the selector tree, see Remove).
+        if (newPolicies && !choose && queued == XfrmStatus.Success)
         {
             queued = _batch.GetPolicy(outSelector, XfrmPolicyDirection.Out);
             queued = queued == XfrmStatus.Success ? _batch.GetPolicy(inSelector, XfrmPolicyDirection.In) : queued;
@@ -376,6 +390,13 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         if (first != XfrmStatus.Success)
         {
+            if (choose && first == XfrmStatus.InvalidArgument && PolicyRefused(items[..count]))
+            {
+                // A kernel that takes no requested index (EINVAL on the policy, not the SAs): learn them with GETs from now.
+                _choosePolicyIndices = false;
+                _logger.LogWarning("xfrm: the kernel refused a chosen policy index; learning indexes with XFRM_MSG_GETPOLICY from now");
+            }
+
             var outcome = string.Join(", ", items[..count].ToArray().Select((item, i) => $"{item}={_results[i]}"));
             RollBack(sa, items[..count], outSelector, inSelector);
             return Fail(sa, reqId, first, "kernel refused: " + outcome);
@@ -389,13 +410,20 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             AddOwned(owned);
             if (newPolicies)
             {
-                // The answers to the GETs follow the count changing messages; a GET that failed leaves 0 (by selector).
-                var got = _results.AsSpan(count);
-                var index = _values.AsSpan(count);
-                _policyIndices[reqId] = new PolicyIndices(
-                    got[0] == XfrmStatus.Success ? index[0] : 0,
-                    got[1] == XfrmStatus.Success ? index[1] : 0,
-                    tunnel && got[2] == XfrmStatus.Success ? index[2] : 0);
+                if (choose)
+                {
+                    _policyIndices[reqId] = chosen;
+                }
+                else
+                {
+                    // The answers to the GETs follow the count changing messages; a GET that failed leaves 0 (by selector).
+                    var got = _results.AsSpan(count);
+                    var index = _values.AsSpan(count);
+                    _policyIndices[reqId] = new PolicyIndices(
+                        got[0] == XfrmStatus.Success ? index[0] : 0,
+                        got[1] == XfrmStatus.Success ? index[1] : 0,
+                        tunnel && got[2] == XfrmStatus.Success ? index[2] : 0);
+                }
             }
         }
 
@@ -533,6 +561,30 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         return all.Count;
     }
 
+    /// <summary>Draws policy indexes as an install does (tests: iproute2 adds policies with them, then <see
+    /// cref="Adopt(OwnedChildSa, uint, uint, uint)"/>).</summary>
+    internal (uint Out, uint In, uint Forward) DrawPolicyIndices(bool forward)
+    {
+        lock (_io)
+        {
+            var i = NextPolicyIndices(forward);
+            return (i.Out, i.In, i.Forward);
+        }
+    }
+
+    /// <summary>Takes ownership of state installed by other means whose policies carry indexes drawn with <see
+    /// cref="DrawPolicyIndices"/> (tests, on a kernel without ESP: the policies of an install with chosen indexes).</summary>
+    internal void Adopt(OwnedChildSa owned, uint outIndex, uint inIndex, uint forwardIndex)
+    {
+        lock (_lock)
+        {
+            AddOwned(owned);
+            _policyIndices[owned.ReqId] = new PolicyIndices(outIndex, inIndex, forwardIndex);
+        }
+
+        _journal?.Added(owned);
+    }
+
     /// <summary>Takes ownership of state installed by other means (tests: policies added with iproute2 on a kernel
     /// without ESP support stand in for an installed pair).</summary>
     internal void Adopt(OwnedChildSa owned)
@@ -612,7 +664,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>
     /// Deletes an owned pair (and its policies); "not found" is fine (hard-expired SAs are already gone).
     /// <para>
-    /// Policies go by the kernel's index where the install learnt it. Linux keeps policies whose selectors are not
+    /// Policies go by their index where the install chose (or learnt) it. Linux keeps policies whose selectors are not
     /// host-to-host (10.0.0.0/16 &lt;=&gt; a peer's /32, the usual concentrator shape) in a tree of prefixes, and every
     /// delete by selector (xfrm_policy_bysel_ctx) prunes that whole tree, visiting every node: about 9 us per delete
     /// with 240 peers in bench/race.sh, 28 us of the 3 policies' removal per handshake, growing with the peer count. A
@@ -629,15 +681,16 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         _batch.DeleteSa(remote, local, owned.Family, owned.Protocol, owned.InboundSpi);
         _batch.DeleteSa(local, remote, owned.Family, owned.Protocol, owned.OutboundSpi);
         int count = 2;
+        PolicyIndices indices = default;
+        var prune = false;
         if (withPolicies)
         {
-            PolicyIndices indices;
             lock (_lock)
             {
                 _policyIndices.Remove(owned.ReqId, out indices);
             }
 
-            var prune = ++_policyRemovals % PruneEvery == 0;
+            prune = ++_policyRemovals % PruneEvery == 0;
             DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out, prune ? 0 : indices.Out);
             DeletePolicy(owned.InSelector, XfrmPolicyDirection.In, prune ? 0 : indices.In);
             count += 2;
@@ -662,6 +715,36 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
                 _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8}, message {Index}: {Status}", owned.ReqId, i, _results[i]);
             }
         }
+
+        if (withPolicies && !prune && (byIndex(2) || byIndex(3) || byIndex(4)))
+        {
+            // A policy not found by its index: the kernel gave it another (a chosen index that was taken is replaced
+            // silently, see NextPolicyIndices), so it goes by selector ("not found" again is fine: already gone).
+            _batch.Clear();
+            if (byIndex(2))
+            {
+                _batch.DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out);
+            }
+
+            if (byIndex(3))
+            {
+                _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.In);
+            }
+
+            if (byIndex(4))
+            {
+                _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.Forward);
+            }
+
+            _socket.Send(_batch, _results);
+        }
+
+        bool byIndex(int i) => i < count && _results[i] == XfrmStatus.NotFound && (i switch
+        {
+            2 => indices.Out,
+            3 => indices.In,
+            _ => indices.Forward,
+        }) != 0;
     }
 
     /// <summary>One policy removal into the batch: by the kernel's index when known (not 0), else by selector.</summary>
@@ -724,14 +807,46 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     }
 
     private static XfrmPolicyParameters Policy(in XfrmSelector selector, XfrmPolicyDirection direction,
-        ReadOnlySpan<XfrmTemplate> templates) => new()
+        ReadOnlySpan<XfrmTemplate> templates, uint index = 0) => new()
     {
         Selector = selector,
         Direction = direction,
+        Index = index,
         Action = XfrmPolicyAction.Allow,
         Priority = XfrmChildSa.Priority(selector),
         Templates = templates,
     };
+
+    /// <summary>
+    /// Draws a child's policy indexes (called under <c>_io</c>, which every install holds). Linux takes an index user
+    /// space passes in XFRM_MSG_NEWPOLICY (xfrm_policy_insert -> xfrm_gen_index) when its low three bits are the
+    /// policy's direction (xfrm_user.c verify_newpolicy_info: EINVAL otherwise) and no policy holds it yet; a taken
+    /// index is silently replaced with a generated one. The kernel generates <c>generator | dir</c> from 8 upwards, 8
+    /// per policy it numbers, so ours come from the upper half (0x80000000 and above, out of its reach for 2^28
+    /// policies), one slot of 8 per child with out = slot|1, in = slot|0, fwd = slot|2, from a random first slot per
+    /// instance (two instances or a previous run's leftovers rarely meet). Knowing the index saves the GETPOLICY
+    /// round trips of each install; removal deletes by it (see <see cref="Remove"/>).
+    /// </summary>
+    private PolicyIndices NextPolicyIndices(bool forward)
+    {
+        var slot = _nextPolicySlot++ & SlotMask;
+        var index = PolicyIndexBase | (slot << 3);
+        return new PolicyIndices(index | (uint)XfrmPolicyDirection.Out, index | (uint)XfrmPolicyDirection.In,
+            forward ? index | (uint)XfrmPolicyDirection.Forward : 0);
+    }
+
+    private bool PolicyRefused(ReadOnlySpan<Item> items)
+    {
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (items[i] is Item.OutPolicy or Item.InPolicy or Item.ForwardPolicy && _results[i] == XfrmStatus.InvalidArgument)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private uint NextReqId()
     {

@@ -213,6 +213,54 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         _ns.Ip("xfrm", "policy", "del", "src", "10.12.0.0/16", "dst", "198.51.101.250/32", "dir", "out");
     }
 
+    /// <summary>
+    /// Policies under indexes the installer chose (as an install sends them; this kernel refuses the SAs, so iproute2
+    /// adds the policies with `index N`): the kernel keeps the indexes (read back with `ip -s xfrm policy`), and the
+    /// removal by index leaves only the foreign policy, which has a kernel-generated index.
+    /// </summary>
+    [RootFact]
+    public void ChosenPolicyIndexesAreKeptAndRemovalByThemLeavesOnlyForeignPolicies()
+    {
+        _ns.Ip("xfrm", "policy", "add", "src", "10.13.0.0/16", "dst", "198.51.102.250/32", "dir", "out", "priority", "375423",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.102.250", "proto", "esp", "reqid", "5", "mode", "tunnel");
+        using (var installer = Open(new ListLogger()))
+        {
+            Assert.True(installer.ChoosePolicyIndices);
+            var drawn = new List<uint>();
+            const int Children = 5;
+            for (var i = 0; i < Children; i++)
+            {
+                var owned = Owned(0x49460700 + (uint)i, "10.13.0.0/16", $"198.51.102.{i}/32", 0x7000 + (uint)i);
+                var (o, n, f) = installer.DrawPolicyIndices(forward: true);
+                Assert.Equal((1u, 0u, 2u), (o & 7, n & 7, f & 7));
+                Assert.True(o >= XfrmSaInstaller.PolicyIndexBase);
+                AddPolicies(owned, o, n, f);
+                installer.Adopt(owned, o, n, f);
+                Assert.Equal(o, installer.PolicyIndex(owned.ReqId, XfrmPolicyDirection.Out));
+                drawn.AddRange([o, n, f]);
+            }
+
+            Assert.Equal(3 * Children, drawn.Distinct().Count());
+            string listed = _ns.Ip("-s", "xfrm", "policy");
+            foreach (var index in drawn)
+            {
+                Assert.Contains($" index {index} ", listed, StringComparison.Ordinal);
+            }
+
+            Assert.Equal((3 * Children) + 1, PolicyCount());
+            for (var i = 0; i < Children; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0x7000 + (uint)i));
+            }
+
+            Assert.Equal(1, PolicyCount());
+            Assert.Empty(installer.Owned);
+        }
+
+        Assert.Contains("dst 198.51.102.250/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        _ns.Ip("xfrm", "policy", "del", "src", "10.13.0.0/16", "dst", "198.51.102.250/32", "dir", "out");
+    }
+
     [RootFact]
     public void StartFlushesStaleOwnedStateButNotForeignPolicies()
     {
@@ -315,6 +363,23 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
             IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"), spiIn, spiIn + 1,
             XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.FromIPAddress(local.Network!), (byte)local.PrefixLength,
                 XfrmAddress.FromIPAddress(remote.Network!), (byte)remote.PrefixLength));
+    }
+
+    private void AddPolicies(OwnedChildSa owned, uint outIndex, uint inIndex, uint forwardIndex)
+    {
+        var s = owned.OutSelector;
+        string l = $"{s.Source.ToIPAddress(AddressFamily.InterNetwork)}/{s.SourcePrefixLength}";
+        string r = $"{s.Destination.ToIPAddress(AddressFamily.InterNetwork)}/{s.DestinationPrefixLength}";
+        string reqId = owned.ReqId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string priority = XfrmChildSa.Priority(s).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (src, dst, dir, index, from, to) in (ReadOnlySpan<(string, string, string, uint, string, string)>)[
+            (l, r, "out", outIndex, "192.0.2.1", "198.51.100.2"), (r, l, "in", inIndex, "198.51.100.2", "192.0.2.1"),
+            (r, l, "fwd", forwardIndex, "198.51.100.2", "192.0.2.1")])
+        {
+            _ns.Ip("xfrm", "policy", "add", "src", src, "dst", dst, "dir", dir, "priority", priority,
+                "index", index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "tmpl", "src", from, "dst", to, "proto", "esp", "reqid", reqId, "mode", "tunnel");
+        }
     }
 
     private void AddPolicies(OwnedChildSa owned)

@@ -268,6 +268,37 @@ public sealed class XfrmMessageBytesTests : IClassFixture<XfrmNamespace>
             "tmpl", "src", "192.0.2.1", "dst", "198.51.100.2", "proto", "esp", "reqid", "7", "mode", "tunnel");
     }
 
+    /// <summary>A policy with an index chosen by user space (the installer's, see XfrmSaInstaller.NextPolicyIndices):
+    /// the index sits in xfrm_userpolicy_info as `ip xfrm policy add ... index N` puts it.</summary>
+    [RootFact]
+    public void TunnelPolicyWithChosenIndexMatchesIproute2()
+    {
+        XfrmTemplate[] templates =
+        [
+            new XfrmTemplate
+            {
+                Family = AddressFamily.InterNetwork,
+                Source = XfrmAddress.Parse("198.51.100.2"),
+                Destination = XfrmAddress.Parse("192.0.2.1"),
+                Protocol = XfrmProtocol.Esp,
+                Mode = XfrmMode.Tunnel,
+                ReqId = 9,
+            },
+        ];
+        var policy = new XfrmPolicyParameters
+        {
+            Selector = XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.Parse("10.2.0.0"), 16,
+                XfrmAddress.Parse("10.1.0.0"), 16),
+            Direction = XfrmPolicyDirection.Forward,
+            Priority = 1000,
+            Index = 0x8abc_def2,
+            Templates = templates,
+        };
+        AssertSame(BuildPolicy(policy, update: false), "policy", "add", "src", "10.2.0.0/16", "dst", "10.1.0.0/16",
+            "dir", "fwd", "priority", "1000", "index", "2327633650",
+            "tmpl", "src", "198.51.100.2", "dst", "192.0.2.1", "proto", "esp", "reqid", "9", "mode", "tunnel");
+    }
+
     [RootFact]
     public void TransportPolicyWithPortsAndOptionalTemplateMatchesIproute2()
     {
