@@ -7,8 +7,9 @@ namespace Ike.Fast.Host.Configuration;
 /// </summary>
 /// <param name="Enabled">false = every datagram goes to the engine (its own half-open limits still apply).</param>
 /// <param name="Rate">New Phase 1s admitted per second across all shards (token bucket refill); 0 = automatic,
-/// <see cref="AutoRatePerShard"/> per shard (about what one core of the reference machine completes with MODP-2048, so the
-/// bucket bites on a flood, not on legitimate load the shards can carry).</param>
+/// <see cref="AutoRatePerShard"/> per shard (above what one core of the reference machine completes, about 8,000/s with
+/// Curve25519, so the bucket bites on a flood, not on legitimate load the shards can carry; the backlog check guards
+/// real overload).</param>
 /// <param name="Burst">Token bucket depth: new Phase 1s admitted back to back after a quiet period; 0 = a quarter of a
 /// second at the rate.</param>
 /// <param name="MaxHalfOpen">Admitted Phase 1s not yet established, across all shards.</param>
@@ -32,7 +33,7 @@ public sealed record AdmissionSettings(
     public static AdmissionSettings Default { get; } = new();
 
     /// <summary>New Phase 1s per second per shard when <see cref="Rate"/> is 0 (automatic).</summary>
-    public const int AutoRatePerShard = 5000;
+    public const int AutoRatePerShard = 10_000;
 
     /// <summary>The token bucket's refill for <paramref name="shards"/> shards.</summary>
     public int EffectiveRate(int shards) => Rate > 0 ? Rate : AutoRatePerShard * Math.Max(1, shards);

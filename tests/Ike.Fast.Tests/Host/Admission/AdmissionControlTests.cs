@@ -130,16 +130,16 @@ public sealed class AdmissionControlTests
     public void TheDefaultRateScalesWithTheShardsAndAFixedOneDoesNot()
     {
         var auto = AdmissionSettings.Default;
-        Assert.Equal(5000, auto.EffectiveRate(1));
-        Assert.Equal(10_000, auto.EffectiveRate(2));
-        Assert.Equal(2500, auto.EffectiveBurst(2));
+        Assert.Equal(10_000, auto.EffectiveRate(1));
+        Assert.Equal(20_000, auto.EffectiveRate(2));
+        Assert.Equal(5000, auto.EffectiveBurst(2));
         var fixedRate = new AdmissionSettings(Rate: 300, Burst: 7);
         Assert.Equal(300, fixedRate.EffectiveRate(4));
         Assert.Equal(7, fixedRate.EffectiveBurst(4));
 
-        // Two shards behind one automatic gate: a burst of 2,500 new Phase 1s at one instant passes, the next is refused.
+        // One shard behind an automatic gate: a burst of 2,500 new Phase 1s at one instant passes, the next is refused.
         var clock = new SteppedClock();
-        var gate = new AdmissionControl(auto with { HalfOpenPerPrefix = 10_000 }, NullLogger.Instance, clock, shards: 2);
+        var gate = new AdmissionControl(auto with { HalfOpenPerPrefix = 10_000 }, NullLogger.Instance, clock, shards: 1);
         for (uint i = 1; i <= 2500; i++)
         {
             Assert.True(gate.Admit(Header(i, 0, 2, 0), From("192.0.2.1"), false, gate.NowMs));
