@@ -818,6 +818,26 @@ static int window_for(int64_t exponent_bits)
 DEFINE_REG_OPS(15)
 DEFINE_REG_OPS(20)
 
+/* After leaving the Montgomery domain acc is at most m: subtract m once in every lane, keeping the difference only in
+ * lanes where it did not borrow (a mask, never a branch: the lanes' values are secret). scratch holds N limbs. */
+IFMA_INLINE void subtract_modulus_once(limbvec *acc, const limbvec *m, limbvec *scratch, const int N)
+{
+    __m512i *A = (__m512i *)acc;
+    const __m512i *M = (const __m512i *)m;
+    __m512i *S = (__m512i *)scratch;
+    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
+    __m512i borrow = _mm512_setzero_si512();
+    for (int i = 0; i < N; i++)
+    {
+        __m512i d = _mm512_sub_epi64(_mm512_sub_epi64(A[i], M[i]), borrow);
+        borrow = _mm512_srli_epi64(d, 63);
+        S[i] = _mm512_and_si512(d, mask);
+    }
+    const __mmask8 no_borrow = _mm512_cmpeq_epi64_mask(borrow, _mm512_setzero_si512());
+    for (int i = 0; i < N; i++)
+        A[i] = _mm512_mask_mov_epi64(A[i], no_borrow, S[i]);
+}
+
 #define REG_ANY 1 /* bit 0: register-resident; bit 1: pm1 */
 #define MEM_PM1 2
 #define REG_PM1 3
@@ -890,20 +910,7 @@ IFMA_INLINE void modexp_body(context_view *v, const uint8_t *exponents, int32_t 
     /* Leave the Montgomery domain: acc * 1 / R is at most m; subtract m once, under a per-lane mask. */
     mont_mul(v->acc, v->acc, v->unit, v->m, k0, tbuf, N, reg);
     mults++;
-    __m512i *A = (__m512i *)v->acc;
-    const __m512i *M = (const __m512i *)v->m;
-    __m512i *S = (__m512i *)v->sel;
-    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
-    __m512i borrow = _mm512_setzero_si512();
-    for (int i = 0; i < N; i++)
-    {
-        __m512i d = _mm512_sub_epi64(_mm512_sub_epi64(A[i], M[i]), borrow);
-        borrow = _mm512_srli_epi64(d, 63);
-        S[i] = _mm512_and_si512(d, mask);
-    }
-    const __mmask8 no_borrow = _mm512_cmpeq_epi64_mask(borrow, _mm512_setzero_si512());
-    for (int i = 0; i < N; i++)
-        A[i] = _mm512_mask_mov_epi64(A[i], no_borrow, S[i]);
+    subtract_modulus_once(v->acc, v->m, v->sel, N);
 
     /* The window values are exponent bits: wipe them (the barrier keeps the store). */
     memset(idx, 0, sizeof(idx));
@@ -1377,20 +1384,7 @@ IFMA_INLINE void base_body(base_view *v, const int N, limbvec *tbuf, const int r
     /* Leave the Montgomery domain (acc / R is at most m) and subtract m once under a per-lane mask, as modexp_body. */
     mont_mul(v->acc, v->acc, v->unit, v->m, k0, tbuf, N, reg);
     mults++;
-    __m512i *A = (__m512i *)v->acc;
-    const __m512i *M = (const __m512i *)v->m;
-    __m512i *S = (__m512i *)v->sel;
-    const __m512i mask = _mm512_set1_epi64((long long)LIMB_MASK);
-    __m512i borrow = _mm512_setzero_si512();
-    for (int i = 0; i < N; i++)
-    {
-        __m512i d = _mm512_sub_epi64(_mm512_sub_epi64(A[i], M[i]), borrow);
-        borrow = _mm512_srli_epi64(d, 63);
-        S[i] = _mm512_and_si512(d, mask);
-    }
-    const __mmask8 no_borrow = _mm512_cmpeq_epi64_mask(borrow, _mm512_setzero_si512());
-    for (int i = 0; i < N; i++)
-        A[i] = _mm512_mask_mov_epi64(A[i], no_borrow, S[i]);
+    subtract_modulus_once(v->acc, v->m, v->sel, N);
 
     v->h->counters[IKEFAST_MODEXP_COUNTER_MULTIPLICATIONS] += mults;
     v->h->counters[IKEFAST_MODEXP_COUNTER_TABLE_READS] += ((uint64_t)tables * s) << h;

@@ -105,16 +105,7 @@ public sealed unsafe class IfmaModExpBase : IDisposable
     internal (ulong Multiplications, ulong TableReads, ulong Calls) ReadCounters()
     {
         ObjectDisposedException.ThrowIf(_context is null, this);
-        ulong* counters = stackalloc ulong[Interop.IkeFastNative.CounterCount];
-        int copied = Interop.IkeFastNative.ModExpIfmaBaseCounters(_context, counters, Interop.IkeFastNative.CounterCount);
-        if (copied != Interop.IkeFastNative.CounterCount)
-        {
-            throw new InvalidOperationException($"IkeFastNative_ModExpIfmaBaseCounters returned {copied}.");
-        }
-
-        return (counters[Interop.IkeFastNative.CounterMultiplications],
-            counters[Interop.IkeFastNative.CounterTableReads],
-            counters[Interop.IkeFastNative.CounterCalls]);
+        return IfmaWorkCounters.Read(_context, &Interop.IkeFastNative.ModExpIfmaBaseCounters, "IkeFastNative_ModExpIfmaBaseCounters");
     }
 
     /// <summary>Wipes and frees the native context.</summary>

@@ -164,16 +164,7 @@ public sealed unsafe class IfmaModExpKernel : IModExpLaneKernel
     internal (ulong Multiplications, ulong TableReads, ulong Calls) ReadCounters()
     {
         ObjectDisposedException.ThrowIf(_context is null, this);
-        ulong* counters = stackalloc ulong[Interop.IkeFastNative.CounterCount];
-        int copied = Interop.IkeFastNative.ModExpIfmaCounters(_context, counters, Interop.IkeFastNative.CounterCount);
-        if (copied != Interop.IkeFastNative.CounterCount)
-        {
-            throw new InvalidOperationException($"IkeFastNative_ModExpIfmaCounters returned {copied}.");
-        }
-
-        return (counters[Interop.IkeFastNative.CounterMultiplications],
-            counters[Interop.IkeFastNative.CounterTableReads],
-            counters[Interop.IkeFastNative.CounterCalls]);
+        return IfmaWorkCounters.Read(_context, &Interop.IkeFastNative.ModExpIfmaCounters, "IkeFastNative_ModExpIfmaCounters");
     }
 
     /// <summary>Wipes and frees the native context.</summary>

@@ -182,13 +182,21 @@ public class ModularExponentiationTests
         byte[] exponent = new byte[32];
         new Random(3).NextBytes(exponent);
         ModularExponentiation.ModExpFixedBase(table, exponent, result);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        // Up to three windows, one of which must allocate exactly 0 B: in a full-suite run the runtime (tiering, type
+        // loading) now and then charges a one-off allocation to this thread (3,912 B once in CI), which is not ours.
+        long allocated = -1;
+        for (int window = 0; window < 3 && allocated != 0; window++)
         {
-            ModularExponentiation.ModExpFixedBase(table, exponent, result);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                ModularExponentiation.ModExpFixedBase(table, exponent, result);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
