@@ -228,7 +228,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         return spi;
     }
 
-    public void Release(IpsecProtocol protocol, uint spi)
+    public void Release(IpsecProtocol protocol, uint spi) => ReleaseLarval(spi, holdingIo: false);
+
+    /// <summary>Drops a reservation; <paramref name="holdingIo"/>: the caller already holds the netlink lock.</summary>
+    private void ReleaseLarval(uint spi, bool holdingIo)
     {
         Larval larval;
         lock (_lock)
@@ -239,28 +242,19 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             }
         }
 
-        // A daemon reservation is only memory; a kernel one is a larval SA.
-        if (larval.InKernel)
+        // A daemon reservation is only memory; a kernel one is a larval SA (a netlink round trip under the lock).
+        if (!larval.InKernel)
         {
-            lock (_io)
-            {
-                DeleteLarval(spi, larval);
-            }
-        }
-    }
-
-    private void ReleaseCore(IpsecProtocol protocol, uint spi)
-    {
-        Larval larval;
-        lock (_lock)
-        {
-            if (!_larval.Remove(spi, out larval))
-            {
-                return;
-            }
+            return;
         }
 
-        if (larval.InKernel)
+        if (holdingIo)
+        {
+            DeleteLarval(spi, larval);
+            return;
+        }
+
+        lock (_io)
         {
             DeleteLarval(spi, larval);
         }
@@ -461,7 +455,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         if (owned is null)
         {
             // Never installed (refused, or negotiated but not yet installed): only a larval SPI may remain.
-            ReleaseCore(sa.Protocol, sa.InboundSpi);
+            ReleaseLarval(sa.InboundSpi, holdingIo: true);
             return;
         }
 
