@@ -10,7 +10,8 @@
  * sends; under the harness's LD_PRELOAD shim the NEWSA/DELSA become NLMSG_NOOP exactly as in the race.
  *
  *   floor responder --listen ADDR [--mode dgram|xfrm|both] [--batch N] [--sizes MM2,MM4,MM6,QM2] [--count N]
- *                   [--warmup N] [--peers N] [--first ADDR] [--xfrm-batch handshake|receive]
+ *                   [--warmup N] [--peers N] [--first ADDR] [--xfrm-batch handshake|receive] [--xfrm-ack yes|no]
+ *                   [--breakdown yes]
  *   floor initiator --target ADDR --first ADDR [--peers N] [--inflight N] [--count N] [--warmup N]
  *                   [--sizes MM1,MM3,MM5,QM1,QM3,DEL1,DEL2] [--batch N]
  *   floor sizes FILE.pcap        UDP payload sizes of each handshake message in a capture (most common value)
@@ -501,6 +502,9 @@ struct xfrm_state
     uint64_t transactions;
     uint64_t messages;
     uint64_t failures;
+    uint64_t not_found; /* removals of what was not there: 0 unless an install silently did not happen */
+    int no_ack;
+    uint32_t next_seq;
 };
 
 static const uint8_t enc_key[16] = {1, 2, 3};
@@ -621,11 +625,59 @@ static void xfrm_queue_remove(struct xfrm_state *x, const uint8_t *peer, const s
     }
 }
 
+/* Without NLM_F_ACK (--xfrm-ack no): one sendmsg, and the kernel answers only refusals (netlink_rcv_skb acks an error
+ * whatever the flag), which are drained without waiting. A daemon would match them to its messages by sequence
+ * number; here they are counted. The best case for the kernel: no ack skb per message, no receive call. */
+static int xfrm_flush_noack(struct xfrm_state *x)
+{
+    int fd = IkeFastNative_XfrmGetFd(x->socket);
+    int off = 0;
+    for (int i = 0; i < x->count; i++)
+    {
+        struct nlmsghdr *h = (struct nlmsghdr *)(x->buf + off);
+        h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+        h->nlmsg_seq = ++x->next_seq;
+        off += (int)NLMSG_ALIGN(h->nlmsg_len);
+    }
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    struct iovec iov = {.iov_base = x->buf, .iov_len = (size_t)x->len};
+    struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = &iov, .msg_iovlen = 1};
+    ssize_t sent = sendmsg(fd, &msg, 0);
+    x->transactions++;
+    x->messages += (uint64_t)x->count;
+    x->len = x->count = 0;
+    if (sent < 0)
+    {
+        fprintf(stderr, "floor: XFRM sendmsg: %s\n", strerror(errno));
+        return -1;
+    }
+    static uint8_t rx[16384] __attribute__((aligned(8)));
+    ssize_t n;
+    while ((n = recv(fd, rx, sizeof(rx), MSG_DONTWAIT)) > 0)
+    {
+        size_t left = (size_t)n;
+        for (const struct nlmsghdr *h = (const struct nlmsghdr *)rx; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+        {
+            if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+            {
+                int error = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+                if (error == -ENOENT)
+                    x->not_found++;
+                else if (error != 0 && x->failures++ < 5)
+                    fprintf(stderr, "floor: XFRM message seq %u refused: %s\n", h->nlmsg_seq, strerror(-error));
+            }
+        }
+    }
+    return 0;
+}
+
 /* One sendmsg of everything queued, the acks read with recvmmsg (IkeFastNative_XfrmTransact). */
 static int xfrm_flush(struct xfrm_state *x)
 {
     if (x->count == 0)
         return 0;
+    if (x->no_ack)
+        return xfrm_flush_noack(x);
     int32_t rc = IkeFastNative_XfrmTransact(x->socket, x->buf, x->len, x->count, x->errors, NULL);
     x->transactions++;
     x->messages += (uint64_t)x->count;
@@ -637,7 +689,9 @@ static int xfrm_flush(struct xfrm_state *x)
     }
     for (int i = 0; i < x->count; i++)
     {
-        if (x->errors[i] != 0 && x->errors[i] != -ENOENT)
+        if (x->errors[i] == -ENOENT)
+            x->not_found++;
+        else if (x->errors[i] != 0)
         {
             if (x->failures++ < 5)
                 fprintf(stderr, "floor: XFRM message %d of %d refused: %s\n", i, x->count, strerror(-x->errors[i]));
@@ -647,9 +701,10 @@ static int xfrm_flush(struct xfrm_state *x)
     return 0;
 }
 
-static int xfrm_open(struct xfrm_state *x, uint32_t local_be)
+static int xfrm_open(struct xfrm_state *x, uint32_t local_be, int no_ack)
 {
     memset(x, 0, sizeof(*x));
+    x->no_ack = no_ack;
     v4(x->local, local_be);
     x->next_spi = 0x10000000u + ((uint32_t)getpid() << 12);
     x->next_slot = (uint32_t)getpid() << 8;
@@ -674,6 +729,8 @@ struct options
     int batch;
     int count, warmup, peers, inflight;
     int xfrm_per_receive; /* 1: one XFRM transaction per receive batch; 0: one per install or removal */
+    int no_ack;           /* 1: XFRM messages without NLM_F_ACK (only refusals are answered) */
+    int breakdown;        /* 1: thread CPU time per receive, send and XFRM call (adds its own cost) */
     uint32_t addr_be;     /* responder: listen; initiator: target */
     uint32_t first_be;    /* the first synthetic peer address */
     int sizes[K_COUNT];
@@ -693,8 +750,20 @@ static uint32_t peer_addr_be(const struct options *o, uint32_t peer)
     return htonl(ntohl(o->first_be) + peer);
 }
 
+/* Thread CPU time (ns): with --breakdown, read around each receive, send and XFRM transaction. Its own system calls
+ * add to the total, so breakdown runs are reported apart. */
+static int64_t thread_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 struct measure
 {
+    int breakdown;
+    int64_t recv_ns, send_ns, xfrm_ns;
+    int64_t recv0, send0, xfrm0;
     int64_t t0_user, t0_sys, t0_ns;
     uint64_t recv_calls, send_calls, datagrams_in, datagrams_out;
     uint64_t r0, s0, di0, do0, x0, m0;
@@ -710,6 +779,9 @@ static void measure_start(struct measure *m, const struct xfrm_state *x)
     m->do0 = m->datagrams_out;
     m->x0 = x != NULL ? x->transactions : 0;
     m->m0 = x != NULL ? x->messages : 0;
+    m->recv0 = m->recv_ns;
+    m->send0 = m->send_ns;
+    m->xfrm0 = m->xfrm_ns;
 }
 
 static void measure_print(const struct measure *m, const struct options *o, const struct xfrm_state *x)
@@ -719,15 +791,18 @@ static void measure_print(const struct measure *m, const struct options *o, cons
     double n = o->count;
     double wall = (double)(now_ns() - m->t0_ns) / 1e9;
     static const char *const modes[] = {"", "dgram", "xfrm", "both"};
-    printf("mode=%s batch=%d xfrm_batch=%s handshakes=%d us_per_handshake=%.2f user_us=%.2f sys_us=%.2f "
+    printf("mode=%s batch=%d xfrm_batch=%s xfrm_ack=%s handshakes=%d us_per_handshake=%.2f user_us=%.2f sys_us=%.2f "
            "recv_calls=%.2f send_calls=%.2f datagrams_in=%.2f datagrams_out=%.2f xfrm_transactions=%.3f "
-           "xfrm_messages=%.2f handshakes_per_s=%.0f xfrm_failures=%llu\n",
-           modes[o->mode], o->batch, o->xfrm_per_receive ? "receive" : "handshake", o->count,
+           "xfrm_messages=%.2f handshakes_per_s=%.0f xfrm_failures=%llu xfrm_not_found=%llu\n",
+           modes[o->mode], o->batch, o->xfrm_per_receive ? "receive" : "handshake", o->no_ack ? "no" : "yes", o->count,
            (double)(user - m->t0_user + sys - m->t0_sys) / n, (double)(user - m->t0_user) / n,
            (double)(sys - m->t0_sys) / n, (double)(m->recv_calls - m->r0) / n, (double)(m->send_calls - m->s0) / n,
            (double)(m->datagrams_in - m->di0) / n, (double)(m->datagrams_out - m->do0) / n,
            x != NULL ? (double)(x->transactions - m->x0) / n : 0.0, x != NULL ? (double)(x->messages - m->m0) / n : 0.0,
-           n / wall, x != NULL ? (unsigned long long)x->failures : 0ULL);
+           n / wall, x != NULL ? (unsigned long long)x->failures : 0ULL, x != NULL ? (unsigned long long)x->not_found : 0ULL);
+    if (m->breakdown)
+        printf("breakdown: recv_us=%.2f send_us=%.2f xfrm_us=%.2f\n", (double)(m->recv_ns - m->recv0) / n / 1000.0,
+               (double)(m->send_ns - m->send0) / n / 1000.0, (double)(m->xfrm_ns - m->xfrm0) / n / 1000.0);
     fflush(stdout);
 }
 
@@ -735,7 +810,7 @@ static void measure_print(const struct measure *m, const struct options *o, cons
 static int run_xfrm_only(const struct options *o)
 {
     struct xfrm_state x;
-    int rc = xfrm_open(&x, o->addr_be);
+    int rc = xfrm_open(&x, o->addr_be, o->no_ack);
     if (rc != 0)
     {
         fprintf(stderr, "floor: NETLINK_XFRM: %s\n", strerror(-rc));
@@ -825,7 +900,7 @@ static int run_responder(const struct options *o)
     struct xfrm_state *xp = NULL;
     if (o->mode & MODE_XFRM)
     {
-        int rc = xfrm_open(&x, o->addr_be);
+        int rc = xfrm_open(&x, o->addr_be, o->no_ack);
         if (rc != 0)
         {
             fprintf(stderr, "floor: NETLINK_XFRM: %s\n", strerror(-rc));
@@ -835,6 +910,7 @@ static int run_responder(const struct options *o)
     }
     struct pair *pairs = calloc(MAX_PEERS, sizeof(*pairs));
     struct measure m = {0};
+    m.breakdown = o->breakdown;
     int batch = o->batch < 1 ? 1 : o->batch > MAX_BATCH ? MAX_BATCH : o->batch;
 
     struct header rx_hdr[MAX_BATCH];
@@ -864,6 +940,7 @@ static int run_responder(const struct options *o)
             rx[i].msg_hdr = (struct msghdr){.msg_name = &rx_from[i], .msg_namelen = sizeof(rx_from[i]), .msg_iov = rx_iov[i], .msg_iovlen = 2};
         }
         int n;
+        int64_t t = m.breakdown ? thread_ns() : 0;
         if (batch == 1)
         {
             ssize_t r = recvmsg(fd, &rx[0].msg_hdr, 0);
@@ -873,6 +950,8 @@ static int run_responder(const struct options *o)
         }
         else
             n = recvmmsg(fd, rx, (unsigned)batch, MSG_WAITFORONE, NULL);
+        if (m.breakdown)
+            m.recv_ns += thread_ns() - t;
         m.recv_calls++;
         if (n < 0)
         {
@@ -900,8 +979,11 @@ static int run_responder(const struct options *o)
                 tx[out].msg_hdr = (struct msghdr){.msg_name = &tx_to[out], .msg_namelen = sizeof(tx_to[out]), .msg_iov = &tx_iov[out], .msg_iovlen = 1};
                 if (batch == 1)
                 {
+                    t = m.breakdown ? thread_ns() : 0;
                     if (sendmsg(fd, &tx[out].msg_hdr, 0) < 0)
                         perror("floor: responder send");
+                    if (m.breakdown)
+                        m.send_ns += thread_ns() - t;
                     m.send_calls++;
                     m.datagrams_out++;
                 }
@@ -916,8 +998,11 @@ static int run_responder(const struct options *o)
                     uint8_t peer[16];
                     v4(peer, rx_from[i].sin_addr.s_addr);
                     xfrm_queue_install(xp, peer, p);
+                    t = m.breakdown ? thread_ns() : 0;
                     if (!o->xfrm_per_receive && xfrm_flush(xp) != 0)
                         return 1;
+                    if (m.breakdown)
+                        m.xfrm_ns += thread_ns() - t;
                 }
                 p->installed = 1;
                 p->seq = h->seq;
@@ -937,14 +1022,18 @@ static int run_responder(const struct options *o)
                     uint8_t peer[16];
                     v4(peer, rx_from[i].sin_addr.s_addr);
                     xfrm_queue_remove(xp, peer, p);
+                    t = m.breakdown ? thread_ns() : 0;
                     if (!o->xfrm_per_receive && xfrm_flush(xp) != 0)
                         return 1;
+                    if (m.breakdown)
+                        m.xfrm_ns += thread_ns() - t;
                 }
                 p->installed = 0;
             }
         }
         if (out > 0)
         {
+            t = m.breakdown ? thread_ns() : 0;
             int sent = 0;
             while (sent < out)
             {
@@ -960,9 +1049,14 @@ static int run_responder(const struct options *o)
                 sent += r;
             }
             m.datagrams_out += (uint64_t)sent;
+            if (m.breakdown)
+                m.send_ns += thread_ns() - t;
         }
+        t = m.breakdown ? thread_ns() : 0;
         if (xp != NULL && xfrm_flush(xp) != 0)
             return 1;
+        if (m.breakdown)
+            m.xfrm_ns += thread_ns() - t;
     }
     measure_print(&m, o, xp);
     if (xp != NULL)
@@ -1422,6 +1516,10 @@ int main(int argc, char **argv)
             o.inflight = atoi(v);
         else if (strcmp(a, "--xfrm-batch") == 0)
             o.xfrm_per_receive = strcmp(v, "receive") == 0 ? 1 : strcmp(v, "handshake") == 0 ? 0 : -2;
+        else if (strcmp(a, "--breakdown") == 0)
+            o.breakdown = strcmp(v, "yes") == 0;
+        else if (strcmp(a, "--xfrm-ack") == 0)
+            o.no_ack = strcmp(v, "no") == 0 ? 1 : strcmp(v, "yes") == 0 ? 0 : -1;
         else if (strcmp(a, "--listen") == 0 || strcmp(a, "--target") == 0)
         {
             if (parse_addr(v, &o.addr_be) != 0)
@@ -1455,7 +1553,7 @@ int main(int argc, char **argv)
     }
     if (o.xfrm_per_receive == -1)
         o.xfrm_per_receive = o.batch > 1;
-    if (o.mode == 0 || o.xfrm_per_receive < 0 || o.batch < 1 || o.batch > MAX_BATCH || o.count < 1 || o.warmup < 0 ||
+    if (o.mode == 0 || o.xfrm_per_receive < 0 || o.no_ack < 0 || o.batch < 1 || o.batch > MAX_BATCH || o.count < 1 || o.warmup < 0 ||
         o.peers < 1 || o.peers > MAX_PEERS || o.inflight < 1 || o.inflight > o.peers)
         return usage();
     return responder ? run_responder(&o) : run_initiator(&o);

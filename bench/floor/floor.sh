@@ -19,6 +19,10 @@
 #   both-1      both, unbatched (one datagram per system call, one XFRM transaction per install / removal)
 #   both-32     both, batched (recvmmsg/sendmmsg; one XFRM transaction per receive batch)
 #   both-ikefast  recvmmsg/sendmmsg with one XFRM transaction per install / removal (what `ikefast serve` does)
+#   xfrm-32-noack, both-32-noack   as xfrm-32 / both-32 with the XFRM messages sent without NLM_F_ACK (the kernel
+#               answers refusals only): no ack per message, no receive call on the netlink socket
+#   split-1, split-32, split-ikefast   both-1 / both-32 / both-ikefast with thread CPU time read around every receive,
+#               send and XFRM call (--breakdown: its clock_gettime calls add their own cost; a table of their own)
 # Needs root (namespaces), cc, and tests/interop/lib.sh's tools (ip, gcc for the shim). Always run it under
 # `flock /tmp/race.lock` (the harness's namespaces and addresses are those of bench/race.sh). Not part of CI (the
 # tool's self-test is: tests/Ike.Fast.Tests/Bench/FloorToolTests.cs). Results: README, "The race".
@@ -29,7 +33,7 @@ COUNT=10000
 WARMUP=1000
 REPEATS=3
 CASES="mm-psk-31"
-ROWS="dgram-1 dgram-32 xfrm-1 xfrm-32 both-1 both-32 both-ikefast"
+ROWS="dgram-1 dgram-32 xfrm-1 xfrm-32 xfrm-32-noack both-1 both-32 both-ikefast both-32-noack split-1 split-32 split-ikefast"
 OUT=''
 while [ $# -gt 0 ]; do
   case $1 in
@@ -39,7 +43,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES=$2; shift 2 ;;
     --rows) ROWS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "floor.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,6 +69,11 @@ row_args() { # ROW -> responder arguments
     both-1) echo "--mode both --batch 1 --xfrm-batch handshake" ;;
     both-32) echo "--mode both --batch 32 --xfrm-batch receive" ;;
     both-ikefast) echo "--mode both --batch 32 --xfrm-batch handshake" ;;
+    xfrm-32-noack) echo "--mode xfrm --batch 32 --xfrm-batch receive --xfrm-ack no" ;;
+    both-32-noack) echo "--mode both --batch 32 --xfrm-batch receive --xfrm-ack no" ;;
+    split-1) echo "--mode both --batch 1 --xfrm-batch handshake --breakdown yes" ;;
+    split-32) echo "--mode both --batch 32 --xfrm-batch receive --breakdown yes" ;;
+    split-ikefast) echo "--mode both --batch 32 --xfrm-batch handshake --breakdown yes" ;;
     *) echo "floor.sh: unknown row '$1'" >&2; return 1 ;;
   esac
 }
@@ -121,12 +130,15 @@ for rep in $(seq 1 "$REPEATS"); do
       user=$(sed -n 's/.* user_us=\([0-9.]*\).*/\1/p' <<<"$line")
       sys=$(sed -n 's/.* sys_us=\([0-9.]*\).*/\1/p' <<<"$line")
       [ -n "$us" ] || { echo "floor.sh: no figure in '$line'" >&2; exit 1; }
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$row" "$rep" "$us" "$user" "$sys" "$line" >> "$RAW"
+      split=$(sed -n 's/^breakdown: recv_us=\([0-9.]*\) send_us=\([0-9.]*\) xfrm_us=\([0-9.]*\)$/\1\t\2\t\3/p' <<<"$line")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$row" "$rep" "$us" "$user" "$sys" "${split:--\t-\t-}" \
+        "$(head -1 <<<"$line")" >> "$RAW"
       echo "floor.sh: $c $row run $rep: $us us per handshake" >&2
     done
   done
 done
 
+sel() { awk -F'\t' -v c="$c" -v r="$row" -v f="$1" '$1 == c && $2 == r { print $f }' "$RAW"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
   echo
@@ -138,8 +150,20 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
   for c in $CASES; do
     for row in $ROWS; do
       if [ "${row%%-*}" = xfrm ] && [ "$c" != "${CASES%% *}" ]; then continue; fi
-      sel() { awk -F'\t' -v c="$c" -v r="$row" -v f="$1" '$1 == c && $2 == r { print $f }' "$RAW"; }
+      [ "${row%%-*}" = split ] && continue
       echo "| $c | $row | $(sel 4 | median) | $(sel 5 | median) | $(sel 6 | median) | $(sel 4 | tr '\n' ' ' | sed 's/ $//') |"
     done
   done
+  case " $ROWS " in *" split-"*)
+    echo
+    echo "| case | row (--breakdown) | total µs/handshake | receive calls | send calls | XFRM transactions | rest |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    for c in $CASES; do
+      for row in $ROWS; do
+        [ "${row%%-*}" = split ] || continue
+        t=$(sel 4 | median) r=$(sel 7 | median) s=$(sel 8 | median) x=$(sel 9 | median)
+        echo "| $c | $row | $t | $r | $s | $x | $(awk -v t="$t" -v r="$r" -v s="$s" -v x="$x" 'BEGIN { printf "%.2f", t - r - s - x }') |"
+      done
+    done ;;
+  esac
 } | tee "$OUT/floor.md"
