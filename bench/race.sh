@@ -13,6 +13,8 @@
 #   RACE_IKEFAST_ARGS="--set daemon:shards=1 ..."     # extra arguments for `ikefast serve` (diagnosis)
 #   --profile 'perf record -g -o /tmp/p.data -p $RACE_PID'   # a command run (bash -c, $RACE_PID = the responder)
 #                                              # while each loadtest runs, stopped with SIGINT when it ends
+#   sudo flock /tmp/race.lock bench/race.sh --floor [floor.sh options]   # the kernel's floor per handshake in these
+#                                              # namespaces instead of the race (bench/floor/floor.sh, its README)
 #
 # Cases: mm-psk-14 / mm-psk-19 / mm-psk-31 (Main Mode PSK, aes128-sha256 + MODP-2048 / ECP-256 / Curve25519, then
 # one Quick Mode aes128-sha256 without PFS), am-psk-14 (Aggressive Mode PSK, MODP-2048), mm-rsa-14 (Main Mode RSA
@@ -44,7 +46,8 @@ while [ $# -gt 0 ]; do
     --impls) IMPLS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
     --profile) PROFILE=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --floor) shift; exec "$ROOT/bench/floor/floor.sh" "$@" ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
