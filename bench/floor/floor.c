@@ -24,8 +24,11 @@
  * addresses (IP_PKTINFO on one socket bound to port 500), a 16-byte header in each datagram (kind, peer, handshake
  * number) and zeros up to the real size; it retransmits after 200 ms without an answer.
  *
+ * The responder's UDP socket carries IkeFast's per-socket IPsec bypass policy (native/src/xfrm_socket.c), as every
+ * socket of `ikefast serve` does, so its datagrams skip the SPD lookup that the installed policies would cost.
+ *
  * Build (bench/floor/floor.sh does it): cc -O2 -Wall -Wextra -Werror -Inative/include -o floor bench/floor/floor.c
- * native/src/xfrm.c
+ * native/src/xfrm.c native/src/xfrm_socket.c
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -892,6 +895,13 @@ static int run_responder(const struct options *o)
     if (fd < 0)
     {
         perror("floor: bind UDP 500");
+        return 1;
+    }
+    /* As IkeSocket does on every IKE socket: a per-socket policy bypass, so each datagram skips the SPD lookup. */
+    int bypass = IkeFastNative_SetIpsecBypass(fd, AF_INET);
+    if (bypass != 0)
+    {
+        fprintf(stderr, "floor: IPsec bypass policy: %s\n", strerror(-bypass));
         return 1;
     }
     struct timeval idle = {.tv_sec = 5};

@@ -9,6 +9,8 @@
 #
 #   sudo flock /tmp/race.lock bench/floor/floor.sh                     # 10,000 handshakes after 1,000, 3 repeats
 #   sudo flock /tmp/race.lock bench/floor/floor.sh -n 2000 -w 200 -r 5 --cases "mm-psk-14 mm-psk-31" -o /tmp/floor
+#   ... --profile 'perf record -g -o /tmp/$FLOOR_ROW.perf -p $FLOOR_PID'   # a command run (bash -c) beside each
+#       responder ($FLOOR_PID, $FLOOR_CASE, $FLOOR_ROW, $FLOOR_RUN), stopped with SIGINT when the run ends
 #
 # Rows (datagrams / XFRM):
 #   dgram-1     datagrams only, one recvmsg / sendmsg per datagram
@@ -35,6 +37,7 @@ REPEATS=3
 CASES="mm-psk-31"
 ROWS="dgram-1 dgram-32 xfrm-1 xfrm-32 xfrm-32-noack both-1 both-32 both-ikefast both-32-noack split-1 split-32 split-ikefast"
 OUT=''
+PROFILE=''
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -43,7 +46,8 @@ while [ $# -gt 0 ]; do
     --cases) CASES=$2; shift 2 ;;
     --rows) ROWS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --profile) PROFILE=$2; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "floor.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,7 +56,8 @@ done
 OUT=${OUT:-$(mktemp -d /tmp/floor.XXXXXX)}
 mkdir -p "$OUT"
 FLOOR=$OUT/floor
-cc -O2 -Wall -Wextra -Werror -I"$ROOT/native/include" -o "$FLOOR" "$ROOT/bench/floor/floor.c" "$ROOT/native/src/xfrm.c"
+cc -O2 -Wall -Wextra -Werror -I"$ROOT/native/include" -o "$FLOOR" "$ROOT/bench/floor/floor.c" "$ROOT/native/src/xfrm.c" \
+  "$ROOT/native/src/xfrm_socket.c"
 "$FLOOR" selftest >&2
 
 # case -> "responder sizes" "initiator sizes" from sizes.tsv (UDP payload bytes from a race capture).
@@ -105,12 +110,21 @@ run_one() { # CASE ROW REPEAT
     --first 192.0.2.10 --peers 240 --count "$COUNT" --warmup "$WARMUP" --sizes "$rsizes" $args \
     > "$log.responder" 2>&1 &
   rpid=$!
+  local profiler=''
+  if [ -n "$PROFILE" ]; then
+    FLOOR_PID=$rpid FLOOR_CASE=$c FLOOR_ROW=$row FLOOR_RUN=$rep setsid bash -c "$PROFILE" > "$log.profile" 2>&1 &
+    profiler=$!
+  fi
   if [ "${row%%-*}" != xfrm ]; then
     if ! wait_udp500; then kill "$rpid" 2>/dev/null || true; echo "floor.sh: responder did not listen ($log.responder)" >&2; return 1; fi
     ip netns exec "$(ikef_ns a)" "$FLOOR" initiator --target 192.0.2.2 --first 192.0.2.10 --peers 240 --inflight 32 \
       --count "$COUNT" --warmup "$WARMUP" --sizes "$isizes" > "$log.initiator" 2>&1 || rc=$?
   fi
   wait "$rpid" || rc=$?
+  if [ -n "$profiler" ]; then
+    kill -INT -- "-$profiler" 2>/dev/null || true
+    wait "$profiler" 2>/dev/null || true
+  fi
   if [ "$rc" -ne 0 ]; then
     echo "floor.sh: $c $row run $rep failed (rc $rc): $(cat "$log.responder" "$log.initiator" 2>/dev/null | tail -3)" >&2
     return 1

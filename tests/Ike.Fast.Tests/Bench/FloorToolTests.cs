@@ -32,7 +32,8 @@ public class FloorToolTests
         Directory.CreateDirectory(output);
         string tool = Path.Combine(output, "floor");
         var (code, text) = Run("cc", "-O1", "-Wall", "-Wextra", "-Werror", "-I" + Path.Combine(root, "native", "include"), "-o", tool,
-            Path.Combine(root, "bench", "floor", "floor.c"), Path.Combine(root, "native", "src", "xfrm.c"));
+            Path.Combine(root, "bench", "floor", "floor.c"), Path.Combine(root, "native", "src", "xfrm.c"),
+            Path.Combine(root, "native", "src", "xfrm_socket.c"));
         Assert.True(code == 0, "cc failed: " + text);
         return tool;
     }
