@@ -9,6 +9,7 @@
 #
 #   sudo flock /tmp/race.lock bench/floor/floor.sh                     # 10,000 handshakes after 1,000, 3 repeats
 #   sudo flock /tmp/race.lock bench/floor/floor.sh -n 2000 -w 200 -r 5 --cases "mm-psk-14 mm-psk-31" -o /tmp/floor
+#   ... --rows "xfrm-1 xfrm-32" --xfrm-peers 4000 -w 8000       # XFRM-only rows with 4,000 peers' policies installed
 #   ... --profile 'perf record -g -o /tmp/$FLOOR_ROW.perf -p $FLOOR_PID'   # a command run (bash -c) beside each
 #       responder ($FLOOR_PID, $FLOOR_CASE, $FLOOR_ROW, $FLOOR_RUN), stopped with SIGINT when the run ends
 #
@@ -38,6 +39,7 @@ CASES="mm-psk-31"
 ROWS="dgram-1 dgram-32 xfrm-1 xfrm-32 xfrm-32-noack both-1 both-32 both-ikefast both-32-noack split-1 split-32 split-ikefast"
 OUT=''
 PROFILE=''
+XFRM_PEERS=240
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -47,7 +49,8 @@ while [ $# -gt 0 ]; do
     --rows) ROWS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
     --profile) PROFILE=$2; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    --xfrm-peers) XFRM_PEERS=$2; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "floor.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -102,12 +105,14 @@ wait_udp500() { # until the responder listens in ns b
 
 # One run: prints the responder's line (key=value). Fails (non-zero) when either side does.
 run_one() { # CASE ROW REPEAT
-  local c=$1 row=$2 rep=$3 rsizes isizes args log=$OUT/$1-$2-$3 rpid rc=0
+  local c=$1 row=$2 rep=$3 rsizes isizes args log=$OUT/$1-$2-$3 rpid rc=0 peers=240
   read -r rsizes isizes <<<"$(sizes_of "$c")"
   args=$(row_args "$row")
+  # XFRM-only rows may churn through more peers (no addresses needed); the datagram rows have ns a's 240.
+  [ "${row%%-*}" = xfrm ] && peers=$XFRM_PEERS
   # shellcheck disable=SC2086
   ip netns exec "$(ikef_ns b)" env LD_PRELOAD="$SHIM" XFRM_SHIM_LOG= "$FLOOR" responder --listen 192.0.2.2 \
-    --first 192.0.2.10 --peers 240 --count "$COUNT" --warmup "$WARMUP" --sizes "$rsizes" $args \
+    --first 192.0.2.10 --peers "$peers" --count "$COUNT" --warmup "$WARMUP" --sizes "$rsizes" $args \
     > "$log.responder" 2>&1 &
   rpid=$!
   local profiler=''
