@@ -178,6 +178,12 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Counted in the endpoint's per-connection SA index (Initiate's lookup).</summary>
     public bool CountedByConnection;
 
+    /// <summary>
+    /// Listed in the endpoint's <see cref="SaByCookies"/> table (kept by that table alone): the liveness check the timers
+    /// and DH completions make several times per handshake reads this instead of a hash lookup (issue #8).
+    /// </summary>
+    public bool ListedByCookies;
+
     /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
     public long NextKeepaliveAt = long.MaxValue;
 
@@ -371,6 +377,7 @@ internal sealed class IkeSa : IDisposable
         NatRemoteBehind = false;
         TimerDue = long.MaxValue;
         CountedByConnection = false;
+        ListedByCookies = false; // a pooled SA is unlisted before it is reset (RemoveSa): this only restores the new state
         NextKeepaliveAt = long.MaxValue;
         _flight?.Reset(); // a pooled SA keeps a flight it still had (it never went idle)
         _releasedInHash = 0;
