@@ -419,6 +419,22 @@ internal sealed class IkeSa : IDisposable
         }
     }
 
+    /// <summary>
+    /// At establishment: the RFC 2409 hash inputs, public values and nonces (<see cref="Phase1Negotiation"/>) are not read
+    /// again (the keys are derived, HASH_I/HASH_R checked and sent; the collision rule copied the lowest nonce). A
+    /// retransmitted last request is answered from the flight, which stays for the reply cache time. They go back to
+    /// their pools now instead of living that long (issue #8: every SA kept ~0.5 KB of them for 30 s, promoted by the
+    /// GC on the way, and a busy responder allocated them afresh per handshake). Not while fragments were used: the
+    /// reassembler lives in it and answers a fragmented retransmission (it goes with the rest when the SA goes idle).
+    /// </summary>
+    public void ReleaseNegotiationAtEstablishment(ExactLengthArrayPool bytes)
+    {
+        if (_negotiation is { Fragments: null })
+        {
+            ReturnNegotiation(bytes);
+        }
+    }
+
     private void ReturnNegotiation(ExactLengthArrayPool bytes)
     {
         if (_negotiation is { } n)
