@@ -58,7 +58,7 @@ internal sealed class SaByCookies : IEqualityComparer<IkeSa>
     {
         if (sa.ListedByCookies)
         {
-            // Listed: the entry under its cookies is this object (a pair is listed once), so no probe is needed.
+            // Listed: the entry under its cookies is this object (a pair is listed once); one probe removes it.
             _set.Remove(sa);
             sa.ListedByCookies = false;
             return true;
