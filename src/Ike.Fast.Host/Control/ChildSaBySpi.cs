@@ -31,12 +31,18 @@ internal sealed class ChildSaBySpi : IEqualityComparer<ChildSaInfo>
         return _set.TryGetValue(_probe, out sa);
     }
 
-    /// <summary>Lists <paramref name="sa"/>, replacing a pair listed with the same inbound SPI.</summary>
+    /// <summary>
+    /// Lists <paramref name="sa"/>, replacing a pair listed with the same inbound SPI. One probe when the SPI is free (the
+    /// usual case; a remove-then-add took two, issue #8).
+    /// </summary>
     public void Set(ChildSaInfo sa)
     {
-        _set.Remove(sa);
         TableGrowth.BeforeAdd(_set); // by a quarter, not doubling: the bytes per SA do not jump
-        _set.Add(sa);
+        if (!_set.Add(sa))
+        {
+            _set.Remove(sa); // the entry under the same SPI (Equals matches by SPI)
+            _set.Add(sa);
+        }
     }
 
     public bool Remove(uint inboundSpi)

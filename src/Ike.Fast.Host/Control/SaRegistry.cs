@@ -61,7 +61,24 @@ public sealed class SaRegistry(TimeProvider time)
         }
     }
 
+    /// <summary>The shape <see cref="ShapeOf"/> returned last: a stream of SAs of one connection reuses it by reference.</summary>
+    private IkeRowShape? _lastShape;
+
     private IkeRowShape ShapeOf(string connection, IPEndPoint? local, string? algorithms, bool initiator)
+    {
+        // The same connection name, listening endpoint and (cached) Phase1Up text objects as the last SA: no lookup,
+        // which hashed two strings and an endpoint per handshake (issue #8).
+        if (_lastShape is { } last && ReferenceEquals(last.Connection, connection) && ReferenceEquals(last.Local, local) &&
+            ReferenceEquals(last.Algorithms, algorithms) && last.Initiator == initiator)
+        {
+            return last;
+        }
+
+        _lastShape = ShapeLookup(connection, local, algorithms, initiator);
+        return _lastShape;
+    }
+
+    private IkeRowShape ShapeLookup(string connection, IPEndPoint? local, string? algorithms, bool initiator)
     {
         var key = (connection, local, algorithms, initiator);
         if (!_shapes.TryGetValue(key, out var shape))
@@ -134,7 +151,11 @@ public sealed class SaRegistry(TimeProvider time)
         lock (_lock)
         {
             sa.InstalledUnixSeconds = installedUnixSeconds;
-            _readyChild.Remove(sa.InboundSpi);
+            if (_readyChild.Count > 0) // control path and tests only: no probe per handshake otherwise
+            {
+                _readyChild.Remove(sa.InboundSpi);
+            }
+
             _child.Set(sa);
         }
     }

@@ -319,11 +319,14 @@ public sealed class IkeDaemon : IControlTarget
         Drain(sendBuffer);
         while (!cancel.IsCancellationRequested)
         {
+            // One clock read for the steps of an iteration before it waits (milliseconds: they take microseconds); the
+            // loop read it three times per datagram (issue #8). Receive reads it again after the wait.
+            var now = Now();
             while (_commands.TryDequeue(out var command))
             {
                 try
                 {
-                    command.Answer.SetResult(command.Action(_endpoint, Now()));
+                    command.Answer.SetResult(command.Action(_endpoint, now));
                 }
                 catch (Exception e)
                 {
@@ -331,17 +334,16 @@ public sealed class IkeDaemon : IControlTarget
                 }
             }
 
-            if (_dhPump.Pump(Now()))
+            if (_dhPump.Pump(now))
             {
                 Drain(sendBuffer); // exchanges resumed with their Diffie-Hellman results
             }
 
-            if (CrossShard is { } cross && cross.Pump(_endpoint, this, Now()))
+            if (CrossShard is { } cross && cross.Pump(_endpoint, this, now))
             {
                 Drain(sendBuffer); // another shard's peer came up: its old SAs here handed over or dropped
             }
 
-            var now = Now();
             var engineDeadline = _endpoint.PollTimeout();
             if (engineDeadline is { } due && due <= now)
             {

@@ -370,7 +370,7 @@ public sealed partial class Endpoint
     {
         CancelDh(sa);
         UnindexByConnection(sa);
-        _saByCookies.Remove((sa.InitiatorCookie, sa.ResponderCookie));
+        _saByCookies.Remove(sa);
         if (_halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? h) && ReferenceEquals(h, sa))
         {
             _halfOpenInitiator.Remove(sa.InitiatorCookie);
@@ -652,7 +652,7 @@ public sealed partial class Endpoint
 
     /// <summary>True while the SA is in the tables the timers used to scan (<see cref="AllSas"/>).</summary>
     private bool IsLive(IkeSa sa) =>
-        (_saByCookies.TryGetValue((sa.InitiatorCookie, sa.ResponderCookie), out IkeSa? byCookies) && ReferenceEquals(byCookies, sa)) ||
+        sa.ListedByCookies || // kept by _saByCookies: no lookup (several per handshake)
         (sa.ResponderCookie == 0 && _halfOpenInitiator.TryGetValue(sa.InitiatorCookie, out IkeSa? halfOpen) && ReferenceEquals(halfOpen, sa));
 
     private void RunQuickModeTimers(IkeSa sa, long now)

@@ -746,6 +746,7 @@ public sealed partial class Endpoint
         }
 
         OnPhase1Established(now, sa);
+        sa.ReleaseNegotiationAtEstablishment(_bytes); // read for the last time above (the lowest nonce)
 
         sa.XauthDone = sa.Peer.Xauth == XauthRole.None;
         sa.ModeConfigDone = sa.Peer.ModeConfig?.Role != ModeConfigRole.Client;

@@ -62,6 +62,21 @@ public sealed partial class Endpoint
     /// <summary>Number of Phase 1 SAs (established and in negotiation).</summary>
     public int Phase1SaCount => _saByCookies.Count + _halfOpenInitiator.Count;
 
+    /// <summary>ISAKMP SAs still holding their Phase 1 negotiation state (tests: released at establishment; O(SAs)).</summary>
+    internal int Phase1NegotiationsHeld
+    {
+        get
+        {
+            int held = 0;
+            foreach (IkeSa sa in AllSas())
+            {
+                held += sa.HasNegotiation ? 1 : 0;
+            }
+
+            return held;
+        }
+    }
+
     /// <summary>A snapshot of every Phase 1 SA (allocates; for status displays, not the packet path).</summary>
     public IReadOnlyList<IkeSaStatus> GetSaStatus()
     {

@@ -178,6 +178,12 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Counted in the endpoint's per-connection SA index (Initiate's lookup).</summary>
     public bool CountedByConnection;
 
+    /// <summary>
+    /// Listed in the endpoint's <see cref="SaByCookies"/> table (kept by that table alone): the liveness check the timers
+    /// and DH completions make several times per handshake reads this instead of a hash lookup (issue #8).
+    /// </summary>
+    public bool ListedByCookies;
+
     /// <summary>Next NAT keepalive (RFC 3948 §2.3), when we are behind a NAT.</summary>
     public long NextKeepaliveAt = long.MaxValue;
 
@@ -371,6 +377,7 @@ internal sealed class IkeSa : IDisposable
         NatRemoteBehind = false;
         TimerDue = long.MaxValue;
         CountedByConnection = false;
+        ListedByCookies = false; // a pooled SA is unlisted before it is reset (RemoveSa): this only restores the new state
         NextKeepaliveAt = long.MaxValue;
         _flight?.Reset(); // a pooled SA keeps a flight it still had (it never went idle)
         _releasedInHash = 0;
@@ -409,6 +416,22 @@ internal sealed class IkeSa : IDisposable
         if (HasKeys)
         {
             Keys.Compact(); // the prepared PRF keys (816 B) go; a later exchange prepares them per call
+        }
+    }
+
+    /// <summary>
+    /// At establishment: the RFC 2409 hash inputs, public values and nonces (<see cref="Phase1Negotiation"/>) are not read
+    /// again (the keys are derived, HASH_I/HASH_R checked and sent; the collision rule copied the lowest nonce). A
+    /// retransmitted last request is answered from the flight, which stays for the reply cache time. They go back to
+    /// their pools now instead of living that long (issue #8: every SA kept ~0.5 KB of them for 30 s, promoted by the
+    /// GC on the way, and a busy responder allocated them afresh per handshake). Not while fragments were used: the
+    /// reassembler lives in it and answers a fragmented retransmission (it goes with the rest when the SA goes idle).
+    /// </summary>
+    public void ReleaseNegotiationAtEstablishment(ExactLengthArrayPool bytes)
+    {
+        if (_negotiation is { Fragments: null })
+        {
+            ReturnNegotiation(bytes);
         }
     }
 

@@ -33,19 +33,50 @@ internal sealed class SaByCookies : IEqualityComparer<IkeSa>
 
     public bool ContainsKey((ulong I, ulong R) cookies) => TryGetValue(cookies, out _);
 
-    /// <summary>Lists <paramref name="sa"/> under its own cookies, replacing an SA listed under the same pair.</summary>
+    /// <summary>
+    /// Lists <paramref name="sa"/> under its own cookies, replacing an SA listed under the same pair. One probe when the
+    /// pair is free (the usual case; a remove-then-add took two).
+    /// </summary>
     public void Set(IkeSa sa)
     {
-        _set.Remove(sa);
         TableGrowth.BeforeAdd(_set);
-        _set.Add(sa);
+        if (!_set.Add(sa))
+        {
+            if (_set.TryGetValue(sa, out IkeSa? listed) && !ReferenceEquals(listed, sa))
+            {
+                _set.Remove(listed);
+                listed.ListedByCookies = false;
+                _set.Add(sa);
+            }
+        }
+
+        sa.ListedByCookies = true;
+    }
+
+    /// <summary>Unlists whatever SA is listed under <paramref name="sa"/>'s cookies (normally <paramref name="sa"/> itself).</summary>
+    public bool Remove(IkeSa sa)
+    {
+        if (sa.ListedByCookies)
+        {
+            // Listed: the entry under its cookies is this object (a pair is listed once); one probe removes it.
+            _set.Remove(sa);
+            sa.ListedByCookies = false;
+            return true;
+        }
+
+        return Remove((sa.InitiatorCookie, sa.ResponderCookie));
     }
 
     public bool Remove((ulong I, ulong R) cookies)
     {
         _probeKey = cookies;
-        bool removed = _set.Remove(_probe);
+        bool removed = _set.TryGetValue(_probe, out IkeSa? listed) && _set.Remove(listed);
         _probeKey = default;
+        if (removed)
+        {
+            listed!.ListedByCookies = false;
+        }
+
         return removed;
     }
 

@@ -191,6 +191,45 @@ public class PooledStateResetTests
     }
 
     [Fact]
+    public void IkeSaReleaseNegotiationAtEstablishment_ReturnsIt_UnlessFragmentsWereUsed()
+    {
+        var pool = new ExactLengthArrayPool();
+        var sa = new IkeSa();
+        byte[] nonce = pool.Copy([7, 7, 7]);
+        sa.Ni = nonce;
+        sa.ReleaseNegotiationAtEstablishment(pool);
+        Assert.False(sa.HasNegotiation);
+        Assert.All(nonce, x => Assert.Equal(0, x)); // zeroed on its way back to the pool
+
+        // A fragmented exchange keeps its reassembler (and the rest) until the SA goes idle.
+        sa.Fragments = new FragmentReassembler();
+        sa.ReleaseNegotiationAtEstablishment(pool);
+        Assert.True(sa.HasNegotiation);
+        Assert.NotNull(sa.Fragments);
+        sa.ReleasePhase1Material(pool);
+        Assert.False(sa.HasNegotiation);
+    }
+
+    [Fact]
+    public void EstablishedSas_HoldNoNegotiation_AndMm5IsStillAnsweredWithinTheReplyCache()
+    {
+        var c = Conversation.Create(ike: "aes128-sha256-ecp256");
+        c.A.Initiate("conn", "child", 0);
+        c.Pump();
+        Assert.All(c.A.GetSaStatus().Concat(c.B.GetSaStatus()), s => Assert.Equal("Established", s.State));
+        Assert.Equal(0, c.A.Phase1NegotiationsHeld);
+        Assert.Equal(0, c.B.Phase1NegotiationsHeld);
+
+        var local = new System.Net.IPEndPoint(Conversation.AddressB, 500);
+        var remote = new System.Net.IPEndPoint(Conversation.AddressA, 500);
+        byte[] mm6 = c.Wire[5].Bytes;
+        c.B.Handle(1, local, remote, c.Wire[4].Bytes); // MM5 repeated: MM6 again, from the flight
+        byte[] buffer = new byte[65536];
+        Assert.True(c.B.PollTransmit(buffer, out Transmit t));
+        Assert.Equal(mm6, buffer.AsSpan(0, t.Length).ToArray());
+    }
+
+    [Fact]
     public void ChildSaInfoClearKeys_ReturnsTheHolderAndShowsZeroKeysOfTheSameLengths()
     {
         var pool = new ExactLengthArrayPool();
