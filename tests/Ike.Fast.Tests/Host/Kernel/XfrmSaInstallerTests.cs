@@ -291,6 +291,11 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         journal.Added(a);
         journal.Added(b);
         journal.Removed(0x1000);
+        // The removal waits for the next write (a crash now would only remove a again at the next start).
+        Assert.Equal(2, journal.Lines);
+        Assert.Equal(1, journal.PendingRemovals);
+        Assert.Equal([a.ToLine(), b.ToLine()], journal.Load().Select(o => o.ToLine()));
+        journal.WritePending();
         Assert.Equal(3, journal.Lines);
         Assert.Equal([b.ToLine()], journal.Load().Select(o => o.ToLine()));
 
@@ -319,6 +324,7 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         journal.Rewrite([a]);
         journal.Added(b);
         journal.Removed(0x3000);
+        journal.WritePending();
         Assert.Equal([b.ToLine()], new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             .Load().Select(o => o.ToLine()));
         Assert.Equal(3, journal.Lines);
@@ -327,6 +333,45 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(File.Exists(_journal));
         journal.Added(c);
         Assert.Equal(["+ " + c.ToLine()], File.ReadAllLines(_journal));
+    }
+
+    /// <summary>
+    /// A removal line goes out with the next addition, before it, in one write (one pwrite per handshake under churn);
+    /// <see cref="OwnedStateJournal.PendingRemovalLimit"/> removals in a row are written without waiting.
+    /// </summary>
+    [Fact]
+    public void JournalWritesRemovalsWithTheNextAddition()
+    {
+        using var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460601, "10.1.0.0/24", "10.2.0.0/24", 0x6000);
+        var b = Owned(0x49460602, "10.3.0.0/24", "10.4.0.0/24", 0x6001);
+        journal.Added(a);
+        journal.Removed(0x6000);
+        journal.Removed(0xabcdef12);
+        Assert.Equal(["+ " + a.ToLine()], File.ReadAllLines(_journal));
+
+        journal.Added(b);
+        Assert.Equal(["+ " + a.ToLine(), "- 00006000", "- abcdef12", "+ " + b.ToLine()], File.ReadAllLines(_journal));
+        Assert.Equal(4, journal.Lines);
+        Assert.Equal(0, journal.PendingRemovals);
+
+        for (uint spi = 1; spi < OwnedStateJournal.PendingRemovalLimit; spi++)
+        {
+            journal.Removed(spi);
+        }
+
+        Assert.Equal(4, File.ReadAllLines(_journal).Length);
+        journal.Removed(0x6001);
+        Assert.Equal(0, journal.PendingRemovals);
+        Assert.Equal(4 + OwnedStateJournal.PendingRemovalLimit, File.ReadAllLines(_journal).Length);
+        Assert.Empty(journal.Load());
+
+        // A rewrite lists the live entries: what was held back is dropped with the old file.
+        journal.Added(a);
+        journal.Removed(0x6000);
+        journal.Rewrite([]);
+        Assert.Equal(0, journal.PendingRemovals);
+        Assert.Empty(journal.Load());
     }
 
     [Fact]
