@@ -383,10 +383,111 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(OwnedChildSa.TryParse("garbage", out _));
     }
 
-    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon)
+    /// <summary>
+    /// A held removal (the daemon's <see cref="XfrmInstallerOptions.RemovalDelay"/>) leaves the kernel as it is until the
+    /// next install, whose sendmsg carries it in front of the install's own messages: the removed child's policies go,
+    /// and the install's outcome is still read from its own messages (here: SAs refused, its policies accepted and
+    /// rolled back, InstallFailed queued), not from the removal's answers before them.
+    /// </summary>
+    [RootFact]
+    public void HeldRemovalGoesOutInFrontOfTheNextInstall()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger, removalDelay: TimeSpan.FromHours(1));
+        Adopted(installer, 0x49460800, "10.14.0.0/16", "198.51.103.1/32", 0x8000);
+        installer.Delete(KernelTestData.Tunnel(spiIn: 0x8000));
+        Assert.Empty(installer.Owned);
+        Assert.Equal(3, PolicyCount());
+        Assert.NotNull(installer.HeldBackFor);
+        Assert.True(installer.HeldBackFor > TimeSpan.Zero);
+        installer.Flush(dueOnly: true);
+        Assert.Equal(3, PolicyCount());
+
+        var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"));
+        var sa = KernelTestData.Tunnel(spiIn: spi);
+        var status = installer.TryInstall(sa);
+
+        Assert.Null(installer.HeldBackFor);
+        Assert.DoesNotContain("198.51.103.1/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        if (status == XfrmStatus.Success)
+        {
+            Assert.Equal(3, PolicyCount());
+            installer.Delete(sa);
+            installer.Flush(dueOnly: false);
+            Assert.Equal(0, PolicyCount());
+            return;
+        }
+
+        Assert.Equal(XfrmStatus.ProtocolNotSupported, status);
+        Assert.Contains(logger.Lines, l => l.Contains("InboundSa=ProtocolNotSupported", StringComparison.Ordinal)
+            && l.Contains("OutPolicy=Success, InPolicy=Success, ForwardPolicy=Success", StringComparison.Ordinal));
+        Assert.Equal(0, PolicyCount());
+        Assert.True(installer.TryDequeueEvent(out var failed));
+        Assert.Equal((KernelEventKind.InstallFailed, spi), (failed.Kind, failed.InboundSpi));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("removal of reqid", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Held removals wait at most their delay (<see cref="XfrmSaInstaller.Flush"/> with dueOnly sends them once it is
+    /// over), all of them go with any flush, and <see cref="XfrmSaInstaller.MaxHeldRemovals"/> of them in a row are sent
+    /// without waiting; shutdown sends what still waits.
+    /// </summary>
+    [RootFact]
+    public void HeldRemovalsAreSentWhenDueWhenTooManyWaitAndAtShutdown()
+    {
+        using (var installer = Open(new ListLogger(), removalDelay: TimeSpan.FromTicks(1)))
+        {
+            Adopted(installer, 0x49460900, "10.15.0.0/16", "198.51.104.1/32", 0x9000);
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0x9000));
+            SpinWait.SpinUntil(() => installer.HeldBackFor == TimeSpan.Zero);
+            Assert.Equal(3, PolicyCount());
+            installer.Flush(dueOnly: true);
+            Assert.Equal(0, PolicyCount());
+            Assert.Null(installer.HeldBackFor);
+        }
+
+        using (var installer = Open(new ListLogger(), removalDelay: TimeSpan.FromHours(1)))
+        {
+            const int Children = XfrmSaInstaller.MaxHeldRemovals + 1;
+            for (var i = 0; i < Children; i++)
+            {
+                Adopted(installer, 0x49460a00 + (uint)i, "10.16.0.0/16", $"198.51.105.{i}/32", 0xa000 + (uint)i);
+            }
+
+            for (var i = 0; i < Children - 1; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0xa000 + (uint)i));
+            }
+
+            Assert.Equal(3 * Children, PolicyCount());
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0xa000 + Children - 1));
+            // The first MaxHeldRemovals went when one more came; the last one waits.
+            Assert.Equal(3, PolicyCount());
+            Assert.Contains($"198.51.105.{Children - 1}/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+            Assert.Empty(installer.Owned);
+        }
+
+        Assert.Equal(0, PolicyCount());
+        Assert.False(File.Exists(_journal));
+    }
+
+    /// <summary>A child whose policies iproute2 added under indexes the installer drew, owned as an install would own it.</summary>
+    private OwnedChildSa Adopted(XfrmSaInstaller installer, uint reqId, string localTs, string remoteTs, uint spiIn)
+    {
+        var owned = Owned(reqId, localTs, remoteTs, spiIn);
+        var (o, n, f) = installer.DrawPolicyIndices(forward: true);
+        AddPolicies(owned, o, n, f);
+        installer.Adopt(owned, o, n, f);
+        return owned;
+    }
+
+    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon, TimeSpan removalDelay = default)
     {
         var status = XfrmSaInstaller.TryOpen(
-            new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis },
+            new XfrmInstallerOptions
+            {
+                NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis, RemovalDelay = removalDelay,
+            },
             logger, null, out var installer);
         Assert.Equal(XfrmStatus.Success, status);
         return installer!;
