@@ -782,6 +782,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             {
                 _policyRemovals = 0;
             }
+
             DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out, prune ? 0 : indices.Out);
             DeletePolicy(owned.InSelector, XfrmPolicyDirection.In, prune ? 0 : indices.In);
             if (owned.HasForwardPolicy)
