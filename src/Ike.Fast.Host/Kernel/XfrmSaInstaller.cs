@@ -451,10 +451,15 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         }
 
         _journal?.Added(owned);
-        _logger.LogInformation(
-            "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
-            sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
-            sa.LocalTs, sa.RemoteTs, newPolicies ? "" : " (policies shared with the previous pair)");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Guarded: the argument array, the boxed numbers and the algorithm string cost an allocation per install even
+            // when the level is off (`serve --log-level warning`, the race).
+            _logger.LogInformation(
+                "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
+                sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
+                sa.LocalTs, sa.RemoteTs, newPolicies ? "" : " (policies shared with the previous pair)");
+        }
         return XfrmStatus.Success;
     }
 
@@ -542,8 +547,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         _journal?.Removed(owned.InboundSpi);
         CompactJournal();
-        _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
-            owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
+                owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
+        }
     }
 
     public void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort) => TryUpdateEncapsulation(sa, localPort, remotePort);
