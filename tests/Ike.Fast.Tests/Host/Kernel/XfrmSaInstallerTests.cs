@@ -471,6 +471,53 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(File.Exists(_journal));
     }
 
+    /// <summary>
+    /// Two shards deleting and installing at once over one installer with held removals: each install carries whatever
+    /// removals wait (the other thread's too) and reads its own answers after theirs; no answer is lost or taken by the
+    /// wrong request, and every removed child's policies are gone at the end.
+    /// </summary>
+    [RootFact]
+    public void ConcurrentShardsShareHeldRemovals()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger, removalDelay: TimeSpan.FromHours(1));
+        const int PerThread = 12;
+        for (var t = 0; t < 2; t++)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                Adopted(installer, 0x49460b00 + (uint)((t * PerThread) + i), "10.17.0.0/16", $"198.51.{106 + t}.{i}/32",
+                    0xb000 + (uint)((t * PerThread) + i));
+            }
+        }
+
+        Assert.Equal(3 * 2 * PerThread, PolicyCount());
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<XfrmStatus>();
+        void Work(int thread)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0xb000 + (uint)((thread * PerThread) + i)));
+                var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse($"198.51.100.{10 + thread}"));
+                var sa = KernelTestData.Tunnel(spiIn: spi, spiOut: 0x0badb000u + (uint)((thread * PerThread) + i), child: $"net{thread}");
+                statuses.Add(installer.TryInstall(sa));
+                installer.Delete(sa);
+            }
+        }
+
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() => Work(t))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        installer.Flush(dueOnly: false);
+
+        Assert.Equal(2 * PerThread, statuses.Count);
+        Assert.All(statuses, s => Assert.True(s is XfrmStatus.Success or XfrmStatus.ProtocolNotSupported, s.ToString()));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("not acknowledged", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("removal of reqid", StringComparison.Ordinal));
+        Assert.Equal(0, PolicyCount());
+        Assert.Empty(installer.Owned);
+    }
+
     /// <summary>A child whose policies iproute2 added under indexes the installer drew, owned as an install would own it.</summary>
     private OwnedChildSa Adopted(XfrmSaInstaller installer, uint reqId, string localTs, string remoteTs, uint spiIn)
     {
