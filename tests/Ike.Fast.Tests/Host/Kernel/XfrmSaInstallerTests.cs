@@ -518,6 +518,38 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.Empty(installer.Owned);
     }
 
+    /// <summary>
+    /// A refusal in the middle of an install batch (sent with one barrier ack, behind held removals) lands on the message
+    /// that caused it: a foreign policy with the install's out selector makes that add fail with EEXIST while the in and
+    /// fwd adds succeed; the rollback removes exactly what the install put in and leaves the foreign policy.
+    /// </summary>
+    [RootFact]
+    public void RefusalInsideAnInstallBatchIsMappedToItsMessageAndOnlyAcceptedMessagesAreRolledBack()
+    {
+        _ns.Ip("xfrm", "policy", "add", "src", "10.1.0.0/24", "dst", "10.2.0.0/24", "dir", "out", "priority", "100",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.100.99", "proto", "esp", "reqid", "9", "mode", "tunnel");
+        var logger = new ListLogger();
+        using (var installer = Open(logger, removalDelay: TimeSpan.FromHours(1)))
+        {
+            Adopted(installer, 0x49460c00, "10.18.0.0/16", "198.51.108.1/32", 0xc000);
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0xc000));
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"));
+
+            var status = installer.TryInstall(KernelTestData.Tunnel(spiIn: spi));
+
+            Assert.NotEqual(XfrmStatus.Success, status);
+            var line = Assert.Single(logger.Lines, l => l.Contains("kernel refused", StringComparison.Ordinal));
+            Assert.Contains("OutPolicy=AlreadyExists, InPolicy=Success, ForwardPolicy=Success", line, StringComparison.Ordinal);
+            // The held removal went with the batch; the install's accepted policies were rolled back; the foreign one stays.
+            Assert.Equal(1, PolicyCount());
+            Assert.Contains("198.51.100.99", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+            Assert.True(installer.TryDequeueEvent(out var failed));
+            Assert.Equal(KernelEventKind.InstallFailed, failed.Kind);
+        }
+
+        _ns.Ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.2.0.0/24", "dir", "out");
+    }
+
     /// <summary>A child whose policies iproute2 added under indexes the installer drew, owned as an install would own it.</summary>
     private OwnedChildSa Adopted(XfrmSaInstaller installer, uint reqId, string localTs, string remoteTs, uint spiIn)
     {
