@@ -175,14 +175,33 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildDeletePolicy(const IkeFastXfrmSele
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmBuildPolicyId(const IkeFastXfrmSelector *sel, uint8_t dir, uint32_t index, int32_t get,
                                                       uint8_t *buf, int32_t cap);
 
+/* IkeFastNative_XfrmTransact flags. BARRIER: the messages go without NLM_F_ACK and one NLMSG_NOOP with
+ * NLM_F_REQUEST | NLM_F_ACK follows them in the same datagram, so a batch costs the kernel one ack instead of one per
+ * message. netlink_rcv_skb (net/netlink/af_netlink.c) handles the messages of a datagram in order and answers an
+ * error whether or not NLM_F_ACK was asked for; a control type (< NLMSG_MIN_TYPE) is not dispatched but acked when
+ * NLM_F_ACK is set. So the NOOP's ack comes after every error of the batch: a message with no error by then
+ * succeeded. */
+#define IKEFAST_XFRM_TRANSACT_BARRIER 1
+/* The barrier message: a bare struct nlmsghdr. */
+#define IKEFAST_XFRM_BARRIER_SIZE 16
+
+/* The first step of IkeFastNative_XfrmTransact, exported for tests: numbers the count messages in buf from first_seq
+ * (nlmsg_seq; nlmsg_pid 0) and sets states[i] to what completes message i: 1 its ack (NLM_F_ACK), 2 its answer (no
+ * NLM_F_ACK: a GET, ALLOCSPI), 3 the barrier (BARRIER: NLM_F_ACK cleared). With BARRIER, barrier (IKEFAST_XFRM_BARRIER_SIZE
+ * bytes) receives the NLMSG_NOOP (sequence first_seq + count). Returns 0, or -EINVAL for a malformed buffer (then zeroed). */
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmNumberBatch(uint8_t *buf, int32_t len, int32_t count, uint32_t first_seq, int32_t flags,
+                                                    uint8_t *barrier, int32_t *states);
+
 /* Numbers the count messages in buf (nlmsg_seq), sends them in one sendmsg, collects each message's outcome into
  * errors[i] (0 or negative errno), then zeroes buf (it may hold keys). A message with NLM_F_ACK completes with its
- * ack; one without (a GET, ALLOCSPI) with its answer or an error. When values is not NULL, values[i] receives what an
- * answer carries (0 if none): a policy's index (XFRM_MSG_NEWPOLICY), an SA's SPI in host order (XFRM_MSG_NEWSA).
- * The answers are read with recvmmsg, up to 16 per system call. Returns 0 when the exchange itself worked
- * (individual refusals are in errors), or a negative errno for a socket failure. */
+ * ack; one without (a GET, ALLOCSPI) with its answer or an error; with IKEFAST_XFRM_TRANSACT_BARRIER in flags, the
+ * acked messages are sent without NLM_F_ACK and complete with the barrier's ack unless an error names them first.
+ * When values is not NULL, values[i] receives what an answer carries (0 if none): a policy's index
+ * (XFRM_MSG_NEWPOLICY), an SA's SPI in host order (XFRM_MSG_NEWSA). The answers are read with recvmmsg, up to 16 per
+ * system call. Returns 0 when the exchange itself worked (individual refusals are in errors), or a negative errno for
+ * a socket failure. */
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors,
-                                                 uint32_t *values);
+                                                 uint32_t *values, int32_t flags);
 
 /* Allocates an SPI in [min, max] (XFRM_MSG_ALLOCSPI; creates a larval SA the later NEWSA/UPDSA replaces). */
 IKEFAST_EXPORT int32_t IkeFastNative_XfrmAllocSpi(IkeFastXfrm *xfrm, const uint8_t *dst, const uint8_t *src, uint16_t family,

@@ -578,21 +578,27 @@ static uint32_t answer_value(const struct nlmsghdr *h)
     return 0;
 }
 
-IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors,
-                                                 uint32_t *values)
+_Static_assert(IKEFAST_XFRM_BARRIER_SIZE == NLMSG_HDRLEN, "the barrier is a bare netlink header");
+
+/* What completes a message of a transaction (states[i] while it is pending; then its errno or 0). */
+enum
+{
+    WAIT_ACK = 1,     /* its own ack (NLM_F_ACK) */
+    WAIT_ANSWER = 2,  /* its answer (a GET, ALLOCSPI: no NLM_F_ACK) */
+    WAIT_BARRIER = 3, /* the barrier's ack, unless an error names it first */
+};
+
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmNumberBatch(uint8_t *buf, int32_t len, int32_t count, uint32_t first_seq, int32_t flags,
+                                                    uint8_t *barrier, int32_t *states)
 {
     if (buf == NULL || len <= 0)
         return -EINVAL;
-    if (xfrm == NULL || errors == NULL || count <= 0)
+    int with_barrier = (flags & IKEFAST_XFRM_TRANSACT_BARRIER) != 0;
+    if (states == NULL || count <= 0 || (with_barrier && barrier == NULL))
     {
         explicit_bzero(buf, (size_t)len);
         return -EINVAL;
     }
-
-    /* Number the messages; errors[i] = 1 marks "no outcome yet". A malformed buffer is zeroed all the same. The ack
-     * flags are kept per message (a bit per message, the batch never exceeds the buffer's 64 KiB of >= 16-byte
-     * headers): acked messages complete with their ack, the others with their answer. */
-    uint32_t first = xfrm->seq + 1;
     int32_t off = 0;
     for (int32_t i = 0; i < count; i++)
     {
@@ -602,18 +608,69 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
             explicit_bzero(buf, (size_t)len);
             return -EINVAL;
         }
-        h->nlmsg_seq = first + (uint32_t)i;
+        h->nlmsg_seq = first_seq + (uint32_t)i;
         h->nlmsg_pid = 0;
         off += (int32_t)NLMSG_ALIGN(h->nlmsg_len);
-        /* 1 = waiting for an ack, 2 = waiting for an answer (no NLM_F_ACK) */
-        errors[i] = (h->nlmsg_flags & NLM_F_ACK) ? 1 : 2;
-        if (values != NULL)
-            values[i] = 0;
+        if ((h->nlmsg_flags & NLM_F_ACK) == 0)
+            states[i] = WAIT_ANSWER;
+        else if (with_barrier)
+        {
+            /* The kernel still answers a refusal (netlink_rcv_skb acks whenever err != 0): only success is silent. */
+            h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+            states[i] = WAIT_BARRIER;
+        }
+        else
+            states[i] = WAIT_ACK;
     }
-    xfrm->seq += (uint32_t)count;
+    if (with_barrier)
+    {
+        struct nlmsghdr noop = {
+            .nlmsg_len = NLMSG_HDRLEN,
+            .nlmsg_type = NLMSG_NOOP,
+            .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+            .nlmsg_seq = first_seq + (uint32_t)count,
+        };
+        memcpy(barrier, &noop, sizeof(noop));
+    }
+    return 0;
+}
+
+IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *buf, int32_t len, int32_t count, int32_t *errors,
+                                                 uint32_t *values, int32_t flags)
+{
+    if (buf == NULL || len <= 0)
+        return -EINVAL;
+    if (xfrm == NULL || errors == NULL || count <= 0)
+    {
+        explicit_bzero(buf, (size_t)len);
+        return -EINVAL;
+    }
+
+    /* Number the messages; errors[i] > 0 marks "no outcome yet" (the WAIT_* state). A malformed buffer is zeroed all
+     * the same. */
+    uint32_t first = xfrm->seq + 1;
+    uint8_t barrier[NLMSG_HDRLEN] __attribute__((aligned(4)));
+    int32_t err = IkeFastNative_XfrmNumberBatch(buf, len, count, first, flags, barrier, errors);
+    if (err != 0)
+        return err;
+    int with_barrier = (flags & IKEFAST_XFRM_TRANSACT_BARRIER) != 0;
+    if (values != NULL)
+        memset(values, 0, (size_t)count * sizeof(*values));
+    xfrm->seq += (uint32_t)count + (with_barrier ? 1u : 0u);
     xfrm->rx_len = xfrm->rx_off = 0;
 
-    int32_t err = send_buffer(xfrm, buf, len);
+    /* One datagram: the messages, then the barrier (netlink copies the iovecs into one skb). */
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    struct iovec out[2] = {{.iov_base = buf, .iov_len = (size_t)len}, {.iov_base = barrier, .iov_len = sizeof(barrier)}};
+    struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = out, .msg_iovlen = with_barrier ? 2 : 1};
+    ssize_t want = (ssize_t)len + (with_barrier ? (ssize_t)sizeof(barrier) : 0);
+    ssize_t sent;
+    do
+        sent = sendmsg(xfrm->fd, &msg, 0);
+    while (sent < 0 && errno == EINTR);
+    err = sent < 0 ? -errno : (sent != want ? -EIO : 0);
+    /* The buffer may hold SA keys; they are in the kernel now. */
+    explicit_bzero(buf, (size_t)len);
     if (err != 0)
         return err;
 
@@ -621,8 +678,12 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
      * collects them all (MSG_WAITFORONE: block for the first only, subject to SO_RCVTIMEO). */
     struct mmsghdr msgs[XFRM_RX_SLOTS];
     struct iovec iov[XFRM_RX_SLOTS];
-    int32_t pending = count;
-    while (pending > 0)
+    int32_t pending = 0;
+    for (int32_t i = 0; i < count; i++)
+        pending += errors[i] != WAIT_BARRIER;
+    int waiting_barrier = with_barrier;
+    uint32_t barrier_index = (uint32_t)count;
+    while (pending > 0 || waiting_barrier)
     {
         memset(msgs, 0, sizeof(msgs));
         for (int s = 0; s < XFRM_RX_SLOTS; s++)
@@ -637,7 +698,7 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
             n = recvmmsg(xfrm->fd, msgs, XFRM_RX_SLOTS, MSG_WAITFORONE, NULL);
         while (n < 0 && errno == EINTR);
         if (n < 0)
-            return -errno; /* EAGAIN here = SO_RCVTIMEO expired */
+            return -errno; /* EAGAIN here = SO_RCVTIMEO expired; ENOBUFS = an answer was dropped (outcome unknown) */
         for (int s = 0; s < n; s++)
         {
             /* A truncated datagram still has its headers (a slot holds any answer of ours). */
@@ -645,20 +706,39 @@ IKEFAST_EXPORT int32_t IkeFastNative_XfrmTransact(IkeFastXfrm *xfrm, uint8_t *bu
             for (struct nlmsghdr *h = (struct nlmsghdr *)iov[s].iov_base; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
             {
                 uint32_t index = h->nlmsg_seq - first;
+                if (index == barrier_index && waiting_barrier && h->nlmsg_type == NLMSG_ERROR)
+                {
+                    /* Every answer of the batch came before this one: what is still waiting for the barrier succeeded,
+                     * a GET still without its answer got none. */
+                    waiting_barrier = 0;
+                    for (int32_t i = 0; i < count; i++)
+                    {
+                        if (errors[i] == WAIT_BARRIER)
+                            errors[i] = 0;
+                        else if (errors[i] > 0)
+                        {
+                            errors[i] = -EIO;
+                            pending--;
+                        }
+                    }
+                    continue;
+                }
                 if (index >= (uint32_t)count || errors[index] <= 0)
                     continue; /* a multicast event, a stale answer, or one already complete */
                 if (h->nlmsg_type == NLMSG_ERROR)
                 {
                     if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
                         continue;
+                    int32_t state = errors[index];
                     errors[index] = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
-                    pending--;
+                    if (state != WAIT_BARRIER)
+                        pending--;
                 }
                 else
                 {
                     if (values != NULL)
                         values[index] = answer_value(h);
-                    if (errors[index] == 2)
+                    if (errors[index] == WAIT_ANSWER)
                     {
                         errors[index] = 0;
                         pending--;

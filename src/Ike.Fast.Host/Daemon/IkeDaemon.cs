@@ -365,13 +365,21 @@ public sealed class IkeDaemon : IControlTarget
                 ? TimeSpan.FromMilliseconds(Math.Min(next - now, (long)_options.MaxWait.TotalMilliseconds))
                 : _options.MaxWait;
             wait = _dhPump.BoundWait(wait);
+            if (_installer.HeldBackFor is { } held && held < wait)
+            {
+                wait = held; // removals waiting to share the next install's netlink message (Kernel/XfrmSaInstaller)
+            }
+
             if (_transport.TryReceive(receiveBuffer, wait, out var datagram))
             {
                 Receive(receiveBuffer.AsSpan(0, datagram.Length), datagram);
             }
 
             Drain(sendBuffer);
+            _installer.Flush(dueOnly: true);
         }
+
+        _installer.Flush(dueOnly: false);
 
         while (_commands.TryDequeue(out var late))
         {

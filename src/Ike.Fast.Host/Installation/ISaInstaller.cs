@@ -23,4 +23,19 @@ public interface ISaInstaller : ISpiAllocator
     void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort)
     {
     }
+
+    /// <summary>
+    /// How long work the installer held back (to share a later system call: XFRM removals riding on the next install's
+    /// netlink message) may still wait; <see cref="TimeSpan.Zero"/> = due now, null = nothing waits. The daemon loop sleeps
+    /// no longer than this. Default: nothing is ever held back.
+    /// </summary>
+    TimeSpan? HeldBackFor => null;
+
+    /// <summary>
+    /// Sends held-back work whose wait is over, or all of it (<paramref name="dueOnly"/> false). The daemon loop calls it
+    /// once per iteration (due only) and when it stops (all). Default: nothing to send.
+    /// </summary>
+    void Flush(bool dueOnly)
+    {
+    }
 }

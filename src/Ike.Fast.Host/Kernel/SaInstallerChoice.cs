@@ -65,6 +65,7 @@ public static class SaInstallerChoice
         {
             JournalPath = JournalPath(configuration.Daemon),
             SpiAllocation = SpiAllocation(Environment.GetEnvironmentVariable(SpiEnvironmentVariable)),
+            RemovalDelay = XfrmSaInstaller.DefaultRemovalDelay,
         };
         var status = XfrmSaInstaller.TryOpen(options, provider.GetRequiredService<ILoggerFactory>().CreateLogger<XfrmSaInstaller>(),
             (connection, child) => configuration.Connections.FirstOrDefault(c => c.Name == connection)?.FindChild(child),

@@ -17,6 +17,13 @@ public sealed record XfrmInstallerOptions
     /// <summary>Who picks inbound SPIs: the daemon (default, no netlink round trip) or the kernel (ALLOCSPI).</summary>
     public XfrmSpiAllocation SpiAllocation { get; init; } = XfrmSpiAllocation.Daemon;
 
+    /// <summary>
+    /// How long a pair's removal may wait to share a netlink message with the next install (<see
+    /// cref="XfrmSaInstaller.Delete"/>); zero (the default here) = removed before Delete returns. The daemon uses <see
+    /// cref="XfrmSaInstaller.DefaultRemovalDelay"/>.
+    /// </summary>
+    public TimeSpan RemovalDelay { get; init; }
+
     /// <summary>Subscribe to ACQUIRE/EXPIRE and queue them as <see cref="KernelEvent"/>s.</summary>
     public bool ReceiveEvents { get; init; } = true;
 }

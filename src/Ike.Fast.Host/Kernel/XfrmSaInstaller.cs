@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -47,8 +48,20 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         }
     }
 
-    /// <summary>One policy-removing delete in this many goes by selector, pruning the kernel's selector tree (<see cref="Remove"/>).</summary>
+    /// <summary>
+    /// One policy-removing delete in this many, or in as many as there are live children if more, goes by selector,
+    /// pruning the kernel's selector tree (<see cref="QueueRemoval"/>).
+    /// </summary>
     internal const int PruneEvery = 64;
+
+    /// <summary>
+    /// The daemon's <see cref="XfrmInstallerOptions.RemovalDelay"/>: a removal waits at most this long for an install to
+    /// share its netlink message with (see <see cref="Delete"/>).
+    /// </summary>
+    public static readonly TimeSpan DefaultRemovalDelay = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Removals held back at most; one more sends them all.</summary>
+    internal const int MaxHeldRemovals = 16;
 
     /// <summary>Chosen policy indexes are this bit or'd with a slot of 8 (<see cref="NextPolicyIndices"/>).</summary>
     internal const uint PolicyIndexBase = 0x8000_0000;
@@ -65,8 +78,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     private readonly Func<string, string, ChildConfig?>? _childLookup;
     private readonly OwnedStateJournal? _journal;
     private readonly XfrmBatch _batch = new();
-    private readonly XfrmStatus[] _results = new XfrmStatus[16];
-    private readonly uint[] _values = new uint[16];
+    private readonly XfrmStatus[] _results = new XfrmStatus[(MaxHeldRemovals * 5) + 8];
+    private readonly uint[] _values = new uint[(MaxHeldRemovals * 5) + 8];
+    private readonly HeldRemoval[] _heldRemovals = new HeldRemoval[MaxHeldRemovals];
+    private int _held;
+    private long _heldSince;
     private readonly Lock _lock = new();
     private readonly Lock _io = new();
     private readonly Dictionary<uint, List<OwnedChildSa>> _byReqId = [];
@@ -317,8 +333,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         var choose = newPolicies && _choosePolicyIndices;
         var chosen = choose ? NextPolicyIndices(tunnel) : default;
 
-        // Order: SAs before policies, so an outbound packet never meets a policy whose SA is not there yet.
-        _batch.Clear();
+        // Order: SAs before policies, so an outbound packet never meets a policy whose SA is not there yet. Removals
+        // held back (Delete) are in the batch already and go first, in the same sendmsg: a pair removed and a new one
+        // with the same selectors (a peer that reconnected) meet in the kernel in that order.
+        var at = _batch.Count;
+        var atLength = _batch.Length;
         Span<Item> items = stackalloc Item[5];
         int count = 0;
         var queued = larvalInbound ? _batch.UpdateSa(inbound) : _batch.AddSa(inbound);
@@ -352,20 +371,29 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         if (queued != XfrmStatus.Success)
         {
-            _batch.Clear();
+            _batch.TruncateTo(at, atLength);
+            SendRemovals();
             return Fail(sa, reqId, queued, "could not build the XFRM messages");
         }
 
+        // This install's answers (and GET values) after the held removals', copied before those are completed (a
+        // removal's retry by selector reuses the shared arrays).
+        var total = _batch.Count - at;
         var sent = _socket.Send(_batch, _results, _values);
+        Span<XfrmStatus> answers = stackalloc XfrmStatus[total];
+        Span<uint> values = stackalloc uint[total];
+        _results.AsSpan(at, total).CopyTo(answers);
+        _values.AsSpan(at, total).CopyTo(values);
+        CompleteRemovals(sent);
+        var results = answers[..count];
         if (sent != XfrmStatus.Success)
         {
             // Outcome unknown (ack timeout or socket failure): remove whatever may have gone in.
-            _results.AsSpan(0, count).Fill(XfrmStatus.Success);
-            RollBack(sa, items[..count], outSelector, inSelector);
+            results.Fill(XfrmStatus.Success);
+            RollBack(sa, items[..count], results, outSelector, inSelector);
             return Fail(sa, reqId, sent, "XFRM batch not acknowledged");
         }
 
-        var results = _results.AsSpan(0, count);
         if (larvalInbound && results[0] == XfrmStatus.NotFound)
         {
             // The larval SA timed out (net.core.xfrm_acq_expires) during a slow negotiation: add instead.
@@ -384,15 +412,16 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         if (first != XfrmStatus.Success)
         {
-            if (choose && first == XfrmStatus.InvalidArgument && PolicyRefused(items[..count]))
+            if (choose && first == XfrmStatus.InvalidArgument && PolicyRefused(items[..count], results))
             {
                 // A kernel that takes no requested index (EINVAL on the policy, not the SAs): learn them with GETs from now.
                 _choosePolicyIndices = false;
                 _logger.LogWarning("xfrm: the kernel refused a chosen policy index; learning indexes with XFRM_MSG_GETPOLICY from now");
             }
 
-            var outcome = string.Join(", ", items[..count].ToArray().Select((item, i) => $"{item}={_results[i]}"));
-            RollBack(sa, items[..count], outSelector, inSelector);
+            var refused = results.ToArray();
+            var outcome = string.Join(", ", items[..count].ToArray().Select((item, i) => $"{item}={refused[i]}"));
+            RollBack(sa, items[..count], results, outSelector, inSelector);
             return Fail(sa, reqId, first, "kernel refused: " + outcome);
         }
 
@@ -411,8 +440,8 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
                 else
                 {
                     // The answers to the GETs follow the count changing messages; a GET that failed leaves 0 (by selector).
-                    var got = _results.AsSpan(count);
-                    var index = _values.AsSpan(count);
+                    var got = answers[count..];
+                    var index = values[count..];
                     _policyIndices[reqId] = new PolicyIndices(
                         got[0] == XfrmStatus.Success ? index[0] : 0,
                         got[1] == XfrmStatus.Success ? index[1] : 0,
@@ -422,18 +451,65 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         }
 
         _journal?.Added(owned);
-        _logger.LogInformation(
-            "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
-            sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
-            sa.LocalTs, sa.RemoteTs, newPolicies ? "" : " (policies shared with the previous pair)");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Guarded: the argument array, the boxed numbers and the algorithm string cost an allocation per install even
+            // when the level is off (`serve --log-level warning`, the race).
+            _logger.LogInformation(
+                "xfrm install {Connection}/{Child} {Protocol} {Mode} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8} {Algorithms} {LocalTs} <=> {RemoteTs}{Policies}",
+                sa.Connection, sa.Child, sa.Protocol, sa.Mode, sa.InboundSpi, sa.OutboundSpi, reqId, SaFormat.Algorithms(sa),
+                sa.LocalTs, sa.RemoteTs, newPolicies ? "" : " (policies shared with the previous pair)");
+        }
         return XfrmStatus.Success;
     }
 
+    /// <summary>
+    /// Removes the pair (and its policies with the child's last pair). With a <see
+    /// cref="XfrmInstallerOptions.RemovalDelay"/> (the daemon's), the kernel messages are held back to go out in front of
+    /// the next install's, in its sendmsg: under churn a handshake then costs one netlink round trip instead of two. They
+    /// wait at most the delay (the daemon loop sleeps no longer, see <see cref="HeldBackFor"/>, and calls <see
+    /// cref="Flush"/>), or until <see cref="MaxHeldRemovals"/> wait, or any other request on the socket. The ownership
+    /// tables and the journal change at once, so a new install of the same child takes new policies, which the kernel
+    /// adds after the held removals of the old ones.
+    /// </summary>
     public void Delete(ChildSaInfo sa)
     {
         lock (_io)
         {
             DeleteCore(sa);
+        }
+    }
+
+    /// <summary>
+    /// How long held-back removals may still wait (<see cref="TimeSpan.Zero"/>: due now); null when none wait. Read by the
+    /// daemon loops without the lock: a stale answer only moves one flush by a loop iteration.
+    /// </summary>
+    public TimeSpan? HeldBackFor
+    {
+        get
+        {
+            var since = Volatile.Read(ref _heldSince);
+            if (since == 0)
+            {
+                return null;
+            }
+
+            var left = _options.RemovalDelay - Stopwatch.GetElapsedTime(since);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Sends held-back removals: those whose delay is over, or all of them (<paramref name="dueOnly"/> false).</summary>
+    public void Flush(bool dueOnly)
+    {
+        if (HeldBackFor is not { } left || (dueOnly && left > TimeSpan.Zero))
+        {
+            return;
+        }
+
+        lock (_io)
+        {
+            SendRemovals();
         }
     }
 
@@ -459,11 +535,23 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             return;
         }
 
-        Remove(owned, withPolicies: last);
+        QueueRemoval(owned, withPolicies: last);
+        if (_options.RemovalDelay <= TimeSpan.Zero)
+        {
+            SendRemovals();
+        }
+        else if (_held > 0 && Volatile.Read(ref _heldSince) == 0)
+        {
+            Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
+        }
+
         _journal?.Removed(owned.InboundSpi);
         CompactJournal();
-        _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
-            owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("xfrm delete {Connection}/{Child} SPI in {SpiIn:x8} out {SpiOut:x8} reqid 0x{ReqId:x8}{Policies}",
+                owned.Connection, owned.Child, owned.InboundSpi, owned.OutboundSpi, owned.ReqId, last ? " and its policies" : "");
+        }
     }
 
     public void UpdateEncapsulation(ChildSaInfo sa, int localPort, int remotePort) => TryUpdateEncapsulation(sa, localPort, remotePort);
@@ -500,7 +588,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             inbound: true, localPort, remotePort);
         var outbound = XfrmChildSa.WithEncapsulation(XfrmChildSa.Sa(sa, inbound: false, owned.ReqId, lifetime, encryption, integrity),
             inbound: false, localPort, remotePort);
-        _batch.Clear();
+        SendRemovals();
         var queued = _batch.UpdateSa(inbound);
         queued = queued == XfrmStatus.Success ? _batch.UpdateSa(outbound) : queued;
         var sent = queued == XfrmStatus.Success ? _socket.Send(_batch, _results) : queued;
@@ -533,9 +621,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         var seen = new HashSet<uint>();
         foreach (var owned in all)
         {
-            Remove(owned, withPolicies: seen.Add(owned.ReqId));
+            QueueRemoval(owned, withPolicies: seen.Add(owned.ReqId));
         }
 
+        SendRemovals();
         List<(uint Spi, Larval Larval)> larval;
         lock (_lock)
         {
@@ -587,7 +676,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         PolicyIndices indices = default;
         lock (_io)
         {
-            _batch.Clear();
+            SendRemovals();
             _batch.GetPolicy(owned.OutSelector, XfrmPolicyDirection.Out);
             _batch.GetPolicy(owned.InSelector, XfrmPolicyDirection.In);
             _batch.GetPolicy(owned.InSelector, XfrmPolicyDirection.Forward);
@@ -642,8 +731,10 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         var seen = new HashSet<uint>();
         foreach (var owned in stale)
         {
-            Remove(owned, withPolicies: seen.Add(owned.ReqId));
+            QueueRemoval(owned, withPolicies: seen.Add(owned.ReqId));
         }
+
+        SendRemovals();
 
         if (stale.Count > 0)
         {
@@ -663,82 +754,125 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// delete by selector (xfrm_policy_bysel_ctx) prunes that whole tree, visiting every node: about 9 us per delete
     /// with 240 peers in bench/race.sh, 28 us of the 3 policies' removal per handshake, growing with the peer count. A
     /// delete by index (xfrm_policy_byid) finds the policy in the index hash and prunes nothing; the empty nodes it
-    /// leaves are reused by the next policy with the same prefixes, and one removal in <see cref="PruneEvery"/> goes by
-    /// selector so that nodes of peers gone for good are freed too.
+    /// leaves are reused by the next policy with the same prefixes, and one removal in <see cref="PruneEvery"/>, or in as
+    /// many as there are live children when more, goes by selector so that nodes of peers gone for good are freed too. A
+    /// prune walks the whole tree, O(live policies): spacing prunes by the live count keeps their cost per removal O(1)
+    /// (a fixed 1 in 64 cost 1.9 us per handshake with 240 peers in bench/race.sh, as much as all the deletes by index,
+    /// and would grow with the peers), while the empty nodes left between prunes stay fewer than the live children's.
     /// </para>
     /// </summary>
-    private void Remove(OwnedChildSa owned, bool withPolicies)
+    private void QueueRemoval(OwnedChildSa owned, bool withPolicies)
     {
-        _batch.Clear();
+        if (_held == _heldRemovals.Length)
+        {
+            SendRemovals();
+        }
+
+        // The batch holds only held removals here (every other request sends them first).
+        var first = _batch.Count;
         var local = XfrmAddress.FromIPAddress(owned.Local);
         var remote = XfrmAddress.FromIPAddress(owned.Remote);
         _batch.DeleteSa(remote, local, owned.Family, owned.Protocol, owned.InboundSpi);
         _batch.DeleteSa(local, remote, owned.Family, owned.Protocol, owned.OutboundSpi);
-        int count = 2;
         PolicyIndices indices = default;
         var prune = false;
         if (withPolicies)
         {
+            int live;
             lock (_lock)
             {
                 _policyIndices.Remove(owned.ReqId, out indices);
+                live = _byReqId.Count;
             }
 
-            prune = ++_policyRemovals % PruneEvery == 0;
+            prune = ++_policyRemovals >= Math.Max(PruneEvery, live);
+            if (prune)
+            {
+                _policyRemovals = 0;
+            }
+
             DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out, prune ? 0 : indices.Out);
             DeletePolicy(owned.InSelector, XfrmPolicyDirection.In, prune ? 0 : indices.In);
-            count += 2;
             if (owned.HasForwardPolicy)
             {
                 DeletePolicy(owned.InSelector, XfrmPolicyDirection.Forward, prune ? 0 : indices.Forward);
-                count++;
             }
         }
 
-        var sent = _socket.Send(_batch, _results);
-        if (sent != XfrmStatus.Success)
+        _heldRemovals[_held++] = new HeldRemoval(owned, first, _batch.Count - first, withPolicies && !prune ? indices : default);
+    }
+
+    /// <summary>Sends the held removals (alone) and completes them.</summary>
+    private void SendRemovals()
+    {
+        if (_held > 0)
         {
-            _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8} not acknowledged: {Status}", owned.ReqId, sent);
+            CompleteRemovals(_socket.Send(_batch, _results));
+        }
+    }
+
+    /// <summary>
+    /// After the send that carried the held removals (their answers first in <c>_results</c>): logs refusals, and
+    /// removes by selector a policy its index did not find (the kernel gave it another: a chosen index that was taken is
+    /// replaced silently, see <see cref="NextPolicyIndices"/>; "not found" again is fine: already gone).
+    /// </summary>
+    private void CompleteRemovals(XfrmStatus sent)
+    {
+        var held = _held;
+        _held = 0;
+        Volatile.Write(ref _heldSince, 0);
+        if (held == 0)
+        {
             return;
         }
 
-        for (int i = 0; i < count; i++)
+        // The batch is empty after a send (either way): retries go into it while the answers are read.
+        for (int r = 0; r < held; r++)
         {
-            if (_results[i] is not (XfrmStatus.Success or XfrmStatus.NotFound))
+            ref var removal = ref _heldRemovals[r];
+            var owned = removal.Owned;
+            if (sent != XfrmStatus.Success)
             {
-                _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8}, message {Index}: {Status}", owned.ReqId, i, _results[i]);
+                _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8} not acknowledged: {Status}", owned.ReqId, sent);
+                removal = default;
+                continue;
             }
-        }
 
-        if (withPolicies && !prune && (byIndex(2) || byIndex(3) || byIndex(4)))
-        {
-            // A policy not found by its index: the kernel gave it another (a chosen index that was taken is replaced
-            // silently, see NextPolicyIndices), so it goes by selector ("not found" again is fine: already gone).
-            _batch.Clear();
-            if (byIndex(2))
+            var answers = _results.AsSpan(removal.First, removal.Count);
+            for (int i = 0; i < answers.Length; i++)
+            {
+                if (answers[i] is not (XfrmStatus.Success or XfrmStatus.NotFound))
+                {
+                    _logger.LogWarning("xfrm removal of reqid 0x{ReqId:x8}, message {Index}: {Status}", owned.ReqId, i, answers[i]);
+                }
+            }
+
+            var indices = removal.Indices;
+            if (NotFoundByIndex(answers, 2, indices.Out))
             {
                 _batch.DeletePolicy(owned.OutSelector, XfrmPolicyDirection.Out);
             }
 
-            if (byIndex(3))
+            if (NotFoundByIndex(answers, 3, indices.In))
             {
                 _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.In);
             }
 
-            if (byIndex(4))
+            if (NotFoundByIndex(answers, 4, indices.Forward))
             {
                 _batch.DeletePolicy(owned.InSelector, XfrmPolicyDirection.Forward);
             }
 
+            removal = default;
+        }
+
+        if (_batch.Count > 0)
+        {
             _socket.Send(_batch, _results);
         }
 
-        bool byIndex(int i) => i < count && _results[i] == XfrmStatus.NotFound && (i switch
-        {
-            2 => indices.Out,
-            3 => indices.In,
-            _ => indices.Forward,
-        }) != 0;
+        static bool NotFoundByIndex(ReadOnlySpan<XfrmStatus> answers, int i, uint index) =>
+            index != 0 && i < answers.Length && answers[i] == XfrmStatus.NotFound;
     }
 
     /// <summary>One policy removal into the batch: by the kernel's index when known (not 0), else by selector.</summary>
@@ -755,15 +889,14 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     }
 
     /// <summary>Undoes the messages of a failed install batch that the kernel accepted.</summary>
-    private void RollBack(ChildSaInfo sa, ReadOnlySpan<Item> items, in XfrmSelector outSelector, in XfrmSelector inSelector)
+    private void RollBack(ChildSaInfo sa, ReadOnlySpan<Item> items, ReadOnlySpan<XfrmStatus> results, in XfrmSelector outSelector,
+        in XfrmSelector inSelector)
     {
         var family = sa.LocalAddress.AddressFamily;
         var local = XfrmAddress.FromIPAddress(sa.LocalAddress);
         var remote = XfrmAddress.FromIPAddress(sa.RemoteAddress);
         var protocol = XfrmChildSa.Protocol(sa.Protocol);
-        Span<XfrmStatus> accepted = stackalloc XfrmStatus[items.Length];
-        _results.AsSpan(0, items.Length).CopyTo(accepted);
-        _batch.Clear();
+        var accepted = results;
         int count = 0;
         for (int i = 0; i < items.Length; i++)
         {
@@ -819,7 +952,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// per policy it numbers, so ours come from the upper half (0x80000000 and above, out of its reach for 2^28
     /// policies), one slot of 8 per child with out = slot|1, in = slot|0, fwd = slot|2, from a random first slot per
     /// instance (two instances or a previous run's leftovers rarely meet). Knowing the index saves the GETPOLICY
-    /// round trips of each install; removal deletes by it (see <see cref="Remove"/>).
+    /// round trips of each install; removal deletes by it (see <see cref="QueueRemoval"/>).
     /// </summary>
     private PolicyIndices NextPolicyIndices(bool forward)
     {
@@ -829,11 +962,11 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
             forward ? index | (uint)XfrmPolicyDirection.Forward : 0);
     }
 
-    private bool PolicyRefused(ReadOnlySpan<Item> items)
+    private static bool PolicyRefused(ReadOnlySpan<Item> items, ReadOnlySpan<XfrmStatus> results)
     {
         for (int i = 0; i < items.Length; i++)
         {
-            if (items[i] is Item.OutPolicy or Item.InPolicy or Item.ForwardPolicy && _results[i] == XfrmStatus.InvalidArgument)
+            if (items[i] is Item.OutPolicy or Item.InPolicy or Item.ForwardPolicy && results[i] == XfrmStatus.InvalidArgument)
             {
                 return true;
             }
@@ -965,6 +1098,12 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
         public static ChildKey Of(string connection, string child, in XfrmSelector s) => new(connection, child, s.Source,
             s.Destination, s.SourcePrefixLength, s.DestinationPrefixLength, s.SourcePort, s.DestinationPort, s.Protocol);
     }
+
+    /// <summary>
+    /// A removal whose messages wait in the batch: its first message and their count (2 SAs, then the out, in, fwd
+    /// policies), and the indexes its policies were removed by (0 = by selector).
+    /// </summary>
+    private record struct HeldRemoval(OwnedChildSa Owned, int First, int Count, PolicyIndices Indices);
 
     /// <summary>The kernel's indices of a child's out, in and (tunnel mode) forward policies; 0 = unknown.</summary>
     private readonly record struct PolicyIndices(uint Out, uint In, uint Forward);

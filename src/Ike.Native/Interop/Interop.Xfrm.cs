@@ -40,7 +40,16 @@ internal static partial class Interop
         internal static partial int BuildPolicyId(XfrmNativeSelector* sel, byte dir, uint index, int get, byte* buf, int cap);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmTransact")]
-        internal static partial int Transact(SafeXfrmHandle xfrm, byte* buf, int len, int count, int* errors, uint* values);
+        internal static partial int Transact(SafeXfrmHandle xfrm, byte* buf, int len, int count, int* errors, uint* values, int flags);
+
+        /// <summary>IKEFAST_XFRM_TRANSACT_BARRIER: no ack per message, one NLMSG_NOOP with NLM_F_ACK after them.</summary>
+        internal const int TransactBarrier = 1;
+
+        /// <summary>IKEFAST_XFRM_BARRIER_SIZE: the barrier is a bare netlink header.</summary>
+        internal const int BarrierSize = 16;
+
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmNumberBatch")]
+        internal static partial int NumberBatch(byte* buf, int len, int count, uint firstSeq, int flags, byte* barrier, int* states);
 
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_XfrmAllocSpi")]
         internal static partial int AllocSpi(SafeXfrmHandle xfrm, byte* dst, byte* src, ushort family, byte proto, byte mode,

@@ -57,6 +57,22 @@ public sealed class XfrmBatch : IDisposable
     public XfrmStatus GetPolicy(in XfrmSelector selector, XfrmPolicyDirection direction) =>
         Append(XfrmMessageBuilder.BuildPolicyId(selector, direction, 0, get: true, Free));
 
+    /// <summary>
+    /// Drops the messages queued after the first <paramref name="count"/> (which took <paramref name="length"/> bytes:
+    /// <see cref="Count"/> and <see cref="Length"/> read then), zeroing their bytes: a caller whose later messages
+    /// could not all be built keeps the earlier ones.
+    /// </summary>
+    public void TruncateTo(int count, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
+        CryptographicOperations.ZeroMemory(_buffer.AsSpan(length, _length - length));
+        _length = length;
+        Count = count;
+    }
+
     /// <summary>Drops the queued messages, zeroing their bytes.</summary>
     public void Clear()
     {

@@ -99,6 +99,13 @@ public sealed unsafe class XfrmSocket : IDisposable
     /// Sends every message of <paramref name="batch"/> in one sendmsg and writes each message's outcome to
     /// <paramref name="results"/> (in queue order). The return value is the exchange's own status: a socket failure
     /// or ack timeout; then <paramref name="results"/> is not meaningful. The batch is empty afterwards either way.
+    /// <para>
+    /// Two or more messages go without NLM_F_ACK, followed by one NLMSG_NOOP with NLM_F_ACK (the barrier): the kernel
+    /// answers a refusal whether or not an ack was asked for, and handles a datagram's messages in order, so the
+    /// barrier's ack ends the batch and a message no error named by then succeeded. One ack per batch instead of one
+    /// per message (each an skb allocated, queued and read back); refusals are still matched to their message by
+    /// sequence number.
+    /// </para>
     /// </summary>
     public XfrmStatus Send(XfrmBatch batch, Span<XfrmStatus> results) => Send(batch, results, default);
 
@@ -127,7 +134,8 @@ public sealed unsafe class XfrmSocket : IDisposable
         fixed (int* e = errors)
         fixed (uint* v = values)
         {
-            result = Interop.Xfrm.Transact(_handle, buffer, batch.Length, count, e, values.IsEmpty ? null : v);
+            result = Interop.Xfrm.Transact(_handle, buffer, batch.Length, count, e, values.IsEmpty ? null : v,
+                count > 1 ? Interop.Xfrm.TransactBarrier : 0);
         }
 
         if (result != 0)
@@ -166,8 +174,36 @@ public sealed unsafe class XfrmSocket : IDisposable
         }
 
         int error;
-        int result = Interop.Xfrm.Transact(_handle, buffer, length, 1, &error, null);
+        int result = Interop.Xfrm.Transact(_handle, buffer, length, 1, &error, null, 0);
         return XfrmErrno.ToStatus(result != 0 ? result : error);
+    }
+
+    /// <summary>
+    /// What <see cref="Send(XfrmBatch, Span{XfrmStatus}, Span{uint})"/> puts on the wire, without sending (tests): the
+    /// batch's bytes numbered from <paramref name="firstSequence"/>, the barrier (empty without one) and each message's
+    /// completion (1 its ack, 2 its answer, 3 the barrier). The batch is cleared.
+    /// </summary>
+    internal static (byte[] Messages, byte[] Barrier, int[] Completion) NumberForTest(XfrmBatch batch, uint firstSequence, bool barrier)
+    {
+        var messages = batch.Buffer.AsSpan(0, batch.Length).ToArray();
+        var completion = new int[batch.Count];
+        var barrierBytes = new byte[barrier ? Interop.Xfrm.BarrierSize : 0];
+        int result;
+        fixed (byte* m = messages)
+        fixed (byte* b = barrierBytes)
+        fixed (int* c = completion)
+        {
+            result = Interop.Xfrm.NumberBatch(m, messages.Length, batch.Count, firstSequence, barrier ? Interop.Xfrm.TransactBarrier : 0,
+                b, c);
+        }
+
+        batch.Clear();
+        if (result != 0)
+        {
+            throw new InvalidOperationException($"NumberBatch: {result}");
+        }
+
+        return (messages, barrierBytes, completion);
     }
 
     /// <summary>Parses one netlink message as an event (for tests and callers reading the socket themselves).</summary>

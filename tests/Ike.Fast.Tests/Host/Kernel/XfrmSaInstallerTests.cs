@@ -291,6 +291,11 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         journal.Added(a);
         journal.Added(b);
         journal.Removed(0x1000);
+        // The removal waits for the next write (a crash now would only remove a again at the next start).
+        Assert.Equal(2, journal.Lines);
+        Assert.Equal(1, journal.PendingRemovals);
+        Assert.Equal([a.ToLine(), b.ToLine()], journal.Load().Select(o => o.ToLine()));
+        journal.WritePending();
         Assert.Equal(3, journal.Lines);
         Assert.Equal([b.ToLine()], journal.Load().Select(o => o.ToLine()));
 
@@ -319,6 +324,7 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         journal.Rewrite([a]);
         journal.Added(b);
         journal.Removed(0x3000);
+        journal.WritePending();
         Assert.Equal([b.ToLine()], new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             .Load().Select(o => o.ToLine()));
         Assert.Equal(3, journal.Lines);
@@ -327,6 +333,45 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(File.Exists(_journal));
         journal.Added(c);
         Assert.Equal(["+ " + c.ToLine()], File.ReadAllLines(_journal));
+    }
+
+    /// <summary>
+    /// A removal line goes out with the next addition, before it, in one write (one pwrite per handshake under churn);
+    /// <see cref="OwnedStateJournal.PendingRemovalLimit"/> removals in a row are written without waiting.
+    /// </summary>
+    [Fact]
+    public void JournalWritesRemovalsWithTheNextAddition()
+    {
+        using var journal = new OwnedStateJournal(_journal, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var a = Owned(0x49460601, "10.1.0.0/24", "10.2.0.0/24", 0x6000);
+        var b = Owned(0x49460602, "10.3.0.0/24", "10.4.0.0/24", 0x6001);
+        journal.Added(a);
+        journal.Removed(0x6000);
+        journal.Removed(0xabcdef12);
+        Assert.Equal(["+ " + a.ToLine()], File.ReadAllLines(_journal));
+
+        journal.Added(b);
+        Assert.Equal(["+ " + a.ToLine(), "- 00006000", "- abcdef12", "+ " + b.ToLine()], File.ReadAllLines(_journal));
+        Assert.Equal(4, journal.Lines);
+        Assert.Equal(0, journal.PendingRemovals);
+
+        for (uint spi = 1; spi < OwnedStateJournal.PendingRemovalLimit; spi++)
+        {
+            journal.Removed(spi);
+        }
+
+        Assert.Equal(4, File.ReadAllLines(_journal).Length);
+        journal.Removed(0x6001);
+        Assert.Equal(0, journal.PendingRemovals);
+        Assert.Equal(4 + OwnedStateJournal.PendingRemovalLimit, File.ReadAllLines(_journal).Length);
+        Assert.Empty(journal.Load());
+
+        // A rewrite lists the live entries: what was held back is dropped with the old file.
+        journal.Added(a);
+        journal.Removed(0x6000);
+        journal.Rewrite([]);
+        Assert.Equal(0, journal.PendingRemovals);
+        Assert.Empty(journal.Load());
     }
 
     [Fact]
@@ -338,10 +383,190 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         Assert.False(OwnedChildSa.TryParse("garbage", out _));
     }
 
-    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon)
+    /// <summary>
+    /// A held removal (the daemon's <see cref="XfrmInstallerOptions.RemovalDelay"/>) leaves the kernel as it is until the
+    /// next install, whose sendmsg carries it in front of the install's own messages: the removed child's policies go,
+    /// and the install's outcome is still read from its own messages (here: SAs refused, its policies accepted and
+    /// rolled back, InstallFailed queued), not from the removal's answers before them.
+    /// </summary>
+    [RootFact]
+    public void HeldRemovalGoesOutInFrontOfTheNextInstall()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger, removalDelay: TimeSpan.FromHours(1));
+        Adopted(installer, 0x49460800, "10.14.0.0/16", "198.51.103.1/32", 0x8000);
+        installer.Delete(KernelTestData.Tunnel(spiIn: 0x8000));
+        Assert.Empty(installer.Owned);
+        Assert.Equal(3, PolicyCount());
+        Assert.NotNull(installer.HeldBackFor);
+        Assert.True(installer.HeldBackFor > TimeSpan.Zero);
+        installer.Flush(dueOnly: true);
+        Assert.Equal(3, PolicyCount());
+
+        var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"));
+        var sa = KernelTestData.Tunnel(spiIn: spi);
+        var status = installer.TryInstall(sa);
+
+        Assert.Null(installer.HeldBackFor);
+        Assert.DoesNotContain("198.51.103.1/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+        if (status == XfrmStatus.Success)
+        {
+            Assert.Equal(3, PolicyCount());
+            installer.Delete(sa);
+            installer.Flush(dueOnly: false);
+            Assert.Equal(0, PolicyCount());
+            return;
+        }
+
+        Assert.Equal(XfrmStatus.ProtocolNotSupported, status);
+        Assert.Contains(logger.Lines, l => l.Contains("InboundSa=ProtocolNotSupported", StringComparison.Ordinal)
+            && l.Contains("OutPolicy=Success, InPolicy=Success, ForwardPolicy=Success", StringComparison.Ordinal));
+        Assert.Equal(0, PolicyCount());
+        Assert.True(installer.TryDequeueEvent(out var failed));
+        Assert.Equal((KernelEventKind.InstallFailed, spi), (failed.Kind, failed.InboundSpi));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("removal of reqid", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Held removals wait at most their delay (<see cref="XfrmSaInstaller.Flush"/> with dueOnly sends them once it is
+    /// over), all of them go with any flush, and <see cref="XfrmSaInstaller.MaxHeldRemovals"/> of them in a row are sent
+    /// without waiting; shutdown sends what still waits.
+    /// </summary>
+    [RootFact]
+    public void HeldRemovalsAreSentWhenDueWhenTooManyWaitAndAtShutdown()
+    {
+        using (var installer = Open(new ListLogger(), removalDelay: TimeSpan.FromTicks(1)))
+        {
+            Adopted(installer, 0x49460900, "10.15.0.0/16", "198.51.104.1/32", 0x9000);
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0x9000));
+            SpinWait.SpinUntil(() => installer.HeldBackFor == TimeSpan.Zero);
+            Assert.Equal(3, PolicyCount());
+            installer.Flush(dueOnly: true);
+            Assert.Equal(0, PolicyCount());
+            Assert.Null(installer.HeldBackFor);
+        }
+
+        using (var installer = Open(new ListLogger(), removalDelay: TimeSpan.FromHours(1)))
+        {
+            const int Children = XfrmSaInstaller.MaxHeldRemovals + 1;
+            for (var i = 0; i < Children; i++)
+            {
+                Adopted(installer, 0x49460a00 + (uint)i, "10.16.0.0/16", $"198.51.105.{i}/32", 0xa000 + (uint)i);
+            }
+
+            for (var i = 0; i < Children - 1; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0xa000 + (uint)i));
+            }
+
+            Assert.Equal(3 * Children, PolicyCount());
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0xa000 + Children - 1));
+            // The first MaxHeldRemovals went when one more came; the last one waits.
+            Assert.Equal(3, PolicyCount());
+            Assert.Contains($"198.51.105.{Children - 1}/32", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+            Assert.Empty(installer.Owned);
+        }
+
+        Assert.Equal(0, PolicyCount());
+        Assert.False(File.Exists(_journal));
+    }
+
+    /// <summary>
+    /// Two shards deleting and installing at once over one installer with held removals: each install carries whatever
+    /// removals wait (the other thread's too) and reads its own answers after theirs; no answer is lost or taken by the
+    /// wrong request, and every removed child's policies are gone at the end.
+    /// </summary>
+    [RootFact]
+    public void ConcurrentShardsShareHeldRemovals()
+    {
+        var logger = new ListLogger();
+        using var installer = Open(logger, removalDelay: TimeSpan.FromHours(1));
+        const int PerThread = 12;
+        for (var t = 0; t < 2; t++)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                Adopted(installer, 0x49460b00 + (uint)((t * PerThread) + i), "10.17.0.0/16", $"198.51.{106 + t}.{i}/32",
+                    0xb000 + (uint)((t * PerThread) + i));
+            }
+        }
+
+        Assert.Equal(3 * 2 * PerThread, PolicyCount());
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<XfrmStatus>();
+        void Work(int thread)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                installer.Delete(KernelTestData.Tunnel(spiIn: 0xb000 + (uint)((thread * PerThread) + i)));
+                var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse($"198.51.100.{10 + thread}"));
+                var sa = KernelTestData.Tunnel(spiIn: spi, spiOut: 0x0badb000u + (uint)((thread * PerThread) + i), child: $"net{thread}");
+                statuses.Add(installer.TryInstall(sa));
+                installer.Delete(sa);
+            }
+        }
+
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() => Work(t))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        installer.Flush(dueOnly: false);
+
+        Assert.Equal(2 * PerThread, statuses.Count);
+        Assert.All(statuses, s => Assert.True(s is XfrmStatus.Success or XfrmStatus.ProtocolNotSupported, s.ToString()));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("not acknowledged", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("removal of reqid", StringComparison.Ordinal));
+        Assert.Equal(0, PolicyCount());
+        Assert.Empty(installer.Owned);
+    }
+
+    /// <summary>
+    /// A refusal in the middle of an install batch (sent with one barrier ack, behind held removals) lands on the message
+    /// that caused it: a foreign policy with the install's out selector makes that add fail with EEXIST while the in and
+    /// fwd adds succeed; the rollback removes exactly what the install put in and leaves the foreign policy.
+    /// </summary>
+    [RootFact]
+    public void RefusalInsideAnInstallBatchIsMappedToItsMessageAndOnlyAcceptedMessagesAreRolledBack()
+    {
+        _ns.Ip("xfrm", "policy", "add", "src", "10.1.0.0/24", "dst", "10.2.0.0/24", "dir", "out", "priority", "100",
+            "tmpl", "src", "192.0.2.1", "dst", "198.51.100.99", "proto", "esp", "reqid", "9", "mode", "tunnel");
+        var logger = new ListLogger();
+        using (var installer = Open(logger, removalDelay: TimeSpan.FromHours(1)))
+        {
+            Adopted(installer, 0x49460c00, "10.18.0.0/16", "198.51.108.1/32", 0xc000);
+            installer.Delete(KernelTestData.Tunnel(spiIn: 0xc000));
+            var spi = installer.Allocate(IpsecProtocol.Esp, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.2"));
+
+            var status = installer.TryInstall(KernelTestData.Tunnel(spiIn: spi));
+
+            Assert.NotEqual(XfrmStatus.Success, status);
+            var line = Assert.Single(logger.Lines, l => l.Contains("kernel refused", StringComparison.Ordinal));
+            Assert.Contains("OutPolicy=AlreadyExists, InPolicy=Success, ForwardPolicy=Success", line, StringComparison.Ordinal);
+            // The held removal went with the batch; the install's accepted policies were rolled back; the foreign one stays.
+            Assert.Equal(1, PolicyCount());
+            Assert.Contains("198.51.100.99", _ns.Ip("xfrm", "policy"), StringComparison.Ordinal);
+            Assert.True(installer.TryDequeueEvent(out var failed));
+            Assert.Equal(KernelEventKind.InstallFailed, failed.Kind);
+        }
+
+        _ns.Ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.2.0.0/24", "dir", "out");
+    }
+
+    /// <summary>A child whose policies iproute2 added under indexes the installer drew, owned as an install would own it.</summary>
+    private OwnedChildSa Adopted(XfrmSaInstaller installer, uint reqId, string localTs, string remoteTs, uint spiIn)
+    {
+        var owned = Owned(reqId, localTs, remoteTs, spiIn);
+        var (o, n, f) = installer.DrawPolicyIndices(forward: true);
+        AddPolicies(owned, o, n, f);
+        installer.Adopt(owned, o, n, f);
+        return owned;
+    }
+
+    private XfrmSaInstaller Open(ListLogger logger, XfrmSpiAllocation spis = XfrmSpiAllocation.Daemon, TimeSpan removalDelay = default)
     {
         var status = XfrmSaInstaller.TryOpen(
-            new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis },
+            new XfrmInstallerOptions
+            {
+                NetworkNamespacePath = _ns.Path, JournalPath = _journal, SpiAllocation = spis, RemovalDelay = removalDelay,
+            },
             logger, null, out var installer);
         Assert.Equal(XfrmStatus.Success, status);
         return installer!;

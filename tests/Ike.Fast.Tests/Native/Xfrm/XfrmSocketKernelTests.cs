@@ -301,6 +301,51 @@ public sealed class XfrmSocketKernelTests : IClassFixture<XfrmNamespace>
         Assert.Equal(XfrmStatus.Success, xfrm.DeletePolicy(b, XfrmPolicyDirection.Out));
     }
 
+    /// <summary>
+    /// A batch goes without per-message acks and ends with a barrier (NLMSG_NOOP with NLM_F_ACK): the kernel's refusals
+    /// still reach the message that caused them (by sequence number), between successes, next to a GET's answer.
+    /// </summary>
+    [RootFact]
+    public void RefusalsInsideABarrierBatchAreMappedToTheirMessages()
+    {
+        using XfrmSocket xfrm = Open();
+        using var batch = new XfrmBatch();
+        XfrmTemplate[] templates = [Template("192.0.2.1", "198.51.100.2", XfrmMode.Tunnel, 72)];
+        XfrmSelector a = Subnets("10.72.0.0", 16, "198.51.100.73", 32);
+        XfrmSelector b = Subnets("10.72.0.0", 16, "198.51.100.74", 32);
+        var badSelector = Subnets("10.72.0.0", 16, "198.51.100.75", 32);
+        badSelector.DestinationPrefixLength = 33; // verify_newpolicy_info: EINVAL for an IPv4 prefix beyond 32
+        batch.AddPolicy(new XfrmPolicyParameters { Selector = a, Direction = XfrmPolicyDirection.Out, Templates = templates });
+        batch.AddPolicy(new XfrmPolicyParameters { Selector = badSelector, Direction = XfrmPolicyDirection.Out, Templates = templates });
+        batch.AddPolicy(new XfrmPolicyParameters { Selector = a, Direction = XfrmPolicyDirection.Out, Templates = templates });
+        // A chosen index whose low bits are not the direction: EINVAL (the installer's fallback case).
+        batch.AddPolicy(new XfrmPolicyParameters { Selector = b, Direction = XfrmPolicyDirection.Out, Templates = templates, Index = 0x8000_0100 });
+        batch.GetPolicy(a, XfrmPolicyDirection.Out);
+        batch.DeletePolicy(Subnets("10.99.0.0", 16, "198.51.100.99", 32), XfrmPolicyDirection.In);
+        batch.AddPolicy(new XfrmPolicyParameters { Selector = b, Direction = XfrmPolicyDirection.Out, Templates = templates });
+        Span<XfrmStatus> results = stackalloc XfrmStatus[7];
+        Span<uint> values = stackalloc uint[7];
+
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results, values));
+
+        Assert.Equal(
+            [XfrmStatus.Success, XfrmStatus.InvalidArgument, XfrmStatus.AlreadyExists, XfrmStatus.InvalidArgument, XfrmStatus.Success,
+             XfrmStatus.NotFound, XfrmStatus.Success],
+            results.ToArray());
+        Assert.NotEqual(0u, values[4]);
+        Assert.Equal((uint)XfrmPolicyDirection.Out, values[4] & 7);
+        Assert.Single(Policies(), p => p.Get("dst") == "198.51.100.73/32");
+        Assert.Single(Policies(), p => p.Get("dst") == "198.51.100.74/32");
+        Assert.DoesNotContain(Policies(), p => p.Get("dst") == "198.51.100.75/32");
+
+        // The socket's sequence numbers stay in step after a barrier: a single message and a batch of one still match.
+        Assert.Equal(XfrmStatus.Success, xfrm.DeletePolicy(a, XfrmPolicyDirection.Out));
+        batch.DeletePolicy(b, XfrmPolicyDirection.Out);
+        Assert.Equal(XfrmStatus.Success, xfrm.Send(batch, results));
+        Assert.Equal(XfrmStatus.Success, results[0]);
+        Assert.DoesNotContain(Policies(), p => p.Get("dst") is "198.51.100.73/32" or "198.51.100.74/32");
+    }
+
     [RootFact]
     public void LargeBatchOfPoliciesIsAcknowledgedInFull()
     {
