@@ -10,7 +10,7 @@
  * sends; under the harness's LD_PRELOAD shim the NEWSA/DELSA become NLMSG_NOOP exactly as in the race.
  *
  *   floor responder --listen ADDR [--mode dgram|xfrm|both] [--batch N] [--sizes MM2,MM4,MM6,QM2] [--count N]
- *                   [--warmup N] [--peers N] [--first ADDR] [--xfrm-batch handshake|receive] [--xfrm-ack yes|no]
+ *                   [--warmup N] [--peers N] [--first ADDR] [--xfrm-batch handshake|receive] [--xfrm-ack yes|no|barrier]
  *                   [--breakdown yes]
  *   floor initiator --target ADDR --first ADDR [--peers N] [--inflight N] [--count N] [--warmup N]
  *                   [--sizes MM1,MM3,MM5,QM1,QM3,DEL1,DEL2] [--batch N]
@@ -679,9 +679,11 @@ static int xfrm_flush(struct xfrm_state *x)
 {
     if (x->count == 0)
         return 0;
-    if (x->no_ack)
+    if (x->no_ack == 1)
         return xfrm_flush_noack(x);
-    int32_t rc = IkeFastNative_XfrmTransact(x->socket, x->buf, x->len, x->count, x->errors, NULL);
+    /* --xfrm-ack barrier: serve's way since the xfrmbatch change (messages without NLM_F_ACK, one acked NOOP after). */
+    int32_t rc = IkeFastNative_XfrmTransact(x->socket, x->buf, x->len, x->count, x->errors, NULL,
+                                            x->no_ack == 2 && x->count > 1 ? IKEFAST_XFRM_TRANSACT_BARRIER : 0);
     x->transactions++;
     x->messages += (uint64_t)x->count;
     if (rc != 0)
@@ -732,7 +734,7 @@ struct options
     int batch;
     int count, warmup, peers, inflight;
     int xfrm_per_receive; /* 1: one XFRM transaction per receive batch; 0: one per install or removal */
-    int no_ack;           /* 1: XFRM messages without NLM_F_ACK (only refusals are answered) */
+    int no_ack;           /* 1: XFRM messages without NLM_F_ACK (only refusals are answered); 2: one acked barrier per batch */
     int breakdown;        /* 1: thread CPU time per receive, send and XFRM call (adds its own cost) */
     uint32_t addr_be;     /* responder: listen; initiator: target */
     uint32_t first_be;    /* the first synthetic peer address */
@@ -797,7 +799,7 @@ static void measure_print(const struct measure *m, const struct options *o, cons
     printf("mode=%s batch=%d xfrm_batch=%s xfrm_ack=%s handshakes=%d us_per_handshake=%.2f user_us=%.2f sys_us=%.2f "
            "recv_calls=%.2f send_calls=%.2f datagrams_in=%.2f datagrams_out=%.2f xfrm_transactions=%.3f "
            "xfrm_messages=%.2f handshakes_per_s=%.0f xfrm_failures=%llu xfrm_not_found=%llu\n",
-           modes[o->mode], o->batch, o->xfrm_per_receive ? "receive" : "handshake", o->no_ack ? "no" : "yes", o->count,
+           modes[o->mode], o->batch, o->xfrm_per_receive ? "receive" : "handshake", o->no_ack == 1 ? "no" : o->no_ack == 2 ? "barrier" : "yes", o->count,
            (double)(user - m->t0_user + sys - m->t0_sys) / n, (double)(user - m->t0_user) / n,
            (double)(sys - m->t0_sys) / n, (double)(m->recv_calls - m->r0) / n, (double)(m->send_calls - m->s0) / n,
            (double)(m->datagrams_in - m->di0) / n, (double)(m->datagrams_out - m->do0) / n,
@@ -1529,7 +1531,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--breakdown") == 0)
             o.breakdown = strcmp(v, "yes") == 0;
         else if (strcmp(a, "--xfrm-ack") == 0)
-            o.no_ack = strcmp(v, "no") == 0 ? 1 : strcmp(v, "yes") == 0 ? 0 : -1;
+            o.no_ack = strcmp(v, "no") == 0 ? 1 : strcmp(v, "yes") == 0 ? 0 : strcmp(v, "barrier") == 0 ? 2 : -1;
         else if (strcmp(a, "--listen") == 0 || strcmp(a, "--target") == 0)
         {
             if (parse_addr(v, &o.addr_be) != 0)

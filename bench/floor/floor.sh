@@ -79,6 +79,7 @@ row_args() { # ROW -> responder arguments
     both-ikefast) echo "--mode both --batch 32 --xfrm-batch handshake" ;;
     xfrm-32-noack) echo "--mode xfrm --batch 32 --xfrm-batch receive --xfrm-ack no" ;;
     both-32-noack) echo "--mode both --batch 32 --xfrm-batch receive --xfrm-ack no" ;;
+    both-ikefast-barrier) echo "--mode both --batch 32 --xfrm-batch handshake --xfrm-ack barrier" ;;
     split-1) echo "--mode both --batch 1 --xfrm-batch handshake --breakdown yes" ;;
     split-32) echo "--mode both --batch 32 --xfrm-batch receive --breakdown yes" ;;
     split-ikefast) echo "--mode both --batch 32 --xfrm-batch handshake --breakdown yes" ;;
