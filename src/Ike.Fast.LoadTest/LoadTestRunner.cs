@@ -117,7 +117,7 @@ public static class LoadTestRunner
             peerBase += shardPeers;
         }
 
-        var cpu = new CpuMeter(shards, responder, options.ResponderPid);
+        var cpu = new CpuMeter(shards, responder, options.ResponderPid, options.ResponderCgroup);
         var clock = Stopwatch.StartNew();
         foreach (GeneratorShard s in shards)
         {
@@ -182,6 +182,7 @@ public static class LoadTestRunner
         }
 
         (double generatorCpu, double? responderCpuSeconds, double processCpu) = cpu.Read();
+        double? responderTickCpuSeconds = cpu.ReadResponderTicks();
 
         // On exit: delete what was established (Informational Delete), then let the responder read them.
         for (int i = 0; i < shards.Count; i++)
@@ -250,6 +251,8 @@ public static class LoadTestRunner
             Latency = latency.Total(),
             GeneratorCpuSeconds = generatorCpu,
             ResponderCpuSeconds = responderCpuSeconds,
+            ResponderCpuSource = responderCpuSeconds is null ? null : cpu.ResponderSource,
+            ResponderTickCpuSeconds = responderTickCpuSeconds,
             ProcessCpuSeconds = processCpu,
             ResponderIsInProcess = responder is not null,
             AbortedNothingCompleted = aborted,
