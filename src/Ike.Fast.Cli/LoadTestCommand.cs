@@ -131,6 +131,12 @@ internal static class LoadTestCommand
 
             bool interactive = !Console.IsOutputRedirected;
             LoadTestResult outcome = ConsoleProgress.RunWithProgress(options, Console.Out, interactive, cancel);
+            if (options.ResponderCgroup is { } cg && outcome.ResponderCpuSource is not ("cgroup-v2" or "cgroup-v1"))
+            {
+                // E.g. under `ip netns exec`, which mounts a fresh /sys without /sys/fs/cgroup: say so, the figure is coarser.
+                Console.Error.WriteLine($"loadtest: --responder-cgroup {cg}: no cpu.stat or cpuacct.usage readable; responder CPU from {outcome.ResponderCpuSource ?? "nowhere"}");
+            }
+
             if (result.GetValue(json) is { } jsonFile)
             {
                 using FileStream f = jsonFile.Create();
