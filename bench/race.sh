@@ -4,7 +4,7 @@
 # driven by the same `ikefast loadtest` run from namespace a; prints one table (completed/s, responder CPU-ms per
 # handshake, p50/p99 latency, failures) with the ratios IkeFast/charon and IkeFast/pluto.
 #
-#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 5 cases
+#   sudo bench/race.sh                         # defaults: N=5000 handshakes (after 200 warm-up), 32 in flight, 5 cases
 #   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
 #   IKEFAST_DH_TIER=scalar|avx2 sudo -E bench/race.sh ...   # IkeFast's batched MODP tier forced (CPUs without AVX-512)
@@ -29,7 +29,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-COUNT=${RACE_COUNT:-1000}
+COUNT=${RACE_COUNT:-5000}
 CONC=${RACE_CONCURRENCY:-32}
 WARMUP=${RACE_WARMUP:-200}
 CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14 mm-rsa-14"}
@@ -368,8 +368,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
       "$(ratio "$(get ikefast-full 4)" "$(get charon 4)") |"
   done
   echo
-  echo "(completed/s: higher is better; CPU: the responder's CPU time over the measured phase / completed (every task of"
-  echo " its cgroup, exact; see \"responder CPU\" above and the source column of results.tsv), lower"
+  echo "(completed/s: higher is better; CPU: the responder's CPU time over the measured phase / completed, from"
+  echo " $CG_TEXT; per row: the source column of results.tsv), lower"
   echo " is better, so a CPU ratio of 0.25 means IkeFast used a quarter of the CPU per handshake. MODP exponent: each"
   echo " responder's private exponent for MODP-2048 (charon: OpenSSL full length; pluto: NSS 224 bits; IkeFast: short"
   echo " by default, full with daemon.dh_exponent = full). Public-value checks: README \"The race\". Raw: $OUT)"
