@@ -225,7 +225,7 @@ cgroup_remove() { # the current group, after its responder stopped (also from th
   [ -n "$CG_CUR" ] || return 0
   cgroup_leave
   # Anything the responder left behind in its group (normally nothing): started by this run, stopped by its pid.
-  while read -r pid; do kill -KILL "$pid" 2>/dev/null; done 2>/dev/null < "$CG_CUR/cgroup.procs"
+  while read -r pid; do kill -KILL "$pid" 2>/dev/null; done 2>/dev/null < "$CG_CUR/cgroup.procs" || true
   for _ in $(seq 1 50); do rmdir "$CG_CUR" 2>/dev/null && break; sleep 0.05; done
   [ -d "$CG_CUR" ] && echo "race.sh: could not remove cgroup $CG_CUR" >&2
   CG_CUR=''
@@ -325,7 +325,7 @@ for c in $CASES; do
     if [ -n "$CG_CUR" ]; then
       while read -r pid; do
         printf '%s\t%s\t%s\n' "$pid" "$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" "$(cat "/proc/$pid/comm" 2>/dev/null)"
-      done < "$CG_CUR/cgroup.procs" > "$OUT/$c-$impl.cgroup"
+      done < "$CG_CUR/cgroup.procs" > "$OUT/$c-$impl.cgroup" || true
     fi
     responder_stop "$impl"
     cgroup_remove
