@@ -4,13 +4,15 @@
 # driven by the same `ikefast loadtest` run from namespace a; prints one table (completed/s, responder CPU-ms per
 # handshake, p50/p99 latency, failures) with the ratios IkeFast/charon and IkeFast/pluto.
 #
-#   sudo bench/race.sh                         # defaults: N=1000 handshakes (after 200 warm-up), 32 in flight, 5 cases
+#   sudo bench/race.sh                         # defaults: N=5000 handshakes (after 200 warm-up), 32 in flight, 5 cases
 #   sudo bench/race.sh -n 2000 -c 64 --cases "mm-psk-14 am-psk-14" --impls "charon ikefast"
 #   RACE_COUNT=, RACE_CONCURRENCY=, RACE_CASES=, RACE_IMPLS=, RACE_WARMUP=, RACE_OUT= do the same from the environment.
 #   IKEFAST_DH_TIER=scalar|avx2 sudo -E bench/race.sh ...   # IkeFast's batched MODP tier forced (CPUs without AVX-512)
 #   RACE_IKEFAST_INSTALLER=memory ...          # diagnosis only: IkeFast without XFRM netlink (the others keep theirs)
 #   RACE_IKEFAST_ENV="DOTNET_PerfMapEnabled=1 ..."   # extra environment for `ikefast serve` (diagnosis)
 #   RACE_IKEFAST_ARGS="--set daemon:shards=1 ..."     # extra arguments for `ikefast serve` (diagnosis)
+#   RACE_CGROUP=auto|v2|v1|off                 # the responder's CPU: its own cgroup (auto: v2, else v1 cpuacct), exact;
+#                                              # off (or no cgroup usable): /proc/PID/stat utime+stime, 10 ms ticks
 #   --profile 'perf record -g -o /tmp/p.data -p $RACE_PID'   # a command run (bash -c, $RACE_PID = the responder)
 #                                              # while each loadtest runs, stopped with SIGINT when it ends
 #   sudo flock /tmp/race.lock bench/race.sh --floor [floor.sh options]   # the kernel's floor per handshake in these
@@ -27,7 +29,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-COUNT=${RACE_COUNT:-1000}
+COUNT=${RACE_COUNT:-5000}
 CONC=${RACE_CONCURRENCY:-32}
 WARMUP=${RACE_WARMUP:-200}
 CASES=${RACE_CASES:-"mm-psk-14 mm-psk-19 mm-psk-31 am-psk-14 mm-rsa-14"}
@@ -37,6 +39,7 @@ IKEFAST_INSTALLER=${RACE_IKEFAST_INSTALLER:-xfrm}
 IKEFAST_ENV=${RACE_IKEFAST_ENV:-}
 IKEFAST_ARGS=${RACE_IKEFAST_ARGS:-}
 PROFILE=${RACE_PROFILE:-}
+CGROUP_MODE=${RACE_CGROUP:-auto}
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -47,7 +50,7 @@ while [ $# -gt 0 ]; do
     -o|--out) OUT=$2; shift 2 ;;
     --profile) PROFILE=$2; shift 2 ;;
     --floor) shift; exec "$ROOT/bench/floor/floor.sh" "$@" ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -173,6 +176,62 @@ responder_stop() {
   RESP_PID=''
 }
 
+# --- the responder's control group ----------------------------------------------------------------------------------
+# Each responder run gets a fresh cgroup (race-PID-CASE-IMPL); the responder is started inside it, so the group holds
+# every task it has or creates (threads, helper processes, children, exited ones included), and the loadtest reads
+# the group's CPU time at its measured phase's boundaries (--responder-cgroup): cgroup v2 cpu.stat usage_usec or v1
+# cpuacct.usage, both summed by the scheduler in ns, where /proc/PID/stat's utime+stime are 10 ms ticks of one
+# process. The race's shell joins the group just for responder_start (its children inherit it) and leaves it at once:
+# the helpers it ran meanwhile (ip, swanctl, whack, ss) ended before the measured phase starts.
+CG_ROOT='' CG_VER='' CG_HOME='' CG_CUR=''
+cgroup_setup() { # sets CG_ROOT, CG_VER and CG_HOME (the shell's own group, to go back to), or fails
+  local v2 v1 ver root rel
+  [ "$CGROUP_MODE" = off ] && return 1
+  v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+  v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpuacct(,|$)/ { print $2; exit }' /proc/mounts)
+  for ver in v2 v1; do
+    case $CGROUP_MODE in auto|"$ver") ;; *) continue ;; esac
+    if [ "$ver" = v2 ]; then
+      root=$v2
+      rel=$(awk -F: '$1 == "0" && $2 == "" { print $3; exit }' /proc/self/cgroup)
+    else
+      root=$v1
+      rel=$(awk -F: '$2 ~ /(^|,)cpuacct(,|$)/ { print $3; exit }' /proc/self/cgroup)
+    fi
+    if [ -z "$root" ] || [ -z "$rel" ] || [ ! -d "$root$rel" ]; then continue; fi
+    # Usable: a group can be made here, and has the file the loadtest reads.
+    if mkdir "$root/race-$$-probe" 2>/dev/null; then
+      if [ -r "$root/race-$$-probe/$([ "$ver" = v2 ] && echo cpu.stat || echo cpuacct.usage)" ]; then
+        rmdir "$root/race-$$-probe"
+        CG_ROOT=$root CG_VER=$ver CG_HOME=$root${rel%/}
+        return 0
+      fi
+      rmdir "$root/race-$$-probe"
+    fi
+  done
+  return 1
+}
+cgroup_create() { # NAME -> sets CG_CUR (empty when no cgroup is used or it cannot be made)
+  CG_CUR=''
+  [ -n "$CG_ROOT" ] || return 0
+  if mkdir "$CG_ROOT/race-$$-$1" 2>/dev/null; then CG_CUR=$CG_ROOT/race-$$-$1; else
+    echo "race.sh: cannot create cgroup $CG_ROOT/race-$$-$1: responder CPU from /proc/PID/stat ticks" >&2
+  fi
+}
+cgroup_enter() { [ -z "$CG_CUR" ] || echo "$BASHPID" > "$CG_CUR/cgroup.procs" || { echo "race.sh: cannot join $CG_CUR" >&2; CG_CUR=''; }; }
+cgroup_leave() { [ -z "$CG_HOME" ] || echo "$BASHPID" > "$CG_HOME/cgroup.procs" 2>/dev/null || true; }
+cgroup_remove() { # the current group, after its responder stopped (also from the EXIT/INT/TERM trap)
+  local pid
+  [ -n "$CG_CUR" ] || return 0
+  cgroup_leave
+  # Anything the responder left behind in its group (normally nothing): started by this run, stopped by its pid.
+  while read -r pid; do kill -KILL "$pid" 2>/dev/null; done 2>/dev/null < "$CG_CUR/cgroup.procs" || true
+  for _ in $(seq 1 50); do rmdir "$CG_CUR" 2>/dev/null && break; sleep 0.05; done
+  [ -d "$CG_CUR" ] && echo "race.sh: could not remove cgroup $CG_CUR" >&2
+  CG_CUR=''
+  return 0
+}
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # One line per thread: tid, utime and stime (clock ticks, sampled at the tick), run time (ns, schedstat: exact), name.
 thread_ticks() {
@@ -183,6 +242,13 @@ thread_ticks() {
 }
 
 topo_up || exit 1
+# topo_up's traps, plus the responder's cgroup (stopped first by topo_down, then removed).
+trap 'topo_down; cgroup_remove' EXIT
+trap 'topo_down; cgroup_remove; exit 130' INT
+trap 'topo_down; cgroup_remove; exit 143' TERM
+if cgroup_setup; then CG_TEXT="cgroup $CG_VER under $CG_ROOT (every task of the responder's group, exact)"; else
+  CG_TEXT="/proc/PID/stat utime+stime (10 ms ticks; no usable cgroup, RACE_CGROUP=$CGROUP_MODE)"
+fi
 [ -n "$OUT" ] || OUT=$IKEF_RUN/race
 mkdir -p "$OUT"
 # The synthetic peers' source addresses, all inside namespace a.
@@ -197,6 +263,7 @@ LS_VER=$("$IKEF_PLUTO" --version 2>/dev/null | awk 'NR == 1 {print $2}')
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $CPU_MODEL; kernel $(uname -r)"
   echo "responders: strongSwan charon $SS_VER, Libreswan pluto $LS_VER, IkeFast $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
   echo "load: ikefast loadtest --count $COUNT --concurrency $CONC --warmup $WARMUP --peers $PEERS --source $FIRST_SOURCE (ns a), ESP aes128-sha256 (no PFS)"
+  echo "responder CPU: $CG_TEXT; embedded: its daemon and DH threads"
   echo "IkeFast: ikefast serve --log-level warning, installer $IKEFAST_INSTALLER; IKEFAST_DH_TIER=${IKEFAST_DH_TIER:-(auto)}; CPU flags: $(grep -o -w -E 'avx2|avx512f|avx512ifma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 } > "$OUT/meta.txt"
 
@@ -218,9 +285,14 @@ for c in $CASES; do
         --proposal "$ike" --esp "$esp" $([ "$auth" = rsa ] && echo --auth rsa) --json "$json" > "$OUT/$c-$impl.txt" 2>&1
       t0=0 t1=0
     else
+    cgroup_create "$c-$impl"
+    cgroup_enter
     if ! responder_start "$impl" "$mode" "$ike" "$esp" "$auth"; then
-      printf '%s\t%s\t-\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"; continue
+      cgroup_leave
+      printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tstart failed\n' "$c" "$impl" >> "$results"; responder_stop "$impl"
+      cgroup_remove; continue
     fi
+    cgroup_leave
     t0=$(cpu_ticks "$RESP_PID")
     thread_ticks "$RESP_PID" > "$OUT/$c-$impl.threads0"
     profiler=''
@@ -228,8 +300,11 @@ for c in $CASES; do
       RACE_PID=$RESP_PID RACE_CASE=$c RACE_IMPL=$impl setsid bash -c "$PROFILE" > "$OUT/$c-$impl.profile" 2>&1 &
       profiler=$!
     fi
+    # nsenter --net, not `ip netns exec` (ikef_exec): the latter mounts a fresh /sys for the namespace, without the
+    # cgroup file systems under /sys/fs/cgroup, so the loadtest could not read the responder's group.
     # shellcheck disable=SC2046
-    ikef_exec a "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" --count "$COUNT" \
+    nsenter --net="/run/netns/$(ikef_ns a)" -- "$DOTNET" "$DLL" loadtest --target 192.0.2.2 --responder-pid "$RESP_PID" \
+      ${CG_CUR:+--responder-cgroup "$CG_CUR"} --count "$COUNT" \
       --concurrency "$CONC" --warmup "$WARMUP" --mode "$mode" --proposal "$ike" --esp "$esp" $(auth_args "$auth") \
       --source "$FIRST_SOURCE" --peers "$PEERS" --json "$json" > "$OUT/$c-$impl.txt" 2>&1
     t1=$(cpu_ticks "$RESP_PID")
@@ -245,15 +320,27 @@ for c in $CASES; do
       { printf "%.1f\t%d\t%d\t%s\n", (f[4] - r[f[1]]) / 1e6, f[2] - u[f[1]], f[3] - s[f[1]], $2 }' "$OUT/$c-$impl.threads0" - \
       | sort -rn > "$OUT/$c-$impl.threads"
     rm -f "$OUT/$c-$impl.threads0"
+    # What the responder's group held at the end (processes, with their thread count): the responder alone, or helper
+    # processes too, whose CPU the group's figure includes and /proc/PID/stat would not.
+    if [ -n "$CG_CUR" ]; then
+      while read -r pid; do
+        printf '%s\t%s\t%s\n' "$pid" "$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" "$(cat "/proc/$pid/comm" 2>/dev/null)"
+      done < "$CG_CUR/cgroup.procs" > "$OUT/$c-$impl.cgroup" || true
+    fi
     responder_stop "$impl"
+    cgroup_remove
     fi
     if [ ! -s "$json" ]; then
-      printf '%s\t%s\t-\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
+      printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tno result (see %s)\n' "$c" "$impl" "$OUT/$c-$impl.txt" >> "$results"; continue
     fi
     # Columns: case impl completed/s responder-ms/handshake p50 p99 failed whole-run-ticks (warm-up + deletes too)
+    # source (cgroup-v2, cgroup-v1, pid-ticks, embedded-threads) ticks-ms/handshake (utime+stime over the same
+    # measured phase beside a cgroup's figure, to compare; else -) failures
     jq -r --arg c "$c" --arg i "$impl" --arg t "$((t1 - t0))" \
       '[$c, $i, (.handshakes_per_second*10|round/10), (.cpu.responder_ms_per_handshake // -1 | .*1000|round/1000),
-        .latency_ms.p50, .latency_ms.p99, .failed, $t,
+        .latency_ms.p50, .latency_ms.p99, .failed, $t, (.cpu.responder_source // "-"),
+        (if .cpu.responder_ticks_seconds != null and .completed > 0
+           then (.cpu.responder_ticks_seconds * 1e6 / .completed | round / 1000) else "-" end),
         ((.failures // {}) | to_entries | map("\(.key)=\(.value)") | join(","))] | @tsv' "$json" >> "$results"
   done
 done
@@ -265,8 +352,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
   echo
   echo "| case | responder | MODP exponent | completed/s | responder CPU ms/handshake | p50 ms | p99 ms | failed |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
-  while IFS=$'\t' read -r c i rate cpu p50 p99 failed _ reasons; do
+  while IFS=$'\t' read -r c i rate cpu p50 p99 failed _ source _ reasons; do
     read -r _ ike _ _ <<<"$(case_params "$c")"
+    # A row measured by ticks although the others are exact says so.
+    [ "$source" = pid-ticks ] && cpu="$cpu (10 ms ticks)"
     echo "| $c | $i | $(dh_policy "$i" "$ike") | $rate | $cpu | $p50 | $p99 | $failed${reasons:+ ($reasons)} |"
   done < "$results"
   echo
@@ -279,7 +368,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
       "$(ratio "$(get ikefast-full 4)" "$(get charon 4)") |"
   done
   echo
-  echo "(completed/s: higher is better; CPU: responder process utime+stime over the measured phase / completed, lower"
+  echo "(completed/s: higher is better; CPU: the responder's CPU time over the measured phase / completed, from"
+  echo " $CG_TEXT; per row: the source column of results.tsv), lower"
   echo " is better, so a CPU ratio of 0.25 means IkeFast used a quarter of the CPU per handshake. MODP exponent: each"
   echo " responder's private exponent for MODP-2048 (charon: OpenSSL full length; pluto: NSS 224 bits; IkeFast: short"
   echo " by default, full with daemon.dh_exponent = full). Public-value checks: README \"The race\". Raw: $OUT)"

@@ -83,7 +83,9 @@ public static class HtmlReportWriter
         yield return ("Generator CPU (generator threads)", $"{F(r.GeneratorCpuSeconds, 2)} s" + (r.GeneratorCpuPerHandshakeMs is { } g ? $" = {F(g, 3)} ms/handshake" : ""));
         if (r.ResponderCpuSeconds is { } rc)
         {
-            yield return (r.ResponderIsInProcess ? "Responder CPU (daemon + DH threads)" : "Responder CPU (--responder-pid)",
+            yield return (r.ResponderIsInProcess ? "Responder CPU (daemon + DH threads)"
+                : r.ResponderCpuSource is "cgroup-v2" or "cgroup-v1" ? $"Responder CPU (--responder-cgroup, {r.ResponderCpuSource})"
+                : "Responder CPU (--responder-pid)",
                 $"{F(rc, 2)} s" + (r.ResponderCpuPerHandshakeMs is { } p ? $" = {F(p, 3)} ms/handshake" : ""));
         }
 

@@ -69,6 +69,8 @@ public static class JsonReportWriter
         w.WriteStartObject("cpu");
         w.WriteNumber("generator_seconds", r.GeneratorCpuSeconds);
         Nullable(w, "responder_seconds", r.ResponderCpuSeconds);
+        w.WriteString("responder_source", r.ResponderCpuSource); // null when there is no responder figure
+        Nullable(w, "responder_ticks_seconds", r.ResponderTickCpuSeconds);
         w.WriteNumber("process_seconds", r.ProcessCpuSeconds);
         w.WriteNumber("other_seconds", r.OtherCpuSeconds);
         Nullable(w, "generator_ms_per_handshake", r.GeneratorCpuPerHandshakeMs);

@@ -117,6 +117,13 @@ public sealed record LoadTestOptions
     /// <summary>With <see cref="Target"/>: the responder's process id on this host, to report its CPU time.</summary>
     public int? ResponderPid { get; init; }
 
+    /// <summary>
+    /// With <see cref="Target"/>: the directory of a control group holding the responder (cgroup v2 with
+    /// <c>cpu.stat</c>, or v1 cpuacct with <c>cpuacct.usage</c>): its CPU time counts every task of the group in
+    /// nanoseconds; preferred over <see cref="ResponderPid"/>'s 10 ms ticks when readable.
+    /// </summary>
+    public string? ResponderCgroup { get; init; }
+
     /// <summary>Unmeasured handshakes before the run (JIT warm-up), deleted before measuring starts.</summary>
     public int Warmup { get; init; } = 32;
 
@@ -171,6 +178,7 @@ public sealed record LoadTestOptions
         }
 
         Check(XauthUser is null || XauthUser.Length > 0, "--xauth needs a user name");
+        Check(ResponderCgroup is null || Target is not null, "--responder-cgroup measures a --target's responder");
         Check(DpdDelaySeconds is null || DpdDelaySeconds > 0, "--dpd must be positive");
 
         _ = ProposalParser.ParseIke(Proposal);

@@ -65,6 +65,15 @@ public sealed record LoadTestResult
     /// <summary>CPU seconds of the embedded responder's daemon loop thread, or of <c>--responder-pid</c>.</summary>
     public double? ResponderCpuSeconds { get; init; }
 
+    /// <summary>
+    /// Where <see cref="ResponderCpuSeconds"/> comes from (<see cref="CpuMeter.ResponderSource"/>): embedded-threads,
+    /// cgroup-v2, cgroup-v1 or pid-ticks; null without a responder figure.
+    /// </summary>
+    public string? ResponderCpuSource { get; init; }
+
+    /// <summary>With a cgroup's figure and <c>--responder-pid</c>: the pid's utime + stime (10 ms ticks) over the same phase, to compare.</summary>
+    public double? ResponderTickCpuSeconds { get; init; }
+
     /// <summary>CPU seconds of the whole process during the run.</summary>
     public required double ProcessCpuSeconds { get; init; }
 
