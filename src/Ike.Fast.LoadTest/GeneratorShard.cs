@@ -64,7 +64,7 @@ internal sealed class GeneratorShard : IDisposable
     private readonly Queue<SyntheticPeer> _free = new();
     private readonly LinkedList<Handshake> _established = new();
     private readonly Dictionary<string, Handshake> _byConnection = new(StringComparer.Ordinal);
-    private readonly HashSet<Handshake> _inFlight = [];
+    private readonly List<Handshake> _inFlight = [];
     private readonly Dictionary<ulong, SyntheticPeer> _byCookie = [];
     private readonly Dictionary<uint, SyntheticPeer> _byAddress = [];
     private readonly List<(long Due, SyntheticPeer Peer, byte[] Buffer, int Length, IPEndPoint Remote)> _delayed = [];
@@ -86,6 +86,9 @@ internal sealed class GeneratorShard : IDisposable
     private long _startedHere;
     private long _startTime;
     private long _handshakeSerial;
+
+    /// <summary>Peers in <see cref="_peers"/> below this index have been handed out (the rest were made ahead).</summary>
+    private int _unusedPeer;
     private int _establishedCount;
     private bool _impair = true;
     private SyntheticPeer? _justInitiated;
@@ -155,6 +158,18 @@ internal sealed class GeneratorShard : IDisposable
             _targetAddressValue = BinaryPrimitives.ReadUInt32BigEndian(target.Address.GetAddressBytes());
         }
 
+        if (_shared is not null)
+        {
+            // Peers on the shared socket are a few objects each (no socket): made here, before anything is measured,
+            // like the peers' certificates, rather than one per handshake on the generator thread.
+            long peers = countShare is { } share ? Math.Min(peerLimit, share) : peerLimit;
+            _peers.Capacity = (int)peers;
+            while (_peers.Count < peers)
+            {
+                AddSharedPeer();
+            }
+        }
+
         var threadsBefore = ThreadCpu.ThreadIds();
         _dh = CreateDhEngine(_ikeProposals, esp, options.FreshDh, DhFlushDeadline(concurrencyShare));
         // The batched engine's worker thread works for this shard: its CPU is the generator's.
@@ -165,6 +180,7 @@ internal sealed class GeneratorShard : IDisposable
                 RetransmitInitialMs = options.RetransmitMs,
                 RetransmitLimit = 4,
                 MaxQuickModesPerSa = Math.Max(64, options.Children),
+                DeriveChildKeys = false, // the generator installs no IPsec SA (issue #8: its CPU, see the README)
             });
         _thread = new Thread(Run) { Name = $"loadtest-gen-{shard}", IsBackground = true };
         if (_dh.CanDefer)
@@ -476,18 +492,22 @@ internal sealed class GeneratorShard : IDisposable
             return peer;
         }
 
+        if (_unusedPeer < _peers.Count)
+        {
+            return _peers[_unusedPeer++]; // made ahead (shared socket)
+        }
+
         if (_peers.Count < _peerLimit)
         {
             if (_shared is not null)
             {
-                peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), _shared.Port);
-                _peers.Add(peer);
-                _byAddress[peer.SourceAddress] = peer;
-                return peer;
+                _unusedPeer++;
+                return AddSharedPeer();
             }
 
             peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), Deliver);
             _peers.Add(peer);
+            _unusedPeer++;
             if (_epoll is null || !_epoll.Add(peer.Socket!, _peers.Count - 1))
             {
                 peer.StartReceiving();
@@ -505,6 +525,16 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>The next peer on the shared socket (address, identity, authentication settings).</summary>
+    private SyntheticPeer AddSharedPeer()
+    {
+        var peer = new SyntheticPeer(_peerBase + _peers.Count, SourceAddress(_peerBase + _peers.Count), _shared!.Port);
+        peer.LocalAuth = LocalAuth(peer);
+        _peers.Add(peer);
+        _byAddress[peer.SourceAddress] = peer;
+        return peer;
     }
 
     /// <summary>127.0.0.2, 127.0.0.3, ... (250 per last octet, skipping .0/.1 and .252-.255), or the wildcard address.</summary>
@@ -533,6 +563,7 @@ internal sealed class GeneratorShard : IDisposable
         {
             Name = $"lt{_shard}-{peer.Index}-{serial}",
             LocalAddress = peer.LocalEndPoint.Address,
+            LocalPort = peer.LocalEndPoint.Port, // else the SA would see QM2 as the peer moving (a formatted event each)
             RemoteAddress = _target.Address,
             RemotePort = _target.Port,
             Mode = _options.Mode,
@@ -553,7 +584,7 @@ internal sealed class GeneratorShard : IDisposable
         var h = new Handshake(peer, connection, Stopwatch.GetTimestamp(), now + (long)(_options.TimeoutSeconds * 1000));
         peer.Current = h;
         _byConnection[connection.Name] = h;
-        _inFlight.Add(h);
+        AddInFlight(h);
         _startedHere++;
         _counters.OnStarted();
         _justInitiated = peer;
@@ -886,7 +917,7 @@ internal sealed class GeneratorShard : IDisposable
         }
 
         _latency.Record((long)Stopwatch.GetElapsedTime(h.StartTimestamp).TotalMicroseconds);
-        _inFlight.Remove(h);
+        RemoveInFlight(h);
         _counters.OnCompleted();
         h.State = HandshakeState.Established;
         if (_options.Churn)
@@ -899,6 +930,29 @@ internal sealed class GeneratorShard : IDisposable
             h.EstablishedNode = _established.AddLast(h);
             Volatile.Write(ref _establishedCount, _established.Count);
         }
+    }
+
+    private void AddInFlight(Handshake h)
+    {
+        h.InFlightIndex = _inFlight.Count;
+        _inFlight.Add(h);
+    }
+
+    /// <summary>Swap-remove by the handshake's own slot (a HashSet cost a reference hash and a probe per add and remove).</summary>
+    private void RemoveInFlight(Handshake h)
+    {
+        int i = h.InFlightIndex;
+        if (i < 0)
+        {
+            return;
+        }
+
+        int last = _inFlight.Count - 1;
+        Handshake moved = _inFlight[last];
+        _inFlight[i] = moved;
+        moved.InFlightIndex = i;
+        _inFlight.RemoveAt(last);
+        h.InFlightIndex = -1;
     }
 
     private void CheckDeadlines(long now)
@@ -930,7 +984,7 @@ internal sealed class GeneratorShard : IDisposable
             return;
         }
 
-        _inFlight.Remove(h);
+        RemoveInFlight(h);
         _counters.OnFailed(reason);
         h.State = HandshakeState.Finished;
         if (h.Phase1Up)

@@ -30,6 +30,9 @@ internal sealed class Handshake(SyntheticPeer peer, PeerConfig connection, long 
     /// <summary>Its node in the generator's list of established handshakes (oldest first), while it is there.</summary>
     public LinkedListNode<Handshake>? EstablishedNode { get; set; }
 
+    /// <summary>Its slot in the generator's in-flight list while in flight (-1 otherwise): removal without a hash lookup.</summary>
+    public int InFlightIndex { get; set; } = -1;
+
     /// <summary>In flight, established (held until exit or churn), or finished (failed/deleted).</summary>
     public HandshakeState State { get; set; } = HandshakeState.InFlight;
 }

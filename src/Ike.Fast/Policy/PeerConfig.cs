@@ -25,6 +25,13 @@ public sealed class PeerConfig
     public int RemotePort { get; init; } = 500;
 
     /// <summary>
+    /// Our UDP port as initiator (500). An initiator that sends from another port (the load generator's shared
+    /// socket) says so here; otherwise its SA would take the first authenticated reply as a move of the peer
+    /// (RFC 3947 §4) and report one per SA.
+    /// </summary>
+    public int LocalPort { get; init; } = 500;
+
+    /// <summary>
     /// Force UDP encapsulation (swanctl.conf <c>encap = yes</c>): like charon we send a fake NAT-D hash for our own
     /// address, so both sides see a NAT and float to port 4500 (RFC 3947 §3.2 leaves the choice to the sender).
     /// </summary>

@@ -177,7 +177,7 @@ public sealed partial class Endpoint
             pool.Release(address);
         }
 
-        sa.Leases.Clear();
+        sa.ClearLeases();
     }
 
     private static void WriteModeConfigAttributes(ref IsakmpWriter w, IkeSa sa)

@@ -80,12 +80,22 @@ public sealed partial class Endpoint
     /// <summary>Our and the peer's endpoint for a connection we initiate: made once per connection, shared by its SAs (never mutated).</summary>
     private readonly Dictionary<PeerConfig, (IPEndPoint Local, IPEndPoint Remote)> _initiatorEndpoints = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Connections whose endpoints <see cref="_initiatorEndpoints"/> keeps at most.</summary>
+    private const int MaxInitiatorEndpoints = 4096;
+
     private (IPEndPoint Local, IPEndPoint Remote) InitiatorEndpoints(PeerConfig connection)
     {
         if (!_initiatorEndpoints.TryGetValue(connection, out (IPEndPoint Local, IPEndPoint Remote) pair) ||
             !pair.Remote.Address.Equals(connection.RemoteAddress) || pair.Remote.Port != connection.RemotePort)
         {
-            pair = (new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, 500), new IPEndPoint(connection.RemoteAddress!, connection.RemotePort));
+            pair = (new IPEndPoint(connection.LocalAddress ?? IPAddress.Any, connection.LocalPort), new IPEndPoint(connection.RemoteAddress!, connection.RemotePort));
+            if (_initiatorEndpoints.Count >= MaxInitiatorEndpoints)
+            {
+                // A cache, not a registry: a host that makes a connection per handshake (the load generator) would
+                // otherwise keep every one of them alive here. A cleared entry is simply made again.
+                _initiatorEndpoints.Clear();
+            }
+
             _initiatorEndpoints[connection] = pair;
         }
 

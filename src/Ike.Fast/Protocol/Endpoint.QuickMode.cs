@@ -477,10 +477,18 @@ public sealed partial class Endpoint
         Span<byte> inbound = stackalloc byte[size];
         Span<byte> outbound = stackalloc byte[size];
         Span<byte> spi = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(spi, qm.InboundSpi);
-        sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, inbound);
-        BinaryPrimitives.WriteUInt32BigEndian(spi, qm.OutboundSpi);
-        sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, outbound);
+        if (Options.DeriveChildKeys)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(spi, qm.InboundSpi);
+            sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, inbound);
+            BinaryPrimitives.WriteUInt32BigEndian(spi, qm.OutboundSpi);
+            sa.Keys.ComputeKeymat(qm.PfsShared ?? [], protocol, spi, niB, nrB, outbound);
+        }
+        else
+        {
+            inbound.Clear();
+            outbound.Clear();
+        }
         int e = p.EncryptionKeySize;
         (System.Net.IPAddress? natOai, System.Net.IPAddress? natOar) = TakeNatOriginalAddresses(sa, qm.MessageId);
         ChildSaInfo info = RentChildSa(e, size - e);

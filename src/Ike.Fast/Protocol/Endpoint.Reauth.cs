@@ -184,7 +184,7 @@ public sealed partial class Endpoint
             to.AddLease(pool, address);
         }
 
-        from.Leases.Clear();
+        from.ClearLeases();
         to.AssignedConfiguration ??= from.AssignedConfiguration;
         Schedule(to);
     }

@@ -92,6 +92,13 @@ public sealed record EndpointOptions
     /// </summary>
     public Func<ulong, ulong>? CookieShaper { get; init; }
 
+    /// <summary>
+    /// Derive KEYMAT (RFC 2409 §5.5) for each IPsec SA the engine reports. False only for a host that installs no
+    /// IPsec SA (the load generator): the <see cref="EngineEventKind.InstallChildSa"/> event then carries zero keys.
+    /// What the peer sees and checks is unchanged; the keys are a pure function of material both sides already have.
+    /// </summary>
+    public bool DeriveChildKeys { get; init; } = true;
+
     /// <summary>Default options.</summary>
     public static EndpointOptions Default { get; } = new();
 }

@@ -106,6 +106,12 @@ internal sealed class IkeSa : IDisposable
     public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => TransactionState.Leases.Add((pool, address));
 
     /// <summary>
+    /// Forgets the leases. Never clears the shared empty list: <c>List.Clear</c> bumps its version even when empty, and
+    /// an engine on another thread (another shard) enumerating that list would then throw "Collection was modified".
+    /// </summary>
+    public void ClearLeases() => _transactionState?.Leases.Clear();
+
+    /// <summary>
     /// The engine's lifetime record while the SA is established and <see cref="EndpointOptions.ManageLifetimes"/> is set
     /// (null otherwise; cleared when the engine forgets the SA, before the object can be reused).
     /// </summary>
