@@ -11,6 +11,10 @@
 #   RACE_IKEFAST_INSTALLER=memory ...          # diagnosis only: IkeFast without XFRM netlink (the others keep theirs)
 #   RACE_IKEFAST_ENV="DOTNET_PerfMapEnabled=1 ..."   # extra environment for `ikefast serve` (diagnosis)
 #   RACE_IKEFAST_ARGS="--set daemon:shards=1 ..."     # extra arguments for `ikefast serve` (diagnosis)
+#   --fresh-peers (RACE_FRESH_PEERS=1)        # one peer per handshake (warm-up included) from 198.18.0.10 on, so no
+#                                              # handshake is preceded by a reconnecting peer's Delete (default: 240
+#                                              # peers from 192.0.2.10, recycled; the responder then also handles ~1
+#                                              # Delete per handshake)
 #   RACE_CGROUP=auto|v2|v1|off                 # the responder's CPU: its own cgroup (auto: v2, else v1 cpuacct), exact;
 #                                              # off (or no cgroup usable): /proc/PID/stat utime+stime, 10 ms ticks
 #   --profile 'perf record -g -o /tmp/p.data -p $RACE_PID'   # a command run (bash -c, $RACE_PID = the responder)
@@ -40,6 +44,7 @@ IKEFAST_ENV=${RACE_IKEFAST_ENV:-}
 IKEFAST_ARGS=${RACE_IKEFAST_ARGS:-}
 PROFILE=${RACE_PROFILE:-}
 CGROUP_MODE=${RACE_CGROUP:-auto}
+FRESH_PEERS=${RACE_FRESH_PEERS:-0}
 while [ $# -gt 0 ]; do
   case $1 in
     -n|--count) COUNT=$2; shift 2 ;;
@@ -49,8 +54,9 @@ while [ $# -gt 0 ]; do
     --impls) IMPLS=$2; shift 2 ;;
     -o|--out) OUT=$2; shift 2 ;;
     --profile) PROFILE=$2; shift 2 ;;
+    --fresh-peers) FRESH_PEERS=1; shift ;;
     --floor) shift; exec "$ROOT/bench/floor/floor.sh" "$@" ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "race.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +76,14 @@ PSK=ikefast-interop-psk-0123456789
 # Phase 1 and reconnects from that peer (the same for every responder).
 FIRST_SOURCE=192.0.2.10
 PEERS=$(( COUNT < 240 ? COUNT : 240 ))
+# --fresh-peers: one address per handshake from 198.18.0.0/15 (RFC 2544's benchmarking block, inside ns a only; ns b
+# routes it through ns a's 192.0.2.1, so it keeps one neighbour entry): nobody reconnects, so the figure is the
+# handshake alone, with the responder holding every SA of the run (policies and tables grow to COUNT + WARMUP).
+if [ "$FRESH_PEERS" = 1 ]; then
+  FIRST_SOURCE=198.18.0.10
+  PEERS=$(( COUNT + WARMUP ))
+  [ "$PEERS" -le 120000 ] || { echo "race.sh: --fresh-peers takes at most 120,000 handshakes" >&2; exit 2; }
+fi
 
 IKEF_PREFIX=race$$
 # shellcheck source=../tests/interop/lib.sh
@@ -253,6 +267,11 @@ fi
 mkdir -p "$OUT"
 # The synthetic peers' source addresses, all inside namespace a.
 for i in $(seq 10 249); do echo "addr add 192.0.2.$i/32 dev veth0"; done | ip -n "$(ikef_ns a)" -batch - || exit 1
+if [ "$FRESH_PEERS" = 1 ]; then
+  awk -v n="$PEERS" 'BEGIN { for (i = 0; i < n; i++) { v = 10 + i; printf "addr add 198.%d.%d.%d/32 dev veth0\n", 18 + int(v / 65536), int(v / 256) % 256, v % 256 } }' \
+    | ip -n "$(ikef_ns a)" -batch - || exit 1
+  ip -n "$(ikef_ns b)" route add 198.18.0.0/15 via "$IKEF_ADDR_A" || exit 1
+fi
 # RSA cases: the harness's CA and side certificates (charon and pluto are set up from them by peer_start).
 case " $CASES " in *" mm-rsa-"*) certs_make || exit 1 ;; esac
 
