@@ -49,7 +49,8 @@ internal static class ConfiguredDhEngine
     /// </summary>
     public static SharedDhEngine[]? CreateShared(IkeFastConfiguration configuration, int shards) =>
         shards > 1 && Environment.GetEnvironmentVariable(SharedEnvironmentVariable) != "0"
-            ? SharedDhEngine.Lease(Create(configuration), shards)
+            ? SharedDhEngine.Lease(Create(configuration, Environment.GetEnvironmentVariable(EngineEnvironmentVariable),
+                Environment.GetEnvironmentVariable(DeadlineEnvironmentVariable), shards), shards)
             : null;
 
     public static IDhEngine Create(IkeFastConfiguration configuration) =>
@@ -65,8 +66,13 @@ internal static class ConfiguredDhEngine
     /// </summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromMilliseconds(2);
 
-    public static IDhEngine Create(IkeFastConfiguration configuration, string? engine, string? deadlineMicroseconds)
+    /// <summary>
+    /// The engine for <paramref name="shards"/> event loops: the batched engine's shared-secret queue and key-pair pools
+    /// are sized per shard (as many as one engine per shard had).
+    /// </summary>
+    public static IDhEngine Create(IkeFastConfiguration configuration, string? engine, string? deadlineMicroseconds, int shards = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
         var named = NamedGroups(configuration);
         var legacy = new HashSet<DhGroupId>(named);
         legacy.IntersectWith([DhGroupId.Modp768, DhGroupId.Modp1024]);
@@ -106,7 +112,8 @@ internal static class ConfiguredDhEngine
         // of demand on the worker thread, so a responder's MM4 leaves at once (isakmpd's order).
         var pooled = named.Where(g => DhGroupRegistry.TryGet(g, out var group)
             && (group.Kind is DhGroupKind.Modp or DhGroupKind.Curve25519 || g == DhGroupId.Ecp256)).ToList();
-        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, PoolCapacity);
+        return new BatchedDhEngine(SystemDhRandomSource.Instance, options, batch, pooled, PoolCapacity * shards,
+            sharedSecretCapacity: ModExpBatcher.DefaultQueueCapacity * shards);
     }
 
     private static HashSet<DhGroupId> NamedGroups(IkeFastConfiguration configuration)

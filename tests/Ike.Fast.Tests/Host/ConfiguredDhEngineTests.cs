@@ -20,6 +20,7 @@ public class ConfiguredDhEngineTests
         Assert.True(engine.CanDefer);
         Assert.Equal(ConfiguredDhEngine.DefaultDeadline, batched.FlushDeadline);
         Assert.Equal(TimeSpan.FromMilliseconds(2), batched.FlushDeadline);
+        Assert.Equal(ModExpBatcher.DefaultQueueCapacity + ConfiguredDhEngine.PoolCapacity, batched.QueueCapacity);
         var spin = System.Diagnostics.Stopwatch.StartNew();
         while (batched.PooledAvailable(DhGroupId.Modp2048) == 0 && spin.Elapsed < TimeSpan.FromSeconds(30))
         {

@@ -54,6 +54,8 @@ public class SharedDhEngineTests
         Assert.Equal(2, leases.Length);
         BatchedDhEngine engine = Assert.IsType<BatchedDhEngine>(leases[0].Engine);
         Assert.Same(engine, leases[1].Engine);
+        // As much room as one engine per shard had: shared secrets and key-pair pools sized per shard.
+        Assert.Equal(2 * (ModExpBatcher.DefaultQueueCapacity + ConfiguredDhEngine.PoolCapacity), engine.QueueCapacity);
         Assert.NotNull(leases[0].BatchCounters);
         Assert.Null(leases[1].BatchCounters); // summed over the shards, every batch counts once
         foreach (SharedDhEngine lease in leases)
