@@ -18,6 +18,7 @@
 #pragma GCC optimize("O3,schedule-insns,sched-pressure")
 
 #include <immintrin.h>
+#include <pthread.h>
 #include <string.h>
 #include "ikefast_ecc.h"
 #include "ikefast_modexp.h"
@@ -404,4 +405,322 @@ int32_t IkeFastNative_X25519Ifma8(uint8_t *results, const uint8_t *scalars, cons
     if (!IkeFastNative_X25519IfmaSupported())
         return IKEFAST_ECC_E_UNSUPPORTED_CPU;
     return x25519_8(results, scalars, points, lanes);
+}
+
+
+/*
+ * Fixed-base X25519 for key pairs: X25519(k, 9) = u(k B) with B the edwards25519 base point (RFC 7748 section 4.1:
+ * the birational map u = (1 + y) / (1 - y) takes B, y = 4/5, to u = 9; u depends on y only, so the sign of x does not
+ * matter). k B runs on the twisted Edwards curve -x^2 + y^2 = 1 + d x^2 y^2 in extended coordinates (Hisil-Wong-
+ * Carter-Dawson 2008), whose unified addition is complete (d is not a square), so no input is exceptional.
+ *
+ * The comb (the layout of ref10's ge_scalarmult_base): the clamped scalar as 64 signed radix-16 digits e_i in [-8, 8],
+ * table [i][j] = (j + 1) 256^i B in affine (y + x, y - x, 2 d x y) form, k B = sum over odd i of e_i 16^(i-1) B,
+ * times 16 (four doublings), plus the sum over even i: 64 mixed additions (7M each) and 4 doublings instead of 255
+ * ladder steps (about 9M each); the final inversion is the same. Each table [i] holds eight entries per limb in one
+ * 512-bit row, so a lane's entry |e_i| - 1 is picked in a register by vpermq with the digit as the index (no memory
+ * index depends on the scalar), then negated by masked blends (-(x, y) swaps y + x and y - x and negates 2 d x y) and
+ * replaced by the identity (1, 1, 0) where e_i = 0. The 30 KiB table is built at the first call from B itself.
+ */
+#define COMB_TABLES 32
+#define COMB_DIGITS 64
+
+/* [table i][y + x, y - x, 2 d x y][limb][entry j]: (j + 1) 256^i B, canonical limbs. */
+static uint64_t g_comb[COMB_TABLES][3][NLIMBS][LANES] __attribute__((aligned(64)));
+static pthread_once_t g_comb_once = PTHREAD_ONCE_INIT;
+
+/* B (RFC 8032 section 5.1: y = 4/5, x even) and 2d = 2 (-121665 / 121666), little-endian. */
+static const uint8_t BASE_X[32] = {0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
+                                   0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21};
+static const uint8_t BASE_Y[32] = {0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                   0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
+static const uint8_t EDWARDS_D2[32] = {0x59, 0xf1, 0xb2, 0x26, 0x94, 0x9b, 0xd6, 0xeb, 0x56, 0xb1, 0x83, 0x82, 0x9a, 0x14, 0xe0, 0x00,
+                                       0x30, 0xd1, 0xf3, 0xee, 0xf2, 0x80, 0x8e, 0x19, 0xe7, 0xfc, 0xdf, 0x56, 0xdc, 0xd9, 0x06, 0x24};
+
+/* Extended coordinates x = X / Z, y = Y / Z, x y = T / Z: every coordinate a product (normal). */
+typedef struct
+{
+    fe x, y, z, t;
+} ge_p3;
+
+/* A table entry: y + x, y - x, 2 d x y (a multiplication input each). */
+typedef struct
+{
+    fe ypx, ymx, xy2d;
+} ge_precomp;
+
+/* A constant (public) field element in every lane from 32 little-endian bytes below 2^255. */
+X_INLINE void fe_broadcast(fe *r, const uint8_t *bytes)
+{
+    uint64_t w0 = load64_le(bytes), w1 = load64_le(bytes + 8), w2 = load64_le(bytes + 16), w3 = load64_le(bytes + 24);
+    r->v[0] = _mm512_set1_epi64((long long)(w0 & M52));
+    r->v[1] = _mm512_set1_epi64((long long)(((w0 >> 52) | (w1 << 12)) & M52));
+    r->v[2] = _mm512_set1_epi64((long long)(((w1 >> 40) | (w2 << 24)) & M52));
+    r->v[3] = _mm512_set1_epi64((long long)(((w2 >> 28) | (w3 << 36)) & M52));
+    r->v[4] = _mm512_set1_epi64((long long)(w3 >> 16));
+}
+
+X_INLINE void fe_small(fe *r, long long v)
+{
+    r->v[0] = _mm512_set1_epi64(v);
+    for (int i = 1; i < NLIMBS; i++)
+        r->v[i] = _mm512_setzero_si512();
+}
+
+/* a + b, then to the normal form (a subtrahend of fe_sub may be a sum only this way). */
+X_INLINE void fe_add_normal(fe *r, const fe *a, const fe *b)
+{
+    __m512i t[NLIMBS];
+    for (int i = 0; i < NLIMBS; i++)
+        t[i] = _mm512_add_epi64(a->v[i], b->v[i]);
+    normalize(t);
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = t[i];
+}
+
+/* a - b (b normal), then to the normal form. */
+X_INLINE void fe_sub_normal(fe *r, const fe *a, const fe *b)
+{
+    fe_sub(r, a, b);
+    normalize(r->v);
+}
+
+X_INLINE void fe_select(fe *r, __mmask8 k, const fe *a)
+{
+    for (int i = 0; i < NLIMBS; i++)
+        r->v[i] = _mm512_mask_mov_epi64(r->v[i], k, a->v[i]);
+}
+
+X_INLINE void ge_identity(ge_p3 *r)
+{
+    fe_small(&r->x, 0);
+    fe_small(&r->y, 1);
+    fe_small(&r->z, 1);
+    fe_small(&r->t, 0);
+}
+
+/*
+ * r = p + q, q affine (madd-2008-hwcd-3 for a = -1, ref10's ge_madd then ge_p1p1_to_p3): 7M, complete.
+ * A = (Y1 + X1)(y2 + x2), B = (Y1 - X1)(y2 - x2), C = T1 2 d x2 y2, D = 2 Z1; E = A - B, F = D - C, G = D + C,
+ * H = A + B; X3 = E F, Y3 = G H, Z3 = F G, T3 = E H.
+ */
+X_INLINE void ge_madd(ge_p3 *r, const ge_p3 *p, const ge_precomp *q)
+{
+    fe s, d, a, b, c, dd, e, f, g, h;
+    fe_add(&s, &p->y, &p->x);
+    fe_sub(&d, &p->y, &p->x);
+    fe_mul(&a, &s, &q->ypx);
+    fe_mul(&b, &d, &q->ymx);
+    fe_mul(&c, &q->xy2d, &p->t);
+    fe_add(&dd, &p->z, &p->z);
+    fe_sub(&e, &a, &b);
+    fe_add(&h, &a, &b);
+    fe_add(&g, &dd, &c);
+    fe_sub(&f, &dd, &c);
+    fe_mul(&r->x, &e, &f);
+    fe_mul(&r->y, &g, &h);
+    fe_mul(&r->z, &f, &g);
+    fe_mul(&r->t, &e, &h);
+}
+
+/*
+ * r = 2 p (dbl-2008-hwcd for a = -1, ref10's ge_p2_dbl): A = X1^2, B = Y1^2, C = 2 Z1^2; X3' = (X1 + Y1)^2 - A - B,
+ * Y3' = B + A, Z3' = B - A, T3' = C - Z3'; then X3 = X3' T3', Y3 = Y3' Z3', Z3 = Z3' T3', T3 = X3' Y3'. T1 is not read.
+ */
+X_INLINE void ge_dbl(ge_p3 *r, const ge_p3 *p)
+{
+    fe a, b, c, s, ss, bpa, bma, x, t;
+    fe_sq(&a, &p->x);
+    fe_sq(&b, &p->y);
+    fe_sq(&c, &p->z);
+    fe_add_normal(&c, &c, &c);
+    fe_add(&s, &p->x, &p->y);
+    fe_sq(&ss, &s);
+    fe_add_normal(&bpa, &b, &a);
+    fe_sub_normal(&bma, &b, &a);
+    fe_sub(&x, &ss, &bpa);
+    fe_sub(&t, &c, &bma);
+    fe_mul(&r->x, &x, &t);
+    fe_mul(&r->y, &bpa, &bma);
+    fe_mul(&r->z, &bma, &t);
+    fe_mul(&r->t, &x, &bpa);
+}
+
+/* The affine (y + x, y - x, 2 d x y) of p, canonical limbs. */
+X_INLINE void ge_to_precomp(ge_precomp *r, const ge_p3 *p)
+{
+    fe zi, x, y, t, d2;
+    fe_broadcast(&d2, EDWARDS_D2);
+    fe_invert(&zi, &p->z);
+    fe_mul(&x, &p->x, &zi);
+    fe_mul(&y, &p->y, &zi);
+    fe_add(&t, &y, &x);
+    fe_canonical(&r->ypx, &t);
+    fe_sub(&t, &y, &x);
+    fe_canonical(&r->ymx, &t);
+    fe_mul(&t, &x, &y);
+    fe_mul(&t, &t, &d2);
+    fe_canonical(&r->xy2d, &t);
+}
+
+static X_TARGET void build_comb_table(void)
+{
+    ge_p3 p; /* 256^i B, the same in every lane */
+    fe_broadcast(&p.x, BASE_X);
+    fe_broadcast(&p.y, BASE_Y);
+    fe_small(&p.z, 1);
+    fe_mul(&p.t, &p.x, &p.y);
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    for (int i = 0; i < COMB_TABLES; i++)
+    {
+        ge_precomp pp;
+        ge_to_precomp(&pp, &p);
+        /* Lane j adds p j + 1 times. */
+        ge_p3 v, w;
+        ge_identity(&v);
+        for (int s = 0; s < LANES; s++)
+        {
+            ge_madd(&w, &v, &pp);
+            const __mmask8 k = _mm512_cmpge_epi64_mask(lane, _mm512_set1_epi64(s));
+            fe_select(&v.x, k, &w.x);
+            fe_select(&v.y, k, &w.y);
+            fe_select(&v.z, k, &w.z);
+            fe_select(&v.t, k, &w.t);
+        }
+        ge_precomp entries;
+        ge_to_precomp(&entries, &v);
+        for (int l = 0; l < NLIMBS; l++)
+        {
+            _mm512_store_si512((void *)g_comb[i][0][l], entries.ypx.v[l]);
+            _mm512_store_si512((void *)g_comb[i][1][l], entries.ymx.v[l]);
+            _mm512_store_si512((void *)g_comb[i][2][l], entries.xy2d.v[l]);
+        }
+        for (int s = 0; s < 8; s++)
+            ge_dbl(&p, &p);
+    }
+}
+
+static void build_comb_table_once(void)
+{
+    build_comb_table();
+}
+
+/* Every lane's entry e_i of table [i] (e in [-8, 8] per lane): permute, conditional negation, identity for 0. */
+X_INLINE void comb_select(ge_precomp *r, int i, __m512i e)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i idx = _mm512_sub_epi64(_mm512_abs_epi64(e), _mm512_set1_epi64(1)); /* -1 (any entry) for e = 0 */
+    const __mmask8 neg = _mm512_cmplt_epi64_mask(e, zero);
+    const __mmask8 none = _mm512_cmpeq_epi64_mask(e, zero);
+    fe c, nc;
+    for (int l = 0; l < NLIMBS; l++)
+    {
+        const __m512i a = _mm512_permutexvar_epi64(idx, _mm512_load_si512((const void *)g_comb[i][0][l]));
+        const __m512i b = _mm512_permutexvar_epi64(idx, _mm512_load_si512((const void *)g_comb[i][1][l]));
+        c.v[l] = _mm512_permutexvar_epi64(idx, _mm512_load_si512((const void *)g_comb[i][2][l]));
+        r->ypx.v[l] = _mm512_mask_blend_epi64(neg, a, b);
+        r->ymx.v[l] = _mm512_mask_blend_epi64(neg, b, a);
+    }
+    fe z;
+    fe_small(&z, 0);
+    fe_sub(&nc, &z, &c); /* 2p - c: a multiplication input */
+    fe_select(&c, neg, &nc);
+    r->xy2d = c;
+    fe one;
+    fe_small(&one, 1);
+    fe_select(&r->ypx, none, &one);
+    fe_select(&r->ymx, none, &one);
+    fe_select(&r->xy2d, none, &z);
+}
+
+static X_TARGET __attribute__((noinline)) int32_t x25519_base_8(uint8_t *results, const uint8_t *scalars, int32_t lanes)
+{
+    int64_t digits[COMB_DIGITS][LANES] __attribute__((aligned(64)));
+    uint64_t limbs[NLIMBS][LANES] __attribute__((aligned(64)));
+    memset(digits, 0, sizeof digits);
+    for (int k = 0; k < lanes; k++)
+    {
+        /* RFC 7748 section 5 clamping, then radix 16 with digits moved into [-8, 8) by a carry (the last digit is
+         * in [0, 8] as bit 255 is clear): arithmetic only, no branch on the scalar. */
+        uint8_t a[32];
+        memcpy(a, scalars + 32 * k, 32);
+        a[0] &= 248;
+        a[31] &= 127;
+        a[31] |= 64;
+        int64_t carry = 0;
+        for (int i = 0; i < 32; i++)
+        {
+            digits[2 * i][k] = a[i] & 15;
+            digits[2 * i + 1][k] = a[i] >> 4;
+        }
+        for (int i = 0; i < COMB_DIGITS - 1; i++)
+        {
+            digits[i][k] += carry;
+            carry = (digits[i][k] + 8) >> 4;
+            digits[i][k] -= carry * 16;
+        }
+        digits[COMB_DIGITS - 1][k] += carry;
+        volatile uint8_t *va = a;
+        for (size_t i = 0; i < sizeof a; i++)
+            va[i] = 0;
+    }
+
+    ge_p3 h;
+    ge_precomp sel;
+    ge_identity(&h);
+    for (int i = 1; i < COMB_DIGITS; i += 2)
+    {
+        comb_select(&sel, i / 2, _mm512_load_si512((const void *)digits[i]));
+        ge_madd(&h, &h, &sel);
+    }
+    for (int s = 0; s < 4; s++)
+        ge_dbl(&h, &h);
+    for (int i = 0; i < COMB_DIGITS; i += 2)
+    {
+        comb_select(&sel, i / 2, _mm512_load_si512((const void *)digits[i]));
+        ge_madd(&h, &h, &sel);
+    }
+
+    /* u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); the unused lanes (the identity) come out as 0. */
+    fe num, den, inv, out;
+    fe_add(&num, &h.z, &h.y);
+    fe_sub(&den, &h.z, &h.y);
+    fe_invert(&inv, &den);
+    fe_mul(&out, &num, &inv);
+    fe_canonical(&out, &out);
+
+    __m512i any = _mm512_setzero_si512();
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        any = _mm512_or_si512(any, out.v[i]);
+        _mm512_store_si512((void *)limbs[i], out.v[i]);
+    }
+    __mmask8 zero = _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512());
+    for (int k = 0; k < lanes; k++)
+    {
+        uint8_t *r = results + 32 * k;
+        store64_le(r, limbs[0][k] | (limbs[1][k] << 52));
+        store64_le(r + 8, (limbs[1][k] >> 12) | (limbs[2][k] << 40));
+        store64_le(r + 16, (limbs[2][k] >> 24) | (limbs[3][k] << 28));
+        store64_le(r + 24, (limbs[3][k] >> 36) | (limbs[4][k] << 16));
+    }
+
+    volatile int64_t *vd = &digits[0][0];
+    for (size_t i = 0; i < sizeof digits / sizeof(int64_t); i++)
+        vd[i] = 0;
+    volatile uint64_t *vl = &limbs[0][0];
+    for (size_t i = 0; i < sizeof limbs / sizeof(uint64_t); i++)
+        vl[i] = 0;
+
+    return (int32_t)(zero & (__mmask8)((1u << lanes) - 1));
+}
+
+int32_t IkeFastNative_X25519Ifma8Base(uint8_t *results, const uint8_t *scalars, int32_t lanes)
+{
+    if (results == NULL || scalars == NULL || lanes < 1 || lanes > LANES)
+        return IKEFAST_ECC_E_ARGUMENT;
+    if (!IkeFastNative_X25519IfmaSupported())
+        return IKEFAST_ECC_E_UNSUPPORTED_CPU;
+    pthread_once(&g_comb_once, build_comb_table_once);
+    return x25519_base_8(results, scalars, lanes);
 }

@@ -31,7 +31,7 @@ internal sealed class DhCompletionPump : IDisposable
     {
         _endpoint = endpoint;
         _engine = engine;
-        _ownsEngine = ownsEngine;
+        _ownsEngine = ownsEngine || engine is SharedDhEngine; // a lease is released by the shard that holds it
         // 1 ms by default: under load datagrams wake the loop anyway and every turn pumps; in between, a shorter poll
         // costs a loop turn per interval while any DH is outstanding.
         // IKEFAST_DH_POLL_US overrides it.
@@ -50,8 +50,11 @@ internal sealed class DhCompletionPump : IDisposable
     /// <summary>Operations submitted by the endpoint and not yet handed back (DH queue depth of this shard).</summary>
     public long QueueDepth => _endpoint.PendingDhCount;
 
-    /// <summary>The batcher's counters (lane occupancy), or null for a synchronous engine.</summary>
-    public ModExpBatchCounters? BatchCounters => (_engine as BatchedDhEngine)?.BatchCounters;
+    /// <summary>
+    /// The batcher's counters (lane occupancy), or null for a synchronous engine; a shared engine's come from one
+    /// shard's pump only (<see cref="SharedDhEngine.ReportsCounters"/>).
+    /// </summary>
+    public ModExpBatchCounters? BatchCounters => _engine is SharedDhEngine shared ? shared.BatchCounters : (_engine as BatchedDhEngine)?.BatchCounters;
 
     /// <summary>
     /// True when <see cref="Endpoint.DhCompletions"/> signals the loop's transport (an eventfd in its wait set): the
@@ -75,7 +78,7 @@ internal sealed class DhCompletionPump : IDisposable
     /// <summary>One line of batcher statistics (IKEFAST_DH_STATS=1 prints it to stderr when the process exits).</summary>
     public string? Statistics()
     {
-        if (_engine is not BatchedDhEngine b)
+        if ((_engine is SharedDhEngine { ReportsCounters: true } shared ? shared.Engine : _engine) is not BatchedDhEngine b)
         {
             return null;
         }

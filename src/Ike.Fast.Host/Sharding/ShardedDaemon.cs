@@ -89,6 +89,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                 ? new AdmissionControl(configuration.Daemon.Admission, loggers.CreateLogger<AdmissionControl>(), time, _transports.Count)
                 : null;
             Admission = admission;
+            var sharedDh = ConfiguredDhEngine.CreateShared(configuration, _transports.Count); // one DH worker, fuller batches
             for (var i = 0; i < _transports.Count; i++)
             {
                 var shard = i;
@@ -98,7 +99,7 @@ public sealed class ShardedDaemon : IControlTarget, IDisposable
                     : null;
                 var daemon = new IkeDaemon(configuration, _transports[i], installer, registry,
                     options with { ShardIndex = shard, ShardCount = shardCount, SteeringSeed = SteeringSeed },
-                    loggers.CreateLogger<IkeDaemon>(), time, endpointOptions: endpointOptions)
+                    loggers.CreateLogger<IkeDaemon>(), time, dh: sharedDh?[i], endpointOptions: endpointOptions)
                 {
                     Reloader = reloader,
                     Admission = admission,

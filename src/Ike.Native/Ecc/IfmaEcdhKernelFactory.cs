@@ -20,12 +20,13 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
     /// <inheritdoc/>
     public IEcdhLaneKernel? TryCreate(DhGroupId group) => group switch
     {
-        DhGroupId.Curve25519 when IfmaX25519.IsSupported => new X25519Kernel(),
+        DhGroupId.Curve25519 when IfmaX25519.IsSupported => new X25519Kernel(ModExpBatchOptions.CombEnabledByEnvironment),
         DhGroupId.Ecp256 when IfmaP256.IsSupported => new P256Kernel(),
         _ => null,
     };
 
-    private sealed class X25519Kernel : IEcdhLaneKernel
+    /// <param name="comb">Key-pair batches on the fixed-base comb (false: the ladder with u = 9, for measuring).</param>
+    private sealed class X25519Kernel(bool comb) : IEcdhLaneKernel
     {
         public DhGroupId Group => DhGroupId.Curve25519;
 
@@ -38,7 +39,23 @@ public sealed class IfmaEcdhKernelFactory : IEcdhKernelFactory
         public int ResultLength => IfmaX25519.ElementLength;
 
         public int Multiply(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> results, int lanes) =>
-            IfmaX25519.Multiply(scalars, points, results, lanes);
+            comb && AllBasePoint(points, lanes)
+                ? IfmaX25519.MultiplyBase(scalars, results, lanes) // a batch of key pairs (a pool refill): the comb
+                : IfmaX25519.Multiply(scalars, points, results, lanes);
+
+        /// <summary>Every lane's point is u = 9 (public data): the lanes are key pairs.</summary>
+        private static bool AllBasePoint(ReadOnlySpan<byte> points, int lanes)
+        {
+            for (int k = 0; k < lanes; k++)
+            {
+                if (!points.Slice(k * IfmaX25519.ElementLength, IfmaX25519.ElementLength).SequenceEqual(IfmaX25519.BasePoint))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     private sealed class P256Kernel : IEcdhLaneKernel

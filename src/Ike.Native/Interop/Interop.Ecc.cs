@@ -20,6 +20,11 @@ internal static partial class Interop
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
         internal static partial int X25519Ifma8(byte* results, byte* scalars, byte* points, int lanes);
 
+        // Eight fixed-base key pairs take some 10 microseconds: a normal GC transition.
+        [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_X25519Ifma8Base")]
+        [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+        internal static partial int X25519Ifma8Base(byte* results, byte* scalars, int lanes);
+
         [LibraryImport(Libraries.IkeFastNative, EntryPoint = "IkeFastNative_P256IfmaSupported")]
         [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl), typeof(CallConvSuppressGCTransition)])]
         internal static partial int P256IfmaSupported();

@@ -18,7 +18,9 @@ public class ConfiguredDhEngineTests
         IDhEngine engine = ConfiguredDhEngine.Create(config, null, null);
         using var batched = Assert.IsType<BatchedDhEngine>(engine);
         Assert.True(engine.CanDefer);
-        Assert.Equal(TimeSpan.FromMilliseconds(1), batched.FlushDeadline);
+        Assert.Equal(ConfiguredDhEngine.DefaultDeadline, batched.FlushDeadline);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), batched.FlushDeadline);
+        Assert.Equal(ModExpBatcher.DefaultQueueCapacity + ConfiguredDhEngine.PoolCapacity, batched.QueueCapacity);
         var spin = System.Diagnostics.Stopwatch.StartNew();
         while (batched.PooledAvailable(DhGroupId.Modp2048) == 0 && spin.Elapsed < TimeSpan.FromSeconds(30))
         {

@@ -24,6 +24,22 @@ public class EccIfmaAllocationTests
     }
 
     [IfmaEccFact]
+    public void X25519_fixed_base_allocates_nothing()
+    {
+        byte[] scalars = new byte[256];
+        byte[] results = new byte[256];
+        new Random(4).NextBytes(scalars);
+        IfmaX25519.MultiplyBase(scalars, results, 8);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            IfmaX25519.MultiplyBase(scalars, results, 8);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [IfmaEccFact]
     public void P256_multiply_allocates_nothing()
     {
         byte[] scalars = new byte[256];

@@ -7,7 +7,8 @@ namespace Ike.Fast.Tests.Native;
 
 /// <summary>
 /// IkeFastNative_X25519Ifma8 / _X25519IfmaSupported through <see cref="IfmaX25519"/>: RFC 7748 section 5.2 and 6.1
-/// vectors, thousands of random inputs against NSec (libsodium), the all-zero lane mask, partial lanes, misuse.
+/// vectors, thousands of random inputs against NSec (libsodium), the all-zero lane mask, partial lanes, misuse; and
+/// the fixed-base comb (IkeFastNative_X25519Ifma8Base) against the ladder with u = 9 and NSec's public keys.
 /// </summary>
 public class X25519IfmaTests
 {
@@ -175,6 +176,109 @@ public class X25519IfmaTests
             byte[] one = new byte[32];
             IfmaX25519.Multiply(scalars.AsSpan(32 * k, 32), points.AsSpan(32 * k, 32), one, 1);
             Assert.Equal(all[(32 * k)..(32 * k + 32)], one);
+        }
+    }
+
+    [IfmaEccFact]
+    public void Fixed_base_gives_the_rfc7748_section_6_1_public_keys()
+    {
+        byte[] scalars = Convert.FromHexString(
+            "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a" +
+            "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+        byte[] publics = new byte[64];
+        Assert.Equal(0, IfmaX25519.MultiplyBase(scalars, publics, 2));
+        Assert.Equal("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", Convert.ToHexStringLower(publics[..32]));
+        Assert.Equal("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", Convert.ToHexStringLower(publics[32..]));
+    }
+
+    [IfmaEccFact]
+    public void Fixed_base_is_bit_identical_to_the_ladder_and_NSec_at_every_lane_fill()
+    {
+        // Random scalars mixed with edge scalars (clamping decides: all zeros, all ones, only the bits clamping
+        // clears or sets, the smallest and largest clamped values, every radix-16 digit 8 or 15: the comb's carries).
+        byte[][] edges =
+        [
+            new byte[32],
+            Enumerable.Repeat((byte)0xFF, 32).ToArray(),
+            [7, .. new byte[30], 0x80],
+            [.. new byte[31], 0x40],
+            [0xF8, .. Enumerable.Repeat((byte)0xFF, 30), 0x7F],
+            Enumerable.Repeat((byte)0x88, 32).ToArray(),
+            Enumerable.Repeat((byte)0x77, 32).ToArray(),
+            Enumerable.Repeat((byte)0xF0, 32).ToArray(),
+            Enumerable.Repeat((byte)0x0F, 32).ToArray(),
+        ];
+        var random = new Random(31);
+        byte[] scalars = new byte[256];
+        byte[] nines = new byte[256];
+        for (int k = 0; k < 8; k++)
+        {
+            IfmaX25519.BasePoint.CopyTo(nines.AsSpan(32 * k));
+        }
+
+        byte[] comb = new byte[256];
+        byte[] ladder = new byte[256];
+        byte[] expected = new byte[32];
+        for (int call = 0; call < 96; call++)
+        {
+            int lanes = 1 + (call % 8);
+            random.NextBytes(scalars);
+            for (int k = 0; k < lanes; k++)
+            {
+                if (random.Next(3) == 0)
+                {
+                    edges[random.Next(edges.Length)].CopyTo(scalars, 32 * k);
+                }
+            }
+
+            comb.AsSpan().Fill(0xAA);
+            Assert.Equal(0, IfmaX25519.MultiplyBase(scalars, comb, lanes));
+            Assert.Equal(0, IfmaX25519.Multiply(scalars, nines, ladder, lanes));
+            Assert.Equal(ladder.AsSpan(0, 32 * lanes).ToArray(), comb.AsSpan(0, 32 * lanes).ToArray());
+            Assert.All(comb[(32 * lanes)..], b => Assert.Equal(0xAA, b)); // lanes beyond the count are not written
+            for (int k = 0; k < lanes; k++)
+            {
+                using Key key = Key.Import(KeyAgreementAlgorithm.X25519, scalars.AsSpan(32 * k, 32), KeyBlobFormat.RawPrivateKey);
+                key.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(expected, 0);
+                Assert.True(expected.AsSpan().SequenceEqual(comb.AsSpan(32 * k, 32)), $"call {call} lane {k}");
+            }
+        }
+    }
+
+    [IfmaEccFact]
+    public void Fixed_base_lanes_are_independent_of_the_lane_count()
+    {
+        var random = new Random(10);
+        byte[] scalars = new byte[256];
+        random.NextBytes(scalars);
+        byte[] all = new byte[256];
+        IfmaX25519.MultiplyBase(scalars, all, 8);
+        for (int k = 0; k < 8; k++)
+        {
+            byte[] one = new byte[32];
+            IfmaX25519.MultiplyBase(scalars.AsSpan(32 * k, 32), one, 1);
+            Assert.Equal(all[(32 * k)..(32 * k + 32)], one);
+        }
+    }
+
+    [Fact]
+    public void Fixed_base_misuse_throws_and_the_native_entry_checks_arguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => IfmaX25519.MultiplyBase(new byte[32], new byte[32], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IfmaX25519.MultiplyBase(new byte[288], new byte[288], 9));
+        Assert.Throws<ArgumentException>(() => IfmaX25519.MultiplyBase(new byte[32], new byte[64], 2));
+        byte[] shared = new byte[64];
+        Assert.Throws<ArgumentException>(() => IfmaX25519.MultiplyBase(shared.AsSpan(0, 32), shared.AsSpan(16, 32), 1));
+        if (NativeLibraryInfo.IsAvailable)
+        {
+            unsafe
+            {
+                byte* buffer = stackalloc byte[64];
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.X25519Ifma8Base(null, buffer, 1));
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.X25519Ifma8Base(buffer, null, 1));
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.X25519Ifma8Base(buffer, buffer, 0));
+                Assert.Equal(Interop.IkeFastNativeEcc.Argument, Interop.IkeFastNativeEcc.X25519Ifma8Base(buffer, buffer, 9));
+            }
         }
     }
 

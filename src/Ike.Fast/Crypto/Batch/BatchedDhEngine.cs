@@ -40,6 +40,8 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
     /// <paramref name="deferKeyPairs"/> (the default), a key pair asked for through <see cref="Submit"/> while its pool
     /// is empty is computed in the next batch and posted; without, it is computed at once by the scalar engine (for a
     /// caller that must send the public value in the same call, like the load generator's AM1).
+    /// <paramref name="sharedSecretCapacity"/> is the room per group for queued shared secrets (an engine serving several
+    /// event loops gives each its share).
     /// </summary>
     public BatchedDhEngine(
         IDhRandomSource random,
@@ -47,8 +49,10 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         ModExpBatchOptions? batchOptions = null,
         IReadOnlyCollection<DhGroupId>? pooledGroups = null,
         int poolCapacity = DefaultPoolCapacity,
-        bool deferKeyPairs = true)
+        bool deferKeyPairs = true,
+        int sharedSecretCapacity = ModExpBatcher.DefaultQueueCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sharedSecretCapacity, 1);
         _deferKeyPairs = deferKeyPairs;
         ArgumentNullException.ThrowIfNull(random);
         _options = options ?? DhEngineOptions.Default;
@@ -57,7 +61,8 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
         // Room for a pool's whole refill on top of the shared secrets: with only DefaultQueueCapacity, a refill could
         // take every slot and the handshakes' shared secrets then fell back to the scalar engine on the caller's
         // thread (about 100 of 5,000 MODP-2048 handshakes under load, each a managed exponentiation).
-        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions(), ModExpBatcher.DefaultQueueCapacity + poolCapacity);
+        QueueCapacity = sharedSecretCapacity + poolCapacity;
+        var batcher = new ModExpBatcher(batchOptions ?? new ModExpBatchOptions(), QueueCapacity);
         FlushDeadline = batcher.FlushDeadline;
         Tier = batcher.Tier;
         // Curve groups join when the host supplied multi-lane ECDH kernels that this CPU runs (IFMA); else NSec / .NET.
@@ -90,6 +95,9 @@ public sealed class BatchedDhEngine : IDhEngine, IDisposable
 
         _worker = new ModExpBatchWorker(batcher, [.. pools]);
     }
+
+    /// <summary>Requests each group's queue holds: room for the shared secrets plus a pool's whole refill.</summary>
+    public int QueueCapacity { get; }
 
     /// <summary>The exponentiation tier in use.</summary>
     public ModExpTier Tier { get; }

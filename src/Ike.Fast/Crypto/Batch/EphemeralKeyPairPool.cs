@@ -55,7 +55,11 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
         }
 
         _ready = new int[capacity];
+        _candidates = GC.AllocateArray<byte>(MaxRefillBatches * BatchLanes * PrivateKeyLength, pinned: true);
     }
+
+    /// <summary>A refill's private keys drawn with one call of the random source (wiped after the refill).</summary>
+    private readonly byte[] _candidates;
 
     private const int X25519Length = 32;
 
@@ -129,6 +133,10 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
             // At most MaxRefillBatches batches per call: the worker runs them and comes back between, so a shared
             // secret queued meanwhile waits behind two batches of key pairs, not behind a whole refill.
             int toQueue = Math.Min(free - (free % BatchLanes), MaxRefillBatches * BatchLanes);
+            // One call of the random source for the whole refill (the worker holds its lock here, and submitters wait
+            // for it): a candidate out of range is drawn again on its own.
+            int length = PrivateKeyLength;
+            _random.Fill(_candidates.AsSpan(0, toQueue * length));
             for (int i = 0; i < _slots.Length && queued < toQueue; i++)
             {
                 EphemeralKeyPair slot = _slots[i];
@@ -137,7 +145,12 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
                     continue;
                 }
 
-                NewPrivateKey(slot.PrivateKeyBuffer);
+                _candidates.AsSpan(queued * length, length).CopyTo(slot.PrivateKeyBuffer);
+                if (!InRange(slot.PrivateKeyBuffer))
+                {
+                    NewPrivateKey(slot.PrivateKeyBuffer);
+                }
+
                 ModExpEnqueueResult result = batcher.TryEnqueue(Group, _generator, slot.PrivateKeyBuffer, this, slot.Slot, now);
                 if (result != ModExpEnqueueResult.Queued)
                 {
@@ -150,6 +163,7 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
                 queued++;
             }
 
+            CryptographicOperations.ZeroMemory(_candidates);
             if (CountFree() < BatchLanes)
             {
                 _refilling = false;
@@ -226,16 +240,19 @@ public sealed class EphemeralKeyPairPool : IModExpCompletion
     /// </summary>
     internal void NewPrivateKey(Span<byte> key)
     {
-        while (true)
+        do
         {
             _random.Fill(key);
-            bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
-            bool tooLarge = key.Length == _privateKeyLimit.Length && key.SequenceCompareTo(_privateKeyLimit) >= 0;
-            if (!tooSmall && !tooLarge)
-            {
-                return;
-            }
         }
+        while (!InRange(key));
+    }
+
+    /// <summary>The candidate is in [2, p - 2] (MODP) or [2, n - 1] (P-256); X25519 any value but 0 and 1 (clamped later).</summary>
+    private bool InRange(ReadOnlySpan<byte> key)
+    {
+        bool tooSmall = key[..^1].IndexOfAnyExcept((byte)0) < 0 && key[^1] < 2;
+        bool tooLarge = key.Length == _privateKeyLimit.Length && key.SequenceCompareTo(_privateKeyLimit) >= 0;
+        return !tooSmall && !tooLarge;
     }
 
     /// <summary>u = 9, little-endian (RFC 7748 §4.1).</summary>

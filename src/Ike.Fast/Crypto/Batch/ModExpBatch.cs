@@ -6,7 +6,8 @@ namespace Ike.Fast.Crypto.Batch;
 /// <summary>
 /// Up to eight queued exponentiations of one group taken together by <see cref="ModExpBatcher.TryTakeBatch"/>:
 /// run <see cref="Execute"/> (the expensive part, may run outside the host's lock), then <see cref="Complete"/>
-/// (calls the owners back, wipes the buffers and frees the group for its next batch). Reused: no allocation.
+/// (calls the owners back, wipes the buffers and frees the group for its next batch), or <see cref="Deliver"/>
+/// outside the host's lock and <see cref="Finish"/> under it. Reused: no allocation.
 /// </summary>
 public sealed class ModExpBatch
 {
@@ -48,22 +49,37 @@ public sealed class ModExpBatch
     /// <summary>Delivers every lane's result to its owner, wipes the buffers and releases the group.</summary>
     public void Complete()
     {
-        int len = _queue.ModulusLength;
         try
         {
-            for (int lane = 0; lane < Lanes; lane++)
-            {
-                _owners[lane]!.OnModExpCompleted(_tokens[lane], Results.AsSpan(lane * len, len));
-            }
+            Deliver();
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(Exponents);
-            CryptographicOperations.ZeroMemory(Results);
-            Array.Clear(_owners);
-            Lanes = 0;
-            _queue.Release();
+            Finish();
         }
+    }
+
+    /// <summary>
+    /// Calls every lane's owner back with its result. Needs no lock of the host: the group takes no further batch
+    /// until <see cref="Finish"/>, so nothing else touches this batch's buffers meanwhile.
+    /// </summary>
+    public void Deliver()
+    {
+        int len = _queue.ModulusLength;
+        for (int lane = 0; lane < Lanes; lane++)
+        {
+            _owners[lane]!.OnModExpCompleted(_tokens[lane], Results.AsSpan(lane * len, len));
+        }
+    }
+
+    /// <summary>Wipes the buffers and releases the group for its next batch (under the host's lock).</summary>
+    public void Finish()
+    {
+        CryptographicOperations.ZeroMemory(Exponents);
+        CryptographicOperations.ZeroMemory(Results);
+        Array.Clear(_owners);
+        Lanes = 0;
+        _queue.Release();
     }
 
     internal void Begin(int exponentLength)

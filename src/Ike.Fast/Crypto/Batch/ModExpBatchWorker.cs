@@ -122,9 +122,18 @@ public sealed class ModExpBatchWorker : IDisposable
                 }
 
                 batch.Execute();
-                lock (_gate)
+                try
                 {
-                    batch.Complete();
+                    // Outside the lock: the owners post results and wake their loops (an eventfd write each), and
+                    // submitters (the shards) would otherwise wait for the lock meanwhile (futex waits under load).
+                    batch.Deliver();
+                }
+                finally
+                {
+                    lock (_gate)
+                    {
+                        batch.Finish();
+                    }
                 }
             }
         }
