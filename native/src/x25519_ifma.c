@@ -291,6 +291,34 @@ int32_t IkeFastNative_X25519IfmaSupported(void)
     return IkeFastNative_ModExpIfmaSupported();
 }
 
+/* Writes each lane's u (fully reduced) as 32 little-endian bytes and wipes the transposed copy; returns the lanes
+ * whose u is zero (the all-zero result RFC 7748 §6.1 tells the caller to refuse, or an unused lane). */
+static X_TARGET __mmask8 store_u_lanes(uint8_t *results, const fe *u, int32_t lanes)
+{
+    uint64_t limbs[NLIMBS][LANES] __attribute__((aligned(64)));
+    fe out;
+    fe_canonical(&out, u);
+    __m512i any = _mm512_setzero_si512();
+    for (int i = 0; i < NLIMBS; i++)
+    {
+        any = _mm512_or_si512(any, out.v[i]);
+        _mm512_store_si512((void *)limbs[i], out.v[i]);
+    }
+    __mmask8 zero = _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512());
+    for (int k = 0; k < lanes; k++)
+    {
+        uint8_t *r = results + 32 * k;
+        store64_le(r, limbs[0][k] | (limbs[1][k] << 52));
+        store64_le(r + 8, (limbs[1][k] >> 12) | (limbs[2][k] << 40));
+        store64_le(r + 16, (limbs[2][k] >> 24) | (limbs[3][k] << 28));
+        store64_le(r + 24, (limbs[3][k] >> 36) | (limbs[4][k] << 16));
+    }
+    volatile uint64_t *vl = &limbs[0][0];
+    for (size_t i = 0; i < sizeof limbs / sizeof(uint64_t); i++)
+        vl[i] = 0;
+    return (__mmask8)(zero & (__mmask8)((1u << lanes) - 1));
+}
+
 static X_TARGET __attribute__((noinline)) int32_t x25519_8(uint8_t *results, const uint8_t *scalars, const uint8_t *points,
                                                          int32_t lanes)
 {
@@ -368,24 +396,7 @@ static X_TARGET __attribute__((noinline)) int32_t x25519_8(uint8_t *results, con
     fe zi, out;
     fe_invert(&zi, &z2);
     fe_mul(&out, &x2, &zi);
-    fe_canonical(&out, &out);
-
-    __m512i any = _mm512_setzero_si512();
-    for (int i = 0; i < NLIMBS; i++)
-    {
-        any = _mm512_or_si512(any, out.v[i]);
-        _mm512_store_si512((void *)limbs[i], out.v[i]);
-    }
-    __mmask8 zero = _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512());
-
-    for (int k = 0; k < lanes; k++)
-    {
-        uint8_t *r = results + 32 * k;
-        store64_le(r, limbs[0][k] | (limbs[1][k] << 52));
-        store64_le(r + 8, (limbs[1][k] >> 12) | (limbs[2][k] << 40));
-        store64_le(r + 16, (limbs[2][k] >> 24) | (limbs[3][k] << 28));
-        store64_le(r + 24, (limbs[3][k] >> 36) | (limbs[4][k] << 16));
-    }
+    __mmask8 zero = store_u_lanes(results, &out, lanes);
 
     /* Wipe the transposed secrets (volatile stores the compiler keeps). */
     volatile uint64_t *vw = &words[0][0];
@@ -395,7 +406,7 @@ static X_TARGET __attribute__((noinline)) int32_t x25519_8(uint8_t *results, con
     for (size_t i = 0; i < sizeof limbs / sizeof(uint64_t); i++)
         vl[i] = 0;
 
-    return (int32_t)(zero & (__mmask8)((1u << lanes) - 1));
+    return (int32_t)zero;
 }
 
 int32_t IkeFastNative_X25519Ifma8(uint8_t *results, const uint8_t *scalars, const uint8_t *points, int32_t lanes)
@@ -636,7 +647,6 @@ X_INLINE void comb_select(ge_precomp *r, int i, __m512i e)
 static X_TARGET __attribute__((noinline)) int32_t x25519_base_8(uint8_t *results, const uint8_t *scalars, int32_t lanes)
 {
     int64_t digits[COMB_DIGITS][LANES] __attribute__((aligned(64)));
-    uint64_t limbs[NLIMBS][LANES] __attribute__((aligned(64)));
     memset(digits, 0, sizeof digits);
     for (int k = 0; k < lanes; k++)
     {
@@ -687,32 +697,13 @@ static X_TARGET __attribute__((noinline)) int32_t x25519_base_8(uint8_t *results
     fe_sub(&den, &h.z, &h.y);
     fe_invert(&inv, &den);
     fe_mul(&out, &num, &inv);
-    fe_canonical(&out, &out);
-
-    __m512i any = _mm512_setzero_si512();
-    for (int i = 0; i < NLIMBS; i++)
-    {
-        any = _mm512_or_si512(any, out.v[i]);
-        _mm512_store_si512((void *)limbs[i], out.v[i]);
-    }
-    __mmask8 zero = _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512());
-    for (int k = 0; k < lanes; k++)
-    {
-        uint8_t *r = results + 32 * k;
-        store64_le(r, limbs[0][k] | (limbs[1][k] << 52));
-        store64_le(r + 8, (limbs[1][k] >> 12) | (limbs[2][k] << 40));
-        store64_le(r + 16, (limbs[2][k] >> 24) | (limbs[3][k] << 28));
-        store64_le(r + 24, (limbs[3][k] >> 36) | (limbs[4][k] << 16));
-    }
+    __mmask8 zero = store_u_lanes(results, &out, lanes);
 
     volatile int64_t *vd = &digits[0][0];
     for (size_t i = 0; i < sizeof digits / sizeof(int64_t); i++)
         vd[i] = 0;
-    volatile uint64_t *vl = &limbs[0][0];
-    for (size_t i = 0; i < sizeof limbs / sizeof(uint64_t); i++)
-        vl[i] = 0;
 
-    return (int32_t)(zero & (__mmask8)((1u << lanes) - 1));
+    return (int32_t)zero;
 }
 
 int32_t IkeFastNative_X25519Ifma8Base(uint8_t *results, const uint8_t *scalars, int32_t lanes)
