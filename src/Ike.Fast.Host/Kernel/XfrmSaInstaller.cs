@@ -66,8 +66,9 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>
     /// Journal lines allowed beyond four per live pair before a rewrite. A rewrite costs a temp file, every live line
     /// formatted and a rename; under churn (a delete and an install per handshake: two lines) with 240 peers in
-    /// bench/race.sh a slack of 64 made it run every ~400 handshakes, ~3 us of the responder's CPU per teardown. 4,096
-    /// lines (~0.6 MB of tmpfs at most beyond the live entries) make it six to seven times rarer there.
+    /// bench/race.sh a slack of 64 made it run every ~400 handshakes, about 2 ms each (rarely run, so cold code, and a
+    /// create + rename on the runtime directory's file system): ~5 us of the responder's CPU per teardown in perf. 4,096
+    /// lines (~0.6 MB at most beyond the live entries) make it six times rarer there, and rarer still with more peers.
     /// </summary>
     internal const int JournalSlack = 4096;
 
