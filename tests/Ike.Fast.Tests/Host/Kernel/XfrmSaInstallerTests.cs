@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ike.Fast.Host.Kernel;
 using Ike.Fast.Policy;
+using Ike.Fast.Protocol;
 using Ike.Fast.Tests.Native.Xfrm;
 using Ike.Native.Xfrm;
 
@@ -282,6 +283,21 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         _ns.Ip("xfrm", "policy", "del", "src", "10.7.0.0/24", "dst", "10.8.0.0/24", "dir", "out");
     }
 
+    /// <summary>
+    /// Compaction waits for a fixed slack beyond four lines per live pair: under churn with a few hundred peers a
+    /// rewrite per few hundred teardowns cost ~3 us each in bench/race.sh.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 0, false)]
+    [InlineData(XfrmSaInstaller.JournalSlack, 0, false)]
+    [InlineData(XfrmSaInstaller.JournalSlack + 1, 0, true)]
+    [InlineData(1_000, 240, false)]
+    [InlineData(XfrmSaInstaller.JournalSlack + 960, 240, false)]
+    [InlineData(XfrmSaInstaller.JournalSlack + 961, 240, true)]
+    [InlineData(40_000, 10_000, false)]
+    public void JournalCompactsOnlyBeyondItsSlack(int lines, int live, bool expected) =>
+        Assert.Equal(expected, XfrmSaInstaller.JournalNeedsCompaction(lines, live));
+
     [Fact]
     public void JournalReplaysAdditionsAndRemovalsAndCompacts()
     {
@@ -548,6 +564,51 @@ public sealed class XfrmSaInstallerTests : IClassFixture<XfrmNamespace>, IDispos
         }
 
         _ns.Ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.2.0.0/24", "dir", "out");
+    }
+
+    /// <summary>
+    /// The steady-state teardown (bench/race.sh: a peer's older pair deleted before each new handshake) allocates
+    /// nothing in the installer: ownership tables, journal removal lines (written in batches of <see
+    /// cref="OwnedStateJournal.PendingRemovalLimit"/>), held-back kernel messages and their send (every <see
+    /// cref="XfrmSaInstaller.MaxHeldRemovals"/>). Logging off, as in the race. The pairs are owned without kernel
+    /// policies: the kernel answers "not found", which the installer takes as done (and retries by selector).
+    /// </summary>
+    [RootFact]
+    public void SteadyStateDeleteAllocatesNothing()
+    {
+        const int Warm = 40;
+        const int Measured = 96;
+        var status = XfrmSaInstaller.TryOpen(
+            new XfrmInstallerOptions { NetworkNamespacePath = _ns.Path, JournalPath = _journal, RemovalDelay = TimeSpan.FromHours(1) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, null, out var opened);
+        Assert.Equal(XfrmStatus.Success, status);
+        using var installer = opened!;
+        var children = new ChildSaInfo[Warm + Measured];
+        for (int i = 0; i < children.Length; i++)
+        {
+            uint spi = 0x00a00000u + ((uint)i << 4);
+            var owned = Owned(0x49461000u + (uint)i, $"10.{20 + (i >> 8)}.{i & 0xff}.0/24", $"198.51.{105 + (i >> 8)}.{i & 0xff}/32", spi);
+            var (o, n, f) = installer.DrawPolicyIndices(forward: true);
+            installer.Adopt(owned, o, n, f);
+            children[i] = KernelTestData.Tunnel(spiIn: spi);
+        }
+
+        for (int i = 0; i < Warm; i++)
+        {
+            installer.Delete(children[i]);
+        }
+
+        installer.Flush(dueOnly: false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = Warm; i < children.Length; i++)
+        {
+            installer.Delete(children[i]);
+        }
+
+        installer.Flush(dueOnly: false);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Empty(installer.Owned);
+        Assert.Equal(0, allocated);
     }
 
     /// <summary>A child whose policies iproute2 added under indexes the installer drew, owned as an install would own it.</summary>
