@@ -80,6 +80,16 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     /// <summary>Whether installs choose their policies' indexes (else they learn them with GETPOLICY); tests set it.</summary>
     internal bool ChoosePolicyIndices { get => _choosePolicyIndices; set => _choosePolicyIndices = value; }
 
+    /// <summary>
+    /// Tests only: chosen indexes get low three bits that name another direction (xor 4: out 5, in 4, fwd 6), which
+    /// Linux refuses with EINVAL (verify_newpolicy_info), as a kernel refusing daemon-chosen indexes would.
+    /// </summary>
+    internal bool MisdirectChosenIndices { get => _misdirect != 0; set => _misdirect = value ? 4u : 0u; }
+
+    /// <summary>Tests only: the batch every install and removal goes through (tests set its SaMessagesAsNoop, so
+    /// installs succeed on a kernel without ESP and what they do with policies can be checked).</summary>
+    internal XfrmBatch Batch => _batch;
+
     private readonly XfrmSocket _socket;
     private readonly XfrmSocket? _eventSocket;
     private readonly XfrmInstallerOptions _options;
@@ -101,6 +111,7 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     private readonly Dictionary<uint, PolicyIndices> _policyIndices = [];
     private uint _nextPolicySlot = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) & SlotMask;
     private volatile bool _choosePolicyIndices = true;
+    private uint _misdirect;
     private readonly ConcurrentQueue<KernelEvent> _events = new();
     private readonly Thread? _eventThread;
     private volatile bool _stopping;
@@ -421,16 +432,20 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
 
         if (first != XfrmStatus.Success)
         {
-            if (choose && first == XfrmStatus.InvalidArgument && PolicyRefused(items[..count], results))
-            {
-                // A kernel that takes no requested index (EINVAL on the policy, not the SAs): learn them with GETs from now.
-                _choosePolicyIndices = false;
-                _logger.LogWarning("xfrm: the kernel refused a chosen policy index; learning indexes with XFRM_MSG_GETPOLICY from now");
-            }
-
             var refused = results.ToArray();
             var outcome = string.Join(", ", items[..count].ToArray().Select((item, i) => $"{item}={refused[i]}"));
             RollBack(sa, items[..count], results, outSelector, inSelector);
+            if (choose && first == XfrmStatus.InvalidArgument && PolicyRefused(items[..count], results))
+            {
+                // A kernel that takes no requested index (EINVAL on a policy; verify_newpolicy_info refuses an index
+                // whose low three bits are not the direction): learn them with GETs from now, and install this pair
+                // again that way at once (no longer choosing, so this recursion ends), so the negotiation does not fail.
+                _choosePolicyIndices = false;
+                _logger.LogWarning("xfrm: the kernel refused a chosen policy index ({Outcome}); learning indexes with XFRM_MSG_GETPOLICY from now",
+                    outcome);
+                return TryInstallCore(sa);
+            }
+
             return Fail(sa, reqId, first, "kernel refused: " + outcome);
         }
 
@@ -967,8 +982,9 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     {
         var slot = _nextPolicySlot++ & SlotMask;
         var index = PolicyIndexBase | (slot << 3);
-        return new PolicyIndices(index | (uint)XfrmPolicyDirection.Out, index | (uint)XfrmPolicyDirection.In,
-            forward ? index | (uint)XfrmPolicyDirection.Forward : 0);
+        var misdirect = _misdirect;
+        return new PolicyIndices(index | ((uint)XfrmPolicyDirection.Out ^ misdirect), index | ((uint)XfrmPolicyDirection.In ^ misdirect),
+            forward ? index | ((uint)XfrmPolicyDirection.Forward ^ misdirect) : 0);
     }
 
     private static bool PolicyRefused(ReadOnlySpan<Item> items, ReadOnlySpan<XfrmStatus> results)

@@ -10,6 +10,8 @@ namespace Ike.Native.Xfrm;
 /// </summary>
 public sealed class XfrmBatch : IDisposable
 {
+    private const int NlmsgTypeOffset = 4;
+    private const ushort NlmsgNoop = 1;
     private readonly byte[] _buffer;
     private int[] _errors;
     private int _length;
@@ -28,12 +30,20 @@ public sealed class XfrmBatch : IDisposable
     /// <summary>Bytes queued.</summary>
     public int Length => _length;
 
-    public XfrmStatus AddSa(in XfrmSaParameters sa) => Append(XfrmMessageBuilder.BuildSa(sa, update: false, Free));
+    /// <summary>
+    /// Tests only: SA messages (NEWSA, UPDSA, DELSA) are queued as NLMSG_NOOP with their length, sequence number and
+    /// flags kept, as tests/interop/xfrm-shim does for charon and pluto, so an installer can be driven end to end on a
+    /// kernel without ESP (EPROTONOSUPPORT on every SA add): the kernel answers a NOOP only when an ack was asked for,
+    /// and then with success (netlink_rcv_skb). Policy messages reach the kernel unchanged.
+    /// </summary>
+    internal bool SaMessagesAsNoop { get; set; }
 
-    public XfrmStatus UpdateSa(in XfrmSaParameters sa) => Append(XfrmMessageBuilder.BuildSa(sa, update: true, Free));
+    public XfrmStatus AddSa(in XfrmSaParameters sa) => AppendSa(XfrmMessageBuilder.BuildSa(sa, update: false, Free));
+
+    public XfrmStatus UpdateSa(in XfrmSaParameters sa) => AppendSa(XfrmMessageBuilder.BuildSa(sa, update: true, Free));
 
     public XfrmStatus DeleteSa(XfrmAddress source, XfrmAddress destination, AddressFamily family, XfrmProtocol protocol, uint spi) =>
-        Append(XfrmMessageBuilder.BuildDeleteSa(source, destination, family, protocol, spi, Free));
+        AppendSa(XfrmMessageBuilder.BuildDeleteSa(source, destination, family, protocol, spi, Free));
 
     public XfrmStatus AddPolicy(in XfrmPolicyParameters policy) =>
         Append(XfrmMessageBuilder.BuildPolicy(policy, update: false, Free));
@@ -95,6 +105,17 @@ public sealed class XfrmBatch : IDisposable
     }
 
     private Span<byte> Free => _buffer.AsSpan(_length);
+
+    private XfrmStatus AppendSa(int result)
+    {
+        if (SaMessagesAsNoop && result >= NlmsgTypeOffset + sizeof(ushort))
+        {
+            // struct nlmsghdr { u32 nlmsg_len; u16 nlmsg_type; ... } in host order.
+            BitConverter.TryWriteBytes(_buffer.AsSpan(_length + NlmsgTypeOffset), NlmsgNoop);
+        }
+
+        return Append(result);
+    }
 
     private XfrmStatus Append(int result)
     {

@@ -12,7 +12,8 @@ internal static class KernelTestData
     public static readonly byte[] Sha256Key = Convert.FromHexString("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
     public static readonly byte[] GcmKeySalt = Convert.FromHexString("feffe9928665731c6d6a8f9467308308cafebabe");
 
-    public static ChildSaInfo Tunnel(uint spiIn = 0xc0ffee01, uint spiOut = 0x0badf00d, string child = "net") => new()
+    public static ChildSaInfo Tunnel(uint spiIn = 0xc0ffee01, uint spiOut = 0x0badf00d, string child = "net",
+        string localTs = "10.1.0.0/24", string remoteTs = "10.2.0.0/24") => new()
     {
         Connection = "gw",
         Child = child,
@@ -29,8 +30,8 @@ internal static class KernelTestData
         InboundIntegrityKey = [.. Sha256Key],
         OutboundEncryptionKey = [.. Aes256Key],
         OutboundIntegrityKey = [.. Sha256Key],
-        LocalTs = TrafficSelector.Parse("10.1.0.0/24"),
-        RemoteTs = TrafficSelector.Parse("10.2.0.0/24"),
+        LocalTs = TrafficSelector.Parse(localTs),
+        RemoteTs = TrafficSelector.Parse(remoteTs),
         LifetimeSeconds = 3600,
         LifetimeKilobytes = 0,
     };
