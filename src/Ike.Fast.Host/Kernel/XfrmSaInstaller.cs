@@ -81,10 +81,12 @@ public sealed class XfrmSaInstaller : ISaInstaller, IDisposable
     internal bool ChoosePolicyIndices { get => _choosePolicyIndices; set => _choosePolicyIndices = value; }
 
     /// <summary>
-    /// Tests only: chosen indexes get low three bits that name another direction (xor 4: out 5, in 4, fwd 6), which
-    /// Linux refuses with EINVAL (verify_newpolicy_info), as a kernel refusing daemon-chosen indexes would.
+    /// Tests only: chosen indexes get direction bits that name another direction (xor 3: out 2, in 3, fwd 1), which
+    /// Linux refuses with EINVAL in verify_newpolicy_info ("Policy index doesn't match direction": index &amp; 7 on
+    /// 6.18, index &amp; XFRM_POLICY_MAX (3) in older kernels; xor 3 is wrong under both), as a kernel refusing
+    /// daemon-chosen indexes would.
     /// </summary>
-    internal bool MisdirectChosenIndices { get => _misdirect != 0; set => _misdirect = value ? 4u : 0u; }
+    internal bool MisdirectChosenIndices { get => _misdirect != 0; set => _misdirect = value ? 3u : 0u; }
 
     /// <summary>Tests only: the batch every install and removal goes through (tests set its SaMessagesAsNoop, so
     /// installs succeed on a kernel without ESP and what they do with policies can be checked).</summary>

@@ -76,9 +76,39 @@ public sealed class XfrmBatchBarrierTests
         }
     }
 
-    private static XfrmBatch Batch()
+    /// <summary>
+    /// The tests' stand-in for an ESP-capable kernel (<see cref="XfrmBatch.SaMessagesAsNoop"/>): the SA messages become
+    /// NLMSG_NOOP, keeping their length and flags and their numbering; policy messages and the rest of every message
+    /// are as built.
+    /// </summary>
+    [Fact]
+    public void SaMessagesAsNoopTurnOnlyTheSaMessagesIntoNoops()
     {
-        var batch = new XfrmBatch(8192);
+        using var plain = Batch();
+        using var noop = Batch(saMessagesAsNoop: true);
+        var built = plain.Buffer.AsSpan(0, plain.Length).ToArray();
+        var rewritten = noop.Buffer.AsSpan(0, noop.Length).ToArray();
+        Assert.Equal([NlmsgNoop, XfrmMsgNewPolicy, XfrmMsgGetPolicy, XfrmMsgDelPolicy, NlmsgNoop],
+            Headers(rewritten).Select(h => h.Type).ToArray());
+        Assert.Equal(built.Length, rewritten.Length);
+        int offset = 0;
+        foreach (var h in Headers(built))
+        {
+            Assert.Equal(built.AsSpan(offset, 4).ToArray(), rewritten.AsSpan(offset, 4).ToArray());
+            Assert.Equal(built.AsSpan(offset + 6, (int)h.Length - 6).ToArray(), rewritten.AsSpan(offset + 6, (int)h.Length - 6).ToArray());
+            offset += (int)((h.Length + 3) & ~3u);
+        }
+
+        var (messages, _, completion) = XfrmSocket.NumberForTest(noop, firstSequence: 40, barrier: true);
+        var headers = Headers(messages);
+        Assert.Equal([40u, 41u, 42u, 43u, 44u], headers.Select(h => h.Sequence).ToArray());
+        Assert.All(headers, h => Assert.Equal(NlmFRequest, h.Flags));
+        Assert.Equal(5, completion.Length);
+    }
+
+    private static XfrmBatch Batch(bool saMessagesAsNoop = false)
+    {
+        var batch = new XfrmBatch(8192) { SaMessagesAsNoop = saMessagesAsNoop };
         var selector = XfrmSelector.ForSubnets(AddressFamily.InterNetwork, XfrmAddress.Parse("10.1.0.0"), 16,
             XfrmAddress.Parse("192.0.2.9"), 32);
         XfrmTemplate[] templates =
