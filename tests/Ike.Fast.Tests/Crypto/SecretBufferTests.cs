@@ -2,6 +2,13 @@ using Ike.Fast.Crypto;
 
 namespace Ike.Fast.Tests.Crypto;
 
+/// <summary>
+/// Runs alone (<see cref="Ike.Fast.Tests.Host.SoloCollection"/>): <see cref="SecretBufferPool"/> is process-wide, so a
+/// test running in parallel that establishes SAs (each keeps its Phase 1 key buffer) can take the array this test just
+/// returned before its next Rent, which then allocates a fresh pinned one: the zero-allocation assertion would measure
+/// the other test, not the pool.
+/// </summary>
+[Collection(Ike.Fast.Tests.Host.SoloCollection.Name)]
 public class SecretBufferTests
 {
     [Fact]

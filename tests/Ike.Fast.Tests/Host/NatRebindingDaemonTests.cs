@@ -24,11 +24,13 @@ public sealed class NatRebindingDaemonTests
 {
     private const int NatTraversalPort = 4500;
 
-    // Addresses no other test uses, so the 4500 sockets do not collide with other daemons on loopback.
-    private static readonly IPAddress AddressA = IPAddress.Parse("127.0.66.1");
-    private static readonly IPAddress RelayInside = IPAddress.Parse("127.0.66.2");
-    private static readonly IPAddress RelayOutside = IPAddress.Parse("127.0.66.3");
-    private static readonly IPAddress AddressB = IPAddress.Parse("127.0.66.4");
+    // Addresses no other test uses, so the 4500 sockets do not collide with other daemons on loopback: block 66 under
+    // the per-process 127.Net (ShardedPeer.Net), so that a second test process on the machine (a parallel worktree, a
+    // rerun beside a run) binds its fixed 4500 ports elsewhere.
+    private static readonly IPAddress AddressA = new([127, Sharding.ShardedPeer.Net, 66, 1]);
+    private static readonly IPAddress RelayInside = new([127, Sharding.ShardedPeer.Net, 66, 2]);
+    private static readonly IPAddress RelayOutside = new([127, Sharding.ShardedPeer.Net, 66, 3]);
+    private static readonly IPAddress AddressB = new([127, Sharding.ShardedPeer.Net, 66, 4]);
 
     [Fact]
     public async Task PeerBehindNatChangesItsPort_ResponderKeepsItsSasAndFollowsIt()
@@ -129,7 +131,7 @@ public sealed class NatRebindingDaemonTests
         private readonly Flow _natT;
         private readonly List<Task> _loops = [];
 
-        /// <param name="outside">The NAT's outside address (default 127.0.66.3).</param>
+        /// <param name="outside">The NAT's outside address (default 127.Net.66.3).</param>
         public NatRelay(IPEndPoint inside, IPEndPoint responder, IPAddress? outside = null)
         {
             _outside = outside ?? RelayOutside;

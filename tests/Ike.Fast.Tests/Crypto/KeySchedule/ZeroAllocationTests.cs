@@ -3,6 +3,12 @@ using Ike.Fast.Crypto.KeySchedule;
 
 namespace Ike.Fast.Tests.Crypto.KeySchedule;
 
+/// <summary>
+/// Runs alone (<see cref="Ike.Fast.Tests.Host.SoloCollection"/>): the Phase 1 key material rents its buffers from the
+/// process-wide <see cref="SecretBufferPool"/>, and a test running in parallel that establishes SAs can take the buffers
+/// this test returns between two rounds, which then allocates fresh ones (the same cause as in EngineAllocationTests).
+/// </summary>
+[Collection(Ike.Fast.Tests.Host.SoloCollection.Name)]
 public class ZeroAllocationTests
 {
     [Theory]

@@ -79,7 +79,7 @@ internal sealed class ShardedPeer : IAsyncDisposable
     /// <summary>
     /// The 127.Net.x block of one theory case: the cases of a class run one after the other on fixed addresses and ports
     /// (4500), and a daemon's sockets may still be closing when the next case binds, so each shard count gets its own block
-    /// (blocks 81-103 for two shards, 111-133 otherwise; no other test uses them).
+    /// (blocks 81-103 for two shards, 111-133 otherwise; no other test uses them; NatRebindingDaemonTests uses block 66).
     /// </summary>
     public static byte Block(byte block, int shards) => (byte)(shards > 2 ? block + 30 : block);
 
