@@ -74,9 +74,20 @@ public sealed class PeerMovesAcrossShardsTests
         // Nothing was lost: the same SA still negotiates, a new Quick Mode from the moved peer completes on the owner.
         var answer = await LoopbackPair.Ask(t.A.Socket, """{"command":"initiate","connection":"nat","child":"net"}""");
         Assert.True(answer.GetProperty("ok").GetBoolean(), answer.ToString());
-        Assert.True(await LoopbackPair.WaitUntil(() => t.A.Installer.Installed.Count == 2 && t.B.Installer.Installed.Count == 2));
+        Assert.True(await LoopbackPair.WaitUntil(() => t.A.Installer.Installed.Count == 2 && t.B.Installer.Installed.Count == 2),
+            Describe(t)); // seen failing twice in full runs (stop 13), not reproduced alone: the state says which side stalled
         Assert.Equal(before.InitiatorCookie, Assert.Single(t.B.IkeSas).InitiatorCookie);
         Assert.Equal(1, t.B.Phase1PerShard.Sum());
+    }
+
+    /// <summary>Both daemons' SAs, installs and per-shard counters (non-zero codes), for a failed wait's message.</summary>
+    private static string Describe(Topology t)
+    {
+        static string Side(string name, ShardedPeer p) =>
+            $"{name}: installed {p.Installer.Installed.Count}; SAs [{string.Join("; ", p.IkeSas.Select(sa => $"{sa.InitiatorCookie} {sa.Local} <-> {sa.Remote}"))}]; " +
+            string.Join("; ", p.Sharded.Shards.Select((s, i) => $"shard {i}: " + string.Join(", ",
+                Enum.GetValues<DiagnosticCode>().Distinct().Where(c => s.Counters[c] != 0).Select(c => $"{c}={s.Counters[c]}"))));
+        return $"{Side("a", t.A)} | {Side("b", t.B)} | b passed on {t.B.Sharded.Rebinding.PassedOn}, unowned dropped {t.B.Sharded.Rebinding.UnownedDropped}";
     }
 
     [Theory]
