@@ -821,13 +821,13 @@ public sealed partial class Endpoint
         udpEncapsulated = sa.UdpEncapsulated;
         xauthUser = sa.XauthUser;
         bool received = sa.AssignedConfiguration is { Addresses.Count: > 0 } && sa.Peer.ModeConfig?.Role == ModeConfigRole.Client;
-        if (sa.Leases.Count == 0 && !received)
+        if (sa.Leases.IsEmpty && !received)
         {
             virtualIps = null;
             return true;
         }
 
-        List<IPAddress> vips = [.. sa.Leases.Select(l => l.Address)];
+        List<IPAddress> vips = LeasedAddresses(sa);
         if (received)
         {
             vips.AddRange(sa.AssignedConfiguration!.Addresses);

@@ -144,7 +144,7 @@ public sealed partial class Endpoint
     /// <summary>Leases one address per configured pool (once per SA); false (SA deleted) when a pool is exhausted.</summary>
     private bool TryLease(IkeSa sa, long now)
     {
-        if (sa.Leases.Count > 0)
+        if (!sa.Leases.IsEmpty)
         {
             return true;
         }
@@ -168,6 +168,18 @@ public sealed partial class Endpoint
         }
 
         return true;
+    }
+
+    /// <summary>The addresses leased to <paramref name="sa"/> (status and SA-event lists).</summary>
+    private static List<IPAddress> LeasedAddresses(IkeSa sa)
+    {
+        var addresses = new List<IPAddress>(sa.Leases.Length);
+        foreach ((AddressPool _, IPAddress address) in sa.Leases)
+        {
+            addresses.Add(address);
+        }
+
+        return addresses;
     }
 
     private static void ReleaseLeases(IkeSa sa)

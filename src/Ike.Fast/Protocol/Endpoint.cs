@@ -122,7 +122,7 @@ public sealed partial class Endpoint
             : sa.NatLocalBehind ? "local"
             : sa.NatRemoteBehind ? "remote"
             : sa.Peer.ForceEncapsulation ? "forced" : "none";
-        List<IPAddress> vips = [.. sa.Leases.Select(l => l.Address)];
+        List<IPAddress> vips = LeasedAddresses(sa);
         if (sa.AssignedConfiguration is { } received && sa.Peer.ModeConfig?.Role == ModeConfigRole.Client)
         {
             vips.AddRange(received.Addresses);

@@ -89,6 +89,9 @@ internal sealed class IkeSa : IDisposable
 
     private Transaction.TransactionState TransactionState => _transactionState ??= new Transaction.TransactionState();
 
+    /// <summary>The XAUTH / Mode-Config state exists (made on first use: most SAs never need it).</summary>
+    internal bool HasTransactionState => _transactionState is not null;
+
     /// <summary>XAUTH finished successfully (or not required): Quick Mode may run.</summary>
     public bool XauthDone;
 
@@ -96,19 +99,17 @@ internal sealed class IkeSa : IDisposable
     public bool ModeConfigDone;
 
     /// <summary>
-    /// Server: addresses leased to this peer (released when the SA goes). Read-only here (a shared empty list until the
-    /// SA's first lease: most SAs never get one, and an empty list per SA cost 32 B), added through <see cref="AddLease"/>.
+    /// Server: addresses leased to this peer (released when the SA goes). A read-only view (empty until the SA's first
+    /// lease, which makes its transaction state: most SAs never get one), changed only through <see cref="AddLease"/>
+    /// and <see cref="ClearLeases"/>. It was a shared empty list, and a <c>List.Clear</c> on it (which bumps the version
+    /// even when empty) made an engine on another shard that was enumerating it throw on the packet path.
     /// </summary>
-    public List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases => _transactionState?.Leases ?? s_noLeases;
-
-    private static readonly List<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> s_noLeases = [];
+    public ReadOnlySpan<(Transaction.AddressPool Pool, System.Net.IPAddress Address)> Leases =>
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_transactionState?.Leases);
 
     public void AddLease(Transaction.AddressPool pool, System.Net.IPAddress address) => TransactionState.Leases.Add((pool, address));
 
-    /// <summary>
-    /// Forgets the leases. Never clears the shared empty list: <c>List.Clear</c> bumps its version even when empty, and
-    /// an engine on another thread (another shard) enumerating that list would then throw "Collection was modified".
-    /// </summary>
+    /// <summary>Forgets the leases (the caller has released them to their pools).</summary>
     public void ClearLeases() => _transactionState?.Leases.Clear();
 
     /// <summary>

@@ -45,7 +45,7 @@ public class PooledStateResetTests
         Assert.Null(sa.XauthUser);
         Assert.Equal(default, sa.LastTransactionReply);
         Assert.Empty(sa.Transactions);
-        Assert.Empty(sa.Leases);
+        Assert.True(sa.Leases.IsEmpty);
         Assert.Null(sa.AssignedConfiguration);
         Assert.Null(sa.Lifecycle);
         Assert.Equal(default, sa.Dpd);
